@@ -1,0 +1,3 @@
+from moderation.cli import main
+
+main()

@@ -1,0 +1,34 @@
+"""The `moderation` command: one module per verb; typer lives only in this package."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from moderation.cli._util import set_debug
+from moderation.cli.parse import parse_cli
+
+app = typer.Typer(
+    name="moderation",
+    help="Offline comment moderation: parse exports, score and flag comments, retrain on your "
+         "own labels.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+) -> None:
+    """Offline comment moderation."""
+    set_debug(debug)
+
+
+app.command("parse")(parse_cli)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,96 @@
+"""Plumbing shared by the commands: errors as one line and exit code 2, atomic output files,
+messages on stderr."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterator, TextIO, TypeVar
+
+import typer
+
+from moderation.errors import ModerationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_USER_ERROR = 2
+_state = {"debug": False}
+
+
+def set_debug(value: bool) -> None:
+    _state["debug"] = value
+
+
+def say(message: str) -> None:
+    """A message for the person at the terminal: stderr, so stdout stays machine-readable."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def user_errors(command: F) -> F:
+    """Turn the project's errors into one line on stderr and exit code 2 (a traceback only
+    with --debug)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ModerationError as err:
+            if _state["debug"]:
+                raise
+            say(f"error: {err}")
+            raise typer.Exit(EXIT_USER_ERROR) from None
+        except KeyboardInterrupt:
+            say("interrupted: nothing was written")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # the reader of our stdout went away (e.g. `| head`): not an error of ours
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")
+            raise typer.Exit(0) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _is_regular_destination(path: Path) -> bool:
+    return not path.exists() or path.is_file()
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path | None, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """A text file that appears at ``path`` only when the block completes; on any error or
+    interrupt the destination keeps its old content (or stays absent). ``None`` or ``"-"`` is
+    stdout; devices and pipes are written directly."""
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    destination = Path(path)
+    if not _is_regular_destination(destination):
+        with open(destination, "w", encoding=encoding, newline="") as fh:
+            yield fh
+        return
+    folder = destination.parent
+    if not folder.is_dir():
+        raise ModerationError(f"{destination}: the folder {folder} does not exist; create it "
+                              "first")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=folder)
+    os.chmod(tmp_name, 0o666 & ~_umask())
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp_name, destination)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise

@@ -1,0 +1,149 @@
+"""Comment and Thread records, and the canonical JSONL form they are written in.
+
+Every export format is read into these records; everything downstream (training, scoring,
+flagging, labelling) reads them. One canonical JSONL line is one comment and stands alone: the
+thread's title and URL are repeated on each line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, TextIO
+
+LABELS: tuple[str, ...] = ("civil", "abusive", "conspiracy")
+STATUSES: tuple[str, ...] = ("approved", "pending", "spam", "deleted", "removed")
+QUOTE_SOURCES_FIXED: tuple[str, ...] = ("parent", "article")
+
+# Order of keys in a canonical line; `extra` last so the fixed fields are easy to scan.
+COMMENT_FIELDS: tuple[str, ...] = (
+    "id", "thread_id", "parent_id", "depth", "author", "created_at", "text", "quotes",
+    "label", "status", "thread_title", "thread_url", "extra",
+)
+THREAD_FIELDS: tuple[str, ...] = (
+    "id", "title", "url", "published", "author", "article", "declared_comments", "comment_count",
+)
+
+
+@dataclass(slots=True, frozen=True)
+class QuoteSpan:
+    """Characters ``text[start:end]`` of a comment repeat someone else's words.
+
+    ``source`` is ``"parent"``, ``"article"`` or ``"comment:<id>"``.
+    """
+
+    start: int
+    end: int
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "source": self.source}
+
+
+@dataclass(slots=True)
+class Comment:
+    id: str
+    thread_id: str
+    text: str
+    parent_id: str | None = None
+    depth: int = 0
+    author: str | None = None
+    created_at: str | None = None
+    quotes: list[QuoteSpan] = field(default_factory=list)
+    label: str | None = None
+    status: str | None = None
+    thread_title: str | None = None
+    thread_url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "thread_id": self.thread_id,
+            "parent_id": self.parent_id,
+            "depth": self.depth,
+            "author": self.author,
+            "created_at": self.created_at,
+            "text": self.text,
+            "quotes": [q.to_dict() for q in self.quotes],
+            "label": self.label,
+            "status": self.status,
+            "thread_title": self.thread_title,
+            "thread_url": self.thread_url,
+            "extra": self.extra,
+        }
+
+    def unquoted_text(self) -> str:
+        """The comment's own words: its text with quoted spans left out."""
+        if not self.quotes:
+            return self.text
+        pieces, cursor = [], 0
+        for span in sorted(self.quotes, key=lambda q: q.start):
+            pieces.append(self.text[cursor:span.start])
+            cursor = max(cursor, span.end)
+        pieces.append(self.text[cursor:])
+        return " ".join(p.strip() for p in pieces if p.strip())
+
+
+@dataclass(slots=True)
+class Thread:
+    id: str
+    title: str | None = None
+    url: str | None = None
+    published: str | None = None
+    author: str | None = None
+    article: str | None = None
+    declared_comments: int | None = None
+    comments: list[Comment] = field(default_factory=list)
+
+    def to_dict(self, comment_count: int | None = None) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "published": self.published,
+            "author": self.author,
+            "article": self.article,
+            "declared_comments": self.declared_comments,
+            "comment_count": len(self.comments) if comment_count is None else comment_count,
+        }
+
+
+def comment_to_json(comment: Comment) -> str:
+    """One canonical JSONL line (without the newline)."""
+    return json.dumps(comment.to_dict(), ensure_ascii=False)
+
+
+def write_comments(comments: Iterable[Comment], out: TextIO) -> int:
+    n = 0
+    for comment in comments:
+        out.write(comment_to_json(comment))
+        out.write("\n")
+        n += 1
+    return n
+
+
+def iter_comments(lines: Iterable[str]) -> Iterator[Comment]:
+    """Read canonical JSONL lines that this module wrote. For arbitrary or untrusted JSONL use
+    :mod:`moderation.formats`, which validates every field and reports the line of a problem."""
+    for line in lines:
+        if line.strip():
+            yield comment_from_dict(json.loads(line))
+
+
+def comment_from_dict(data: dict[str, Any]) -> Comment:
+    return Comment(
+        id=data["id"],
+        thread_id=data["thread_id"],
+        text=data["text"],
+        parent_id=data.get("parent_id"),
+        depth=data.get("depth") or 0,
+        author=data.get("author"),
+        created_at=data.get("created_at"),
+        quotes=[QuoteSpan(q["start"], q["end"], q["source"]) for q in data.get("quotes") or ()],
+        label=data.get("label"),
+        status=data.get("status"),
+        thread_title=data.get("thread_title"),
+        thread_url=data.get("thread_url"),
+        extra=dict(data.get("extra") or {}),
+    )

@@ -1,0 +1,54 @@
+"""Exceptions whose message says what went wrong, where, and what to do next.
+
+Plain functions raise these; only the command line turns them into one line on stderr and
+exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ModerationError(Exception):
+    """A problem the user can fix. The message is one line and names the next step."""
+
+
+class InputError(ModerationError):
+    """A file, or one record of it, cannot be read.
+
+    ``where`` is a line number for line-based formats, or a record description
+    (``"record 12"``, ``"post dsq:id=7"``) where lines do not identify a record.
+    """
+
+    def __init__(self, path: str | Path | None, problem: str, *, line: int | None = None,
+                 where: str | None = None, hint: str | None = None):
+        self.path = str(path) if path is not None else None
+        self.problem = problem
+        self.line = line
+        self.where = where
+        self.hint = hint
+        super().__init__(self._render())
+
+    @property
+    def location(self) -> str:
+        place = self.path or "<input>"
+        if self.line is not None:
+            place += f":{self.line}"
+        if self.where:
+            place += f" ({self.where})"
+        return place
+
+    def _render(self) -> str:
+        text = f"{self.location}: {self.problem}"
+        if self.hint:
+            text += f"; {self.hint}"
+        return text
+
+
+class HostileInputError(InputError):
+    """Input that must be refused whole, whatever ``--skip-bad`` says (XML bombs, external
+    entities)."""
+
+
+class UsageError(ModerationError):
+    """Options that contradict each other or name something that does not exist."""

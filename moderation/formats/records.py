@@ -1,0 +1,185 @@
+"""Rows of tabular exports (CSV, TSV, JSONL) as comments: which column is which, and checks.
+
+Columns are found by common names unless the user names them (``--text-col`` and friends).
+Columns that map to no field are passed through in ``extra`` unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from moderation.comments import LABELS, STATUSES, Comment, QuoteSpan
+from moderation.formats.dates import parse_timestamp
+from moderation.formats.source import ColumnMap
+
+# Field -> names it is found under, in order of preference (compared case-insensitively).
+COMMON_NAMES: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "comment", "message", "content", "comment_content", "comment_text",
+             "comment_body", "tweet", "post_text"),
+    "id": ("id", "comment_id", "commentid", "_id"),
+    "parent": ("parent_id", "parent", "parentid", "comment_parent", "in_reply_to", "reply_to",
+               "in_reply_to_id"),
+    "thread": ("thread_id", "thread", "article_id", "post_id", "comment_post_id", "link_id",
+               "story_id", "discussion_id", "page_id", "thread_key"),
+    "author": ("author", "comment_author", "user", "username", "user_name", "screen_name",
+               "author_name"),
+    "time": ("created_at", "created", "created_utc", "timestamp", "time", "date", "comment_date_gmt",
+             "comment_date", "posted_at", "published"),
+    "label": ("label", "gold_label"),
+    "status": ("status", "comment_approved", "moderation_status", "state"),
+    "depth": ("depth",),
+    "quotes": ("quotes",),
+    "thread_title": ("thread_title", "title"),
+    "thread_url": ("thread_url", "url", "link", "permalink"),
+    "extra": ("extra",),
+}
+_USER_OPTION = {"text": "text", "id": "id", "parent": "parent", "thread": "thread",
+                "author": "author", "time": "time", "label": "label"}
+_NO_PARENT = {"", "0", "null", "none", "nan"}
+_STATUS_WORDS = {
+    "1": "approved", "approve": "approved", "approved": "approved", "published": "approved",
+    "visible": "approved", "0": "pending", "pending": "pending", "hold": "pending",
+    "unapproved": "pending", "spam": "spam", "trash": "deleted", "deleted": "deleted",
+    "removed": "removed", "post-trashed": "deleted",
+}
+
+
+class RecordProblem(ValueError):
+    """One record cannot be turned into a comment; the reader adds file and line."""
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Field name -> the record key that holds it (absent fields are not in the dict)."""
+
+    keys: dict[str, str]
+    mapped: frozenset[str]
+
+    def get(self, field: str) -> str | None:
+        return self.keys.get(field)
+
+
+def resolve_fields(columns: Iterable[str], wanted: ColumnMap, where: str) -> FieldMap:
+    """Match the export's column names to comment fields. Raises RecordProblem when a column
+    the user named does not exist, or when no text column can be found."""
+    names = list(columns)
+    by_lower: dict[str, str] = {}
+    for name in names:
+        by_lower.setdefault(name.strip().lower(), name)
+    keys: dict[str, str] = {}
+    for field, option in _USER_OPTION.items():
+        chosen = getattr(wanted, option)
+        if chosen is not None:
+            if chosen not in names and chosen.lower() not in by_lower:
+                raise RecordProblem(
+                    f"--{option}-col {chosen!r} is not a column of {where} "
+                    f"(columns: {', '.join(names[:20])})")
+            keys[field] = chosen if chosen in names else by_lower[chosen.lower()]
+    taken = set(keys.values())
+    for field, candidates in COMMON_NAMES.items():
+        if field in keys:
+            continue
+        for candidate in candidates:
+            name = by_lower.get(candidate)
+            if name is not None and name not in taken:
+                keys[field] = name
+                taken.add(name)
+                break
+    if "text" not in keys:
+        raise RecordProblem(
+            f"no text column in {where} (columns: {', '.join(names[:20])}); "
+            "name it with --text-col")
+    return FieldMap(keys=keys, mapped=frozenset(taken))
+
+
+def _label(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text not in LABELS:
+        raise RecordProblem(f"unknown label {value!r} (labels are {', '.join(LABELS)})")
+    return text
+
+
+def normalise_status(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip().lower()
+    status = _STATUS_WORDS.get(text, text)
+    return status if status in STATUSES else None
+
+
+def _quotes(value: Any, text: str) -> list[QuoteSpan]:
+    if not value:
+        return []
+    if not isinstance(value, list):
+        raise RecordProblem("quotes must be a list of {start, end, source}")
+    spans = []
+    for item in value:
+        try:
+            start, end, source = int(item["start"]), int(item["end"]), str(item["source"])
+        except (TypeError, KeyError, ValueError):
+            raise RecordProblem("quotes must be a list of {start, end, source}") from None
+        if not 0 <= start < end <= len(text):
+            raise RecordProblem(f"quote span {start}-{end} lies outside the text")
+        spans.append(QuoteSpan(start, end, source))
+    return spans
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def comment_from_record(record: dict[str, Any], fields: FieldMap, *, default_id: str,
+                        default_thread: str) -> Comment:
+    keys = fields.keys
+    text = record.get(keys["text"])
+    if text is None:
+        raise RecordProblem(f"no {keys['text']!r} field")
+    if not isinstance(text, str):
+        raise RecordProblem(f"{keys['text']!r} is not text but {type(text).__name__}")
+    key = keys.get("id")
+    cid = record.get(key) if key else None
+    cid = default_id if cid is None or cid == "" else str(cid)
+    key = keys.get("parent")
+    parent = record.get(key) if key else None
+    parent = None if parent is None or str(parent).strip().lower() in _NO_PARENT else str(parent)
+    key = keys.get("thread")
+    thread = record.get(key) if key else None
+    thread = default_thread if thread is None or thread == "" else str(thread)
+    comment = Comment(id=cid, thread_id=thread, text=text, parent_id=parent)
+    if "author" in keys:
+        comment.author = _optional_text(record.get(keys["author"]))
+    if "time" in keys:
+        comment.created_at = parse_timestamp(record.get(keys["time"]))
+    if "label" in keys:
+        comment.label = _label(record.get(keys["label"]))
+    if "status" in keys:
+        comment.status = normalise_status(record.get(keys["status"]))
+    if "depth" in keys:
+        depth = record.get(keys["depth"])
+        if depth not in (None, ""):
+            try:
+                comment.depth = int(depth)
+            except (TypeError, ValueError):
+                raise RecordProblem(f"depth {depth!r} is not a whole number") from None
+    if "quotes" in keys:
+        comment.quotes = _quotes(record.get(keys["quotes"]), text)
+    if "thread_title" in keys:
+        comment.thread_title = _optional_text(record.get(keys["thread_title"]))
+    if "thread_url" in keys:
+        comment.thread_url = _optional_text(record.get(keys["thread_url"]))
+    extra = record.get(keys["extra"]) if "extra" in keys else None
+    if extra is not None and not isinstance(extra, dict):
+        extra = {keys["extra"]: extra}
+    passthrough = {k: v for k, v in record.items() if k not in fields.mapped}
+    if extra:
+        passthrough = {**extra, **passthrough}
+    comment.extra = passthrough
+    return comment

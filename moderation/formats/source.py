@@ -1,0 +1,222 @@
+"""Opening an export file: encoding, byte-order marks, line numbers, and the per-file report.
+
+Readers never decode bytes themselves. They ask a :class:`Source` for numbered lines or for the
+whole text, so that BOMs, legacy encodings, NUL bytes and bad bytes are handled, and reported
+with their line, in one place.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from moderation.errors import InputError
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 20 MB comment is one field
+
+SNIFF_BYTES = 1 << 16
+LONG_COMMENT_CHARS = 1 << 20  # comments longer than this are read whole and noted
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Encodings in which every line ends in the byte b"\n", so lines can be split before decoding.
+_BYTE_LINE_ENCODINGS = {"utf-8", "utf-8-sig", "cp1252", "latin-1", "iso-8859-1", "ascii"}
+
+
+@dataclass
+class ColumnMap:
+    """Which input column holds which comment field (None: detect from common names)."""
+
+    text: str | None = None
+    id: str | None = None
+    parent: str | None = None
+    thread: str | None = None
+    author: str | None = None
+    time: str | None = None
+    label: str | None = None
+
+
+@dataclass
+class ReadOptions:
+    encoding: str | None = None
+    skip_bad: bool = False
+    columns: ColumnMap = field(default_factory=ColumnMap)
+
+
+@dataclass
+class ParseReport:
+    """What happened while reading one input: counts, skipped records and warnings."""
+
+    path: str
+    skip_bad: bool = False
+    format: str | None = None
+    threads: int = 0
+    comments: int = 0
+    labelled: int = 0
+    skipped: list[InputError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def bad(self, error: InputError) -> None:
+        """A record cannot be read: stop the run, or with --skip-bad note it and go on."""
+        if not self.skip_bad:
+            raise error
+        self.skipped.append(error)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+    def summary(self) -> str:
+        text = (f"{self.path}: {self.format or '?'}, {self.threads} thread(s), "
+                f"{self.comments} comment(s), {self.labelled} labelled, "
+                f"{len(self.skipped)} skipped, {len(self.warnings)} warning(s)")
+        return text
+
+    def details(self, limit: int = 10) -> list[str]:
+        """Lines that explain the summary: each warning and where records were skipped."""
+        lines = [f"  warning: {w}" for w in self.warnings[:limit]]
+        if len(self.warnings) > limit:
+            lines.append(f"  ... and {len(self.warnings) - limit} more warning(s)")
+        lines += [f"  skipped: {e}" for e in self.skipped[:limit]]
+        if len(self.skipped) > limit:
+            lines.append(f"  ... and {len(self.skipped) - limit} more skipped record(s)")
+        return lines
+
+
+class Source:
+    """One input file, with its encoding settled before any record is read."""
+
+    def __init__(self, path: str | Path, report: ParseReport, encoding: str | None = None):
+        self.path = Path(path)
+        self.report = report
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(SNIFF_BYTES)
+        except FileNotFoundError:
+            raise InputError(path, "no such file", hint="check the path") from None
+        except IsADirectoryError:
+            raise InputError(path, "is a folder, not an export file") from None
+        except PermissionError:
+            raise InputError(path, "cannot be read (permission denied)") from None
+        if not head.strip(b" \t\r\n" + codecs.BOM_UTF8):
+            raise InputError(path, "the file is empty", hint="export the comments again")
+        self.head = head
+        self.bom_length = 0
+        self.encoding = self._settle_encoding(head, encoding)
+
+    def _settle_encoding(self, head: bytes, requested: str | None) -> str:
+        for bom, name in _BOMS:
+            if head.startswith(bom):
+                self.bom_length = len(bom) if name == "utf-8-sig" else 0
+                return requested or name
+        if requested:
+            try:
+                codecs.lookup(requested)
+            except LookupError:
+                raise InputError(self.path, f"unknown encoding {requested!r}",
+                                 hint="use a Python codec name such as utf-8 or cp1252") from None
+            return requested
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < SNIFF_BYTES)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+        for legacy in ("cp1252", "latin-1"):
+            try:
+                head.decode(legacy)
+            except UnicodeDecodeError:
+                continue
+            self.report.warn(f"not UTF-8: read as {legacy} (pass --encoding to choose another)")
+            return legacy
+        raise InputError(self.path, "encoding not recognised", hint="pass --encoding")
+
+    @property
+    def head_text(self) -> str:
+        """The first bytes decoded, for format detection."""
+        return self.head[self.bom_length:].decode(self.encoding, errors="replace")
+
+    def open_binary(self) -> BinaryIO:
+        return open(self.path, "rb")
+
+    def _decode_error(self, line: int, err: UnicodeDecodeError) -> InputError:
+        return InputError(self.path, f"bytes that are not {self.encoding} ({err.reason})",
+                          line=line, hint="pass --encoding with the file's real encoding")
+
+    def iter_lines(self) -> Iterator[tuple[int, str]]:
+        """Yield ``(line_number, text)`` with line endings kept; decoding errors and NUL bytes are
+        reported against their line (and skipped with --skip-bad)."""
+        if self.encoding.replace("_", "-").lower() in _BYTE_LINE_ENCODINGS:
+            yield from self._iter_byte_lines()
+            return
+        with open(self.path, encoding=self.encoding, newline="") as fh:
+            number = 0
+            try:
+                for number, line in enumerate(fh, 1):
+                    if "\x00" in line:
+                        self.report.bad(InputError(self.path, "NUL byte in line", line=number))
+                        continue
+                    yield number, line
+            except UnicodeDecodeError as err:
+                raise self._decode_error(number + 1, err) from None
+
+    def _iter_byte_lines(self) -> Iterator[tuple[int, str]]:
+        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        with open(self.path, "rb") as fh:
+            if self.bom_length:
+                fh.read(self.bom_length)
+            for number, raw in enumerate(fh, 1):
+                try:
+                    line = raw.decode(encoding)
+                except UnicodeDecodeError as err:
+                    self.report.bad(self._decode_error(number, err))
+                    continue
+                if "\x00" in line:
+                    self.report.bad(InputError(self.path, "NUL byte in line", line=number,
+                                               hint="is this a binary file?"))
+                    continue
+                yield number, line
+
+    def iter_csv_rows(self, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+        """Yield ``(first line of the row, fields)``; a malformed row is a bad record."""
+        position = 0
+
+        def lines() -> Iterator[str]:
+            nonlocal position
+            for number, line in self.iter_lines():
+                position = number
+                yield line
+
+        reader = csv.reader(lines(), delimiter=delimiter, strict=True)
+        while True:
+            start = position + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as err:
+                self.report.bad(InputError(self.path, f"malformed row ({err})", line=start,
+                                           hint="check quoting in that row"))
+                continue
+            yield start, row
+
+    def read_text(self) -> str:
+        """The whole file as text, for formats that are small by nature (pages, Reddit JSON)."""
+        data = self.path.read_bytes()[self.bom_length:]
+        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as err:
+            line = data.count(b"\n", 0, err.start) + 1
+            raise self._decode_error(line, err) from None
+        if "\x00" in text:
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            raise InputError(self.path, "NUL byte in the file", line=line,
+                             hint="is this a binary file?")
+        return text

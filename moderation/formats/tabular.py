@@ -1,0 +1,95 @@
+"""CSV, TSV and JSONL exports: one comment per row or line, columns found by name."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterator
+
+from moderation.comments import Comment, Thread
+from moderation.errors import InputError
+from moderation.formats.records import FieldMap, RecordProblem, comment_from_record, resolve_fields
+from moderation.formats.source import ReadOptions, Source
+
+
+class _Threads:
+    """Announces each thread the first time one of its comments is seen."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def announce(self, comment: Comment) -> Thread | None:
+        if comment.thread_id in self.seen:
+            return None
+        self.seen.add(comment.thread_id)
+        return Thread(id=comment.thread_id, title=comment.thread_title, url=comment.thread_url)
+
+
+def _emit(threads: _Threads, comment: Comment) -> Iterator[Thread | Comment]:
+    thread = threads.announce(comment)
+    if thread is not None:
+        yield thread
+    yield comment
+
+
+def read_delimited(source: Source, options: ReadOptions,
+                   delimiter: str) -> Iterator[Thread | Comment]:
+    """CSV (``delimiter=","``) or TSV (``"\\t"``) with a header row."""
+    rows = source.iter_csv_rows(delimiter)
+    stem = source.path.stem
+    header = next((row for _, row in rows), None)
+    if header is None:
+        raise InputError(source.path, "no header row", line=1)
+    try:
+        fields: FieldMap = resolve_fields(header, options.columns, "the header row")
+    except RecordProblem as err:
+        raise InputError(source.path, str(err), line=1) from None
+    width = len(header)
+    threads = _Threads()
+    for start, row in rows:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != width:
+            source.report.bad(InputError(
+                source.path, f"row has {len(row)} fields, the header has {width}", line=start,
+                hint="check quoting and delimiters in that row"))
+            continue
+        try:
+            comment = comment_from_record(dict(zip(header, row)), fields,
+                                          default_id=f"{stem}:{start}", default_thread=stem)
+        except RecordProblem as err:
+            source.report.bad(InputError(source.path, str(err), line=start))
+            continue
+        yield from _emit(threads, comment)
+
+
+def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]:
+    """One JSON object per line; canonical comment JSONL is the special case where every key
+    is a comment field."""
+    stem = source.path.stem
+    mappings: dict[tuple[str, ...], FieldMap] = {}  # lines may differ in which keys they have
+    threads = _Threads()
+    for number, line in source.iter_lines():
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            source.report.bad(InputError(source.path, f"invalid JSON ({err.msg}, column "
+                                         f"{err.colno})", line=number))
+            continue
+        if not isinstance(record, dict):
+            source.report.bad(InputError(source.path, "line is JSON but not an object",
+                                         line=number))
+            continue
+        try:
+            keys = tuple(record)
+            fields = mappings.get(keys)
+            if fields is None:
+                fields = mappings[keys] = resolve_fields(keys, options.columns, f"line {number}")
+            comment = comment_from_record(record, fields, default_id=f"{stem}:{number}",
+                                          default_thread=stem)
+        except RecordProblem as err:
+            source.report.bad(InputError(source.path, str(err), line=number))
+            continue
+        yield from _emit(threads, comment)
+

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from moderation.comments import Comment, Thread
+from moderation.formats import ParseReport, ReadOptions, read_export
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "data" / "samples"
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+
+
+def read_all(path, *, format="auto", skip_bad=False, encoding=None, columns=None, labels=None):
+    """Every record of one export, plus its report."""
+    options = ReadOptions(encoding=encoding, skip_bad=skip_bad)
+    if columns is not None:
+        options.columns = columns
+    report = ParseReport(str(path), skip_bad=skip_bad)
+    records = list(read_export(path, format=format, options=options, report=report,
+                               labels=labels))
+    threads = [r for r in records if isinstance(r, Thread)]
+    comments = [r for r in records if isinstance(r, Comment)]
+    return threads, comments, report
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def seeds() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip(f"the seed pages are not here ({SEEDS}): they live in ../shared beside the "
+                    "checkout")
+    return SEEDS
