@@ -154,9 +154,14 @@ def parse_cli(
 def _run(inputs, output, format, labels, threads_out, options, tree) -> None:
     result = parse(inputs, output=output, format=format, labels=labels,
                    threads_out=threads_out, options=options, tree=tree)
-    for report in result.reports + ([result.labels] if result.labels else []):
+    for report in result.reports:
         say(report.summary())
         for line in report.details():
+            say(line)
+    if result.labels is not None:
+        labels = result.labels
+        say(f"{labels.path}: {labels.labelled} label(s) joined, {len(labels.skipped)} skipped")
+        for line in labels.details():
             say(line)
 
 
