@@ -22,39 +22,57 @@ _FOLD = str.maketrans({
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
     "\u00ab": '"', "\u00bb": '"', "\u00a0": " ", "\u2013": "-", "\u2014": "-", "\u2026": ".",
 })
-_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?]['\")]))\s+|\s*\n\s*")
+_TOKEN = re.compile(r"\S+")  # the same words as str.split()
+_BOUNDARY = re.compile(r"[.!?\n\r]")
+_RUNS_OF_SPACE = re.compile(r"[ \t]+")
 _EDGE = " \t'\"()[]*-\u2022>.,;:!?"
 _MIN_KEY_CHARS = 20
 _MIN_KEY_SPACES = 3
 ARTICLE = "article"
 
 
-def _sentence_keys(folded: str) -> list[str]:
-    keys = []
-    for sentence in _SENTENCE_END.split(folded):
-        key = " ".join(sentence.split()).strip(_EDGE)
-        if len(key) >= _MIN_KEY_CHARS and key.count(" ") >= _MIN_KEY_SPACES:
-            keys.append(key)
-    return keys
+def _fold(text: str) -> str:
+    """Typographic quotes, dashes and no-break spaces as their plain forms; same length."""
+    return text if text.isascii() else text.translate(_FOLD)
 
 
-def _words(folded: str) -> list[tuple[str, int, int]]:
-    """Words with their edges' punctuation stripped, and their span in the text."""
-    out = []
-    for m in re.finditer(r"\S+", folded):
-        core = m.group().strip(_EDGE)
-        if core:
-            out.append((core, m.start(), m.end()))
-    return out
+def _sentence_keys(text: str) -> list[str]:
+    """The sentences of a text long enough to count as a quote, in a form that ignores quote
+    marks, white space and the punctuation around them. Splitting at every full stop also
+    splits abbreviations; both sides are split alike, so the pieces still match."""
+    folded = _fold(text)
+    if "  " in folded or "\t" in folded:
+        folded = _RUNS_OF_SPACE.sub(" ", folded)
+    return [key for key in (part.strip(_EDGE) for part in _BOUNDARY.split(folded)
+                            if len(part) >= _MIN_KEY_CHARS)
+            if len(key) >= _MIN_KEY_CHARS and key.count(" ") >= _MIN_KEY_SPACES]
 
 
-def _find(words: list[tuple[str, int, int]], key: list[str], start: int = 0) -> int:
-    n = len(key)
-    first = key[0]
-    for i in range(start, len(words) - n + 1):
-        if words[i][0] == first and [w[0] for w in words[i:i + n]] == key:
-            return i
-    return -1
+class _Tokens:
+    """A text's words with the punctuation at their edges stripped; character spans are
+    worked out only when a quote is found."""
+
+    __slots__ = ("folded", "cores", "_spans")
+
+    def __init__(self, text: str):
+        self.folded = _fold(text)
+        self.cores = [word.strip(_EDGE) for word in self.folded.split()]
+        self._spans: list[tuple[int, int]] | None = None
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        if self._spans is None:
+            self._spans = [m.span() for m in _TOKEN.finditer(self.folded)]
+        return self._spans[first][0], self._spans[last][1]
+
+    def find(self, words: list[str]) -> int:
+        cores, n, i = self.cores, len(words), -1
+        while True:
+            try:
+                i = cores.index(words[0], i + 1)
+            except ValueError:
+                return -1
+            if cores[i:i + n] == words:
+                return i
 
 
 class ThreadQuotes:
@@ -64,30 +82,32 @@ class ThreadQuotes:
 
     def __init__(self) -> None:
         self.sources: dict[str, list[str]] = {}  # sentence key -> source ids, oldest first
-        self.texts: dict[str, str] = {}  # source id -> folded text
+        self.texts: dict[str, str] = {}  # source id -> its text
         self.depths: dict[str, int] = {}  # comment id -> depth
         self.size = 0
 
-    def add_source(self, source_id: str, folded: str, keys: list[str]) -> None:
-        self.texts[source_id] = folded
-        self.size += len(folded)
+    def add_source(self, source_id: str, text: str, keys: list[str]) -> None:
+        self.texts[source_id] = text
+        self.size += len(text)
         for key in keys:
             holders = self.sources.setdefault(key, [])
             if not holders or holders[-1] != source_id:
                 holders.append(source_id)
 
-    def find(self, comment: Comment, folded: str, keys: list[str]) -> list[QuoteSpan]:
+    def find(self, comment: Comment, keys: list[str]) -> list[QuoteSpan]:
         spans: list[QuoteSpan] = []
         covered_to = -1
-        words: list[tuple[str, int, int]] | None = None
+        tokens: dict[str, _Tokens] = {}
         for key in keys:
             holders = self.sources.get(key)
             if not holders:
                 continue
             source = self._pick(holders, comment.parent_id)
-            if words is None:
-                words = _words(folded)
-            span = self._extend(words, key, source)
+            if not tokens:
+                tokens[""] = _Tokens(comment.text)
+            if source not in tokens:
+                tokens[source] = _Tokens(self.texts[source])
+            span = _extend(tokens[""], tokens[source], key)
             if span is None or span[0] < covered_to:
                 continue
             start, end = span
@@ -108,22 +128,21 @@ class ThreadQuotes:
             return ARTICLE
         return holders[-1]
 
-    def _extend(self, words: list[tuple[str, int, int]], key: str,
-                source: str) -> tuple[int, int] | None:
-        key_words = [w for w in (t.strip(_EDGE) for t in key.split()) if w]
-        source_words = _words(self.texts[source])
-        i = _find(words, key_words)
-        j = _find(source_words, key_words)
-        if i < 0 or j < 0:
-            return None
-        lo_i, lo_j = i, j
-        while lo_i > 0 and lo_j > 0 and words[lo_i - 1][0] == source_words[lo_j - 1][0]:
-            lo_i, lo_j = lo_i - 1, lo_j - 1
-        hi_i, hi_j = i + len(key_words), j + len(key_words)
-        while (hi_i < len(words) and hi_j < len(source_words)
-               and words[hi_i][0] == source_words[hi_j][0]):
-            hi_i, hi_j = hi_i + 1, hi_j + 1
-        return words[lo_i][1], words[hi_i - 1][2]
+
+def _extend(comment: _Tokens, source: _Tokens, key: str) -> tuple[int, int] | None:
+    """The span of the comment that repeats the source, grown word by word both ways from
+    the sentence ``key`` they share."""
+    words = [word.strip(_EDGE) for word in key.split()]
+    i, j = comment.find(words), source.find(words)
+    if i < 0 or j < 0:
+        return None
+    mine, theirs = comment.cores, source.cores
+    while i > 0 and j > 0 and mine[i - 1] == theirs[j - 1]:
+        i, j = i - 1, j - 1
+    end_i, end_j = i + len(words), j + len(words)
+    while end_i < len(mine) and end_j < len(theirs) and mine[end_i] == theirs[end_j]:
+        end_i, end_j = end_i + 1, end_j + 1
+    return comment.span(i, end_i - 1)
 
 
 class ConversationTracker:
@@ -150,8 +169,7 @@ class ConversationTracker:
     def thread(self, thread: Thread) -> None:
         state = self._state(thread.id)
         if thread.article:
-            folded = thread.article.translate(_FOLD)
-            state.add_source(ARTICLE, folded, _sentence_keys(folded))
+            state.add_source(ARTICLE, thread.article, _sentence_keys(thread.article))
 
     def comment(self, comment: Comment) -> Comment:
         state = self._state(comment.thread_id)
@@ -168,14 +186,13 @@ class ConversationTracker:
         text = comment.text
         if not text:
             return comment
-        folded = text.translate(_FOLD)
-        keys = _sentence_keys(folded)
+        keys = _sentence_keys(text)
         if keys and not comment.quotes and state.sources:
-            spans = state.find(comment, folded, keys)
+            spans = state.find(comment, keys)
             if spans and _has_own_words(text, spans):
                 comment.quotes = spans
         if keys and state.size < self.max_thread_chars:
-            state.add_source(comment.id, folded, keys)
+            state.add_source(comment.id, text, keys)
         return comment
 
 

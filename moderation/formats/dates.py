@@ -27,6 +27,7 @@ _TIME = re.compile(r"\b(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?\s*"
                    r"(?P<ampm>[ap]\.?\s?m\b\.?)?", re.I)
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(:\d{2})?(?:\.\d+)?)?"
                   r"\s*(Z|[+-]\d{2}:?\d{2})?$")
+_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?(?:[+-]\d\d:\d\d)?")
 _EPOCH = re.compile(r"^\d{9,13}(?:\.\d+)?$")
 
 
@@ -76,6 +77,8 @@ def parse_timestamp(value: object) -> str | None:
     as canonical ISO 8601; None when empty or not a date."""
     if value is None or value == "":
         return None
+    if type(value) is str and _CANONICAL.fullmatch(value):
+        return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_epoch(float(value))
     text = str(value).strip()

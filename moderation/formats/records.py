@@ -132,54 +132,72 @@ def _quotes(value: Any, text: str) -> list[QuoteSpan]:
 def _optional_text(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    text = (value if type(value) is str else str(value)).strip()
     return text or None
+
+
+_LABEL_SET = frozenset(LABELS)
 
 
 def comment_from_record(record: dict[str, Any], fields: FieldMap, *, default_id: str,
                         default_thread: str) -> Comment:
+    """One comment from one row or JSON object; raises RecordProblem naming the field."""
     keys = fields.keys
     text = record.get(keys["text"])
-    if text is None:
-        raise RecordProblem(f"no {keys['text']!r} field")
-    if not isinstance(text, str):
+    if type(text) is not str:
+        if text is None:
+            raise RecordProblem(f"no {keys['text']!r} field")
         raise RecordProblem(f"{keys['text']!r} is not text but {type(text).__name__}")
     key = keys.get("id")
     cid = record.get(key) if key else None
-    cid = default_id if cid is None or cid == "" else str(cid)
+    cid = default_id if cid is None or cid == "" else (cid if type(cid) is str else str(cid))
     key = keys.get("parent")
     parent = record.get(key) if key else None
-    parent = None if parent is None or str(parent).strip().lower() in _NO_PARENT else str(parent)
+    if parent is not None:
+        parent = parent if type(parent) is str else str(parent)
+        if parent in _NO_PARENT or parent.strip().lower() in _NO_PARENT:
+            parent = None
     key = keys.get("thread")
     thread = record.get(key) if key else None
     thread = default_thread if thread is None or thread == "" else str(thread)
     comment = Comment(id=cid, thread_id=thread, text=text, parent_id=parent)
-    if "author" in keys:
-        comment.author = _optional_text(record.get(keys["author"]))
-    if "time" in keys:
-        comment.created_at = parse_timestamp(record.get(keys["time"]))
-    if "label" in keys:
-        comment.label = _label(record.get(keys["label"]))
-    if "status" in keys:
-        comment.status = normalise_status(record.get(keys["status"]))
-    if "depth" in keys:
-        depth = record.get(keys["depth"])
-        if depth not in (None, ""):
+    key = keys.get("author")
+    if key:
+        comment.author = _optional_text(record.get(key))
+    key = keys.get("time")
+    if key:
+        comment.created_at = parse_timestamp(record.get(key))
+    key = keys.get("label")
+    if key:
+        label = record.get(key)
+        comment.label = label if label in _LABEL_SET else _label(label)
+    key = keys.get("status")
+    if key:
+        comment.status = normalise_status(record.get(key))
+    key = keys.get("depth")
+    if key:
+        depth = record.get(key)
+        if depth is not None and depth != "":
             try:
                 comment.depth = int(depth)
             except (TypeError, ValueError):
                 raise RecordProblem(f"depth {depth!r} is not a whole number") from None
-    if "quotes" in keys:
-        comment.quotes = _quotes(record.get(keys["quotes"]), text)
-    if "thread_title" in keys:
-        comment.thread_title = _optional_text(record.get(keys["thread_title"]))
-    if "thread_url" in keys:
-        comment.thread_url = _optional_text(record.get(keys["thread_url"]))
-    extra = record.get(keys["extra"]) if "extra" in keys else None
-    if extra is not None and not isinstance(extra, dict):
-        extra = {keys["extra"]: extra}
-    passthrough = {k: v for k, v in record.items() if k not in fields.mapped}
-    if extra:
+    key = keys.get("quotes")
+    if key:
+        comment.quotes = _quotes(record.get(key), text)
+    key = keys.get("thread_title")
+    if key:
+        comment.thread_title = _optional_text(record.get(key))
+    key = keys.get("thread_url")
+    if key:
+        comment.thread_url = _optional_text(record.get(key))
+    unmapped = record.keys() - fields.mapped
+    passthrough = {k: record[k] for k in record if k in unmapped} if unmapped else {}
+    key = keys.get("extra")
+    extra = record.get(key) if key else None
+    if extra is not None:
+        if not isinstance(extra, dict):
+            extra = {key: extra}
         passthrough = {**extra, **passthrough}
     comment.extra = passthrough
     return comment

@@ -166,6 +166,18 @@ class Source:
             except UnicodeDecodeError as err:
                 raise self._decode_error(number + 1, err) from None
 
+    @property
+    def is_utf8(self) -> bool:
+        return self.encoding in ("utf-8", "utf-8-sig")
+
+    def iter_raw_lines(self) -> Iterator[tuple[int, bytes]]:
+        """UTF-8 files only: ``(line_number, bytes)`` after any BOM, for parsers that decode
+        and validate UTF-8 themselves."""
+        with open(self.path, "rb") as fh:
+            if self.bom_length:
+                fh.read(self.bom_length)
+            yield from enumerate(fh, 1)
+
     def _iter_byte_lines(self) -> Iterator[tuple[int, str]]:
         encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
         with open(self.path, "rb") as fh:

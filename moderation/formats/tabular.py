@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import orjson
 from typing import Iterator
 
 from moderation.comments import Comment, Thread
@@ -62,20 +62,35 @@ def read_delimited(source: Source, options: ReadOptions,
         yield from _emit(threads, comment)
 
 
+def _json_error(source: Source, err: orjson.JSONDecodeError, number: int,
+                line: bytes | str) -> InputError:
+    if isinstance(line, bytes):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as bad_bytes:
+            return InputError(source.path, f"bytes that are not UTF-8 ({bad_bytes.reason})",
+                              line=number, hint="pass --encoding with the file's real encoding")
+        if b"\x00" in line:
+            return InputError(source.path, "NUL byte in line", line=number,
+                              hint="is this a binary file?")
+    return InputError(source.path, f"invalid JSON ({err.msg}, column {err.colno})",
+                      line=number)
+
+
 def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]:
     """One JSON object per line; canonical comment JSONL is the special case where every key
     is a comment field."""
     stem = source.path.stem
     mappings: dict[tuple[str, ...], FieldMap] = {}  # lines may differ in which keys they have
     threads = _Threads()
-    for number, line in source.iter_lines():
+    lines = source.iter_raw_lines() if source.is_utf8 else source.iter_lines()
+    for number, line in lines:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            source.report.bad(InputError(source.path, f"invalid JSON ({err.msg}, column "
-                                         f"{err.colno})", line=number))
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as err:
+            source.report.bad(_json_error(source, err, number, line))
             continue
         if not isinstance(record, dict):
             source.report.bad(InputError(source.path, "line is JSON but not an object",
