@@ -7,7 +7,7 @@ Columns that map to no field are passed through in ``extra`` unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from moderation.comments import LABELS, STATUSES, Comment, QuoteSpan
 from moderation.formats.dates import parse_timestamp
@@ -139,65 +139,72 @@ def _optional_text(value: Any) -> str | None:
 _LABEL_SET = frozenset(LABELS)
 
 
-def comment_from_record(record: dict[str, Any], fields: FieldMap, *, default_id: str,
-                        default_thread: str) -> Comment:
-    """One comment from one row or JSON object; raises RecordProblem naming the field."""
+Converter = Callable[[dict[str, Any], str, str], Comment]
+
+
+def make_converter(fields: FieldMap) -> Converter:
+    """``convert(record, default_id, default_thread) -> Comment`` for records whose keys this
+    map was made from. Built once per column layout, so each row costs only the lookups its
+    columns need; raises RecordProblem naming the field."""
     keys = fields.keys
-    text = record.get(keys["text"])
-    if type(text) is not str:
-        if text is None:
-            raise RecordProblem(f"no {keys['text']!r} field")
-        raise RecordProblem(f"{keys['text']!r} is not text but {type(text).__name__}")
-    key = keys.get("id")
-    cid = record.get(key) if key else None
-    cid = default_id if cid is None or cid == "" else (cid if type(cid) is str else str(cid))
-    key = keys.get("parent")
-    parent = record.get(key) if key else None
-    if parent is not None:
-        parent = parent if type(parent) is str else str(parent)
-        if parent in _NO_PARENT or parent.strip().lower() in _NO_PARENT:
-            parent = None
-    key = keys.get("thread")
-    thread = record.get(key) if key else None
-    thread = default_thread if thread is None or thread == "" else str(thread)
-    comment = Comment(id=cid, thread_id=thread, text=text, parent_id=parent)
-    key = keys.get("author")
-    if key:
-        comment.author = _optional_text(record.get(key))
-    key = keys.get("time")
-    if key:
-        comment.created_at = parse_timestamp(record.get(key))
-    key = keys.get("label")
-    if key:
-        label = record.get(key)
-        comment.label = label if label in _LABEL_SET else _label(label)
-    key = keys.get("status")
-    if key:
-        comment.status = normalise_status(record.get(key))
-    key = keys.get("depth")
-    if key:
-        depth = record.get(key)
-        if depth is not None and depth != "":
-            try:
-                comment.depth = int(depth)
-            except (TypeError, ValueError):
-                raise RecordProblem(f"depth {depth!r} is not a whole number") from None
-    key = keys.get("quotes")
-    if key:
-        comment.quotes = _quotes(record.get(key), text)
-    key = keys.get("thread_title")
-    if key:
-        comment.thread_title = _optional_text(record.get(key))
-    key = keys.get("thread_url")
-    if key:
-        comment.thread_url = _optional_text(record.get(key))
-    unmapped = record.keys() - fields.mapped
-    passthrough = {k: record[k] for k in record if k in unmapped} if unmapped else {}
-    key = keys.get("extra")
-    extra = record.get(key) if key else None
-    if extra is not None:
-        if not isinstance(extra, dict):
-            extra = {key: extra}
-        passthrough = {**extra, **passthrough}
-    comment.extra = passthrough
-    return comment
+    text_key = keys["text"]
+    id_key, parent_key, thread_key = keys.get("id"), keys.get("parent"), keys.get("thread")
+    optional = [(name, keys[field], _CLEANERS[field]) for field, name in _OPTIONAL
+                if field in keys]
+    quotes_key, extra_key, mapped = keys.get("quotes"), keys.get("extra"), fields.mapped
+
+    def convert(record: dict[str, Any], default_id: str, default_thread: str) -> Comment:
+        text = record.get(text_key)
+        if type(text) is not str:
+            if text is None:
+                raise RecordProblem(f"no {text_key!r} field")
+            raise RecordProblem(f"{text_key!r} is not text but {type(text).__name__}")
+        cid = record.get(id_key) if id_key else None
+        cid = default_id if cid is None or cid == "" else (cid if type(cid) is str else str(cid))
+        parent = record.get(parent_key) if parent_key else None
+        if parent is not None:
+            parent = parent if type(parent) is str else str(parent)
+            if parent in _NO_PARENT or parent.strip().lower() in _NO_PARENT:
+                parent = None
+        thread = record.get(thread_key) if thread_key else None
+        thread = default_thread if thread is None or thread == "" else str(thread)
+        comment = Comment(id=cid, thread_id=thread, text=text, parent_id=parent)
+        for attribute, key, clean in optional:
+            value = record.get(key)
+            if value is not None:
+                setattr(comment, attribute, clean(value))
+        if quotes_key:
+            comment.quotes = _quotes(record.get(quotes_key), text)
+        unmapped = record.keys() - mapped
+        extra = {k: record[k] for k in record if k in unmapped} if unmapped else {}
+        nested = record.get(extra_key) if extra_key else None
+        if nested is not None:
+            extra = {**(nested if isinstance(nested, dict) else {extra_key: nested}), **extra}
+        comment.extra = extra
+        return comment
+
+    return convert
+
+
+def _depth(value: Any) -> int:
+    if value == "":
+        return 0
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise RecordProblem(f"depth {value!r} is not a whole number") from None
+
+
+def _fast_label(value: Any) -> str | None:
+    return value if value in _LABEL_SET else _label(value)
+
+
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "author": _optional_text, "time": parse_timestamp, "label": _fast_label,
+    "status": normalise_status, "depth": _depth, "thread_title": _optional_text,
+    "thread_url": _optional_text,
+}
+# (field, Comment attribute) of the fields that need only a cleaning function
+_OPTIONAL = [("author", "author"), ("time", "created_at"), ("label", "label"),
+             ("status", "status"), ("depth", "depth"), ("thread_title", "thread_title"),
+             ("thread_url", "thread_url")]

@@ -109,6 +109,8 @@ class Source:
             raise InputError(path, "the file is empty", hint="export the comments again")
         self.head = head
         self.bom_length = 0
+        self.requested_encoding = encoding
+        self._guess_note: str | None = None
         self.encoding = self._settle_encoding(head, encoding)
 
     def _settle_encoding(self, head: bytes, requested: str | None) -> str:
@@ -133,7 +135,7 @@ class Source:
                 head.decode(legacy)
             except UnicodeDecodeError:
                 continue
-            self.report.warn(f"not UTF-8: read as {legacy} (pass --encoding to choose another)")
+            self._guess_note = f"not UTF-8: read as {legacy} (pass --encoding to choose another)"
             return legacy
         raise InputError(self.path, "encoding not recognised", hint="pass --encoding")
 
@@ -145,6 +147,13 @@ class Source:
     def open_binary(self) -> BinaryIO:
         return open(self.path, "rb")
 
+    def _note_guess(self) -> None:
+        """Report a guessed encoding once, when text is first decoded with it (XML readers
+        never are: the XML declaration names the encoding)."""
+        if self._guess_note:
+            self.report.warn(self._guess_note)
+            self._guess_note = None
+
     def _decode_error(self, line: int, err: UnicodeDecodeError) -> InputError:
         return InputError(self.path, f"bytes that are not {self.encoding} ({err.reason})",
                           line=line, hint="pass --encoding with the file's real encoding")
@@ -152,6 +161,7 @@ class Source:
     def iter_lines(self) -> Iterator[tuple[int, str]]:
         """Yield ``(line_number, text)`` with line endings kept; decoding errors and NUL bytes are
         reported against their line (and skipped with --skip-bad)."""
+        self._note_guess()
         if self.encoding.replace("_", "-").lower() in _BYTE_LINE_ENCODINGS:
             yield from self._iter_byte_lines()
             return
@@ -220,6 +230,7 @@ class Source:
 
     def read_text(self) -> str:
         """The whole file as text, for formats that are small by nature (pages, Reddit JSON)."""
+        self._note_guess()
         data = self.path.read_bytes()[self.bom_length:]
         encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
         try:

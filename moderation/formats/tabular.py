@@ -7,7 +7,7 @@ from typing import Iterator
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
-from moderation.formats.records import FieldMap, RecordProblem, comment_from_record, resolve_fields
+from moderation.formats.records import Converter, RecordProblem, make_converter, resolve_fields
 from moderation.formats.source import ReadOptions, Source
 
 
@@ -40,7 +40,7 @@ def read_delimited(source: Source, options: ReadOptions,
     if header is None:
         raise InputError(source.path, "no header row", line=1)
     try:
-        fields: FieldMap = resolve_fields(header, options.columns, "the header row")
+        convert = make_converter(resolve_fields(header, options.columns, "the header row"))
     except RecordProblem as err:
         raise InputError(source.path, str(err), line=1) from None
     width = len(header)
@@ -54,8 +54,7 @@ def read_delimited(source: Source, options: ReadOptions,
                 hint="check quoting and delimiters in that row"))
             continue
         try:
-            comment = comment_from_record(dict(zip(header, row)), fields,
-                                          default_id=f"{stem}:{start}", default_thread=stem)
+            comment = convert(dict(zip(header, row)), f"{stem}:{start}", stem)
         except RecordProblem as err:
             source.report.bad(InputError(source.path, str(err), line=start))
             continue
@@ -81,7 +80,7 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Commen
     """One JSON object per line; canonical comment JSONL is the special case where every key
     is a comment field."""
     stem = source.path.stem
-    mappings: dict[tuple[str, ...], FieldMap] = {}  # lines may differ in which keys they have
+    converters: dict[tuple[str, ...], Converter] = {}  # lines may differ in their keys
     threads = _Threads()
     lines = source.iter_raw_lines() if source.is_utf8 else source.iter_lines()
     for number, line in lines:
@@ -98,11 +97,11 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Commen
             continue
         try:
             keys = tuple(record)
-            fields = mappings.get(keys)
-            if fields is None:
-                fields = mappings[keys] = resolve_fields(keys, options.columns, f"line {number}")
-            comment = comment_from_record(record, fields, default_id=f"{stem}:{number}",
-                                          default_thread=stem)
+            convert = converters.get(keys)
+            if convert is None:
+                convert = converters[keys] = make_converter(
+                    resolve_fields(keys, options.columns, f"line {number}"))
+            comment = convert(record, f"{stem}:{number}", stem)
         except RecordProblem as err:
             source.report.bad(InputError(source.path, str(err), line=number))
             continue

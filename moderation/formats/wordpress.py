@@ -1,17 +1,16 @@
 """WordPress WXR exports (namespaces 1.0 to 1.2): each ``item`` is a thread, its
-``wp:comment`` elements are the comments. Streamed: one comment element at a time."""
+``wp:comment`` elements are the comments. Streamed, one comment at a time."""
 
 from __future__ import annotations
 
 from typing import Iterator
-from xml.etree.ElementTree import Element
 
 from moderation.comments import Comment, Thread
 from moderation.formats.dates import parse_timestamp
 from moderation.formats.html_text import html_to_text
 from moderation.formats.records import normalise_status
 from moderation.formats.source import ReadOptions, Source
-from moderation.formats.xml_stream import child_text, iter_events, local_name
+from moderation.formats.xml_stream import Fields, iter_records
 
 WP_NAMESPACE_PREFIX = "http://wordpress.org/export/"
 _NOT_CONTENT = {"attachment", "nav_menu_item", "revision", "custom_css", "customize_changeset",
@@ -19,83 +18,68 @@ _NOT_CONTENT = {"attachment", "nav_menu_item", "revision", "custom_css", "custom
                 "wp_global_styles", "user_request"}
 _COMMENT_FIELDS = {"comment_id", "comment_parent", "comment_author", "comment_date_gmt",
                    "comment_date", "comment_content", "comment_approved"}
-_THREAD_FIELDS = {"title", "link", "pubDate", "creator", "encoded", "post_id", "post_type",
-                  "post_date_gmt", "post_date", "status", "post_name"}
 
 
-def _thread(meta: dict[str, str], fallback_id: str) -> Thread:
-    published = None
-    for key in ("post_date_gmt", "pubDate", "post_date"):
-        value = meta.get(key)
-        if value and not value.startswith("0000"):
-            published = parse_timestamp(value)
-            if published and key == "post_date_gmt" and "+" not in published:
-                published += "+00:00"
-            if published:
-                break
-    article = html_to_text(meta["encoded"]) if meta.get("encoded") else None
-    return Thread(id=meta.get("post_id") or fallback_id, title=meta.get("title") or None,
-                  url=meta.get("link") or None, published=published,
-                  author=meta.get("creator") or None, article=article or None)
+def _kind(path: list[str], namespace: str) -> str | None:
+    if len(path) == 3 and path[2] == "item":
+        return "item"
+    if len(path) == 4 and path[3] == "comment" and namespace.startswith(WP_NAMESPACE_PREFIX):
+        return "comment"
+    return None
 
 
-def _comment(element: Element, thread: Thread) -> Comment:
-    fields: dict[str, str] = {}
+def _gmt(value: str | None) -> str | None:
+    if not value or value.startswith("0000"):
+        return None
+    stamp = parse_timestamp(value)
+    return stamp + "+00:00" if stamp and "+" not in stamp else stamp
+
+
+def _thread(fields: Fields, fallback_id: str) -> Thread:
+    published = _gmt(fields.get("post_date_gmt")) or parse_timestamp(fields.get("pubDate"))
+    article = html_to_text(fields["encoded"]) if fields.get("encoded") else None
+    return Thread(id=(fields.get("post_id") or "").strip() or fallback_id,
+                  title=(fields.get("title") or "").strip() or None,
+                  url=(fields.get("link") or "").strip() or None, published=published,
+                  author=(fields.get("creator") or "").strip() or None, article=article or None)
+
+
+def _comment(fields: Fields, thread: Thread, fallback_id: str) -> Comment:
     extra: dict[str, object] = {}
-    for child in element:
-        ns, name = local_name(child.tag)
-        if name == "commentmeta":
-            key, value = child_text(child, "meta_key"), child_text(child, "meta_value")
-            if key:
-                extra.setdefault("commentmeta", {})[key] = value
+    meta_key = None
+    for key, value in fields.items():
+        if key in _COMMENT_FIELDS:
             continue
-        value = "".join(child.itertext())
-        if name in _COMMENT_FIELDS:
-            fields[name] = value
-        else:
-            extra[name] = value
-    created = fields.get("comment_date_gmt")
-    if created and not created.startswith("0000"):
-        created_at = parse_timestamp(created)
-        created_at = created_at + "+00:00" if created_at and "+" not in created_at else created_at
-    else:
-        created_at = parse_timestamp(fields.get("comment_date"))
+        if key == "commentmeta/meta_key":
+            meta_key = value
+        elif key == "commentmeta/meta_value" and meta_key:
+            extra.setdefault("commentmeta", {})[meta_key] = value
+        elif key != "commentmeta":
+            extra[key] = value
     parent = fields.get("comment_parent", "").strip()
     return Comment(
-        id=fields.get("comment_id", "").strip(), thread_id=thread.id,
+        id=fields.get("comment_id", "").strip() or fallback_id, thread_id=thread.id,
         text=html_to_text(fields.get("comment_content", "")),
         parent_id=None if parent in ("", "0") else parent,
         author=(fields.get("comment_author") or "").strip() or None,
-        created_at=created_at, status=normalise_status(fields.get("comment_approved")),
+        created_at=_gmt(fields.get("comment_date_gmt"))
+        or parse_timestamp(fields.get("comment_date")),
+        status=normalise_status(fields.get("comment_approved")),
         thread_title=thread.title, thread_url=thread.url, extra=extra,
     )
 
 
 def read_wxr(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]:
-    meta: dict[str, str] = {}
     thread: Thread | None = None
-    items = 0
-    for event, element, ancestors in iter_events(source):
-        ns, name = local_name(element.tag)
-        if event == "start":
-            if name == "item":
-                items += 1
-                meta, thread = {}, None
-            continue
-        parent_name = local_name(ancestors[-1].tag)[1] if ancestors else ""
-        if parent_name == "item" and name in _THREAD_FIELDS:
-            meta[name] = "".join(element.itertext())
-        elif name == "comment" and ns.startswith(WP_NAMESPACE_PREFIX) and parent_name == "item":
-            if thread is None:
-                thread = _thread(meta, f"{source.path.stem}:item{items}")
-                yield thread
-            comment = _comment(element, thread)
-            ancestors[-1].remove(element)
-            if not comment.id:
-                comment.id = f"{thread.id}:c{source.report.comments + 1}"
-            yield comment
-        elif name == "item":
-            if thread is None and meta.get("post_type") not in _NOT_CONTENT:
-                yield _thread(meta, f"{source.path.stem}:item{items}")
-            if ancestors:
-                ancestors[-1].remove(element)
+    items = comments = 0
+    for kind, _, fields in iter_records(source, _kind):
+        if kind == "item":
+            items += 1
+            thread = None
+            if fields.get("post_type", "").strip() in _NOT_CONTENT:
+                continue
+            thread = _thread(fields, f"{source.path.stem}:item{items}")
+            yield thread
+        elif thread is not None:
+            comments += 1
+            yield _comment(fields, thread, f"{thread.id}:c{comments}")

@@ -1,68 +1,139 @@
 """Streaming, hardened XML for the WordPress and Disqus readers.
 
-defusedxml refuses DTDs, entity declarations and external references before any of them is
-expanded or fetched, so an entity-expansion bomb is refused at its first line and no external
-entity is ever resolved. Elements are handed over one at a time and removed from the tree once
-read, so memory does not grow with the export.
+The file is fed in chunks to an expat parser, and the elements that make a record (a Disqus
+``post``, a WordPress ``wp:comment``...) are flattened into dicts of their fields as they end;
+no tree is built, so memory does not grow with the export.
+
+The parser is hardened the way defusedxml hardens its own parsers, and raises defusedxml's
+exceptions: a DTD, an entity declaration or an external reference is refused at its first
+line, so an entity-expansion bomb is never expanded and no external entity is ever resolved.
 """
 
 from __future__ import annotations
 
-from typing import Iterator
-from xml.etree.ElementTree import Element, ParseError
+from typing import Callable, Iterator
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
+from defusedxml import ExternalReferenceForbidden
 
 from moderation.errors import HostileInputError, InputError
 from moderation.formats.source import Source
 
-
-def local_name(tag: str) -> tuple[str, str]:
-    """``"{namespace}name"`` -> ``(namespace, name)``."""
-    if tag.startswith("{"):
-        ns, _, name = tag[1:].partition("}")
-        return ns, name
-    return "", tag
+CHUNK_BYTES = 1 << 16
+Fields = dict[str, str]
+# Given the local names from the root down to an element and its namespace, the kind of
+# record the element starts (None: not a record).
+RecordKind = Callable[[list[str], str], "str | None"]
 
 
-def iter_events(source: Source) -> Iterator[tuple[str, Element, list[Element]]]:
-    """``(event, element, ancestors)`` for "start" and "end" events; after an "end" event the
-    caller may drop the element from its parent (``ancestors[-1].remove(element)``)."""
-    stack: list[Element] = []
-    with source.open_binary() as fh:
-        events = iterparse(fh, events=("start", "end"), forbid_dtd=True,
-                           forbid_entities=True, forbid_external=True)
-        try:
-            for event, element in events:
-                if event == "start":
-                    yield event, element, stack
-                    stack.append(element)
-                else:
-                    stack.pop()
-                    yield event, element, stack
-        except DefusedXmlException as err:
-            raise HostileInputError(
-                source.path, f"refused: the XML declares a DTD, entities or external "
-                f"references ({type(err).__name__}), which comment exports never need "
-                "and which can be used to attack the reader") from None
-        except ParseError as err:
-            line = err.position[0] if getattr(err, "position", None) else None
-            problem = str(err).split(":")[0]
-            source.report.bad(InputError(source.path, f"XML is not well-formed ({problem}); "
-                                         "the rest of the file cannot be read", line=line,
-                                         hint="is the export truncated?"))
+def _refuse_dtd(name, sysid, pubid, has_internal_subset):
+    raise DTDForbidden(name, sysid, pubid)
 
 
-def text_of(element: Element | None) -> str:
-    if element is None:
-        return ""
-    return "".join(element.itertext())
+def _refuse_entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
 
 
-def child_text(element: Element, name: str) -> str | None:
-    """Text of the first child with this local name (any namespace)."""
-    for child in element:
-        if local_name(child.tag)[1] == name:
-            return text_of(child)
-    return None
+def _refuse_unparsed_entity(name, base, sysid, pubid, notation_name):
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
+
+
+def _refuse_external(context, base, sysid, pubid):
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def hardened_parser(encoding: str | None = None) -> expat.XMLParserType:
+    """An expat parser (namespace and local name separated by a space) that refuses DTDs,
+    entity declarations and external references. ``encoding`` overrides the document's."""
+    parser = expat.ParserCreate(encoding, namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
+    parser.ExternalEntityRefHandler = _refuse_external
+    parser.buffer_text = True
+    return parser
+
+
+class _Collector:
+    """Flattens record elements into ``{relative/path: text, relative/path@attr: value}``.
+
+    Records may nest (a WordPress item holds its comments): the outer record is handed over,
+    with the fields read so far, when its first inner record starts, or when it ends.
+    """
+
+    def __init__(self, kind_of: RecordKind):
+        self.kind_of = kind_of
+        self.path: list[str] = []
+        self.buffers: list[list[str] | None] = []
+        self.open: list[tuple[str, str, int, Fields]] = []  # kind, namespace, depth, fields
+        self.sent: set[int] = set()  # ids of field dicts already handed over
+        self.done: list[tuple[str, str, Fields]] = []  # kind, namespace, fields
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        namespace, _, local = name.rpartition(" ")
+        self.path.append(local)
+        kind = self.kind_of(self.path, namespace)
+        if kind is not None:
+            if self.open and id(self.open[-1][3]) not in self.sent:
+                outer = self.open[-1]
+                self.sent.add(id(outer[3]))
+                self.done.append((outer[0], outer[1], outer[3]))
+            fields = {"@" + k.rpartition(" ")[2]: v for k, v in attrs.items()}
+            self.open.append((kind, namespace, len(self.path), fields))
+            self.buffers.append(None)
+        elif self.open:
+            if attrs:
+                key = "/".join(self.path[self.open[-1][2]:])
+                fields = self.open[-1][3]
+                for attr, value in attrs.items():
+                    fields[f"{key}@{attr.rpartition(' ')[2]}"] = value
+            self.buffers.append([])
+        else:
+            self.buffers.append(None)
+
+    def characters(self, data: str) -> None:
+        buffer = self.buffers[-1]
+        if buffer is not None:
+            buffer.append(data)
+
+    def end(self, name: str) -> None:
+        buffer = self.buffers.pop()
+        if self.open and self.open[-1][2] == len(self.path):
+            kind, namespace, _, fields = self.open.pop()
+            if id(fields) in self.sent:
+                self.sent.discard(id(fields))
+            else:
+                self.done.append((kind, namespace, fields))
+        elif buffer is not None:
+            _, _, depth, fields = self.open[-1]
+            fields["/".join(self.path[depth:])] = "".join(buffer)
+        self.path.pop()
+
+
+def iter_records(source: Source, kind_of: RecordKind) -> Iterator[tuple[str, str, Fields]]:
+    """``(kind, namespace, fields)`` for each record element, in document order."""
+    parser = hardened_parser(source.requested_encoding)
+    collector = _Collector(kind_of)
+    parser.StartElementHandler = collector.start
+    parser.EndElementHandler = collector.end
+    parser.CharacterDataHandler = collector.characters
+    try:
+        with source.open_binary() as fh:
+            while True:
+                chunk = fh.read(CHUNK_BYTES)
+                parser.Parse(chunk, not chunk)
+                yield from collector.done
+                collector.done.clear()
+                if not chunk:
+                    return
+    except DefusedXmlException as err:
+        raise HostileInputError(
+            source.path, f"refused: the XML declares a DTD, entities or external references "
+            f"({type(err).__name__}), which comment exports never need and which can be used "
+            "to attack the reader", line=parser.CurrentLineNumber) from None
+    except expat.ExpatError as err:
+        yield from collector.done
+        source.report.bad(InputError(
+            source.path, f"XML is not well-formed ({expat.ErrorString(err.code)}); the rest of "
+            "the file cannot be read", line=err.lineno, hint="is the export truncated?"))
