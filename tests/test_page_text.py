@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
+from pathlib import Path
 
+import pytest
 from conftest import SAMPLES, read_all
 
 from moderation.formats.page_text import parse_page
@@ -159,3 +162,26 @@ def test_reply_form_ends_the_section():
         Email
         """)
     assert [c.text for c in thread.comments] == ["Hello there."]
+
+
+LAYOUTS = Path(__file__).parent / "fixtures" / "pages"
+sys.path.insert(0, str(LAYOUTS))
+from expected_layouts import E as EXPECTED_LAYOUTS  # noqa: E402
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_LAYOUTS))
+def test_common_blog_layouts(name):
+    """Invented pages in fifteen layout families (WordPress themes, Blogger, Disqus, Substack,
+    Medium, forum, lynx, Facebook plugin...), each with its expected parse."""
+    expected = EXPECTED_LAYOUTS[name]
+    thread = parse_page((LAYOUTS / name).read_text(encoding="utf-8"), name[:2])
+    assert thread.title == expected["title"]
+    assert thread.declared_comments == expected["declared"]
+    got = [(c.author, c.depth, c.created_at) for c in thread.comments]
+    assert got == [e[:3] for e in expected["comments"]]
+    for comment, (*_, prefix) in zip(thread.comments, expected["comments"]):
+        assert comment.text.startswith(prefix)
+    by_id = {c.id: c for c in thread.comments}
+    for comment in thread.comments:
+        if comment.parent_id is not None:
+            assert by_id[comment.parent_id].depth == comment.depth - 1
