@@ -40,7 +40,7 @@ def threads_of_comments(draw):
             status=draw(st.one_of(st.none(), st.sampled_from(STATUSES))),
             thread_title=draw(st.one_of(st.none(), st.just("A title"))),
             extra=draw(st.dictionaries(st.sampled_from(["likes", "x y", "n"]),
-                                       st.one_of(st.integers(), texts), max_size=2)),
+                                       st.one_of(st.integers(-2**63, 2**63 - 1), texts), max_size=2)),
         ))
     for c in comments:  # a reply lives in its parent's thread
         if c.parent_id is not None:
