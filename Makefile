@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/moderation parse data/samples/article-page.txt --threads-out /dev/stdout -o /dev/null
+	$(BIN)/moderation parse data/samples/article-page.txt data/samples/wordpress.xml --tree
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

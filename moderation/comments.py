@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, TextIO
 
+import orjson
+
 LABELS: tuple[str, ...] = ("civil", "abusive", "conspiracy")
 STATUSES: tuple[str, ...] = ("approved", "pending", "spam", "deleted", "removed")
 QUOTE_SOURCES_FIXED: tuple[str, ...] = ("parent", "article")
@@ -109,9 +111,17 @@ class Thread:
         }
 
 
+def to_json_line(record: dict[str, Any]) -> str:
+    """Compact JSON, UTF-8 text as is (integers beyond 64 bits fall back to the slow path)."""
+    try:
+        return orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
 def comment_to_json(comment: Comment) -> str:
     """One canonical JSONL line (without the newline)."""
-    return json.dumps(comment.to_dict(), ensure_ascii=False)
+    return to_json_line(comment.to_dict())
 
 
 def write_comments(comments: Iterable[Comment], out: TextIO) -> int:

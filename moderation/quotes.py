@@ -89,9 +89,12 @@ class ThreadQuotes:
     def add_source(self, source_id: str, text: str, keys: list[str]) -> None:
         self.texts[source_id] = text
         self.size += len(text)
+        sources = self.sources
         for key in keys:
-            holders = self.sources.setdefault(key, [])
-            if not holders or holders[-1] != source_id:
+            holders = sources.get(key)
+            if holders is None:
+                sources[key] = [source_id]
+            elif holders[-1] != source_id:
                 holders.append(source_id)
 
     def find(self, comment: Comment, keys: list[str]) -> list[QuoteSpan]:
@@ -154,9 +157,13 @@ class ConversationTracker:
         self.max_threads = max_threads
         self.max_thread_chars = max_thread_chars
         self._threads: OrderedDict[str, ThreadQuotes] = OrderedDict()
+        self._last: tuple[str, ThreadQuotes] | None = None  # exports group comments by thread
         self.orphans = 0
 
     def _state(self, thread_id: str) -> ThreadQuotes:
+        last = self._last
+        if last is not None and last[0] == thread_id:
+            return last[1]
         state = self._threads.get(thread_id)
         if state is None:
             state = self._threads[thread_id] = ThreadQuotes()
@@ -164,6 +171,7 @@ class ConversationTracker:
                 self._threads.popitem(last=False)
         else:
             self._threads.move_to_end(thread_id)
+        self._last = (thread_id, state)
         return state
 
     def thread(self, thread: Thread) -> None:
@@ -187,7 +195,8 @@ class ConversationTracker:
         if not text:
             return comment
         keys = _sentence_keys(text)
-        if keys and not comment.quotes and state.sources:
+        sources = state.sources
+        if keys and not comment.quotes and any(key in sources for key in keys):
             spans = state.find(comment, keys)
             if spans and _has_own_words(text, spans):
                 comment.quotes = spans

@@ -12,7 +12,7 @@ from typing import Annotated, Optional, TextIO
 import typer
 
 from moderation.cli._util import atomic_output, say, user_errors
-from moderation.comments import Comment, Thread, comment_to_json
+from moderation.comments import Comment, Thread, comment_to_json, to_json_line
 from moderation.errors import InputError
 from moderation.formats import FORMATS, ColumnMap, ParseReport, ReadOptions, read_export
 from moderation.labels import LabelFile, read_label_file
@@ -40,7 +40,7 @@ class _ThreadSpool:
     def add(self, thread: Thread) -> None:
         if thread.id not in self.counts:
             self.counts[thread.id] = 0
-            self.file.write(json.dumps(thread.to_dict(0), ensure_ascii=False) + "\n")
+            self.file.write(to_json_line(thread.to_dict(0)) + "\n")
 
     def count(self, comment: Comment) -> None:
         self.counts[comment.thread_id] = self.counts.get(comment.thread_id, 0) + 1
@@ -50,7 +50,7 @@ class _ThreadSpool:
         for line in self.file:
             record = json.loads(line)
             record["comment_count"] = self.counts[record["id"]]
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(to_json_line(record) + "\n")
 
     def close(self) -> None:
         self.file.close()
