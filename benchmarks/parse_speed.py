@@ -37,6 +37,21 @@ print(json.dumps({"comments": comments, "seconds": seconds, "peak_mb": peak}))
 """
 
 
+MEASURE_READER_ONLY = """
+import json, resource, sys, time
+from moderation.comments import Comment
+from moderation.formats import READERS, ParseReport, ReadOptions, detect_format
+from moderation.formats.source import Source
+source = Source(sys.argv[1], ParseReport(sys.argv[1]))
+started = time.perf_counter()
+records = READERS[detect_format(source)](source, ReadOptions())
+comments = sum(1 for record in records if isinstance(record, Comment))
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"comments": comments, "seconds": seconds, "peak_mb": peak}))
+"""
+
+
 def export(fmt: str, size: int) -> Path:
     WORK.mkdir(exist_ok=True)
     path = WORK / f"gen-{size}.{fmt}"
@@ -46,8 +61,8 @@ def export(fmt: str, size: int) -> Path:
     return path
 
 
-def measure(path: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", MEASURE, str(path)], check=True,
+def measure(path: Path, script: str = MEASURE) -> dict:
+    out = subprocess.run([sys.executable, "-c", script, str(path)], check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out)
 
@@ -79,6 +94,12 @@ def main() -> None:
                         f"{m['peak_mb']:.0f} |")
             print(rows[-1], flush=True)
     biggest = max(args.sizes)
+    bare = []
+    for fmt in FORMATS:
+        m = measure(export(fmt, biggest), MEASURE_READER_ONLY)
+        bare.append(f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | "
+                    f"{m['comments'] / m['seconds']:,.0f} | {m['peak_mb']:.0f} |")
+        print(bare[-1], flush=True)
     e2e = []
     for fmt in FORMATS:
         m = end_to_end(export(fmt, biggest))
@@ -96,7 +117,13 @@ def main() -> None:
         "|---|---|---|---|---|",
         *rows,
         "",
-        f"`moderation parse INPUT -o OUT.jsonl` end to end (read + write canonical JSONL):",
+        "The format's reader alone (no depths, no quote detection), to show what those cost:",
+        "",
+        "| format | comments | seconds | comments/s | peak RSS MB |",
+        "|---|---|---|---|---|",
+        *bare,
+        "",
+        "`moderation parse INPUT -o OUT.jsonl` end to end (read + write canonical JSONL):",
         "",
         "| format | comments | seconds | comments/s | peak RSS MB |",
         "|---|---|---|---|---|",

@@ -139,3 +139,12 @@ def test_tree_view(runner):
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == "# Ten Years of the Harbour Book Swap"
     assert "        - Owen Ferris | 2024-06-03T08:45:" in result.stdout
+
+
+def test_unwritable_destinations_are_user_errors(tmp_path, runner):
+    sample = str(SAMPLES / "comments.csv")
+    for args in (["-o", str(tmp_path)], ["--threads-out", str(tmp_path / "missing" / "t.jsonl")]):
+        result = runner.invoke(app, ["parse", sample, *args])
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -64,6 +64,17 @@ def _is_regular_destination(path: Path) -> bool:
     return not path.exists() or path.is_file()
 
 
+def check_destination(path: str | Path) -> Path:
+    """Refuse, before any work is done, an output path that cannot be written."""
+    destination = Path(path)
+    if destination.is_dir():
+        raise ModerationError(f"{destination}: is a folder; give a file name to write")
+    if not destination.parent.is_dir():
+        raise ModerationError(f"{destination}: the folder {destination.parent} does not exist; "
+                              "create it first")
+    return destination
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | Path | None, encoding: str = "utf-8") -> Iterator[TextIO]:
     """A text file that appears at ``path`` only when the block completes; on any error or
@@ -73,15 +84,12 @@ def atomic_output(path: str | Path | None, encoding: str = "utf-8") -> Iterator[
         yield sys.stdout
         sys.stdout.flush()
         return
-    destination = Path(path)
+    destination = check_destination(path)
     if not _is_regular_destination(destination):
         with open(destination, "w", encoding=encoding, newline="") as fh:
             yield fh
         return
     folder = destination.parent
-    if not folder.is_dir():
-        raise ModerationError(f"{destination}: the folder {folder} does not exist; create it "
-                              "first")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=folder)
     os.chmod(tmp_name, 0o666 & ~_umask())
     try:

@@ -11,9 +11,8 @@ from typing import Annotated, Optional, TextIO
 
 import typer
 
-from moderation.cli._util import atomic_output, say, user_errors
+from moderation.cli._util import atomic_output, check_destination, say, user_errors
 from moderation.comments import Comment, Thread, comment_to_json, to_json_line
-from moderation.errors import InputError
 from moderation.formats import FORMATS, ColumnMap, ParseReport, ReadOptions, read_export
 from moderation.labels import LabelFile, read_label_file
 
@@ -84,8 +83,10 @@ def parse(inputs: list[Path], *, output: Path | None = None, format: str = "auto
     if labels is not None:
         result.labels = ParseReport(str(labels), skip_bad=options.skip_bad, format="labels")
         label_file = read_label_file(labels, result.labels)
-    spool = _ThreadSpool(Path(threads_out).parent if threads_out else Path(tempfile.gettempdir())) \
-        if threads_out else None
+    for destination in (output, threads_out):
+        if destination is not None and str(destination) != "-":
+            check_destination(destination)
+    spool = _ThreadSpool(Path(threads_out).parent) if threads_out else None
     try:
         with atomic_output(output) as out:
             for path in inputs:
@@ -163,6 +164,3 @@ def _run(inputs, output, format, labels, threads_out, options, tree) -> None:
         say(f"{labels.path}: {labels.labelled} label(s) joined, {len(labels.skipped)} skipped")
         for line in labels.details():
             say(line)
-
-
-__all__ = ["parse", "parse_cli", "ParseResult", "InputError"]
