@@ -9,22 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, TextIO
+from typing import Any, Iterable, TextIO
 
 import orjson
 
 LABELS: tuple[str, ...] = ("civil", "abusive", "conspiracy")
 STATUSES: tuple[str, ...] = ("approved", "pending", "spam", "deleted", "removed")
-QUOTE_SOURCES_FIXED: tuple[str, ...] = ("parent", "article")
-
-# Order of keys in a canonical line; `extra` last so the fixed fields are easy to scan.
-COMMENT_FIELDS: tuple[str, ...] = (
-    "id", "thread_id", "parent_id", "depth", "author", "created_at", "text", "quotes",
-    "label", "status", "thread_title", "thread_url", "extra",
-)
-THREAD_FIELDS: tuple[str, ...] = (
-    "id", "title", "url", "published", "author", "article", "declared_comments", "comment_count",
-)
 
 
 @dataclass(slots=True, frozen=True)
@@ -131,29 +121,3 @@ def write_comments(comments: Iterable[Comment], out: TextIO) -> int:
         out.write("\n")
         n += 1
     return n
-
-
-def iter_comments(lines: Iterable[str]) -> Iterator[Comment]:
-    """Read canonical JSONL lines that this module wrote. For arbitrary or untrusted JSONL use
-    :mod:`moderation.formats`, which validates every field and reports the line of a problem."""
-    for line in lines:
-        if line.strip():
-            yield comment_from_dict(json.loads(line))
-
-
-def comment_from_dict(data: dict[str, Any]) -> Comment:
-    return Comment(
-        id=data["id"],
-        thread_id=data["thread_id"],
-        text=data["text"],
-        parent_id=data.get("parent_id"),
-        depth=data.get("depth") or 0,
-        author=data.get("author"),
-        created_at=data.get("created_at"),
-        quotes=[QuoteSpan(q["start"], q["end"], q["source"]) for q in data.get("quotes") or ()],
-        label=data.get("label"),
-        status=data.get("status"),
-        thread_title=data.get("thread_title"),
-        thread_url=data.get("thread_url"),
-        extra=dict(data.get("extra") or {}),
-    )
