@@ -9,10 +9,11 @@ from pathlib import Path
 
 from moderation.comments import LABELS, Comment
 from moderation.errors import InputError
+from moderation.formats.records import COMMON_NAMES
 from moderation.formats.source import ParseReport, Source
 
-_ID_NAMES = ("id", "comment_id", "commentid", "_id")
-_LABEL_NAMES = ("label", "gold_label")
+_ID_NAMES = COMMON_NAMES["id"]
+_LABEL_NAMES = COMMON_NAMES["label"]
 
 
 @dataclass

@@ -100,17 +100,17 @@ class ThreadQuotes:
     def find(self, comment: Comment, keys: list[str]) -> list[QuoteSpan]:
         spans: list[QuoteSpan] = []
         covered_to = -1
-        tokens: dict[str, _Tokens] = {}
+        mine: _Tokens | None = None
+        theirs: dict[str, _Tokens] = {}
         for key in keys:
             holders = self.sources.get(key)
             if not holders:
                 continue
             source = self._pick(holders, comment.parent_id)
-            if not tokens:
-                tokens[""] = _Tokens(comment.text)
-            if source not in tokens:
-                tokens[source] = _Tokens(self.texts[source])
-            span = _extend(tokens[""], tokens[source], key)
+            mine = mine or _Tokens(comment.text)
+            if source not in theirs:
+                theirs[source] = _Tokens(self.texts[source])
+            span = _extend(mine, theirs[source], key)
             if span is None or span[0] < covered_to:
                 continue
             start, end = span

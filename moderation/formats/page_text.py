@@ -256,9 +256,8 @@ def _looks_like_comment_start(lines: list[str], i: int) -> bool:
         text = lines[j].strip()
         if not text or _CHROME.match(text):
             continue
-        if _NUMBERED.match(text) or (_BULLET.match(text) and text[0] in _STRONG_BULLETS):
-            return True
-        if _header_at(lines, j, text) is not None or _EMPTY_SECTION.match(text):
+        if _marker_like(text) or _header_at(lines, j, text) is not None \
+                or _EMPTY_SECTION.match(text):
             return True
         seen += 1
         if seen >= 6:
@@ -298,7 +297,8 @@ def _title_case(text: str) -> bool:
         sum(w[0].isupper() for w in long_words) >= 0.6 * len(long_words)
 
 
-def _choose_title(lines: list[str], zone: list[int]) -> tuple[int | None, str | None]:
+def _choose_title(lines: list[str], zone: list[int],
+                  meta: set[int]) -> tuple[int | None, str | None]:
     """``(line index of the title, author name)`` among the short lines at the top of a page.
 
     Pages start with the site's name and menus, then the title, a subtitle, a byline and a
@@ -306,8 +306,7 @@ def _choose_title(lines: list[str], zone: list[int]) -> tuple[int | None, str | 
     first date or byline, just before the first paragraph. A bare name just above a date line
     is the author, not the title."""
     texts = {i: lines[i].strip() for i in zone}
-    meta = [i for i in zone if _is_meta(texts[i])]
-    first_meta = meta[0] if meta else None
+    first_meta = min(meta) if meta else None
     author = None
     candidates = []
     plain = [i for i in zone if not _CHROME.match(texts[i])]
@@ -345,7 +344,7 @@ def _article_parts(lines: list[str], thread: Thread, title_known: bool) -> None:
     meta = {i for i in zone if _read_meta(lines[i].strip(), thread)}
     title_at = None
     if not title_known:
-        title_at, author = _choose_title(lines, zone)
+        title_at, author = _choose_title(lines, zone, meta)
         if title_at is not None:
             thread.title = lines[title_at].strip()
         thread.author = thread.author or author
@@ -360,10 +359,6 @@ def _article_parts(lines: list[str], thread: Thread, title_known: bool) -> None:
         body.append(text)
     article = re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip()
     thread.article = article or None
-
-
-def _is_meta(text: str) -> bool:
-    return _read_meta(text, Thread(id=""))
 
 
 def _read_meta(text: str, thread: Thread) -> bool:
@@ -578,21 +573,22 @@ def parse_page(text: str, thread_id: str) -> Thread:
     thread.title = title
     thread.declared_comments = declared
     _article_parts(lines[:start], thread, title_known=title is not None)
-    end = len(lines)
-    builder = _CommentSection(thread)
+    end, seen_comment = len(lines), False
     for i in range(start + 1, len(lines)):
-        if _FOOTER.match(lines[i].strip()) and any(
-                _header_at(lines, j, lines[j].strip()) or _marker_like(lines[j])
-                for j in range(start + 1, i) if lines[j].strip()):
+        text = lines[i].strip()
+        if not text:
+            continue
+        if seen_comment and _FOOTER.match(text):
             end = i
             break
-    comments = builder.run(lines[start + 1:end])
+        seen_comment = (seen_comment or _marker_like(text)
+                        or _header_at(lines, i, text) is not None)
+    comments = _CommentSection(thread).run(lines[start + 1:end])
     thread.comments = [c for c in comments if c.text or c.author]
     return thread
 
 
-def _marker_like(line: str) -> bool:
-    text = line.strip()
+def _marker_like(text: str) -> bool:
     return bool(_NUMBERED.match(text) or (_BULLET.match(text) and text[0] in _STRONG_BULLETS))
 
 

@@ -74,10 +74,9 @@ class ParseReport:
         self.warnings.append(message)
 
     def summary(self) -> str:
-        text = (f"{self.path}: {self.format or '?'}, {self.threads} thread(s), "
+        return (f"{self.path}: {self.format or '?'}, {self.threads} thread(s), "
                 f"{self.comments} comment(s), {self.labelled} labelled, "
                 f"{len(self.skipped)} skipped, {len(self.warnings)} warning(s)")
-        return text
 
     def details(self, limit: int = 10) -> list[str]:
         """Lines that explain the summary: each warning and where records were skipped."""
@@ -154,9 +153,17 @@ class Source:
             self.report.warn(self._guess_note)
             self._guess_note = None
 
-    def _decode_error(self, line: int, err: UnicodeDecodeError) -> InputError:
-        return InputError(self.path, f"bytes that are not {self.encoding} ({err.reason})",
+    @property
+    def _codec(self) -> str:
+        """The codec for bytes after the BOM (which is skipped by hand)."""
+        return "utf-8" if self.encoding == "utf-8-sig" else self.encoding
+
+    def decode_error(self, line: int, err: UnicodeDecodeError) -> InputError:
+        return InputError(self.path, f"bytes that are not {self._codec} ({err.reason})",
                           line=line, hint="pass --encoding with the file's real encoding")
+
+    def nul_error(self, line: int) -> InputError:
+        return InputError(self.path, "NUL byte in line", line=line, hint="is this a binary file?")
 
     def iter_lines(self) -> Iterator[tuple[int, str]]:
         """Yield ``(line_number, text)`` with line endings kept; decoding errors and NUL bytes are
@@ -170,11 +177,11 @@ class Source:
             try:
                 for number, line in enumerate(fh, 1):
                     if "\x00" in line:
-                        self.report.bad(InputError(self.path, "NUL byte in line", line=number))
+                        self.report.bad(self.nul_error(number))
                         continue
                     yield number, line
             except UnicodeDecodeError as err:
-                raise self._decode_error(number + 1, err) from None
+                raise self.decode_error(number + 1, err) from None
 
     @property
     def is_utf8(self) -> bool:
@@ -189,21 +196,17 @@ class Source:
             yield from enumerate(fh, 1)
 
     def _iter_byte_lines(self) -> Iterator[tuple[int, str]]:
-        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
-        with open(self.path, "rb") as fh:
-            if self.bom_length:
-                fh.read(self.bom_length)
-            for number, raw in enumerate(fh, 1):
-                try:
-                    line = raw.decode(encoding)
-                except UnicodeDecodeError as err:
-                    self.report.bad(self._decode_error(number, err))
-                    continue
-                if "\x00" in line:
-                    self.report.bad(InputError(self.path, "NUL byte in line", line=number,
-                                               hint="is this a binary file?"))
-                    continue
-                yield number, line
+        codec = self._codec
+        for number, raw in self.iter_raw_lines():
+            try:
+                line = raw.decode(codec)
+            except UnicodeDecodeError as err:
+                self.report.bad(self.decode_error(number, err))
+                continue
+            if "\x00" in line:
+                self.report.bad(self.nul_error(number))
+                continue
+            yield number, line
 
     def iter_csv_rows(self, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
         """Yield ``(first line of the row, fields)``; a malformed row is a bad record."""
@@ -232,14 +235,11 @@ class Source:
         """The whole file as text, for formats that are small by nature (pages, Reddit JSON)."""
         self._note_guess()
         data = self.path.read_bytes()[self.bom_length:]
-        encoding = "utf-8" if self.encoding == "utf-8-sig" else self.encoding
         try:
-            text = data.decode(encoding)
+            text = data.decode(self._codec)
         except UnicodeDecodeError as err:
             line = data.count(b"\n", 0, err.start) + 1
-            raise self._decode_error(line, err) from None
+            raise self.decode_error(line, err) from None
         if "\x00" in text:
-            line = text.count("\n", 0, text.index("\x00")) + 1
-            raise InputError(self.path, "NUL byte in the file", line=line,
-                             hint="is this a binary file?")
+            raise self.nul_error(text.count("\n", 0, text.index("\x00")) + 1)
         return text

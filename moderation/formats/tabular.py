@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import orjson
 from typing import Iterator
+
+import orjson
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
@@ -63,15 +64,13 @@ def read_delimited(source: Source, options: ReadOptions,
 
 def _json_error(source: Source, err: orjson.JSONDecodeError, number: int,
                 line: bytes | str) -> InputError:
-    if isinstance(line, bytes):
+    if isinstance(line, bytes):  # orjson read the raw bytes: was it their encoding?
         try:
             line.decode("utf-8")
         except UnicodeDecodeError as bad_bytes:
-            return InputError(source.path, f"bytes that are not UTF-8 ({bad_bytes.reason})",
-                              line=number, hint="pass --encoding with the file's real encoding")
+            return source.decode_error(number, bad_bytes)
         if b"\x00" in line:
-            return InputError(source.path, "NUL byte in line", line=number,
-                              hint="is this a binary file?")
+            return source.nul_error(number)
     return InputError(source.path, f"invalid JSON ({err.msg}, column {err.colno})",
                       line=number)
 
