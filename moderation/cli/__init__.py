@@ -7,7 +7,9 @@ from typing import Annotated
 import typer
 
 from moderation.cli._util import set_debug
+from moderation.cli import datasets as datasets_cli
 from moderation.cli.parse import parse_cli
+from moderation.cli.train import train_cli
 
 app = typer.Typer(
     name="moderation",
@@ -28,6 +30,8 @@ def root(
 
 
 app.command("parse")(parse_cli)
+app.command("train")(train_cli)
+app.add_typer(datasets_cli.app, name="datasets")
 
 
 def main() -> None:

@@ -1,0 +1,186 @@
+"""Converters from each dataset's own files to labelled canonical examples.
+
+Each converter yields every row it understands as a dict with ``id``, ``thread_id``, ``text``,
+``label`` (one of ``civil``/``abusive``/``conspiracy``, or None where the dataset's label does
+not map onto ours), ``source``, ``source_label`` (the dataset's own label, for in-domain
+benchmarks) and ``split`` (the dataset's official split where it has one). The mapping choices
+are documented in ``data/README.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from moderation.datasets.registry import DATASETS, Dataset
+from moderation.errors import InputError, UsageError
+
+Example = dict[str, Any]
+csv.field_size_limit(1 << 24)
+
+
+def _example(source: str, row_id: str, text: str, label: str | None, source_label: str,
+             *, thread: str | None = None, split: str = "train") -> Example:
+    example_id = f"{source}:{row_id}"
+    return {"id": example_id, "thread_id": f"{source}:{thread}" if thread else example_id,
+            "text": text, "label": label, "source": source, "source_label": source_label,
+            "split": split}
+
+
+def _csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> Iterator[dict]:
+    with open(path, newline="", encoding=encoding, errors="replace") as handle:
+        yield from csv.DictReader(handle, delimiter=delimiter)
+
+
+def _davidson(root: Path) -> Iterator[Example]:
+    names = {"0": "hate", "1": "offensive", "2": "neither"}
+    for row in _csv_rows(root / "davidson/labeled_data.csv"):
+        source_label = names[row["class"]]
+        label = "civil" if source_label == "neither" else "abusive"
+        yield _example("davidson", row[""], row["tweet"], label, source_label)
+
+
+def _olid(root: Path) -> Iterator[Example]:
+    for row in _csv_rows(root / "olid/olid-training-v1.0.tsv", delimiter="\t"):
+        a, b = row["subtask_a"], row["subtask_b"]
+        # untargeted offence (profanity, swearing) is not abuse by our definition: left out
+        label = "civil" if a == "NOT" else ("abusive" if b == "TIN" else None)
+        yield _example("olid", row["id"], row["tweet"], label, a, split="train")
+    with open(root / "olid/labels-levela.csv", newline="", encoding="utf-8") as handle:
+        gold = {row[0]: row[1] for row in csv.reader(handle) if row}
+    for row in _csv_rows(root / "olid/testset-levela.tsv", delimiter="\t"):
+        a = gold[row["id"]]
+        # the test set has no targeted/untargeted labels, so its OFF rows cannot be mapped
+        yield _example("olid", row["id"], row["tweet"], "civil" if a == "NOT" else None, a,
+                       split="test")
+
+
+def _quoted_lines_removed(text: str) -> str:
+    """Reddit quotes ("> ...") are someone else's words: the label is about the rest."""
+    kept = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
+    return "\n".join(kept).strip()
+
+
+def _ruddit(root: Path) -> Iterator[Example]:
+    for row in _csv_rows(root / "ruddit/ruddit_with_text.csv"):
+        text = _quoted_lines_removed(row["txt"])
+        if text in ("", "[deleted]", "[removed]"):
+            continue
+        score = float(row["offensiveness_score"])
+        label = "abusive" if score >= 0.5 else ("civil" if score < 0.25 else None)
+        yield _example("ruddit", row["comment_id"], text, label, f"{score:+.3f}",
+                       thread=row["post_id"])
+
+
+def _psycomark(root: Path) -> Iterator[Example]:
+    votes: dict[str, Counter] = {}
+    texts: dict[str, str] = {}
+    with open(root / "psycomark/train_rehydrated.jsonl", "rb") as handle:
+        for line in handle:
+            if line.strip():
+                record = orjson.loads(line)
+                votes.setdefault(record["_id"], Counter())[record["conspiracy"]] += 1
+                texts.setdefault(record["_id"], record["text"])
+    mapping = {"Yes": "conspiracy", "No": "civil"}
+    for row_id, counter in votes.items():
+        (source_label, count), *rest = counter.most_common()
+        if rest and rest[0][1] == count:          # annotators split evenly: no label
+            source_label = "tie"
+        yield _example("psycomark", row_id, texts[row_id], mapping.get(source_label),
+                       source_label)
+
+
+def _stormfront(root: Path) -> Iterator[Example]:
+    for row in _csv_rows(root / "probes/stormfront/stormfront_sentences.tsv", delimiter="\t"):
+        label = {"hate": "abusive", "noHate": "civil"}.get(row["label"])
+        yield _example("stormfront", row["file_id"], row["text"], label, row["label"],
+                       thread=row["file_id"].rsplit("_", 1)[0])
+
+
+def _convabuse(root: Path) -> Iterator[Example]:
+    for split in ("train", "valid", "test"):
+        for row in _csv_rows(root / f"probes/convabuse/ConvAbuseEMNLP{split}.csv"):
+            ratings = [int(column.rsplit(".", 1)[1]) for column, value in row.items()
+                       if "_is_abuse." in column and value == "1"]
+            abusive = sum(r < 0 for r in ratings)
+            not_abusive = sum(r == 1 for r in ratings)
+            label = "abusive" if abusive > not_abusive else (
+                "civil" if not_abusive > abusive else None)
+            yield _example("convabuse", row["example_id"], row["user"], label,
+                           f"{abusive}/{len(ratings)}", thread=row["conv_id"], split=split)
+
+
+def _mediaeval(root: Path) -> Iterator[Example]:
+    path = root / "probes/mediaeval_conspiracy/conspiracy_tweets_text_only.tsv"
+    for row in _csv_rows(path, delimiter="\t"):
+        yield _example("mediaeval_conspiracy", row["tweet_id"], row["text"], "conspiracy",
+                       row["label"])
+
+
+def _covid(root: Path) -> Iterator[Example]:
+    seen: set[str] = set()
+    path = root / "probes/covid_vaccine_comments/comments.csv"
+    for number, row in enumerate(_csv_rows(path, encoding="cp1252"), start=2):
+        text = row["comments"].strip()
+        if not text or text in seen:              # the file repeats comments
+            continue
+        seen.add(text)
+        yield _example("covid_vaccine_comments", str(number), text,
+                       "conspiracy" if row["label"] == "1" else "civil", row["label"])
+
+
+CONVERTERS: dict[str, Callable[[Path], Iterator[Example]]] = {
+    "davidson": _davidson, "olid": _olid, "ruddit": _ruddit, "psycomark": _psycomark,
+    "stormfront": _stormfront, "convabuse": _convabuse, "mediaeval_conspiracy": _mediaeval,
+    "covid_vaccine_comments": _covid,
+}
+
+
+def dataset(name: str) -> Dataset:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_local_copy(name: str, root: Path) -> None:
+    """Refuse a local copy that is missing a file or whose bytes differ from the pinned ones."""
+    for item in dataset(name).files:
+        path = root / item.name
+        if not path.is_file():
+            how = ("it is derived from upstream files and cannot be downloaded"
+                   if item.derived else f"run `moderation datasets fetch {name}`")
+            raise InputError(path, f"not found (dataset {name})", hint=how)
+        if path.stat().st_size != item.size or sha256_of(path) != item.sha256:
+            raise InputError(path, f"differs from the pinned {name} file (SHA-256 mismatch)",
+                             hint=f"fetch it again with `moderation datasets fetch {name}`")
+
+
+def examples(name: str, root: str | Path, *, labelled_only: bool = False,
+             verify: bool = True) -> Iterator[Example]:
+    """The examples of dataset ``name`` from a local copy under ``root`` (the layout of
+    ``../shared/datasets``)."""
+    root = Path(root)
+    converter = CONVERTERS[dataset(name).name]
+    if verify:
+        check_local_copy(name, root)
+    for example in converter(root):
+        text = example["text"].strip()
+        if not text or (labelled_only and example["label"] is None):
+            continue
+        example["text"] = text
+        yield example

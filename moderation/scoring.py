@@ -1,0 +1,65 @@
+"""Scores, flags and thresholds.
+
+A flag means "a moderator should look at this": a label is flagged when its probability reaches
+the label's threshold. Thresholds are chosen on held-out predictions for a target precision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.metrics import precision_recall_curve
+
+FLAGGED_LABELS = ("abusive", "conspiracy")      # civil is never a reason to look
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """The threshold for one label and what it gave on the held-out predictions it was
+    chosen on."""
+
+    label: str
+    threshold: float
+    precision: float
+    recall: float
+    reached_target: bool
+
+    def to_dict(self) -> dict:
+        return {"threshold": round(self.threshold, 6), "precision": round(self.precision, 4),
+                "recall": round(self.recall, 4), "reached_target": self.reached_target}
+
+
+def threshold_for_precision(is_label: np.ndarray, scores: np.ndarray, label: str,
+                            target: float) -> Threshold:
+    """The lowest threshold whose precision on (is_label, scores) reaches ``target`` (so the
+    most comments of this label are caught at that precision). Where no threshold reaches it,
+    the one with the best F1, marked ``reached_target=False``."""
+    if not is_label.any():
+        return Threshold(label, 1.0, 0.0, 0.0, False)
+    precision, recall, cuts = precision_recall_curve(is_label, scores)
+    precision, recall = precision[:-1], recall[:-1]    # the last point has no threshold
+    reaching = np.flatnonzero(precision >= target)
+    # a threshold needs some support above it to be trusted: at least 5 caught examples
+    caught = recall * is_label.sum()
+    reaching = reaching[caught[reaching] >= min(5, is_label.sum())]
+    if reaching.size:
+        best = reaching[np.argmax(recall[reaching])]
+        return Threshold(label, float(cuts[best]), float(precision[best]), float(recall[best]),
+                         True)
+    f1 = np.divide(2 * precision * recall, precision + recall,
+                   out=np.zeros_like(precision), where=(precision + recall) > 0)
+    best = int(np.argmax(f1))
+    return Threshold(label, float(cuts[best]), float(precision[best]), float(recall[best]),
+                     False)
+
+
+def thresholds_for_precision(y_true: Sequence[str], probabilities: np.ndarray,
+                             labels: Sequence[str], target: float) -> dict[str, Threshold]:
+    """Per-label thresholds (for the labels that are reasons to look) chosen on held-out
+    probabilities whose columns follow ``labels``."""
+    truth = np.asarray(y_true)
+    return {label: threshold_for_precision(truth == label, probabilities[:, column], label,
+                                           target)
+            for column, label in enumerate(labels) if label in FLAGGED_LABELS}

@@ -1,0 +1,214 @@
+"""A model is a directory: ``model.joblib`` (one scikit-learn Pipeline), ``meta.json`` (what it
+is, what it was trained on, how good it was, and the checksum of ``model.joblib``) and
+``MODEL_CARD.md``.
+
+``load_model`` checks the checksum *before* unpickling (a pickle runs code when it is loaded)
+and compares the versions it was saved with against the ones installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from moderation.errors import ModerationError
+
+MODEL_FILE = "model.joblib"
+META_FILE = "meta.json"
+CARD_FILE = "MODEL_CARD.md"
+ENV_MODEL = "MODERATION_MODEL"
+
+
+class ModelLoadError(ModerationError):
+    """A model directory that cannot be used; the message says how to get a usable one."""
+
+
+class ModelVersionWarning(UserWarning):
+    """The model was saved by other versions of the libraries it needs."""
+
+
+REBUILD = ("rebuild it with `moderation train --recipe default -o DIR` "
+           "(see README: Rebuilding the default model)")
+
+
+@dataclass
+class Model:
+    """A loaded model: the fitted pipeline and what ``meta.json`` says about it."""
+
+    path: Path
+    pipeline: Any
+    meta: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.meta["model_id"]
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.meta["labels"])
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return {label: t["threshold"] for label, t in self.meta["thresholds"].items()}
+
+
+def versions() -> dict[str, str]:
+    import joblib
+    import numpy
+    import sklearn
+
+    from moderation import __version__
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+            "numpy": numpy.__version__, "joblib": joblib.__version__, "moderation": __version__}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def git_commit() -> str | None:
+    """The commit of the checkout this package runs from, if it is one."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=True)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
+                                "--untracked-files=no"], capture_output=True, text=True,
+                               timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() + ("-dirty" if dirty else "")
+
+
+def save_model(pipeline: Any, meta: dict[str, Any], card: str, directory: str | Path, *,
+               force: bool = False) -> Path:
+    """Write the model directory atomically: a temporary sibling is filled and renamed into
+    place, so an interrupted run leaves the old model (or none), never half of one."""
+    import joblib
+
+    directory = Path(directory)
+    if directory.exists() and not force:
+        raise ModerationError(f"{directory}: already exists; choose another -o or add --force "
+                              "to replace it")
+    if directory.exists() and not (directory / META_FILE).is_file() and any(directory.iterdir()):
+        raise ModerationError(f"{directory}: is a folder that is not a model; refusing to "
+                              "replace it, even with --force")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        joblib.dump(pipeline, staging / MODEL_FILE, compress=3)
+        meta = dict(meta)
+        meta["model_sha256"] = sha256_file(staging / MODEL_FILE)
+        meta["model_bytes"] = (staging / MODEL_FILE).stat().st_size
+        meta.setdefault("model_id", f"{meta.get('name', directory.name)}-"
+                                    f"{meta['model_sha256'][:12]}")
+        (staging / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
+                                         encoding="utf-8")
+        (staging / CARD_FILE).write_text(card.replace("{model_id}", meta["model_id"]),
+                                         encoding="utf-8")
+        os.chmod(staging, 0o755)
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
+            os.replace(directory, old)
+            os.replace(staging, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return directory
+
+
+def shipped_model_dir() -> Path:
+    """The default model: ``models/default`` in a checkout, or the copy packaged in the
+    wheel."""
+    checkout = Path(__file__).resolve().parents[1] / "models" / "default"
+    if (checkout / META_FILE).is_file():
+        return checkout
+    return Path(str(resources.files("moderation") / "_models" / "default"))
+
+
+def resolve_model_dir(path: str | Path | None = None) -> Path:
+    """``path``, else ``$MODERATION_MODEL``, else the shipped default model."""
+    if path:
+        return Path(path)
+    if os.environ.get(ENV_MODEL):
+        return Path(os.environ[ENV_MODEL])
+    return shipped_model_dir()
+
+
+def read_meta(directory: Path) -> dict[str, Any]:
+    meta_path = directory / META_FILE
+    if not directory.exists():
+        raise ModelLoadError(f"{directory}: no such model directory; give --model DIR or "
+                             f"{REBUILD}")
+    if not directory.is_dir() or not meta_path.is_file():
+        raise ModelLoadError(f"{directory}: not a model directory (no {META_FILE}); a model "
+                             f"is a folder made by `moderation train`")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelLoadError(f"{meta_path}: not valid JSON ({err}); {REBUILD}") from None
+    missing = [key for key in ("model_sha256", "labels", "thresholds", "versions")
+               if key not in meta]
+    if missing:
+        raise ModelLoadError(f"{meta_path}: missing {', '.join(missing)}; {REBUILD}")
+    return meta
+
+
+def load_model(path: str | Path | None = None) -> Model:
+    """Load a model directory, refusing a ``model.joblib`` whose checksum differs from
+    ``meta.json`` before it is unpickled."""
+    directory = resolve_model_dir(path)
+    meta = read_meta(directory)
+    model_path = directory / MODEL_FILE
+    if not model_path.is_file():
+        raise ModelLoadError(f"{model_path}: missing; {REBUILD}")
+    if sha256_file(model_path) != meta["model_sha256"]:
+        raise ModelLoadError(f"{model_path}: checksum does not match {META_FILE} (the file is "
+                             f"corrupt or was changed); refusing to load it; {REBUILD}")
+    notes = []
+    installed = versions()
+    for package in ("scikit-learn", "numpy"):
+        saved = meta["versions"].get(package)
+        if saved and saved.split(".")[:2] != installed[package].split(".")[:2]:
+            notes.append(f"{directory}: saved with {package} {saved}, running {package} "
+                         f"{installed[package]}; scores may differ slightly")
+    import joblib
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")     # sklearn's own version warning: reported above
+            pipeline = joblib.load(model_path)
+    except Exception as err:  # noqa: BLE001 - any unpickling failure means the same to a user
+        raise ModelLoadError(
+            f"{model_path}: cannot be loaded with scikit-learn {installed['scikit-learn']} "
+            f"(saved with {meta['versions'].get('scikit-learn', 'unknown')}): "
+            f"{type(err).__name__}: {err}; retrain it with this version: {REBUILD}") from None
+    for note in notes:
+        warnings.warn(note, ModelVersionWarning, stacklevel=2)
+    return Model(path=directory, pipeline=pipeline, meta=meta, warnings=notes)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
