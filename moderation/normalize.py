@@ -25,19 +25,23 @@ _PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "
                         "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 _MARKUP = re.compile(r"<[a-zA-Z/!][^<>]{0,200}>")
-_RETWEET = re.compile(r"(?:^|\s)rt\s+@\w+:?", re.IGNORECASE)
-_MENTION = re.compile(r"(?<![\w@])(?:@\w+|/?u/[\w-]{3,})")
+# "RT @name:", also glued to an emoji or quote and with the name missing
+_RETWEET = re.compile(r"(?<![a-z0-9])rt\b\s*(?:@\w+)?:?", re.IGNORECASE)
+# "@name", "@USER@USER", "@name:"; not the masked "@ss"
+_MENTION = re.compile(r"(?<![\w])(?:(?:@(?!ss(?:hole)?\b)\w+)+:?|/?u/[\w-]{3,})")
 _URL_WORD = re.compile(r"(?<![\w])url(?![\w])", re.IGNORECASE)
 _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|co\.uk|ly|be)/\S*",
                    re.IGNORECASE)
 _HASHTAG = re.compile(r"#(\w+)")
 # "do n't", "is n't", "it 's", "word ," (pre-tokenised sentences) back to written form.
 _SPLIT_CLITIC = re.compile(r"(\w) (n't|'s|'re|'ve|'ll|'d|'m)\b", re.IGNORECASE)
-_SPACE_BEFORE_PUNCT = re.compile(r" +([,.;:!?)\]}])")
-_SPACE_AFTER_OPEN = re.compile(r"([(\[{]) +")
+_SPACE_PUNCT = re.compile(r" +([,.;:!?)\]}])|([(\[{]) +")
 _STRETCHED = re.compile(r"(\w)\1{2,}")
 _REPEATED_PUNCT = re.compile(r"([!?.,*])\1+")
-_WHITESPACE = re.compile(r"\s+")
+# cheap searches that skip a substitution when it cannot apply (most comments)
+_MAY_STRETCH = re.compile(r"(\w)\1\1")
+_MAY_MASK = re.compile(r"[a-z][*#%_.]")
+_MAY_LEET = re.compile(r"[0134579@$!|]")
 
 # Obfuscation: a word with letters and look-alike digits or symbols inside it ("1d10t", "sh!t",
 # "b1tch", "@ss"). Only tokens that mix letters with such characters are rewritten, so plain
@@ -86,11 +90,15 @@ def _unleet(match: re.Match[str]) -> str:
     return core.translate(_LEET) + token[len(core):]
 
 
+def _joined_punctuation(match: re.Match[str]) -> str:
+    return match.group(1) or match.group(2)
+
+
 def normalize(text: str) -> str:
     """One comment's text in the form features are built from (lower case, one space between
     words, platform marks removed)."""
     if "&" in text:
-        text = html.unescape(text)
+        text = html.unescape(html.unescape(text))      # "&amp;amp;" is common in tweets
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_PLAIN)
     if "<" in text:
@@ -100,22 +108,26 @@ def normalize(text: str) -> str:
         text = _RETWEET.sub(" ", text)
     if "@" in text or "u/" in text:
         text = _MENTION.sub(" ", text)
-    if "http" in text or "www" in text or "/" in text:
+    if "/" in text or "www" in text:
         text = _LINK.sub(" ", text)
     if "url" in text:
         text = _URL_WORD.sub(" ", text)
     if "#" in text:
         text = _HASHTAG.sub(r" \1 ", text)
     if " " in text:
-        text = _SPLIT_CLITIC.sub(r"\1\2", text)
-        text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
-        text = _SPACE_AFTER_OPEN.sub(r"\1", text)
-    text = _STRETCHED.sub(r"\1\1", text)
+        if " '" in text or " n'" in text:
+            text = _SPLIT_CLITIC.sub(r"\1\2", text)
+        text = _SPACE_PUNCT.sub(_joined_punctuation, text)
+    if _MAY_STRETCH.search(text):
+        text = _STRETCHED.sub(r"\1\1", text)
     text = _REPEATED_PUNCT.sub(r"\1", text)
-    text = _MASKED.sub(_unmask, text)
-    if not text.isalpha():
+    if _MAY_MASK.search(text):
+        text = _MASKED.sub(_unmask, text)
+    if _MAY_LEET.search(text):
         text = _LEET_WORD.sub(_unleet, text)
-    return _WHITESPACE.sub(" ", text).strip()
+    if '"' in text:                                     # quoted retweets wrap whole texts
+        text = text.replace('"', " ")
+    return " ".join(text.split())
 
 
 def normalize_many(texts: Iterable[str], max_chars: int | None = None) -> list[str]:

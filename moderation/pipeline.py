@@ -71,6 +71,8 @@ class PipelineConfig:
         for key, value in values.items():
             if key in ("word_ngrams", "char_ngrams", "C_grid") and value is not None:
                 value = tuple(value)
+            if key == "class_weight" and value == "none":     # TOML has no null
+                value = None
             converted[key] = value
         config = cls(**converted)
         config.validate(origin)
@@ -101,6 +103,8 @@ class PipelineConfig:
             raise bad("C_grid must list positive numbers")
         if self.cv_folds < 2:
             raise bad("cv_folds must be at least 2")
+        if self.class_weight not in ("balanced", "sqrt_balanced", None):
+            raise bad("class_weight must be 'balanced', 'sqrt_balanced' or 'none'")
         if self.source_weighting not in ("balanced", "none"):
             raise bad("source_weighting must be 'balanced' or 'none'")
         if self.max_chars < 1:
@@ -122,7 +126,8 @@ def build_features(config: PipelineConfig) -> TfidfVectorizer | FeatureUnion:
 
 
 def build_classifier(config: PipelineConfig, C: float) -> LogisticRegression:
-    return LogisticRegression(C=C, class_weight=config.class_weight, solver=config.solver,
+    class_weight = None if config.class_weight == "sqrt_balanced" else config.class_weight
+    return LogisticRegression(C=C, class_weight=class_weight, solver=config.solver,
                               max_iter=config.max_iter, random_state=config.random_state)
 
 

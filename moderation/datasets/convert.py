@@ -22,7 +22,6 @@ from moderation.datasets.registry import DATASETS, Dataset
 from moderation.errors import InputError, UsageError
 
 Example = dict[str, Any]
-csv.field_size_limit(1 << 24)
 
 
 def _example(source: str, row_id: str, text: str, label: str | None, source_label: str,
