@@ -32,10 +32,11 @@ class Threshold:
 
 
 def threshold_for_precision(is_label: np.ndarray, scores: np.ndarray, label: str,
-                            target: float) -> Threshold:
+                            target: float, min_recall: float = 0.0) -> Threshold:
     """The lowest threshold whose precision on (is_label, scores) reaches ``target`` (so the
-    most comments of this label are caught at that precision). Where no threshold reaches it,
-    the one with the best F1, marked ``reached_target=False``."""
+    most comments of this label are caught at that precision). Where no threshold reaches it
+    while catching at least ``min_recall`` of the label, the one with the best F1, marked
+    ``reached_target=False``: a flag that almost never fires helps no moderator."""
     if not is_label.any():
         return Threshold(label, 1.0, 0.0, 0.0, False)
     precision, recall, cuts = precision_recall_curve(is_label, scores)
@@ -43,7 +44,8 @@ def threshold_for_precision(is_label: np.ndarray, scores: np.ndarray, label: str
     reaching = np.flatnonzero(precision >= target)
     # a threshold needs some support above it to be trusted: at least 5 caught examples
     caught = recall * is_label.sum()
-    reaching = reaching[caught[reaching] >= min(5, is_label.sum())]
+    reaching = reaching[(caught[reaching] >= min(5, is_label.sum()))
+                        & (recall[reaching] >= min_recall)]
     if reaching.size:
         best = reaching[np.argmax(recall[reaching])]
         return Threshold(label, float(cuts[best]), float(precision[best]), float(recall[best]),
@@ -56,10 +58,11 @@ def threshold_for_precision(is_label: np.ndarray, scores: np.ndarray, label: str
 
 
 def thresholds_for_precision(y_true: Sequence[str], probabilities: np.ndarray,
-                             labels: Sequence[str], target: float) -> dict[str, Threshold]:
+                             labels: Sequence[str], target: float,
+                             min_recall: float = 0.0) -> dict[str, Threshold]:
     """Per-label thresholds (for the labels that are reasons to look) chosen on held-out
     probabilities whose columns follow ``labels``."""
     truth = np.asarray(y_true)
     return {label: threshold_for_precision(truth == label, probabilities[:, column], label,
-                                           target)
+                                           target, min_recall)
             for column, label in enumerate(labels) if label in FLAGGED_LABELS}

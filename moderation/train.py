@@ -257,7 +257,7 @@ def train(examples: Examples, config: PipelineConfig | None = None,
     weights = sample_weights(examples, config)
     C, held_out = cross_validate(examples, config, labels, weights, progress)
     thresholds = thresholds_for_precision(examples.labels, held_out, labels,
-                                          config.target_precision)
+                                          config.target_precision, config.min_flag_recall)
     metrics = held_out_metrics(examples, labels, held_out, thresholds)
     if progress:
         progress(f"fitting the final model (C={C:g}) on {len(examples):,} examples")

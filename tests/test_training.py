@@ -203,3 +203,16 @@ def test_read_examples_defaults(tmp_path):
 def test_pipeline_config_round_trips():
     config = PipelineConfig(char_ngrams=(2, 4))
     assert PipelineConfig.from_dict(config.to_dict()) == config
+
+
+def test_thresholds_reach_the_target_precision_or_say_so():
+    from moderation.scoring import threshold_for_precision
+
+    truth = np.array([1] * 10 + [0] * 10, dtype=bool)
+    scores = np.linspace(1, 0, 20)                      # perfectly ranked
+    found = threshold_for_precision(truth, scores, "abusive", 0.8)
+    assert found.reached_target and found.precision >= 0.8 and found.recall == 1.0
+    noisy = np.array([1, 0] * 10, dtype=bool)           # no threshold reaches 0.8 with support
+    found = threshold_for_precision(noisy, np.linspace(1, 0, 20), "abusive", 0.8,
+                                    min_recall=0.5)
+    assert not found.reached_target and found.recall > 0
