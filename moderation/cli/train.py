@@ -16,12 +16,11 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
           force: bool = False, seed: int | None = None, quiet: bool = False) -> dict[str, Any]:
     """Train from example files and/or a recipe, save the model directory, return its
     meta."""
-    from moderation.datasets.convert import sha256_of
     from moderation.datasets.recipes import recipe as find_recipe
     from moderation.datasets.recipes import recipe_records
     from moderation.model_card import render_model_card
     from moderation.pipeline import PipelineConfig
-    from moderation.store import git_commit, now_iso, save_model, versions
+    from moderation.store import git_commit, now_iso, save_model, sha256_file, versions
     from moderation.train import prepare_examples, read_examples
     from moderation.train import train as fit
 
@@ -46,7 +45,7 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
     for path in inputs:
         found = read_examples(path)
         records.extend(found)
-        files.append({"file": str(path), "sha256": sha256_of(path), "examples": len(found)})
+        files.append({"file": str(path), "sha256": sha256_file(path), "examples": len(found)})
     examples = prepare_examples(records, files)
     if progress:
         progress(f"training on {len(examples):,} examples from {len(examples.counts())} "

@@ -10,7 +10,6 @@ are documented in ``data/README.md``.
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ import orjson
 
 from moderation.datasets.registry import DATASETS, Dataset
 from moderation.errors import InputError, UsageError
+from moderation.store import sha256_file
 
 Example = dict[str, Any]
 
@@ -148,14 +148,6 @@ def dataset(name: str) -> Dataset:
         raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def check_local_copy(name: str, root: Path) -> None:
     """Refuse a local copy that is missing a file or whose bytes differ from the pinned ones."""
     for item in dataset(name).files:
@@ -164,7 +156,7 @@ def check_local_copy(name: str, root: Path) -> None:
             how = ("it is derived from upstream files and cannot be downloaded"
                    if item.derived else f"run `moderation datasets fetch {name}`")
             raise InputError(path, f"not found (dataset {name})", hint=how)
-        if path.stat().st_size != item.size or sha256_of(path) != item.sha256:
+        if path.stat().st_size != item.size or sha256_file(path) != item.sha256:
             raise InputError(path, f"differs from the pinned {name} file (SHA-256 mismatch)",
                              hint=f"fetch it again with `moderation datasets fetch {name}`")
 

@@ -8,7 +8,6 @@ SHA-256 matches the registry.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import urllib.error
 import urllib.request
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from moderation.datasets.registry import Dataset, DatasetFile
 from moderation.errors import ModerationError
+from moderation.store import sha256_file
 
 Progress = Callable[[str], None]
 CHUNK = 1 << 16
@@ -29,11 +29,7 @@ class FetchError(ModerationError):
 def _verify(path: Path, item: DatasetFile) -> bool:
     if not path.is_file() or path.stat().st_size != item.size:
         return False
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest() == item.sha256
+    return sha256_file(path) == item.sha256
 
 
 def _open(url: str, start: int, timeout: float):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from moderation.datasets.convert import examples as dataset_examples
-from moderation.datasets.convert import sha256_of
+from moderation.store import sha256_file
 from moderation.datasets.registry import DATASETS, TRAINING_SOURCES
 from moderation.errors import UsageError
 from moderation.pipeline import PipelineConfig
@@ -95,5 +95,5 @@ def recipe_records(name: str, datasets_dir: str | Path | None = None
         written = read_examples(path, default_source="written")
         records.extend(written)
         files.append({"file": "data/examples/written.jsonl", "dataset": "written",
-                      "sha256": sha256_of(path), "examples": len(written)})
+                      "sha256": sha256_file(path), "examples": len(written)})
     return records, files
