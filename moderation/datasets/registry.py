@@ -69,16 +69,15 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
         "davidson", "training",
         "24,783 tweets sampled with a slur lexicon: hate / offensive / neither",
         "MIT",
-        "Davidson, Warmsley, Macy and Weber (2017). Automated Hate Speech Detection and the "
-        "Problem of Offensive Language. ICWSM.",
+        "Davidson, Warmsley, Macy and Weber, ICWSM 2017 (hate speech and offensive language "
+        "tweets).",
         (_file("davidson/labeled_data.csv", _DAVIDSON, "data/labeled_data.csv",
                "fcb8bc7c68120ae4af04a5b9acd58585513ede11e1548ebf36a5c2040b6f6281", 2546446),)),
     Dataset(
         "olid", "training",
         "OLID: 13,240 training and 860 test tweets, offensive (targeted or not) / not",
         "research data, no licence stated",
-        "Zampieri et al. (2019). Predicting the Type and Target of Offensive Posts in Social "
-        "Media. NAACL.",
+        "Zampieri et al., NAACL 2019 (OLID, the OffensEval 2019 data).",
         (_file("olid/olid-training-v1.0.tsv", _OLID, "olid-training-v1.0.tsv",
                "907e186e75876f1a77aeff72c97c988bdcd533493926567f7206da6f82f45ae9", 1961915),
          _file("olid/testset-levela.tsv", _OLID, "testset-levela.tsv",
@@ -89,8 +88,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
         "ruddit", "training",
         "Ruddit: 5,838 Reddit comments with an offensiveness score in [-1, 1]",
         "MIT (ids and scores); comment text under Reddit's terms",
-        "Hada, Sudhir, Mishra, Yannakoudakis, Mohammad and Shutova (2021). Ruddit: Norms of "
-        "Offensiveness for English Reddit Comments. ACL.",
+        "Hada, Sudhir, Mishra, Yannakoudakis, Mohammad and Shutova, ACL 2021 (Ruddit).",
         (_file("ruddit/ruddit_with_text.csv", _RUDDIT_TEXT, "Dataset/ruddit_with_text.csv",
                "d8a45cf08ea8e5e49a6202af4f2697e27e817cd5e86d1fec7d5e276d2ed6fae5", 1835021),
          _file("ruddit/Ruddit.csv", _RUDDIT, "Dataset/Ruddit.csv",
@@ -107,8 +105,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
         "stormfront", "probe",
         "Sentences from a white-supremacist forum, hate / noHate (pre-tokenised)",
         "CC BY-SA 3.0",
-        "de Gibert, Perez, Garcia-Pablos and Cuadros (2018). Hate Speech Dataset from a White "
-        "Supremacy Forum. ALW2.",
+        "de Gibert, Perez, Garcia-Pablos and Cuadros, ALW2 2018 (Stormfront sentences).",
         (_file("probes/stormfront/stormfront_sentences.tsv", _STORMFRONT,
                "annotations_metadata.csv + all_files/*.txt",
                "06bb21f4503ca335b0157cbb25b9ab55dfeda5d53b33f9679f2026b0b82cd609", 1351859,
@@ -117,8 +114,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
         "convabuse", "probe",
         "ConvAbuse: users' messages to chatbots with per-annotator abuse ratings",
         "CC BY 4.0",
-        "Cercas Curry, Abercrombie and Rieser (2021). ConvAbuse: Data, Analysis, and Benchmarks "
-        "for Nuanced Abuse Detection in Conversational AI. EMNLP.",
+        "Cercas Curry, Abercrombie and Rieser, EMNLP 2021 (ConvAbuse).",
         tuple(_file(f"probes/convabuse/ConvAbuseEMNLP{split}.csv", _CONVABUSE,
                     f"2_splits/ConvAbuseEMNLP{split}.csv", sha, size)
               for split, sha, size in (
