@@ -52,7 +52,7 @@ class PipelineConfig:
     source_weighting: str = "none"          # "balanced": each source weighs the same
     C_grid: tuple[float, ...] = (0.5, 1.0, 2.0)
     cv_folds: int = 5
-    selection_metric: str = "f1_macro"      # how C is chosen on held-out folds
+    selection_metric: str = "f1_macro"      # how C is chosen on held-out folds, or "log_loss"
     target_precision: float = 0.8           # per-label flag thresholds are chosen for this
     min_flag_recall: float = 0.2            # ...unless it catches less than this of a label
     solver: str = "newton-cg"               # measured: 4-10x faster than lbfgs here
@@ -83,7 +83,10 @@ class PipelineConfig:
         return config
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> "PipelineConfig":
+    def from_toml(cls, path: str | Path,
+                  base: "PipelineConfig | None" = None) -> "PipelineConfig":
+        """Settings from a TOML file; the ones it does not name keep ``base``'s values (or the
+        defaults)."""
         try:
             with open(path, "rb") as handle:
                 document = tomllib.load(handle)
@@ -91,7 +94,10 @@ class PipelineConfig:
             raise InputError(path, "not found") from None
         except tomllib.TOMLDecodeError as err:
             raise InputError(path, f"not valid TOML: {err}") from None
-        return cls.from_dict(document.get("pipeline", document), origin=str(path))
+        settings = document.get("pipeline", document)
+        if base is not None:
+            settings = {**base.to_dict(), **settings}
+        return cls.from_dict(settings, origin=str(path))
 
     def validate(self, origin: str = "config") -> None:
         def bad(problem: str) -> InputError:
@@ -107,6 +113,8 @@ class PipelineConfig:
             raise bad("C_grid must list positive numbers")
         if self.cv_folds < 2:
             raise bad("cv_folds must be at least 2")
+        if self.selection_metric not in ("f1_macro", "log_loss"):
+            raise bad("selection_metric must be 'f1_macro' or 'log_loss'")
         if self.class_weight not in ("balanced", "sqrt_balanced", None):
             raise bad("class_weight must be 'balanced', 'sqrt_balanced' or 'none'")
         if self.source_weighting not in ("balanced", "none"):

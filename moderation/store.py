@@ -100,9 +100,10 @@ def git_commit() -> str | None:
 
 
 def save_model(pipeline: Any, meta: dict[str, Any], card: str, directory: str | Path, *,
-               force: bool = False) -> Path:
+               force: bool = False) -> dict[str, Any]:
     """Write the model directory atomically: a temporary sibling is filled and renamed into
-    place, so an interrupted run leaves the old model (or none), never half of one."""
+    place, so an interrupted run leaves the old model (or none), never half of one. Returns
+    the meta as written (with the model's checksum, size and id)."""
     import joblib
 
     directory = Path(directory)
@@ -136,7 +137,7 @@ def save_model(pipeline: Any, meta: dict[str, Any], card: str, directory: str | 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return directory
+    return meta
 
 
 def shipped_model_dir() -> Path:

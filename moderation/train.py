@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import orjson
 from joblib import Parallel, delayed
-from sklearn.metrics import classification_report, confusion_matrix, f1_score, roc_auc_score
+from sklearn.metrics import (classification_report, confusion_matrix, f1_score, log_loss,
+                             roc_auc_score)
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
@@ -203,11 +204,14 @@ def cross_validate(examples: Examples, config: PipelineConfig, labels: list[str]
     for (_, test), per_c in zip(splits, results):
         for index, probabilities in enumerate(per_c):
             held_out[index][test] = probabilities
-    scores = [f1_score(y, p.argmax(axis=1), average="macro") for p in held_out]
+    if config.selection_metric == "log_loss":
+        scores = [-log_loss(y, p, labels=range(len(labels))) for p in held_out]
+    else:
+        scores = [f1_score(y, p.argmax(axis=1), average="macro") for p in held_out]
     best = int(np.argmax(scores))
     if progress:
         shown = ", ".join(f"C={c:g}: {s:.3f}" for c, s in zip(config.C_grid, scores))
-        progress(f"held-out macro-F1 {shown}")
+        progress(f"held-out {config.selection_metric} {shown}")
     return config.C_grid[best], held_out[best]
 
 

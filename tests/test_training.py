@@ -216,3 +216,12 @@ def test_thresholds_reach_the_target_precision_or_say_so():
     found = threshold_for_precision(noisy, np.linspace(1, 0, 20), "abusive", 0.8,
                                     min_recall=0.5)
     assert not found.reached_target and found.recall > 0
+
+
+def test_config_file_overrides_only_the_settings_it_names(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text("[pipeline]\ncv_folds = 4\nselection_metric = \"log_loss\"\n")
+    base = PipelineConfig(word_ngrams=(1, 3))
+    config = PipelineConfig.from_toml(path, base=base)
+    assert config.word_ngrams == (1, 3) and config.cv_folds == 4
+    assert config.selection_metric == "log_loss"

@@ -38,8 +38,7 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
         recipe_examples, files = recipe_records(recipe, datasets_dir)
         records.extend(recipe_examples)
     if config_path is not None:
-        config = PipelineConfig.from_dict({**config.to_dict(),
-                                           **PipelineConfig.from_toml(config_path).to_dict()})
+        config = PipelineConfig.from_toml(config_path, base=config)
     if seed is not None:
         config.random_state = seed
     for path in inputs:
@@ -66,10 +65,7 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
         "created_at": now_iso(),
     }
     card = render_model_card(meta)
-    save_model(trained.pipeline, meta, card, output, force=force)
-    from moderation.store import read_meta
-
-    saved = read_meta(output)
+    saved = save_model(trained.pipeline, meta, card, output, force=force)
     if progress:
         progress(f"wrote {output} ({saved['model_bytes'] / 1e6:.1f} MB, held-out macro-F1 "
                  f"{trained.cv_metrics['macro_f1']:.3f}) in {trained.seconds:.0f} s")
