@@ -7,7 +7,12 @@ obfuscated words (``f*ck``, ``1d10t``, zero-width characters). A bag-of-n-grams 
 marks as readily as words, and then recognises the *source* instead of the label. ``normalize``
 removes them, so the same comment gets the same features wherever it was posted.
 
-The function is pure and fast; ``normalize_many`` is what the pipeline calls on a batch.
+Almost every step looks at one whitespace-separated piece of text at a time, so ``normalize``
+splits a comment into pieces and normalises each distinct piece once (a bounded cache): comments
+repeat their words, and the cost per comment becomes a split, a few dictionary lookups and a
+join. Only entities, markup and pre-tokenised clitics (``do n't``) are handled on the whole
+text first (``prepare``). The scorer (``moderation.linear``) reads the same pieces, so training
+and scoring see the same features.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 # Characters that render as nothing and are used to break up words.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061"
@@ -25,8 +31,11 @@ _PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "
                         "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 
 _MARKUP = re.compile(r"<[a-zA-Z/!][^<>]{0,200}>")
-# "RT @name:", also glued to an emoji or quote and with the name missing
-_RETWEET = re.compile(r"(?<![a-z0-9])rt\b\s*(?:@\w+)?:?", re.IGNORECASE)
+# "RT", also glued to an emoji or quote
+_RETWEET = re.compile(r"(?<![a-z0-9])rt\b:?", re.IGNORECASE)
+# Whole words that are platform marks: "RT" (a retweet; its "@name:" is a mention) and "URL"
+# (OLID's placeholder for a link).
+_DROPPED_WORDS = frozenset({"rt", "url"})
 # "@name", "@USER@USER", "@name:"; not the masked "@ss"
 _MENTION = re.compile(r"(?<![\w])(?:(?:@(?!ss(?:hole)?\b)\w+)+:?|/?u/[\w-]{3,})")
 _URL_WORD = re.compile(r"(?<![\w])url(?![\w])", re.IGNORECASE)
@@ -34,8 +43,8 @@ _LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|co\.uk|ly|
                    re.IGNORECASE)
 _HASHTAG = re.compile(r"#(\w+)")
 # "do n't", "is n't", "it 's", "word ," (pre-tokenised sentences) back to written form.
-_SPLIT_CLITIC = re.compile(r"(\w) (n't|'s|'re|'ve|'ll|'d|'m)\b", re.IGNORECASE)
-_SPACE_PUNCT = re.compile(r" +([,.;:!?)\]}])|([(\[{]) +")
+_SPLIT_CLITIC = re.compile(r"(\w) (n['\u2019]t|['\u2019](?:s|re|ve|ll|d|m))\b", re.IGNORECASE)
+_MAY_CLITIC = re.compile(r" n?['\u2019]", re.IGNORECASE)
 _STRETCHED = re.compile(r"(\w)\1{2,}")
 _REPEATED_PUNCT = re.compile(r"([!?.,*])\1+")
 # cheap searches that skip a substitution when it cannot apply (most comments)
@@ -90,20 +99,43 @@ def _unleet(match: re.Match[str]) -> str:
     return core.translate(_LEET) + token[len(core):]
 
 
-def _joined_punctuation(match: re.Match[str]) -> str:
-    return match.group(1) or match.group(2)
+# Replacements as functions: a template string ("\\1\\1") is expanded in Python on every match.
+def _first(match: re.Match[str]) -> str:
+    return match.group(1)
 
 
-def normalize(text: str) -> str:
-    """One comment's text in the form features are built from (lower case, one space between
-    words, platform marks removed)."""
+def _twice(match: re.Match[str]) -> str:
+    return match.group(1) * 2
+
+
+def _spaced(match: re.Match[str]) -> str:
+    return f" {match.group(1)} "
+
+
+def _joined(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2)
+
+
+def normalize_word(chunk: str) -> str:
+    """One whitespace-free piece of a comment in normalised form: lower case, platform marks
+    and obfuscation removed. May be empty (a mention, a link) or hold several words (a hashtag
+    split off its ``#``, NFKC forms that contain spaces)."""
+    text = chunk
     if "&" in text:
-        text = html.unescape(html.unescape(text))      # "&amp;amp;" is common in tweets
+        text = html.unescape(html.unescape(text))
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_PLAIN)
-    if "<" in text:
-        text = _MARKUP.sub(" ", text)
     text = text.lower()
+    word = text.rstrip(",.!?;:")
+    if word.isalpha() and word.isascii():   # most pieces: a word and its punctuation
+        tail = text[len(word):]
+        if len(tail) > 1:
+            tail = _REPEATED_PUNCT.sub(_first, tail)
+        if word in _DROPPED_WORDS:
+            return tail
+        if len(word) > 2 and _MAY_STRETCH.search(word):
+            word = _STRETCHED.sub(_twice, word)
+        return word + tail
     if "rt" in text:
         text = _RETWEET.sub(" ", text)
     if "@" in text or "u/" in text:
@@ -113,14 +145,10 @@ def normalize(text: str) -> str:
     if "url" in text:
         text = _URL_WORD.sub(" ", text)
     if "#" in text:
-        text = _HASHTAG.sub(r" \1 ", text)
-    if " " in text:
-        if " '" in text or " n'" in text:
-            text = _SPLIT_CLITIC.sub(r"\1\2", text)
-        text = _SPACE_PUNCT.sub(_joined_punctuation, text)
+        text = _HASHTAG.sub(_spaced, text)
     if _MAY_STRETCH.search(text):
-        text = _STRETCHED.sub(r"\1\1", text)
-    text = _REPEATED_PUNCT.sub(r"\1", text)
+        text = _STRETCHED.sub(_twice, text)
+    text = _REPEATED_PUNCT.sub(_first, text)
     if _MAY_MASK.search(text):
         text = _MASKED.sub(_unmask, text)
     if _MAY_LEET.search(text):
@@ -128,6 +156,54 @@ def normalize(text: str) -> str:
     if '"' in text:                                     # quoted retweets wrap whole texts
         text = text.replace('"', " ")
     return " ".join(text.split())
+
+
+class BoundedCache(dict):
+    """``cache[key]`` computes ``make(key)`` on a miss and keeps it. Lookups run at C speed
+    (``map(cache.__getitem__, keys)``); only misses call Python. The owner calls ``trim`` between
+    batches, which empties a cache grown past ``limit`` so memory stays flat on any export."""
+
+    def __init__(self, make: Callable[[str], Any], limit: int):
+        super().__init__()
+        self.make = make
+        self.limit = limit
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.make(key)
+        return value
+
+    def trim(self) -> None:
+        if len(self) > self.limit:
+            self.clear()
+
+
+# Comments repeat words (Zipf's law), so each distinct piece is normalised once.
+_WORDS = BoundedCache(normalize_word, limit=200_000)
+
+
+def normalized_words(text: str) -> list[str]:
+    """The normalised pieces of ``text``, one per whitespace-separated piece of the prepared
+    text (empty strings for pieces that normalise to nothing)."""
+    _WORDS.trim()
+    return list(map(_WORDS.__getitem__, prepare(text).split()))
+
+
+def prepare(text: str) -> str:
+    """The steps that look across white space: entities, markup and pre-tokenised clitics.
+    Everything else is done one piece at a time by ``normalize_word``."""
+    if "&" in text:
+        text = html.unescape(html.unescape(text))      # "&amp;amp;" is common in tweets
+    if "<" in text:
+        text = _MARKUP.sub(" ", text)
+    if ("'" in text or "\u2019" in text) and _MAY_CLITIC.search(text):
+        text = _SPLIT_CLITIC.sub(_joined, text)
+    return text
+
+
+def normalize(text: str) -> str:
+    """One comment's text in the form features are built from (lower case, one space between
+    words, platform marks removed)."""
+    return " ".join(filter(None, normalized_words(text)))
 
 
 def normalize_many(texts: Iterable[str], max_chars: int | None = None) -> list[str]:

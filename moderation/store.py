@@ -16,7 +16,6 @@ import shutil
 import subprocess
 import tempfile
 import warnings
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 from moderation.errors import ModerationError
 
 MODEL_FILE = "model.joblib"
+SCORER_FILE = "scorer.npz"      # moderation.linear.SCORER_FILE
 META_FILE = "meta.json"
 CARD_FILE = "MODEL_CARD.md"
 ENV_MODEL = "MODERATION_MODEL"
@@ -42,14 +42,24 @@ REBUILD = ("rebuild it with `moderation train --recipe default -o DIR` "
            "(see README: Rebuilding the default model)")
 
 
-@dataclass
 class Model:
-    """A loaded model: the fitted pipeline and what ``meta.json`` says about it."""
+    """A loaded model: what ``meta.json`` says about it, and the means to score.
 
-    path: Path
-    pipeline: Any
-    meta: dict[str, Any]
-    warnings: list[str] = field(default_factory=list)
+    Scores come from ``scorer.npz`` (plain arrays, no scikit-learn import) when the model has
+    one; the scikit-learn pipeline (``model.pipeline``) is unpickled only when first used, after
+    its checksum is checked again.
+    """
+
+    def __init__(self, path: Path, meta: dict[str, Any], scorer: Any = None,
+                 warnings: list[str] | None = None, pipeline: Any = None):
+        self.path = path
+        self.meta = meta
+        self.scorer = scorer
+        self.warnings = warnings or []
+        self._pipeline = pipeline
+
+    def __repr__(self) -> str:
+        return f"Model({self.id!r}, path={str(self.path)!r})"
 
     @property
     def id(self) -> str:
@@ -62,6 +72,38 @@ class Model:
     @property
     def thresholds(self) -> dict[str, float]:
         return {label: t["threshold"] for label, t in self.meta["thresholds"].items()}
+
+    @property
+    def max_chars(self) -> int:
+        return int(self.meta.get("config", {}).get("max_chars", 2000))
+
+    @property
+    def pipeline(self) -> Any:
+        """The fitted scikit-learn Pipeline (normalise -> TF-IDF -> logistic regression)."""
+        if self._pipeline is None:
+            self._pipeline = _unpickle(self.path, self.meta)
+        return self._pipeline
+
+    def predict_proba(self, texts: list[str]) -> Any:
+        """Probabilities, one row per text, columns in ``labels`` order."""
+        if self.scorer is not None:
+            return self.scorer.probabilities(texts)
+        return self.pipeline.predict_proba(texts)
+
+    def score(self, texts: Any, *, thresholds: dict[str, float] | None = None,
+              explain: bool = False) -> list[dict[str, Any]]:
+        """One record per text: ``{"text", "prediction", "scores", "flags", "model"}`` (and
+        ``"explanation"`` with ``explain``), as ``moderation score --json`` prints them."""
+        from moderation.scoring import score_texts
+
+        return score_texts(self, [texts] if isinstance(texts, str) else list(texts),
+                           thresholds=thresholds, explain=explain)
+
+    def explain(self, text: str, *, top: int = 10) -> dict[str, Any]:
+        """Why ``text`` got its scores: per label, the terms that pushed it up or down."""
+        from moderation.scoring import explain_text
+
+        return explain_text(self, text, top=top)
 
 
 def versions() -> dict[str, str]:
@@ -118,6 +160,10 @@ def save_model(pipeline: Any, meta: dict[str, Any], card: str, directory: str | 
     try:
         joblib.dump(pipeline, staging / MODEL_FILE, compress=3)
         meta = dict(meta)
+        scorer = _compile(pipeline, meta)
+        if scorer is not None:
+            scorer.save(staging / SCORER_FILE)
+            meta["scorer_sha256"] = sha256_file(staging / SCORER_FILE)
         meta["model_sha256"] = sha256_file(staging / MODEL_FILE)
         meta["model_bytes"] = (staging / MODEL_FILE).stat().st_size
         meta.setdefault("model_id", f"{meta.get('name', directory.name)}-"
@@ -177,38 +223,78 @@ def read_meta(directory: Path) -> dict[str, Any]:
     return meta
 
 
-def load_model(path: str | Path | None = None) -> Model:
-    """Load a model directory, refusing a ``model.joblib`` whose checksum differs from
-    ``meta.json`` before it is unpickled."""
-    directory = resolve_model_dir(path)
-    meta = read_meta(directory)
-    model_path = directory / MODEL_FILE
-    if not model_path.is_file():
-        raise ModelLoadError(f"{model_path}: missing; {REBUILD}")
-    if sha256_file(model_path) != meta["model_sha256"]:
-        raise ModelLoadError(f"{model_path}: checksum does not match {META_FILE} (the file is "
+def _compile(pipeline: Any, meta: dict[str, Any]) -> Any:
+    from moderation.linear import LinearScorer
+
+    return LinearScorer.from_pipeline(pipeline, list(meta["labels"]),
+                                      int(meta.get("config", {}).get("max_chars", 2000)))
+
+
+def _check_file(path: Path, expected: str) -> None:
+    if not path.is_file():
+        raise ModelLoadError(f"{path}: missing; {REBUILD}")
+    if sha256_file(path) != expected:
+        raise ModelLoadError(f"{path}: checksum does not match {META_FILE} (the file is "
                              f"corrupt or was changed); refusing to load it; {REBUILD}")
-    notes = []
-    installed = versions()
-    for package in ("scikit-learn", "numpy"):
-        saved = meta["versions"].get(package)
-        if saved and saved.split(".")[:2] != installed[package].split(".")[:2]:
-            notes.append(f"{directory}: saved with {package} {saved}, running {package} "
-                         f"{installed[package]}; scores may differ slightly")
+
+
+def _installed_version(package: str) -> str:
+    """A package's version without importing it (importing scikit-learn costs a second)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _unpickle(directory: Path, meta: dict[str, Any]) -> Any:
+    model_path = directory / MODEL_FILE
+    _check_file(model_path, meta["model_sha256"])     # again: it may have changed since
     import joblib
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")     # sklearn's own version warning: reported above
-            pipeline = joblib.load(model_path)
+            warnings.simplefilter("ignore")     # sklearn's own version warning: reported at load
+            return joblib.load(model_path)
     except Exception as err:  # noqa: BLE001 - any unpickling failure means the same to a user
         raise ModelLoadError(
-            f"{model_path}: cannot be loaded with scikit-learn {installed['scikit-learn']} "
-            f"(saved with {meta['versions'].get('scikit-learn', 'unknown')}): "
-            f"{type(err).__name__}: {err}; retrain it with this version: {REBUILD}") from None
+            f"{model_path}: cannot be loaded with scikit-learn "
+            f"{_installed_version('scikit-learn')} (saved with "
+            f"{meta['versions'].get('scikit-learn', 'unknown')}): {type(err).__name__}: {err}; "
+            f"retrain it with this version: {REBUILD}") from None
+
+
+def load_model(path: str | Path | None = None, *, pipeline: bool = False) -> Model:
+    """Load a model directory. Every file's checksum is checked against ``meta.json`` before
+    anything is read from it, so a changed ``model.joblib`` is refused before it is unpickled.
+    The pipeline is unpickled now with ``pipeline=True``, else when first used (scoring uses
+    ``scorer.npz`` where the model has one)."""
+    directory = resolve_model_dir(path)
+    meta = read_meta(directory)
+    _check_file(directory / MODEL_FILE, meta["model_sha256"])
+    scorer = None
+    if meta.get("scorer_sha256"):
+        _check_file(directory / SCORER_FILE, meta["scorer_sha256"])
+        from moderation.linear import LinearScorer
+
+        try:
+            scorer = LinearScorer.load(directory / SCORER_FILE)
+        except (OSError, ValueError, KeyError) as err:
+            raise ModelLoadError(f"{directory / SCORER_FILE}: cannot be read ({err}); "
+                                 f"{REBUILD}") from None
+    notes = []
+    for package in ("scikit-learn", "numpy"):
+        saved, installed = meta["versions"].get(package), _installed_version(package)
+        if saved and saved.split(".")[:2] != installed.split(".")[:2]:
+            notes.append(f"{directory}: saved with {package} {saved}, running {package} "
+                         f"{installed}; scores may differ slightly")
+    model = Model(path=directory, meta=meta, scorer=scorer, warnings=notes)
+    if pipeline or scorer is None:
+        model.pipeline          # noqa: B018 - unpickle now, so a bad pickle fails at load
     for note in notes:
         warnings.warn(note, ModelVersionWarning, stacklevel=2)
-    return Model(path=directory, pipeline=pipeline, meta=meta, warnings=notes)
+    return model
 
 
 def now_iso() -> str:

@@ -17,7 +17,8 @@ def test_markup_entities_and_hashtags():
 
 
 def test_pretokenised_text_is_rejoined():
-    assert normalize("I do n't think it 's fair , really .") == "i don't think it's fair, really."
+    assert normalize("I do n't think it 's fair , really .") == "i don't think it's fair , really ."
+    assert normalize("They do n\u2019t") == "they don't"
 
 
 def test_stretched_letters_and_repeated_punctuation():

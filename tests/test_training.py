@@ -31,7 +31,8 @@ def trained(tmp_path_factory):
 
 def test_model_directory_holds_pipeline_meta_and_card(trained):
     out, meta = trained
-    assert sorted(p.name for p in out.iterdir()) == ["MODEL_CARD.md", "meta.json", "model.joblib"]
+    assert sorted(p.name for p in out.iterdir()) == ["MODEL_CARD.md", "meta.json", "model.joblib",
+                                                        "scorer.npz"]
     assert meta["labels"] == ["abusive", "civil", "conspiracy"]
     assert set(meta["thresholds"]) == {"abusive", "conspiracy"}
     assert meta["training_data"]["by_source"] == {

@@ -1,0 +1,203 @@
+"""The fitted pipeline as plain arrays: a scorer that needs only numpy.
+
+A word-unigram TF-IDF + logistic-regression pipeline is, once fitted, a vocabulary, an idf
+vector, a coefficient matrix and an intercept. ``LinearScorer`` holds exactly those, saved as
+``scorer.npz`` beside ``model.joblib`` (no pickle: loading it runs no code), and computes the same
+probabilities as ``pipeline.predict_proba`` (to float rounding) without importing scikit-learn,
+so the command starts quickly.
+
+It is also fast on batches. A comment is split into whitespace-separated pieces and each
+distinct piece is turned into vocabulary ids once (a bounded cache); a batch then becomes one
+array of term ids, counted and weighted with a handful of numpy calls. The same per-term values
+give exact explanations: a term's contribution to a label is its TF-IDF value times the label's
+coefficient.
+
+Pipelines that cannot be expressed this way (character n-grams, word bigrams) are scored by
+scikit-learn instead (``moderation.store.Model`` chooses).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from moderation.normalize import BoundedCache, normalize_word, prepare
+
+SCORER_FILE = "scorer.npz"
+_TOKEN = re.compile(r"(?u)\b\w[\w']*\b")   # pipeline.TOKEN_PATTERN (kept here: no sklearn import)
+_PIECE = re.compile(r"\S+")
+
+
+@dataclass
+class TermWeights:
+    """What one text's features are: the terms found, each term's TF-IDF value and its
+    contribution (value x coefficient) to each label's score (before the softmax)."""
+
+    terms: list[str]
+    ids: np.ndarray
+    values: np.ndarray                 # (n_terms,)
+    contributions: np.ndarray          # (n_terms, n_labels)
+    intercept: np.ndarray              # (n_labels,)
+
+
+class LinearScorer:
+    """Scores texts with a word-unigram TF-IDF + multinomial logistic regression held as
+    arrays. ``coef`` has one row per label, in ``labels`` order."""
+
+    def __init__(self, terms: list[str], idf: np.ndarray, coef: np.ndarray,
+                 intercept: np.ndarray, labels: list[str], max_chars: int,
+                 sublinear_tf: bool = False, cache_size: int = 300_000):
+        self.terms = terms
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.coef = np.asarray(coef, dtype=np.float64)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.labels = list(labels)
+        self.max_chars = int(max_chars)
+        self.sublinear_tf = bool(sublinear_tf)
+        self.vocabulary = dict(zip(terms, range(len(terms))))
+        self._coef_t = np.ascontiguousarray(self.coef.T)
+        self._piece_ids = BoundedCache(self._ids_of_piece, limit=cache_size)
+
+    # --- building, saving, loading ---------------------------------------------------------
+
+    @classmethod
+    def from_pipeline(cls, pipeline: Any, labels: list[str],
+                      max_chars: int) -> "LinearScorer | None":
+        """The arrays of a fitted pipeline built by ``moderation.pipeline``, or None when its
+        features are not word unigrams that this scorer reproduces exactly."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        from moderation.pipeline import TOKEN_PATTERN
+
+        steps = dict(pipeline.steps)
+        features, classifier = steps.get("features"), steps.get("classifier")
+        if not isinstance(features, TfidfVectorizer) or TOKEN_PATTERN != _TOKEN.pattern:
+            return None
+        plain_words = (features.analyzer == "word" and features.ngram_range == (1, 1)
+                       and features.token_pattern == TOKEN_PATTERN and not features.lowercase
+                       and features.preprocessor is None and features.tokenizer is None
+                       and features.stop_words is None and features.norm == "l2"
+                       and features.use_idf and not features.binary)
+        if not plain_words or list(classifier.classes_) != list(labels):
+            return None
+        terms = [""] * len(features.vocabulary_)
+        for term, index in features.vocabulary_.items():
+            terms[index] = term
+        coef, intercept = classifier.coef_, classifier.intercept_
+        if coef.shape[0] == 1:                      # two labels: sklearn keeps one row
+            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.r_[-intercept / 2,
+                                                                       intercept / 2]
+        return cls(terms, features.idf_, coef, intercept, labels, max_chars,
+                   features.sublinear_tf)
+
+    def save(self, path: str | Path) -> None:
+        terms = np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8)
+        labels = np.frombuffer("\n".join(self.labels).encode("utf-8"), dtype=np.uint8)
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, terms=terms, labels=labels, idf=self.idf,
+                                coef=self.coef, intercept=self.intercept,
+                                settings=np.array([self.max_chars, int(self.sublinear_tf)]))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "LinearScorer":
+        with np.load(path, allow_pickle=False) as arrays:
+            terms = arrays["terms"].tobytes().decode("utf-8").split("\n")
+            labels = arrays["labels"].tobytes().decode("utf-8").split("\n")
+            max_chars, sublinear = (int(v) for v in arrays["settings"])
+            return cls(terms, arrays["idf"], arrays["coef"], arrays["intercept"], labels,
+                       max_chars, bool(sublinear))
+
+    # --- scoring ---------------------------------------------------------------------------
+
+    def _ids_of_piece(self, piece: str) -> tuple[int, ...]:
+        vocabulary = self.vocabulary
+        return tuple(vocabulary[token] for token in _TOKEN.findall(normalize_word(piece))
+                     if token in vocabulary)
+
+    def _pieces(self, text: str) -> list[str]:
+        if len(text) > self.max_chars:
+            text = text[:self.max_chars]
+        return prepare(text).split()
+
+    def _term_values(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(document index, term id, TF-IDF value before length normalisation) of every
+        distinct term of every text."""
+        n = len(texts)
+        self._piece_ids.trim()
+        docs = [self._pieces(text) for text in texts]
+        pieces_per_doc = np.fromiter(map(len, docs), dtype=np.int64, count=n)
+        ids_per_piece = list(map(self._piece_ids.__getitem__, chain.from_iterable(docs)))
+        terms_per_piece = np.fromiter(map(len, ids_per_piece), dtype=np.int64,
+                                      count=len(ids_per_piece))
+        ids = np.fromiter(chain.from_iterable(ids_per_piece), dtype=np.int64,
+                          count=int(terms_per_piece.sum()))
+        doc = np.repeat(np.repeat(np.arange(n, dtype=np.int64), pieces_per_doc),
+                        terms_per_piece)
+        vocabulary_size = len(self.terms)
+        keys = doc * vocabulary_size + ids
+        keys.sort()                          # doc-major: one run per (document, term)
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
+        counts = np.diff(np.r_[starts, keys.size]).astype(np.float64)
+        keys = keys[starts]
+        doc, ids = keys // vocabulary_size, keys % vocabulary_size
+        if self.sublinear_tf:
+            counts = 1.0 + np.log(counts)
+        return doc, ids, counts * self.idf[ids]
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Probabilities, one row per text, columns in ``labels`` order."""
+        n = len(texts)
+        doc, ids, values = self._term_values(texts)
+        norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=n))
+        norms[norms == 0] = 1.0
+        scaled = values / norms[doc]
+        weights = self._coef_t[ids]
+        logits = np.empty((n, len(self.labels)))
+        for column in range(len(self.labels)):
+            logits[:, column] = np.bincount(doc, weights=scaled * weights[:, column],
+                                            minlength=n)
+        logits += self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return logits
+
+    def term_weights(self, text: str) -> TermWeights:
+        """The exact decomposition of one text's scores into per-term contributions."""
+        doc, ids, values = self._term_values([text])
+        norm = np.sqrt(np.sum(values * values)) or 1.0
+        values = values / norm
+        return TermWeights(terms=[self.terms[i] for i in ids], ids=ids, values=values,
+                           contributions=values[:, None] * self._coef_t[ids],
+                           intercept=self.intercept)
+
+    def term_spans(self, text: str, skip: list[tuple[int, int]] = ()) -> dict[int, list]:
+        """Where each vocabulary term occurs in ``text`` (its first ``max_chars`` characters):
+        term id -> [(start, end), ...]. Pieces inside a ``skip`` span (quotes) are left out. A
+        piece is normalised on its own, so a term made by joining pieces (``do n't``) may have
+        no span."""
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for match in _PIECE.finditer(text, 0, min(len(text), self.max_chars)):
+            start, end = match.span()
+            if any(a <= start < b for a, b in skip):
+                continue
+            piece = match.group()
+            for part in prepare(piece).split():
+                for term_id in self._piece_ids[part]:
+                    spans.setdefault(term_id, []).append(
+                        _narrow(piece, start, self.terms[term_id]))
+        return spans
+
+
+def _narrow(piece: str, start: int, term: str) -> tuple[int, int]:
+    """The span of ``term`` inside ``piece`` when it is written there as is (in any case),
+    else the whole piece (an obfuscated or stretched spelling)."""
+    found = piece.lower().find(term)
+    if found >= 0 and len(piece.lower()) == len(piece):
+        return start + found, start + found + len(term)
+    return start, start + len(piece)
