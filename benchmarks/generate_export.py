@@ -26,7 +26,9 @@ def _sentence(rng: random.Random) -> str:
     return " ".join(words).capitalize() + rng.choice(".!?.")
 
 
-def generate(n: int, seed: int = 0) -> Iterator[dict]:
+def generate(n: int, seed: int = 0, pool: list[str] | None = None) -> Iterator[dict]:
+    """``n`` comment records in threads. Texts are invented, or drawn from ``pool`` (e.g. real
+    comments from the public datasets, for scoring benchmarks)."""
     rng = random.Random(seed)
     made, thread = 0, 0
     while made < n:
@@ -38,7 +40,10 @@ def generate(n: int, seed: int = 0) -> Iterator[dict]:
             made += 1
             cid = f"c{made}"
             parent = rng.choice(ids) if ids and rng.random() < 0.5 else None
-            text = " ".join(_sentence(rng) for _ in range(rng.randint(1, 4)))
+            if pool:
+                text = pool[rng.randrange(len(pool))]
+            else:
+                text = " ".join(_sentence(rng) for _ in range(rng.randint(1, 4)))
             if parent and rng.random() < 0.1:
                 text = texts[parent].split(". ")[0] + ". " + text
             texts[cid] = text

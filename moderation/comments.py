@@ -47,6 +47,9 @@ class Comment:
     thread_title: str | None = None
     thread_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # the export's own record (a CSV row, a JSON line), field names and values as they were,
+    # for outputs that pass input fields through unchanged; not part of the canonical form
+    record: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,9 @@ import typer
 
 from moderation.cli._util import set_debug
 from moderation.cli import datasets as datasets_cli
+from moderation.cli.flag import flag_cli
 from moderation.cli.parse import parse_cli
+from moderation.cli.score import score_cli
 from moderation.cli.train import train_cli
 
 app = typer.Typer(
@@ -30,6 +32,8 @@ def root(
 
 
 app.command("parse")(parse_cli)
+app.command("score")(score_cli)
+app.command("flag")(flag_cli)
 app.command("train")(train_cli)
 app.add_typer(datasets_cli.app, name="datasets")
 

@@ -9,11 +9,28 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterator, TextIO, TypeVar
+from typing import Annotated, Any, Callable, Iterator, Optional, TypeVar
 
 import typer
 
 from moderation.errors import ModerationError
+
+# Options several commands share, declared once.
+ModelOption = Annotated[Optional[Path], typer.Option(
+    "--model", "-m", help="Model directory (default: $MODERATION_MODEL, else the shipped "
+                          "default model).", show_default=False)]
+FormatOption = Annotated[str, typer.Option(
+    "--format", "-f", help="Reader to use: auto or one of text, csv, tsv, jsonl, wxr, disqus, "
+                           "reddit.")]
+EncodingOption = Annotated[Optional[str], typer.Option(
+    help="Encoding of inputs that are not UTF-8 (e.g. cp1252).")]
+SkipBadOption = Annotated[bool, typer.Option(
+    "--skip-bad", help="Skip and report bad records instead of stopping.")]
+TextColOption = Annotated[Optional[str], typer.Option(help="Column with the comment text.")]
+IdColOption = Annotated[Optional[str], typer.Option(help="Column with the comment id.")]
+ThresholdOption = Annotated[Optional[list[str]], typer.Option(
+    "--threshold", "-t", help="Flag LABEL at probability P instead of the model's threshold, "
+                              "e.g. abusive=0.7 (repeatable).", show_default=False)]
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USER_ERROR = 2
@@ -76,24 +93,28 @@ def check_destination(path: str | Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | Path | None, encoding: str = "utf-8") -> Iterator[TextIO]:
-    """A text file that appears at ``path`` only when the block completes; on any error or
+def atomic_output(path: str | Path | None, encoding: str = "utf-8",
+                  binary: bool = False) -> Iterator[Any]:
+    """A file that appears at ``path`` only when the block completes; on any error or
     interrupt the destination keeps its old content (or stays absent). ``None`` or ``"-"`` is
-    stdout; devices and pipes are written directly."""
+    stdout; devices and pipes are written directly. Text, or bytes with ``binary``."""
     if path is None or str(path) == "-":
-        yield sys.stdout
-        sys.stdout.flush()
+        stream = sys.stdout.buffer if binary else sys.stdout
+        yield stream
+        stream.flush()
         return
+    mode = "wb" if binary else "w"
+    text_options = {} if binary else {"encoding": encoding, "newline": ""}
     destination = check_destination(path)
     if not _is_regular_destination(destination):
-        with open(destination, "w", encoding=encoding, newline="") as fh:
+        with open(destination, mode, **text_options) as fh:
             yield fh
         return
     folder = destination.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=folder)
     os.chmod(tmp_name, 0o666 & ~_umask())
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+        with os.fdopen(fd, mode, **text_options) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -102,3 +123,12 @@ def atomic_output(path: str | Path | None, encoding: str = "utf-8") -> Iterator[
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+
+
+def write_json_lines(records: list[dict[str, Any]]) -> None:
+    """Records to stdout, one compact JSON object per line."""
+    import orjson
+
+    out = sys.stdout.buffer
+    out.write(b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records))
+    out.flush()

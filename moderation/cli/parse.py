@@ -11,9 +11,11 @@ from typing import Annotated, Optional, TextIO
 
 import typer
 
-from moderation.cli._util import atomic_output, check_destination, say, user_errors
+from moderation.cli._util import (EncodingOption, FormatOption, IdColOption, SkipBadOption,
+                                  TextColOption, atomic_output, check_destination, say,
+                                  user_errors)
 from moderation.comments import Comment, Thread, comment_to_json, to_json_line
-from moderation.formats import FORMATS, ColumnMap, ParseReport, ReadOptions, read_export
+from moderation.formats import ColumnMap, ParseReport, ReadOptions, read_export
 from moderation.labels import LabelFile, read_label_file
 
 
@@ -124,20 +126,17 @@ def parse_cli(
                                                  show_default=False)],
     output: Annotated[Optional[Path], typer.Option(
         "--output", "-o", help="Canonical comment JSONL to write (default: stdout).")] = None,
-    format: Annotated[str, typer.Option(
-        "--format", "-f", help=f"Reader to use: auto or one of {', '.join(FORMATS)}.")] = "auto",
+    format: FormatOption = "auto",
     labels: Annotated[Optional[Path], typer.Option(
         help="CSV or JSONL of comment id -> label (civil, abusive, conspiracy) to join.")] = None,
     threads_out: Annotated[Optional[Path], typer.Option(
         help="Also write one JSON line per thread, with its comment count.")] = None,
-    encoding: Annotated[Optional[str], typer.Option(
-        help="Encoding of inputs that are not UTF-8 (e.g. cp1252).")] = None,
-    skip_bad: Annotated[bool, typer.Option(
-        "--skip-bad", help="Skip and report bad records instead of stopping.")] = False,
+    encoding: EncodingOption = None,
+    skip_bad: SkipBadOption = False,
     tree: Annotated[bool, typer.Option(
         "--tree", help="Print threads as a readable tree instead of JSONL.")] = False,
-    text_col: Annotated[Optional[str], typer.Option(help="Column with the comment text.")] = None,
-    id_col: Annotated[Optional[str], typer.Option(help="Column with the comment id.")] = None,
+    text_col: TextColOption = None,
+    id_col: IdColOption = None,
     parent_col: Annotated[Optional[str], typer.Option(help="Column with the parent's id.")] = None,
     thread_col: Annotated[Optional[str], typer.Option(help="Column with the thread id.")] = None,
     author_col: Annotated[Optional[str], typer.Option(help="Column with the author.")] = None,

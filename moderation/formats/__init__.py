@@ -56,6 +56,7 @@ def read_export(path: str | Path, *, format: str = "auto", options: ReadOptions 
     if format != "auto" and format not in READERS:
         raise UsageError(f"unknown format {format!r}; choose one of auto, {', '.join(FORMATS)}")
     source = Source(path, report, encoding=options.encoding)
+    report.position = source.position
     report.format = detect_format(source) if format == "auto" else format
     tracker = ConversationTracker()
     for record in READERS[report.format](source, options):

@@ -168,7 +168,7 @@ def make_converter(fields: FieldMap) -> Converter:
                 parent = None
         thread = record.get(thread_key) if thread_key else None
         thread = default_thread if thread is None or thread == "" else str(thread)
-        comment = Comment(id=cid, thread_id=thread, text=text, parent_id=parent)
+        comment = Comment(id=cid, thread_id=thread, text=text, parent_id=parent, record=record)
         for attribute, key, clean in optional:
             value = record.get(key)
             if value is not None:

@@ -12,7 +12,7 @@ import csv
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from moderation.errors import InputError
 
@@ -63,6 +63,8 @@ class ParseReport:
     labelled: int = 0
     skipped: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # bytes of the file read so far (set by read_export), for progress bars
+    position: Callable[[], int] = field(default=lambda: 0, repr=False, compare=False)
 
     def bad(self, error: InputError) -> None:
         """A record cannot be read: stop the run, or with --skip-bad note it and go on."""
@@ -108,6 +110,7 @@ class Source:
             raise InputError(path, "the file is empty", hint="export the comments again")
         self.head = head
         self.bom_length = 0
+        self._handle: BinaryIO | None = None
         self.requested_encoding = encoding
         self._guess_note: str | None = None
         self.encoding = self._settle_encoding(head, encoding)
@@ -144,7 +147,16 @@ class Source:
         return self.head[self.bom_length:].decode(self.encoding, errors="replace")
 
     def open_binary(self) -> BinaryIO:
-        return open(self.path, "rb")
+        self._handle = open(self.path, "rb")
+        return self._handle
+
+    def position(self) -> int:
+        """How far into the file the reader has got, in bytes (for progress bars)."""
+        handle = self._handle
+        try:
+            return handle.tell() if handle is not None and not handle.closed else 0
+        except (OSError, ValueError):
+            return 0
 
     def _note_guess(self) -> None:
         """Report a guessed encoding once, when text is first decoded with it (XML readers
@@ -191,6 +203,7 @@ class Source:
         """UTF-8 files only: ``(line_number, bytes)`` after any BOM, for parsers that decode
         and validate UTF-8 themselves."""
         with open(self.path, "rb") as fh:
+            self._handle = fh
             if self.bom_length:
                 fh.read(self.bom_length)
             yield from enumerate(fh, 1)

@@ -1,0 +1,74 @@
+"""Scores for people: a compact table, and explanations with the words highlighted (rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+UP, DOWN = "bold red", "green"
+
+
+def _snippet(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[:width - 3] + "..."
+
+
+def print_scores(results: list[dict[str, Any]], *, explain: bool = False,
+                 console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    labels = list(results[0]["scores"]) if results else []
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("comment", overflow="fold")
+    table.add_column("prediction")
+    for label in labels:
+        table.add_column(label, justify="right")
+    table.add_column("flags", style="bold")
+    for number, result in enumerate(results, 1):
+        table.add_row(str(number), _snippet(result["text"]), result["prediction"],
+                      *(f"{result['scores'][label]:.3f}" for label in labels),
+                      ", ".join(result["flags"]) or "-")
+    console.print(table)
+    notes = [(n, r) for n, r in enumerate(results, 1) if "truncated" in r or
+             "quotes_excluded" in r]
+    for number, result in notes:
+        if "quotes_excluded" in result:
+            console.print(f"#{number}: {len(result['quotes_excluded'])} quoted span(s) of the "
+                          "parent left out of the score")
+        if "truncated" in result:
+            cut = result["truncated"]
+            console.print(f"#{number}: scored on the first {cut['scored_chars']:,} of "
+                          f"{cut['total_chars']:,} characters")
+    if explain:
+        for number, result in enumerate(results, 1):
+            print_explanation(number, result, console)
+
+
+def print_explanation(number: int, result: dict[str, Any], console: Console) -> None:
+    explanation = result["explanation"]
+    first = next(iter(explanation.values()))
+    text = Text(result["text"])
+    for term in first["terms"]:
+        style = UP if term["contribution"] > 0 else DOWN
+        for start, end in term["spans"]:
+            text.stylize(style, start, end)
+    for quote in result.get("quotes_excluded", []):
+        text.stylize("dim strike", quote["start"], quote["end"])
+    console.print()
+    console.print(Text(f"#{number} ", style="dim") + text)
+    for label, part in explanation.items():
+        line = Text(f"  {label} {part['score']:.3f}: ", style="bold")
+        pieces = [(t["term"], t["contribution"]) for t in part["terms"]]
+        for i, (term, contribution) in enumerate(pieces):
+            if i:
+                line.append(", ")
+            line.append(f"{term} {contribution:+.2f}", style=UP if contribution > 0 else DOWN)
+        if not pieces:
+            line.append("no known words: the score is the model's prior", style="dim")
+        console.print(line)
+    console.print(Text(f"  (words in red push the {next(iter(explanation))} score up, green "
+                       "down; a contribution is the word's TF-IDF value times its weight)",
+                       style="dim"))
