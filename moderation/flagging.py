@@ -242,7 +242,10 @@ class FlagResult:
 
 
 def comment_chunks(records: Iterable[Thread | Comment], summary: FlagSummary,
-                   size: int = CHUNK_SIZE) -> Iterator[list[Comment]]:
+                   size: int | None = None) -> Iterator[list[Comment]]:
+    """The comments of a stream in lists of ``size`` (default ``CHUNK_SIZE``); thread titles
+    go to the summary."""
+    size = size or CHUNK_SIZE
     chunk: list[Comment] = []
     for record in records:
         if isinstance(record, Comment):

@@ -38,3 +38,19 @@ def seeds() -> Path:
         pytest.skip(f"the seed pages are not here ({SEEDS}): they live in ../shared beside the "
                     "checkout")
     return SEEDS
+
+
+TINY_EXAMPLES = ROOT / "tests" / "fixtures" / "tiny_examples.jsonl"
+FAST_CONFIG = "[pipeline]\ncv_folds = 3\nn_jobs = 1\nC_grid = [1.0, 10.0]\n"
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A model trained once per run on the 36 written examples (a second or two)."""
+    from moderation.cli.train import train
+
+    folder = tmp_path_factory.mktemp("tiny-model")
+    config = folder / "fast.toml"
+    config.write_text(FAST_CONFIG)
+    train([TINY_EXAMPLES], output=folder / "tiny", config_path=config, quiet=True)
+    return folder / "tiny"

@@ -1,0 +1,218 @@
+"""Batch flagging: rows, pass-through fields, quotes, summary, atomic output, two processes,
+and the errors of `flag`."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from moderation import flagging, load_model
+from moderation.cli import app
+from moderation.comments import Comment
+from moderation.flagging import flag_chunk, flag_export
+
+from conftest import SAMPLES
+
+ABUSE = "You pathetic worm, crawl back under your rock and stay there."
+PLOT = "They staged it and the cabal is hiding the truth from everyone."
+
+
+@pytest.fixture(scope="module")
+def model(tiny_model):
+    return load_model(tiny_model)
+
+
+def _jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _rows(text):
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_flag_chunk_is_pure_and_keeps_order(model):
+    def comments():
+        return [Comment(id=str(i), thread_id="t", text=text)
+                for i, text in enumerate([ABUSE, "Lovely photos of the harbour.", PLOT])]
+    thresholds = model.thresholds
+    first, again = flag_chunk(comments(), model, thresholds), flag_chunk(comments(), model,
+                                                                         thresholds)
+    assert first == again
+    assert [row["id"] for row in first] == ["0", "1", "2"]
+    assert [row["prediction"] for row in first] == ["abusive", "civil", "conspiracy"]
+
+
+def test_input_fields_pass_through_unchanged(runner, tiny_model, tmp_path):
+    source = _jsonl(tmp_path / "in.jsonl", [
+        {"id": 1, "text": ABUSE, "label": "abusive", "likes": 3, "meta": {"k": [1, 2]}},
+        {"id": "b", "text": "The ferry timetable is fine by me.", "label": "civil"}])
+    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model)])
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.stdout)
+    assert rows[0]["id"] == 1 and rows[0]["likes"] == 3 and rows[0]["meta"] == {"k": [1, 2]}
+    assert rows[0]["label"] == "abusive" and rows[1]["label"] == "civil"
+    assert rows[0]["flags"] == ["abusive"] and rows[0]["model"] == load_model(tiny_model).id
+    assert set(rows[1]["scores"]) == {"civil", "abusive", "conspiracy"}
+
+
+def test_text_only_jsonl_is_enough(runner, tiny_model, tmp_path):
+    source = _jsonl(tmp_path / "in.jsonl", [{"text": PLOT}])
+    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model)])
+    row = json.loads(result.stdout)
+    assert row["id"] == "in:1" and row["prediction"] == "conspiracy"
+
+
+def test_csv_output_has_a_column_per_score(runner, tiny_model, tmp_path):
+    out = tmp_path / "flagged.csv"
+    result = runner.invoke(app, ["flag", str(SAMPLES / "comments.csv"), "-m", str(tiny_model),
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with open(out, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with open(SAMPLES / "comments.csv", newline="", encoding="utf-8") as handle:
+        originals = list(csv.DictReader(handle))
+    assert len(rows) == len(originals)
+    for row, original in zip(rows, originals):
+        assert {k: row[k] for k in original} == original          # gold label included
+        assert set(row["flags"].split(";")) <= {"", "abusive", "conspiracy"}
+        assert abs(sum(float(row[f"score_{k}"]) for k in ("civil", "abusive",
+                                                          "conspiracy")) - 1) < 1e-4
+
+
+def test_quoted_words_are_left_out_and_marked(runner, tiny_model, model, tmp_path):
+    own = "Please keep it civil, the library plan deserves a real debate."
+    source = _jsonl(tmp_path / "thread.jsonl", [
+        {"id": "p", "thread_id": "t", "text": ABUSE},
+        {"id": "r", "thread_id": "t", "parent_id": "p", "text": f"{ABUSE} {own}"}])
+    rows = _rows(runner.invoke(app, ["flag", str(source), "-m", str(tiny_model)]).stdout)
+    reply = rows[1]
+    assert reply["quotes_excluded"][0]["source"] == "parent"
+    assert reply["scores"] == model.score(own)[0]["scores"]
+    assert "quotes_excluded" not in rows[0]
+
+
+def test_empty_comments_are_kept_but_not_scored(runner, tiny_model, tmp_path):
+    source = _jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": ""}, {"id": "b", "text": ABUSE}])
+    summary = tmp_path / "summary.json"
+    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "--summary",
+                                 str(summary)])
+    rows = _rows(result.stdout)
+    assert rows[0]["not_scored"] == "empty comment" and rows[0]["scores"] is None
+    assert json.loads(summary.read_text())["not_scored"] == 1
+
+
+def test_summary_and_only_flagged(runner, tiny_model, tmp_path):
+    records = [{"id": f"{t}{i}", "thread_id": t, "author": f"user{i % 2}",
+                "thread_title": f"Story {t}", "text": text}
+               for t, texts in (("calm", ["Nice harbour photos.", "The ferry is late.",
+                                          "Good library hours."]),
+                                ("hot", [ABUSE, PLOT, "Lovely weather today."]))
+               for i, text in enumerate(texts)]
+    source = _jsonl(tmp_path / "in.jsonl", records)
+    summary = tmp_path / "summary.json"
+    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "--only-flagged",
+                                 "--summary", str(summary)])
+    assert result.exit_code == 0, result.output
+    rows = _rows(result.stdout)
+    data = json.loads(summary.read_text())
+    assert data["comments"] == 6 and sum(data["predicted"].values()) == 6
+    assert len(rows) == data["flagged_comments"] == sum(1 for r in rows if r["flags"])
+    assert data["top_threads"][0]["thread_id"] == "hot"
+    assert data["top_threads"][0]["title"] == "Story hot"
+    assert {a["author"] for a in data["top_authors"]} <= {"user0", "user1"}
+    assert "flagged:" in result.stderr and "Story hot" in result.stderr
+
+
+def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch):
+    monkeypatch.setattr(flagging, "CHUNK_SIZE", 4)
+    texts = [ABUSE, PLOT, "The ferry is late again.", "", "Nice photos of the harbour."]
+    source = _jsonl(tmp_path / "in.jsonl", [{"id": i, "thread_id": f"t{i // 3}",
+                                             "text": texts[i % 5]} for i in range(23)])
+    started = []
+
+    class CountedWorker(flagging._ScoringWorker):
+        def __init__(self, model):
+            started.append(model.path)
+            super().__init__(model)
+
+    monkeypatch.setattr(flagging, "_ScoringWorker", CountedWorker)
+    outputs = []
+    for processes in (1, 2):
+        out = io.BytesIO()
+        result = flag_export(source, out, model=model, processes=processes)
+        assert result.written == 23 and result.summary.not_scored == 4
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1]
+    assert started == [model.path]              # the second run did score in a worker
+
+
+def test_a_bad_record_leaves_no_output(runner, tiny_model, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": ABUSE}) + "\n{broken\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous run\n")
+    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "-o", str(out)])
+    assert result.exit_code == 2
+    assert f"{source}:2" in result.stderr and "invalid JSON" in result.stderr
+    assert out.read_text() == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]
+    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "--skip-bad"])
+    assert result.exit_code == 0 and len(_rows(result.stdout)) == 1
+    assert "1 skipped" in result.stderr
+
+
+def test_an_interrupted_run_leaves_no_partial_file(runner, tiny_model, tmp_path, monkeypatch):
+    source = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": ABUSE} for i in range(10)])
+    monkeypatch.setattr(flagging, "CHUNK_SIZE", 3)
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return original(*args, **kwargs)
+
+    original = flagging.flag_chunk
+    monkeypatch.setattr(flagging, "flag_chunk", interrupted)
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "-o", str(out),
+                                 "-j", "1"])
+    assert result.exit_code == 130
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-t", "spam=0.5"], "unknown label 'spam'"),
+    (["-t", "abusive=7"], "not a probability"),
+    (["-m", "/nonexistent/model"], "no such model directory"),
+])
+def test_flag_option_errors(runner, tiny_model, tmp_path, args, message):
+    source = _jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": ABUSE}])
+    base = ["flag", str(source)] + ([] if "-m" in args else ["-m", str(tiny_model)])
+    result = runner.invoke(app, base + args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_input_names_the_file(runner, tiny_model, tmp_path):
+    result = runner.invoke(app, ["flag", str(tmp_path / "absent.csv"), "-m", str(tiny_model)])
+    assert result.exit_code == 2 and "absent.csv: no such file" in result.stderr
+
+
+def test_threshold_override_changes_the_flags(runner, tiny_model, tmp_path):
+    source = _jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": ABUSE}])
+    strict = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "-t",
+                                 "abusive=1"])
+    assert json.loads(strict.stdout)["flags"] == []
+
+
+def test_seed_pages(runner, tiny_model, seeds):
+    pages = sorted(seeds.iterdir())
+    result = runner.invoke(app, ["flag", str(pages[0]), "-m", str(tiny_model)])
+    assert result.exit_code == 0 and len(_rows(result.stdout)) > 5
+    result = runner.invoke(app, ["flag", str(pages[1]), "-m", str(tiny_model)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "0 comment(s)" in result.stderr
