@@ -14,7 +14,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/moderation parse data/samples/article-page.txt data/samples/wordpress.xml --tree
+	$(BIN)/moderation score --explain "You are a pathetic idiot." \
+		"They are hiding the truth about the floods, it was planned."
+	$(BIN)/moderation flag data/samples/article-page.txt --only-flagged
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
