@@ -54,21 +54,24 @@ def rows_for(comments: list[Comment], texts: list[str], scorable: list[int],
              probabilities: Any, model: Any, thresholds: dict[str, float]
              ) -> list[dict[str, Any]]:
     """The rows of ``flag_chunk`` from the probabilities of the ``scorable`` texts."""
-    results = dict(zip(scorable, verdicts(probabilities, model.labels, thresholds)))
+    results: list[Any] = [None] * len(comments)
+    for i, result in zip(scorable, verdicts(probabilities, model.labels, thresholds)):
+        results[i] = result
     model_id, max_chars = model.id, model.max_chars
     rows = []
-    for i, comment in enumerate(comments):
-        row = comment.record if comment.record is not None else comment.to_dict()
-        if "id" not in row:
+    for comment, text, result in zip(comments, texts, results):
+        row = comment.record
+        if row is None:
+            row = comment.to_dict()
+        elif "id" not in row:
             row["id"] = comment.id
-        result = results.get(i)
         if result is None:
             row.update(prediction=None, scores=None, flags=[], model=model_id, not_scored=EMPTY)
         else:
             row["prediction"], row["scores"], row["flags"] = result
             row["model"] = model_id
-            if comment.quotes or len(texts[i]) > max_chars:
-                row.update(scoring_notes(comment.text, texts[i], comment.quotes, max_chars))
+            if comment.quotes or len(text) > max_chars:
+                row.update(scoring_notes(comment.text, text, comment.quotes, max_chars))
         rows.append(row)
     return rows
 
@@ -157,8 +160,8 @@ class FlagSummary:
 
 def _json_line(row: dict[str, Any]) -> bytes:
     try:
-        return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE | orjson.OPT_NON_STR_KEYS)
-    except TypeError:           # integers beyond 64 bits
+        return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:           # integers beyond 64 bits, keys that are not strings
         return (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 

@@ -216,3 +216,34 @@ def test_seed_pages(runner, tiny_model, seeds):
     result = runner.invoke(app, ["flag", str(pages[1]), "-m", str(tiny_model)])
     assert result.exit_code == 0 and result.stdout == ""
     assert "0 comment(s)" in result.stderr
+
+
+def test_a_huge_comment_in_an_export_is_marked_truncated(runner, tiny_model, tmp_path):
+    source = _jsonl(tmp_path / "in.jsonl", [{"id": "big", "text": ABUSE * 60_000}])
+    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model)])
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)
+    assert row["truncated"]["total_chars"] == len(ABUSE) * 60_000
+    assert row["prediction"] == "abusive"
+
+
+def test_progress_bar_follows_the_bytes_read(tiny_model, tmp_path):
+    from moderation.cli.flag import flag
+
+    source = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": ABUSE} for i in range(5)])
+    done = flag(source, output=tmp_path / "out.jsonl", model=tiny_model, progress=True)
+    assert done["data"]["written"] == 5
+
+
+def test_a_model_from_other_library_versions_warns_in_one_line(runner, tiny_model, tmp_path):
+    import shutil
+
+    copy = tmp_path / "old"
+    shutil.copytree(tiny_model, copy)
+    meta = json.loads((copy / "meta.json").read_text())
+    meta["versions"]["scikit-learn"] = "0.24.2"
+    (copy / "meta.json").write_text(json.dumps(meta))
+    result = runner.invoke(app, ["score", "-m", str(copy), "--json", "x"])
+    assert result.exit_code == 0
+    assert "warning:" in result.stderr and "0.24.2" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -8,6 +8,7 @@ import functools
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator, Optional, TypeVar
 
@@ -48,12 +49,16 @@ def say(message: str) -> None:
 
 def user_errors(command: F) -> F:
     """Turn the project's errors into one line on stderr and exit code 2 (a traceback only
-    with --debug)."""
+    with --debug); warnings (e.g. a model saved by other library versions) become one
+    ``warning:`` line each."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return command(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.showwarning = _say_warning
+                return command(*args, **kwargs)
         except ModerationError as err:
             if _state["debug"]:
                 raise
@@ -69,6 +74,10 @@ def user_errors(command: F) -> F:
             raise typer.Exit(0) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _say_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    say(f"warning: {message}")
 
 
 def _umask() -> int:
