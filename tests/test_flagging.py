@@ -125,11 +125,17 @@ def test_summary_and_only_flagged(runner, tiny_model, tmp_path):
     assert "flagged:" in result.stderr and "Story hot" in result.stderr
 
 
-def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch):
-    monkeypatch.setattr(flagging, "CHUNK_SIZE", 4)
+@pytest.mark.parametrize("export", ["jsonl", "page"])
+def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
+    monkeypatch.setattr(flagging, "CHUNK_SIZE", 4 if export == "jsonl" else 2)
+    own = "Please keep it civil, the library plan deserves a real debate."
     texts = [ABUSE, PLOT, "The ferry is late again.", "", "Nice photos of the harbour."]
-    source = _jsonl(tmp_path / "in.jsonl", [{"id": i, "thread_id": f"t{i // 3}",
-                                             "text": texts[i % 5]} for i in range(23)])
+    records = [{"id": i, "thread_id": f"t{i // 6}", "text": texts[i % 5]} for i in range(23)]
+    # replies that quote a parent from an earlier chunk: the conversation carries over
+    records += [{"id": "q1", "thread_id": "t3", "parent_id": 20, "text": f"{ABUSE} {own}"},
+                {"id": "q2", "thread_id": "t3", "parent_id": "q1", "text": "I agree."}]
+    source = (_jsonl(tmp_path / "in.jsonl", records) if export == "jsonl"
+              else SAMPLES / "article-page.txt")
     started = []
 
     class CountedWorker(flagging._ScoringWorker):
@@ -141,11 +147,17 @@ def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch):
     outputs = []
     for processes in (1, 2):
         out = io.BytesIO()
-        result = flag_export(source, out, model=model, processes=processes)
-        assert result.written == 23 and result.summary.not_scored == 4
+        flag_export(source, out, model=model, processes=processes)
         outputs.append(out.getvalue())
     assert outputs[0] == outputs[1]
     assert started == [model.path]              # the second run did score in a worker
+    rows = _rows(outputs[1].decode())
+    if export == "jsonl":
+        assert len(rows) == 25 and sum(1 for r in rows if r.get("not_scored")) == 4
+        assert rows[23]["quotes_excluded"][0]["source"] == "parent"
+    else:
+        assert [r["depth"] for r in rows] == [r["depth"] for r in _rows(outputs[0].decode())]
+        assert any(r["depth"] > 0 for r in rows)
 
 
 def test_a_bad_record_leaves_no_output(runner, tiny_model, tmp_path):
