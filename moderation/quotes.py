@@ -213,17 +213,3 @@ def _has_own_words(text: str, spans: list[QuoteSpan]) -> bool:
             return True
         cursor = span.end
     return any(ch.isalnum() for ch in text[cursor:])
-
-
-class _NoTracking(ConversationTracker):
-    """A tracker that leaves depths and quotes as the reader gave them (for callers that
-    track the conversation in another process)."""
-
-    def thread(self, thread: Thread) -> None:
-        pass
-
-    def comment(self, comment: Comment) -> Comment:
-        return comment
-
-
-NO_TRACKING = _NoTracking()

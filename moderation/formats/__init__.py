@@ -24,7 +24,7 @@ from moderation.formats.source import (LONG_COMMENT_CHARS, ColumnMap, ParseRepor
 from moderation.formats.tabular import read_delimited, read_jsonl
 from moderation.formats.wordpress import read_wxr
 from moderation.labels import LabelFile
-from moderation.quotes import NO_TRACKING, ConversationTracker
+from moderation.quotes import ConversationTracker
 
 Reader = Callable[[Source, ReadOptions], Iterator["Thread | Comment"]]
 
@@ -38,20 +38,18 @@ READERS: dict[str, Reader] = {
     "reddit": read_reddit,
 }
 
-__all__ = ["FORMATS", "NO_TRACKING", "READERS", "ColumnMap", "ParseReport", "ReadOptions",
-           "read_export", "detect_format"]
+__all__ = ["FORMATS", "READERS", "ColumnMap", "ParseReport", "ReadOptions", "read_export",
+           "detect_format"]
 
 
 def read_export(path: str | Path, *, format: str = "auto", options: ReadOptions | None = None,
-                report: ParseReport | None = None, labels: LabelFile | None = None,
-                tracker: ConversationTracker | None = None) -> Iterator[Thread | Comment]:
+                report: ParseReport | None = None,
+                labels: LabelFile | None = None) -> Iterator[Thread | Comment]:
     """Threads and comments of one export, in document order, with depths and quotes filled in.
 
     Labels from ``labels`` (a file of comment id -> label) are joined to the comments. Counts
     and problems go to ``report``; a bad record raises :class:`~moderation.errors.InputError`
-    unless ``options.skip_bad`` is set. ``tracker`` is what fills in depths and quotes (a new
-    one by default); a caller that does that work elsewhere passes
-    :data:`~moderation.quotes.NO_TRACKING`.
+    unless ``options.skip_bad`` is set.
     """
     options = options or ReadOptions()
     report = report or ParseReport(str(path), skip_bad=options.skip_bad)
@@ -60,7 +58,7 @@ def read_export(path: str | Path, *, format: str = "auto", options: ReadOptions 
     source = Source(path, report, encoding=options.encoding)
     report.position = source.position
     report.format = detect_format(source) if format == "auto" else format
-    tracker = ConversationTracker() if tracker is None else tracker
+    tracker = ConversationTracker()
     for record in READERS[report.format](source, options):
         if isinstance(record, Comment):
             tracker.comment(record)
