@@ -18,10 +18,11 @@ import csv
 import gc
 import io
 import json
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -263,6 +264,22 @@ def comment_chunks(records: Iterable[Thread | Comment], summary: FlagSummary,
         yield chunk
 
 
+# A stream of short-lived rows sets off the cyclic garbage collector every 700 allocations,
+# and each pass walks the long-lived caches: measured, a quarter of the run. Rows hold no
+# cycles, so collecting rarely loses nothing.
+_FEWER_COLLECTIONS = (50_000, 20, 100)
+
+
+@contextmanager
+def _rare_collections() -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*_FEWER_COLLECTIONS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 class _ScoringWorker:
     """Probabilities computed in a second process while this one reads the next chunk: reading
     (with depths and quotes) and scoring each take about half the time, and each needs a core.
@@ -295,22 +312,6 @@ def _load_worker_model(path: str) -> None:
     _WORKER_MODEL = load_model(path)
 
 
-# A stream of short-lived rows sets off the cyclic garbage collector every 700 allocations,
-# and each pass walks the long-lived caches: measured, a quarter of the run. Rows hold no
-# cycles, so collecting rarely loses nothing.
-_FEWER_COLLECTIONS = (50_000, 20, 100)
-
-
-@contextmanager
-def _rare_collections() -> Iterator[None]:
-    before = gc.get_threshold()
-    gc.set_threshold(*_FEWER_COLLECTIONS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 def _worker_probabilities(texts: list[str]) -> Any:
     return _WORKER_MODEL.predict_proba(texts)
 
@@ -321,7 +322,7 @@ def flag_export(path: str | Path, out: BinaryIO, *, model: Any,
                 only_flagged: bool = False, processes: int = 1,
                 progress: Callable[[int, int], None] | None = None) -> FlagResult:
     """Flag every comment of the export at ``path``, writing rows to ``out`` (JSONL, or CSV
-    when ``output_name`` ends in .csv). With ``processes=2`` scoring runs in a second process
+    or TSV when ``output_name`` ends in .csv or .tsv). With ``processes=2`` scoring runs in a second process
     (started once the export proves longer than one chunk). ``progress(comments,
     bytes_read)`` is called after each chunk."""
     options = options or ReadOptions()
@@ -351,33 +352,27 @@ def _flag_stream(records: Iterable[Thread | Comment], model: Any,
                  thresholds: dict[str, float], processes: int, summary: FlagSummary,
                  finish: Callable[[list[Comment], list[dict[str, Any]]], None]) -> None:
     chunks = comment_chunks(records, summary)
-    first = next(chunks, None)
-    second = next(chunks, None) if first is not None else None
-    if second is None or processes < 2:         # one chunk, or one process: no worker
-        for chunk in (c for c in (first, second) if c is not None):
-            finish(chunk, flag_chunk(chunk, model, thresholds))
+    head = list(islice(chunks, 2))
+    chunks = chain(head, chunks)
+    if len(head) < 2 or processes < 2:          # one chunk, or one process: no worker
         for chunk in chunks:
             finish(chunk, flag_chunk(chunk, model, thresholds))
-    else:
-        worker = _ScoringWorker(model)
-        try:
-            pending = None
-            for chunk in _chain_chunks(first, second, chunks):
-                texts, scorable = texts_to_score(chunk)
-                job = (chunk, texts, scorable, worker.submit([texts[i] for i in scorable]))
-                if pending is not None:
-                    finish(pending[0], rows_for(*pending[:3], pending[3].result(), model,
-                                                thresholds))
-                pending = job
-            if pending is not None:
-                finish(pending[0], rows_for(*pending[:3], pending[3].result(), model,
-                                            thresholds))
-        finally:
-            worker.close()
+        return
+    worker = _ScoringWorker(model)
+    scoring: deque[tuple] = deque()            # chunks whose texts the worker is scoring
 
+    def finish_oldest() -> None:
+        chunk, texts, scorable, future = scoring.popleft()
+        finish(chunk, rows_for(chunk, texts, scorable, future.result(), model, thresholds))
 
-def _chain_chunks(first: list[Comment], second: list[Comment],
-                  rest: Iterator[list[Comment]]) -> Iterator[list[Comment]]:
-    yield first
-    yield second
-    yield from rest
+    try:
+        for chunk in chunks:
+            texts, scorable = texts_to_score(chunk)
+            scoring.append((chunk, texts, scorable,
+                            worker.submit([texts[i] for i in scorable])))
+            if len(scoring) > 1:                 # one chunk ahead: read while it scores
+                finish_oldest()
+        while scoring:
+            finish_oldest()
+    finally:
+        worker.close()

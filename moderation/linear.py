@@ -88,10 +88,7 @@ class LinearScorer:
         terms = [""] * len(features.vocabulary_)
         for term, index in features.vocabulary_.items():
             terms[index] = term
-        coef, intercept = classifier.coef_, classifier.intercept_
-        if coef.shape[0] == 1:                      # two labels: sklearn keeps one row
-            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.r_[-intercept / 2,
-                                                                       intercept / 2]
+        coef, intercept = label_weights(classifier)
         return cls(terms, features.idf_, coef, intercept, labels, max_chars,
                    features.sublinear_tf)
 
@@ -192,6 +189,16 @@ class LinearScorer:
                     spans.setdefault(term_id, []).append(
                         _narrow(piece, start, self.terms[term_id]))
         return spans
+
+
+def label_weights(classifier: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted logistic regression's coefficients and intercepts, one row per label. With two
+    labels scikit-learn keeps a single row for the second label; it is split evenly between
+    the two, which gives the same probabilities."""
+    coef, intercept = classifier.coef_, classifier.intercept_
+    if coef.shape[0] == 1:
+        return np.vstack([-coef / 2, coef / 2]), np.r_[-intercept / 2, intercept / 2]
+    return coef, intercept
 
 
 def _narrow(piece: str, start: int, term: str) -> tuple[int, int]:

@@ -152,9 +152,23 @@ def score_texts(model: Any, texts: list[str], *, thresholds: dict[str, float] | 
         record.update(scoring_notes(text, own, spans, model.max_chars))
         if explain:
             record["explanation"] = explain_text(model, text, quotes=spans,
-                                                 labels=[prediction, *flags])
+                                                 labels=[prediction, *flags], scores=scores)
         records.append(record)
     return records
+
+
+def quotes_of_parent(text: str, parent: str | None) -> list[QuoteSpan]:
+    """The spans of ``text`` that repeat ``parent`` (found as `flag` finds them in a thread)."""
+    if not parent:
+        return []
+    from moderation.comments import Comment
+    from moderation.quotes import ConversationTracker
+
+    tracker = ConversationTracker()
+    tracker.comment(Comment(id="parent", thread_id="thread", text=parent))
+    reply = tracker.comment(Comment(id="reply", thread_id="thread", text=text,
+                                    parent_id="parent"))
+    return reply.quotes
 
 
 def own_words(text: str, spans: Sequence[QuoteSpan]) -> str:
@@ -178,11 +192,13 @@ def scoring_notes(text: str, scored: str, spans: Sequence[QuoteSpan],
 
 
 def explain_text(model: Any, text: str, *, quotes: Sequence[QuoteSpan] = (),
-                 labels: Sequence[str] | None = None, top: int = 10) -> dict[str, Any]:
+                 labels: Sequence[str] | None = None, top: int = 10,
+                 scores: dict[str, float] | None = None) -> dict[str, Any]:
     """Per label (the predicted and flagged ones, or ``labels``): the label's score, and the
     terms that pushed its score up (+) or down (-). A term's contribution is its TF-IDF value
     times the label's coefficient, exact for this linear model: the contributions and the
-    bias add up to the label's logit. ``spans`` are where the term occurs in ``text``."""
+    bias add up to the label's logit. ``spans`` are where the term occurs in ``text``.
+    ``scores`` (label -> probability), when the caller has them, saves scoring again."""
     own = own_words(text, quotes)
     if model.scorer is not None:
         weights = model.scorer.term_weights(own)
@@ -193,15 +209,15 @@ def explain_text(model: Any, text: str, *, quotes: Sequence[QuoteSpan] = (),
     else:
         terms, values, contributions, intercept = _pipeline_terms(model.pipeline, own)
         spans_of = [_find_term(text, term) for term in terms]
-    probabilities = model.predict_proba([own])[0]
-    wanted = list(dict.fromkeys(labels)) if labels else [
-        model.labels[int(np.argmax(probabilities))]]
+    if scores is None:
+        scores = dict(zip(model.labels, np.round(model.predict_proba([own])[0], 6).tolist()))
+    wanted = list(dict.fromkeys(labels)) if labels else [max(scores, key=scores.get)]
     explanation = {}
     for label in wanted:
         column = model.labels.index(label)
         order = np.argsort(-np.abs(contributions[:, column]), kind="stable")[:top]
         explanation[label] = {
-            "score": round(float(probabilities[column]), 6),
+            "score": scores[label],
             "bias": round(float(intercept[column]), 6),
             "terms": [{"term": terms[i], "value": round(float(values[i]), 6),
                        "contribution": round(float(contributions[i, column]), 6),
@@ -214,16 +230,16 @@ def _pipeline_terms(pipeline: Any, text: str) -> tuple[list[str], np.ndarray, np
                                                        np.ndarray]:
     """Terms, values and contributions read from a scikit-learn pipeline (models without a
     ``scorer.npz``: character n-grams, bigrams)."""
+    from moderation.linear import label_weights
+
     features = pipeline.named_steps["features"]
     classifier = pipeline.named_steps["classifier"]
     row = features.transform(pipeline.named_steps["normalize"].transform([text])).tocsr()
     names = features.get_feature_names_out()
     columns, values = row.indices, row.data.astype(np.float64)
-    coef = classifier.coef_
-    if coef.shape[0] == 1:
-        coef = np.vstack([-coef / 2, coef / 2])
+    coef, intercept = label_weights(classifier)
     terms = [str(names[c]).split("__", 1)[-1] for c in columns]
-    return terms, values, values[:, None] * coef[:, columns].T, classifier.intercept_
+    return terms, values, values[:, None] * coef[:, columns].T, intercept
 
 
 def _find_term(text: str, term: str) -> list[tuple[int, int]]:

@@ -10,7 +10,6 @@ import orjson
 import typer
 
 from moderation.cli._util import ModelOption, ThresholdOption, user_errors, write_json_lines
-from moderation.comments import Comment, QuoteSpan
 from moderation.errors import InputError, UsageError
 
 STDIN = "<stdin>"
@@ -36,19 +35,6 @@ def _stdin_records() -> list[dict[str, Any]]:
     return records
 
 
-def quotes_of_parent(text: str, parent: str | None) -> list[QuoteSpan]:
-    """The spans of ``text`` that repeat ``parent`` (found as `flag` finds them in a thread)."""
-    if not parent:
-        return []
-    from moderation.quotes import ConversationTracker
-
-    tracker = ConversationTracker()
-    tracker.comment(Comment(id="parent", thread_id="thread", text=parent))
-    reply = tracker.comment(Comment(id="reply", thread_id="thread", text=text,
-                                    parent_id="parent"))
-    return reply.quotes
-
-
 def score(texts: list[str] | None = None, *, model: Path | None = None,
           thresholds: list[str] | None = None, explain: bool = False,
           parent: str | None = None, records: list[dict[str, Any]] | None = None
@@ -56,7 +42,7 @@ def score(texts: list[str] | None = None, *, model: Path | None = None,
     """Score ``texts`` (or JSON ``records`` with a ``text`` field, whose other fields are kept)
     with the model at ``model`` (else $MODERATION_MODEL, else the shipped default). With
     ``parent``, the spans of each text that quote it are left out of what is scored."""
-    from moderation.scoring import parse_thresholds, score_texts
+    from moderation.scoring import parse_thresholds, quotes_of_parent, score_texts
     from moderation.store import load_model
 
     if records is not None:
