@@ -186,6 +186,48 @@ def save_model(pipeline: Any, meta: dict[str, Any], card: str, directory: str | 
     return meta
 
 
+def copy_model(source: Path, directory: str | Path, meta_updates: dict[str, Any], *,
+               note: str, force: bool = False) -> dict[str, Any]:
+    """A copy of the model directory ``source`` with ``meta_updates`` applied to its meta (e.g.
+    new thresholds) and a new id; the model files are copied unchanged (their checksums still
+    hold). ``note`` is added to the model card. Written atomically, like ``save_model``."""
+    directory = Path(directory)
+    if directory.resolve() == Path(source).resolve():
+        raise ModerationError(f"{directory}: is the model being copied; write the copy "
+                              "elsewhere")
+    if directory.exists() and not force:
+        raise ModerationError(f"{directory}: already exists; choose another -o or add --force "
+                              "to replace it")
+    if directory.exists() and not (directory / META_FILE).is_file() and any(directory.iterdir()):
+        raise ModerationError(f"{directory}: is a folder that is not a model; refusing to "
+                              "replace it, even with --force")
+    meta = {**read_meta(Path(source)), **meta_updates}
+    digest = hashlib.sha256(json.dumps(meta_updates, sort_keys=True).encode()).hexdigest()
+    meta["name"] = directory.name
+    meta["model_id"] = f"{directory.name}-{meta['model_sha256'][:12]}-{digest[:6]}"
+    meta["copied_from"] = {"model_id": read_meta(Path(source))["model_id"],
+                           "path": str(source), "at": now_iso()}
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        for name in (MODEL_FILE, SCORER_FILE):
+            if (Path(source) / name).is_file():
+                shutil.copy2(Path(source) / name, staging / name)
+        card_path = Path(source) / CARD_FILE
+        card = card_path.read_text(encoding="utf-8") if card_path.is_file() else ""
+        (staging / CARD_FILE).write_text(f"{card.rstrip()}\n\n## Changes in this copy\n\n"
+                                         f"{note}\n", encoding="utf-8")
+        (staging / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
+                                         encoding="utf-8")
+        os.chmod(staging, 0o755)
+        if directory.exists():
+            shutil.rmtree(directory)
+        os.replace(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return meta
+
+
 def shipped_model_dir() -> Path:
     """The default model: ``models/default`` in a checkout, or the copy packaged in the
     wheel."""
@@ -196,12 +238,15 @@ def shipped_model_dir() -> Path:
 
 
 def resolve_model_dir(path: str | Path | None = None) -> Path:
-    """``path``, else ``$MODERATION_MODEL``, else the shipped default model."""
+    """``path``, else ``$MODERATION_MODEL``, else the model promoted with `moderation models
+    promote`, else the shipped default model."""
+    from moderation.model_versions import active_model_dir
+
     if path:
         return Path(path)
     if os.environ.get(ENV_MODEL):
         return Path(os.environ[ENV_MODEL])
-    return shipped_model_dir()
+    return active_model_dir() or shipped_model_dir()
 
 
 def read_meta(directory: Path) -> dict[str, Any]:

@@ -54,3 +54,11 @@ def tiny_model(tmp_path_factory) -> Path:
     config.write_text(FAST_CONFIG)
     train([TINY_EXAMPLES], output=folder / "tiny", config_path=config, quiet=True)
     return folder / "tiny"
+
+
+@pytest.fixture(autouse=True)
+def isolated_state(tmp_path_factory, monkeypatch):
+    """No test reads or changes the user's active model or models folder."""
+    monkeypatch.setenv("MODERATION_HOME", str(tmp_path_factory.mktemp("home")))
+    monkeypatch.setenv("MODERATION_MODELS", str(tmp_path_factory.mktemp("models")))
+    monkeypatch.delenv("MODERATION_MODEL", raising=False)

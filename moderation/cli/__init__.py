@@ -8,7 +8,11 @@ import typer
 
 from moderation.cli._util import set_debug
 from moderation.cli import datasets as datasets_cli
+from moderation.cli import labels as labels_cli
+from moderation.cli import models as models_cli
+from moderation.cli.evaluate import evaluate_cli
 from moderation.cli.flag import flag_cli
+from moderation.cli.label import label_cli
 from moderation.cli.parse import parse_cli
 from moderation.cli.score import score_cli
 from moderation.cli.train import train_cli
@@ -35,6 +39,10 @@ app.command("parse")(parse_cli)
 app.command("score")(score_cli)
 app.command("flag")(flag_cli)
 app.command("train")(train_cli)
+app.command("label")(label_cli)
+app.command("evaluate")(evaluate_cli)
+app.add_typer(labels_cli.app, name="labels")
+app.add_typer(models_cli.app, name="models")
 app.add_typer(datasets_cli.app, name="datasets")
 
 

@@ -1,0 +1,182 @@
+"""`moderation evaluate`: how good a model is on labelled comments, with an HTML report, a
+side-by-side comparison, and thresholds chosen on the site's own labels."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from moderation.cli._util import FormatOption, ModelOption, say, user_errors
+from moderation.errors import UsageError
+
+
+def evaluate(labelled: Path, *, model: Path | None = None, report: Path | None = None,
+             compare_with: Path | None = None, find_thresholds: bool = False,
+             precision: float = 0.8, output: Path | None = None, format: str = "auto",
+             force: bool = False) -> dict[str, Any]:
+    """Evaluate ``model`` on ``labelled``; optionally write a report, compare with another
+    model, and write a copy of the model with thresholds chosen for ``precision``."""
+    from moderation.evaluate import compare, evaluate as run, read_labelled_set
+    from moderation.store import load_model
+
+    if find_thresholds and output is None:
+        raise UsageError("--find-thresholds writes a copy of the model: give -o DIR for it")
+    if output is not None and not find_thresholds:
+        raise UsageError("-o is where --find-thresholds writes the model copy; add "
+                         "--find-thresholds")
+    if not 0 < precision < 1:
+        raise UsageError("--precision must be between 0 and 1, e.g. 0.8")
+    data = read_labelled_set(labelled, format=format)
+    loaded = load_model(model)
+    evaluation = run(loaded, data)
+    result: dict[str, Any] = {"evaluation": evaluation, "metrics": evaluation.to_dict()}
+    if compare_with is not None:
+        other = run(load_model(compare_with), data)
+        result["comparison"] = compare(other, evaluation)
+        result["other"] = other
+    if report is not None:
+        from moderation.report import write_report
+
+        result["report"] = write_report(evaluation, report, result.get("comparison"))
+    if find_thresholds:
+        result["thresholds"] = _write_thresholds(evaluation, precision, output, force)
+    return result
+
+
+def _write_thresholds(evaluation: Any, precision: float, output: Path,
+                      force: bool) -> dict[str, Any]:
+    from moderation.evaluate import find_thresholds
+    from moderation.store import copy_model
+
+    found = find_thresholds(evaluation, precision)
+    meta_thresholds = dict(evaluation.model.meta["thresholds"])
+    kept = []
+    for label, threshold in found.items():
+        if evaluation.metrics["per_label"][label]["support"] == 0:
+            kept.append(label)          # no example of it here: the model's threshold stays
+            continue
+        meta_thresholds[label] = {**threshold.to_dict(), "chosen_on": evaluation.data.path,
+                                  "examples": len(evaluation.data)}
+    note = (f"Thresholds chosen by `moderation evaluate --find-thresholds --precision "
+            f"{precision}` on {len(evaluation.data):,} labelled comments of "
+            f"`{evaluation.data.path}`: " +
+            ", ".join(f"{label} {t['threshold']:.3f}" for label, t in meta_thresholds.items()))
+    meta = copy_model(evaluation.model.path, output, {"thresholds": meta_thresholds},
+                      note=note, force=force)
+    return {"model": meta["model_id"], "path": str(output), "thresholds": meta_thresholds,
+            "kept": kept}
+
+
+def print_evaluation(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    metrics = result["metrics"]
+    auc = metrics["macro_roc_auc"]
+    console.print(f"[bold]{metrics['model']}[/] on {metrics['data']} "
+                  f"({metrics['examples']:,} comments): macro-F1 [bold]{metrics['macro_f1']:.3f}"
+                  f"[/], macro ROC AUC [bold]{'-' if auc is None else f'{auc:.3f}'}[/], "
+                  f"accuracy {metrics['accuracy']:.3f}, ECE {metrics['ece']:.3f}")
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("label", "prec", "recall", "F1", "AUC", "ECE", "n", "thresh", "flag P",
+                   "flag R", "flagged"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+
+    def number(value: Any) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    for label, entry in metrics["per_label"].items():
+        flags = entry.get("flags", {})
+        table.add_row(label, number(entry.get("precision")), number(entry.get("recall")),
+                      number(entry.get("f1-score")), number(entry.get("roc_auc")),
+                      number(entry["ece"]), str(entry["support"]),
+                      number(entry.get("threshold")), number(flags.get("precision")),
+                      number(flags.get("recall")),
+                      str(flags["flagged"]) if flags else "-")
+    console.print(table)
+    matrix = metrics["confusion_matrix"]
+    grid = Table(title="confusion matrix (rows: true label, columns: predicted)",
+                 show_edge=False, pad_edge=False, title_justify="left")
+    grid.add_column("")
+    for label in matrix["labels"]:
+        grid.add_column(label, justify="right")
+    for label, row in zip(matrix["labels"], matrix["rows_true_columns_predicted"]):
+        grid.add_row(label, *(str(n) for n in row))
+    console.print(grid)
+    if "comparison" in result:
+        comparison = result["comparison"]
+        side = Table(title=f"{comparison['first']} vs {comparison['second']}",
+                     show_edge=False, pad_edge=False, title_justify="left")
+        for column in ("metric", "first", "second", "difference"):
+            side.add_column(column, justify="left" if column == "metric" else "right")
+        for name, row in comparison["rows"].items():
+            diff = row["difference"]
+            style = "" if diff is None or diff == 0 else (
+                "green" if (diff > 0) != (name == "ece") else "red")
+            side.add_row(name, number(row["first"]), number(row["second"]),
+                         f"[{style}]{diff:+.3f}[/]" if diff is not None and style
+                         else number(diff))
+        console.print(side)
+
+
+def evaluate_cli(
+    labelled: Annotated[Path, typer.Argument(
+        help="Labelled comments: a label store, a JSONL of examples, or an export with a label "
+             "column.", show_default=False)],
+    model: ModelOption = None,
+    report: Annotated[Optional[Path], typer.Option(
+        help="Write index.html, PNG plots and metrics.json to this folder.")] = None,
+    compare_with: Annotated[Optional[Path], typer.Option(
+        "--compare", help="Another model directory to evaluate on the same data, side by "
+                          "side.")] = None,
+    find_thresholds: Annotated[bool, typer.Option(
+        "--find-thresholds", help="Choose per-label thresholds on these labels (for "
+                                  "--precision) and write them into a copy of the model "
+                                  "(-o).")] = False,
+    precision: Annotated[float, typer.Option(
+        help="Target precision for --find-thresholds.")] = 0.8,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Where --find-thresholds writes the model copy.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")]
+    = False,
+    format: FormatOption = "auto",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing -o "
+                                                        "directory.")] = False,
+) -> None:
+    """Measure a model on labelled comments: per-label precision, recall, F1 and ROC AUC,
+    confusion matrix, calibration, and what thresholds do to the queue."""
+    _run(labelled, model, report, compare_with, find_thresholds, precision, output, json_out,
+         format, force)
+
+
+@user_errors
+def _run(labelled, model, report, compare_with, find_thresholds, precision, output, json_out,
+         format, force) -> None:
+    result = evaluate(labelled, model=model, report=report, compare_with=compare_with,
+                      find_thresholds=find_thresholds, precision=precision, output=output,
+                      format=format, force=force)
+    for warning in result["evaluation"].data.warnings:
+        say(f"warning: {warning}")
+    if json_out:
+        data = dict(result["metrics"])
+        if "comparison" in result:
+            data["comparison"] = result["comparison"]
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        print_evaluation(result)
+    if "report" in result:
+        say(f"wrote the report to {result['report']}")
+    if "thresholds" in result:
+        found = result["thresholds"]
+        shown = ", ".join(f"{label} {t['threshold']:.3f} (precision {t['precision']:.2f}, "
+                          f"recall {t['recall']:.2f})"
+                          for label, t in found["thresholds"].items()
+                          if label not in found["kept"])
+        say(f"wrote {found['path']} ({found['model']}) with thresholds {shown}")
+        for label in found["kept"]:
+            say(f"{label}: no {label} comment in {labelled}; the model's threshold is kept")
