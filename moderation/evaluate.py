@@ -254,3 +254,22 @@ def find_thresholds(evaluation: Evaluation, precision: float,
 
     return thresholds_for_precision(evaluation.data.labels, evaluation.probabilities,
                                     evaluation.model.labels, precision, min_recall)
+
+
+def top_features(model: Any, top: int = 15) -> dict[str, list[tuple[str, float]]]:
+    """The terms with the largest weights for each label: what the model has learnt to look
+    for."""
+    from moderation.linear import label_weights
+
+    if model.scorer is not None:
+        terms, weights = model.scorer.terms, model.scorer.coef
+    else:
+        steps = model.pipeline.named_steps
+        terms = list(steps["features"].get_feature_names_out())
+        weights, _ = label_weights(steps["classifier"])
+    terms = np.asarray(terms, dtype=object)
+    result = {}
+    for row, label in enumerate(model.labels):
+        best = np.argsort(-weights[row], kind="stable")[:top]
+        result[label] = [(str(terms[i]), round(float(weights[row, i]), 3)) for i in best]
+    return result
