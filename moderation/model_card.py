@@ -34,11 +34,37 @@ def _metrics_table(metrics: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+SITE_SOURCES = {"site": "the site's own labels (moderators)",
+                "site-weak": "the site's own labels (weak: from the platform's status)"}
+
+
+def _adaptation(meta: dict[str, Any]) -> str:
+    adaptation = meta.get("adaptation")
+    if not adaptation:
+        return ""
+    files = "\n".join(f"- `{f['file']}`: {f['examples']:,} label(s)"
+                      + (f", {f['weak']:,} weak" if f.get("weak") else "")
+                      + f" (SHA-256 {f['sha256'][:12]})" for f in adaptation["added"])
+    if adaptation["no_base"]:
+        how = "Trained on the site's labels alone (`--no-base`)."
+    else:
+        how = (f"Retrained from base model `{adaptation['base_model']}`: its training data plus "
+               f"the site's labels, each site label weighted x{adaptation['site_weight']:g} "
+               f"(weak labels x{adaptation['site_weight'] * adaptation['weak_weight']:g}).")
+    return f"""
+## Site labels added
+{how}
+
+{files}
+"""
+
+
 def _data_table(meta: dict[str, Any]) -> str:
     rows = ["| source | examples by label | licence |", "|---|---|---|"]
     for source, counts in meta["training_data"]["by_source"].items():
         dataset = DATASETS.get(source)
-        licence = dataset.licence if dataset else "written for this project (MIT)"
+        licence = dataset.licence if dataset else SITE_SOURCES.get(
+            source, "written for this project (MIT)")
         shown = ", ".join(f"{label} {count:,}" for label, count in counts.items())
         rows.append(f"| {source} | {shown} | {licence} |")
     return "\n".join(rows)
@@ -88,7 +114,7 @@ obfuscation), TF-IDF {features}, multinomial logistic regression (C={meta["C"]:g
 {citations}
 
 Mapping from each dataset's labels to ours: see `data/README.md`.
-
+{_adaptation(meta)}
 ## Held-out quality
 Cross-validated on {config["cv_folds"]} folds grouped by thread and by duplicate text
 (macro-F1 {metrics["macro_f1"]:.3f}, accuracy {metrics["accuracy"]:.3f}). These figures are

@@ -337,3 +337,101 @@ def test_label_with_a_torn_store_warns_and_keeps_going(tmp_path, runner, tiny_mo
                                  str(tiny_model), "--export", str(tmp_path / "q.csv")])
     assert result.exit_code == 0, result.output
     assert "labels.jsonl:2: the last line is incomplete" in result.output
+
+
+# -- retraining on the site's labels ----------------------------------------------------------
+
+SITE_LABELS = [("s1", "abusive", "Typical gorp behaviour, you absolute gorp."),
+               ("s2", "abusive", "Another gorp posting again, go away gorp."),
+               ("s3", "civil", "The ferry was late again this morning."),
+               ("s4", "civil", "Thanks for posting the new timetable."),
+               ("s5", "abusive", "Only a gorp would write this, gorp."),
+               ("s6", "civil", "Can the council add a bench at the stop?")]
+
+
+def _site_store(path, rows=SITE_LABELS, labeller="ana"):
+    path.write_text("".join(json.dumps({"id": cid, "action": "label", "label": label,
+                                        "text": text, "labeller": labeller}) + "\n"
+                            for cid, label, text in rows))
+    return path
+
+
+def _fast_config(tmp_path):
+    from conftest import FAST_CONFIG
+
+    config = tmp_path / "fast.toml"
+    config.write_text(FAST_CONFIG)
+    return config
+
+
+def test_train_base_add_learns_the_site_word_and_records_what_was_added(tmp_path, tiny_model):
+    from moderation.cli.train import train
+    from moderation.store import load_model
+
+    store = _site_store(tmp_path / "site.jsonl")
+    meta = train([], output=tmp_path / "site-v2", base=tiny_model, add=[store],
+                 config_path=_fast_config(tmp_path), quiet=True, site_weight=5)
+    adaptation = meta["adaptation"]
+    assert adaptation["base_model"] == load_model(tiny_model).id
+    assert adaptation["site_labels"] == {"abusive": 3, "civil": 3}
+    assert adaptation["added"][0]["file"] == str(store)
+    assert meta["training_data"]["by_source"]["site"] == {"abusive": 3, "civil": 3}
+    assert "## Site labels added" in (tmp_path / "site-v2" / "MODEL_CARD.md").read_text()
+    before = load_model(tiny_model).score("what a gorp")[0]["scores"]["abusive"]
+    after = load_model(tmp_path / "site-v2").score("what a gorp")[0]["scores"]["abusive"]
+    assert after > before + 0.1
+    # an adapted model can be the base of the next one: its own site labels are replayed
+    more = _site_store(tmp_path / "more.jsonl", [("s7", "civil", "Lovely gorp-free day.")])
+    again = train([], output=tmp_path / "site-v3", base=tmp_path / "site-v2", add=[more],
+                  config_path=_fast_config(tmp_path), quiet=True)
+    assert again["training_data"]["by_source"]["site"] == {"abusive": 3, "civil": 4}
+
+
+def test_train_no_base_uses_the_site_labels_alone(tmp_path):
+    from moderation.cli.train import train
+
+    store = _site_store(tmp_path / "site.jsonl", SITE_LABELS * 1)
+    meta = train([], output=tmp_path / "alone", add=[store], no_base=True,
+                 config_path=_fast_config(tmp_path), quiet=True)
+    assert meta["training_data"]["count"] == 6
+    assert meta["adaptation"]["no_base"] is True
+
+
+def test_train_add_refuses_stores_that_disagree(tmp_path, tiny_model, runner):
+    first = _site_store(tmp_path / "ana.jsonl")
+    second = _site_store(tmp_path / "ben.jsonl", [("s1", "civil", SITE_LABELS[0][2])], "ben")
+    result = runner.invoke(app, ["train", "--base", str(tiny_model), "--add", str(first),
+                                 "--add", str(second), "-o", str(tmp_path / "m")])
+    assert result.exit_code == 2
+    assert "ben.jsonl: id 's1' is labelled 'civil' here and 'abusive' in" in result.output
+    assert "labels merge" in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_train_base_whose_data_changed_is_one_clear_error(tmp_path, runner):
+    from moderation.cli.train import train
+    from conftest import TINY_EXAMPLES
+
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text(TINY_EXAMPLES.read_text())
+    train([examples], output=tmp_path / "base", config_path=_fast_config(tmp_path), quiet=True)
+    examples.write_text(TINY_EXAMPLES.read_text().replace("library", "museum"))
+    store = _site_store(tmp_path / "site.jsonl")
+    result = runner.invoke(app, ["train", "--base", str(tmp_path / "base"), "--add",
+                                 str(store), "-o", str(tmp_path / "m")])
+    assert result.exit_code == 2
+    assert "examples.jsonl: changed since the base was trained" in result.output
+    assert "--no-base" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--add", "x.jsonl", "--no-base", "--base", "b"], "leave out --base"),
+    (["--base", "b"], "give the site's labels with --add"),
+    (["--add", "x.jsonl", "--site-weight", "0"], "--site-weight must be positive"),
+])
+def test_train_site_option_mistakes(tmp_path, runner, args, message):
+    store = _site_store(tmp_path / "x.jsonl")
+    args = [str(store) if a == "x.jsonl" else a for a in args]
+    result = runner.invoke(app, ["train", *args, "-o", str(tmp_path / "m")])
+    assert result.exit_code == 2
+    assert message in result.output

@@ -13,9 +13,12 @@ from moderation.errors import ModerationError, UsageError
 
 def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
           config_path: Path | None = None, datasets_dir: Path | None = None,
-          force: bool = False, seed: int | None = None, quiet: bool = False) -> dict[str, Any]:
-    """Train from example files and/or a recipe, save the model directory, return its
-    meta."""
+          force: bool = False, seed: int | None = None, quiet: bool = False,
+          base: Path | None = None, add: list[Path] | None = None, no_base: bool = False,
+          site_weight: float | None = None, weak_weight: float | None = None
+          ) -> dict[str, Any]:
+    """Train from example files and/or a recipe, or retrain a ``base`` model with a site's
+    labels (``add``); save the model directory, return its meta."""
     from moderation.datasets.recipes import recipe as find_recipe
     from moderation.datasets.recipes import recipe_records
     from moderation.model_card import render_model_card
@@ -24,6 +27,11 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
     from moderation.train import prepare_examples, read_examples
     from moderation.train import train as fit
 
+    if add or base is not None or no_base:
+        return _train_on_site(output=output, base=base, add=add or [], no_base=no_base,
+                              site_weight=site_weight, weak_weight=weak_weight,
+                              datasets_dir=datasets_dir, force=force, seed=seed, quiet=quiet,
+                              inputs=inputs, recipe=recipe, config_path=config_path)
     if not inputs and recipe is None:
         raise UsageError("nothing to train on: give EXAMPLES.jsonl files or --recipe default")
     if output.exists() and not force:
@@ -72,6 +80,94 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
     return saved
 
 
+def _train_on_site(*, output: Path, base: Path | None, add: list[Path], no_base: bool,
+                   site_weight: float | None, weak_weight: float | None,
+                   datasets_dir: Path | None, force: bool, seed: int | None, quiet: bool,
+                   inputs: list[Path], recipe: str | None, config_path: Path | None
+                   ) -> dict[str, Any]:
+    """`train --base DIR --add LABELS...`: the base's data replayed plus the site's labels
+    weighted up, or (``no_base``) the site's labels alone."""
+    from moderation.adapt import (SITE_WEIGHT, WEAK_WEIGHT, read_site_labels,
+                                  replay_base_data, site_config)
+    from moderation.model_card import render_model_card
+    from moderation.pipeline import PipelineConfig
+    from moderation.store import git_commit, now_iso, read_meta, resolve_model_dir, save_model
+    from moderation.store import versions
+    from moderation.train import prepare_examples
+    from moderation.train import train as fit
+
+    if inputs or recipe:
+        raise UsageError("--base/--add retrain on a site's labels: give the labels with --add, "
+                         "not as EXAMPLES or --recipe")
+    if not add:
+        raise UsageError("give the site's labels with --add LABELS.jsonl (a store written by "
+                         "`moderation label`)")
+    if no_base and base is not None:
+        raise UsageError("--no-base trains on the site's labels alone: leave out --base")
+    if output.exists() and not force:
+        raise ModerationError(f"{output}: already exists; choose another -o or add --force to "
+                              "replace it")
+    site_weight = SITE_WEIGHT if site_weight is None else site_weight
+    weak_weight = WEAK_WEIGHT if weak_weight is None else weak_weight
+    if site_weight <= 0 or not 0 <= weak_weight <= 1:
+        raise UsageError("--site-weight must be positive and --weak-weight between 0 and 1")
+    progress = None if quiet else say
+    site = read_site_labels(add)
+    for warning in site.warnings:
+        say(f"warning: {warning}")
+    base_dir = None if no_base else resolve_model_dir(base)
+    base_meta = read_meta(base_dir) if base_dir is not None else None
+    if base_meta is not None:
+        records, files = replay_base_data(base_meta, datasets_dir)
+        config = site_config(base_meta["config"], site_weight, weak_weight, no_base)
+    else:
+        records, files = [], []
+        config = PipelineConfig()
+    if config_path is not None:
+        config = PipelineConfig.from_toml(config_path, base=config)
+    if seed is not None:
+        config.random_state = seed
+    records.extend(site.records)
+    files.extend({**item, "site": True} for item in site.files)
+    examples = prepare_examples(records, files)
+    if progress:
+        where = "the site's labels alone" if no_base else \
+            f"{len(examples) - len(site.records):,} base examples + the site's labels " \
+            f"(weight x{site_weight:g})"
+        progress(f"training on {where}: {len(site.records):,} site label(s) "
+                 f"{site.counts()}")
+    trained = fit(examples, config, progress)
+    meta = {
+        "name": output.name,
+        "labels": trained.labels,
+        "thresholds": {label: t.to_dict() for label, t in trained.thresholds.items()},
+        "C": trained.C,
+        "config": config.to_dict(),
+        "recipe": base_meta.get("recipe") if base_meta else None,
+        "adaptation": {
+            "base_model": base_meta["model_id"] if base_meta else None,
+            "base_path": str(base_dir) if base_dir else None,
+            "no_base": no_base, "site_weight": site_weight, "weak_weight": weak_weight,
+            "method": "site labels alone" if no_base else "base data + site labels weighted up",
+            "added": site.files, "site_labels": site.counts(),
+        },
+        "training_data": trained.examples,
+        "cv_metrics": trained.cv_metrics,
+        "training_seconds": trained.seconds,
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "created_at": now_iso(),
+    }
+    saved = save_model(trained.pipeline, meta, render_model_card(meta), output, force=force)
+    if progress:
+        site_f1 = trained.cv_metrics["per_source"].get("site", {}).get("accuracy")
+        progress(f"wrote {output} ({saved['model_bytes'] / 1e6:.1f} MB; held-out macro-F1 "
+                 f"{trained.cv_metrics['macro_f1']:.3f}"
+                 + (f", accuracy on the site's labels {site_f1:.3f}" if site_f1 else "")
+                 + f") in {trained.seconds:.0f} s")
+    return saved
+
+
 @user_errors
 def train_cli(
     inputs: Annotated[Optional[list[Path]], typer.Argument(
@@ -91,7 +187,23 @@ def train_cli(
     seed: Annotated[Optional[int], typer.Option(help="Random seed for the folds.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing model "
                                                         "directory.")] = False,
+    base: Annotated[Optional[Path], typer.Option(
+        help="Retrain this model (its training data is replayed) with the site's labels "
+             "from --add.")] = None,
+    add: Annotated[Optional[list[Path]], typer.Option(
+        "--add", help="A label store (from `moderation label`) to add; repeatable.",
+        show_default=False)] = None,
+    no_base: Annotated[bool, typer.Option(
+        "--no-base", help="Train on the --add labels alone.")] = False,
+    site_weight: Annotated[Optional[float], typer.Option(
+        help="How many base examples one site label counts as (default 5).",
+        show_default=False)] = None,
+    weak_weight: Annotated[Optional[float], typer.Option(
+        help="A weak label's weight relative to a moderator's (default 0.3).",
+        show_default=False)] = None,
 ) -> None:
-    """Train a TF-IDF + logistic-regression model and write it as a model directory."""
+    """Train a TF-IDF + logistic-regression model and write it as a model directory; with
+    --base and --add, retrain a model on a site's own labels."""
     train(inputs or [], output=output, recipe=recipe, config_path=config,
-          datasets_dir=datasets, force=force, seed=seed)
+          datasets_dir=datasets, force=force, seed=seed, base=base, add=add, no_base=no_base,
+          site_weight=site_weight, weak_weight=weak_weight)
