@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from moderation.errors import InputError, ModerationError
 
 SITE_SOURCE = "site"
 WEAK_SOURCE = "site-weak"
-SITE_WEIGHT = 5.0           # each site label counts as this many base examples
+METHODS = ("prior", "weighted")
+SITE_WEIGHT = 20.0          # weighted: each site label counts as this many base examples
 WEAK_WEIGHT = 0.3           # a weak label (from the platform's status) counts this much less
 
 
@@ -33,6 +36,14 @@ class SiteLabels:
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(r["label"] for r in self.records))
+
+
+def as_site_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A labelled comment as a training record of the site: its own source (weighted up by
+    ``site_config``) and ids that cannot collide with the base data's."""
+    return {**record, "id": f"site:{record['id']}",
+            "thread_id": f"site:{record.get('thread_id') or record['id']}",
+            "source": WEAK_SOURCE if record.get("weak") else SITE_SOURCE}
 
 
 def read_site_labels(paths: Sequence[str | Path]) -> SiteLabels:
@@ -57,10 +68,7 @@ def read_site_labels(paths: Sequence[str | Path]) -> SiteLabels:
             if earlier is not None:
                 continue
             seen[record["id"]] = (str(path), record["label"])
-            record["id"] = f"site:{record['id']}"
-            record["thread_id"] = f"site:{record.get('thread_id') or record['id']}"
-            record["source"] = WEAK_SOURCE if record["weak"] else SITE_SOURCE
-            site.records.append(record)
+            site.records.append(as_site_record(record))
         site.files.append({"file": str(path), "sha256": sha256_file(Path(path)),
                            "examples": len(records),
                            "weak": sum(r["weak"] for r in records)})
@@ -122,3 +130,150 @@ def site_config(base_config: dict[str, Any], site_weight: float, weak_weight: fl
         factors[WEAK_SOURCE] = site_weight * weak_weight
         config.extra = {**config.extra, "source_factors": factors}
     return config
+
+
+# -- the prior method: the base's weights as the starting point and the anchor --------------
+
+PRIOR_STRENGTH = 0.03       # lambda: how hard the weights are held to the base's
+
+
+def fit_towards_base(base_pipeline: Any, texts: Sequence[str], labels: Sequence[str],
+                     weights: np.ndarray, strength: float = PRIOR_STRENGTH,
+                     max_iter: int = 500) -> Any:
+    """A copy of ``base_pipeline`` whose logistic-regression weights are refitted on the site's
+    labels with an L2 penalty towards the base's weights instead of towards zero:
+
+        minimise  sum_i w_i * cross-entropy_i  +  strength / 2 * ||W - W_base||^2
+
+    (the intercepts are almost free). Words the site's labels say nothing about keep the base's
+    weights; the features (vocabulary, IDF) stay the base's, so the model is the same kind of
+    pipeline and scores with the same code."""
+    import copy
+
+    from scipy.optimize import minimize
+    from scipy.special import logsumexp, softmax
+
+    from moderation.linear import label_weights
+
+    adapted = copy.deepcopy(base_pipeline)
+    classifier = adapted.named_steps["classifier"]
+    classes = [str(c) for c in classifier.classes_]
+    w0, b0 = (np.asarray(a, dtype=np.float64) for a in label_weights(classifier))
+    added = extend_vocabulary(adapted, texts)
+    w0 = np.hstack([w0, np.zeros((w0.shape[0], added))])    # new words start at zero
+    x = adapted[:-1].transform(list(texts)).tocsr().astype(np.float64)
+    y = np.eye(len(classes))[[classes.index(label) for label in labels]]
+    k, d = w0.shape
+    strength_b = strength * 1e-3
+
+    def loss_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:k * d].reshape(k, d), theta[k * d:]
+        z = np.asarray(x @ w.T) + b
+        loss = float(np.sum(weights * (logsumexp(z, axis=1) - (z * y).sum(axis=1))))
+        residual = (softmax(z, axis=1) - y) * weights[:, None]
+        grad_w = np.asarray((x.T @ residual).T) + strength * (w - w0)
+        grad_b = residual.sum(axis=0) + strength_b * (b - b0)
+        loss += 0.5 * strength * float(np.sum((w - w0) ** 2)) + \
+            0.5 * strength_b * float(np.sum((b - b0) ** 2))
+        return loss, np.concatenate([grad_w.ravel(), grad_b])
+
+    start = np.concatenate([w0.ravel(), b0])
+    found = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
+                     options={"maxiter": max_iter})
+    w, b = found.x[:k * d].reshape(k, d), found.x[k * d:]
+    if classifier.coef_.shape[0] == 1:              # scikit-learn's two-label form
+        classifier.coef_ = (w[1] - w[0])[None, :]
+        classifier.intercept_ = np.array([b[1] - b[0]])
+    else:
+        classifier.coef_, classifier.intercept_ = w, b
+    classifier.n_features_in_ = d
+    return adapted
+
+
+def extend_vocabulary(pipeline: Any, texts: Sequence[str]) -> int:
+    """Add the words of ``texts`` the pipeline's word vectorizer does not know, in place, so
+    site words (a local nickname, a local slur) can get weights. Their IDF comes from the
+    site's texts. Returns how many were added (0 for feature unions, left as they are)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    features = pipeline.named_steps["features"]
+    if not isinstance(features, TfidfVectorizer):
+        return 0
+    normalized = pipeline.named_steps["normalize"].transform(list(texts))
+    analyze = features.build_analyzer()
+    document_frequency: Counter = Counter()
+    for text in normalized:
+        document_frequency.update(set(analyze(text)))
+    new = sorted(term for term in document_frequency if term not in features.vocabulary_)
+    if not new:
+        return 0
+    n = len(normalized)
+    idf = np.log((1 + n) / (1 + np.array([document_frequency[t] for t in new]))) + 1
+    vocabulary = dict(features.vocabulary_)
+    start = len(vocabulary)
+    vocabulary.update({term: start + i for i, term in enumerate(new)})
+    old_idf = features.idf_
+    features.vocabulary_ = vocabulary
+    features.idf_ = np.concatenate([old_idf, idf.astype(old_idf.dtype)])
+    features._tfidf.n_features_in_ = len(vocabulary)    # the setter above does not update it
+    return len(new)
+
+
+def train_towards_base(base_pipeline: Any, base_meta: dict[str, Any],
+                       site_records: list[dict[str, Any]], config: Any,
+                       strength: float = PRIOR_STRENGTH, files: Sequence[dict] = (),
+                       progress: Any = None) -> Any:
+    """The prior method as a trained model: held-out predictions on the site's labels (grouped
+    folds) choose the flag thresholds and give the metrics; the final fit uses every label."""
+    import time
+
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from moderation.scoring import Threshold, thresholds_for_precision
+    from moderation.train import TrainedModel, held_out_metrics, prepare_examples, \
+        sample_weights
+
+    started = time.perf_counter()
+    examples = prepare_examples(site_records, files)
+    weights = sample_weights(examples, config)
+    labels = [str(c) for c in base_pipeline.named_steps["classifier"].classes_]
+    unknown = sorted(set(examples.labels) - set(labels))
+    if unknown:
+        raise ModerationError(f"the base model has no label {', '.join(unknown)}")
+    smallest = min(Counter(examples.labels).values())
+    folds = min(config.cv_folds, smallest, len(set(examples.groups)))
+    if folds < 2 or len(set(examples.labels)) < 2:
+        raise ModerationError("too few site labels to check the model on held-out ones: give "
+                              "at least two comments of each label you use")
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True,
+                                    random_state=config.random_state)
+    held_out = np.zeros((len(examples), len(labels)))
+    if progress:
+        progress(f"refitting towards the base's weights (strength {strength:g}) on {folds} "
+                 "grouped folds of the site's labels")
+    texts, truth = examples.texts, examples.labels
+    for train_index, test_index in splitter.split(texts, truth, examples.groups):
+        fold = fit_towards_base(base_pipeline, [texts[i] for i in train_index],
+                                [truth[i] for i in train_index], weights[train_index],
+                                strength)
+        held_out[test_index] = fold.predict_proba([texts[i] for i in test_index])
+    base_thresholds = {label: Threshold(label, t["threshold"], t["precision"], t["recall"],
+                                        t["reached_target"])
+                       for label, t in base_meta["thresholds"].items()}
+    chosen = thresholds_for_precision(truth, held_out, labels, config.target_precision,
+                                      config.min_flag_recall)
+    present = Counter(truth)
+    # a label with few site examples keeps the base's threshold
+    thresholds = {label: chosen[label] if present.get(label, 0) >= 5 else base_thresholds[label]
+                  for label in base_thresholds}
+    metrics = held_out_metrics(examples, labels, held_out, thresholds)
+    pipeline = fit_towards_base(base_pipeline, texts, truth, weights, strength)
+    by_source = dict(base_meta.get("training_data", {}).get("by_source", {}))
+    by_source.update(examples.counts())
+    count = base_meta.get("training_data", {}).get("count", 0) + len(examples)
+    return TrainedModel(pipeline=pipeline, config=config, labels=labels,
+                        C=float(base_meta.get("C", 1.0)), thresholds=thresholds,
+                        cv_metrics=metrics,
+                        examples={"count": count, "by_source": by_source,
+                                  "files": list(files)},
+                        seconds=round(time.perf_counter() - started, 2))

@@ -48,9 +48,9 @@ def _adaptation(meta: dict[str, Any]) -> str:
     if adaptation["no_base"]:
         how = "Trained on the site's labels alone (`--no-base`)."
     else:
-        how = (f"Retrained from base model `{adaptation['base_model']}`: its training data plus "
-               f"the site's labels, each site label weighted x{adaptation['site_weight']:g} "
-               f"(weak labels x{adaptation['site_weight'] * adaptation['weak_weight']:g}).")
+        how = (f"Retrained from base model `{adaptation['base_model']}` "
+               f"({adaptation['description']}); weak labels weigh "
+               f"x{adaptation['weak_weight']:g} of a moderator's.")
     return f"""
 ## Site labels added
 {how}

@@ -370,7 +370,7 @@ def test_train_base_add_learns_the_site_word_and_records_what_was_added(tmp_path
 
     store = _site_store(tmp_path / "site.jsonl")
     meta = train([], output=tmp_path / "site-v2", base=tiny_model, add=[store],
-                 config_path=_fast_config(tmp_path), quiet=True, site_weight=5)
+                 config_path=_fast_config(tmp_path), quiet=True)
     adaptation = meta["adaptation"]
     assert adaptation["base_model"] == load_model(tiny_model).id
     assert adaptation["site_labels"] == {"abusive": 3, "civil": 3}
@@ -380,11 +380,18 @@ def test_train_base_add_learns_the_site_word_and_records_what_was_added(tmp_path
     before = load_model(tiny_model).score("what a gorp")[0]["scores"]["abusive"]
     after = load_model(tmp_path / "site-v2").score("what a gorp")[0]["scores"]["abusive"]
     assert after > before + 0.1
-    # an adapted model can be the base of the next one: its own site labels are replayed
+    assert adaptation["method"] == "prior" and adaptation["strength"] == 0.03
+    # the weighted method replays the base's data; an adapted base's own site labels come too
     more = _site_store(tmp_path / "more.jsonl", [("s7", "civil", "Lovely gorp-free day.")])
-    again = train([], output=tmp_path / "site-v3", base=tmp_path / "site-v2", add=[more],
-                  config_path=_fast_config(tmp_path), quiet=True)
+    weighted = train([], output=tmp_path / "site-w", base=tiny_model, add=[store],
+                     config_path=_fast_config(tmp_path), quiet=True, method="weighted",
+                     site_weight=5)
+    assert weighted["adaptation"]["site_weight"] == 5
+    again = train([], output=tmp_path / "site-v3", base=tmp_path / "site-w", add=[more],
+                  config_path=_fast_config(tmp_path), quiet=True, method="weighted")
     assert again["training_data"]["by_source"]["site"] == {"abusive": 3, "civil": 4}
+    assert load_model(tmp_path / "site-w").score("what a gorp")[0]["scores"]["abusive"] > \
+        before
 
 
 def test_train_no_base_uses_the_site_labels_alone(tmp_path):
@@ -408,7 +415,7 @@ def test_train_add_refuses_stores_that_disagree(tmp_path, tiny_model, runner):
     assert not (tmp_path / "m").exists()
 
 
-def test_train_base_whose_data_changed_is_one_clear_error(tmp_path, runner):
+def test_weighted_retraining_of_a_base_whose_data_changed_is_one_clear_error(tmp_path, runner):
     from moderation.cli.train import train
     from conftest import TINY_EXAMPLES
 
@@ -418,7 +425,7 @@ def test_train_base_whose_data_changed_is_one_clear_error(tmp_path, runner):
     examples.write_text(TINY_EXAMPLES.read_text().replace("library", "museum"))
     store = _site_store(tmp_path / "site.jsonl")
     result = runner.invoke(app, ["train", "--base", str(tmp_path / "base"), "--add",
-                                 str(store), "-o", str(tmp_path / "m")])
+                                 str(store), "-o", str(tmp_path / "m"), "--method", "weighted"])
     assert result.exit_code == 2
     assert "examples.jsonl: changed since the base was trained" in result.output
     assert "--no-base" in result.output
@@ -428,6 +435,7 @@ def test_train_base_whose_data_changed_is_one_clear_error(tmp_path, runner):
     (["--add", "x.jsonl", "--no-base", "--base", "b"], "leave out --base"),
     (["--base", "b"], "give the site's labels with --add"),
     (["--add", "x.jsonl", "--site-weight", "0"], "--site-weight must be positive"),
+    (["--add", "x.jsonl", "--method", "magic"], "--method 'magic': choose one of prior"),
 ])
 def test_train_site_option_mistakes(tmp_path, runner, args, message):
     store = _site_store(tmp_path / "x.jsonl")

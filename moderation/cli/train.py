@@ -15,8 +15,8 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
           config_path: Path | None = None, datasets_dir: Path | None = None,
           force: bool = False, seed: int | None = None, quiet: bool = False,
           base: Path | None = None, add: list[Path] | None = None, no_base: bool = False,
-          site_weight: float | None = None, weak_weight: float | None = None
-          ) -> dict[str, Any]:
+          site_weight: float | None = None, weak_weight: float | None = None,
+          method: str = "prior", strength: float | None = None) -> dict[str, Any]:
     """Train from example files and/or a recipe, or retrain a ``base`` model with a site's
     labels (``add``); save the model directory, return its meta."""
     from moderation.datasets.recipes import recipe as find_recipe
@@ -30,6 +30,7 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
     if add or base is not None or no_base:
         return _train_on_site(output=output, base=base, add=add or [], no_base=no_base,
                               site_weight=site_weight, weak_weight=weak_weight,
+                              method=method, strength=strength,
                               datasets_dir=datasets_dir, force=force, seed=seed, quiet=quiet,
                               inputs=inputs, recipe=recipe, config_path=config_path)
     if not inputs and recipe is None:
@@ -82,13 +83,15 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
 
 def _train_on_site(*, output: Path, base: Path | None, add: list[Path], no_base: bool,
                    site_weight: float | None, weak_weight: float | None,
-                   datasets_dir: Path | None, force: bool, seed: int | None, quiet: bool,
+                   method: str, strength: float | None, datasets_dir: Path | None, force: bool, seed: int | None, quiet: bool,
                    inputs: list[Path], recipe: str | None, config_path: Path | None
                    ) -> dict[str, Any]:
-    """`train --base DIR --add LABELS...`: the base's data replayed plus the site's labels
-    weighted up, or (``no_base``) the site's labels alone."""
-    from moderation.adapt import (SITE_WEIGHT, WEAK_WEIGHT, read_site_labels,
-                                  replay_base_data, site_config)
+    """`train --base DIR --add LABELS...`: the base's weights refitted on the site's labels
+    (``method="prior"``), or the base's data replayed plus the site's labels weighted up
+    (``"weighted"``), or (``no_base``) the site's labels alone."""
+    from moderation.adapt import (METHODS, PRIOR_STRENGTH, SITE_WEIGHT, WEAK_WEIGHT,
+                                  read_site_labels, replay_base_data, site_config,
+                                  train_towards_base)
     from moderation.model_card import render_model_card
     from moderation.pipeline import PipelineConfig
     from moderation.store import git_commit, now_iso, read_meta, resolve_model_dir, save_model
@@ -107,6 +110,11 @@ def _train_on_site(*, output: Path, base: Path | None, add: list[Path], no_base:
     if output.exists() and not force:
         raise ModerationError(f"{output}: already exists; choose another -o or add --force to "
                               "replace it")
+    if method not in METHODS:
+        raise UsageError(f"--method {method!r}: choose one of {', '.join(METHODS)}")
+    strength = PRIOR_STRENGTH if strength is None else strength
+    if strength <= 0:
+        raise UsageError("--strength must be positive")
     site_weight = SITE_WEIGHT if site_weight is None else site_weight
     weak_weight = WEAK_WEIGHT if weak_weight is None else weak_weight
     if site_weight <= 0 or not 0 <= weak_weight <= 1:
@@ -117,26 +125,44 @@ def _train_on_site(*, output: Path, base: Path | None, add: list[Path], no_base:
         say(f"warning: {warning}")
     base_dir = None if no_base else resolve_model_dir(base)
     base_meta = read_meta(base_dir) if base_dir is not None else None
+    prior = base_meta is not None and method == "prior"
     if base_meta is not None:
-        records, files = replay_base_data(base_meta, datasets_dir)
-        config = site_config(base_meta["config"], site_weight, weak_weight, no_base)
+        config = site_config(base_meta["config"], 1.0 if prior else site_weight, weak_weight,
+                             no_base)
     else:
-        records, files = [], []
         config = PipelineConfig()
     if config_path is not None:
         config = PipelineConfig.from_toml(config_path, base=config)
     if seed is not None:
         config.random_state = seed
-    records.extend(site.records)
-    files.extend({**item, "site": True} for item in site.files)
-    examples = prepare_examples(records, files)
-    if progress:
-        where = "the site's labels alone" if no_base else \
-            f"{len(examples) - len(site.records):,} base examples + the site's labels " \
-            f"(weight x{site_weight:g})"
-        progress(f"training on {where}: {len(site.records):,} site label(s) "
-                 f"{site.counts()}")
-    trained = fit(examples, config, progress)
+    site_files = [{**item, "site": True} for item in site.files]
+    if prior:
+        from moderation.store import load_model
+
+        base_model = load_model(base_dir, pipeline=True)
+        if progress:
+            progress(f"refitting {base_model.id} on {len(site.records):,} site label(s) "
+                     f"{site.counts()}")
+        trained = train_towards_base(base_model.pipeline, base_meta, site.records, config,
+                                     strength, site_files, progress)
+    else:
+        records, files = replay_base_data(base_meta, datasets_dir) if base_meta else ([], [])
+        records.extend(site.records)
+        files.extend(site_files)
+        examples = prepare_examples(records, files)
+        if progress:
+            where = "the site's labels alone" if no_base else \
+                f"{len(examples) - len(site.records):,} base examples + the site's labels " \
+                f"(weight x{site_weight:g})"
+            progress(f"training on {where}: {len(site.records):,} site label(s) "
+                     f"{site.counts()}")
+        trained = fit(examples, config, progress)
+    if no_base:
+        how = "site labels alone"
+    elif prior:
+        how = f"prior: the base's weights refitted on the site's labels (strength {strength:g})"
+    else:
+        how = f"weighted: base data + site labels weighted x{site_weight:g}"
     meta = {
         "name": output.name,
         "labels": trained.labels,
@@ -147,8 +173,9 @@ def _train_on_site(*, output: Path, base: Path | None, add: list[Path], no_base:
         "adaptation": {
             "base_model": base_meta["model_id"] if base_meta else None,
             "base_path": str(base_dir) if base_dir else None,
-            "no_base": no_base, "site_weight": site_weight, "weak_weight": weak_weight,
-            "method": "site labels alone" if no_base else "base data + site labels weighted up",
+            "no_base": no_base, "method": "none" if no_base else method, "description": how,
+            "site_weight": None if prior or no_base else site_weight,
+            "strength": strength if prior else None, "weak_weight": weak_weight,
             "added": site.files, "site_labels": site.counts(),
         },
         "training_data": trained.examples,
@@ -196,14 +223,22 @@ def train_cli(
     no_base: Annotated[bool, typer.Option(
         "--no-base", help="Train on the --add labels alone.")] = False,
     site_weight: Annotated[Optional[float], typer.Option(
-        help="How many base examples one site label counts as (default 5).",
+        help="For --method weighted: how many base examples one site label counts as "
+             "(default 20).",
         show_default=False)] = None,
     weak_weight: Annotated[Optional[float], typer.Option(
         help="A weak label's weight relative to a moderator's (default 0.3).",
         show_default=False)] = None,
+    method: Annotated[str, typer.Option(
+        help="prior: refit the base's weights on the site's labels, held close to the base's "
+             "(measured best); weighted: retrain on the base's data plus the site's labels "
+             "weighted up (--site-weight).")] = "prior",
+    strength: Annotated[Optional[float], typer.Option(
+        help="For --method prior: how hard the weights are held to the base's (default "
+             "0.03; larger stays closer to the base).", show_default=False)] = None,
 ) -> None:
     """Train a TF-IDF + logistic-regression model and write it as a model directory; with
     --base and --add, retrain a model on a site's own labels."""
     train(inputs or [], output=output, recipe=recipe, config_path=config,
           datasets_dir=datasets, force=force, seed=seed, base=base, add=add, no_base=no_base,
-          site_weight=site_weight, weak_weight=weak_weight)
+          site_weight=site_weight, weak_weight=weak_weight, method=method, strength=strength)
