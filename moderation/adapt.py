@@ -145,7 +145,8 @@ def fit_towards_base(base_pipeline: Any, texts: Sequence[str], labels: Sequence[
 
         minimise  sum_i w_i * cross-entropy_i  +  strength / 2 * ||W - W_base||^2
 
-    (the intercepts are almost free). Words the site's labels say nothing about keep the base's
+    (the intercepts are almost free). Only the labels the site's labels use are refitted, with
+    a softmax over them; the others keep the base's weights. Words the site's labels say nothing about keep the base's
     weights; the features (vocabulary, IDF) stay the base's, so the model is the same kind of
     pipeline and scores with the same code."""
     import copy
@@ -162,7 +163,12 @@ def fit_towards_base(base_pipeline: Any, texts: Sequence[str], labels: Sequence[
     added = extend_vocabulary(adapted, texts)
     w0 = np.hstack([w0, np.zeros((w0.shape[0], added))])    # new words start at zero
     x = adapted[:-1].transform(list(texts)).tocsr().astype(np.float64)
-    y = np.eye(len(classes))[[classes.index(label) for label in labels]]
+    # only the rows of the labels the site gave are refitted (a softmax over those labels);
+    # a label with no site example keeps the base's weights, so it is still predicted
+    rows = [i for i, label in enumerate(classes) if label in set(labels)]
+    y = np.eye(len(rows))[[rows.index(classes.index(label)) for label in labels]]
+    w_all, b_all = w0, b0
+    w0, b0 = w_all[rows], b_all[rows]
     k, d = w0.shape
     strength_b = strength * 1e-3
 
@@ -180,13 +186,14 @@ def fit_towards_base(base_pipeline: Any, texts: Sequence[str], labels: Sequence[
     start = np.concatenate([w0.ravel(), b0])
     found = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
                      options={"maxiter": max_iter})
-    w, b = found.x[:k * d].reshape(k, d), found.x[k * d:]
+    w, b = w_all.copy(), b_all.copy()
+    w[rows], b[rows] = found.x[:k * d].reshape(k, d), found.x[k * d:]
     if classifier.coef_.shape[0] == 1:              # scikit-learn's two-label form
         classifier.coef_ = (w[1] - w[0])[None, :]
         classifier.intercept_ = np.array([b[1] - b[0]])
     else:
         classifier.coef_, classifier.intercept_ = w, b
-    classifier.n_features_in_ = d
+    classifier.n_features_in_ = w.shape[1]
     return adapted
 
 
