@@ -148,8 +148,7 @@ def evaluate_cli(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing -o "
                                                         "directory.")] = False,
 ) -> None:
-    """Measure a model on labelled comments: per-label precision, recall, F1 and ROC AUC,
-    confusion matrix, calibration, and what thresholds do to the queue."""
+    """Measure a model on labelled comments: metrics, calibration, thresholds, worst errors."""
     _run(labelled, model, report, compare_with, find_thresholds, precision, output, json_out,
          format, force)
 

@@ -215,8 +215,8 @@ def train_cli(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing model "
                                                         "directory.")] = False,
     base: Annotated[Optional[Path], typer.Option(
-        help="Retrain this model (its training data is replayed) with the site's labels "
-             "from --add.")] = None,
+        help="The model to retrain with the site's labels from --add (default: the active "
+             "model).")] = None,
     add: Annotated[Optional[list[Path]], typer.Option(
         "--add", help="A label store (from `moderation label`) to add; repeatable.",
         show_default=False)] = None,
@@ -237,8 +237,7 @@ def train_cli(
         help="For --method prior: how hard the weights are held to the base's (default "
              "0.03; larger stays closer to the base).", show_default=False)] = None,
 ) -> None:
-    """Train a TF-IDF + logistic-regression model and write it as a model directory; with
-    --base and --add, retrain a model on a site's own labels."""
+    """Train a TF-IDF + logistic-regression model (or retrain one on a site's labels)."""
     train(inputs or [], output=output, recipe=recipe, config_path=config,
           datasets_dir=datasets, force=force, seed=seed, base=base, add=add, no_base=no_base,
           site_weight=site_weight, weak_weight=weak_weight, method=method, strength=strength)
