@@ -141,6 +141,16 @@ def git_commit() -> str | None:
     return out.stdout.strip() + ("-dirty" if dirty else "")
 
 
+def _check_model_destination(directory: Path, force: bool) -> None:
+    """Refuse to replace a model without ``force``, and a folder that is not a model ever."""
+    if directory.exists() and not force:
+        raise ModerationError(f"{directory}: already exists; choose another -o or add --force "
+                              "to replace it")
+    if directory.exists() and not (directory / META_FILE).is_file() and any(directory.iterdir()):
+        raise ModerationError(f"{directory}: is a folder that is not a model; refusing to "
+                              "replace it, even with --force")
+
+
 def save_model(pipeline: Any, meta: dict[str, Any], card: str, directory: str | Path, *,
                force: bool = False) -> dict[str, Any]:
     """Write the model directory atomically: a temporary sibling is filled and renamed into
@@ -149,12 +159,7 @@ def save_model(pipeline: Any, meta: dict[str, Any], card: str, directory: str | 
     import joblib
 
     directory = Path(directory)
-    if directory.exists() and not force:
-        raise ModerationError(f"{directory}: already exists; choose another -o or add --force "
-                              "to replace it")
-    if directory.exists() and not (directory / META_FILE).is_file() and any(directory.iterdir()):
-        raise ModerationError(f"{directory}: is a folder that is not a model; refusing to "
-                              "replace it, even with --force")
+    _check_model_destination(directory, force)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
@@ -195,12 +200,7 @@ def copy_model(source: Path, directory: str | Path, meta_updates: dict[str, Any]
     if directory.resolve() == Path(source).resolve():
         raise ModerationError(f"{directory}: is the model being copied; write the copy "
                               "elsewhere")
-    if directory.exists() and not force:
-        raise ModerationError(f"{directory}: already exists; choose another -o or add --force "
-                              "to replace it")
-    if directory.exists() and not (directory / META_FILE).is_file() and any(directory.iterdir()):
-        raise ModerationError(f"{directory}: is a folder that is not a model; refusing to "
-                              "replace it, even with --force")
+    _check_model_destination(directory, force)
     meta = {**read_meta(Path(source)), **meta_updates}
     digest = hashlib.sha256(json.dumps(meta_updates, sort_keys=True).encode()).hexdigest()
     meta["name"] = directory.name

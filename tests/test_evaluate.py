@@ -31,8 +31,9 @@ def test_measure_matches_hand_counted_metrics():
     assert metrics["per_label"]["abusive"]["recall"] == 0.5
     assert metrics["per_label"]["conspiracy"]["f1-score"] == 1.0
     assert metrics["macro_f1"] == pytest.approx((0.5 + 0.5 + 1.0) / 3, abs=1e-4)
-    assert metrics["confusion_matrix"]["rows_true_columns_predicted"] == \
-        [[1, 1, 0], [1, 1, 0], [0, 0, 1]]
+    abusive, civil, conspiracy = metrics["confusion_matrix"]["rows_true_columns_predicted"]
+    assert (abusive, civil) == ([1, 1, 0], [1, 1, 0])
+    assert conspiracy == [0, 0, 1]
     # abusive scores: positives 0.7, 0.2; negatives 0.1, 0.6, 0.1 -> 5 of 6 pairs ordered
     assert metrics["per_label"]["abusive"]["roc_auc"] == pytest.approx(5 / 6, abs=1e-4)
     flags = metrics["per_label"]["abusive"]["flags"]
@@ -41,7 +42,7 @@ def test_measure_matches_hand_counted_metrics():
 
 def test_expected_calibration_error_is_zero_when_predictions_match_frequencies():
     scores = np.array([0.25] * 4 + [0.75] * 4)
-    truth = np.array([1, 0, 0, 0, 1, 1, 1, 0], dtype=bool)
+    truth = np.array(list("yes no no no yes yes yes no".split())) == "yes"
     error, points = expected_calibration_error(truth, scores)
     assert error == 0.0
     assert [(p["predicted"], p["observed"], p["count"]) for p in points] == \
@@ -51,7 +52,7 @@ def test_expected_calibration_error_is_zero_when_predictions_match_frequencies()
 
 
 def test_threshold_table_counts_the_queue_at_each_threshold():
-    rows = threshold_table(np.array([1, 1, 0, 0], dtype=bool), np.array([0.9, 0.4, 0.6, 0.1]),
+    rows = threshold_table(np.array([True, True, False, False]), np.array([0.9, 0.4, 0.6, 0.1]),
                            [0.5, 0.3])
     assert [(r["threshold"], r["flagged"], r["precision"], r["recall"]) for r in rows] == \
         [(0.3, 3, round(2 / 3, 4), 1.0), (0.5, 2, 0.5, 0.5)]
