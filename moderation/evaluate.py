@@ -181,9 +181,6 @@ class Evaluation:
     thresholds: dict[str, float]
     metrics: dict[str, Any]
 
-    def predictions(self) -> list[str]:
-        return [self.model.labels[i] for i in self.probabilities.argmax(axis=1)]
-
     def worst_errors(self, top: int = 20) -> list[dict[str, Any]]:
         """The wrong predictions the model was surest of: lowest probability for the true
         label first."""

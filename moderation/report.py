@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +13,7 @@ import numpy as np
 from moderation.errors import ModerationError
 from moderation.evaluate import Evaluation
 from moderation.scoring import FLAGGED_LABELS
+from moderation.store import atomic_directory
 
 PLOTS = ("confusion.png", "precision_recall.png", "reliability.png")
 
@@ -177,19 +175,11 @@ def write_report(evaluation: Evaluation, directory: str | Path,
     data = evaluation.to_dict(worst)
     if comparison:
         data["comparison"] = comparison
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with atomic_directory(directory) as staging:
         plot_confusion(evaluation, staging / PLOTS[0])
         plot_precision_recall(evaluation, staging / PLOTS[1])
         plot_reliability(evaluation, staging / PLOTS[2])
         (staging / "metrics.json").write_text(json.dumps(data, indent=2, ensure_ascii=False)
                                               + "\n", encoding="utf-8")
         (staging / "index.html").write_text(render_html(data, comparison), encoding="utf-8")
-        os.chmod(staging, 0o755)
-        if directory.exists():
-            shutil.rmtree(directory)
-        os.replace(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return directory / "index.html"

@@ -8,6 +8,7 @@ and compares the versions it was saved with against the ones installed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -19,7 +20,7 @@ import warnings
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from moderation.errors import ModerationError
 
@@ -151,6 +152,28 @@ def _check_model_destination(directory: Path, force: bool) -> None:
                               "replace it, even with --force")
 
 
+@contextlib.contextmanager
+def atomic_directory(directory: Path) -> Iterator[Path]:
+    """A temporary sibling of ``directory`` to fill; when the block completes it takes the
+    directory's place (an old one is swapped out, then removed), so an interrupted write leaves
+    the old directory (or none), never half of one."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    try:
+        yield staging
+        os.chmod(staging, 0o755)
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
+            os.replace(directory, old)
+            os.replace(staging, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 def save_model(pipeline: Any, meta: dict[str, Any], card: str, directory: str | Path, *,
                force: bool = False) -> dict[str, Any]:
     """Write the model directory atomically: a temporary sibling is filled and renamed into
@@ -160,9 +183,7 @@ def save_model(pipeline: Any, meta: dict[str, Any], card: str, directory: str | 
 
     directory = Path(directory)
     _check_model_destination(directory, force)
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    with atomic_directory(directory) as staging:
         joblib.dump(pipeline, staging / MODEL_FILE, compress=3)
         meta = dict(meta)
         scorer = _compile(pipeline, meta)
@@ -177,17 +198,6 @@ def save_model(pipeline: Any, meta: dict[str, Any], card: str, directory: str | 
                                          encoding="utf-8")
         (staging / CARD_FILE).write_text(card.replace("{model_id}", meta["model_id"]),
                                          encoding="utf-8")
-        os.chmod(staging, 0o755)
-        if directory.exists():
-            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
-            os.replace(directory, old)
-            os.replace(staging, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return meta
 
 
@@ -201,14 +211,14 @@ def copy_model(source: Path, directory: str | Path, meta_updates: dict[str, Any]
         raise ModerationError(f"{directory}: is the model being copied; write the copy "
                               "elsewhere")
     _check_model_destination(directory, force)
-    meta = {**read_meta(Path(source)), **meta_updates}
+    source_meta = read_meta(Path(source))
+    meta = {**source_meta, **meta_updates}
     digest = hashlib.sha256(json.dumps(meta_updates, sort_keys=True).encode()).hexdigest()
     meta["name"] = directory.name
     meta["model_id"] = f"{directory.name}-{meta['model_sha256'][:12]}-{digest[:6]}"
-    meta["copied_from"] = {"model_id": read_meta(Path(source))["model_id"],
-                           "path": str(source), "at": now_iso()}
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
-    try:
+    meta["copied_from"] = {"model_id": source_meta["model_id"], "path": str(source),
+                           "at": now_iso()}
+    with atomic_directory(directory) as staging:
         for name in (MODEL_FILE, SCORER_FILE):
             if (Path(source) / name).is_file():
                 shutil.copy2(Path(source) / name, staging / name)
@@ -218,13 +228,6 @@ def copy_model(source: Path, directory: str | Path, meta_updates: dict[str, Any]
                                          f"{note}\n", encoding="utf-8")
         (staging / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
                                          encoding="utf-8")
-        os.chmod(staging, 0o755)
-        if directory.exists():
-            shutil.rmtree(directory)
-        os.replace(staging, directory)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return meta
 
 

@@ -21,9 +21,8 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
     labels (``add``); save the model directory, return its meta."""
     from moderation.datasets.recipes import recipe as find_recipe
     from moderation.datasets.recipes import recipe_records
-    from moderation.model_card import render_model_card
     from moderation.pipeline import PipelineConfig
-    from moderation.store import git_commit, now_iso, save_model, sha256_file, versions
+    from moderation.store import sha256_file
     from moderation.train import prepare_examples, read_examples
     from moderation.train import train as fit
 
@@ -59,13 +58,28 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
         progress(f"training on {len(examples):,} examples from {len(examples.counts())} "
                  "source(s)")
     trained = fit(examples, config, progress)
+    saved = _save(trained, output, recipe=recipe, force=force)
+    if progress:
+        progress(f"wrote {output} ({saved['model_bytes'] / 1e6:.1f} MB, held-out macro-F1 "
+                 f"{trained.cv_metrics['macro_f1']:.3f}) in {trained.seconds:.0f} s")
+    return saved
+
+
+def _save(trained: Any, output: Path, *, recipe: str | None, force: bool,
+          **extra: Any) -> dict[str, Any]:
+    """The model directory for a trained model: meta (what it is, what it learnt from, its
+    held-out metrics, versions), model card, files."""
+    from moderation.model_card import render_model_card
+    from moderation.store import git_commit, now_iso, save_model, versions
+
     meta = {
         "name": output.name,
         "labels": trained.labels,
         "thresholds": {label: t.to_dict() for label, t in trained.thresholds.items()},
         "C": trained.C,
-        "config": config.to_dict(),
+        "config": trained.config.to_dict(),
         "recipe": recipe,
+        **extra,
         "training_data": trained.examples,
         "cv_metrics": trained.cv_metrics,
         "training_seconds": trained.seconds,
@@ -73,12 +87,7 @@ def train(inputs: list[Path], *, output: Path, recipe: str | None = None,
         "git_commit": git_commit(),
         "created_at": now_iso(),
     }
-    card = render_model_card(meta)
-    saved = save_model(trained.pipeline, meta, card, output, force=force)
-    if progress:
-        progress(f"wrote {output} ({saved['model_bytes'] / 1e6:.1f} MB, held-out macro-F1 "
-                 f"{trained.cv_metrics['macro_f1']:.3f}) in {trained.seconds:.0f} s")
-    return saved
+    return save_model(trained.pipeline, meta, render_model_card(meta), output, force=force)
 
 
 def _train_on_site(*, output: Path, base: Path | None, add: list[Path], no_base: bool,
@@ -92,10 +101,8 @@ def _train_on_site(*, output: Path, base: Path | None, add: list[Path], no_base:
     from moderation.adapt import (METHODS, PRIOR_STRENGTH, SITE_WEIGHT, WEAK_WEIGHT,
                                   read_site_labels, replay_base_data, site_config,
                                   train_towards_base)
-    from moderation.model_card import render_model_card
     from moderation.pipeline import PipelineConfig
-    from moderation.store import git_commit, now_iso, read_meta, resolve_model_dir, save_model
-    from moderation.store import versions
+    from moderation.store import read_meta, resolve_model_dir
     from moderation.train import prepare_examples
     from moderation.train import train as fit
 
@@ -163,34 +170,22 @@ def _train_on_site(*, output: Path, base: Path | None, add: list[Path], no_base:
         how = f"prior: the base's weights refitted on the site's labels (strength {strength:g})"
     else:
         how = f"weighted: base data + site labels weighted x{site_weight:g}"
-    meta = {
-        "name": output.name,
-        "labels": trained.labels,
-        "thresholds": {label: t.to_dict() for label, t in trained.thresholds.items()},
-        "C": trained.C,
-        "config": config.to_dict(),
-        "recipe": base_meta.get("recipe") if base_meta else None,
-        "adaptation": {
-            "base_model": base_meta["model_id"] if base_meta else None,
-            "base_path": str(base_dir) if base_dir else None,
-            "no_base": no_base, "method": "none" if no_base else method, "description": how,
-            "site_weight": None if prior or no_base else site_weight,
-            "strength": strength if prior else None, "weak_weight": weak_weight,
-            "added": site.files, "site_labels": site.counts(),
-        },
-        "training_data": trained.examples,
-        "cv_metrics": trained.cv_metrics,
-        "training_seconds": trained.seconds,
-        "versions": versions(),
-        "git_commit": git_commit(),
-        "created_at": now_iso(),
-    }
-    saved = save_model(trained.pipeline, meta, render_model_card(meta), output, force=force)
+    saved = _save(trained, output, force=force,
+                  recipe=base_meta.get("recipe") if base_meta else None,
+                  adaptation={
+                      "base_model": base_meta["model_id"] if base_meta else None,
+                      "base_path": str(base_dir) if base_dir else None,
+                      "no_base": no_base, "method": "none" if no_base else method,
+                      "description": how,
+                      "site_weight": None if prior or no_base else site_weight,
+                      "strength": strength if prior else None, "weak_weight": weak_weight,
+                      "added": site.files, "site_labels": site.counts()})
     if progress:
-        site_f1 = trained.cv_metrics["per_source"].get("site", {}).get("accuracy")
+        site_accuracy = trained.cv_metrics["per_source"].get("site", {}).get("accuracy")
         progress(f"wrote {output} ({saved['model_bytes'] / 1e6:.1f} MB; held-out macro-F1 "
                  f"{trained.cv_metrics['macro_f1']:.3f}"
-                 + (f", accuracy on the site's labels {site_f1:.3f}" if site_f1 else "")
+                 + (f", accuracy on the site's labels {site_accuracy:.3f}"
+                    if site_accuracy else "")
                  + f") in {trained.seconds:.0f} s")
     return saved
 
