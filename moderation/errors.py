@@ -1,4 +1,5 @@
-"""Exceptions whose message says what went wrong, where, and what to do next.
+"""Every exception and warning the package raises: each message says what went wrong, where,
+and what to do next.
 
 Plain functions raise these; only the command line turns them into one line on stderr and
 exit code 2.
@@ -52,3 +53,15 @@ class HostileInputError(InputError):
 
 class UsageError(ModerationError):
     """Options that contradict each other or name something that does not exist."""
+
+
+class ModelLoadError(ModerationError):
+    """A model directory that cannot be used; the message says how to get a usable one."""
+
+
+class FetchError(ModerationError):
+    """A download that could not be completed; the message says what to do instead."""
+
+
+class ModelVersionWarning(UserWarning):
+    """The model was saved by other versions of the libraries it needs."""

@@ -1,9 +1,11 @@
 """How good a model is on labelled comments: metrics, calibration, what a threshold would do to
-a moderator's queue, and the worst errors.
+a moderator's queue, the worst errors, two models side by side, and promotion on evidence.
 
-``read_labelled_set(path)`` reads a label store, a JSONL file of examples or any export with a
-label column; ``evaluate(model, labelled)`` scores it and measures; ``compare`` puts two
-evaluations side by side. The report (plots and HTML) is in :mod:`moderation.report`.
+``evaluate(model, examples)`` scores labelled comments (``moderation.examples.read_labelled``
+reads them from any kind of file) and measures (``moderation.model.metrics.measure``);
+``compare`` puts two evaluations side by side; ``promote`` makes a model active when the
+evidence allows (``moderation.model.registry.decide``). The report (plots and HTML) is in
+:mod:`moderation.report`.
 """
 
 from __future__ import annotations
@@ -14,169 +16,20 @@ from typing import Any
 
 import numpy as np
 
-from moderation.comments import LABELS, Comment
-from moderation.errors import InputError
+from moderation.errors import InputError, UsageError
+from moderation.examples import ExampleSet, read_labelled
+from moderation.model.metrics import measure
+from moderation.model.registry import (COMPARED, current_entry, decide, find_model, load_model,
+                                       set_active)
+from moderation.model.scorer import label_weights
+from moderation.model.store import copy_model
+from moderation.model.thresholds import Threshold, thresholds_for_precision
 from moderation.scoring import FLAGGED_LABELS
-
-CANDIDATE_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
-CALIBRATION_BINS = 10
-
-
-@dataclass
-class LabelledSet:
-    path: str
-    ids: list[str]
-    texts: list[str]
-    labels: list[str]
-    weak: int = 0
-    warnings: tuple[str, ...] = ()
-
-    def __len__(self) -> int:
-        return len(self.texts)
-
-
-def _is_store(path: Path) -> bool:
-    """A label store (or a JSONL file of examples) rather than a comment export."""
-    import orjson
-
-    if path.suffix.lower() not in (".jsonl", ".ndjson"):
-        return False
-    with open(path, "rb") as handle:
-        for raw in handle:
-            if raw.strip():
-                try:
-                    first = orjson.loads(raw)
-                except orjson.JSONDecodeError:
-                    return False
-                return isinstance(first, dict) and ("action" in first or "labeller" in first)
-    return False
-
-
-def read_labelled_set(path: str | Path, *, format: str = "auto") -> LabelledSet:
-    """The labelled comments of a store or an export; comments without a label are left
-    out, and a file with no labelled comment at all is an error."""
-    from moderation.formats import ParseReport, read_export
-    from moderation.labelling import read_labelled
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "not found" if not path.exists() else "is not a file")
-    warnings: list[str] = []
-    if _is_store(path):
-        records, torn = read_labelled(path)
-        if torn:
-            warnings.append(torn)
-        ids = [r["id"] for r in records]
-        texts = [r["text"] for r in records]
-        labels = [r["label"] for r in records]
-        weak = sum(r["weak"] for r in records)
-    else:
-        report = ParseReport(str(path))
-        ids, texts, labels, weak = [], [], [], 0
-        for record in read_export(path, format=format, report=report):
-            if isinstance(record, Comment) and record.label is not None:
-                ids.append(record.id)
-                texts.append(record.unquoted_text())
-                labels.append(record.label)
-        warnings.extend(report.warnings)
-    if not texts:
-        raise InputError(path, "no labelled comments to evaluate on",
-                         hint="give a label store, or an export with a \"label\" column "
-                         f"({', '.join(LABELS)})")
-    return LabelledSet(str(path), ids, texts, labels, weak, tuple(warnings))
-
-
-def expected_calibration_error(is_label: np.ndarray, scores: np.ndarray,
-                               bins: int = CALIBRATION_BINS) -> tuple[float, list[dict]]:
-    """ECE over equal-width bins of the predicted probability, and the bins themselves (mean
-    prediction, observed share, count): the points of a reliability diagram."""
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.digitize(scores, edges[1:-1]), 0, bins - 1)
-    error, points = 0.0, []
-    for b in range(bins):
-        mask = which == b
-        if not mask.any():
-            continue
-        predicted, observed = float(scores[mask].mean()), float(is_label[mask].mean())
-        error += mask.mean() * abs(predicted - observed)
-        points.append({"low": round(float(edges[b]), 2), "high": round(float(edges[b + 1]), 2),
-                       "predicted": round(predicted, 4), "observed": round(observed, 4),
-                       "count": int(mask.sum())})
-    return round(float(error), 4), points
-
-
-def threshold_table(is_label: np.ndarray, scores: np.ndarray,
-                    thresholds: list[float]) -> list[dict[str, Any]]:
-    """For each candidate threshold: how many comments it flags (per 1,000), and the
-    precision and recall of those flags."""
-    rows = []
-    total = max(len(scores), 1)
-    positives = int(is_label.sum())
-    for cut in sorted(set(round(t, 6) for t in thresholds)):
-        flagged = scores >= cut
-        caught = int((flagged & is_label).sum())
-        rows.append({"threshold": cut, "flagged": int(flagged.sum()),
-                     "per_1000": round(1000 * flagged.sum() / total, 1),
-                     "precision": round(caught / flagged.sum(), 4) if flagged.any() else None,
-                     "recall": round(caught / positives, 4) if positives else None})
-    return rows
-
-
-def measure(truth: list[str], probabilities: np.ndarray, labels: list[str],
-            thresholds: dict[str, float]) -> dict[str, Any]:
-    """Every metric of the report from true labels and probabilities (columns follow
-    ``labels``)."""
-    from sklearn.metrics import (average_precision_score, classification_report,
-                                 confusion_matrix, roc_auc_score)
-
-    y = np.asarray(truth)
-    predicted = np.asarray(labels)[probabilities.argmax(axis=1)]
-    present = [label for label in labels if (y == label).any()]
-    report = classification_report(y, predicted, labels=present, output_dict=True,
-                                   zero_division=0)
-    per_label: dict[str, dict[str, Any]] = {}
-    for column, label in enumerate(labels):
-        positive = y == label
-        scores = probabilities[:, column]
-        entry: dict[str, Any] = {"support": int(positive.sum())}
-        if label in present:
-            entry.update({k: round(report[label][k], 4)
-                          for k in ("precision", "recall", "f1-score")})
-        if 0 < positive.sum() < len(y):
-            entry["roc_auc"] = round(float(roc_auc_score(positive, scores)), 4)
-            entry["average_precision"] = round(float(average_precision_score(positive, scores)),
-                                               4)
-        entry["ece"], entry["reliability"] = expected_calibration_error(positive, scores)
-        if label in thresholds:
-            cut = thresholds[label]
-            entry["threshold"] = round(cut, 6)
-            entry["flags"] = threshold_table(positive, scores, [cut])[0]
-            entry["threshold_table"] = threshold_table(positive, scores,
-                                                       [*CANDIDATE_THRESHOLDS, cut])
-        per_label[label] = entry
-    aucs = [e["roc_auc"] for e in per_label.values() if "roc_auc" in e]
-    confidence = probabilities.max(axis=1)
-    top_ece, top_points = expected_calibration_error(predicted == y, confidence)
-    return {
-        "examples": int(len(y)),
-        "labels_present": present,
-        "accuracy": round(float((predicted == y).mean()), 4),
-        "macro_f1": round(report["macro avg"]["f1-score"], 4),
-        "macro_precision": round(report["macro avg"]["precision"], 4),
-        "macro_recall": round(report["macro avg"]["recall"], 4),
-        "macro_roc_auc": round(float(np.mean(aucs)), 4) if aucs else None,
-        "ece": top_ece,
-        "reliability": top_points,
-        "per_label": per_label,
-        "confusion_matrix": {"labels": labels, "rows_true_columns_predicted":
-                             confusion_matrix(y, predicted, labels=labels).tolist()},
-    }
-
 
 @dataclass
 class Evaluation:
     model: Any
-    data: LabelledSet
+    data: ExampleSet
     probabilities: np.ndarray
     thresholds: dict[str, float]
     metrics: dict[str, Any]
@@ -206,7 +59,7 @@ class Evaluation:
                 **self.metrics, "worst_errors": self.worst_errors(worst)}
 
 
-def evaluate(model: Any, data: LabelledSet,
+def evaluate(model: Any, data: ExampleSet,
              thresholds: dict[str, float] | None = None) -> Evaluation:
     """Score ``data`` with ``model`` and measure."""
     chosen = dict(model.thresholds if thresholds is None else thresholds)
@@ -245,10 +98,8 @@ def compare(first: Evaluation, second: Evaluation) -> dict[str, Any]:
 
 
 def find_thresholds(evaluation: Evaluation, precision: float,
-                    min_recall: float = 0.0) -> dict[str, Any]:
+                    min_recall: float = 0.0) -> dict[str, Threshold]:
     """Per-label thresholds chosen on the evaluation's labels for ``precision``."""
-    from moderation.scoring import thresholds_for_precision
-
     return thresholds_for_precision(evaluation.data.labels, evaluation.probabilities,
                                     evaluation.model.labels, precision, min_recall)
 
@@ -256,8 +107,6 @@ def find_thresholds(evaluation: Evaluation, precision: float,
 def top_features(model: Any, top: int = 15) -> dict[str, list[tuple[str, float]]]:
     """The terms with the largest weights for each label: what the model has learnt to look
     for."""
-    from moderation.linear import label_weights
-
     if model.scorer is not None:
         terms, weights = model.scorer.terms, model.scorer.coef
     else:
@@ -270,3 +119,79 @@ def top_features(model: Any, top: int = 15) -> dict[str, list[tuple[str, float]]
         best = np.argsort(-weights[row], kind="stable")[:top]
         result[label] = [(str(terms[i]), round(float(weights[row, i]), 3)) for i in best]
     return result
+
+
+def promote(name: str, *, evaluation: Path | None = None, force: bool = False,
+            tolerance: float = 0.0) -> dict[str, Any]:
+    """Make model ``name`` the active one if the promotion policy allows: on ``evaluation``
+    (labelled comments) it must not be worse than the active model. Returns both models'
+    summaries, their metrics, and whether (and why) it was promoted."""
+    candidate, current = find_model(name), current_entry()
+    result: dict[str, Any] = {"candidate": candidate.summary(), "current": current.summary(),
+                              "promoted": False}
+    evidence = None
+    if evaluation is not None and candidate.path.resolve() != current.path.resolve():
+        data = read_labelled(evaluation)
+        scores = {which: evaluate(load_model(entry.path), data).metrics
+                  for which, entry in (("candidate", candidate), ("current", current))}
+        evidence = {"data": str(evaluation), "examples": len(data),
+                    **{which: {k: m[k] for k in COMPARED} for which, m in scores.items()}}
+        result["evaluation"] = evidence
+    decision = decide(candidate, current, evidence, force=force, tolerance=tolerance)
+    result["reason"] = decision.reason
+    if decision.promote:
+        result["record"] = set_active(candidate, current, evidence, decision.reason)
+        result["promoted"] = True
+    return result
+
+
+def evaluate_file(labelled: Path, *, model: Path | None = None,
+                  compare_with: Path | None = None, find_thresholds_for: float | None = None,
+                  output: Path | None = None, format: str = "auto",
+                  force: bool = False) -> dict[str, Any]:
+    """``moderation evaluate``: ``model`` (else the active model) on the labelled comments of
+    ``labelled``; optionally beside another model, and with a copy of the model whose
+    thresholds are chosen on these labels for precision ``find_thresholds_for``."""
+    if find_thresholds_for is not None and output is None:
+        raise UsageError("--find-thresholds writes a copy of the model: give -o DIR for it")
+    if output is not None and find_thresholds_for is None:
+        raise UsageError("-o is where --find-thresholds writes the model copy; add "
+                         "--find-thresholds")
+    if find_thresholds_for is not None and not 0 < find_thresholds_for < 1:
+        raise UsageError("--precision must be between 0 and 1, e.g. 0.8")
+    data = read_labelled(labelled, format=format)
+    evaluation = evaluate(load_model(model), data)
+    result: dict[str, Any] = {"evaluation": evaluation, "metrics": evaluation.to_dict()}
+    if compare_with is not None:
+        other = evaluate(load_model(compare_with), data)
+        result["comparison"] = compare(other, evaluation)
+        result["other"] = other
+    if find_thresholds_for is not None and output is not None:
+        result["thresholds"] = write_thresholds(evaluation, find_thresholds_for, output, force)
+    return result
+
+
+def write_thresholds(evaluation: Evaluation, precision: float, output: Path,
+                     force: bool) -> dict[str, Any]:
+    """A copy of the evaluated model at ``output`` with thresholds chosen on the evaluation's
+    labels; a label absent from them keeps the model's threshold."""
+    found = find_thresholds(evaluation, precision)
+    thresholds = dict(evaluation.model.meta.thresholds)
+    kept = []
+    for label, threshold in found.items():
+        if evaluation.metrics["per_label"][label]["support"] == 0:
+            kept.append(label)
+            continue
+        thresholds[label] = Threshold(label, threshold.threshold, threshold.precision,
+                                      threshold.recall, threshold.reached_target,
+                                      {"chosen_on": evaluation.data.path,
+                                       "examples": len(evaluation.data)})
+    note = (f"Thresholds chosen by `moderation evaluate --find-thresholds --precision "
+            f"{precision}` on {len(evaluation.data):,} labelled comments of "
+            f"`{evaluation.data.path}`: " +
+            ", ".join(f"{label} {t.threshold:.3f}" for label, t in thresholds.items()))
+    meta = copy_model(evaluation.model.path, output, thresholds=thresholds, note=note,
+                      force=force)
+    return {"model": meta.model_id, "path": str(output),
+            "thresholds": {label: t.to_dict() for label, t in thresholds.items()},
+            "kept": kept}

@@ -13,7 +13,7 @@ import numpy as np
 from moderation.errors import ModerationError
 from moderation.evaluate import Evaluation
 from moderation.scoring import FLAGGED_LABELS
-from moderation.store import atomic_directory
+from moderation.files import atomic_directory
 
 PLOTS = ("confusion.png", "precision_recall.png", "reliability.png")
 

@@ -1,24 +1,32 @@
-"""The queue of comments to review: which comments a moderator sees, in which order, and the
-spreadsheet round trip for reviewing without a terminal."""
+"""Reviewing: which comments a moderator sees and in which order (the queue), the answer loop
+(one key per answer, undo, quit), and the spreadsheet round trip for reviewing without a
+terminal. Every answer goes into the append-only label store (``moderation.labels.store``)."""
 
 from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from moderation.comments import LABELS, Comment, Thread
 from moderation.errors import InputError, ModerationError
-from moderation.formats import ParseReport
-from moderation.formats.source import Source
+from moderation.examples import read_labelled
+from moderation.files import atomic_output
+from moderation.flagging import flag_chunk
+from moderation.formats import ParseReport, ReadOptions, read_export
+from moderation.labels.store import LabelStore, answer_record, read_store, undo_record
+from moderation.model.registry import load_model
+from moderation.scoring import parse_thresholds
 
 ORDERS = ("uncertain", "flagged", "random")
 QUEUE_COLUMNS = ("id", "thread_id", "thread_title", "parent", "text", "prediction",
                  *(f"score_{label}" for label in LABELS), "flags", "label")
-SKIP_WORDS = ("skip", "skipped", "?")
+KEYS = {"c": "civil", "1": "civil", "a": "abusive", "2": "abusive", "p": "conspiracy",
+        "3": "conspiracy", "s": "skip", "u": "undo", "q": "quit"}
 
 @dataclass
 class QueueItem:
@@ -44,24 +52,16 @@ class QueueItem:
 
 def queue_items(records: Iterable[Thread | Comment], model: Any,
                 thresholds: dict[str, float], *, chunk_size: int = 4096) -> list[QueueItem]:
-    """Every comment of an export with its scores, flags, thread title and parent's text."""
-    from moderation.flagging import texts_to_score
-    from moderation.scoring import verdicts
-
+    """Every comment of an export with its scores, flags (the flagging step), thread title and
+    parent's text."""
     items: list[QueueItem] = []
     texts_by_id: dict[str, str] = {}
     pending: list[Comment] = []
 
     def score(chunk: list[Comment]) -> None:
-        texts, scorable = texts_to_score(chunk)
-        results: list[Any] = [None] * len(chunk)
-        if scorable:
-            probabilities = model.predict_proba([texts[i] for i in scorable])
-            for i, result in zip(scorable, verdicts(probabilities, model.labels, thresholds)):
-                results[i] = result
-        for comment, result in zip(chunk, results):
-            prediction, scores, flags = result if result else (None, None, [])
-            items.append(QueueItem(comment, scores, prediction, list(flags),
+        rows = flag_chunk(chunk, model, thresholds)
+        for comment, row in zip(chunk, rows):
+            items.append(QueueItem(comment, row["scores"], row["prediction"], list(row["flags"]),
                                    texts_by_id.get(comment.parent_id or "")))
 
     for record in records:
@@ -108,56 +108,120 @@ def write_queue_csv(items: list[QueueItem], out: TextIO) -> int:
 
 
 @dataclass
-class ReviewedRow:
-    line: int
-    comment_id: str
-    label: str | None           # None: skipped
+class Queue:
+    """An export's comments scored for review, with the model and how the export read."""
+
+    items: list[QueueItem]
+    report: ParseReport
+    model: Any
 
 
-def read_reviewed_csv(path: str | Path, known: dict[str, Any], report: ParseReport
-                      ) -> list[ReviewedRow]:
-    """The answered rows of a reviewed queue. Rows with an unknown id, an unknown label name
-    or a second, different label for one id are bad records (``report.bad``); rows whose
-    ``label`` is empty were not reviewed and are left out."""
-    source = Source(path, report)
-    delimiter = "\t" if str(path).lower().endswith(".tsv") else ","
-    if delimiter == "," and ";" in source.head_text.split("\n", 1)[0] \
-            and "," not in source.head_text.split("\n", 1)[0]:
-        delimiter = ";"                 # spreadsheets in some locales save with semicolons
-    rows = source.iter_csv_rows(delimiter)
-    header = next((row for _, row in rows), None)
-    if header is None:
-        raise InputError(path, "empty file; expected the queue written by --export")
-    names = [name.strip().lstrip("\ufeff").lower() for name in header]
-    if "id" not in names or "label" not in names:
-        raise InputError(path, "needs an \"id\" and a \"label\" column", line=1,
-                         hint=f"found columns: {', '.join(header)}")
-    id_at, label_at = names.index("id"), names.index("label")
-    answered: dict[str, ReviewedRow] = {}
-    for line, row in rows:
-        if not any(cell.strip() for cell in row):
+def load_queue(input: Path, *, model: Path | None = None, format: str = "auto",
+               options: ReadOptions | None = None,
+               thresholds: list[str] | None = None) -> Queue:
+    """Every comment of ``input`` scored by the model (else the active model)."""
+    if not Path(input).exists():
+        raise InputError(input, "not found")
+    loaded = load_model(model)
+    chosen = parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)
+    options = options or ReadOptions()
+    report = ParseReport(str(input), skip_bad=options.skip_bad)
+    items = queue_items(read_export(input, format=format, options=options, report=report),
+                        loaded, chosen)
+    return Queue(items, report, loaded)
+
+
+def export_queue(input: Path, *, store: Path, output: Path, limit: int | None = None,
+                 order: str = "uncertain", seed: int = 0, **queue_options: Any
+                 ) -> dict[str, Any]:
+    """Write the next ``limit`` comments to review (not yet in ``store``) to a CSV file."""
+    contents = read_store(store, missing_ok=True)
+    queue = load_queue(input, **queue_options)
+    todo = order_queue(queue.items, order, done=set(contents.current()), limit=limit,
+                       seed=seed)
+    with atomic_output(output, encoding="utf-8-sig") as handle:   # BOM: spreadsheets read UTF-8
+        written = write_queue_csv(todo, handle)
+    return {"input": str(input), "queue": str(output), "written": written,
+            "comments": len(queue.items), "already_answered": len(contents.current()),
+            "model": queue.model.id, "order": order, "torn": contents.torn_warning(),
+            "report": queue.report}
+
+
+def import_reviewed(input: Path, *, store: Path, reviewed: Path, labeller: str,
+                    **queue_options: Any) -> dict[str, Any]:
+    """Add the answered rows of a reviewed queue CSV to ``store``. With bad rows (unknown ids,
+    unknown labels, a label that contradicts the store) nothing is added unless
+    ``skip_bad``."""
+    queue = load_queue(input, **queue_options)
+    by_id = {item.comment.id: item for item in queue.items}
+    options = queue_options.get("options") or ReadOptions()
+    report = ParseReport(str(reviewed), skip_bad=options.skip_bad)
+    answered = read_labelled(reviewed, kind="spreadsheet", keep_skips=True, options=options)
+    rows = answered.examples
+    with LabelStore(store) as labels:
+        current = labels.contents.current()
+        new, unchanged = [], 0
+        for row in rows:
+            if row.id not in by_id:
+                report.bad(InputError(reviewed, f"id {row.id!r} is not a comment of the export",
+                                      line=row.line, hint="import the queue against the export "
+                                      "it was made from"))
+                continue
+            earlier = current.get(row.id)
+            if earlier is not None and earlier.get("label") == row.label:
+                unchanged += 1
+                continue
+            if earlier is not None and earlier.get("label") in LABELS:
+                report.bad(InputError(reviewed, f"id {row.id!r} is already labelled "
+                                      f"{earlier['label']!r} in {store}", line=row.line,
+                                      hint="keep one label per comment"))
+                continue
+            item = by_id[row.id]
+            new.append(answer_record(item.comment, row.label, scores=item.scores,
+                                     labeller=labeller, model_id=queue.model.id,
+                                     action="label" if row.label else "skip"))
+        added = labels.extend(new)
+    counts = Counter(r["label"] or "skip" for r in new)
+    return {"store": str(store), "added": added, "by_label": dict(counts),
+            "unchanged": unchanged, "bad": [*answered.warnings, *(str(e) for e in report.skipped)],
+            "torn": labels.torn_warning}
+
+
+def review_loop(items: list[QueueItem], store: LabelStore, *, labeller: str, model_id: str,
+                read_key: Callable[[], str], show: Callable[[QueueItem, int], None],
+                say: Callable[[str], None]) -> Counter:
+    """The interactive loop: ``show`` a comment, read one key, append the answer to ``store``
+    (on disk before the next comment is shown). Returns the answers given this session."""
+    done: list[tuple[QueueItem, str]] = []
+    given: Counter = Counter()
+    position = 0
+    while position < len(items):
+        item = items[position]
+        show(item, position)
+        try:
+            key = read_key().lower()
+        except (KeyboardInterrupt, EOFError):     # Ctrl-C, or the end of piped keys
+            break
+        choice = KEYS.get(key)
+        if not key or choice == "quit":           # the end of input, or q
+            break
+        if choice == "undo":
+            if not done:
+                say("nothing to undo in this session")
+                continue
+            last, last_choice = done.pop()
+            store.append(undo_record(last.comment.id, labeller=labeller))
+            given[last_choice] -= 1
+            position = items.index(last)
+            say(f"undid {last_choice} for {last.comment.id}")
             continue
-        comment_id = row[id_at].strip() if len(row) > id_at else ""
-        given = row[label_at].strip() if len(row) > label_at else ""
-        if not given:
+        if choice is None:
+            say(f"unknown key {key!r}")
             continue
-        name = given.lower()
-        if comment_id not in known:
-            report.bad(InputError(path, f"id {comment_id!r} is not a comment of the export",
-                                  line=line, hint="import the queue against the export it was "
-                                  "made from"))
-            continue
-        if name not in LABELS and name not in SKIP_WORDS:
-            report.bad(InputError(path, f"unknown label {given!r}", line=line,
-                                  hint=f"use one of {', '.join(LABELS)}, skip, or leave it "
-                                  "empty"))
-            continue
-        reviewed = ReviewedRow(line, comment_id, name if name in LABELS else None)
-        earlier = answered.get(comment_id)
-        if earlier is not None and earlier.label != reviewed.label:
-            report.bad(InputError(path, f"id {comment_id!r} is labelled {earlier.label!r} at "
-                                  f"line {earlier.line} and {reviewed.label!r} here", line=line,
-                                  hint="keep one label per comment"))
-            continue
-        answered[comment_id] = reviewed
-    return list(answered.values())
+        label = None if choice == "skip" else choice
+        store.append(answer_record(item.comment, label, scores=item.scores, labeller=labeller,
+                                   model_id=model_id, action="label" if label else "skip"))
+        done.append((item, choice))
+        given[choice] += 1
+        position += 1
+    return +given

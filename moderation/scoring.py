@@ -1,76 +1,24 @@
-"""Scores, flags, explanations and thresholds.
+"""From a model's numbers to what people and programs are shown: verdicts (prediction, scores,
+flags), score records, and explanations.
 
 A flag means "a moderator should look at this": a label is flagged when its probability reaches
-the label's threshold. Thresholds are chosen on held-out predictions for a target precision.
+the label's threshold (chosen in ``moderation.model.thresholds``). Everything here works on what
+a model gives (probabilities, per-term weights), so any model object that offers
+``predict_proba`` and ``term_weights`` can be scored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from moderation.comments import LABELS, QuoteSpan
+from moderation.comments import LABELS, Comment, QuoteSpan
 from moderation.errors import UsageError
+from moderation.quotes import ConversationTracker
 
 FLAGGED_LABELS = ("abusive", "conspiracy")      # civil is never a reason to look
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """The threshold for one label and what it gave on the held-out predictions it was
-    chosen on."""
-
-    label: str
-    threshold: float
-    precision: float
-    recall: float
-    reached_target: bool
-
-    def to_dict(self) -> dict:
-        return {"threshold": round(self.threshold, 6), "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "reached_target": self.reached_target}
-
-
-def threshold_for_precision(is_label: np.ndarray, scores: np.ndarray, label: str,
-                            target: float, min_recall: float = 0.0) -> Threshold:
-    """The lowest threshold whose precision on (is_label, scores) reaches ``target`` (so the
-    most comments of this label are caught at that precision). Where no threshold reaches it
-    while catching at least ``min_recall`` of the label, the one with the best F1, marked
-    ``reached_target=False``: a flag that almost never fires helps no moderator."""
-    from sklearn.metrics import precision_recall_curve   # training only: keep scoring light
-
-    if not is_label.any():
-        return Threshold(label, 1.0, 0.0, 0.0, False)
-    precision, recall, cuts = precision_recall_curve(is_label, scores)
-    precision, recall = precision[:-1], recall[:-1]    # the last point has no threshold
-    reaching = np.flatnonzero(precision >= target)
-    # a threshold needs some support above it to be trusted: at least 5 caught examples
-    caught = recall * is_label.sum()
-    reaching = reaching[(caught[reaching] >= min(5, is_label.sum()))
-                        & (recall[reaching] >= min_recall)]
-    if reaching.size:
-        best = reaching[np.argmax(recall[reaching])]
-        return Threshold(label, float(cuts[best]), float(precision[best]), float(recall[best]),
-                         True)
-    f1 = np.divide(2 * precision * recall, precision + recall,
-                   out=np.zeros_like(precision), where=(precision + recall) > 0)
-    best = int(np.argmax(f1))
-    return Threshold(label, float(cuts[best]), float(precision[best]), float(recall[best]),
-                     False)
-
-
-def thresholds_for_precision(y_true: Sequence[str], probabilities: np.ndarray,
-                             labels: Sequence[str], target: float,
-                             min_recall: float = 0.0) -> dict[str, Threshold]:
-    """Per-label thresholds (for the labels that are reasons to look) chosen on held-out
-    probabilities whose columns follow ``labels``."""
-    truth = np.asarray(y_true)
-    return {label: threshold_for_precision(truth == label, probabilities[:, column], label,
-                                           target, min_recall)
-            for column, label in enumerate(labels) if label in FLAGGED_LABELS}
 
 
 # --- scores, flags and explanations for people and programs ---------------------------------
@@ -161,9 +109,6 @@ def quotes_of_parent(text: str, parent: str | None) -> list[QuoteSpan]:
     """The spans of ``text`` that repeat ``parent`` (found as `flag` finds them in a thread)."""
     if not parent:
         return []
-    from moderation.comments import Comment
-    from moderation.quotes import ConversationTracker
-
     tracker = ConversationTracker()
     tracker.comment(Comment(id="parent", thread_id="thread", text=parent))
     reply = tracker.comment(Comment(id="reply", thread_id="thread", text=text,
@@ -175,8 +120,6 @@ def own_words(text: str, spans: Sequence[QuoteSpan]) -> str:
     """``text`` without its quoted spans (``Comment.unquoted_text`` for a bare string)."""
     if not spans:
         return text
-    from moderation.comments import Comment
-
     return Comment(id="", thread_id="", text=text, quotes=list(spans)).unquoted_text()
 
 
@@ -200,15 +143,9 @@ def explain_text(model: Any, text: str, *, quotes: Sequence[QuoteSpan] = (),
     bias add up to the label's logit. ``spans`` are where the term occurs in ``text``.
     ``scores`` (label -> probability), when the caller has them, saves scoring again."""
     own = own_words(text, quotes)
-    if model.scorer is not None:
-        weights = model.scorer.term_weights(own)
-        where = model.scorer.term_spans(text, [(q.start, q.end) for q in quotes])
-        spans_of = [where.get(term_id, []) for term_id in weights.ids.tolist()]
-        terms, values = weights.terms, weights.values
-        contributions, intercept = weights.contributions, weights.intercept
-    else:
-        terms, values, contributions, intercept = _pipeline_terms(model.pipeline, own)
-        spans_of = [_find_term(text, term) for term in terms]
+    weights = model.term_weights(own, spans_in=text, skip=[(q.start, q.end) for q in quotes])
+    terms, values = weights.terms, weights.values
+    contributions, intercept, spans_of = weights.contributions, weights.intercept, weights.spans
     if scores is None:
         scores = dict(zip(model.labels, np.round(model.predict_proba([own])[0], 6).tolist()))
     wanted = list(dict.fromkeys(labels)) if labels else [max(scores, key=scores.get)]
@@ -226,28 +163,20 @@ def explain_text(model: Any, text: str, *, quotes: Sequence[QuoteSpan] = (),
     return explanation
 
 
-def _pipeline_terms(pipeline: Any, text: str) -> tuple[list[str], np.ndarray, np.ndarray,
-                                                       np.ndarray]:
-    """Terms, values and contributions read from a scikit-learn pipeline (models without a
-    ``scorer.npz``: character n-grams, bigrams)."""
-    from moderation.linear import label_weights
-
-    features = pipeline.named_steps["features"]
-    classifier = pipeline.named_steps["classifier"]
-    row = features.transform(pipeline.named_steps["normalize"].transform([text])).tocsr()
-    names = features.get_feature_names_out()
-    columns, values = row.indices, row.data.astype(np.float64)
-    coef, intercept = label_weights(classifier)
-    terms = [str(names[c]).split("__", 1)[-1] for c in columns]
-    return terms, values, values[:, None] * coef[:, columns].T, intercept
-
-
-def _find_term(text: str, term: str) -> list[tuple[int, int]]:
-    lowered = text.lower()
-    if len(lowered) != len(text):
-        return []
-    spans, start = [], lowered.find(term)
-    while start >= 0 and len(spans) < 20:
-        spans.append((start, start + len(term)))
-        start = lowered.find(term, start + len(term))
-    return spans
+def score_comments(model: Any, texts: Sequence[str], *,
+                   records: list[dict[str, Any]] | None = None,
+                   thresholds: Sequence[str] = (), explain: bool = False,
+                   parent: str | None = None) -> list[dict[str, Any]]:
+    """``moderation score``: score ``texts`` (or JSON ``records`` with a ``text`` field, whose
+    other fields are kept) with ``LABEL=P`` threshold overrides. With ``parent``, the spans of
+    each text that quote it are left out of what is scored."""
+    if records is not None:
+        texts = [record["text"] for record in records]
+    if not texts:
+        raise UsageError("no comments to score: give TEXT arguments or pipe comments on stdin")
+    chosen = parse_thresholds(thresholds, model.thresholds, model.labels)
+    quotes = [quotes_of_parent(text, parent) for text in texts] if parent else None
+    scored = score_texts(model, list(texts), thresholds=chosen, explain=explain, quotes=quotes)
+    if records is not None:
+        scored = [{**record, **result} for record, result in zip(records, scored)]
+    return scored

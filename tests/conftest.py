@@ -7,6 +7,7 @@ from typer.testing import CliRunner
 
 from moderation.comments import Comment, Thread
 from moderation.formats import ParseReport, ReadOptions, read_export
+from moderation.labels.files import join_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
@@ -20,8 +21,10 @@ def read_all(path, *, format="auto", skip_bad=False, encoding=None, columns=None
     if columns is not None:
         options.columns = columns
     report = ParseReport(str(path), skip_bad=skip_bad)
-    records = list(read_export(path, format=format, options=options, report=report,
-                               labels=labels))
+    records = read_export(path, format=format, options=options, report=report)
+    if labels is not None:
+        records = join_labels(records, labels, report)
+    records = list(records)
     threads = [r for r in records if isinstance(r, Thread)]
     comments = [r for r in records if isinstance(r, Comment)]
     return threads, comments, report
@@ -47,12 +50,12 @@ FAST_CONFIG = "[pipeline]\ncv_folds = 3\nn_jobs = 1\nC_grid = [1.0, 10.0]\n"
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """A model trained once per run on the 36 written examples (a second or two)."""
-    from moderation.cli.train import train
+    from moderation.model.train import train_from_files
 
     folder = tmp_path_factory.mktemp("tiny-model")
     config = folder / "fast.toml"
     config.write_text(FAST_CONFIG)
-    train([TINY_EXAMPLES], output=folder / "tiny", config_path=config, quiet=True)
+    train_from_files([TINY_EXAMPLES], output=folder / "tiny", config_path=config)
     return folder / "tiny"
 
 

@@ -10,9 +10,9 @@ import pytest
 from conftest import SAMPLES
 from moderation.cli import app
 from moderation.errors import InputError
-from moderation.evaluate import (expected_calibration_error, measure, read_labelled_set,
-                                 threshold_table)
-from moderation.store import load_model, resolve_model_dir
+from moderation.examples import read_labelled
+from moderation.model.metrics import expected_calibration_error, measure, threshold_table
+from moderation.model.registry import load_model, resolve_model_dir
 
 LABELLED_CSV = SAMPLES / "comments.csv"
 LABELS = ["abusive", "civil", "conspiracy"]
@@ -59,14 +59,14 @@ def test_threshold_table_counts_the_queue_at_each_threshold():
 
 
 def test_read_labelled_set_reads_exports_and_stores_and_refuses_unlabelled(tmp_path):
-    export = read_labelled_set(LABELLED_CSV)
+    export = read_labelled(LABELLED_CSV)
     assert len(export) == 5 and set(export.labels) == {"civil", "abusive", "conspiracy"}
     store = tmp_path / "labels.jsonl"
     store.write_text(json.dumps({"id": "a", "action": "label", "label": "civil",
                                  "text": "fine", "labeller": "ana"}) + "\n")
-    assert read_labelled_set(store).labels == ["civil"]
+    assert read_labelled(store).labels == ["civil"]
     with pytest.raises(InputError, match="wordpress.xml: no labelled comments"):
-        read_labelled_set(SAMPLES / "wordpress.xml")
+        read_labelled(SAMPLES / "wordpress.xml")
 
 
 def test_evaluate_cli_prints_metrics_and_writes_a_report(tmp_path, runner, tiny_model):
@@ -96,7 +96,7 @@ def test_evaluate_json_matches_the_python_api(runner, tiny_model):
                                  "--json"])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
-    direct = evaluate(load_model(tiny_model), read_labelled_set(LABELLED_CSV))
+    direct = evaluate(load_model(tiny_model), read_labelled(LABELLED_CSV))
     assert printed["macro_f1"] == direct.metrics["macro_f1"]
     assert printed["per_label"]["abusive"]["support"] == 1
 
@@ -109,7 +109,7 @@ def test_find_thresholds_writes_a_loadable_copy_with_new_thresholds(tmp_path, ru
     assert result.exit_code == 0, result.output
     original, copied = load_model(tiny_model), load_model(copy)
     assert copied.id != original.id
-    assert copied.meta["thresholds"]["abusive"]["chosen_on"] == str(LABELLED_CSV)
+    assert copied.meta.thresholds["abusive"].notes["chosen_on"] == str(LABELLED_CSV)
     assert np.allclose(copied.predict_proba(["some words"]),
                        original.predict_proba(["some words"]))
     assert "Changes in this copy" in (copy / "MODEL_CARD.md").read_text()
@@ -134,7 +134,7 @@ def test_evaluate_refuses_a_folder_that_is_not_a_model(tmp_path, runner):
 
 def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path, runner, tiny_model):
     # a model trained on civil/abusive only cannot be measured on conspiracy labels
-    from moderation.cli.train import train
+    from moderation.model.train import train_from_files
     from conftest import FAST_CONFIG, TINY_EXAMPLES
 
     two = tmp_path / "two.jsonl"
@@ -142,7 +142,7 @@ def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path, runner, tiny_
                            if '"conspiracy"' not in line))
     config = tmp_path / "fast.toml"
     config.write_text(FAST_CONFIG)
-    train([two], output=tmp_path / "two-labels", config_path=config, quiet=True)
+    train_from_files([two], output=tmp_path / "two-labels", config_path=config)
     result = runner.invoke(app, ["evaluate", str(LABELLED_CSV), "--model",
                                  str(tmp_path / "two-labels")])
     assert result.exit_code == 2
@@ -166,8 +166,12 @@ def test_models_list_marks_the_active_model(runner, monkeypatch, tmp_path, tiny_
     by_name = {e["name"]: e for e in entries}
     assert set(by_name) == {"site-v1", "default"}
     assert by_name["default"]["active"] and not by_name["site-v1"]["active"]
-    shown = runner.invoke(app, ["models", "show", "site-v1"])
+    shown = runner.invoke(app, ["models", "show", "site-v1", "--json"])
     assert json.loads(shown.output)["copied_from"]["model_id"] == load_model(tiny_model).id
+    readable = runner.invoke(app, ["models", "show", "site-v1"], env={"COLUMNS": "80"})
+    assert readable.exit_code == 0, readable.output
+    assert f"copied from {load_model(tiny_model).id}" in readable.output
+    assert "flag at" in readable.output and "abusive" in readable.output
 
 
 def test_promote_needs_evidence_then_switches_the_active_model_and_rolls_back(

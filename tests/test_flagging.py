@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from moderation import flagging, load_model
+from moderation import load_model
+from moderation.flagging import stream
 from moderation.cli import app
 from moderation.comments import Comment
 from moderation.flagging import flag_chunk, flag_export
@@ -127,7 +128,7 @@ def test_summary_and_only_flagged(runner, tiny_model, tmp_path):
 
 @pytest.mark.parametrize("export", ["jsonl", "page"])
 def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
-    monkeypatch.setattr(flagging, "CHUNK_SIZE", 4 if export == "jsonl" else 2)
+    monkeypatch.setattr(stream, "CHUNK_SIZE", 4 if export == "jsonl" else 2)
     own = "Please keep it civil, the library plan deserves a real debate."
     texts = [ABUSE, PLOT, "The ferry is late again.", "", "Nice photos of the harbour."]
     records = [{"id": i, "thread_id": f"t{i // 6}", "text": texts[i % 5]} for i in range(23)]
@@ -138,12 +139,12 @@ def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
               else SAMPLES / "article-page.txt")
     started = []
 
-    class CountedWorker(flagging._ScoringWorker):
+    class CountedWorker(stream._ScoringWorker):
         def __init__(self, model):
             started.append(model.path)
             super().__init__(model)
 
-    monkeypatch.setattr(flagging, "_ScoringWorker", CountedWorker)
+    monkeypatch.setattr(stream, "_ScoringWorker", CountedWorker)
     outputs = []
     for processes in (1, 2):
         out = io.BytesIO()
@@ -177,7 +178,7 @@ def test_a_bad_record_leaves_no_output(runner, tiny_model, tmp_path):
 
 def test_an_interrupted_run_leaves_no_partial_file(runner, tiny_model, tmp_path, monkeypatch):
     source = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": ABUSE} for i in range(10)])
-    monkeypatch.setattr(flagging, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(stream, "CHUNK_SIZE", 3)
     calls = []
 
     def interrupted(*args, **kwargs):
@@ -186,8 +187,8 @@ def test_an_interrupted_run_leaves_no_partial_file(runner, tiny_model, tmp_path,
             raise KeyboardInterrupt
         return original(*args, **kwargs)
 
-    original = flagging.flag_chunk
-    monkeypatch.setattr(flagging, "flag_chunk", interrupted)
+    original = stream.flag_chunk
+    monkeypatch.setattr(stream, "flag_chunk", interrupted)
     out = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "-o", str(out),
                                  "-j", "1"])
@@ -239,12 +240,20 @@ def test_a_huge_comment_in_an_export_is_marked_truncated(runner, tiny_model, tmp
     assert row["prediction"] == "abusive"
 
 
-def test_progress_bar_follows_the_bytes_read(tiny_model, tmp_path):
-    from moderation.cli.flag import flag
+def test_progress_is_reported_by_comments_and_bytes_read(tiny_model, tmp_path, monkeypatch):
+    from moderation.cli.flag import progress_bar
+    from moderation.flagging import flag_file
 
+    monkeypatch.setattr(stream, "CHUNK_SIZE", 2)
     source = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": ABUSE} for i in range(5)])
-    done = flag(source, output=tmp_path / "out.jsonl", model=tiny_model, progress=True)
-    assert done["data"]["written"] == 5
+    reported = []
+    data, _ = flag_file(source, output=tmp_path / "out.jsonl", model=tiny_model,
+                        progress=lambda comments, position: reported.append((comments, position)))
+    assert data["written"] == 5
+    assert [comments for comments, _ in reported] == [2, 4, 5]
+    assert 0 < reported[0][1] <= reported[-1][1] <= source.stat().st_size
+    with progress_bar(source, True) as update:      # the bar the command draws on a terminal
+        update(5, source.stat().st_size)
 
 
 def test_a_model_from_other_library_versions_warns_in_one_line(runner, tiny_model, tmp_path):

@@ -15,8 +15,10 @@ from conftest import SAMPLES
 from moderation.cli import app
 from moderation.comments import Comment
 from moderation.errors import InputError
-from moderation.labelling import (LabelStore, merge_stores, read_labelled, read_store,
-                                  undo_record)
+from moderation.examples import read_labelled
+from moderation.labels.merge import merge_stores
+from moderation.labels.store import LabelStore, read_store, undo_record
+from moderation.model.retrain import RetrainOptions, retrain
 from moderation.review import QueueItem, order_queue
 
 DISQUS = SAMPLES / "disqus.xml"
@@ -92,7 +94,7 @@ def test_killing_the_writer_loses_no_answer_it_confirmed(tmp_path):
     path = tmp_path / "labels.jsonl"
     script = (
         "import sys, itertools\n"
-        "from moderation.labelling import LabelStore\n"
+        "from moderation.labels.store import LabelStore\n"
         f"store = LabelStore({str(path)!r})\n"
         "for n in itertools.count():\n"
         "    store.append({'id': str(n), 'action': 'label', 'label': 'civil', 'text': 'x' * 500})\n"
@@ -113,9 +115,9 @@ def test_read_labelled_gives_training_records_with_weak_marks(tmp_path):
     path = tmp_path / "labels.jsonl"
     path.write_text(json.dumps(_record("a", "civil")) + "\n" +
                     json.dumps(_record("b", "abusive", weak=True)) + "\n")
-    records, torn = read_labelled(path)
-    assert torn is None
-    assert [(r["id"], r["label"], r["weak"]) for r in records] == \
+    found = read_labelled(path)
+    assert found.kind == "store" and found.warnings == []
+    assert [(e.id, e.label, e.weak) for e in found.examples] == \
         [("a", "civil", False), ("b", "abusive", True)]
 
 
@@ -365,17 +367,16 @@ def _fast_config(tmp_path):
 
 
 def test_train_base_add_learns_the_site_word_and_records_what_was_added(tmp_path, tiny_model):
-    from moderation.cli.train import train
-    from moderation.store import load_model
+    from moderation.model.registry import load_model
 
     store = _site_store(tmp_path / "site.jsonl")
-    meta = train([], output=tmp_path / "site-v2", base=tiny_model, add=[store],
-                 config_path=_fast_config(tmp_path), quiet=True)
-    adaptation = meta["adaptation"]
+    meta, _ = retrain([store], output=tmp_path / "site-v2", base=tiny_model,
+                      options=RetrainOptions(config_path=_fast_config(tmp_path)))
+    adaptation = meta.adaptation
     assert adaptation["base_model"] == load_model(tiny_model).id
     assert adaptation["site_labels"] == {"abusive": 3, "civil": 3}
     assert adaptation["added"][0]["file"] == str(store)
-    assert meta["training_data"]["by_source"]["site"] == {"abusive": 3, "civil": 3}
+    assert meta.training_data["by_source"]["site"] == {"abusive": 3, "civil": 3}
     assert "## Site labels added" in (tmp_path / "site-v2" / "MODEL_CARD.md").read_text()
     before = load_model(tiny_model).score("what a gorp")[0]["scores"]["abusive"]
     after = load_model(tmp_path / "site-v2").score("what a gorp")[0]["scores"]["abusive"]
@@ -383,25 +384,24 @@ def test_train_base_add_learns_the_site_word_and_records_what_was_added(tmp_path
     assert adaptation["method"] == "prior" and adaptation["strength"] == 0.03
     # the weighted method replays the base's data; an adapted base's own site labels come too
     more = _site_store(tmp_path / "more.jsonl", [("s7", "civil", "Lovely gorp-free day.")])
-    weighted = train([], output=tmp_path / "site-w", base=tiny_model, add=[store],
-                     config_path=_fast_config(tmp_path), quiet=True, method="weighted",
-                     site_weight=5)
-    assert weighted["adaptation"]["site_weight"] == 5
-    again = train([], output=tmp_path / "site-v3", base=tmp_path / "site-w", add=[more],
-                  config_path=_fast_config(tmp_path), quiet=True, method="weighted")
-    assert again["training_data"]["by_source"]["site"] == {"abusive": 3, "civil": 4}
+    weighted, _ = retrain([store], output=tmp_path / "site-w", base=tiny_model,
+                          options=RetrainOptions(config_path=_fast_config(tmp_path),
+                                                 method="weighted", site_weight=5))
+    assert weighted.adaptation["site_weight"] == 5
+    again, _ = retrain([more], output=tmp_path / "site-v3", base=tmp_path / "site-w",
+                       options=RetrainOptions(config_path=_fast_config(tmp_path),
+                                              method="weighted"))
+    assert again.training_data["by_source"]["site"] == {"abusive": 3, "civil": 4}
     assert load_model(tmp_path / "site-w").score("what a gorp")[0]["scores"]["abusive"] > \
         before
 
 
 def test_train_no_base_uses_the_site_labels_alone(tmp_path):
-    from moderation.cli.train import train
-
     store = _site_store(tmp_path / "site.jsonl", SITE_LABELS * 1)
-    meta = train([], output=tmp_path / "alone", add=[store], no_base=True,
-                 config_path=_fast_config(tmp_path), quiet=True)
-    assert meta["training_data"]["count"] == 6
-    assert meta["adaptation"]["no_base"] is True
+    meta, _ = retrain([store], output=tmp_path / "alone",
+                      options=RetrainOptions(no_base=True, config_path=_fast_config(tmp_path)))
+    assert meta.training_data["count"] == 6
+    assert meta.adaptation["no_base"] is True
 
 
 def test_train_add_refuses_stores_that_disagree(tmp_path, tiny_model, runner):
@@ -410,18 +410,18 @@ def test_train_add_refuses_stores_that_disagree(tmp_path, tiny_model, runner):
     result = runner.invoke(app, ["train", "--base", str(tiny_model), "--add", str(first),
                                  "--add", str(second), "-o", str(tmp_path / "m")])
     assert result.exit_code == 2
-    assert "ben.jsonl: id 's1' is labelled 'civil' here and 'abusive' in" in result.output
+    assert "ben.jsonl: id 's1' is labelled 'civil' here and 'abusive' at" in result.output
     assert "labels merge" in result.output
     assert not (tmp_path / "m").exists()
 
 
 def test_weighted_retraining_of_a_base_whose_data_changed_is_one_clear_error(tmp_path, runner):
-    from moderation.cli.train import train
+    from moderation.model.train import train_from_files
     from conftest import TINY_EXAMPLES
 
     examples = tmp_path / "examples.jsonl"
     examples.write_text(TINY_EXAMPLES.read_text())
-    train([examples], output=tmp_path / "base", config_path=_fast_config(tmp_path), quiet=True)
+    train_from_files([examples], output=tmp_path / "base", config_path=_fast_config(tmp_path))
     examples.write_text(TINY_EXAMPLES.read_text().replace("library", "museum"))
     store = _site_store(tmp_path / "site.jsonl")
     result = runner.invoke(app, ["train", "--base", str(tmp_path / "base"), "--add",
@@ -448,8 +448,8 @@ def test_train_site_option_mistakes(tmp_path, runner, args, message):
 def test_prior_refit_leaves_labels_the_site_did_not_use_as_the_base_had_them(tiny_model):
     import numpy as np
 
-    from moderation.adapt import fit_towards_base
-    from moderation.store import load_model
+    from moderation.model.prior import fit_towards_base
+    from moderation.model.registry import load_model
 
     base = load_model(tiny_model, pipeline=True).pipeline
     texts = [text for _, _, text in SITE_LABELS]

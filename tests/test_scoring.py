@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from moderation import load_model
 from moderation.cli import app
-from moderation.cli.score import score
+from moderation.scoring import score_comments
 from moderation.errors import UsageError
 from moderation.scoring import explain_text, parse_thresholds
-from moderation.store import ModelLoadError
+from moderation.errors import ModelLoadError
 
 TEXTS = ["You pathetic worm, crawl back under your rock.",
          "They staged it and the cabal is hiding the truth.",
@@ -93,7 +93,7 @@ def test_explanation_is_exact_and_points_at_the_words(model):
 def test_quotes_of_the_parent_are_not_scored(model):
     parent = "You pathetic worm, crawl back under your rock and stay there forever."
     reply = parent + " Please keep it civil, the library plan deserves a real debate."
-    result = score([reply], model=model.path, parent=parent)[0]
+    result = score_comments(model, [reply], parent=parent)[0]
     assert result["quotes_excluded"][0]["source"] == "parent"
     alone = model.score("Please keep it civil, the library plan deserves a real debate.")[0]
     assert result["scores"] == alone["scores"]

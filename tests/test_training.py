@@ -10,10 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moderation.cli import app
-from moderation.cli.train import train
-from moderation.pipeline import PipelineConfig
-from moderation.store import ModelLoadError, load_model
-from moderation.train import prepare_examples, read_examples
+from moderation.model.train import train_from_files
+from moderation.model.pipeline import PipelineConfig
+from moderation.errors import ModelLoadError
+from moderation.model.registry import load_model
+from moderation.examples import Example, read_labelled
+from moderation.model.train import prepare_examples
 
 TINY = Path(__file__).parent / "fixtures" / "tiny_examples.jsonl"
 FAST = "[pipeline]\ncv_folds = 3\nn_jobs = 1\nC_grid = [1.0, 10.0]\n"
@@ -25,7 +27,7 @@ def trained(tmp_path_factory):
     config = folder / "fast.toml"
     config.write_text(FAST)
     out = folder / "tiny"
-    meta = train([TINY], output=out, config_path=config, quiet=True)
+    meta = train_from_files([TINY], output=out, config_path=config).to_json()
     return out, meta
 
 
@@ -81,7 +83,7 @@ def test_same_data_config_and_seed_give_the_same_scores(trained, tmp_path):
     out, meta = trained
     config = tmp_path / "fast.toml"
     config.write_text(FAST)
-    again = train([TINY], output=tmp_path / "again", config_path=config, quiet=True)
+    again = train_from_files([TINY], output=tmp_path / "again", config_path=config).to_json()
     texts = ["the council plan is bad", "they are hiding it", "you clown"]
     first = joblib.load(out / "model.joblib").predict_proba(texts)
     second = joblib.load(tmp_path / "again" / "model.joblib").predict_proba(texts)
@@ -191,14 +193,14 @@ def test_duplicate_texts_share_a_fold_group():
     records = [{"id": "1", "text": "Same words", "label": "civil", "thread_id": "a"},
                {"id": "2", "text": "same  words", "label": "civil", "thread_id": "b"},
                {"id": "3", "text": "other", "label": "abusive"}]
-    examples = prepare_examples(records)
+    examples = prepare_examples(Example.from_record(r) for r in records)
     assert examples.groups == ["a", "a", "3"]
 
 
 def test_read_examples_defaults(tmp_path):
     path = _write(tmp_path / "site.jsonl", [{"text": "fine", "label": "civil"}])
-    (record,) = read_examples(path)
-    assert record["id"] == "site.jsonl:1" and record["source"] == "site"
+    (example,) = read_labelled(path, kind="examples").examples
+    assert example.id == "site.jsonl:1" and example.source == "site"
 
 
 def test_pipeline_config_round_trips():
@@ -207,7 +209,7 @@ def test_pipeline_config_round_trips():
 
 
 def test_thresholds_reach_the_target_precision_or_say_so():
-    from moderation.scoring import threshold_for_precision
+    from moderation.model.thresholds import threshold_for_precision
 
     truth = np.array([1] * 10 + [0] * 10, dtype=bool)
     scores = np.linspace(1, 0, 20)                      # perfectly ranked

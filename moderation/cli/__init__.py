@@ -1,4 +1,8 @@
-"""The `moderation` command: one module per verb; typer lives only in this package."""
+"""The `moderation` command: one module per verb; typer and rich live only in this package.
+
+Each command module holds a typer function that checks its options, makes one library call
+and reports; shared plumbing is in ``_util``, tables for people in ``_tables``.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,11 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._util import set_debug
+from moderation import __version__
 from moderation.cli import datasets as datasets_cli
 from moderation.cli import labels as labels_cli
 from moderation.cli import models as models_cli
+from moderation.cli._util import Command, Group, set_debug
 from moderation.cli.evaluate import evaluate_cli
 from moderation.cli.flag import flag_cli
 from moderation.cli.label import label_cli
@@ -24,23 +29,33 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=Group,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"moderation {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", help="Print the version and exit.", callback=_print_version,
+        is_eager=True)] = False,
 ) -> None:
     """Offline comment moderation."""
     set_debug(debug)
 
 
-app.command("parse")(parse_cli)
-app.command("score")(score_cli)
-app.command("flag")(flag_cli)
-app.command("train")(train_cli)
-app.command("label")(label_cli)
-app.command("evaluate")(evaluate_cli)
+app.command("parse", cls=Command)(parse_cli)
+app.command("score", cls=Command)(score_cli)
+app.command("flag", cls=Command)(flag_cli)
+app.command("train", cls=Command)(train_cli)
+app.command("label", cls=Command)(label_cli)
+app.command("evaluate", cls=Command)(evaluate_cli)
 app.add_typer(labels_cli.app, name="labels")
 app.add_typer(models_cli.app, name="models")
 app.add_typer(datasets_cli.app, name="datasets")

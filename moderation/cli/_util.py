@@ -1,42 +1,66 @@
-"""Plumbing shared by the commands: errors as one line and exit code 2, atomic output files,
-messages on stderr."""
+"""What every command shares: errors as one line and exit code 2, messages on stderr, the
+options several commands take (declared once), and help that shows plain value names.
+
+Every command is written the same way: a typer function decorated with ``@user_errors`` that
+checks its options, makes one library call and reports.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import os
+import signal
 import sys
-import tempfile
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterator, Optional, TypeVar
+from typing import Annotated, Any, Callable, Optional, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from moderation.errors import ModerationError
-
-# Options several commands share, declared once.
-ModelOption = Annotated[Optional[Path], typer.Option(
-    "--model", "-m", help="Model directory (default: $MODERATION_MODEL, else the shipped "
-                          "default model).", show_default=False)]
-FormatOption = Annotated[str, typer.Option(
-    "--format", "-f", help="Reader to use: auto or one of text, csv, tsv, jsonl, wxr, disqus, "
-                           "reddit.")]
-EncodingOption = Annotated[Optional[str], typer.Option(
-    help="Encoding of inputs that are not UTF-8 (e.g. cp1252).")]
-SkipBadOption = Annotated[bool, typer.Option(
-    "--skip-bad", help="Skip and report bad records instead of stopping.")]
-TextColOption = Annotated[Optional[str], typer.Option(help="Column with the comment text.")]
-IdColOption = Annotated[Optional[str], typer.Option(help="Column with the comment id.")]
-ThresholdOption = Annotated[Optional[list[str]], typer.Option(
-    "--threshold", "-t", help="Flag LABEL at probability P instead of the model's threshold, "
-                              "e.g. abusive=0.7 (repeatable).", show_default=False)]
+from moderation.formats import ColumnMap, ReadOptions, format_help
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USER_ERROR = 2
 _state = {"debug": False}
 
+# --- options several commands share, declared once --------------------------------------------
+
+ModelOption = Annotated[Optional[Path], typer.Option(
+    "--model", "-m", help="Model directory. Without it: $MODERATION_MODEL, else the active "
+                          "model (`moderation models promote`), else the shipped default.",
+    show_default=False)]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help=format_help())]
+EncodingOption = Annotated[Optional[str], typer.Option(
+    help="Encoding of inputs that are not UTF-8 (e.g. cp1252).")]
+SkipBadOption = Annotated[bool, typer.Option(
+    "--skip-bad", help="Skip and report bad records instead of stopping.")]
+ThresholdOption = Annotated[Optional[list[str]], typer.Option(
+    "--threshold", "-t", help="Flag LABEL at probability P instead of the model's threshold, "
+                              "e.g. abusive=0.7 (repeatable).", show_default=False)]
+TextCol = Annotated[Optional[str], typer.Option(help="Column with the comment text.")]
+IdCol = Annotated[Optional[str], typer.Option(help="Column with the comment id.")]
+ParentCol = Annotated[Optional[str], typer.Option(help="Column with the parent's id.")]
+ThreadCol = Annotated[Optional[str], typer.Option(help="Column with the thread id.")]
+AuthorCol = Annotated[Optional[str], typer.Option(help="Column with the author.")]
+TimeCol = Annotated[Optional[str], typer.Option(help="Column with the time.")]
+LabelCol = Annotated[Optional[str], typer.Option(help="Column with a gold label.")]
+
+
+def read_options(encoding: str | None, skip_bad: bool, text_col: str | None = None,
+                 id_col: str | None = None, parent_col: str | None = None,
+                 thread_col: str | None = None, author_col: str | None = None,
+                 time_col: str | None = None, label_col: str | None = None) -> ReadOptions:
+    """How to read an export, from the options every reading command takes."""
+    return ReadOptions(encoding=encoding, skip_bad=skip_bad, columns=ColumnMap(
+        text=text_col, id=id_col, parent=parent_col, thread=thread_col, author=author_col,
+        time=time_col, label=label_col))
+
+
+# --- errors, messages, signals ----------------------------------------------------------------
 
 def set_debug(value: bool) -> None:
     _state["debug"] = value
@@ -80,58 +104,21 @@ def _say_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
     say(f"warning: {message}")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _is_regular_destination(path: Path) -> bool:
-    return not path.exists() or path.is_file()
-
-
-def check_destination(path: str | Path) -> Path:
-    """Refuse, before any work is done, an output path that cannot be written."""
-    destination = Path(path)
-    if destination.is_dir():
-        raise ModerationError(f"{destination}: is a folder; give a file name to write")
-    if not destination.parent.is_dir():
-        raise ModerationError(f"{destination}: the folder {destination.parent} does not exist; "
-                              "create it first")
-    return destination
-
-
 @contextlib.contextmanager
-def atomic_output(path: str | Path | None, encoding: str = "utf-8",
-                  binary: bool = False) -> Iterator[Any]:
-    """A file that appears at ``path`` only when the block completes; on any error or
-    interrupt the destination keeps its old content (or stays absent). ``None`` or ``"-"`` is
-    stdout; devices and pipes are written directly. Text, or bytes with ``binary``."""
-    if path is None or str(path) == "-":
-        stream = sys.stdout.buffer if binary else sys.stdout
-        yield stream
-        stream.flush()
-        return
-    mode = "wb" if binary else "w"
-    text_options = {} if binary else {"encoding": encoding, "newline": ""}
-    destination = check_destination(path)
-    if not _is_regular_destination(destination):
-        with open(destination, mode, **text_options) as fh:
-            yield fh
-        return
-    folder = destination.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=folder)
-    os.chmod(tmp_name, 0o666 & ~_umask())
+def terminate_as_interrupt() -> Iterator[None]:
+    """A `kill` (SIGTERM) unwinds like Ctrl-C, so temporary output is removed."""
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
     try:
-        with os.fdopen(fd, mode, **text_options) as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, destination)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:              # not the main thread (e.g. called from a test runner)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def write_json_lines(records: list[dict[str, Any]]) -> None:
@@ -141,3 +128,74 @@ def write_json_lines(records: list[dict[str, Any]]) -> None:
     out = sys.stdout.buffer
     out.write(b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records))
     out.flush()
+
+
+# --- help that reads well ---------------------------------------------------------------------
+
+_VALUE_NAMES = {"Path": "PATH", "str": "TEXT", "int": "N", "float": "NUMBER"}
+
+
+def _plain_value_names(params: list[Any]) -> list[Any]:
+    """Name each value plainly (``PATH``, ``TEXT``, an argument by its name; nothing for a
+    flag) instead of a Python type (``<list[Path]>``)."""
+    for param in params:
+        if param.metavar is not None:
+            continue
+        if isinstance(param, typer.core.TyperArgument):
+            param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
+            param.display_type_rich = _no_type          # the name column says it all
+        elif getattr(param, "is_flag", False):
+            param.metavar = ""
+        else:
+            annotation = getattr(param.type_descriptor, "annotation", None)
+            name = getattr(annotation, "__name__", str(annotation))
+            param.metavar = _VALUE_NAMES.get(name, "VALUE")
+    return params
+
+
+def _no_type(*args: Any, **kwargs: Any) -> None:
+    return None
+
+
+def _one_paragraph_per_line(text: str | None) -> str | None:
+    """Help text with the line breaks of the source code joined, paragraphs kept."""
+    if not text:
+        return text
+    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
+
+
+class Command(TyperCommand):
+    """A command whose help names values plainly and reads as written, and that takes
+    ``--debug`` after its name too (``moderation parse x --debug``), as well as before it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _one_paragraph_per_line(self.help)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_value_names(super().get_params(ctx))
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if isinstance(param, typer.core.TyperArgument):
+                pieces.append(param.metavar if param.required else f"[{param.metavar}]")
+        return pieces
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        own = args[:args.index("--")] if "--" in args else args
+        if "--debug" in own:
+            set_debug(True)
+            args = [a for i, a in enumerate(args) if not (a == "--debug" and i < len(own))]
+        return super().parse_args(ctx, args)
+
+
+class Group(TyperGroup):
+    """A command group with the same plain help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = _one_paragraph_per_line(self.help)
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_value_names(super().get_params(ctx))

@@ -11,64 +11,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from moderation.cli._util import FormatOption, ModelOption, say, user_errors
-from moderation.errors import UsageError
-
-
-def evaluate(labelled: Path, *, model: Path | None = None, report: Path | None = None,
-             compare_with: Path | None = None, find_thresholds: bool = False,
-             precision: float = 0.8, output: Path | None = None, format: str = "auto",
-             force: bool = False) -> dict[str, Any]:
-    """Evaluate ``model`` on ``labelled``; optionally write a report, compare with another
-    model, and write a copy of the model with thresholds chosen for ``precision``."""
-    from moderation.evaluate import compare, evaluate as run, read_labelled_set
-    from moderation.store import load_model
-
-    if find_thresholds and output is None:
-        raise UsageError("--find-thresholds writes a copy of the model: give -o DIR for it")
-    if output is not None and not find_thresholds:
-        raise UsageError("-o is where --find-thresholds writes the model copy; add "
-                         "--find-thresholds")
-    if not 0 < precision < 1:
-        raise UsageError("--precision must be between 0 and 1, e.g. 0.8")
-    data = read_labelled_set(labelled, format=format)
-    loaded = load_model(model)
-    evaluation = run(loaded, data)
-    result: dict[str, Any] = {"evaluation": evaluation, "metrics": evaluation.to_dict()}
-    if compare_with is not None:
-        other = run(load_model(compare_with), data)
-        result["comparison"] = compare(other, evaluation)
-        result["other"] = other
-    if report is not None:
-        from moderation.report import write_report
-
-        result["report"] = write_report(evaluation, report, result.get("comparison"))
-    if find_thresholds:
-        result["thresholds"] = _write_thresholds(evaluation, precision, output, force)
-    return result
-
-
-def _write_thresholds(evaluation: Any, precision: float, output: Path,
-                      force: bool) -> dict[str, Any]:
-    from moderation.evaluate import find_thresholds
-    from moderation.store import copy_model
-
-    found = find_thresholds(evaluation, precision)
-    meta_thresholds = dict(evaluation.model.meta["thresholds"])
-    kept = []
-    for label, threshold in found.items():
-        if evaluation.metrics["per_label"][label]["support"] == 0:
-            kept.append(label)          # no example of it here: the model's threshold stays
-            continue
-        meta_thresholds[label] = {**threshold.to_dict(), "chosen_on": evaluation.data.path,
-                                  "examples": len(evaluation.data)}
-    note = (f"Thresholds chosen by `moderation evaluate --find-thresholds --precision "
-            f"{precision}` on {len(evaluation.data):,} labelled comments of "
-            f"`{evaluation.data.path}`: " +
-            ", ".join(f"{label} {t['threshold']:.3f}" for label, t in meta_thresholds.items()))
-    meta = copy_model(evaluation.model.path, output, {"thresholds": meta_thresholds},
-                      note=note, force=force)
-    return {"model": meta["model_id"], "path": str(output), "thresholds": meta_thresholds,
-            "kept": kept}
+from moderation.evaluate import evaluate_file
 
 
 def print_evaluation(result: dict[str, Any]) -> None:
@@ -124,6 +67,7 @@ def print_evaluation(result: dict[str, Any]) -> None:
         console.print(side)
 
 
+@user_errors
 def evaluate_cli(
     labelled: Annotated[Path, typer.Argument(
         help="Labelled comments: a label store, a JSONL of examples, or an export with a label "
@@ -149,16 +93,13 @@ def evaluate_cli(
                                                         "directory.")] = False,
 ) -> None:
     """Measure a model on labelled comments: metrics, calibration, thresholds, worst errors."""
-    _run(labelled, model, report, compare_with, find_thresholds, precision, output, json_out,
-         format, force)
+    result = evaluate_file(labelled, model=model, compare_with=compare_with,
+                           find_thresholds_for=precision if find_thresholds else None,
+                           output=output, format=format, force=force)
+    if report is not None:
+        from moderation.report import write_report
 
-
-@user_errors
-def _run(labelled, model, report, compare_with, find_thresholds, precision, output, json_out,
-         format, force) -> None:
-    result = evaluate(labelled, model=model, report=report, compare_with=compare_with,
-                      find_thresholds=find_thresholds, precision=precision, output=output,
-                      format=format, force=force)
+        result["report"] = write_report(result["evaluation"], report, result.get("comparison"))
     for warning in result["evaluation"].data.warnings:
         say(f"warning: {warning}")
     if json_out:

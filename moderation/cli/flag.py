@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterator, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from moderation.cli._util import (EncodingOption, FormatOption, IdColOption, ModelOption,
-                                  SkipBadOption, TextColOption, ThresholdOption, atomic_output,
-                                  check_destination, say, user_errors)
-from moderation.errors import UsageError
-from moderation.formats import ColumnMap, ReadOptions
+from moderation.cli._util import (AuthorCol, EncodingOption, FormatOption, IdCol, LabelCol,
+                                  ModelOption, ParentCol, SkipBadOption, TextCol, ThreadCol,
+                                  ThresholdOption, TimeCol, read_options, say,
+                                  terminate_as_interrupt, user_errors)
+from moderation.flagging import flag_file
 
 
 @contextmanager
-def _progress(path: Path, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(path: Path, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on stderr (by bytes of the input read) when stderr is a terminal."""
     if not enabled:
         yield None
@@ -42,65 +41,16 @@ def _progress(path: Path, enabled: bool) -> Iterator[Callable[[int, int], None] 
         yield update
 
 
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """A `kill` (SIGTERM) unwinds like Ctrl-C, so the temporary output is removed."""
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:              # not the main thread (e.g. called from a test runner)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def default_processes() -> int:
     """Two processes (reading, scoring) where there are two cores to run them."""
     return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
-def flag(input: Path, *, output: Path | None = None, format: str = "auto",
-         model: Path | None = None, thresholds: list[str] | None = None,
-         only_flagged: bool = False, summary: Path | None = None,
-         options: ReadOptions | None = None, progress: bool = False,
-         processes: int | None = None) -> dict[str, Any]:
-    """Flag every comment of ``input`` into ``output`` (JSONL, or CSV/TSV by extension;
-    stdout when None) and return the summary. Nothing appears at ``output`` or ``summary``
-    unless the whole export was read."""
-    from moderation.flagging import flag_export
-    from moderation.scoring import parse_thresholds
-    from moderation.store import load_model
-
-    for destination in (output, summary):
-        if destination is not None and str(destination) != "-":
-            check_destination(destination)
-    if output is not None and summary is not None and output.resolve() == summary.resolve():
-        raise UsageError("--summary and -o name the same file")
-    if output is not None and output.exists() and output.resolve() == input.resolve():
-        raise UsageError(f"{output}: is the input; write the flagged export elsewhere")
-    loaded = load_model(model)
-    chosen = parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)
-    with _terminate_as_interrupt(), atomic_output(output, binary=True) as out, \
-            _progress(input, progress) as on_progress:
-        result = flag_export(input, out, model=loaded, thresholds=chosen,
-                             output_name=str(output) if output else None, format=format,
-                             options=options, only_flagged=only_flagged, progress=on_progress,
-                             processes=processes or default_processes())
-    data = {"input": str(input), "format": result.report.format, "model": loaded.id,
-            "thresholds": chosen, "written": result.written,
-            "skipped": [str(e) for e in result.report.skipped],
-            "warnings": result.report.warnings, **result.summary.to_dict()}
-    if summary is not None:
-        with atomic_output(summary) as handle:
-            handle.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    return {"data": data, "result": result}
+def show_progress() -> bool:
+    return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
+@user_errors
 def flag_cli(
     input: Annotated[Path, typer.Argument(
         help="Export file: CSV, TSV, JSONL, WordPress WXR, Disqus XML, Reddit JSON or a page "
@@ -117,32 +67,31 @@ def flag_cli(
         help="Also write the summary as JSON to this file.")] = None,
     skip_bad: SkipBadOption = False,
     encoding: EncodingOption = None,
-    text_col: TextColOption = None,
-    id_col: IdColOption = None,
     processes: Annotated[Optional[int], typer.Option(
         "--processes", "-j", min=1, max=2, help="1: read and score in one process; 2: score in "
         "a second process (default: 2 on a machine with two or more cores).",
         show_default=False)] = None,
+    text_col: TextCol = None,
+    id_col: IdCol = None,
+    parent_col: ParentCol = None,
+    thread_col: ThreadCol = None,
+    author_col: AuthorCol = None,
+    time_col: TimeCol = None,
+    label_col: LabelCol = None,
 ) -> None:
     """Score and flag every comment of an export; a summary by label, thread and author goes
     to stderr."""
-    options = ReadOptions(encoding=encoding, skip_bad=skip_bad,
-                          columns=ColumnMap(text=text_col, id=id_col))
-    _run(input, output, format, model, threshold or [], only_flagged, summary, options,
-         processes)
-
-
-@user_errors
-def _run(input, output, format, model, thresholds, only_flagged, summary, options,
-         processes) -> None:
-    done = flag(input, output=output, format=format, model=model, thresholds=thresholds,
-                only_flagged=only_flagged, summary=summary, options=options, processes=processes,
-                progress=sys.stderr.isatty() and os.environ.get("TERM") != "dumb")
-    report = done["result"].report
-    say(report.summary())
-    for line in report.details():
+    options = read_options(encoding, skip_bad, text_col, id_col, parent_col, thread_col,
+                           author_col, time_col, label_col)
+    with terminate_as_interrupt(), progress_bar(input, show_progress()) as on_progress:
+        data, result = flag_file(input, output=output, summary=summary, model=model,
+                                 thresholds=threshold or [], format=format, options=options,
+                                 only_flagged=only_flagged, progress=on_progress,
+                                 processes=processes or default_processes())
+    say(result.report.summary())
+    for line in result.report.details():
         say(line)
-    for line in done["result"].summary.lines():
+    for line in result.summary.lines():
         say(line)
     if output is not None:
-        say(f"wrote {done['data']['written']:,} row(s) to {output}")
+        say(f"wrote {data['written']:,} row(s) to {output}")

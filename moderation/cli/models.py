@@ -5,62 +5,26 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
-from moderation.cli._util import say, user_errors
-from moderation.errors import UsageError
+from moderation.cli._util import Command, Group, say, user_errors
+from moderation.evaluate import promote
+from moderation.model.registry import find_model, list_models, models_dir
 
 app = typer.Typer(help="List models, show one, or make one the active model (with "
-                       "rollback).", no_args_is_help=True)
+                       "rollback).", no_args_is_help=True, cls=Group)
 EXIT_REFUSED = 1
 
 
-def promote(name: str, *, evaluation: Path | None = None, force: bool = False,
-            tolerance: float = 0.0) -> dict[str, Any]:
-    """Make model ``name`` the active one if, on ``evaluation``, it is not worse than the
-    active one. Returns both models' metrics and whether it was promoted."""
-    from moderation.model_versions import (COMPARED, current_entry, find_model, not_worse,
-                                           set_active, was_active)
-
-    candidate = find_model(name)
-    current = current_entry()
-    result: dict[str, Any] = {"candidate": candidate.summary(), "current": current.summary(),
-                              "promoted": False}
-    if candidate.path.resolve() == current.path.resolve():
-        result["reason"] = "already active"
-        return result
-    compared = None
-    if evaluation is not None:
-        from moderation.evaluate import evaluate, read_labelled_set
-        from moderation.store import load_model
-
-        data = read_labelled_set(evaluation)
-        scores = {which: evaluate(load_model(entry.path), data).metrics
-                  for which, entry in (("candidate", candidate), ("current", current))}
-        compared = {"data": str(evaluation), "examples": len(data),
-                    **{which: {k: m[k] for k in COMPARED} for which, m in scores.items()}}
-        result["evaluation"] = compared
-        ok, short = not_worse(compared["candidate"], compared["current"], tolerance)
-        if not ok and not force:
-            result["reason"] = ("worse than the active model on " + ", ".join(short))
-            return result
-        reason = "not worse on the evaluation set" if ok else "forced despite " + \
-            ", ".join(short)
-    elif was_active(candidate):
-        reason = "rollback to a model that was active before"
-    elif force:
-        reason = "forced without an evaluation"
-    else:
-        raise UsageError(f"promoting {candidate.name} needs evidence: give --eval LABELLED "
-                         "(it must not be worse than the active model there), or --force")
-    result["record"] = set_active(candidate, current, compared, reason)
-    result["promoted"], result["reason"] = True, reason
-    return result
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
-@app.command("list")
+@app.command("list", cls=Command)
 @user_errors
 def list_cli(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per model.")]
@@ -68,47 +32,67 @@ def list_cli(
 ) -> None:
     """List the models (models folder, shipped default, active one): id, creation time,
     training data and held-out macro-F1."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from moderation.model_versions import list_models, models_dir
-
     entries = [entry.summary() for entry in list_models()]
     if json_out:
         sys.stdout.write("".join(json.dumps(e) + "\n" for e in entries))
         return
-    table = Table(show_edge=False, pad_edge=False,
-                  title=f"models in {models_dir()} (* active)", title_justify="left")
-    for column in ("", "name", "model id", "created", "training data", "macro-F1"):
-        table.add_column(column, overflow="fold")
+    table = Table(show_edge=False, pad_edge=False, title_justify="left",
+                  title=f"models in {models_dir()} (* active)")
+    table.add_column("", no_wrap=True)
+    table.add_column("name", no_wrap=True)
+    table.add_column("model id", overflow="fold")
+    table.add_column("created", no_wrap=True)
+    table.add_column("examples", justify="right", no_wrap=True)
+    table.add_column("macro-F1", justify="right", no_wrap=True)
     for e in entries:
-        f1 = e["cv_macro_f1"]
         table.add_row("*" if e["active"] else "", e["name"], e["model_id"],
-                      (e["created_at"] or "")[:16], e["training_data"] or "-",
-                      "-" if f1 is None else f"{f1:.3f}")
+                      (e["created_at"] or "")[:10],
+                      "-" if e["examples"] is None else f"{e['examples']:,}",
+                      _number(e["cv_macro_f1"]))
     Console(highlight=False).print(table)
 
 
-@app.command("show")
+@app.command("show", cls=Command)
 @user_errors
 def show_cli(
     name: Annotated[str, typer.Argument(help="Model name, directory or id.",
                                         show_default=False)],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the whole meta.json.")]
+    = False,
 ) -> None:
-    """Show what a model is: its id, data, settings, thresholds and held-out metrics."""
-    from moderation.model_versions import find_model, list_models
-
+    """Show what a model is: its id, data, thresholds and held-out metrics."""
     entry = find_model(name)
-    active = any(e.active and e.path.resolve() == entry.path.resolve() for e in list_models())
-    summary = entry.summary()
-    summary["active"] = active
     meta = entry.meta
-    summary.update({k: meta[k] for k in ("training_data", "adaptation", "cv_metrics", "C",
-                                         "versions", "copied_from") if k in meta})
-    sys.stdout.write(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    if json_out:
+        sys.stdout.write(json.dumps(meta.to_json(), indent=2, ensure_ascii=False) + "\n")
+        return
+    active = any(e.active and e.path.resolve() == entry.path.resolve() for e in list_models())
+    console = Console(highlight=False)
+    console.print(f"[bold]{meta.model_id}[/]{'  (active)' if active else ''}")
+    console.print(f"  path      {entry.path}")
+    console.print(f"  created   {meta.created_at or '-'}  ·  labels {', '.join(meta.labels)}")
+    if meta.recipe:
+        console.print(f"  recipe    {meta.recipe}")
+    if meta.adaptation:
+        console.print(f"  retrained from {meta.adaptation.get('base_model')}: "
+                      f"{meta.adaptation.get('description')}")
+    if meta.copied_from:
+        console.print(f"  copied from {meta.copied_from.get('model_id')}")
+    console.print(f"  trained on {meta.training_data.get('count', 0):,} examples: "
+                  f"{meta.training_summary() or '-'}")
+    metrics = meta.cv_metrics
+    console.print(f"  held out  macro-F1 {_number(metrics.get('macro_f1'))}, accuracy "
+                  f"{_number(metrics.get('accuracy'))}")
+    table = Table("label", "flag at", "precision", "recall", "target reached",
+                  show_edge=False, pad_edge=False)
+    for label, t in meta.thresholds.items():
+        table.add_row(label, f"{t.threshold:.3f}", f"{t.precision:.2f}", f"{t.recall:.2f}",
+                      "yes" if t.reached_target else "no")
+    console.print(table)
+    console.print(f"  model card: {entry.path / 'MODEL_CARD.md'}  ·  raw meta: --json")
 
 
-@app.command("promote")
+@app.command("promote", cls=Command)
 @user_errors
 def promote_cli(
     name: Annotated[str, typer.Argument(help="Model name, directory or id to make active.",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import orjson
@@ -11,6 +10,7 @@ import typer
 
 from moderation.cli._util import ModelOption, ThresholdOption, user_errors, write_json_lines
 from moderation.errors import InputError, UsageError
+from moderation.scoring import score_comments
 
 STDIN = "<stdin>"
 
@@ -35,29 +35,7 @@ def _stdin_records() -> list[dict[str, Any]]:
     return records
 
 
-def score(texts: list[str] | None = None, *, model: Path | None = None,
-          thresholds: list[str] | None = None, explain: bool = False,
-          parent: str | None = None, records: list[dict[str, Any]] | None = None
-          ) -> list[dict[str, Any]]:
-    """Score ``texts`` (or JSON ``records`` with a ``text`` field, whose other fields are kept)
-    with the model at ``model`` (else $MODERATION_MODEL, else the shipped default). With
-    ``parent``, the spans of each text that quote it are left out of what is scored."""
-    from moderation.scoring import parse_thresholds, quotes_of_parent, score_texts
-    from moderation.store import load_model
-
-    if records is not None:
-        texts = [record["text"] for record in records]
-    if not texts:
-        raise UsageError("no comments to score: give TEXT arguments or pipe comments on stdin")
-    loaded = load_model(model)
-    chosen = parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)
-    quotes = [quotes_of_parent(text, parent) for text in texts] if parent else None
-    scored = score_texts(loaded, texts, thresholds=chosen, explain=explain, quotes=quotes)
-    if records is not None:
-        scored = [{**record, **result} for record, result in zip(records, scored)]
-    return scored
-
-
+@user_errors
 def score_cli(
     texts: Annotated[Optional[list[str]], typer.Argument(
         help="Comments to score; '-' (or none, with a pipe) reads stdin, one per line.",
@@ -75,25 +53,19 @@ def score_cli(
     threshold: ThresholdOption = None,
 ) -> None:
     """Score comments: predicted label, the three probabilities, and flags."""
-    _run(texts or [], model, json_out, explain, parent, jsonl, threshold or [])
+    from moderation.model.registry import load_model
 
-
-@user_errors
-def _run(texts, model, json_out, explain, parent, jsonl, thresholds) -> None:
+    texts = texts or []
     from_stdin = texts == ["-"] or (not texts and not sys.stdin.isatty())
     if "-" in texts and texts != ["-"]:
         raise UsageError("'-' (stdin) cannot be mixed with TEXT arguments")
-    records = None
-    if from_stdin:
-        texts = []
-        if jsonl:
-            records = _stdin_records()
-        else:
-            texts = _stdin_texts()
-    elif jsonl:
+    if jsonl and not from_stdin:
         raise UsageError("--jsonl reads stdin: pipe the JSONL in, or pass '-'")
-    results = score(texts, model=model, thresholds=thresholds, explain=explain, parent=parent,
-                    records=records)
+    records = _stdin_records() if from_stdin and jsonl else None
+    if from_stdin and not jsonl:
+        texts = _stdin_texts()
+    results = score_comments(load_model(model), texts, records=records,
+                             thresholds=threshold or [], explain=explain, parent=parent)
     if json_out:
         write_json_lines(results)
     else:

@@ -17,9 +17,10 @@ from typing import Any
 
 import orjson
 
-from moderation.datasets.registry import DATASETS, Dataset
-from moderation.errors import InputError, UsageError
-from moderation.store import sha256_file
+from moderation.datasets.registry import dataset
+from moderation.errors import InputError
+from moderation.comments import to_json_line
+from moderation.files import atomic_output, check_destination, sha256_file
 
 Example = dict[str, Any]
 
@@ -141,13 +142,6 @@ CONVERTERS: dict[str, Callable[[Path], Iterator[Example]]] = {
 }
 
 
-def dataset(name: str) -> Dataset:
-    try:
-        return DATASETS[name]
-    except KeyError:
-        raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None
-
-
 def check_local_copy(name: str, root: Path) -> None:
     """Refuse a local copy that is missing a file or whose bytes differ from the pinned ones."""
     for item in dataset(name).files:
@@ -175,3 +169,20 @@ def examples(name: str, root: str | Path, *, labelled_only: bool = False,
             continue
         example["text"] = text
         yield example
+
+
+def prepare_datasets(names: list[str], output: Path | None, root: Path,
+                     all_rows: bool = False) -> dict[str, Counter]:
+    """``moderation datasets prepare``: convert local copies to canonical labelled JSONL at
+    ``output`` (stdout when None); returns the counts per dataset and label."""
+    chosen = [dataset(name).name for name in names]
+    if output is not None and str(output) != "-":
+        check_destination(output)
+    counts: dict[str, Counter] = {}
+    with atomic_output(output) as out:
+        for name in chosen:
+            tally = counts.setdefault(name, Counter())
+            for example in examples(name, root, labelled_only=not all_rows):
+                tally[example["label"] or "unlabelled"] += 1
+                out.write(to_json_line(example) + "\n")
+    return counts

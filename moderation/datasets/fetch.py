@@ -14,16 +14,12 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from moderation.datasets.registry import Dataset, DatasetFile
-from moderation.errors import ModerationError
-from moderation.store import sha256_file
+from moderation.datasets.registry import Dataset, DatasetFile, dataset
+from moderation.errors import FetchError
+from moderation.files import sha256_file
 
 Progress = Callable[[str], None]
 CHUNK = 1 << 16
-
-
-class FetchError(ModerationError):
-    """A download that could not be completed; the message says what to do instead."""
 
 
 def _verify(path: Path, item: DatasetFile) -> bool:
@@ -109,3 +105,13 @@ def fetch_dataset(dataset: Dataset, dest: str | Path, *, base_url: str | None = 
             url = item.url.replace("https://raw.githubusercontent.com", base_url.rstrip("/"), 1)
         outcomes.append(fetch_file(item, dest, url=url, timeout=timeout, progress=progress))
     return outcomes
+
+
+def fetch_datasets(names: list[str], dest: Path, base_url: str | None = None,
+                   timeout: float = 30.0, progress: Progress | None = None
+                   ) -> dict[str, list[str]]:
+    """``moderation datasets fetch``: each named dataset downloaded into ``dest``; per
+    dataset, what happened to each file."""
+    chosen = [dataset(name) for name in names]
+    return {d.name: fetch_dataset(d, dest, base_url=base_url, timeout=timeout,
+                                  progress=progress) for d in chosen}

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from moderation.datasets.convert import examples as dataset_examples
-from moderation.store import sha256_file
 from moderation.datasets.registry import DATASETS, TRAINING_SOURCES
 from moderation.errors import UsageError
-from moderation.pipeline import PipelineConfig
+from moderation.examples import Example, read_labelled
+from moderation.files import sha256_file
 
 ENV_DATASETS = "MODERATION_DATASETS"
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -28,10 +28,7 @@ class Recipe:
     description: str
     sources: tuple[str, ...]
     written_examples: bool = True
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    def config(self) -> PipelineConfig:
-        return PipelineConfig.from_dict(dict(self.settings), origin=f"recipe {self.name}")
+    settings: dict[str, Any] = field(default_factory=dict)   # [pipeline] settings
 
 
 RECIPES = {r.name: r for r in (
@@ -75,24 +72,23 @@ def written_examples_path() -> Path:
 
 
 def recipe_records(name: str, datasets_dir: str | Path | None = None
-                   ) -> tuple[list[dict], list[dict]]:
-    """The labelled records of a recipe and a description of every file they came from."""
-    from moderation.train import read_examples
-
+                   ) -> tuple[list[Example], list[dict]]:
+    """The labelled examples of a recipe and a description of every file they came from."""
     chosen = recipe(name)
     root = Path(datasets_dir) if datasets_dir else default_datasets_dir()
-    records: list[dict] = []
+    records: list[Example] = []
     files: list[dict] = []
     for source in chosen.sources:
         before = len(records)
-        records.extend(dataset_examples(source, root, labelled_only=True))
+        records.extend(Example.from_record(r)
+                       for r in dataset_examples(source, root, labelled_only=True))
         for item in DATASETS[source].files:
             files.append({"file": item.name, "dataset": source, "sha256": item.sha256,
                           "url": item.url})
         files[-1]["examples"] = len(records) - before
     if chosen.written_examples:
         path = written_examples_path()
-        written = read_examples(path, default_source="written")
+        written = read_labelled(path, kind="examples", default_source="written").examples
         records.extend(written)
         files.append({"file": "data/examples/written.jsonl", "dataset": "written",
                       "sha256": sha256_file(path), "examples": len(written)})

@@ -7,7 +7,10 @@ Every file is pinned to a commit and a SHA-256, so a download, a local copy in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
+
+from moderation.errors import UsageError
 
 RAW = "https://raw.githubusercontent.com/{repo}/{commit}/{path}"
 
@@ -144,3 +147,22 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
 
 TRAINING_SOURCES = tuple(name for name, d in DATASETS.items() if d.role == "training")
 PROBES = tuple(name for name, d in DATASETS.items() if d.role == "probe")
+
+
+def dataset_table(root: Path) -> list[dict[str, object]]:
+    """``moderation datasets list``: every dataset with its role, size, licence, files and
+    whether a local copy is in ``root``."""
+    return [{"name": d.name, "role": d.role, "bytes": d.size, "licence": d.licence,
+             "downloadable": d.downloadable,
+             "local": all((root / f.name).is_file() for f in d.files),
+             "description": d.description,
+             "files": [{"name": f.name, "url": f.url, "sha256": f.sha256, "bytes": f.size,
+                        "derived": f.derived} for f in d.files]}
+            for d in DATASETS.values()]
+
+
+def dataset(name: str) -> Dataset:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise UsageError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}") from None

@@ -1,7 +1,10 @@
-"""One reader per export format, and :func:`read_export`, which detects the format and fills in
-what depends on the whole thread (depths, quotes).
+"""One reader per export format, the registry that detects which one a file needs, and
+:func:`read_export`, which fills in what depends on the whole thread (depths, quotes).
 
-Every reader takes a :class:`~moderation.formats.source.Source` and yields a stream of
+Every reader declares itself as an :class:`~moderation.formats.source.ExportFormat` (name,
+suffixes, ``sniff``, ``read``) and is listed once, in ``FORMATS``: detection, ``--format``
+choices and help text all come from that list. A reader takes a
+:class:`~moderation.formats.source.Source` and yields a stream of
 :class:`~moderation.comments.Thread` and :class:`~moderation.comments.Comment` records; a thread
 is yielded before its first comment. Streams are lazy, so an export of any size is read in
 constant memory.
@@ -9,61 +12,70 @@ constant memory.
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from moderation.comments import Comment, Thread
-from moderation.errors import UsageError
-from moderation.formats.detect import FORMATS, detect_format
-from moderation.formats.disqus import read_disqus
-from moderation.formats.page_text import read_page_text
-from moderation.formats.reddit import read_reddit
-from moderation.formats.source import (LONG_COMMENT_CHARS, ColumnMap, ParseReport,
+from moderation.errors import InputError, UsageError
+from moderation.formats.disqus import DISQUS
+from moderation.formats.page_text import TEXT
+from moderation.formats.reddit import REDDIT
+from moderation.formats.source import (LONG_COMMENT_CHARS, ColumnMap, ExportFormat, ParseReport,
                                        ReadOptions, Source)
-from moderation.formats.tabular import read_delimited, read_jsonl
-from moderation.formats.wordpress import read_wxr
-from moderation.labels import LabelFile
+from moderation.formats.tabular import CSV, JSONL, TSV
+from moderation.formats.wordpress import WXR
 from moderation.quotes import ConversationTracker
 
-Reader = Callable[[Source, ReadOptions], Iterator["Thread | Comment"]]
+# In the order detection asks them: the first whose sniff() claims a file reads it. The page
+# text reader is last: it reads what no other reader claims.
+FORMATS: dict[str, ExportFormat] = {f.name: f for f in (WXR, DISQUS, REDDIT, JSONL, TSV, CSV,
+                                                        TEXT)}
+FALLBACK = TEXT.name
 
-READERS: dict[str, Reader] = {
-    "text": lambda source, options: read_page_text(source),
-    "csv": partial(read_delimited, delimiter=","),
-    "tsv": partial(read_delimited, delimiter="\t"),
-    "jsonl": read_jsonl,
-    "wxr": read_wxr,
-    "disqus": read_disqus,
-    "reddit": read_reddit,
-}
+__all__ = ["FORMATS", "ColumnMap", "ExportFormat", "ParseReport", "ReadOptions", "read_export",
+           "detect_format", "format_help"]
 
-__all__ = ["FORMATS", "READERS", "ColumnMap", "ParseReport", "ReadOptions", "read_export",
-           "detect_format"]
+
+def format_help() -> str:
+    """The ``--format`` help text, from the registry."""
+    return "Reader to use: auto (detect), or one of " + ", ".join(FORMATS) + "."
+
+
+def detect_format(source: Source) -> str:
+    """Which reader an export needs, decided from its content (the file name's suffix only
+    breaks ties)."""
+    head = source.head_text.lstrip("\ufeff \t\r\n")
+    suffix = source.path.suffix.lower()
+    for name, export_format in FORMATS.items():
+        if export_format.sniff(head, suffix):
+            return name
+    if head.startswith("<"):
+        raise InputError(source.path, "XML, but not an export any reader knows (formats: "
+                         f"{', '.join(FORMATS)})", hint="pass --format to choose a reader")
+    for name, export_format in FORMATS.items():
+        if suffix in export_format.suffixes:
+            return name
+    return FALLBACK
 
 
 def read_export(path: str | Path, *, format: str = "auto", options: ReadOptions | None = None,
-                report: ParseReport | None = None,
-                labels: LabelFile | None = None) -> Iterator[Thread | Comment]:
+                report: ParseReport | None = None) -> Iterator[Thread | Comment]:
     """Threads and comments of one export, in document order, with depths and quotes filled in.
 
-    Labels from ``labels`` (a file of comment id -> label) are joined to the comments. Counts
-    and problems go to ``report``; a bad record raises :class:`~moderation.errors.InputError`
-    unless ``options.skip_bad`` is set.
+    Counts and problems go to ``report``; a bad record raises
+    :class:`~moderation.errors.InputError` unless ``options.skip_bad`` is set.
     """
     options = options or ReadOptions()
     report = report or ParseReport(str(path), skip_bad=options.skip_bad)
-    if format != "auto" and format not in READERS:
+    if format != "auto" and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}; choose one of auto, {', '.join(FORMATS)}")
     source = Source(path, report, encoding=options.encoding)
     report.position = source.position
     report.format = detect_format(source) if format == "auto" else format
     tracker = ConversationTracker()
-    for record in READERS[report.format](source, options):
+    for record in FORMATS[report.format].read(source, options):
         if isinstance(record, Comment):
             tracker.comment(record)
-            if labels is not None:
-                labels.apply(record)
             report.comments += 1
             if len(record.text) > LONG_COMMENT_CHARS:
                 report.warn(f"comment {record.id} is {len(record.text):,} characters long "

@@ -3,13 +3,14 @@ parent by ``dsq:id``. Streamed."""
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
 from moderation.formats.dates import parse_timestamp
 from moderation.formats.html_text import html_to_text
-from moderation.formats.source import ReadOptions, Source
+from moderation.formats.source import ExportFormat, ReadOptions, Source
 from moderation.formats.xml_stream import Fields, iter_records
 
 _PASSED_THROUGH = ("id", "ipAddress", "isClosed", "isAnonymous", "author/username",
@@ -86,3 +87,13 @@ def read_disqus(source: Source, options: ReadOptions) -> Iterator[Thread | Comme
     for key, thread in threads.items():
         if key not in announced:
             yield thread
+
+
+_DISQUS_MARK = re.compile(r"<disqus\b|disqus\.com")
+
+
+def _sniff(head: str, suffix: str) -> bool:
+    return head.startswith("<") and _DISQUS_MARK.search(head) is not None
+
+
+DISQUS = ExportFormat("disqus", "Disqus XML export", (".xml",), _sniff, read_disqus)

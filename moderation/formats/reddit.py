@@ -10,7 +10,7 @@ from typing import Any, Iterator
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
 from moderation.formats.dates import parse_timestamp
-from moderation.formats.source import ReadOptions, Source
+from moderation.formats.source import ExportFormat, ReadOptions, Source
 
 _MAPPED = {"name", "id", "parent_id", "author", "body", "created_utc", "replies", "depth"}
 _GONE = {"[deleted]": "deleted", "[removed]": "removed"}
@@ -104,3 +104,19 @@ def read_reddit(source: Source, options: ReadOptions) -> Iterator[Thread | Comme
     if walker.more_stubs:
         source.report.warn(f"{walker.more_stubs} 'more' stub(s) stand for "
                            f"{walker.more_comments} comment(s) not in the export")
+
+
+def _sniff(head: str, suffix: str) -> bool:
+    if head.startswith("["):
+        return True
+    if not head.startswith("{"):
+        return False
+    try:
+        record = json.loads(head.split("\n", 1)[0])
+    except json.JSONDecodeError:
+        return False
+    return isinstance(record, dict) and record.get("kind") == "Listing"
+
+
+REDDIT = ExportFormat("reddit", "Reddit JSON (a thread's .json page)", (".json",), _sniff,
+                      read_reddit)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
+from moderation.comments import Comment, Thread
 from moderation.errors import InputError
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 20 MB comment is one field
@@ -91,6 +92,21 @@ class ParseReport:
         return lines
 
 
+@dataclass(frozen=True)
+class ExportFormat:
+    """What a reader declares about the exports it reads. ``sniff(head, suffix)`` says from
+    the first decoded bytes (and the file name's suffix, lower case) whether the file is
+    surely of this format; ``read(source, options)`` streams its threads and comments.
+    Detection, ``--format`` choices and help text are all derived from these declarations
+    (``moderation.formats.FORMATS``)."""
+
+    name: str
+    description: str
+    suffixes: tuple[str, ...]
+    sniff: Callable[[str, str], bool]
+    read: Callable[[Source, ReadOptions], Iterator[Thread | Comment]]
+
+
 class Source:
     """One input file, with its encoding settled before any record is read."""
 
@@ -153,8 +169,11 @@ class Source:
     def position(self) -> int:
         """How far into the file the reader has got, in bytes (for progress bars)."""
         handle = self._handle
+        if handle is None:
+            return 0
         try:
-            return handle.tell() if handle is not None and not handle.closed else 0
+            # a closed handle was read to the end
+            return handle.tell() if not handle.closed else self.path.stat().st_size
         except (OSError, ValueError):
             return 0
 

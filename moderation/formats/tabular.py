@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+from functools import partial
 from typing import Iterator
 
 import orjson
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
-from moderation.formats.records import Converter, RecordProblem, make_converter, resolve_fields
-from moderation.formats.source import ReadOptions, Source
+from moderation.formats.records import (COMMON_NAMES, Converter, RecordProblem, make_converter,
+                                        resolve_fields)
+from moderation.formats.source import ExportFormat, ReadOptions, Source
 
 
 class _Threads:
@@ -106,3 +109,38 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Commen
             continue
         yield from _emit(threads, comment)
 
+
+
+# --- what these readers declare -------------------------------------------------------------
+
+_KNOWN_COLUMNS = frozenset(name for names in COMMON_NAMES.values() for name in names)
+
+
+def _has_known_header(head: str, delimiter: str) -> bool:
+    """The first line splits on ``delimiter`` into at least two fields, one a column name
+    the readers know."""
+    try:
+        fields = next(csv.reader([head.split("\n", 1)[0].rstrip("\r")], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        return False
+    return len(fields) >= 2 and any(f.strip().lower() in _KNOWN_COLUMNS for f in fields)
+
+
+def _sniff_jsonl(head: str, suffix: str) -> bool:
+    return head.startswith("{")
+
+
+def _sniff_tsv(head: str, suffix: str) -> bool:
+    return suffix != ".csv" and _has_known_header(head, "\t")
+
+
+def _sniff_csv(head: str, suffix: str) -> bool:
+    return _has_known_header(head, ",")
+
+
+JSONL = ExportFormat("jsonl", "one JSON object per line (canonical comment JSONL included)",
+                     (".jsonl", ".ndjson"), _sniff_jsonl, read_jsonl)
+TSV = ExportFormat("tsv", "tab-separated rows with a header", (".tsv", ".tab"), _sniff_tsv,
+                   partial(read_delimited, delimiter="\t"))
+CSV = ExportFormat("csv", "comma-separated rows with a header", (".csv",), _sniff_csv,
+                   partial(read_delimited, delimiter=","))

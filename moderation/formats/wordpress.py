@@ -9,7 +9,7 @@ from moderation.comments import Comment, Thread
 from moderation.formats.dates import parse_timestamp
 from moderation.formats.html_text import html_to_text
 from moderation.formats.records import normalise_status
-from moderation.formats.source import ReadOptions, Source
+from moderation.formats.source import ExportFormat, ReadOptions, Source
 from moderation.formats.xml_stream import Fields, iter_records
 
 WP_NAMESPACE_PREFIX = "http://wordpress.org/export/"
@@ -83,3 +83,10 @@ def read_wxr(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]
         elif thread is not None:
             comments += 1
             yield _comment(fields, thread, f"{thread.id}:c{comments}")
+
+
+def _sniff(head: str, suffix: str) -> bool:
+    return head.startswith("<") and "wordpress.org/export/" in head
+
+
+WXR = ExportFormat("wxr", "WordPress export (WXR 1.0-1.2)", (".xml",), _sniff, read_wxr)

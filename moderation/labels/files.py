@@ -1,13 +1,14 @@
 """Files of comment id -> label (CSV or JSONL), joined to parsed comments to make labelled
-examples."""
+examples (``moderation parse --labels``)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from moderation.comments import LABELS, Comment
+from moderation.comments import LABELS, Comment, Thread
 from moderation.errors import InputError
 from moderation.formats.records import COMMON_NAMES
 from moderation.formats.source import ParseReport, Source
@@ -33,6 +34,19 @@ class LabelFile:
         return [InputError(self.path, f"id {cid!r} matches no comment in the input",
                            line=self.lines[cid], hint="check the id, or parse the export it "
                            "came from") for cid in self.labels if cid not in self.used]
+
+
+def join_labels(records: Iterable[Thread | Comment], labels: LabelFile,
+                report: ParseReport) -> Iterator[Thread | Comment]:
+    """The records of an export with the file's labels joined to its comments (counted in
+    ``report.labelled``)."""
+    for record in records:
+        if isinstance(record, Comment):
+            had_label = record.label is not None
+            labels.apply(record)
+            if not had_label and record.label is not None:
+                report.labelled += 1
+        yield record
 
 
 def _pick(names: list[str], wanted: tuple[str, ...]) -> str | None:

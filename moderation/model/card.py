@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from moderation.datasets.registry import DATASETS
+from moderation.model.meta import ModelMeta
 
 LIMITATIONS = """\
 - It learned from English tweets (Davidson, OLID), Reddit comments (Ruddit, PsyCoMark) and
@@ -28,8 +29,10 @@ LIMITATIONS = """\
 def _metrics_table(metrics: dict[str, Any]) -> str:
     rows = ["| label | precision | recall | F1 | ROC AUC | support |", "|---|---|---|---|---|---|"]
     for label, values in metrics["per_label"].items():
+        if "precision" not in values:
+            continue
         rows.append(f"| {label} | {values['precision']:.3f} | {values['recall']:.3f} | "
-                    f"{values['f1-score']:.3f} | {metrics['roc_auc'].get(label, float('nan')):.3f}"
+                    f"{values['f1-score']:.3f} | {values.get('roc_auc', float('nan')):.3f}"
                     f" | {int(values['support'])} |")
     return "\n".join(rows)
 
@@ -38,8 +41,8 @@ SITE_SOURCES = {"site": "the site's own labels (moderators)",
                 "site-weak": "the site's own labels (weak: from the platform's status)"}
 
 
-def _adaptation(meta: dict[str, Any]) -> str:
-    adaptation = meta.get("adaptation")
+def _adaptation(meta: ModelMeta) -> str:
+    adaptation = meta.adaptation
     if not adaptation:
         return ""
     files = "\n".join(f"- `{f['file']}`: {f['examples']:,} label(s)"
@@ -59,9 +62,9 @@ def _adaptation(meta: dict[str, Any]) -> str:
 """
 
 
-def _data_table(meta: dict[str, Any]) -> str:
+def _data_table(meta: ModelMeta) -> str:
     rows = ["| source | examples by label | licence |", "|---|---|---|"]
-    for source, counts in meta["training_data"]["by_source"].items():
+    for source, counts in meta.training_data["by_source"].items():
         dataset = DATASETS.get(source)
         licence = dataset.licence if dataset else SITE_SOURCES.get(
             source, "written for this project (MIT)")
@@ -70,23 +73,23 @@ def _data_table(meta: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def render_model_card(meta: dict[str, Any]) -> str:
-    metrics = meta["cv_metrics"]
+def render_model_card(meta: ModelMeta) -> str:
+    metrics = meta.cv_metrics
     thresholds = "\n".join(
-        f"- **{label}**: flag at p >= {t['threshold']:.3f} (held-out precision "
-        f"{t['precision']:.2f}, recall {t['recall']:.2f}"
-        f"{'' if t['reached_target'] else '; the target precision was not reached'})"
-        for label, t in meta["thresholds"].items())
-    citations = "\n".join(f"- {DATASETS[s].citation}" for s in meta["training_data"]["by_source"]
+        f"- **{label}**: flag at p >= {t.threshold:.3f} (held-out precision "
+        f"{t.precision:.2f}, recall {t.recall:.2f}"
+        f"{'' if t.reached_target else '; the target precision was not reached'})"
+        for label, t in meta.thresholds.items())
+    citations = "\n".join(f"- {DATASETS[s].citation}" for s in meta.training_data["by_source"]
                           if s in DATASETS)
-    config = meta["config"]
+    config = meta.config
     features = f"word {config['word_ngrams'][0]}-{config['word_ngrams'][1]}-grams"
     if config.get("char_ngrams"):
         features += f" and character {config['char_ngrams'][0]}-{config['char_ngrams'][1]}-grams"
     return f"""# Model card: {{model_id}}
 
 A comment-moderation classifier: for one comment it gives the probability of each label
-({", ".join(meta["labels"])}) and flags the labels a moderator should look at.
+({", ".join(meta.labels)}) and flags the labels a moderator should look at.
 
 ## Intended use
 Helping the moderators of comment sections under news articles and blog posts decide which
@@ -101,13 +104,13 @@ events are secretly planned or covered up by a hidden, powerful group, offered w
 
 ## Model
 One scikit-learn pipeline: text normalisation (platform placeholders, markup, entities,
-obfuscation), TF-IDF {features}, multinomial logistic regression (C={meta["C"]:g}, class weights
+obfuscation), TF-IDF {features}, multinomial logistic regression (C={meta.C:g}, class weights
 {config["class_weight"]}, sources weighted {config["source_weighting"]}). Created
-{meta["created_at"]} with scikit-learn {meta["versions"]["scikit-learn"]}; trained in
-{meta["training_seconds"]:.0f} s. Recipe: {meta.get("recipe") or "none (example files)"}.
+{meta.created_at} with scikit-learn {meta.versions["scikit-learn"]}; trained in
+{meta.training_seconds:.0f} s. Recipe: {meta.recipe or "none (example files)"}.
 
 ## Training data
-{meta["training_data"]["count"]:,} labelled examples:
+{meta.training_data["count"]:,} labelled examples:
 
 {_data_table(meta)}
 

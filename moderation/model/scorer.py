@@ -13,13 +13,13 @@ give exact explanations: a term's contribution to a label is its TF-IDF value ti
 coefficient.
 
 Pipelines that cannot be expressed this way (character n-grams, word bigrams) are scored by
-scikit-learn instead (``moderation.store.Model`` chooses).
+scikit-learn instead (``moderation.model.store.Model`` chooses).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ class TermWeights:
     values: np.ndarray                 # (n_terms,)
     contributions: np.ndarray          # (n_terms, n_labels)
     intercept: np.ndarray              # (n_labels,)
+    spans: list[list[tuple[int, int]]] = field(default_factory=list)   # where each term is
 
 
 class LinearScorer:
@@ -72,7 +73,7 @@ class LinearScorer:
         features are not word unigrams that this scorer reproduces exactly."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        from moderation.pipeline import TOKEN_PATTERN
+        from moderation.model.pipeline import TOKEN_PATTERN
 
         steps = dict(pipeline.steps)
         features, classifier = steps.get("features"), steps.get("classifier")
@@ -208,3 +209,30 @@ def _narrow(piece: str, start: int, term: str) -> tuple[int, int]:
     if found >= 0 and len(piece.lower()) == len(piece):
         return start + found, start + found + len(term)
     return start, start + len(piece)
+
+
+def pipeline_term_weights(pipeline: Any, text: str, spans_in: str | None = None) -> TermWeights:
+    """Terms, values and contributions read from a scikit-learn pipeline (models without a
+    ``scorer.npz``: character n-grams, bigrams); spans found by plain search in ``spans_in``."""
+    features = pipeline.named_steps["features"]
+    classifier = pipeline.named_steps["classifier"]
+    row = features.transform(pipeline.named_steps["normalize"].transform([text])).tocsr()
+    names = features.get_feature_names_out()
+    columns, values = row.indices, row.data.astype(np.float64)
+    coef, intercept = label_weights(classifier)
+    terms = [str(names[c]).split("__", 1)[-1] for c in columns]
+    spans = [_find_term(spans_in, term) for term in terms] if spans_in is not None else []
+    return TermWeights(terms=terms, ids=columns, values=values,
+                       contributions=values[:, None] * coef[:, columns].T, intercept=intercept,
+                       spans=spans)
+
+
+def _find_term(text: str, term: str) -> list[tuple[int, int]]:
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return []
+    spans, start = [], lowered.find(term)
+    while start >= 0 and len(spans) < 20:
+        spans.append((start, start + len(term)))
+        start = lowered.find(term, start + len(term))
+    return spans

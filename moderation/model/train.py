@@ -16,24 +16,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 from joblib import Parallel, delayed
-from sklearn.metrics import (classification_report, confusion_matrix, f1_score, log_loss,
-                             roc_auc_score)
+from sklearn.metrics import f1_score, log_loss
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from moderation.comments import LABELS
-from moderation.errors import InputError, ModerationError
+from moderation.errors import ModerationError, UsageError
+from moderation.examples import Example, read_labelled, unique_examples
+from moderation.model.metrics import measure
+from moderation.model.pipeline import (PipelineConfig, build_classifier, build_features,
+                                       build_pipeline)
+from moderation.model.thresholds import Threshold, thresholds_for_precision
 from moderation.normalize import normalize_many
-from moderation.pipeline import PipelineConfig, build_classifier, build_features, build_pipeline
-from moderation.scoring import Threshold, thresholds_for_precision
 
 Progress = Callable[[str], None]
 
 
 @dataclass
-class Examples:
+class TrainingSet:
     """Labelled texts ready for training, with the thread or duplicate group each belongs to
     and the source it came from."""
 
@@ -67,87 +67,30 @@ class TrainedModel:
     seconds: float
 
 
-def read_examples(path: str | Path, *, default_source: str | None = None) -> list[dict]:
-    """Canonical JSONL examples (at least ``text`` and ``label`` per line), checked line by
-    line."""
-    path = Path(path)
-    source = default_source or path.stem
-    records = []
-    try:
-        handle = open(path, "rb")
-    except FileNotFoundError:
-        raise InputError(path, "not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder; give a JSONL file of examples") from None
-    with handle:
-        for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                record = orjson.loads(raw)
-            except orjson.JSONDecodeError as err:
-                raise InputError(path, f"not valid JSON ({err})", line=number) from None
-            if not isinstance(record, dict):
-                raise InputError(path, "each line must be a JSON object", line=number)
-            text, label = record.get("text"), record.get("label")
-            if not isinstance(text, str) or not text.strip():
-                raise InputError(path, "empty or missing text", line=number,
-                                 hint="every example needs a non-empty \"text\"")
-            if label not in LABELS:
-                problem = "missing label" if label is None else f"unknown label {label!r}"
-                raise InputError(path, problem, line=number,
-                                 hint=f"labels are {', '.join(LABELS)}")
-            record.setdefault("id", f"{path.name}:{number}")
-            record.setdefault("source", source)
-            record["_where"] = (str(path), number)
-            records.append(record)
-    if not records:
-        raise InputError(path, "no examples", hint="each line needs \"text\" and \"label\"")
-    return records
-
-
-def prepare_examples(records: Iterable[dict], files: Sequence[dict] = ()) -> Examples:
-    """Check the records as a whole (ids, classes) and group duplicates."""
-    by_id: dict[str, dict] = {}
-    kept: list[dict] = []
-    for record in records:
-        example_id = str(record["id"])
-        earlier = by_id.get(example_id)
-        if earlier is None:
-            by_id[example_id] = record
-            kept.append(record)
-        elif earlier["label"] != record["label"]:
-            path, line = record.get("_where", (None, None))
-            raise InputError(path, f"id {example_id!r} is labelled "
-                             f"{record['label']!r} here and {earlier['label']!r} at "
-                             f"{_location(earlier)}",
-                             line=line,
-                             hint="keep one label per id (or give the examples different ids)")
+def prepare_examples(examples: Iterable[Example], files: Sequence[dict] = ()) -> TrainingSet:
+    """Check the examples as a whole (one label per id, at least two labels) and group
+    duplicates: a text repeated under several ids stays in one fold (its group is the first
+    copy's thread)."""
+    kept = unique_examples(examples)
     if not kept:
         raise ModerationError("no examples to train on")
-    classes = Counter(r["label"] for r in kept)
+    classes = Counter(e.label for e in kept)
     if len(classes) < 2:
         only = next(iter(classes))
         raise ModerationError(f"all {len(kept)} examples are labelled {only!r}; training needs "
                               "at least two labels")
-    # a text repeated under several ids stays in one fold: its group is the first copy's
     group_of_text: dict[str, str] = {}
     groups = []
-    for record in kept:
-        group = str(record.get("thread_id") or record["id"])
-        key = " ".join(record["text"].lower().split())
+    for example in kept:
+        group = str(example.thread_id or example.id)
+        key = " ".join(example.text.lower().split())
         groups.append(group_of_text.setdefault(key, group))
-    return Examples(ids=[str(r["id"]) for r in kept], texts=[r["text"] for r in kept],
-                    labels=[r["label"] for r in kept], groups=groups,
-                    sources=[str(r.get("source") or "examples") for r in kept], files=list(files))
+    return TrainingSet(ids=[e.id for e in kept], texts=[e.text for e in kept],
+                       labels=[str(e.label) for e in kept], groups=groups,
+                       sources=[str(e.source or "examples") for e in kept], files=list(files))
 
 
-def _location(record: dict) -> str:
-    path, line = record.get("_where", ("<examples>", "?"))
-    return f"{path}:{line}"
-
-
-def sample_weights(examples: Examples, config: PipelineConfig) -> np.ndarray:
+def sample_weights(examples: TrainingSet, config: PipelineConfig) -> np.ndarray:
     """Per-example weights: with ``source_weighting="balanced"`` every source carries the same
     total weight, so the largest dataset does not decide what abuse looks like; with
     ``class_weight="sqrt_balanced"`` rare labels weigh more."""
@@ -181,7 +124,7 @@ def _fold_probabilities(normalized: list[str], y: np.ndarray, weights: np.ndarra
     return out
 
 
-def cross_validate(examples: Examples, config: PipelineConfig, labels: list[str],
+def cross_validate(examples: TrainingSet, config: PipelineConfig, labels: list[str],
                    weights: np.ndarray, progress: Progress | None = None
                    ) -> tuple[float, np.ndarray]:
     """Held-out probabilities for every example at the best C of ``config.C_grid``."""
@@ -215,45 +158,16 @@ def cross_validate(examples: Examples, config: PipelineConfig, labels: list[str]
     return config.C_grid[best], held_out[best]
 
 
-def held_out_metrics(examples: Examples, labels: list[str], probabilities: np.ndarray,
+def held_out_metrics(examples: TrainingSet, labels: list[str], probabilities: np.ndarray,
                      thresholds: dict[str, Threshold]) -> dict[str, Any]:
-    """What the cross-validated predictions say about the model: per-label and macro scores,
-    ROC AUC, the confusion matrix, and macro-F1 per source."""
-    truth = np.array(examples.labels)
-    predicted = np.array(labels)[probabilities.argmax(axis=1)]
-    present = [label for label in labels if (truth == label).any()]   # site labels may lack one
-    report = classification_report(truth, predicted, labels=present, output_dict=True,
-                                   zero_division=0)
-    auc = {}
-    for column, label in enumerate(labels):
-        positive = truth == label
-        if 0 < positive.sum() < len(truth):
-            auc[label] = round(float(roc_auc_score(positive, probabilities[:, column])), 4)
-    sources = np.array(examples.sources)
-    per_source = {}
-    for source in sorted(set(examples.sources)):
-        mask = sources == source
-        per_source[source] = {
-            "examples": int(mask.sum()),
-            "accuracy": round(float((truth[mask] == predicted[mask]).mean()), 4),
-        }
-    return {
-        "examples": len(truth),
-        "macro_f1": round(report["macro avg"]["f1-score"], 4),
-        "accuracy": round(float((truth == predicted).mean()), 4),
-        "per_label": {label: {k: round(report[label][k], 4)
-                              for k in ("precision", "recall", "f1-score", "support")}
-                      for label in present},
-        "roc_auc": auc,
-        "confusion_matrix": {"labels": labels,
-                             "rows_true_columns_predicted":
-                                 confusion_matrix(truth, predicted, labels=labels).tolist()},
-        "thresholds": {label: t.to_dict() for label, t in thresholds.items()},
-        "per_source": per_source,
-    }
+    """What the cross-validated predictions say about the model (``metrics.measure``, with
+    accuracy per source)."""
+    return measure(examples.labels, probabilities, labels,
+                   {label: t.threshold for label, t in thresholds.items()},
+                   sources=examples.sources)
 
 
-def train(examples: Examples, config: PipelineConfig | None = None,
+def train(examples: TrainingSet, config: PipelineConfig | None = None,
           progress: Progress | None = None) -> TrainedModel:
     """Cross-validate, choose thresholds, and fit the final pipeline on all examples."""
     config = config or PipelineConfig()
@@ -276,3 +190,44 @@ def train(examples: Examples, config: PipelineConfig | None = None,
                         examples={"count": len(examples), "by_source": examples.counts(),
                                   "files": examples.files},
                         seconds=round(time.perf_counter() - started, 2))
+
+
+def train_from_files(inputs: Sequence[Path], *, output: Path, recipe: str | None = None,
+                     config_path: Path | None = None, datasets_dir: Path | None = None,
+                     force: bool = False, seed: int | None = None,
+                     progress: Progress | None = None) -> Any:
+    """Train on example files and/or a named recipe and save the model directory at
+    ``output``; returns its :class:`~moderation.model.meta.ModelMeta`."""
+    from moderation.datasets.recipes import recipe as find_recipe
+    from moderation.datasets.recipes import recipe_records
+    from moderation.model.store import check_model_destination, save_trained
+
+    if not inputs and recipe is None:
+        raise UsageError("nothing to train on: give EXAMPLES.jsonl files or --recipe default")
+    check_model_destination(Path(output), force)
+    examples: list[Example] = []
+    files: list[dict] = []
+    config = PipelineConfig()
+    if recipe is not None:
+        chosen = find_recipe(recipe)
+        config = PipelineConfig.from_dict(dict(chosen.settings), origin=f"recipe {recipe}")
+        examples, files = recipe_records(recipe, datasets_dir)
+    if config_path is not None:
+        config = PipelineConfig.from_toml(config_path, base=config)
+    if seed is not None:
+        config.random_state = seed
+    for path in inputs:
+        found = read_labelled(path, kind="examples")
+        examples.extend(found.examples)
+        files.append({"file": str(path), "sha256": found.file_record()["sha256"],
+                      "examples": len(found)})
+    prepared = prepare_examples(examples, files)
+    if progress:
+        progress(f"training on {len(prepared):,} examples from {len(prepared.counts())} "
+                 "source(s)")
+    trained = train(prepared, config, progress)
+    saved = save_trained(trained, Path(output), recipe=recipe, force=force)
+    if progress:
+        progress(f"wrote {output} ({(saved.model_bytes or 0) / 1e6:.1f} MB, held-out macro-F1 "
+                 f"{trained.cv_metrics['macro_f1']:.3f}) in {trained.seconds:.0f} s")
+    return saved

@@ -1,0 +1,91 @@
+"""The summary of a flagging run: comments per predicted label, flags per label, and where the
+flags are (threads with the largest flagged share, authors with the most flags)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from moderation.comments import Comment, Thread
+from moderation.scoring import FLAGGED_LABELS
+
+
+@dataclass
+class FlagSummary:
+    """Counts over a whole run: comments per predicted label, flags per label, and where the
+    flags are (threads with the largest flagged share, authors with the most flags)."""
+
+    comments: int = 0
+    not_scored: int = 0
+    flagged_comments: int = 0
+    predicted: Counter = field(default_factory=Counter)
+    flagged: Counter = field(default_factory=Counter)
+    thread_comments: Counter = field(default_factory=Counter)
+    thread_flagged: Counter = field(default_factory=Counter)
+    thread_titles: dict[str, str] = field(default_factory=dict)
+    author_flags: Counter = field(default_factory=Counter)
+
+    def add(self, comments: list[Comment], rows: list[dict[str, Any]]) -> None:
+        self.comments += len(rows)
+        self.thread_comments.update(comment.thread_id for comment in comments)
+        self.predicted.update(row["prediction"] for row in rows)
+        for comment, row in zip(comments, rows):
+            flags = row["flags"]
+            if flags:
+                self.flagged_comments += 1
+                self.flagged.update(flags)
+                self.thread_flagged[comment.thread_id] += 1
+                self.author_flags[comment.author or "(anonymous)"] += 1
+            if comment.thread_title and comment.thread_id not in self.thread_titles:
+                self.thread_titles[comment.thread_id] = comment.thread_title
+        self.not_scored += self.predicted.pop(None, 0)
+
+    def title(self, thread: Thread) -> None:
+        if thread.title:
+            self.thread_titles.setdefault(thread.id, thread.title)
+
+    def to_dict(self, top: int = 10, min_comments: int = 5) -> dict[str, Any]:
+        """The summary as JSON; threads are ranked by flagged share among those with at least
+        ``min_comments`` comments (or all threads, when none has that many)."""
+        sized = [t for t in self.thread_flagged if self.thread_comments[t] >= min_comments]
+        candidates = sized or list(self.thread_flagged)
+        ranked = sorted(candidates, key=lambda t: (-self.thread_flagged[t] /
+                                                   self.thread_comments[t],
+                                                   -self.thread_flagged[t], t))[:top]
+        return {
+            "comments": self.comments,
+            "scored": self.comments - self.not_scored,
+            "not_scored": self.not_scored,
+            "predicted": dict(sorted(self.predicted.items(), key=lambda kv: -kv[1])),
+            "flagged_comments": self.flagged_comments,
+            "flagged": {label: self.flagged.get(label, 0) for label in FLAGGED_LABELS},
+            "threads": len(self.thread_comments),
+            "top_threads": [{"thread_id": t, "title": self.thread_titles.get(t),
+                             "comments": self.thread_comments[t],
+                             "flagged": self.thread_flagged[t],
+                             "flagged_share": round(self.thread_flagged[t] /
+                                                    self.thread_comments[t], 4)}
+                            for t in ranked],
+            "top_authors": [{"author": author, "flagged": n}
+                            for author, n in self.author_flags.most_common(top)],
+        }
+
+    def lines(self, top: int = 5) -> list[str]:
+        """The summary for a person, as lines for stderr."""
+        data = self.to_dict(top=top)
+        predicted = ", ".join(f"{label} {n:,}" for label, n in data["predicted"].items())
+        flagged = ", ".join(f"{label} {n:,}" for label, n in data["flagged"].items())
+        lines = [f"{data['comments']:,} comment(s) in {data['threads']:,} thread(s); "
+                 f"predicted: {predicted or 'none'}",
+                 f"flagged: {data['flagged_comments']:,} comment(s) ({flagged})"]
+        if data["not_scored"]:
+            lines.append(f"not scored: {data['not_scored']:,} empty comment(s)")
+        if data["top_threads"]:
+            lines.append("threads with the largest flagged share:")
+            lines += [f"  {t['flagged']}/{t['comments']} flagged  {t['title'] or t['thread_id']}"
+                      for t in data["top_threads"]]
+        if data["top_authors"]:
+            lines.append("authors with the most flags: " + ", ".join(
+                f"{a['author']} ({a['flagged']})" for a in data["top_authors"]))
+        return lines

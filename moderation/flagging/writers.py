@@ -1,0 +1,91 @@
+"""Flagged rows written out: JSON lines, or CSV/TSV with one column per score."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from moderation.scoring import display_order
+
+
+def _json_line(row: dict[str, Any]) -> bytes:
+    try:
+        return orjson.dumps(row)
+    except TypeError:           # integers beyond 64 bits, keys that are not strings
+        return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class JsonlRows:
+    """Rows as JSON lines."""
+
+    def __init__(self, out: BinaryIO, labels: list[str]):
+        self.out = out
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        if rows:    # one join per chunk: measured 2-5x faster than a write or option per row
+            self.out.write(b"\n".join(map(_json_line, rows)) + b"\n")
+
+    def close(self) -> None:
+        self.out.flush()
+
+
+class CsvRows:
+    """Rows as CSV: the first row's input fields, then one column per score, the flags joined
+    by ``;`` and the model. Values that are lists or objects are written as JSON; fields that
+    later rows add go, as JSON, into ``other_fields``, so nothing is dropped."""
+
+    OURS = ("prediction", "scores", "flags", "model", "quotes_excluded", "truncated",
+            "not_scored")
+
+    def __init__(self, out: BinaryIO, labels: list[str], delimiter: str = ","):
+        self.text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        self.writer = csv.writer(self.text, delimiter=delimiter)
+        self.labels = display_order(labels)
+        self.columns: list[str] | None = None
+        self.known: frozenset[str] = frozenset()
+
+    def _header(self, row: dict[str, Any]) -> None:
+        self.columns = [key for key in row if key not in self.OURS]
+        self.known = frozenset(self.columns).union(self.OURS)
+        self.writer.writerow([*self.columns, "prediction",
+                              *(f"score_{label}" for label in self.labels), "flags", "model",
+                              "quotes_excluded", "truncated", "not_scored", "other_fields"])
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            if self.columns is None:
+                self._header(row)
+            scores = row.get("scores") or {}
+            other = {k: v for k, v in row.items() if k not in self.known}
+            self.writer.writerow([
+                *(_cell(row.get(column)) for column in self.columns), _cell(row["prediction"]),
+                *(_cell(scores.get(label)) for label in self.labels), ";".join(row["flags"]),
+                row["model"], _cell(row.get("quotes_excluded")), _cell(row.get("truncated")),
+                _cell(row.get("not_scored")), _cell(other or None)])
+
+    def close(self) -> None:
+        self.text.flush()
+        self.text.detach()
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    return value
+
+
+def row_writer(out: BinaryIO, output_name: str | None, labels: list[str]):
+    """JSONL, or CSV/TSV when the output's name ends in .csv/.tsv."""
+    suffix = Path(output_name).suffix.lower() if output_name else ""
+    if suffix == ".csv":
+        return CsvRows(out, labels)
+    if suffix == ".tsv":
+        return CsvRows(out, labels, delimiter="\t")
+    return JsonlRows(out, labels)

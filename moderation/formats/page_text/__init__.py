@@ -1,0 +1,78 @@
+"""Page text dumps: an article page saved as plain text, with or without its comment section.
+
+Written for the family of blog and news layouts rather than one page:
+
+* the article comes first; its title, date line and byline are read from the top of the page;
+* the comment section starts at a header line such as ``10 Comments on "Title"``,
+  ``12 Responses to ...``, ``5 thoughts on ...``, ``Comments (3)``, ``show comments`` or a lone
+  ``Comments`` that is followed by something that looks like a comment;
+* comments are numbered (``1.``, ``1.1``, ``#1``), bulleted (``•``), or start at an author
+  line: ``Name | 29th July 2016 at 6:59 pm | Reply``, ``Name says:`` / ``Name said...``,
+  ``Name on <date> said:``, ``Name » `` or a bare ``Name`` followed by a date line,
+  ``Name • 3 years ago``;
+* replies nest by indentation, by dotted numbers, or by ``→ Name`` / ``In reply to Name``;
+* the section ends at the page footer or the reply form (once a comment has been read).
+
+Page chrome (``Reply``, ``Share ›``, ``Like (3)``, vote counts, lynx link numbers) is dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from moderation.comments import Comment, Thread
+from moderation.formats.page_text.article import article_parts
+from moderation.formats.page_text.section import CommentSection
+from moderation.formats.page_text.shapes import (FOOTER, LYNX_REF, header_at, marker_like, section_header, find_comment_section)
+from moderation.formats.source import ExportFormat, ReadOptions, Source
+
+
+def parse_page(text: str, thread_id: str) -> Thread:
+    """The thread of one page dump, with its comments in document order."""
+    lines = [LYNX_REF.sub("", line).expandtabs(4).rstrip()
+             for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    thread = Thread(id=thread_id)
+    section = find_comment_section(lines)
+    if section is None:
+        article_parts(lines, thread, title_known=False)
+        return thread
+    start, declared, title = section
+    if declared == 0 and section_header(lines[start])[0]:
+        article_parts([line for j, line in enumerate(lines) if j != start], thread, False)
+        thread.declared_comments = 0
+        return thread
+    thread.title = title
+    thread.declared_comments = declared
+    article_parts(lines[:start], thread, title_known=title is not None)
+    end, seen_comment = len(lines), False
+    for i in range(start + 1, len(lines)):
+        text = lines[i].strip()
+        if not text:
+            continue
+        if seen_comment and FOOTER.match(text):
+            end = i
+            break
+        seen_comment = (seen_comment or marker_like(text)
+                        or header_at(lines, i, text) is not None)
+    comments = CommentSection(thread).run(lines[start + 1:end])
+    thread.comments = [c for c in comments if c.text or c.author]
+    return thread
+
+
+
+def read_page_text(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]:
+    thread = parse_page(source.read_text(), source.path.stem)
+    report = source.report
+    found = len(thread.comments)
+    if thread.declared_comments is not None and thread.declared_comments != found:
+        report.warn(f"the page says {thread.declared_comments} comments, {found} were found")
+    yield thread
+    yield from thread.comments
+
+
+def _sniff(head: str, suffix: str) -> bool:
+    return False        # the fallback: a file no other reader claims is read as a page dump
+
+
+TEXT = ExportFormat("text", "a page saved as text, with its comment section", (".txt",), _sniff,
+                    read_page_text)

@@ -1,0 +1,163 @@
+"""Labels from several places made one: moderators' stores merged (disagreements reported,
+never guessed), and the platform's own decisions (approved, removed) turned into weak labels."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from moderation.comments import LABELS, STATUSES, Comment, Thread
+from moderation.errors import ModerationError, UsageError
+from moderation.files import atomic_output, now_iso
+from moderation.formats import ParseReport, ReadOptions, read_export
+from moderation.labels.store import read_store
+
+# the platform's decisions that say something about a comment, as weak labels
+DEFAULT_STATUS_LABELS = {"approved": "civil", "removed": "abusive"}
+
+
+def weak_labels(records: Iterable[Thread | Comment], mapping: dict[str, str]
+                ) -> Iterator[tuple[Comment, str]]:
+    """Comments whose platform status maps to a label, with that label."""
+    for record in records:
+        if isinstance(record, Comment) and record.status in mapping:
+            text = record.text.strip()
+            if text and text not in ("[deleted]", "[removed]"):
+                yield record, mapping[record.status]
+
+
+def parse_status_mapping(pairs: list[str]) -> dict[str, str]:
+    """``STATUS=LABEL`` pairs (``STATUS=none`` drops a default) over the default mapping."""
+    mapping = dict(DEFAULT_STATUS_LABELS)
+    for pair in pairs:
+        status, sep, label = pair.partition("=")
+        status, label = status.strip().lower(), label.strip().lower()
+        if not sep or status not in STATUSES or label not in (*LABELS, "none"):
+            raise ModerationError(f"--map {pair!r}: expected STATUS=LABEL with STATUS one of "
+                                  f"{', '.join(STATUSES)} and LABEL one of "
+                                  f"{', '.join(LABELS)} or none")
+        if label == "none":
+            mapping.pop(status, None)
+        else:
+            mapping[status] = label
+    return mapping
+
+
+@dataclass
+class MergeResult:
+    records: list[dict[str, Any]]
+    disagreements: list[dict[str, Any]]
+    weak_overridden: int = 0
+    torn: list[str] | None = None
+
+
+def merge_stores(paths: list[str | Path]) -> MergeResult:
+    """The labels of several stores as one: ids every store labels alike are kept (with all
+    their labellers); ids with different labels are disagreements, left out and reported. A
+    weak label (from the platform's status) gives way to a moderator's."""
+    if len(paths) < 2:
+        raise ModerationError("merge needs at least two label stores")
+    by_id: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    torn = []
+    for path in paths:
+        contents = read_store(path)
+        if contents.torn_warning():
+            torn.append(contents.torn_warning())
+        for cid, record in contents.labels().items():
+            by_id.setdefault(cid, []).append((str(path), record))
+    merged, disagreements, overridden = [], [], 0
+    for cid, answers in by_id.items():
+        strong = [(p, r) for p, r in answers if not r.get("weak")]
+        if strong and len(strong) < len(answers):
+            overridden += sum(r["label"] != strong[0][1]["label"] for p, r in answers
+                              if r.get("weak"))
+            answers = strong
+        labels = {r["label"] for _, r in answers}
+        if len(labels) > 1:
+            disagreements.append({
+                "id": cid, "text": answers[0][1]["text"],
+                "labels": [{"store": p, "label": r["label"], "labeller": r.get("labeller")}
+                           for p, r in answers]})
+            continue
+        record = dict(answers[-1][1])
+        labellers = sorted({str(r.get("labeller")) for _, r in answers if r.get("labeller")})
+        record["labeller"] = ",".join(labellers) if labellers else record.get("labeller")
+        record["merged_from"] = [p for p, _ in answers]
+        merged.append(record)
+    return MergeResult(merged, disagreements, overridden, torn)
+
+
+@dataclass
+class WeakLabels:
+    """The weak labels of one export, and what the export's statuses were."""
+
+    records: list[dict[str, Any]]
+    mapping: dict[str, str]
+    statuses: Counter
+    report: ParseReport
+
+    def by_label(self) -> dict[str, int]:
+        return dict(Counter(r["label"] for r in self.records))
+
+
+def weak_labels_of_export(path: str | Path, *, mapping: dict[str, str], format: str = "auto",
+                          options: ReadOptions | None = None,
+                          labeller: str = "platform") -> WeakLabels:
+    """Store records (marked ``"weak": true``) for the comments of an export whose status
+    maps to a label. An export where none does is an error that lists the statuses found."""
+    options = options or ReadOptions()
+    report = ParseReport(str(path), skip_bad=options.skip_bad)
+    statuses: Counter = Counter()
+    stamp = now_iso()
+
+    def counted(stream: Iterable[Thread | Comment]) -> Iterator[Thread | Comment]:
+        for record in stream:
+            if isinstance(record, Comment):
+                statuses[record.status or "none"] += 1
+            yield record
+
+    stream = counted(read_export(path, format=format, options=options, report=report))
+    records = [{"id": comment.id, "action": "label", "label": label, "text": comment.text,
+                "labeller": labeller, "time": stamp, "weak": True, "status": comment.status,
+                "thread_id": comment.thread_id, "source": Path(path).stem}
+               for comment, label in weak_labels(stream, mapping)]
+    if not records:
+        seen = ", ".join(f"{n} {s}" for s, n in statuses.most_common()) or "no comments"
+        raise UsageError(f"{path}: no comment has a status that maps to a label (found: "
+                         f"{seen}); mapping: "
+                         f"{', '.join(f'{s}={lab}' for s, lab in mapping.items())}; "
+                         "add --map STATUS=LABEL")
+    return WeakLabels(records, mapping, statuses, report)
+
+
+def _write_lines(path: Path, records: list[dict[str, Any]]) -> None:
+    with atomic_output(path, binary=True) as out:
+        out.write(b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records))
+
+
+def merge_into(stores: list[Path], *, output: Path,
+               disagreements: Path | None = None) -> MergeResult:
+    """``moderation labels merge``: the merged store written to ``output`` (and every
+    disagreement to ``disagreements`` when given)."""
+    if output.resolve() in {Path(s).resolve() for s in stores}:
+        raise UsageError(f"{output}: is one of the stores being merged; write elsewhere")
+    result = merge_stores(list(stores))
+    _write_lines(output, result.records)
+    if disagreements is not None:
+        _write_lines(disagreements, result.disagreements)
+    return result
+
+
+def write_weak_labels(input: Path, *, output: Path, mapping: list[str], format: str = "auto",
+                      options: ReadOptions | None = None) -> WeakLabels:
+    """``moderation labels from-status``: weak labels from an export's statuses, written to
+    ``output``."""
+    weak = weak_labels_of_export(input, mapping=parse_status_mapping(mapping), format=format,
+                                 options=options)
+    _write_lines(output, weak.records)
+    return weak

@@ -1,0 +1,116 @@
+"""What ``meta.json`` holds, written down once: :class:`ModelMeta` is the only code that knows
+the file's keys. Everything else reads a model's description through it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moderation.errors import ModelLoadError
+from moderation.model.thresholds import Threshold
+
+META_FILE = "meta.json"
+REBUILD = ("rebuild it with `moderation train --recipe default -o DIR` "
+           "(see README: Rebuilding the default model)")
+_REQUIRED = ("model_id", "model_sha256", "labels", "thresholds", "versions")
+
+
+@dataclass
+class ModelMeta:
+    """A model directory's description: identity, files and their checksums, labels and flag
+    thresholds, settings, training data, held-out metrics and provenance. Keys this version
+    does not know are kept in ``extra`` and written back unchanged."""
+
+    model_id: str
+    labels: list[str]
+    thresholds: dict[str, Threshold]
+    model_sha256: str
+    versions: dict[str, str]
+    name: str | None = None
+    scorer_sha256: str | None = None
+    model_bytes: int | None = None
+    C: float | None = None
+    config: dict[str, Any] = field(default_factory=dict)
+    recipe: str | None = None
+    training_data: dict[str, Any] = field(default_factory=dict)
+    cv_metrics: dict[str, Any] = field(default_factory=dict)
+    training_seconds: float | None = None
+    git_commit: str | None = None
+    created_at: str | None = None
+    adaptation: dict[str, Any] | None = None
+    copied_from: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # --- what the rest of the package asks ---------------------------------------------------
+
+    @property
+    def max_chars(self) -> int:
+        return int(self.config.get("max_chars", 2000))
+
+    @property
+    def flag_thresholds(self) -> dict[str, float]:
+        return {label: t.threshold for label, t in self.thresholds.items()}
+
+    @property
+    def training_files(self) -> list[dict[str, Any]]:
+        return list(self.training_data.get("files", []))
+
+    def training_summary(self) -> str:
+        """``source count, ...`` for listings."""
+        return ", ".join(f"{source} {sum(counts.values()):,}"
+                         for source, counts in self.training_data.get("by_source", {}).items())
+
+    # --- the file ----------------------------------------------------------------------------
+
+    @classmethod
+    def from_json(cls, data: Any, origin: str = META_FILE) -> ModelMeta:
+        if not isinstance(data, dict):
+            raise ModelLoadError(f"{origin}: not a JSON object; {REBUILD}")
+        missing = [key for key in _REQUIRED if key not in data]
+        if missing:
+            raise ModelLoadError(f"{origin}: missing {', '.join(missing)}; {REBUILD}")
+        known = {f.name for f in dataclasses.fields(cls)} - {"extra", "thresholds"}
+        values = {k: v for k, v in data.items() if k in known}
+        try:
+            thresholds = {label: Threshold.from_dict(label, t)
+                          for label, t in data["thresholds"].items()}
+        except (AttributeError, KeyError, TypeError, ValueError) as err:
+            raise ModelLoadError(f"{origin}: unreadable thresholds ({err}); {REBUILD}") from None
+        return cls(thresholds=thresholds, **values,
+                   extra={k: v for k, v in data.items() if k not in known | {"thresholds"}})
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for item in dataclasses.fields(self):
+            value = getattr(self, item.name)
+            if item.name == "extra":
+                continue
+            if item.name == "thresholds":
+                value = {label: t.to_dict() for label, t in value.items()}
+            if value is None and item.name in ("adaptation", "copied_from", "scorer_sha256"):
+                continue
+            data[item.name] = value
+        data.update(self.extra)
+        return data
+
+    @classmethod
+    def read(cls, directory: Path) -> ModelMeta:
+        meta_path = directory / META_FILE
+        if not directory.exists():
+            raise ModelLoadError(f"{directory}: no such model directory; give --model DIR or "
+                                 f"{REBUILD}")
+        if not directory.is_dir() or not meta_path.is_file():
+            raise ModelLoadError(f"{directory}: not a model directory (no {META_FILE}); a "
+                                 "model is a folder made by `moderation train`")
+        try:
+            data = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise ModelLoadError(f"{meta_path}: not valid JSON ({err}); {REBUILD}") from None
+        return cls.from_json(data, str(meta_path))
+
+    def write(self, directory: Path) -> None:
+        (directory / META_FILE).write_text(
+            json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

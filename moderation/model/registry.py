@@ -1,0 +1,242 @@
+"""Which model a command uses, which models there are, and promotion with rollback.
+
+A command's model is ``--model DIR``, else ``$MODERATION_MODEL``, else the active model, else
+the shipped default. Models are directories under the models folder (``$MODERATION_MODELS``,
+else ``./models``), plus the shipped default. The active model is recorded in ``active.json``
+in the state folder (``$MODERATION_HOME``, else ``~/.config/moderation``), with every promotion
+logged in ``promotions.jsonl`` beside it.
+
+The promotion policy: a model is promoted only with evidence that it is not worse than the
+active one on labelled comments (``decide``), or when it was active before (a rollback), or
+when forced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from moderation.errors import ModelLoadError, ModerationError, UsageError
+from moderation.files import (append_durably, now_iso, open_for_append, read_json_lines,
+                              set_torn_line_aside)
+from moderation.model.meta import META_FILE, ModelMeta
+from moderation.model.store import Model, load_model_dir
+
+ENV_MODEL = "MODERATION_MODEL"
+ENV_HOME = "MODERATION_HOME"
+ENV_MODELS = "MODERATION_MODELS"
+ACTIVE_FILE = "active.json"
+HISTORY_FILE = "promotions.jsonl"
+COMPARED = ("macro_f1", "macro_roc_auc")
+
+
+def home_dir() -> Path:
+    if os.environ.get(ENV_HOME):
+        return Path(os.environ[ENV_HOME])
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "moderation"
+
+
+def models_dir() -> Path:
+    return Path(os.environ.get(ENV_MODELS) or "models")
+
+
+def shipped_model_dir() -> Path:
+    """The default model: ``models/default`` in a checkout, or the copy packaged in the
+    wheel."""
+    checkout = Path(__file__).resolve().parents[2] / "models" / "default"
+    if (checkout / META_FILE).is_file():
+        return checkout
+    return Path(str(resources.files("moderation") / "_models" / "default"))
+
+
+def resolve_model_dir(path: str | Path | None = None) -> Path:
+    """``path``, else ``$MODERATION_MODEL``, else the model promoted with `moderation models
+    promote`, else the shipped default model."""
+    if path:
+        return Path(path)
+    if os.environ.get(ENV_MODEL):
+        return Path(os.environ[ENV_MODEL])
+    return active_model_dir() or shipped_model_dir()
+
+
+def load_model(path: str | Path | None = None, *, pipeline: bool = False) -> Model:
+    """The model at ``path`` (see ``resolve_model_dir`` for the default), checked and ready to
+    score."""
+    return load_model_dir(resolve_model_dir(path), pipeline=pipeline)
+
+
+# --- the active model and its history ---------------------------------------------------------
+
+
+def active_record() -> dict[str, Any] | None:
+    path = home_dir() / ACTIVE_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModerationError(f"{path}: not valid JSON ({err}); promote a model again with "
+                              "`moderation models promote NAME --force`") from None
+
+
+def active_model_dir() -> Path | None:
+    """The promoted model's directory, or None when none was promoted (the shipped default
+    is then used)."""
+    record = active_record()
+    if record is None:
+        return None
+    path = Path(record["path"])
+    if not (path / META_FILE).is_file():
+        raise ModelLoadError(f"the active model {record.get('model_id')} is gone from {path}; "
+                             "promote another with `moderation models promote NAME --force`, "
+                             f"or delete {home_dir() / ACTIVE_FILE} to use the shipped default")
+    return path
+
+
+def history() -> tuple[list[dict[str, Any]], str | None]:
+    """Every promotion recorded, oldest first, and a warning when the last line is torn."""
+    lines = read_json_lines(home_dir() / HISTORY_FILE, missing_ok=True)
+    records = [r for r in lines.records if isinstance(r, dict)]
+    return records, lines.torn_warning("promotion history")
+
+
+@dataclass
+class ModelEntry:
+    name: str
+    path: Path
+    meta: ModelMeta
+    active: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        meta = self.meta
+        return {"name": self.name, "path": str(self.path), "model_id": meta.model_id,
+                "created_at": meta.created_at, "active": self.active,
+                "examples": meta.training_data.get("count"),
+                "training_data": meta.training_summary(),
+                "base": (meta.adaptation or {}).get("base_model"),
+                "cv_macro_f1": meta.cv_metrics.get("macro_f1"),
+                "thresholds": meta.flag_thresholds}
+
+
+def _entry(path: Path, name: str | None = None) -> ModelEntry:
+    return ModelEntry(name or path.name, path, ModelMeta.read(path))
+
+
+def list_models() -> list[ModelEntry]:
+    """The models in the models folder, the shipped default, and the active one (wherever
+    it is), the active one marked."""
+    active = active_model_dir()
+    found: dict[Path, ModelEntry] = {}
+    folder = models_dir()
+    candidates = sorted(p for p in folder.iterdir() if (p / META_FILE).is_file()) \
+        if folder.is_dir() else []
+    shipped = shipped_model_dir()
+    for path in [*candidates, shipped, *([active] if active else [])]:
+        key = path.resolve()
+        if key not in found:
+            found[key] = _entry(path, "default" if key == shipped.resolve() else None)
+    current = (active or shipped).resolve()
+    for key, entry in found.items():
+        entry.active = key == current
+    return list(found.values())
+
+
+def find_model(name: str | Path) -> ModelEntry:
+    """A model by directory path, by name in the models folder, ``default``, or model id."""
+    path = Path(name)
+    if (path / META_FILE).is_file():
+        return _entry(path)
+    if (models_dir() / str(name) / META_FILE).is_file():
+        return _entry(models_dir() / str(name))
+    if str(name) == "default":
+        return _entry(shipped_model_dir(), "default")
+    entries = list_models()
+    for entry in entries:
+        if entry.meta.model_id == str(name):
+            return entry
+    known = ", ".join(e.name for e in entries)
+    raise UsageError(f"no model {str(name)!r} in {models_dir()} (known: {known}); give a "
+                     "model directory, a name from `moderation models list`, or a model id")
+
+
+def current_entry() -> ModelEntry:
+    active = active_model_dir()
+    return _entry(active) if active else _entry(shipped_model_dir(), "default")
+
+
+# --- the promotion policy ---------------------------------------------------------------------
+
+
+def not_worse(candidate: dict[str, Any], current: dict[str, Any],
+              tolerance: float = 0.0) -> tuple[bool, list[str]]:
+    """Whether the candidate's headline metrics are each at least the current model's (less
+    ``tolerance``), and the ones that fall short."""
+    short = [name for name in COMPARED
+             if candidate.get(name) is not None and current.get(name) is not None
+             and candidate[name] < current[name] - tolerance]
+    return not short, short
+
+
+def was_active(entry: ModelEntry) -> bool:
+    model_id = entry.meta.model_id
+    records, _ = history()
+    return any(r.get("model_id") == model_id or (r.get("previous") or {}).get("model_id")
+               == model_id for r in records)
+
+
+@dataclass
+class Decision:
+    """Whether to promote, and why."""
+
+    promote: bool
+    reason: str
+
+
+def decide(candidate: ModelEntry, current: ModelEntry, evidence: dict[str, Any] | None, *,
+           force: bool = False, tolerance: float = 0.0) -> Decision:
+    """The promotion policy. ``evidence`` holds both models' metrics on the same labelled
+    comments (``{"candidate": {...}, "current": {...}}``), or is None."""
+    if candidate.path.resolve() == current.path.resolve():
+        return Decision(False, "already active")
+    if evidence is not None:
+        ok, short = not_worse(evidence["candidate"], evidence["current"], tolerance)
+        if ok:
+            return Decision(True, "not worse on the evaluation set")
+        if force:
+            return Decision(True, "forced despite " + ", ".join(short))
+        return Decision(False, "worse than the active model on " + ", ".join(short))
+    if was_active(candidate):
+        return Decision(True, "rollback to a model that was active before")
+    if force:
+        return Decision(True, "forced without an evaluation")
+    raise UsageError(f"promoting {candidate.name} needs evidence: give --eval LABELLED (it must "
+                     "not be worse than the active model there), or --force")
+
+
+def set_active(entry: ModelEntry, previous: ModelEntry,
+               evaluation: dict[str, Any] | None, reason: str) -> dict[str, Any]:
+    """Record ``entry`` as the active model (written atomically) and log the promotion. A torn
+    last line in the history is set aside first, as the label store does."""
+    home = home_dir()
+    home.mkdir(parents=True, exist_ok=True)
+    record = {"path": str(entry.path.resolve()), "model_id": entry.meta.model_id,
+              "name": entry.name, "promoted_at": now_iso(),
+              "previous": {"path": str(previous.path.resolve()),
+                           "model_id": previous.meta.model_id},
+              "reason": reason, "evaluation": evaluation}
+    fd, staging = tempfile.mkstemp(prefix=f".{ACTIVE_FILE}.", suffix=".tmp", dir=home)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, indent=2) + "\n")
+    os.replace(staging, home / ACTIVE_FILE)
+    lines = read_json_lines(home / HISTORY_FILE, missing_ok=True)
+    if lines.torn_line is not None:
+        set_torn_line_aside(lines.path, lines.torn_bytes)
+    with open_for_append(home / HISTORY_FILE) as handle:
+        append_durably(handle, [record])
+    return record

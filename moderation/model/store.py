@@ -1,0 +1,271 @@
+"""A model is a directory: ``model.joblib`` (one scikit-learn Pipeline), ``scorer.npz`` (the
+same model as plain arrays, for word-unigram models), ``meta.json`` (:class:`ModelMeta`) and
+``MODEL_CARD.md``.
+
+``load_model_dir`` checks every file's checksum against ``meta.json`` *before* reading it (a
+pickle runs code when it is loaded) and compares the versions it was saved with against the
+ones installed. Saving is atomic: a model directory appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+from typing import Any
+
+from moderation.errors import ModelLoadError, ModelVersionWarning, ModerationError
+from moderation.files import atomic_directory, now_iso, sha256_file
+from moderation.model.meta import META_FILE, REBUILD, ModelMeta
+from moderation.model.scorer import (SCORER_FILE, LinearScorer, TermWeights,
+                                     pipeline_term_weights)
+from moderation.scoring import explain_text, score_texts
+
+MODEL_FILE = "model.joblib"
+CARD_FILE = "MODEL_CARD.md"
+
+
+class Model:
+    """A loaded model: what ``meta.json`` says about it, and the means to score.
+
+    Scores come from ``scorer.npz`` (plain arrays, no scikit-learn import) when the model has
+    one; the scikit-learn pipeline (``model.pipeline``) is unpickled only when first used, after
+    its checksum is checked again.
+    """
+
+    def __init__(self, path: Path, meta: ModelMeta, scorer: LinearScorer | None = None,
+                 warnings: list[str] | None = None, pipeline: Any = None):
+        self.path = path
+        self.meta = meta
+        self.scorer = scorer
+        self.warnings = warnings or []
+        self._pipeline = pipeline
+
+    def __repr__(self) -> str:
+        return f"Model({self.id!r}, path={str(self.path)!r})"
+
+    @property
+    def id(self) -> str:
+        return self.meta.model_id
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.meta.labels)
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        return self.meta.flag_thresholds
+
+    @property
+    def max_chars(self) -> int:
+        return self.meta.max_chars
+
+    @property
+    def pipeline(self) -> Any:
+        """The fitted scikit-learn Pipeline (normalise -> TF-IDF -> logistic regression)."""
+        if self._pipeline is None:
+            self._pipeline = _unpickle(self.path, self.meta)
+        return self._pipeline
+
+    def predict_proba(self, texts: list[str]) -> Any:
+        """Probabilities, one row per text, columns in ``labels`` order."""
+        if self.scorer is not None:
+            return self.scorer.probabilities(texts)
+        return self.pipeline.predict_proba(texts)
+
+    def term_weights(self, text: str, *, spans_in: str | None = None,
+                     skip: Any = ()) -> TermWeights:
+        """The exact decomposition of ``text``'s scores into per-term contributions; with
+        ``spans_in``, where each term occurs in that text (leaving out the ``skip`` spans)."""
+        if self.scorer is None:
+            return pipeline_term_weights(self.pipeline, text, spans_in)
+        weights = self.scorer.term_weights(text)
+        if spans_in is not None:
+            where = self.scorer.term_spans(spans_in, list(skip))
+            weights.spans = [where.get(term_id, []) for term_id in weights.ids.tolist()]
+        return weights
+
+    def score(self, texts: Any, *, thresholds: dict[str, float] | None = None,
+              explain: bool = False) -> list[dict[str, Any]]:
+        """One record per text: ``{"text", "prediction", "scores", "flags", "model"}`` (and
+        ``"explanation"`` with ``explain``), as ``moderation score --json`` prints them."""
+        return score_texts(self, [texts] if isinstance(texts, str) else list(texts),
+                           thresholds=thresholds, explain=explain)
+
+    def explain(self, text: str, *, top: int = 10) -> dict[str, Any]:
+        """Why ``text`` got its scores: per label, the terms that pushed it up or down."""
+        return explain_text(self, text, top=top)
+
+
+def versions() -> dict[str, str]:
+    import joblib
+    import numpy
+    import sklearn
+
+    from moderation import __version__
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+            "numpy": numpy.__version__, "joblib": joblib.__version__, "moderation": __version__}
+
+
+def git_commit() -> str | None:
+    """The commit of the checkout this package runs from, if it is one."""
+    root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
+                             text=True, timeout=5, check=True)
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
+                                "--untracked-files=no"], capture_output=True, text=True,
+                               timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() + ("-dirty" if dirty else "")
+
+
+def check_model_destination(directory: Path, force: bool) -> None:
+    """Refuse to replace a model without ``force``, and a folder that is not a model ever."""
+    if directory.exists() and not force:
+        raise ModerationError(f"{directory}: already exists; choose another -o or add --force "
+                              "to replace it")
+    if directory.exists() and not (directory / META_FILE).is_file() and any(directory.iterdir()):
+        raise ModerationError(f"{directory}: is a folder that is not a model; refusing to "
+                              "replace it, even with --force")
+
+
+def save_model(pipeline: Any, meta: ModelMeta, card: str, directory: str | Path, *,
+               force: bool = False) -> ModelMeta:
+    """Write the model directory atomically. ``meta`` gets the model's checksums, size and
+    (unless it has one) its id; returns it as written."""
+    import joblib
+
+    directory = Path(directory)
+    check_model_destination(directory, force)
+    with atomic_directory(directory) as staging:
+        joblib.dump(pipeline, staging / MODEL_FILE, compress=3)
+        scorer = LinearScorer.from_pipeline(pipeline, list(meta.labels), meta.max_chars)
+        if scorer is not None:
+            scorer.save(staging / SCORER_FILE)
+            meta.scorer_sha256 = sha256_file(staging / SCORER_FILE)
+        meta.model_sha256 = sha256_file(staging / MODEL_FILE)
+        meta.model_bytes = (staging / MODEL_FILE).stat().st_size
+        if not meta.model_id:
+            meta.model_id = f"{meta.name or directory.name}-{meta.model_sha256[:12]}"
+        meta.write(staging)
+        (staging / CARD_FILE).write_text(card.replace("{model_id}", meta.model_id),
+                                         encoding="utf-8")
+    return meta
+
+
+def copy_model(source: Path, directory: str | Path, *, thresholds: dict[str, Any],
+               note: str, force: bool = False) -> ModelMeta:
+    """A copy of the model directory ``source`` with new ``thresholds`` and a new id; the
+    model files are copied unchanged (their checksums still hold). ``note`` is added to the
+    model card. Written atomically, like ``save_model``."""
+    directory = Path(directory)
+    if directory.resolve() == Path(source).resolve():
+        raise ModerationError(f"{directory}: is the model being copied; write the copy "
+                              "elsewhere")
+    check_model_destination(directory, force)
+    meta = ModelMeta.read(Path(source))
+    original_id = meta.model_id
+    meta.thresholds = dict(thresholds)
+    change = json.dumps({k: t.to_dict() for k, t in thresholds.items()}, sort_keys=True)
+    digest = hashlib.sha256(change.encode()).hexdigest()
+    meta.name = directory.name
+    meta.model_id = f"{directory.name}-{meta.model_sha256[:12]}-{digest[:6]}"
+    meta.copied_from = {"model_id": original_id, "path": str(source), "at": now_iso()}
+    with atomic_directory(directory) as staging:
+        for name in (MODEL_FILE, SCORER_FILE):
+            if (Path(source) / name).is_file():
+                shutil.copy2(Path(source) / name, staging / name)
+        card_path = Path(source) / CARD_FILE
+        card = card_path.read_text(encoding="utf-8") if card_path.is_file() else ""
+        (staging / CARD_FILE).write_text(f"{card.rstrip()}\n\n## Changes in this copy\n\n"
+                                         f"{note}\n", encoding="utf-8")
+        meta.write(staging)
+    return meta
+
+
+def check_file(path: Path, expected: str) -> None:
+    if not path.is_file():
+        raise ModelLoadError(f"{path}: missing; {REBUILD}")
+    if sha256_file(path) != expected:
+        raise ModelLoadError(f"{path}: checksum does not match {META_FILE} (the file is "
+                             f"corrupt or was changed); refusing to load it; {REBUILD}")
+
+
+def installed_version(package: str) -> str:
+    """A package's version without importing it (importing scikit-learn costs a second)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
+def _unpickle(directory: Path, meta: ModelMeta) -> Any:
+    model_path = directory / MODEL_FILE
+    check_file(model_path, meta.model_sha256)     # again: it may have changed since
+    import joblib
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")     # sklearn's own version warning: reported at load
+            return joblib.load(model_path)
+    except Exception as err:  # noqa: BLE001 - any unpickling failure means the same to a user
+        raise ModelLoadError(
+            f"{model_path}: cannot be loaded with scikit-learn "
+            f"{installed_version('scikit-learn')} (saved with "
+            f"{meta.versions.get('scikit-learn', 'unknown')}): {type(err).__name__}: {err}; "
+            f"retrain it with this version: {REBUILD}") from None
+
+
+def load_model_dir(directory: Path, *, pipeline: bool = False) -> Model:
+    """Load the model directory ``directory``. Every file's checksum is checked against
+    ``meta.json`` before anything is read from it, so a changed ``model.joblib`` is refused
+    before it is unpickled. The pipeline is unpickled now with ``pipeline=True``, else when
+    first used (scoring uses ``scorer.npz`` where the model has one)."""
+    meta = ModelMeta.read(directory)
+    check_file(directory / MODEL_FILE, meta.model_sha256)
+    scorer = None
+    if meta.scorer_sha256:
+        check_file(directory / SCORER_FILE, meta.scorer_sha256)
+        try:
+            scorer = LinearScorer.load(directory / SCORER_FILE)
+        except (OSError, ValueError, KeyError) as err:
+            raise ModelLoadError(f"{directory / SCORER_FILE}: cannot be read ({err}); "
+                                 f"{REBUILD}") from None
+    notes = []
+    for package in ("scikit-learn", "numpy"):
+        saved, installed = meta.versions.get(package), installed_version(package)
+        if saved and saved.split(".")[:2] != installed.split(".")[:2]:
+            notes.append(f"{directory}: saved with {package} {saved}, running {package} "
+                         f"{installed}; scores may differ slightly")
+    model = Model(path=directory, meta=meta, scorer=scorer, warnings=notes)
+    if pipeline or scorer is None:
+        model.pipeline          # noqa: B018 - unpickle now, so a bad pickle fails at load
+    for note in notes:
+        warnings.warn(note, ModelVersionWarning, stacklevel=2)
+    return model
+
+
+def save_trained(trained: Any, output: Path, *, recipe: str | None, force: bool,
+                 adaptation: dict[str, Any] | None = None) -> ModelMeta:
+    """The model directory of a trained model (``moderation.model.train.TrainedModel``): its
+    meta (what it is, what it learnt from, its held-out metrics, versions), card and files."""
+    from moderation.model.card import render_model_card
+
+    meta = ModelMeta(
+        model_id="", name=output.name, labels=trained.labels, thresholds=trained.thresholds,
+        model_sha256="", versions=versions(), C=trained.C, config=trained.config.to_dict(),
+        recipe=recipe, training_data=trained.examples, cv_metrics=trained.cv_metrics,
+        training_seconds=trained.seconds, git_commit=git_commit(), created_at=now_iso(),
+        adaptation=adaptation)
+    return save_model(trained.pipeline, meta, render_model_card(meta), output, force=force)
