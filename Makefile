@@ -18,7 +18,11 @@ demo: $(STAMP)
 		"They are hiding the truth about the floods, it was planned."
 	$(BIN)/moderation flag data/samples/article-page.txt --only-flagged
 
+# lint, formatting, the import contract (pyproject: [tool.importlinter]), then the tests
 test: $(STAMP)
+	$(BIN)/ruff check moderation tests benchmarks
+	$(BIN)/ruff format --check moderation tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 clean:

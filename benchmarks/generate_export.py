@@ -11,14 +11,16 @@ import argparse
 import csv
 import json
 import random
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from xml.sax.saxutils import escape
 
-WORDS = ("the council bridge market library park bus ferry school shop road plan budget "
-         "summer winter people street town river night morning vote parking cycle lane "
-         "weather volunteers report meeting agree disagree think really good bad late early "
-         "open closed new old small big never always maybe because again").split()
+WORDS = (
+    "the council bridge market library park bus ferry school shop road plan budget "
+    "summer winter people street town river night morning vote parking cycle lane "
+    "weather volunteers report meeting agree disagree think really good bad late early "
+    "open closed new old small big never always maybe because again"
+).split()
 
 
 def _sentence(rng: random.Random) -> str:
@@ -48,10 +50,15 @@ def generate(n: int, seed: int = 0, pool: list[str] | None = None) -> Iterator[d
                 text = texts[parent].split(". ")[0] + ". " + text
             texts[cid] = text
             ids.append(cid)
-            yield {"id": cid, "thread_id": f"t{thread}", "parent_id": parent,
-                   "author": f"user{rng.randint(1, 5000)}",
-                   "created_at": f"2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T12:00:00+00:00",
-                   "text": text, "thread_title": f"Story number {thread}"}
+            yield {
+                "id": cid,
+                "thread_id": f"t{thread}",
+                "parent_id": parent,
+                "author": f"user{rng.randint(1, 5000)}",
+                "created_at": f"2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}T12:00:00+00:00",
+                "text": text,
+                "thread_title": f"Story number {thread}",
+            }
 
 
 def write_jsonl(rows: Iterator[dict], path: Path) -> None:
@@ -72,29 +79,35 @@ def write_csv(rows: Iterator[dict], path: Path) -> None:
 
 def write_wxr(rows: Iterator[dict], path: Path) -> None:
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
-                 'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-                 'xmlns:dc="http://purl.org/dc/elements/1.1/" '
-                 'xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n')
+        fh.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:wp="http://wordpress.org/export/1.2/">\n<channel>\n'
+        )
         current = None
         for row in rows:
             if row["thread_id"] != current:
                 if current is not None:
                     fh.write("</item>\n")
                 current = row["thread_id"]
-                fh.write(f"<item><title>{escape(row['thread_title'])}</title>"
-                         f"<link>https://blog.example/{current}</link>"
-                         f"<wp:post_id>{current[1:]}</wp:post_id>"
-                         "<wp:post_type>post</wp:post_type>\n")
-            fh.write("<wp:comment>"
-                     f"<wp:comment_id>{row['id'][1:]}</wp:comment_id>"
-                     f"<wp:comment_author><![CDATA[{row['author']}]]></wp:comment_author>"
-                     f"<wp:comment_date_gmt>{row['created_at'][:10]} 12:00:00"
-                     "</wp:comment_date_gmt>"
-                     f"<wp:comment_content><![CDATA[{row['text']}]]></wp:comment_content>"
-                     "<wp:comment_approved>1</wp:comment_approved>"
-                     f"<wp:comment_parent>{(row['parent_id'] or 'c0')[1:]}</wp:comment_parent>"
-                     "</wp:comment>\n")
+                fh.write(
+                    f"<item><title>{escape(row['thread_title'])}</title>"
+                    f"<link>https://blog.example/{current}</link>"
+                    f"<wp:post_id>{current[1:]}</wp:post_id>"
+                    "<wp:post_type>post</wp:post_type>\n"
+                )
+            fh.write(
+                "<wp:comment>"
+                f"<wp:comment_id>{row['id'][1:]}</wp:comment_id>"
+                f"<wp:comment_author><![CDATA[{row['author']}]]></wp:comment_author>"
+                f"<wp:comment_date_gmt>{row['created_at'][:10]} 12:00:00"
+                "</wp:comment_date_gmt>"
+                f"<wp:comment_content><![CDATA[{row['text']}]]></wp:comment_content>"
+                "<wp:comment_approved>1</wp:comment_approved>"
+                f"<wp:comment_parent>{(row['parent_id'] or 'c0')[1:]}</wp:comment_parent>"
+                "</wp:comment>\n"
+            )
         if current is not None:
             fh.write("</item>\n")
         fh.write("</channel>\n</rss>\n")

@@ -40,11 +40,11 @@ print(json.dumps({"comments": comments, "seconds": seconds, "peak_mb": peak}))
 MEASURE_READER_ONLY = """
 import json, resource, sys, time
 from moderation.comments import Comment
-from moderation.formats import READERS, ParseReport, ReadOptions, detect_format
+from moderation.formats import FORMATS, ParseReport, ReadOptions, detect_format
 from moderation.formats.source import Source
 source = Source(sys.argv[1], ParseReport(sys.argv[1]))
 started = time.perf_counter()
-records = READERS[detect_format(source)](source, ReadOptions())
+records = FORMATS[detect_format(source)].read(source, ReadOptions())
 comments = sum(1 for record in records if isinstance(record, Comment))
 seconds = time.perf_counter() - started
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -56,14 +56,26 @@ def export(fmt: str, size: int) -> Path:
     WORK.mkdir(exist_ok=True)
     path = WORK / f"gen-{size}.{fmt}"
     if not path.exists():
-        subprocess.run([sys.executable, str(HERE / "generate_export.py"), "--format", fmt,
-                        "--comments", str(size), "-o", str(path)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "generate_export.py"),
+                "--format",
+                fmt,
+                "--comments",
+                str(size),
+                "-o",
+                str(path),
+            ],
+            check=True,
+        )
     return path
 
 
 def measure(path: Path, script: str = MEASURE) -> dict:
-    out = subprocess.run([sys.executable, "-c", script, str(path)], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(path)], check=True, capture_output=True, text=True
+    ).stdout
     return json.loads(out)
 
 
@@ -71,8 +83,9 @@ def end_to_end(path: Path) -> dict:
     out = WORK / "parsed.jsonl"
     command = [sys.executable, "-m", "moderation", "parse", str(path), "-o", str(out)]
     started = time.perf_counter()
-    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], check=True,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *command], check=True, capture_output=True, text=True
+    )
     seconds = time.perf_counter() - started
     peak = int(result.stderr.strip().splitlines()[-1]) / 1024
     lines = sum(1 for _ in open(out, "rb"))
@@ -90,45 +103,53 @@ def main() -> None:
         for size in args.sizes:
             m = measure(export(fmt, size))
             rate = m["comments"] / m["seconds"]
-            rows.append(f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | {rate:,.0f} | "
-                        f"{m['peak_mb']:.0f} |")
+            rows.append(
+                f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | {rate:,.0f} | "
+                f"{m['peak_mb']:.0f} |"
+            )
             print(rows[-1], flush=True)
     biggest = max(args.sizes)
     bare = []
     for fmt in FORMATS:
         m = measure(export(fmt, biggest), MEASURE_READER_ONLY)
-        bare.append(f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | "
-                    f"{m['comments'] / m['seconds']:,.0f} | {m['peak_mb']:.0f} |")
+        bare.append(
+            f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | "
+            f"{m['comments'] / m['seconds']:,.0f} | {m['peak_mb']:.0f} |"
+        )
         print(bare[-1], flush=True)
     e2e = []
     for fmt in FORMATS:
         m = end_to_end(export(fmt, biggest))
-        e2e.append(f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | "
-                   f"{m['comments'] / m['seconds']:,.0f} | {m['peak_mb']:.0f} |")
+        e2e.append(
+            f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | "
+            f"{m['comments'] / m['seconds']:,.0f} | {m['peak_mb']:.0f} |"
+        )
         print(e2e[-1], flush=True)
-    text = "\n".join([
-        f"Machine: {describe()}.",
-        "Command: `python benchmarks/parse_speed.py --results`. Generated exports: threads "
-        "of 5-40 comments, half of them replies, 1 in 20 quoting its parent.",
-        "",
-        "Reader (`read_export`: parse, depths, quote detection), one fresh process per row:",
-        "",
-        "| format | comments | seconds | comments/s | peak RSS MB |",
-        "|---|---|---|---|---|",
-        *rows,
-        "",
-        "The format's reader alone (no depths, no quote detection), to show what those cost:",
-        "",
-        "| format | comments | seconds | comments/s | peak RSS MB |",
-        "|---|---|---|---|---|",
-        *bare,
-        "",
-        "`moderation parse INPUT -o OUT.jsonl` end to end (read + write canonical JSONL):",
-        "",
-        "| format | comments | seconds | comments/s | peak RSS MB |",
-        "|---|---|---|---|---|",
-        *e2e,
-    ])
+    text = "\n".join(
+        [
+            f"Machine: {describe()}.",
+            "Command: `python benchmarks/parse_speed.py --results`. Generated exports: threads "
+            "of 5-40 comments, half of them replies, 1 in 20 quoting its parent.",
+            "",
+            "Reader (`read_export`: parse, depths, quote detection), one fresh process per row:",
+            "",
+            "| format | comments | seconds | comments/s | peak RSS MB |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+            "The format's reader alone (no depths, no quote detection), to show what those cost:",
+            "",
+            "| format | comments | seconds | comments/s | peak RSS MB |",
+            "|---|---|---|---|---|",
+            *bare,
+            "",
+            "`moderation parse INPUT -o OUT.jsonl` end to end (read + write canonical JSONL):",
+            "",
+            "| format | comments | seconds | comments/s | peak RSS MB |",
+            "|---|---|---|---|---|",
+            *e2e,
+        ]
+    )
     if args.results:
         replace_section("Parsing speed and memory (issue 2)", text)
 

@@ -7,7 +7,9 @@ from datetime import date
 from pathlib import Path
 
 RESULTS = Path(__file__).parent / "RESULTS.md"
-HEADER = "# Benchmark results\n\nEach section is written by the script it names; rerun it to refresh.\n"
+HEADER = (
+    "# Benchmark results\n\nEach section is written by the script it names; rerun it to refresh.\n"
+)
 
 
 def replace_section(title: str, body: str) -> None:

@@ -16,11 +16,12 @@ The base is the default recipe trained by the project's own ``train`` on 85% of 
 - **base**: the base model, untouched (the "before");
 - **site only**: ``train --no-base``: the project's pipeline on the N labels alone;
 - **base + site xW**: ``train --base --add --method weighted``: the base's data replayed plus
-  the N site labels, each weighted W (``moderation.adapt.site_config``), cross-validated and
+  the N site labels, each weighted W (``moderation.model.retrain.site_config``), cross-validated and
   fitted exactly as the command does;
 - **prior L**: ``train --base --add --method prior``: the base's weights refitted on the N site
   labels with an L2 penalty of strength L towards the base's weights instead of towards zero
-  (``moderation.adapt.train_towards_base``, held-out thresholds from grouped folds of the N).
+  (``moderation.model.retrain.train_towards_base``, held-out thresholds from grouped folds of
+  the N).
 
 Reported: ROC AUC of the site's label (abusive or conspiracy) on the site's test half, the share
 of the gap to a perfect 1.0 that it closes, macro-F1 over the site's two labels (argmax
@@ -39,20 +40,32 @@ import numpy as np
 from sklearn.model_selection import GroupShuffleSplit
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _examples import as_dicts, as_example, as_examples  # noqa: E402
 from _machine import describe  # noqa: E402
 from results import replace_section  # noqa: E402
 
-from moderation.adapt import (PRIOR_STRENGTH, SITE_WEIGHT, WEAK_WEIGHT, as_site_record,  # noqa: E402
-                              site_config, train_towards_base)
 from moderation.datasets.convert import examples as dataset_examples  # noqa: E402
 from moderation.datasets.recipes import default_datasets_dir, recipe, recipe_records  # noqa: E402
 from moderation.errors import ModerationError  # noqa: E402
-from moderation.evaluate import measure  # noqa: E402
-from moderation.train import prepare_examples, train  # noqa: E402
+from moderation.model.meta import ModelMeta  # noqa: E402
+from moderation.model.metrics import measure  # noqa: E402
+from moderation.model.pipeline import PipelineConfig  # noqa: E402
+from moderation.model.prior import PRIOR_STRENGTH  # noqa: E402
+from moderation.model.retrain import (  # noqa: E402
+    SITE_WEIGHT,
+    WEAK_WEIGHT,
+    as_site_example,
+    site_config,
+    train_towards_base,
+)
+from moderation.model.train import prepare_examples, train  # noqa: E402
 
-SITE_LABEL = {"stormfront": "abusive", "covid_vaccine_comments": "conspiracy",
-              "convabuse": "abusive"}
-SITE_POOL = {"covid_vaccine_comments": 260}     # small site: keep the rest for testing
+SITE_LABEL = {
+    "stormfront": "abusive",
+    "covid_vaccine_comments": "conspiracy",
+    "convabuse": "abusive",
+}
+SITE_POOL = {"covid_vaccine_comments": 260}  # small site: keep the rest for testing
 
 
 def grouped_split(records: list[dict], test_size: float, seed: int = 0):
@@ -64,7 +77,7 @@ def grouped_split(records: list[dict], test_size: float, seed: int = 0):
 
 def fit(records: list[dict], config) -> tuple[object, float]:
     started = time.perf_counter()
-    trained = train(prepare_examples(records), config)
+    trained = train(prepare_examples(as_examples(records)), config)
     return trained, time.perf_counter() - started
 
 
@@ -78,8 +91,7 @@ def draw(pool: list[dict], n: int, seed: int, label: str) -> list[dict]:
     """N pool examples at random, redrawn until both labels have at least two."""
     rng = np.random.default_rng(seed)
     for _ in range(100):
-        chosen = [pool[i] for i in rng.choice(len(pool), size=min(n, len(pool)),
-                                               replace=False)]
+        chosen = [pool[i] for i in rng.choice(len(pool), size=min(n, len(pool)), replace=False)]
         positives = sum(r["label"] == label for r in chosen)
         if 2 <= positives <= len(chosen) - 2:
             return chosen
@@ -97,28 +109,40 @@ def main() -> None:
     parser.add_argument("--sites", default="stormfront,covid_vaccine_comments")
     parser.add_argument("--sizes", default="50,200,1000")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--weights", default=str(SITE_WEIGHT),
-                        help="site weights to compare, e.g. 1,5,20")
-    parser.add_argument("--strengths", default=str(PRIOR_STRENGTH),
-                        help="prior strengths (lambda) to compare, e.g. 0.01,0.03,0.1; "
-                             "empty: none")
+    parser.add_argument(
+        "--weights", default=str(SITE_WEIGHT), help="site weights to compare, e.g. 1,5,20"
+    )
+    parser.add_argument(
+        "--strengths",
+        default=str(PRIOR_STRENGTH),
+        help="prior strengths (lambda) to compare, e.g. 0.01,0.03,0.1; empty: none",
+    )
     parser.add_argument("--results", action="store_true", help="write RESULTS.md")
     args = parser.parse_args()
     root = args.datasets or default_datasets_dir()
     weights = [float(w) for w in args.weights.split(",") if w]
     strengths = [float(s) for s in args.strengths.split(",") if s]
     sizes = [int(n) for n in args.sizes.split(",")]
-    config = recipe("default").config()
+    config = PipelineConfig.from_dict(dict(recipe("default").settings))
 
-    records, _ = recipe_records("default", root)
+    records = as_dicts(recipe_records("default", root)[0])
     base_train, base_test = grouped_split(records, 0.15)
     print(f"base: {len(base_train):,} training / {len(base_test):,} test examples", flush=True)
     base, seconds = fit(base_train, config)
     base_auc = scores_on(base, base_test)["macro_roc_auc"]
-    base_meta = {"thresholds": {k: t.to_dict() for k, t in base.thresholds.items()},
-                 "C": base.C, "training_data": base.examples}
-    print(f"base fitted in {seconds:.0f} s; macro ROC AUC on its own test data {base_auc:.4f}",
-          flush=True)
+    base_meta = ModelMeta(
+        model_id="base",
+        labels=base.labels,
+        thresholds=base.thresholds,
+        model_sha256="",
+        versions={},
+        C=base.C,
+        training_data=base.examples,
+    )
+    print(
+        f"base fitted in {seconds:.0f} s; macro ROC AUC on its own test data {base_auc:.4f}",
+        flush=True,
+    )
 
     rows = []
     for site in args.sites.split(","):
@@ -130,9 +154,11 @@ def main() -> None:
         else:
             pool, test = grouped_split(site_records, 0.5)
         before, before_f1 = site_metrics(base, test, label)
-        print(f"\n{site}: pool {len(pool):,}, test {len(test):,} "
-              f"({sum(r['label'] == label for r in test)} {label}); base ROC AUC {before:.4f}",
-              flush=True)
+        print(
+            f"\n{site}: pool {len(pool):,}, test {len(test):,} "
+            f"({sum(r['label'] == label for r in test)} {label}); base ROC AUC {before:.4f}",
+            flush=True,
+        )
         rows.append((site, 0, "base", [before], [before_f1], [0.0], [0.0], before))
         for n in sizes:
             if n > len(pool):
@@ -140,19 +166,28 @@ def main() -> None:
                 continue
             results: dict[str, list] = {}
             for seed in range(args.seeds):
-                labelled = [as_site_record(r) for r in draw(pool, n, seed, label)]
+                labelled = [as_site_example(as_example(r)) for r in draw(pool, n, seed, label)]
                 runs = [("site only", labelled, site_config(config.to_dict(), 1, 1, True))]
-                runs += [(f"base + site x{w:g}", base_train + labelled,
-                          site_config(config.to_dict(), w, WEAK_WEIGHT, False))
-                         for w in weights]
+                runs += [
+                    (
+                        f"base + site x{w:g}",
+                        base_train + labelled,
+                        site_config(config.to_dict(), w, WEAK_WEIGHT, False),
+                    )
+                    for w in weights
+                ]
                 runs += [(f"prior {lam:g}", labelled, lam) for lam in strengths]
                 for name, data, run_config in runs:
                     try:
                         if name.startswith("prior"):
                             started = time.perf_counter()
                             trained = train_towards_base(
-                                base.pipeline, base_meta, data,
-                                site_config(config.to_dict(), 1, WEAK_WEIGHT, True), run_config)
+                                base.pipeline,
+                                base_meta,
+                                as_examples(data),
+                                site_config(config.to_dict(), 1, WEAK_WEIGHT, True),
+                                run_config,
+                            )
                             took = time.perf_counter() - started
                         else:
                             trained, took = fit(data, run_config)
@@ -160,36 +195,47 @@ def main() -> None:
                         print(f"  N={n} seed {seed} {name}: {err}")
                         continue
                     auc, f1 = site_metrics(trained, test, label)
-                    drift = 0.0 if name == "site only" else \
-                        scores_on(trained, base_test)["macro_roc_auc"] - base_auc
+                    drift = (
+                        0.0
+                        if name == "site only"
+                        else scores_on(trained, base_test)["macro_roc_auc"] - base_auc
+                    )
                     results.setdefault(name, []).append((auc, f1, drift, took))
-                    print(f"  N={n} seed {seed} {name:<16} ROC AUC {auc:.4f} macro-F1 "
-                          f"{f1:.4f} base-test {drift:+.4f} ({took:.0f} s)", flush=True)
+                    print(
+                        f"  N={n} seed {seed} {name:<16} ROC AUC {auc:.4f} macro-F1 "
+                        f"{f1:.4f} base-test {drift:+.4f} ({took:.0f} s)",
+                        flush=True,
+                    )
             for name, values in results.items():
                 aucs, f1s, drifts, took = (list(v) for v in zip(*values))
                 rows.append((site, n, name, aucs, f1s, drifts, took, before))
     table = render(rows)
     print("\n" + table)
     if args.results:
-        body = (f"Machine: {describe()}. Command: `python benchmarks/retraining.py --sites "
-                f"{args.sites} --sizes {args.sizes} --seeds {args.seeds} --weights "
-                f"{args.weights} --results`. Base: the default recipe on 85% of its data "
-                f"({len(base_train):,} examples), macro ROC AUC {base_auc:.4f} on the other "
-                f"15%.\n\n{table}")
+        body = (
+            f"Machine: {describe()}. Command: `python benchmarks/retraining.py --sites "
+            f"{args.sites} --sizes {args.sizes} --seeds {args.seeds} --weights "
+            f"{args.weights} --results`. Base: the default recipe on 85% of its data "
+            f"({len(base_train):,} examples), macro ROC AUC {base_auc:.4f} on the other "
+            f"15%.\n\n{table}"
+        )
         replace_section("Retraining on a site's labels (benchmarks/retraining.py)", body)
 
 
 def render(rows) -> str:
-    lines = ["| site | N | model | site ROC AUC (min) | gap closed | site macro-F1 | "
-             "base-test ROC AUC change (worst) | fit s |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| site | N | model | site ROC AUC (min) | gap closed | site macro-F1 | "
+        "base-test ROC AUC change (worst) | fit s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for site, n, name, aucs, f1s, drifts, took, before in rows:
         auc = float(np.mean(aucs))
         closed = (auc - before) / (1 - before) if before < 1 else 0.0
-        drift = "-" if name == "site only" else \
-            f"{np.mean(drifts):+.4f} ({min(drifts):+.4f})"
-        lines.append(f"| {site} | {n} | {name} | {auc:.4f} ({min(aucs):.4f}) | "
-                     f"{closed:+.0%} | {np.mean(f1s):.4f} | {drift} | {np.mean(took):.0f} |")
+        drift = "-" if name == "site only" else f"{np.mean(drifts):+.4f} ({min(drifts):+.4f})"
+        lines.append(
+            f"| {site} | {n} | {name} | {auc:.4f} ({min(aucs):.4f}) | "
+            f"{closed:+.0%} | {np.mean(f1s):.4f} | {drift} | {np.mean(took):.0f} |"
+        )
     return "\n".join(lines)
 
 

@@ -62,12 +62,12 @@ from moderation.errors import ModerationError  # noqa: E402
 
 SECTION = "Scoring and flagging speed (benchmarks/speed.py)"
 WORK = HERE / "_work"
-PREFIX = "speed-"                       # every file this script makes in _work starts so
-BIN = Path(sys.executable).parent       # the venv's bin: python and the `moderation` script
+PREFIX = "speed-"  # every file this script makes in _work starts so
+BIN = Path(sys.executable).parent  # the venv's bin: python and the `moderation` script
 SCORING_TEXTS = 100_000
 REPEATS = 3
 SAMPLE_SECONDS = 0.02
-PSS_EVERY = 10                          # reading smaps_rollup costs ~2 ms: every 10th sample
+PSS_EVERY = 10  # reading smaps_rollup costs ~2 ms: every 10th sample
 COLD_RUNS = 7
 TARGET_RATE, TARGET_RSS_MB, TARGET_DRIFT, TARGET_COLD_RATIO = 50_000, 400, 0.20, 1.3
 
@@ -77,6 +77,7 @@ def say(message: str) -> None:
 
 
 # --- the texts ---------------------------------------------------------------------------------
+
 
 def available_datasets(root: Path) -> tuple[list[str], list[str]]:
     """The datasets whose pinned files are all under ``root``, and those that are not."""
@@ -104,7 +105,7 @@ COLD_CHILD = """
 import json, sys, time
 texts = json.load(sys.stdin)
 started = time.perf_counter()
-from moderation.store import load_model
+from moderation import load_model
 model = load_model()
 load_seconds = time.perf_counter() - started
 started = time.perf_counter()
@@ -139,47 +140,70 @@ def timed_passes(predict, texts: list[str], repeats: int = REPEATS) -> list[floa
 
 def run_scoring(root: Path, texts: list[str]) -> tuple[str, list[str]]:
     import numpy as np
-
     from quality import FastText, Plain
 
+    from moderation import load_model
     from moderation.datasets.recipes import recipe_records
-    from moderation.pipeline import PipelineConfig, build_pipeline
-    from moderation.store import load_model
+    from moderation.model.pipeline import PipelineConfig, build_pipeline
 
     n = len(texts)
     say(f"scoring: shipped model in a fresh process ({n:,} texts)")
-    out = subprocess.run([sys.executable, "-c", COLD_CHILD], input=json.dumps(texts),
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", COLD_CHILD],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     child = json.loads(out)
 
     model = load_model()
     started = time.perf_counter()
-    model.pipeline                                  # noqa: B018 - unpickle outside the timing
+    model.pipeline  # noqa: B018 - unpickle outside the timing
     unpickle = time.perf_counter() - started
     say("scoring: shipped model through scikit-learn")
     sklearn_runs = timed_passes(model.pipeline.predict_proba, texts)
-    difference = float(np.abs(model.pipeline.predict_proba(texts[:20_000])
-                              - model.predict_proba(texts[:20_000])).max())
+    difference = float(
+        np.abs(
+            model.pipeline.predict_proba(texts[:20_000]) - model.predict_proba(texts[:20_000])
+        ).max()
+    )
 
     records, _ = recipe_records("default", root)
-    train_texts, labels = [r["text"] for r in records], [r["label"] for r in records]
+    train_texts, labels = [r.text for r in records], [r.label for r in records]
     references = []
     say(f"scoring: training the references on {len(records):,} records")
     started = time.perf_counter()
     plain = Plain().fit(records)
-    references.append(("plain `TfidfVectorizer()` + `LogisticRegression()`",
-                       "`pipeline.predict_proba(texts)`", time.perf_counter() - started,
-                       plain.pipeline.predict_proba))
+    references.append(
+        (
+            "plain `TfidfVectorizer()` + `LogisticRegression()`",
+            "`pipeline.predict_proba(texts)`",
+            time.perf_counter() - started,
+            plain.pipeline.predict_proba,
+        )
+    )
     started = time.perf_counter()
     fasttext = FastText().fit(records)
-    references.append(("fastText supervised (defaults, 1 thread)",
-                       "`f.predict(line, k, 0.0, \"strict\")` per text, as quality.py",
-                       time.perf_counter() - started, fasttext.predict_proba))
+    references.append(
+        (
+            "fastText supervised (defaults, 1 thread)",
+            '`f.predict(line, k, 0.0, "strict")` per text, as quality.py',
+            time.perf_counter() - started,
+            fasttext.predict_proba,
+        )
+    )
     started = time.perf_counter()
     word_char = build_pipeline(PipelineConfig(char_ngrams=(2, 5)), C=1.0).fit(train_texts, labels)
-    references.append(("project pipeline, word + char 2-5 TF-IDF (`PipelineConfig(char_ngrams="
-                       "(2, 5))`, C = 1)", "`pipeline.predict_proba(texts)`",
-                       time.perf_counter() - started, word_char.predict_proba))
+    references.append(
+        (
+            "project pipeline, word + char 2-5 TF-IDF (`PipelineConfig(char_ngrams="
+            "(2, 5))`, C = 1)",
+            "`pipeline.predict_proba(texts)`",
+            time.perf_counter() - started,
+            word_char.predict_proba,
+        )
+    )
     reference_runs = []
     for name, call, fit_seconds, predict in references:
         say(f"scoring: {name}")
@@ -190,24 +214,42 @@ def run_scoring(root: Path, texts: list[str]) -> tuple[str, list[str]]:
     def row(name: str, call: str, kind: str, runs: list[float], fit: str = "-") -> str:
         best = min(runs)
         shown = " / ".join(f"{s:.2f}" for s in runs)
-        return (f"| {name} | {call} | {kind} | {shown} | {best:.2f} | **{n / best:,.0f}** | "
-                f"{warm_best / best:.2f} | {fit} |")
+        return (
+            f"| {name} | {call} | {kind} | {shown} | {best:.2f} | **{n / best:,.0f}** | "
+            f"{warm_best / best:.2f} | {fit} |"
+        )
 
     shipped = "shipped default model (numpy scorer, `scorer.npz`)"
     rows = [
         "| model | call | pass | seconds per pass | best s | comments/s | speed vs shipped "
         "warm | fit s (not timed) |",
         "|---|---|---|---|---|---|---|---|",
-        row(shipped, "`load_model().predict_proba(texts)`",
-            "cold: first pass in a fresh process, per-piece cache empty", [child["cold"]]),
-        row(shipped, "`load_model().predict_proba(texts)`",
+        row(
+            shipped,
+            "`load_model().predict_proba(texts)`",
+            "cold: first pass in a fresh process, per-piece cache empty",
+            [child["cold"]],
+        ),
+        row(
+            shipped,
+            "`load_model().predict_proba(texts)`",
             "warm: the same list again in that process, best of 3 (the scorer caches each "
             "whitespace piece's token ids, so this is the steady state of a long-running "
-            "scorer)", child["warm"]),
-        row(shipped, "`model.score(texts)` (records: prediction, scores, flags)",
-            "warm, best of 3", child["score"]),
-        row("shipped default model through scikit-learn", "`model.pipeline.predict_proba(texts)`",
-            "best of 3 (normalisation's word cache warm after the first)", sklearn_runs),
+            "scorer)",
+            child["warm"],
+        ),
+        row(
+            shipped,
+            "`model.score(texts)` (records: prediction, scores, flags)",
+            "warm, best of 3",
+            child["score"],
+        ),
+        row(
+            "shipped default model through scikit-learn",
+            "`model.pipeline.predict_proba(texts)`",
+            "best of 3 (normalisation's word cache warm after the first)",
+            sklearn_runs,
+        ),
     ]
     for name, call, fit_seconds, runs in reference_runs:
         rows.append(row(name, call, "best of 3", runs, f"{fit_seconds:.1f}"))
@@ -225,6 +267,7 @@ def run_scoring(root: Path, texts: list[str]) -> tuple[str, list[str]]:
 
 
 # --- 2. moderation flag end to end -------------------------------------------------------------
+
 
 def _descendants(pid: int) -> list[int]:
     found, queue = [], [pid]
@@ -282,7 +325,7 @@ class TreeMemory(threading.Thread):
         self.pid, self.interval = pid, interval
         self.done = threading.Event()
         self.peak_rss = self.peak_pss = self.processes = self.samples = 0
-        self.hwm: dict[int, int] = {}           # pid -> the largest VmHWM seen (KiB)
+        self.hwm: dict[int, int] = {}  # pid -> the largest VmHWM seen (KiB)
 
     def run(self) -> None:
         while not self.done.is_set():
@@ -330,10 +373,15 @@ def run_flag(path: Path, expected: int, processes: int | None) -> dict:
     out.unlink()
     if rows != expected:
         raise SystemExit(f"{path}: flag wrote {rows:,} rows, expected {expected:,}")
-    return {"seconds": seconds, "rows": rows, "rss_sum": sampler.peak_rss / 1024,
-            "pss_sum": sampler.peak_pss / 1024,
-            "largest": max(sampler.hwm.values(), default=0) / 1024,
-            "processes": sampler.processes, "samples": sampler.samples}
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "rss_sum": sampler.peak_rss / 1024,
+        "pss_sum": sampler.peak_pss / 1024,
+        "largest": max(sampler.hwm.values(), default=0) / 1024,
+        "processes": sampler.processes,
+        "samples": sampler.samples,
+    }
 
 
 def make_export(size: int, pool: list[str] | None) -> tuple[Path, float]:
@@ -345,19 +393,23 @@ def make_export(size: int, pool: list[str] | None) -> tuple[Path, float]:
     return path, time.perf_counter() - started
 
 
-def run_flagging(texts: list[str], sizes: list[int], repeat: int, keep: bool
-                 ) -> tuple[str, list[str]]:
+def run_flagging(
+    texts: list[str], sizes: list[int], repeat: int, keep: bool
+) -> tuple[str, list[str]]:
     pool = list(dict.fromkeys(texts))
     biggest, smallest = max(sizes), min(sizes)
     cases = [("real", size, None) for size in sorted(sizes)]
     cases += [("real", biggest, 1), ("invented", biggest, None)]
     made: dict[tuple[str, int], Path] = {}
-    rows = ["| texts | comments | MB | processes (`-j`) | seconds | comments/s | peak RSS sum MB "
-            "| peak PSS sum MB | largest process MB |", "|---|---|---|---|---|---|---|---|---|"]
+    rows = [
+        "| texts | comments | MB | processes (`-j`) | seconds | comments/s | peak RSS sum MB "
+        "| peak PSS sum MB | largest process MB |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     results = {}
     try:
         for kind, size, processes in cases:
-            if not made:                # one uncounted run first: page cache, bytecode, model
+            if not made:  # one uncounted run first: page cache, bytecode, model
                 made[(kind, size)], _ = make_export(size, pool)
                 say(f"flag: warm-up run on {made[(kind, size)].name} (not counted)")
                 run_flag(made[(kind, size)], size, processes)
@@ -370,15 +422,25 @@ def run_flagging(texts: list[str], sizes: list[int], repeat: int, keep: bool
                 say(f"flag: {path.name} -j {processes or 'default'}")
                 runs.append(run_flag(path, size, processes))
             best = min(runs, key=lambda r: r["seconds"])
-            m = {**best, **{key: max(r[key] for r in runs)
-                            for key in ("rss_sum", "pss_sum", "largest", "processes")}}
+            m = {
+                **best,
+                **{
+                    key: max(r[key] for r in runs)
+                    for key in ("rss_sum", "pss_sum", "largest", "processes")
+                },
+            }
             results[(kind, size, processes)] = m
-            shown = (" / ".join(f"{r['seconds']:.1f}" for r in runs) if repeat > 1
-                     else f"{m['seconds']:.1f}")
+            shown = (
+                " / ".join(f"{r['seconds']:.1f}" for r in runs)
+                if repeat > 1
+                else f"{m['seconds']:.1f}"
+            )
             label = "2 (default)" if processes is None else str(processes)
-            rows.append(f"| {kind} | {size:,} | {path.stat().st_size / 1e6:,.0f} | {label} "
-                        f"({m['processes']} seen) | {shown} | **{size / m['seconds']:,.0f}** | "
-                        f"**{m['rss_sum']:.0f}** | {m['pss_sum']:.0f} | {m['largest']:.0f} |")
+            rows.append(
+                f"| {kind} | {size:,} | {path.stat().st_size / 1e6:,.0f} | {label} "
+                f"({m['processes']} seen) | {shown} | **{size / m['seconds']:,.0f}** | "
+                f"**{m['rss_sum']:.0f}** | {m['pss_sum']:.0f} | {m['largest']:.0f} |"
+            )
             say(rows[-1])
     finally:
         if not keep:
@@ -392,7 +454,8 @@ def run_flagging(texts: list[str], sizes: list[int], repeat: int, keep: bool
         return "met" if ok else "**not met**"
 
     targets = [
-        "| target | measured | |", "|---|---|---|",
+        "| target | measured | |",
+        "|---|---|---|",
         f"| flag >= {TARGET_RATE:,} comments/s at {biggest:,} (real texts, default) | "
         f"{rate_big:,.0f} | {verdict(rate_big >= TARGET_RATE)} |",
         f"| peak RSS (sum over the process tree) <= {TARGET_RSS_MB} MB | "
@@ -406,78 +469,119 @@ def run_flagging(texts: list[str], sizes: list[int], repeat: int, keep: bool
         f"{verdict(abs(rss_ratio - 1) <= TARGET_DRIFT)} |",
     ]
     samples = min(r["samples"] for r in results.values())
-    notes = [f"Each row is one fresh `moderation flag IN -o OUT.jsonl` process, after one "
-             f"uncounted run on the smallest export "
-             f"({'best of ' + str(repeat) + '; memory the largest of them' if repeat > 1 else 'one run'}); "
-             f"seconds are wall time from start to exit, rows written checked. Real exports: "
-             f"`generate_export.generate(n, seed=0, pool=...)` over {len(pool):,} distinct "
-             f"real comments (threads of 5-40, half replies, 1 in 10 replies quoting its "
-             f"parent); invented: `generate(n)`. VmRSS sampled every "
-             f"{SAMPLE_SECONDS * 1000:.0f} ms (at least {samples} samples a row), PSS every "
-             f"{SAMPLE_SECONDS * PSS_EVERY * 1000:.0f} ms; the sum of RSS counts the pages the "
-             f"forked worker shares with its parent twice, the sum of PSS once."]
+    runs = f"best of {repeat}; memory the largest of them" if repeat > 1 else "one run"
+    notes = [
+        f"Each row is one fresh `moderation flag IN -o OUT.jsonl` process, after one "
+        f"uncounted run on the smallest export "
+        f"({runs}); "
+        f"seconds are wall time from start to exit, rows written checked. Real exports: "
+        f"`generate_export.generate(n, seed=0, pool=...)` over {len(pool):,} distinct "
+        f"real comments (threads of 5-40, half replies, 1 in 10 replies quoting its "
+        f"parent); invented: `generate(n)`. VmRSS sampled every "
+        f"{SAMPLE_SECONDS * 1000:.0f} ms (at least {samples} samples a row), PSS every "
+        f"{SAMPLE_SECONDS * PSS_EVERY * 1000:.0f} ms; the sum of RSS counts the pages the "
+        f"forked worker shares with its parent twice, the sum of PSS once."
+    ]
     return "\n".join(rows) + "\n\n" + "\n".join(targets), notes
 
 
 # --- 3. cold start -----------------------------------------------------------------------------
+
 
 def run_cold_start(runs: int = COLD_RUNS) -> tuple[str, list[str]]:
     python, moderation = str(BIN / "python"), moderation_command()
     if not Path(python).exists():
         python = sys.executable
     commands = [
-        ("`moderation score \"some text\"`", [*moderation, "score", "some text"]),
-        ("`moderation score --json \"some text\"`", [*moderation, "score", "--json",
-                                                     "some text"]),
-        ("`python -c \"import sklearn.linear_model\"`",
-         [python, "-c", "import sklearn.linear_model"]),
-        ("`python -c \"from moderation import load_model\"`",
-         [python, "-c", "from moderation import load_model"]),
-        ("`python -c \"from moderation import load_model; load_model()"
-         ".predict_proba(['some text'])\"`",
-         [python, "-c", "from moderation import load_model; "
-                        "load_model().predict_proba(['some text'])"]),
+        ('`moderation score "some text"`', [*moderation, "score", "some text"]),
+        ('`moderation score --json "some text"`', [*moderation, "score", "--json", "some text"]),
+        (
+            '`python -c "import sklearn.linear_model"`',
+            [python, "-c", "import sklearn.linear_model"],
+        ),
+        (
+            '`python -c "from moderation import load_model"`',
+            [python, "-c", "from moderation import load_model"],
+        ),
+        (
+            '`python -c "from moderation import load_model; load_model()'
+            ".predict_proba(['some text'])\"`",
+            [
+                python,
+                "-c",
+                "from moderation import load_model; load_model().predict_proba(['some text'])",
+            ],
+        ),
         ("`python -c pass`", [python, "-c", "pass"]),
     ]
     times: dict[str, list[float]] = {name: [] for name, _ in commands}
-    for round_ in range(runs + 1):                  # round 0 warms the page cache, not counted
+    for round_ in range(runs + 1):  # round 0 warms the page cache, not counted
         for name, command in commands:
             started = time.perf_counter()
-            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           check=True, cwd=tempfile.gettempdir())
+            subprocess.run(
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                check=True,
+                cwd=tempfile.gettempdir(),
+            )
             if round_:
                 times[name].append(time.perf_counter() - started)
     sklearn_median = statistics.median(times[commands[2][0]])
-    rows = [f"| command | median s ({runs} runs) | min - max s | ratio to sklearn import |",
-            "|---|---|---|---|"]
+    rows = [
+        f"| command | median s ({runs} runs) | min - max s | ratio to sklearn import |",
+        "|---|---|---|---|",
+    ]
     for name, _ in commands:
         median = statistics.median(times[name])
-        rows.append(f"| {name} | **{median:.3f}** | {min(times[name]):.3f} - "
-                    f"{max(times[name]):.3f} | {median / sklearn_median:.2f} |")
+        rows.append(
+            f"| {name} | **{median:.3f}** | {min(times[name]):.3f} - "
+            f"{max(times[name]):.3f} | {median / sklearn_median:.2f} |"
+        )
     ratio = statistics.median(times[commands[0][0]]) / sklearn_median
     verdict = "met" if ratio <= TARGET_COLD_RATIO else "**not met**"
-    rows.append(f"\nTarget: `moderation score` <= {TARGET_COLD_RATIO} x the time to import "
-                f"`sklearn.linear_model`: ratio **{ratio:.2f}**, {verdict}.")
-    notes = ["Fresh processes, the commands interleaved round by round after one uncounted "
-             "round; output discarded; run from the temporary folder."]
+    rows.append(
+        f"\nTarget: `moderation score` <= {TARGET_COLD_RATIO} x the time to import "
+        f"`sklearn.linear_model`: ratio **{ratio:.2f}**, {verdict}."
+    )
+    notes = [
+        "Fresh processes, the commands interleaved round by round after one uncounted "
+        "round; output discarded; run from the temporary folder."
+    ]
     return "\n".join(rows), notes
 
 
 # --- main --------------------------------------------------------------------------------------
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--from", dest="root", type=Path, default=None,
-                        help="the datasets folder (default: $MODERATION_DATASETS, else "
-                             "../shared/datasets)")
-    parser.add_argument("--only", default="scoring,flag,cold",
-                        help="comma-separated: scoring, flag, cold")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000],
-                        help="export sizes for `moderation flag`")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs of each `moderation flag` row (the fastest is reported)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the generated exports in benchmarks/_work")
+    parser.add_argument(
+        "--from",
+        dest="root",
+        type=Path,
+        default=None,
+        help="the datasets folder (default: $MODERATION_DATASETS, else ../shared/datasets)",
+    )
+    parser.add_argument(
+        "--only", default="scoring,flag,cold", help="comma-separated: scoring, flag, cold"
+    )
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[10_000, 100_000, 1_000_000],
+        help="export sizes for `moderation flag`",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of each `moderation flag` row (the fastest is reported)",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the generated exports in benchmarks/_work"
+    )
     parser.add_argument("--results", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -490,14 +594,18 @@ def main() -> None:
     texts: list[str] = []
     if {"scoring", "flag"} & set(parts):
         if not root.is_dir():
-            print(f"skipped: no datasets folder at {root} (give --from DIR or set "
-                  f"$MODERATION_DATASETS; see data/README.md)")
+            print(
+                f"skipped: no datasets folder at {root} (give --from DIR or set "
+                f"$MODERATION_DATASETS; see data/README.md)"
+            )
             return
         names, missing = available_datasets(root)
         lacking = [name for name in TRAINING_SOURCES if name not in names]
         if lacking:
-            print(f"skipped: {root} lacks the training source(s) {', '.join(lacking)} "
-                  f"(run `moderation datasets fetch`, or give --from DIR)")
+            print(
+                f"skipped: {root} lacks the training source(s) {', '.join(lacking)} "
+                f"(run `moderation datasets fetch`, or give --from DIR)"
+            )
             return
         if missing:
             say(f"note: not found under {root}, left out: {', '.join(missing)}")
@@ -507,20 +615,18 @@ def main() -> None:
     sections = []
     if "scoring" in parts:
         table, notes = run_scoring(root, cycled(texts, SCORING_TEXTS))
-        sections.append((f"In-process scoring, {SCORING_TEXTS:,} real comments, one process",
-                         table, notes))
-        print(f"\n### {sections[-1][0]}\n\n{table}\n\n" + "\n\n".join(notes) + "\n",
-              flush=True)
+        sections.append(
+            (f"In-process scoring, {SCORING_TEXTS:,} real comments, one process", table, notes)
+        )
+        print(f"\n### {sections[-1][0]}\n\n{table}\n\n" + "\n\n".join(notes) + "\n", flush=True)
     if "flag" in parts:
         table, notes = run_flagging(texts, args.sizes, args.repeat, args.keep)
         sections.append(("`moderation flag` end to end", table, notes))
-        print(f"\n### {sections[-1][0]}\n\n{table}\n\n" + "\n\n".join(notes) + "\n",
-              flush=True)
+        print(f"\n### {sections[-1][0]}\n\n{table}\n\n" + "\n\n".join(notes) + "\n", flush=True)
     if "cold" in parts:
         table, notes = run_cold_start()
         sections.append(("Cold start", table, notes))
-        print(f"\n### {sections[-1][0]}\n\n{table}\n\n" + "\n\n".join(notes) + "\n",
-              flush=True)
+        print(f"\n### {sections[-1][0]}\n\n{table}\n\n" + "\n\n".join(notes) + "\n", flush=True)
 
     runtime = time.perf_counter() - began
     command = "python benchmarks/speed.py --results"
@@ -530,8 +636,10 @@ def main() -> None:
         command += " --sizes " + " ".join(map(str, args.sizes))
     if args.repeat != 1:
         command += f" --repeat {args.repeat}"
-    body = [f"Machine: {describe()}. Command: `{command}`. What each row measures: see the "
-            f"script's docstring. Runtime {runtime / 60:.1f} min."]
+    body = [
+        f"Machine: {describe()}. Command: `{command}`. What each row measures: see the "
+        f"script's docstring. Runtime {runtime / 60:.1f} min."
+    ]
     for title, table, notes in sections:
         body.append(f"### {title}\n\n{table}\n\n" + "\n\n".join(notes))
     print(f"runtime {runtime:.0f} s", flush=True)

@@ -50,15 +50,16 @@ from sklearn.metrics import f1_score, precision_score, recall_score
 from sklearn.model_selection import GroupKFold, cross_val_predict
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _examples import as_dicts, as_examples  # noqa: E402
 from _machine import describe  # noqa: E402
 from results import replace_section  # noqa: E402
 
 from moderation.datasets.convert import examples as dataset_examples  # noqa: E402
 from moderation.datasets.recipes import default_datasets_dir, recipe_records  # noqa: E402
+from moderation.model.pipeline import TOKEN_PATTERN, PipelineConfig, build_pipeline  # noqa: E402
+from moderation.model.thresholds import threshold_for_precision  # noqa: E402
+from moderation.model.train import cross_validate, prepare_examples, sample_weights  # noqa: E402
 from moderation.normalize import normalize, normalize_many  # noqa: E402
-from moderation.pipeline import TOKEN_PATTERN, PipelineConfig, build_pipeline  # noqa: E402
-from moderation.scoring import threshold_for_precision  # noqa: E402
-from moderation.train import cross_validate, prepare_examples, sample_weights  # noqa: E402
 
 SECTION = "Thread context (benchmarks/thread_context.py)"
 C_FIXED = 1.0
@@ -68,6 +69,7 @@ _WORDS = re.compile(TOKEN_PATTERN)
 
 
 # --- data --------------------------------------------------------------------------------------
+
 
 def convabuse_csv(root: Path, split: str) -> Path:
     return root / "probes" / "convabuse" / f"ConvAbuseEMNLP{split}.csv"
@@ -86,8 +88,9 @@ def read_parents(root: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Parent (agent) text and conversation id of every ConvAbuse row, by our example id."""
     parents, conversations = {}, {}
     for split in SPLITS:
-        with open(convabuse_csv(root, split), newline="", encoding="utf-8",
-                  errors="replace") as handle:
+        with open(
+            convabuse_csv(root, split), newline="", encoding="utf-8", errors="replace"
+        ) as handle:
             for row in csv.DictReader(handle):
                 key = f"convabuse:{row['example_id']}"
                 parents[key] = row["agent"]
@@ -121,20 +124,25 @@ def check_markers_survive(texts: list[str], config: PipelineConfig) -> None:
 
 # --- models ------------------------------------------------------------------------------------
 
+
 class Fitted:
     """One pipeline trained like `moderation.train.train` (C fixed), keeping its held-out
     probabilities, which `train` does not return."""
 
     def __init__(self, records: list[dict], config: PipelineConfig):
-        examples = prepare_examples(records)
+        examples = prepare_examples(as_examples(records))
         self.ids = examples.ids
         self.labels = sorted(set(examples.labels))
         weights = sample_weights(examples, config)
         _, self.held_out = cross_validate(examples, config, self.labels, weights)
         column = self.labels.index("abusive")
         self.threshold = threshold_for_precision(
-            np.array(examples.labels) == "abusive", self.held_out[:, column], "abusive",
-            config.target_precision, config.min_flag_recall)
+            np.array(examples.labels) == "abusive",
+            self.held_out[:, column],
+            "abusive",
+            config.target_precision,
+            config.min_flag_recall,
+        )
         self.pipeline = build_pipeline(config, C_FIXED)
         self.pipeline.fit(examples.texts, examples.labels, classifier__sample_weight=weights)
         assert [str(c) for c in self.pipeline.named_steps["classifier"].classes_] == self.labels
@@ -153,6 +161,7 @@ def logit(p: np.ndarray) -> np.ndarray:
 
 
 # --- metrics -----------------------------------------------------------------------------------
+
 
 def fast_auc(truth: np.ndarray, scores: np.ndarray) -> float:
     """ROC AUC by ranks (ties averaged); the same number as sklearn's, quicker in a loop."""
@@ -178,11 +187,22 @@ def macro_f1(truth: np.ndarray, predicted_abusive: np.ndarray, other: np.ndarray
 class Scored:
     """What one model says about the test set."""
 
-    def __init__(self, name: str, description: str, score: np.ndarray,
-                 predicted_abusive: np.ndarray, other: np.ndarray, flagged: np.ndarray):
+    def __init__(
+        self,
+        name: str,
+        description: str,
+        score: np.ndarray,
+        predicted_abusive: np.ndarray,
+        other: np.ndarray,
+        flagged: np.ndarray,
+    ):
         self.name, self.description = name, description
         self.score, self.predicted_abusive, self.other, self.flagged = (
-            score, predicted_abusive, other, flagged)
+            score,
+            predicted_abusive,
+            other,
+            flagged,
+        )
 
     def auc(self, truth, rows=slice(None)) -> float:
         return fast_auc(truth[rows], self.score[rows])
@@ -195,13 +215,24 @@ def from_pipeline(name: str, description: str, model: Fitted, texts: list[str]) 
     p = model.proba(texts)
     column = model.labels.index("abusive")
     winner = np.array(model.labels)[p.argmax(axis=1)]
-    return Scored(name, description, p[:, column], winner == "abusive",
-                  (winner != "abusive") & (winner != "civil"),
-                  p[:, column] >= model.threshold.threshold)
+    return Scored(
+        name,
+        description,
+        p[:, column],
+        winner == "abusive",
+        (winner != "abusive") & (winner != "civil"),
+        p[:, column] >= model.threshold.threshold,
+    )
 
 
-def bootstrap(truth: np.ndarray, groups: np.ndarray, base: Scored, others: list[Scored],
-              rounds: int, seed: int = 0) -> dict[str, dict[str, tuple[float, float]]]:
+def bootstrap(
+    truth: np.ndarray,
+    groups: np.ndarray,
+    base: Scored,
+    others: list[Scored],
+    rounds: int,
+    seed: int = 0,
+) -> dict[str, dict[str, tuple[float, float]]]:
     """95% intervals of (other - base) for ROC AUC and macro-F1, resampling conversations."""
     rng = np.random.default_rng(seed)
     unique, inverse = np.unique(groups, return_inverse=True)
@@ -216,12 +247,17 @@ def bootstrap(truth: np.ndarray, groups: np.ndarray, base: Scored, others: list[
         for other in others:
             draws[other.name]["auc"].append(other.auc(truth, rows) - base_auc)
             draws[other.name]["f1"].append(other.f1(truth, rows) - base_f1)
-    return {name: {metric: tuple(np.percentile(values, [2.5, 97.5]))
-                   for metric, values in by_metric.items()}
-            for name, by_metric in draws.items()}
+    return {
+        name: {
+            metric: tuple(np.percentile(values, [2.5, 97.5]))
+            for metric, values in by_metric.items()
+        }
+        for name, by_metric in draws.items()
+    }
 
 
 # --- the measurement ---------------------------------------------------------------------------
+
 
 def run(root: Path, rounds: int) -> tuple[str, str]:
     started = time.perf_counter()
@@ -234,18 +270,24 @@ def run(root: Path, rounds: int) -> tuple[str, str]:
         raise AssertionError(f"{len(unjoined)} ConvAbuse examples have no row to join to")
     train_ca = [e for e in convabuse if e["split"] in ("train", "valid")]
     test_ca = [e for e in convabuse if e["split"] == "test"]
-    recipe, _ = recipe_records("default", root)
-    print(f"  data: recipe {len(recipe):,}, ConvAbuse train+valid {len(train_ca):,}, "
-          f"test {len(test_ca):,} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    recipe = as_dicts(recipe_records("default", root)[0])
+    print(
+        f"  data: recipe {len(recipe):,}, ConvAbuse train+valid {len(train_ca):,}, "
+        f"test {len(test_ca):,} ({time.perf_counter() - started:.0f} s)",
+        file=sys.stderr,
+    )
 
     def rewrite(records: list[dict], how) -> list[dict]:
         return [{**r, "text": how(r["text"], parents.get(r["id"]))} for r in records]
 
-    test_texts = {"reply": [e["text"] for e in test_ca],
-                  "context": [with_context(e["text"], parents[e["id"]]) for e in test_ca],
-                  "marker": [with_marker(e["text"], parents[e["id"]]) for e in test_ca]}
-    check_markers_survive([r["text"] for r in rewrite(train_ca, with_context)]
-                          + test_texts["context"], config)
+    test_texts = {
+        "reply": [e["text"] for e in test_ca],
+        "context": [with_context(e["text"], parents[e["id"]]) for e in test_ca],
+        "marker": [with_marker(e["text"], parents[e["id"]]) for e in test_ca],
+    }
+    check_markers_survive(
+        [r["text"] for r in rewrite(train_ca, with_context)] + test_texts["context"], config
+    )
 
     truth = np.array([e["label"] == "abusive" for e in test_ca])
     groups = np.array([conversations[e["id"]] for e in test_ca])
@@ -254,17 +296,28 @@ def run(root: Path, rounds: int) -> tuple[str, str]:
     plan = (
         ("D", "reply only; trained without ConvAbuse", recipe, "reply"),
         ("A", "reply only (no context)", recipe + train_ca, "reply"),
-        ("B", "reply + parent words as `ctx_` features", recipe + rewrite(train_ca, with_context),
-         "context"),
-        ("B0", "reply + constant `ctx_present` token (control for B)",
-         recipe + rewrite(train_ca, with_marker), "marker"),
+        (
+            "B",
+            "reply + parent words as `ctx_` features",
+            recipe + rewrite(train_ca, with_context),
+            "context",
+        ),
+        (
+            "B0",
+            "reply + constant `ctx_present` token (control for B)",
+            recipe + rewrite(train_ca, with_marker),
+            "marker",
+        ),
     )
     for name, description, records, texts in plan:
         begun = time.perf_counter()
         fitted[name] = Fitted(records, config)
         scored[name] = from_pipeline(name, description, fitted[name], test_texts[texts])
-        print(f"  {name}: trained on {len(records):,} in {time.perf_counter() - begun:.0f} s, "
-              f"test AUC {scored[name].auc(truth):.3f}", file=sys.stderr)
+        print(
+            f"  {name}: trained on {len(records):,} in {time.perf_counter() - begun:.0f} s, "
+            f"test AUC {scored[name].auc(truth):.3f}",
+            file=sys.stderr,
+        )
 
     # C: stack A's reply and parent probabilities, fitted on ConvAbuse train + valid
     a = fitted["A"]
@@ -277,33 +330,53 @@ def run(root: Path, rounds: int) -> tuple[str, str]:
     test_parent = logit(a.proba([parents[e["id"]] for e in test_ca])[:, column])
     stack_notes = []
     for name, description, train_x, test_x in (
-            ("C", "stacker on [A(reply), A(parent)]",
-             np.column_stack([train_reply, train_parent]),
-             np.column_stack([test_reply, test_parent])),
-            ("C0", "stacker on [A(reply)] only (control for C)",
-             train_reply[:, None], test_reply[:, None])):
+        (
+            "C",
+            "stacker on [A(reply), A(parent)]",
+            np.column_stack([train_reply, train_parent]),
+            np.column_stack([test_reply, test_parent]),
+        ),
+        (
+            "C0",
+            "stacker on [A(reply)] only (control for C)",
+            train_reply[:, None],
+            test_reply[:, None],
+        ),
+    ):
         stacker = LogisticRegression()
-        held = cross_val_predict(stacker, train_x, train_truth, groups=train_groups,
-                                 cv=GroupKFold(5), method="predict_proba")[:, 1]
-        threshold = threshold_for_precision(train_truth, held, "abusive",
-                                            config.target_precision, config.min_flag_recall)
+        held = cross_val_predict(
+            stacker,
+            train_x,
+            train_truth,
+            groups=train_groups,
+            cv=GroupKFold(5),
+            method="predict_proba",
+        )[:, 1]
+        threshold = threshold_for_precision(
+            train_truth, held, "abusive", config.target_precision, config.min_flag_recall
+        )
         stacker.fit(train_x, train_truth)
         p = stacker.predict_proba(test_x)[:, 1]
-        scored[name] = Scored(name, description, p, p >= 0.5, np.zeros(len(p), bool),
-                              p >= threshold.threshold)
+        scored[name] = Scored(
+            name, description, p, p >= 0.5, np.zeros(len(p), bool), p >= threshold.threshold
+        )
         stack_notes.append(f"{name} coefficients {np.round(stacker.coef_[0], 3).tolist()}")
     auc_parent_alone = fast_auc(truth, test_parent)
 
     begun = time.perf_counter()
     order = ["D", "A", "B", "B0", "C", "C0"]
-    intervals = bootstrap(truth, groups, scored["A"],
-                          [scored[n] for n in order if n != "A"], rounds)
-    print(f"  bootstrap ({rounds} rounds) in {time.perf_counter() - begun:.0f} s",
-          file=sys.stderr)
+    intervals = bootstrap(
+        truth, groups, scored["A"], [scored[n] for n in order if n != "A"], rounds
+    )
+    print(f"  bootstrap ({rounds} rounds) in {time.perf_counter() - begun:.0f} s", file=sys.stderr)
 
-    rows = [("| model | what it sees | ROC AUC | ΔAUC vs A [95% CI] | macro-F1 | "
-             "ΔF1 vs A [95% CI] | abusive P / R at own threshold |"),
-            "|---|---|---|---|---|---|---|"]
+    rows = [
+        (
+            "| model | what it sees | ROC AUC | ΔAUC vs A [95% CI] | macro-F1 | "
+            "ΔF1 vs A [95% CI] | abusive P / R at own threshold |"
+        ),
+        "|---|---|---|---|---|---|---|",
+    ]
     for name in order:
         s = scored[name]
         if name == "A":
@@ -316,9 +389,11 @@ def run(root: Path, rounds: int) -> tuple[str, str]:
         flagged = s.flagged
         precision = precision_score(truth, flagged, zero_division=0)
         recall = recall_score(truth, flagged, zero_division=0)
-        rows.append(f"| {name} | {s.description} | {s.auc(truth):.3f} | {d_auc} | "
-                    f"{s.f1(truth):.3f} | {d_f1} | {precision:.2f} / {recall:.2f} "
-                    f"({int(flagged.sum())} flagged) |")
+        rows.append(
+            f"| {name} | {s.description} | {s.auc(truth):.3f} | {d_auc} | "
+            f"{s.f1(truth):.3f} | {d_f1} | {precision:.2f} / {recall:.2f} "
+            f"({int(flagged.sum())} flagged) |"
+        )
     table = "\n".join(rows)
 
     # context for reading the table
@@ -327,29 +402,41 @@ def run(root: Path, rounds: int) -> tuple[str, str]:
     agents = Counter(parents[e["id"]] for e in test_ca)
     train_agents = {parents[e["id"]] for e in train_ca}
     in_training = sum(n for text, n in agents.items() if text in train_agents)
-    predicted = ", ".join(f"{n} {int(scored[n].predicted_abusive.sum())} / "
-                          f"{int(scored[n].other.sum())}" for n in order)
+    predicted = ", ".join(
+        f"{n} {int(scored[n].predicted_abusive.sum())} / {int(scored[n].other.sum())}"
+        for n in order
+    )
     notes = [
-        (f"Test: {len(test_ca):,} labelled replies ({int(truth.sum())} abusive) in "
-         f"{len(set(groups)):,} conversations; training adds {len(train_ca):,} ConvAbuse "
-         f"replies (train + valid) to the recipe's {len(recipe):,} records. C fixed at "
-         f"{C_FIXED}; the pipeline's own threshold targets precision "
-         f"{config.target_precision} on held-out folds of all its training data (mostly other "
-         f"sources), so it is not tuned to ConvAbuse. Bootstrap: {rounds} resamples of test "
-         f"conversations."),
-        (f"The parent alone, scored by A, has ROC AUC {auc_parent_alone:.3f} for the reply's "
-         f"label. {'; '.join(stack_notes)} (features: logit P(abusive) of reply, of parent)."),
-        (f"The official splits share conversations: {int((~unseen).sum())} test replies come "
-         f"from conversations that also have training turns. On the other {int(unseen.sum())} "
-         f"({int(truth[unseen].sum())} abusive): A {scored['A'].auc(truth, unseen):.3f}, "
-         f"B {scored['B'].auc(truth, unseen):.3f}, B0 {scored['B0'].auc(truth, unseen):.3f}, "
-         f"C {scored['C'].auc(truth, unseen):.3f} ROC AUC."),
-        (f"Parents are chatbot turns and repeat: {len(agents):,} distinct parent texts among "
-         f"{len(test_ca):,} test replies (the commonest is the parent of "
-         f"{agents.most_common(1)[0][1]}); {in_training:,} test replies have a parent text "
-         f"that also occurs in training."),
-        (f"Predicted (argmax, or P >= 0.5 for the stackers) on the test set, abusive / "
-         f"conspiracy: {predicted} ({int(truth.sum())} truly abusive)."),
+        (
+            f"Test: {len(test_ca):,} labelled replies ({int(truth.sum())} abusive) in "
+            f"{len(set(groups)):,} conversations; training adds {len(train_ca):,} ConvAbuse "
+            f"replies (train + valid) to the recipe's {len(recipe):,} records. C fixed at "
+            f"{C_FIXED}; the pipeline's own threshold targets precision "
+            f"{config.target_precision} on held-out folds of all its training data (mostly other "
+            f"sources), so it is not tuned to ConvAbuse. Bootstrap: {rounds} resamples of test "
+            f"conversations."
+        ),
+        (
+            f"The parent alone, scored by A, has ROC AUC {auc_parent_alone:.3f} for the reply's "
+            f"label. {'; '.join(stack_notes)} (features: logit P(abusive) of reply, of parent)."
+        ),
+        (
+            f"The official splits share conversations: {int((~unseen).sum())} test replies come "
+            f"from conversations that also have training turns. On the other {int(unseen.sum())} "
+            f"({int(truth[unseen].sum())} abusive): A {scored['A'].auc(truth, unseen):.3f}, "
+            f"B {scored['B'].auc(truth, unseen):.3f}, B0 {scored['B0'].auc(truth, unseen):.3f}, "
+            f"C {scored['C'].auc(truth, unseen):.3f} ROC AUC."
+        ),
+        (
+            f"Parents are chatbot turns and repeat: {len(agents):,} distinct parent texts among "
+            f"{len(test_ca):,} test replies (the commonest is the parent of "
+            f"{agents.most_common(1)[0][1]}); {in_training:,} test replies have a parent text "
+            f"that also occurs in training."
+        ),
+        (
+            f"Predicted (argmax, or P >= 0.5 for the stackers) on the test set, abusive / "
+            f"conspiracy: {predicted} ({int(truth.sum())} truly abusive)."
+        ),
         f"Runtime {time.perf_counter() - started:.0f} s.",
     ]
     return table, "\n\n".join(notes)
@@ -357,16 +444,24 @@ def run(root: Path, rounds: int) -> tuple[str, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--from", dest="root", type=Path, default=None,
-                        help="the datasets folder (default: ../shared/datasets)")
+    parser.add_argument(
+        "--from",
+        dest="root",
+        type=Path,
+        default=None,
+        help="the datasets folder (default: ../shared/datasets)",
+    )
     parser.add_argument("--bootstrap", type=int, default=2000, help="bootstrap resamples")
     parser.add_argument("--results", action="store_true", help="write RESULTS.md")
     args = parser.parse_args()
     root = args.root or default_datasets_dir()
     problem = missing_inputs(root)
     if problem:
-        print(f"thread_context: skipped, the labelled data is not available ({problem}); "
-              f"give the datasets folder with --from or $MODERATION_DATASETS.", file=sys.stderr)
+        print(
+            f"thread_context: skipped, the labelled data is not available ({problem}); "
+            f"give the datasets folder with --from or $MODERATION_DATASETS.",
+            file=sys.stderr,
+        )
         return
     table, notes = run(root, args.bootstrap)
     print(f"\n{table}\n\n{notes}")
@@ -374,8 +469,11 @@ def main() -> None:
         command = "python benchmarks/thread_context.py --results"
         if args.bootstrap != 2000:
             command = command.replace(" --results", f" --bootstrap {args.bootstrap} --results")
-        replace_section(SECTION, f"Machine: {describe()}. Command: `{command}`. What it "
-                                 f"measures: see the script's docstring.\n\n{table}\n\n{notes}")
+        replace_section(
+            SECTION,
+            f"Machine: {describe()}. Command: `{command}`. What it "
+            f"measures: see the script's docstring.\n\n{table}\n\n{notes}",
+        )
 
 
 if __name__ == "__main__":

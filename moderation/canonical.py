@@ -70,9 +70,16 @@ def _tree_line(comment: Comment) -> str:
     return f"{'    ' * comment.depth}- {' | '.join(marks)}: {snippet}"
 
 
-def parse_exports(inputs: list[Path], *, output: Path | None = None, format: str = "auto",
-                  labels: Path | None = None, threads_out: Path | None = None,
-                  options: ReadOptions | None = None, tree: bool = False) -> ParseResult:
+def parse_exports(
+    inputs: list[Path],
+    *,
+    output: Path | None = None,
+    format: str = "auto",
+    labels: Path | None = None,
+    threads_out: Path | None = None,
+    options: ReadOptions | None = None,
+    tree: bool = False,
+) -> ParseResult:
     """Parse every input into canonical JSONL at ``output`` (stdout when None), or a readable
     tree with ``tree``. Nothing is written at ``output`` or ``threads_out`` unless every input
     was read (bad records skipped only with ``options.skip_bad``)."""
@@ -99,8 +106,10 @@ def parse_exports(inputs: list[Path], *, output: Path | None = None, format: str
                         if spool:
                             spool.add(record)
                         if tree:
-                            out.write(f"# {record.title or record.id}"
-                                      f"{'  <' + record.url + '>' if record.url else ''}\n")
+                            out.write(
+                                f"# {record.title or record.id}"
+                                f"{'  <' + record.url + '>' if record.url else ''}\n"
+                            )
                         continue
                     if spool:
                         spool.count(record)

@@ -8,8 +8,9 @@ thread's title and URL are repeated on each line.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, TextIO
+from typing import Any, TextIO
 
 import orjson
 
@@ -74,7 +75,7 @@ class Comment:
             return self.text
         pieces, cursor = [], 0
         for span in sorted(self.quotes, key=lambda q: q.start):
-            pieces.append(self.text[cursor:span.start])
+            pieces.append(self.text[cursor : span.start])
             cursor = max(cursor, span.end)
         pieces.append(self.text[cursor:])
         return " ".join(p.strip() for p in pieces if p.strip())

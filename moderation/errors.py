@@ -21,8 +21,15 @@ class InputError(ModerationError):
     (``"record 12"``, ``"post dsq:id=7"``) where lines do not identify a record.
     """
 
-    def __init__(self, path: str | Path | None, problem: str, *, line: int | None = None,
-                 where: str | None = None, hint: str | None = None):
+    def __init__(
+        self,
+        path: str | Path | None,
+        problem: str,
+        *,
+        line: int | None = None,
+        where: str | None = None,
+        hint: str | None = None,
+    ):
         self.path = str(path) if path is not None else None
         self.problem = problem
         self.line = line

@@ -19,12 +19,20 @@ import numpy as np
 from moderation.errors import InputError, UsageError
 from moderation.examples import ExampleSet, read_labelled
 from moderation.model.metrics import measure
-from moderation.model.registry import (COMPARED, current_entry, decide, find_model, load_model,
-                                       set_active)
+from moderation.model.registry import (
+    COMPARED,
+    current_entry,
+    decide,
+    find_model,
+    history,
+    load_model,
+    set_active,
+)
 from moderation.model.scorer import label_weights
 from moderation.model.store import copy_model
 from moderation.model.thresholds import Threshold, thresholds_for_precision
 from moderation.scoring import FLAGGED_LABELS
+
 
 @dataclass
 class Evaluation:
@@ -38,38 +46,62 @@ class Evaluation:
         """The wrong predictions the model was surest of: lowest probability for the true
         label first."""
         labels = self.model.labels
-        truth_column = np.array([labels.index(label) if label in labels else -1
-                                 for label in self.data.labels])
+        truth_column = np.array(
+            [labels.index(label) if label in labels else -1 for label in self.data.labels]
+        )
         known = truth_column >= 0
         true_probability = np.where(
-            known, self.probabilities[np.arange(len(truth_column)), truth_column.clip(0)], 1.0)
+            known, self.probabilities[np.arange(len(truth_column)), truth_column.clip(0)], 1.0
+        )
         predicted = self.probabilities.argmax(axis=1)
         wrong = np.flatnonzero(known & (predicted != truth_column))
         order = wrong[np.argsort(true_probability[wrong], kind="stable")][:top]
-        return [{"id": self.data.ids[i], "text": self.data.texts[i],
-                 "label": self.data.labels[i], "prediction": labels[predicted[i]],
-                 "scores": {label: round(float(self.probabilities[i, c]), 4)
-                            for c, label in enumerate(labels)}}
-                for i in order]
+        return [
+            {
+                "id": self.data.ids[i],
+                "text": self.data.texts[i],
+                "label": self.data.labels[i],
+                "prediction": labels[predicted[i]],
+                "scores": {
+                    label: round(float(self.probabilities[i, c]), 4)
+                    for c, label in enumerate(labels)
+                },
+            }
+            for i in order
+        ]
 
     def to_dict(self, worst: int = 20) -> dict[str, Any]:
-        return {"model": self.model.id, "model_path": str(self.model.path),
-                "data": self.data.path, "weak_labels": self.data.weak,
-                "thresholds": {k: round(v, 6) for k, v in self.thresholds.items()},
-                **self.metrics, "worst_errors": self.worst_errors(worst)}
+        return {
+            "model": self.model.id,
+            "model_path": str(self.model.path),
+            "data": self.data.path,
+            "weak_labels": self.data.weak,
+            "thresholds": {k: round(v, 6) for k, v in self.thresholds.items()},
+            **self.metrics,
+            "worst_errors": self.worst_errors(worst),
+        }
 
 
-def evaluate(model: Any, data: ExampleSet,
-             thresholds: dict[str, float] | None = None) -> Evaluation:
+def evaluate(
+    model: Any, data: ExampleSet, thresholds: dict[str, float] | None = None
+) -> Evaluation:
     """Score ``data`` with ``model`` and measure."""
     chosen = dict(model.thresholds if thresholds is None else thresholds)
     unknown = sorted(set(data.labels) - set(model.labels))
     if unknown:
-        raise InputError(data.path, f"label(s) {', '.join(unknown)} are not labels of model "
-                         f"{model.id} ({', '.join(model.labels)})")
+        raise InputError(
+            data.path,
+            f"label(s) {', '.join(unknown)} are not labels of model "
+            f"{model.id} ({', '.join(model.labels)})",
+        )
     probabilities = np.asarray(model.predict_proba(data.texts), dtype=np.float64)
-    return Evaluation(model, data, probabilities, chosen,
-                      measure(data.labels, probabilities, model.labels, chosen))
+    return Evaluation(
+        model,
+        data,
+        probabilities,
+        chosen,
+        measure(data.labels, probabilities, model.labels, chosen),
+    )
 
 
 HEADLINE = ("macro_f1", "macro_roc_auc", "accuracy", "ece")
@@ -78,30 +110,42 @@ HEADLINE = ("macro_f1", "macro_roc_auc", "accuracy", "ece")
 def compare(first: Evaluation, second: Evaluation) -> dict[str, Any]:
     """Two models on the same data: headline metrics, per-label F1 / ROC AUC and flag
     precision / recall, each with the difference (second minus first)."""
+
     def pair(a: Any, b: Any) -> dict[str, Any]:
-        diff = round(b - a, 4) if isinstance(a, (int, float)) and isinstance(b, (int, float)) \
-            else None
+        diff = (
+            round(b - a, 4) if isinstance(a, (int, float)) and isinstance(b, (int, float)) else None
+        )
         return {"first": a, "second": b, "difference": diff}
 
     rows = {name: pair(first.metrics[name], second.metrics[name]) for name in HEADLINE}
     for label in first.model.labels:
-        a, b = first.metrics["per_label"].get(label, {}), \
-            second.metrics["per_label"].get(label, {})
+        a, b = first.metrics["per_label"].get(label, {}), second.metrics["per_label"].get(label, {})
         for key in ("f1-score", "roc_auc"):
             if key in a or key in b:
                 rows[f"{label} {key.replace('-score', '')}"] = pair(a.get(key), b.get(key))
         if label in FLAGGED_LABELS and "flags" in a and "flags" in b:
             for key in ("precision", "recall", "per_1000"):
                 rows[f"{label} flag {key}"] = pair(a["flags"][key], b["flags"][key])
-    return {"first": first.model.id, "second": second.model.id, "data": first.data.path,
-            "examples": len(first.data), "rows": rows}
+    return {
+        "first": first.model.id,
+        "second": second.model.id,
+        "data": first.data.path,
+        "examples": len(first.data),
+        "rows": rows,
+    }
 
 
-def find_thresholds(evaluation: Evaluation, precision: float,
-                    min_recall: float = 0.0) -> dict[str, Threshold]:
+def find_thresholds(
+    evaluation: Evaluation, precision: float, min_recall: float = 0.0
+) -> dict[str, Threshold]:
     """Per-label thresholds chosen on the evaluation's labels for ``precision``."""
-    return thresholds_for_precision(evaluation.data.labels, evaluation.probabilities,
-                                    evaluation.model.labels, precision, min_recall)
+    return thresholds_for_precision(
+        evaluation.data.labels,
+        evaluation.probabilities,
+        evaluation.model.labels,
+        precision,
+        min_recall,
+    )
 
 
 def top_features(model: Any, top: int = 15) -> dict[str, list[tuple[str, float]]]:
@@ -121,22 +165,34 @@ def top_features(model: Any, top: int = 15) -> dict[str, list[tuple[str, float]]
     return result
 
 
-def promote(name: str, *, evaluation: Path | None = None, force: bool = False,
-            tolerance: float = 0.0) -> dict[str, Any]:
+def promote(
+    name: str, *, evaluation: Path | None = None, force: bool = False, tolerance: float = 0.0
+) -> dict[str, Any]:
     """Make model ``name`` the active one if the promotion policy allows: on ``evaluation``
     (labelled comments) it must not be worse than the active model. Returns both models'
     summaries, their metrics, and whether (and why) it was promoted."""
     candidate, current = find_model(name), current_entry()
-    result: dict[str, Any] = {"candidate": candidate.summary(), "current": current.summary(),
-                              "promoted": False}
+    result: dict[str, Any] = {
+        "candidate": candidate.summary(),
+        "current": current.summary(),
+        "promoted": False,
+    }
     evidence = None
     if evaluation is not None and candidate.path.resolve() != current.path.resolve():
         data = read_labelled(evaluation)
-        scores = {which: evaluate(load_model(entry.path), data).metrics
-                  for which, entry in (("candidate", candidate), ("current", current))}
-        evidence = {"data": str(evaluation), "examples": len(data),
-                    **{which: {k: m[k] for k in COMPARED} for which, m in scores.items()}}
+        scores = {
+            which: evaluate(load_model(entry.path), data).metrics
+            for which, entry in (("candidate", candidate), ("current", current))
+        }
+        evidence = {
+            "data": str(evaluation),
+            "examples": len(data),
+            **{which: {k: m[k] for k in COMPARED} for which, m in scores.items()},
+        }
         result["evaluation"] = evidence
+    _, torn = history()
+    if torn:
+        result["warnings"] = [f"{torn} (set aside in the .torn file)"]
     decision = decide(candidate, current, evidence, force=force, tolerance=tolerance)
     result["reason"] = decision.reason
     if decision.promote:
@@ -145,18 +201,25 @@ def promote(name: str, *, evaluation: Path | None = None, force: bool = False,
     return result
 
 
-def evaluate_file(labelled: Path, *, model: Path | None = None,
-                  compare_with: Path | None = None, find_thresholds_for: float | None = None,
-                  output: Path | None = None, format: str = "auto",
-                  force: bool = False) -> dict[str, Any]:
+def evaluate_file(
+    labelled: Path,
+    *,
+    model: Path | None = None,
+    compare_with: Path | None = None,
+    find_thresholds_for: float | None = None,
+    output: Path | None = None,
+    format: str = "auto",
+    force: bool = False,
+) -> dict[str, Any]:
     """``moderation evaluate``: ``model`` (else the active model) on the labelled comments of
     ``labelled``; optionally beside another model, and with a copy of the model whose
     thresholds are chosen on these labels for precision ``find_thresholds_for``."""
     if find_thresholds_for is not None and output is None:
         raise UsageError("--find-thresholds writes a copy of the model: give -o DIR for it")
     if output is not None and find_thresholds_for is None:
-        raise UsageError("-o is where --find-thresholds writes the model copy; add "
-                         "--find-thresholds")
+        raise UsageError(
+            "-o is where --find-thresholds writes the model copy; add --find-thresholds"
+        )
     if find_thresholds_for is not None and not 0 < find_thresholds_for < 1:
         raise UsageError("--precision must be between 0 and 1, e.g. 0.8")
     data = read_labelled(labelled, format=format)
@@ -171,8 +234,9 @@ def evaluate_file(labelled: Path, *, model: Path | None = None,
     return result
 
 
-def write_thresholds(evaluation: Evaluation, precision: float, output: Path,
-                     force: bool) -> dict[str, Any]:
+def write_thresholds(
+    evaluation: Evaluation, precision: float, output: Path, force: bool
+) -> dict[str, Any]:
     """A copy of the evaluated model at ``output`` with thresholds chosen on the evaluation's
     labels; a label absent from them keeps the model's threshold."""
     found = find_thresholds(evaluation, precision)
@@ -182,16 +246,35 @@ def write_thresholds(evaluation: Evaluation, precision: float, output: Path,
         if evaluation.metrics["per_label"][label]["support"] == 0:
             kept.append(label)
             continue
-        thresholds[label] = Threshold(label, threshold.threshold, threshold.precision,
-                                      threshold.recall, threshold.reached_target,
-                                      {"chosen_on": evaluation.data.path,
-                                       "examples": len(evaluation.data)})
-    note = (f"Thresholds chosen by `moderation evaluate --find-thresholds --precision "
-            f"{precision}` on {len(evaluation.data):,} labelled comments of "
-            f"`{evaluation.data.path}`: " +
-            ", ".join(f"{label} {t.threshold:.3f}" for label, t in thresholds.items()))
-    meta = copy_model(evaluation.model.path, output, thresholds=thresholds, note=note,
-                      force=force)
-    return {"model": meta.model_id, "path": str(output),
-            "thresholds": {label: t.to_dict() for label, t in thresholds.items()},
-            "kept": kept}
+        thresholds[label] = Threshold(
+            label,
+            threshold.threshold,
+            threshold.precision,
+            threshold.recall,
+            threshold.reached_target,
+            {"chosen_on": evaluation.data.path, "examples": len(evaluation.data)},
+        )
+    note = (
+        f"Thresholds chosen by `moderation evaluate --find-thresholds --precision "
+        f"{precision}` on {len(evaluation.data):,} labelled comments of "
+        f"`{evaluation.data.path}`: "
+        + ", ".join(f"{label} {t.threshold:.3f}" for label, t in thresholds.items())
+    )
+    meta = copy_model(evaluation.model.path, output, thresholds=thresholds, note=note, force=force)
+    chosen = ", ".join(
+        f"{label} {t.threshold:.3f} (precision {t.precision:.2f}, recall {t.recall:.2f})"
+        for label, t in thresholds.items()
+        if label not in kept
+    )
+    lines = [f"wrote {output} ({meta.model_id}) with thresholds {chosen}"]
+    lines += [
+        f"{label}: no {label} comment in {evaluation.data.path}; the model's threshold is kept"
+        for label in kept
+    ]
+    return {
+        "model": meta.model_id,
+        "path": str(output),
+        "thresholds": {label: t.to_dict() for label, t in thresholds.items()},
+        "kept": kept,
+        "lines": lines,
+    }

@@ -55,13 +55,21 @@ class Example:
         return f"{place}:{self.line}" if self.line is not None else place
 
     @classmethod
-    def from_record(cls, record: dict[str, Any], *, path: str | None = None,
-                    line: int | None = None) -> Example:
+    def from_record(
+        cls, record: dict[str, Any], *, path: str | None = None, line: int | None = None
+    ) -> Example:
         """An example from a dict with ``id``, ``text``, ``label`` and optionally
         ``thread_id``, ``source``, ``weak`` (what dataset converters yield)."""
-        return cls(id=str(record["id"]), text=record["text"], label=record["label"],
-                   thread_id=record.get("thread_id"), source=record.get("source"),
-                   weak=bool(record.get("weak")), path=path, line=line)
+        return cls(
+            id=str(record["id"]),
+            text=record["text"],
+            label=record["label"],
+            thread_id=record.get("thread_id"),
+            source=record.get("source"),
+            weak=bool(record.get("weak")),
+            path=path,
+            line=line,
+        )
 
 
 @dataclass
@@ -97,8 +105,12 @@ class ExampleSet:
 
     def file_record(self) -> dict[str, Any]:
         """What a model's meta records about this file."""
-        return {"file": self.path, "sha256": sha256_file(self.path),
-                "examples": len(self.examples), "weak": self.weak}
+        return {
+            "file": self.path,
+            "sha256": sha256_file(self.path),
+            "examples": len(self.examples),
+            "weak": self.weak,
+        }
 
 
 def unique_examples(examples: Iterable[Example]) -> list[Example]:
@@ -112,10 +124,14 @@ def unique_examples(examples: Iterable[Example]) -> list[Example]:
             seen[example.id] = example
             kept.append(example)
         elif earlier.label != example.label:
-            raise InputError(example.path, f"id {example.id!r} is labelled {example.label!r} "
-                             f"here and {earlier.label!r} at {earlier.where}", line=example.line,
-                             hint="keep one label per id (merge label stores with `moderation "
-                             "labels merge`, which reports every disagreement)")
+            raise InputError(
+                example.path,
+                f"id {example.id!r} is labelled {example.label!r} "
+                f"here and {earlier.label!r} at {earlier.where}",
+                line=example.line,
+                hint="keep one label per id (merge label stores with `moderation "
+                "labels merge`, which reports every disagreement)",
+            )
     return kept
 
 
@@ -133,8 +149,7 @@ def labelled_kind(path: Path) -> str:
     if suffix in (".csv", ".tsv"):
         with open(path, encoding="utf-8-sig", errors="replace") as handle:
             first = handle.readline()
-        columns = {c.strip().lower() for c in first.replace(";", ",").replace("\t", ",")
-                   .split(",")}
+        columns = {c.strip().lower() for c in first.replace(";", ",").replace("\t", ",").split(",")}
         if {"id", "text", "label", "prediction"} <= columns:
             return "spreadsheet"
     return "export"
@@ -151,9 +166,15 @@ def _first_json_record(path: Path) -> Any:
     return None
 
 
-def read_labelled(path: str | Path, *, kind: str = "auto", format: str = "auto",
-                  options: ReadOptions | None = None, default_source: str | None = None,
-                  keep_skips: bool = False) -> ExampleSet:
+def read_labelled(
+    path: str | Path,
+    *,
+    kind: str = "auto",
+    format: str = "auto",
+    options: ReadOptions | None = None,
+    default_source: str | None = None,
+    keep_skips: bool = False,
+) -> ExampleSet:
     """The labelled comments of one file of any kind (see the module's docstring). A file
     with no labelled comment is an error."""
     path = Path(path)
@@ -171,28 +192,48 @@ def read_labelled(path: str | Path, *, kind: str = "auto", format: str = "auto",
         contents = read_store(path)
         if contents.torn_warning():
             warnings.append(contents.torn_warning())
-        found = [Example(id=r["id"], text=r["text"], label=r["label"],
-                         thread_id=r.get("thread_id"), source=r.get("source") or source,
-                         weak=bool(r.get("weak")), path=str(path))
-                 for r in contents.labels().values()]
+        found = [
+            Example(
+                id=r["id"],
+                text=r["text"],
+                label=r["label"],
+                thread_id=r.get("thread_id"),
+                source=r.get("source") or source,
+                weak=bool(r.get("weak")),
+                path=str(path),
+            )
+            for r in contents.labels().values()
+        ]
     elif kind == "spreadsheet":
         report = ParseReport(str(path), skip_bad=options.skip_bad if options else False)
         found = list(_spreadsheet(path, report, source, keep_skips))
         warnings.extend(str(e) for e in report.skipped)
     else:
         report = ParseReport(str(path))
-        found = [Example(id=c.id, text=c.unquoted_text(), label=c.label,
-                         thread_id=c.thread_id, source=source, path=str(path))
-                 for c in read_export(path, format=format, options=options, report=report)
-                 if isinstance(c, Comment) and c.label is not None]
+        found = [
+            Example(
+                id=c.id,
+                text=c.unquoted_text(),
+                label=c.label,
+                thread_id=c.thread_id,
+                source=source,
+                path=str(path),
+            )
+            for c in read_export(path, format=format, options=options, report=report)
+            if isinstance(c, Comment) and c.label is not None
+        ]
         warnings.extend(report.warnings)
     examples = unique_examples(found)
     if not examples and kind == "examples":
-        raise InputError(path, "no examples", hint="each line needs \"text\" and \"label\"")
+        raise InputError(path, "no examples", hint='each line needs "text" and "label"')
     if not any(e.label is not None for e in examples) and not (keep_skips and examples):
-        raise InputError(path, "no labelled comments", hint="give a label store, a JSONL of "
-                         "examples, or an export with a \"label\" column "
-                         f"({', '.join(LABELS)})")
+        raise InputError(
+            path,
+            "no labelled comments",
+            hint="give a label store, a JSONL of "
+            'examples, or an export with a "label" column '
+            f"({', '.join(LABELS)})",
+        )
     return ExampleSet(str(path), kind, examples, warnings)
 
 
@@ -210,36 +251,50 @@ def _examples_file(path: Path, source: str) -> Iterator[Example]:
                 raise InputError(path, "each line must be a JSON object", line=number)
             text, label = record.get("text"), record.get("label")
             if not isinstance(text, str) or not text.strip():
-                raise InputError(path, "empty or missing text", line=number,
-                                 hint="every example needs a non-empty \"text\"")
+                raise InputError(
+                    path,
+                    "empty or missing text",
+                    line=number,
+                    hint='every example needs a non-empty "text"',
+                )
             if label not in LABELS:
                 problem = "missing label" if label is None else f"unknown label {label!r}"
-                raise InputError(path, problem, line=number,
-                                 hint=f"labels are {', '.join(LABELS)}")
-            yield Example(id=str(record.get("id") or f"{path.name}:{number}"), text=text,
-                          label=label, thread_id=record.get("thread_id"),
-                          source=str(record.get("source") or source),
-                          weak=bool(record.get("weak")), path=str(path), line=number)
+                raise InputError(path, problem, line=number, hint=f"labels are {', '.join(LABELS)}")
+            yield Example(
+                id=str(record.get("id") or f"{path.name}:{number}"),
+                text=text,
+                label=label,
+                thread_id=record.get("thread_id"),
+                source=str(record.get("source") or source),
+                weak=bool(record.get("weak")),
+                path=str(path),
+                line=number,
+            )
 
 
-def _spreadsheet(path: Path, report: ParseReport, source: str,
-                 keep_skips: bool) -> Iterator[Example]:
+def _spreadsheet(
+    path: Path, report: ParseReport, source: str, keep_skips: bool
+) -> Iterator[Example]:
     """The answered rows of a filled-in review queue. An unknown label name is a bad record;
     an empty label means the row was not reviewed."""
     reader = Source(path, report)
     head = reader.head_text.split("\n", 1)[0]
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else \
-        (";" if ";" in head and "," not in head else ",")  # some locales save with semicolons
+    delimiter = (
+        "\t" if path.suffix.lower() == ".tsv" else (";" if ";" in head and "," not in head else ",")
+    )  # some locales save with semicolons
     rows = reader.iter_csv_rows(delimiter)
     header = next((row for _, row in rows), None)
     if header is None:
         raise InputError(path, "empty file; expected the queue written by --export")
     names = [name.strip().lstrip("\ufeff").lower() for name in header]
     if "id" not in names or "label" not in names:
-        raise InputError(path, "needs an \"id\" and a \"label\" column", line=1,
-                         hint=f"found columns: {', '.join(header)}")
-    at = {name: names.index(name) for name in ("id", "label", "text", "thread_id")
-          if name in names}
+        raise InputError(
+            path,
+            'needs an "id" and a "label" column',
+            line=1,
+            hint=f"found columns: {', '.join(header)}",
+        )
+    at = {name: names.index(name) for name in ("id", "label", "text", "thread_id") if name in names}
 
     def cell(row: list[str], name: str) -> str:
         return row[at[name]].strip() if name in at and len(row) > at[name] else ""
@@ -250,14 +305,23 @@ def _spreadsheet(path: Path, report: ParseReport, source: str,
             continue
         name = given.lower()
         if name not in LABELS and name not in SKIP_WORDS:
-            report.bad(InputError(path, f"unknown label {given!r}", line=line,
-                                  hint=f"use one of {', '.join(LABELS)}, skip, or leave it "
-                                  "empty"))
+            report.bad(
+                InputError(
+                    path,
+                    f"unknown label {given!r}",
+                    line=line,
+                    hint=f"use one of {', '.join(LABELS)}, skip, or leave it empty",
+                )
+            )
             continue
         if name in SKIP_WORDS and not keep_skips:
             continue
-        yield Example(id=cell(row, "id"), text=row[at["text"]] if "text" in at else "",
-                      label=name if name in LABELS else None,
-                      thread_id=cell(row, "thread_id") or None, source=source, path=str(path),
-                      line=line)
-
+        yield Example(
+            id=cell(row, "id"),
+            text=row[at["text"]] if "text" in at else "",
+            label=name if name in LABELS else None,
+            thread_id=cell(row, "thread_id") or None,
+            source=source,
+            path=str(path),
+            line=line,
+        )

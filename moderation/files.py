@@ -16,11 +16,12 @@ import contextlib
 import hashlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def sha256_file(path: str | Path) -> str:
 
 def now_iso() -> str:
     """The current UTC time to the second, ISO 8601 with offset."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 # --- whole files ------------------------------------------------------------------------------
@@ -212,3 +213,22 @@ def open_for_append(path: Path) -> Any:
     if needs_newline:
         handle.write(b"\n")
     return handle
+
+
+@contextlib.contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """Within the block a `kill` (SIGTERM) unwinds like Ctrl-C (KeyboardInterrupt), so the
+    atomic writes above remove their temporary files."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (e.g. called from a test runner)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

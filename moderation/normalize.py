@@ -24,11 +24,22 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 # Characters that render as nothing and are used to break up words.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061"
-                                    "\u2062\u2063\u2064\ufeff"), None)
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"), None
+)
 # Curly quotes and dashes to their plain forms, so "don’t" and "don't" are one word.
-_PLAIN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "'",
-                        "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
+_PLAIN = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u02bc": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+    }
+)
 
 _MARKUP = re.compile(r"<[a-zA-Z/!][^<>]{0,200}>")
 # "RT", also glued to an emoji or quote
@@ -39,8 +50,9 @@ _DROPPED_WORDS = frozenset({"rt", "url"})
 # "@name", "@USER@USER", "@name:"; not the masked "@ss"
 _MENTION = re.compile(r"(?<![\w])(?:(?:@(?!ss(?:hole)?\b)\w+)+:?|/?u/[\w-]{3,})")
 _URL_WORD = re.compile(r"(?<![\w])url(?![\w])", re.IGNORECASE)
-_LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|co\.uk|ly|be)/\S*",
-                   re.IGNORECASE)
+_LINK = re.compile(
+    r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|net|co\.uk|ly|be)/\S*", re.IGNORECASE
+)
 _HASHTAG = re.compile(r"#(\w+)")
 # "do n't", "is n't", "it 's", "word ," (pre-tokenised sentences) back to written form.
 _SPLIT_CLITIC = re.compile(r"(\w) (n['\u2019]t|['\u2019](?:s|re|ve|ll|d|m))\b", re.IGNORECASE)
@@ -55,8 +67,20 @@ _MAY_LEET = re.compile(r"[0134579@$!|]")
 # Obfuscation: a word with letters and look-alike digits or symbols inside it ("1d10t", "sh!t",
 # "b1tch", "@ss"). Only tokens that mix letters with such characters are rewritten, so plain
 # numbers ("2020", "50%") and e-mail-like strings keep their meaning.
-_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
-                       "$": "s", "!": "i", "|": "i"})
+_LEET = str.maketrans(
+    {
+        "0": "o",
+        "1": "i",
+        "3": "e",
+        "4": "a",
+        "5": "s",
+        "7": "t",
+        "@": "a",
+        "$": "s",
+        "!": "i",
+        "|": "i",
+    }
+)
 _LEET_WORD = re.compile(r"(?<![\w@$!|*])[a-z0-9@$!|]*[0134579@$!|][a-z0-9@$!|]*")
 _LEET_CHARS = frozenset("0134579@$!|")
 _TRAILING = "!|$"
@@ -64,10 +88,38 @@ _TRAILING = "!|$"
 # asterisks or dots between letters. The letters around it pick the word from a short list of
 # the words people mask; the list holds words that are masked, not a judgement of abuse.
 _MASKED = re.compile(r"(?<![\w*])([a-z]+)([*#%_.]{1,3})([a-z]*)(?![\w*])")
-_MASKABLE = ("fuck", "fucking", "fucked", "fucker", "shit", "bitch", "bitches", "cunt", "dick",
-             "asshole", "bastard", "damn", "crap", "piss", "slut", "whore", "idiot", "retard",
-             "moron", "nigger", "nigga", "faggot", "fag", "hell", "ass", "cock", "twat", "wank",
-             "wanker", "prick")
+_MASKABLE = (
+    "fuck",
+    "fucking",
+    "fucked",
+    "fucker",
+    "shit",
+    "bitch",
+    "bitches",
+    "cunt",
+    "dick",
+    "asshole",
+    "bastard",
+    "damn",
+    "crap",
+    "piss",
+    "slut",
+    "whore",
+    "idiot",
+    "retard",
+    "moron",
+    "nigger",
+    "nigga",
+    "faggot",
+    "fag",
+    "hell",
+    "ass",
+    "cock",
+    "twat",
+    "wank",
+    "wanker",
+    "prick",
+)
 _MASK_INDEX: dict[tuple[str, str, int], str] = {}
 for _word in _MASKABLE:
     for _start in range(1, len(_word)):
@@ -77,7 +129,7 @@ for _word in _MASKABLE:
 
 def _unmask(match: re.Match[str]) -> str:
     head, mask, tail = match.group(1), match.group(2), match.group(3)
-    if mask == "." and tail:            # "e.g" "u.s" and sentence ends are not masks
+    if mask == "." and tail:  # "e.g" "u.s" and sentence ends are not masks
         return match.group(0)
     for width in (len(mask), 1, 2, 3):
         word = _MASK_INDEX.get((head, tail, width))
@@ -88,15 +140,15 @@ def _unmask(match: re.Match[str]) -> str:
 
 def _unleet(match: re.Match[str]) -> str:
     token = match.group(0)
-    core = token.rstrip(_TRAILING)            # "stupid!!" is a word and an exclamation mark
+    core = token.rstrip(_TRAILING)  # "stupid!!" is a word and an exclamation mark
     if not core or core.isdigit() or not any(c.isalpha() for c in core):
         return token
     digits_at_edge = core.strip("0123456789")
-    if digits_at_edge.isalpha():              # "2nd", "covid19", "4chan": a number and a word
+    if digits_at_edge.isalpha():  # "2nd", "covid19", "4chan": a number and a word
         return token
     if not _LEET_CHARS.intersection(core):
         return token
-    return core.translate(_LEET) + token[len(core):]
+    return core.translate(_LEET) + token[len(core) :]
 
 
 # Replacements as functions: a template string ("\\1\\1") is expanded in Python on every match.
@@ -127,8 +179,8 @@ def normalize_word(chunk: str) -> str:
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_PLAIN)
     text = text.lower()
     word = text.rstrip(",.!?;:")
-    if word.isalpha() and word.isascii():   # most pieces: a word and its punctuation
-        tail = text[len(word):]
+    if word.isalpha() and word.isascii():  # most pieces: a word and its punctuation
+        tail = text[len(word) :]
         if len(tail) > 1:
             tail = _REPEATED_PUNCT.sub(_first, tail)
         if word in _DROPPED_WORDS:
@@ -153,7 +205,7 @@ def normalize_word(chunk: str) -> str:
         text = _MASKED.sub(_unmask, text)
     if _MAY_LEET.search(text):
         text = _LEET_WORD.sub(_unleet, text)
-    if '"' in text:                                     # quoted retweets wrap whole texts
+    if '"' in text:  # quoted retweets wrap whole texts
         text = text.replace('"', " ")
     return " ".join(text.split())
 
@@ -192,7 +244,7 @@ def prepare(text: str) -> str:
     """The steps that look across white space: entities, markup and pre-tokenised clitics.
     Everything else is done one piece at a time by ``normalize_word``."""
     if "&" in text:
-        text = html.unescape(html.unescape(text))      # "&amp;amp;" is common in tweets
+        text = html.unescape(html.unescape(text))  # "&amp;amp;" is common in tweets
     if "<" in text:
         text = _MARKUP.sub(" ", text)
     if ("'" in text or "\u2019" in text) and _MAY_CLITIC.search(text):

@@ -17,11 +17,27 @@ from collections import OrderedDict
 
 from moderation.comments import Comment, QuoteSpan, Thread
 
-_FOLD = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u00ab": '"', "\u00bb": '"', "\u00a0": " ", "\u2013": "-", "\u2014": "-", "\u2026": ".",
-})
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u2033": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u00a0": " ",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": ".",
+    }
+)
 _TOKEN = re.compile(r"\S+")  # the same words as str.split()
 _BOUNDARY = re.compile(r"[.!?\n\r]")
 _RUNS_OF_SPACE = re.compile(r"[ \t]+")
@@ -43,9 +59,13 @@ def _sentence_keys(text: str) -> list[str]:
     folded = _fold(text)
     if "  " in folded or "\t" in folded:
         folded = _RUNS_OF_SPACE.sub(" ", folded)
-    return [key for key in (part.strip(_EDGE) for part in _BOUNDARY.split(folded)
-                            if len(part) >= _MIN_KEY_CHARS)
-            if len(key) >= _MIN_KEY_CHARS and key.count(" ") >= _MIN_KEY_SPACES]
+    return [
+        key
+        for key in (
+            part.strip(_EDGE) for part in _BOUNDARY.split(folded) if len(part) >= _MIN_KEY_CHARS
+        )
+        if len(key) >= _MIN_KEY_CHARS and key.count(" ") >= _MIN_KEY_SPACES
+    ]
 
 
 class _Tokens:
@@ -71,7 +91,7 @@ class _Tokens:
                 i = cores.index(words[0], i + 1)
             except ValueError:
                 return -1
-            if cores[i:i + n] == words:
+            if cores[i : i + n] == words:
                 return i
 
 
@@ -114,8 +134,13 @@ class ThreadQuotes:
             if span is None or span[0] < covered_to:
                 continue
             start, end = span
-            label = ("parent" if source == comment.parent_id else
-                     ARTICLE if source == ARTICLE else f"comment:{source}")
+            label = (
+                "parent"
+                if source == comment.parent_id
+                else ARTICLE
+                if source == ARTICLE
+                else f"comment:{source}"
+            )
             if spans and spans[-1].source == label and start <= spans[-1].end + 1:
                 spans[-1] = QuoteSpan(spans[-1].start, end, label)
             else:
@@ -209,7 +234,7 @@ def _has_own_words(text: str, spans: list[QuoteSpan]) -> bool:
     """A comment that is nothing but a repeat is a repost, not a quote: scoring must see it."""
     cursor = 0
     for span in spans:
-        if any(ch.isalnum() for ch in text[cursor:span.start]):
+        if any(ch.isalnum() for ch in text[cursor : span.start]):
             return True
         cursor = span.end
     return any(ch.isalnum() for ch in text[cursor:])

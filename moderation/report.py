@@ -12,8 +12,8 @@ import numpy as np
 
 from moderation.errors import ModerationError
 from moderation.evaluate import Evaluation
-from moderation.scoring import FLAGGED_LABELS
 from moderation.files import atomic_directory
+from moderation.scoring import FLAGGED_LABELS
 
 PLOTS = ("confusion.png", "precision_recall.png", "reliability.png")
 
@@ -22,8 +22,9 @@ def _pyplot() -> Any:
     try:
         import matplotlib
     except ImportError:
-        raise ModerationError("the report's plots need matplotlib: pip install matplotlib") \
-            from None
+        raise ModerationError(
+            "the report's plots need matplotlib: pip install matplotlib"
+        ) from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -38,8 +39,14 @@ def plot_confusion(evaluation: Evaluation, path: Path) -> None:
     figure, axes = plt.subplots(figsize=(4.6, 4))
     axes.imshow(shares, cmap="Blues", vmin=0, vmax=1)
     for (row, column), count in np.ndenumerate(matrix):
-        axes.text(column, row, f"{count}\n{shares[row, column]:.0%}", ha="center",
-                  va="center", color="white" if shares[row, column] > 0.5 else "black")
+        axes.text(
+            column,
+            row,
+            f"{count}\n{shares[row, column]:.0%}",
+            ha="center",
+            va="center",
+            color="white" if shares[row, column] > 0.5 else "black",
+        )
     axes.set_xticks(range(len(labels)), labels)
     axes.set_yticks(range(len(labels)), labels)
     axes.set_xlabel("predicted")
@@ -60,10 +67,9 @@ def plot_precision_recall(evaluation: Evaluation, path: Path) -> None:
         positive = truth == label
         if not positive.any() or positive.all():
             continue
-        precision, recall, _ = precision_recall_curve(positive,
-                                                      evaluation.probabilities[:, column])
+        precision, recall, _ = precision_recall_curve(positive, evaluation.probabilities[:, column])
         ap = evaluation.metrics["per_label"][label].get("average_precision")
-        line, = axes.plot(recall, precision, label=f"{label} (AP {ap:.2f})")
+        (line,) = axes.plot(recall, precision, label=f"{label} (AP {ap:.2f})")
         flags = evaluation.metrics["per_label"][label].get("flags")
         if flags and flags["precision"] is not None:
             axes.plot([flags["recall"]], [flags["precision"]], "o", color=line.get_color())
@@ -86,8 +92,12 @@ def plot_reliability(evaluation: Evaluation, path: Path) -> None:
         if entry["support"] == 0:
             continue
         points = entry["reliability"]
-        axes.plot([p["predicted"] for p in points], [p["observed"] for p in points], "o-",
-                  label=f"{label} (ECE {entry['ece']:.3f})")
+        axes.plot(
+            [p["predicted"] for p in points],
+            [p["observed"] for p in points],
+            "o-",
+            label=f"{label} (ECE {entry['ece']:.3f})",
+        )
     axes.set_xlabel("predicted probability")
     axes.set_ylabel("observed share with the label")
     axes.set_xlim(0, 1)
@@ -106,20 +116,31 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
         return html.escape("-" if value is None else str(value))
 
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
-                   for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def render_html(data: dict[str, Any], comparison: dict[str, Any] | None = None) -> str:
     per_label = data["per_label"]
     auc = "-" if data["macro_roc_auc"] is None else f"{data['macro_roc_auc']:.3f}"
-    headline = (f"macro-F1 <b>{data['macro_f1']:.3f}</b> · macro ROC AUC <b>{auc}</b> · "
-                f"accuracy {data['accuracy']:.3f} · calibration error (ECE) {data['ece']:.3f} "
-                f"· {data['examples']:,} labelled comments")
-    label_rows = [[label, e.get("precision"), e.get("recall"), e.get("f1-score"),
-                   e.get("roc_auc"), e.get("average_precision"), e["ece"], e["support"]]
-                  for label, e in per_label.items()]
+    headline = (
+        f"macro-F1 <b>{data['macro_f1']:.3f}</b> · macro ROC AUC <b>{auc}</b> · "
+        f"accuracy {data['accuracy']:.3f} · calibration error (ECE) {data['ece']:.3f} "
+        f"· {data['examples']:,} labelled comments"
+    )
+    label_rows = [
+        [
+            label,
+            e.get("precision"),
+            e.get("recall"),
+            e.get("f1-score"),
+            e.get("roc_auc"),
+            e.get("average_precision"),
+            e["ece"],
+            e["support"],
+        ]
+        for label, e in per_label.items()
+    ]
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>Evaluation of {html.escape(data['model'])}</title>",
@@ -131,45 +152,87 @@ def render_html(data: dict[str, Any], comparison: dict[str, Any] | None = None) 
         f"<h1>Model {html.escape(data['model'])}</h1>",
         f"<p>on <code>{html.escape(data['data'])}</code>: {headline}</p>",
         "<h2>Per label</h2>",
-        _table(["label", "precision", "recall", "F1", "ROC AUC", "average precision", "ECE",
-                "support"], label_rows),
+        _table(
+            [
+                "label",
+                "precision",
+                "recall",
+                "F1",
+                "ROC AUC",
+                "average precision",
+                "ECE",
+                "support",
+            ],
+            label_rows,
+        ),
         "".join(f"<img src='{name}' alt='{name}'>" for name in PLOTS),
     ]
     if comparison:
-        rows = [[name, r["first"], r["second"], r["difference"]]
-                for name, r in comparison["rows"].items()]
-        parts += [f"<h2>Compared with {html.escape(comparison['first'])}</h2>",
-                  _table(["metric", comparison["first"], comparison["second"],
-                          "difference"], rows)]
+        rows = [
+            [name, r["first"], r["second"], r["difference"]]
+            for name, r in comparison["rows"].items()
+        ]
+        parts += [
+            f"<h2>Compared with {html.escape(comparison['first'])}</h2>",
+            _table(["metric", comparison["first"], comparison["second"], "difference"], rows),
+        ]
     for label in FLAGGED_LABELS:
         entry = per_label.get(label, {})
         if "threshold_table" not in entry:
             continue
-        rows = [[("→ " if abs(r["threshold"] - entry["threshold"]) < 1e-9 else "")
-                 + f"{r['threshold']:.3f}", r["flagged"], r["per_1000"], r["precision"],
-                 r["recall"]] for r in entry["threshold_table"]]
-        parts += [f"<h2>What a {html.escape(label)} threshold does to the queue</h2>",
-                  "<p>→ marks the model's threshold.</p>",
-                  _table(["threshold", "comments flagged", "per 1,000", "precision",
-                          "recall"], rows)]
-    errors = [[e["id"], e["label"], e["prediction"],
-               ", ".join(f"{k} {v:.2f}" for k, v in e["scores"].items()), e["text"]]
-              for e in data["worst_errors"]]
-    parts += ["<h2>Worst errors (the model was surest and wrong)</h2>",
-              _table(["id", "label", "predicted", "scores", "text"], errors)
-              .replace("<td>", "<td class='text'>"),
-              "</body></html>"]
+        rows = [
+            [
+                ("→ " if abs(r["threshold"] - entry["threshold"]) < 1e-9 else "")
+                + f"{r['threshold']:.3f}",
+                r["flagged"],
+                r["per_1000"],
+                r["precision"],
+                r["recall"],
+            ]
+            for r in entry["threshold_table"]
+        ]
+        parts += [
+            f"<h2>What a {html.escape(label)} threshold does to the queue</h2>",
+            "<p>→ marks the model's threshold.</p>",
+            _table(["threshold", "comments flagged", "per 1,000", "precision", "recall"], rows),
+        ]
+    errors = [
+        [
+            e["id"],
+            e["label"],
+            e["prediction"],
+            ", ".join(f"{k} {v:.2f}" for k, v in e["scores"].items()),
+            e["text"],
+        ]
+        for e in data["worst_errors"]
+    ]
+    parts += [
+        "<h2>Worst errors (the model was surest and wrong)</h2>",
+        _table(["id", "label", "predicted", "scores", "text"], errors).replace(
+            "<td>", "<td class='text'>"
+        ),
+        "</body></html>",
+    ]
     return "\n".join(parts)
 
 
-def write_report(evaluation: Evaluation, directory: str | Path,
-                 comparison: dict[str, Any] | None = None, *, worst: int = 20) -> Path:
+def write_report(
+    evaluation: Evaluation,
+    directory: str | Path,
+    comparison: dict[str, Any] | None = None,
+    *,
+    worst: int = 20,
+) -> Path:
     """Write the report folder atomically (a sibling is filled, then renamed into place)."""
     directory = Path(directory)
-    if directory.exists() and not (directory / "metrics.json").is_file() \
-            and any(directory.iterdir()):
-        raise ModerationError(f"{directory}: is a folder that is not a report; give a new "
-                              "folder for --report")
+    if (
+        directory.exists()
+        and not (directory / "metrics.json").is_file()
+        and any(directory.iterdir())
+    ):
+        raise ModerationError(
+            f"{directory}: is a folder that is not a report; give a new folder for --report"
+        )
     if not directory.parent.is_dir():
         raise ModerationError(f"{directory}: the folder {directory.parent} does not exist")
     data = evaluation.to_dict(worst)
@@ -179,7 +242,8 @@ def write_report(evaluation: Evaluation, directory: str | Path,
         plot_confusion(evaluation, staging / PLOTS[0])
         plot_precision_recall(evaluation, staging / PLOTS[1])
         plot_reliability(evaluation, staging / PLOTS[2])
-        (staging / "metrics.json").write_text(json.dumps(data, indent=2, ensure_ascii=False)
-                                              + "\n", encoding="utf-8")
+        (staging / "metrics.json").write_text(
+            json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         (staging / "index.html").write_text(render_html(data, comparison), encoding="utf-8")
     return directory / "index.html"

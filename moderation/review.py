@@ -23,10 +23,29 @@ from moderation.model.registry import load_model
 from moderation.scoring import parse_thresholds
 
 ORDERS = ("uncertain", "flagged", "random")
-QUEUE_COLUMNS = ("id", "thread_id", "thread_title", "parent", "text", "prediction",
-                 *(f"score_{label}" for label in LABELS), "flags", "label")
-KEYS = {"c": "civil", "1": "civil", "a": "abusive", "2": "abusive", "p": "conspiracy",
-        "3": "conspiracy", "s": "skip", "u": "undo", "q": "quit"}
+QUEUE_COLUMNS = (
+    "id",
+    "thread_id",
+    "thread_title",
+    "parent",
+    "text",
+    "prediction",
+    *(f"score_{label}" for label in LABELS),
+    "flags",
+    "label",
+)
+KEYS = {
+    "c": "civil",
+    "1": "civil",
+    "a": "abusive",
+    "2": "abusive",
+    "p": "conspiracy",
+    "3": "conspiracy",
+    "s": "skip",
+    "u": "undo",
+    "q": "quit",
+}
+
 
 @dataclass
 class QueueItem:
@@ -46,12 +65,18 @@ class QueueItem:
 
     @property
     def flag_score(self) -> float:
-        return max((self.scores or {}).get(label, 0.0) for label in self.flags) \
-            if self.flags else 0.0
+        return (
+            max((self.scores or {}).get(label, 0.0) for label in self.flags) if self.flags else 0.0
+        )
 
 
-def queue_items(records: Iterable[Thread | Comment], model: Any,
-                thresholds: dict[str, float], *, chunk_size: int = 4096) -> list[QueueItem]:
+def queue_items(
+    records: Iterable[Thread | Comment],
+    model: Any,
+    thresholds: dict[str, float],
+    *,
+    chunk_size: int = 4096,
+) -> list[QueueItem]:
     """Every comment of an export with its scores, flags (the flagging step), thread title and
     parent's text."""
     items: list[QueueItem] = []
@@ -61,8 +86,15 @@ def queue_items(records: Iterable[Thread | Comment], model: Any,
     def score(chunk: list[Comment]) -> None:
         rows = flag_chunk(chunk, model, thresholds)
         for comment, row in zip(chunk, rows):
-            items.append(QueueItem(comment, row["scores"], row["prediction"], list(row["flags"]),
-                                   texts_by_id.get(comment.parent_id or "")))
+            items.append(
+                QueueItem(
+                    comment,
+                    row["scores"],
+                    row["prediction"],
+                    list(row["flags"]),
+                    texts_by_id.get(comment.parent_id or ""),
+                )
+            )
 
     for record in records:
         if isinstance(record, Comment):
@@ -76,8 +108,14 @@ def queue_items(records: Iterable[Thread | Comment], model: Any,
     return items
 
 
-def order_queue(items: list[QueueItem], order: str, *, done: set[str] = frozenset(),
-                limit: int | None = None, seed: int = 0) -> list[QueueItem]:
+def order_queue(
+    items: list[QueueItem],
+    order: str,
+    *,
+    done: set[str] = frozenset(),
+    limit: int | None = None,
+    seed: int = 0,
+) -> list[QueueItem]:
     """The comments still to review, in review order: ``uncertain`` (the model's least sure
     first), ``flagged`` (flagged ones only, highest score first) or ``random``."""
     if order not in ORDERS:
@@ -99,11 +137,19 @@ def write_queue_csv(items: list[QueueItem], out: TextIO) -> int:
     writer.writerow(QUEUE_COLUMNS)
     for item in items:
         comment, scores = item.comment, item.scores or {}
-        writer.writerow([comment.id, comment.thread_id, comment.thread_title or "",
-                         item.parent_text or "", comment.text, item.prediction or "",
-                         *(f"{scores[label]:.4f}" if label in scores else ""
-                           for label in LABELS),
-                         ";".join(item.flags), ""])
+        writer.writerow(
+            [
+                comment.id,
+                comment.thread_id,
+                comment.thread_title or "",
+                item.parent_text or "",
+                comment.text,
+                item.prediction or "",
+                *(f"{scores[label]:.4f}" if label in scores else "" for label in LABELS),
+                ";".join(item.flags),
+                "",
+            ]
+        )
     return len(items)
 
 
@@ -116,9 +162,14 @@ class Queue:
     model: Any
 
 
-def load_queue(input: Path, *, model: Path | None = None, format: str = "auto",
-               options: ReadOptions | None = None,
-               thresholds: list[str] | None = None) -> Queue:
+def load_queue(
+    input: Path,
+    *,
+    model: Path | None = None,
+    format: str = "auto",
+    options: ReadOptions | None = None,
+    thresholds: list[str] | None = None,
+) -> Queue:
     """Every comment of ``input`` scored by the model (else the active model)."""
     if not Path(input).exists():
         raise InputError(input, "not found")
@@ -126,29 +177,50 @@ def load_queue(input: Path, *, model: Path | None = None, format: str = "auto",
     chosen = parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)
     options = options or ReadOptions()
     report = ParseReport(str(input), skip_bad=options.skip_bad)
-    items = queue_items(read_export(input, format=format, options=options, report=report),
-                        loaded, chosen)
+    items = queue_items(
+        read_export(input, format=format, options=options, report=report), loaded, chosen
+    )
     return Queue(items, report, loaded)
 
 
-def export_queue(input: Path, *, store: Path, output: Path, limit: int | None = None,
-                 order: str = "uncertain", seed: int = 0, **queue_options: Any
-                 ) -> dict[str, Any]:
+def export_queue(
+    input: Path,
+    *,
+    store: Path,
+    output: Path,
+    limit: int | None = None,
+    order: str = "uncertain",
+    seed: int = 0,
+    **queue_options: Any,
+) -> dict[str, Any]:
     """Write the next ``limit`` comments to review (not yet in ``store``) to a CSV file."""
     contents = read_store(store, missing_ok=True)
     queue = load_queue(input, **queue_options)
-    todo = order_queue(queue.items, order, done=set(contents.current()), limit=limit,
-                       seed=seed)
-    with atomic_output(output, encoding="utf-8-sig") as handle:   # BOM: spreadsheets read UTF-8
+    todo = order_queue(queue.items, order, done=set(contents.current()), limit=limit, seed=seed)
+    with atomic_output(output, encoding="utf-8-sig") as handle:  # BOM: spreadsheets read UTF-8
         written = write_queue_csv(todo, handle)
-    return {"input": str(input), "queue": str(output), "written": written,
-            "comments": len(queue.items), "already_answered": len(contents.current()),
-            "model": queue.model.id, "order": order, "torn": contents.torn_warning(),
-            "report": queue.report}
+    message = (
+        f"wrote {written:,} comment(s) to review to {output} ({order} first; "
+        f"{len(contents.current()):,} already answered in {store}); fill in the label "
+        f"column with {', '.join(LABELS)} or skip, then run with --import {output}"
+    )
+    return {
+        "message": message,
+        "input": str(input),
+        "queue": str(output),
+        "written": written,
+        "comments": len(queue.items),
+        "already_answered": len(contents.current()),
+        "model": queue.model.id,
+        "order": order,
+        "torn": contents.torn_warning(),
+        "report": queue.report,
+    }
 
 
-def import_reviewed(input: Path, *, store: Path, reviewed: Path, labeller: str,
-                    **queue_options: Any) -> dict[str, Any]:
+def import_reviewed(
+    input: Path, *, store: Path, reviewed: Path, labeller: str, **queue_options: Any
+) -> dict[str, Any]:
     """Add the answered rows of a reviewed queue CSV to ``store``. With bad rows (unknown ids,
     unknown labels, a label that contradicts the store) nothing is added unless
     ``skip_bad``."""
@@ -163,33 +235,69 @@ def import_reviewed(input: Path, *, store: Path, reviewed: Path, labeller: str,
         new, unchanged = [], 0
         for row in rows:
             if row.id not in by_id:
-                report.bad(InputError(reviewed, f"id {row.id!r} is not a comment of the export",
-                                      line=row.line, hint="import the queue against the export "
-                                      "it was made from"))
+                report.bad(
+                    InputError(
+                        reviewed,
+                        f"id {row.id!r} is not a comment of the export",
+                        line=row.line,
+                        hint="import the queue against the export it was made from",
+                    )
+                )
                 continue
             earlier = current.get(row.id)
             if earlier is not None and earlier.get("label") == row.label:
                 unchanged += 1
                 continue
             if earlier is not None and earlier.get("label") in LABELS:
-                report.bad(InputError(reviewed, f"id {row.id!r} is already labelled "
-                                      f"{earlier['label']!r} in {store}", line=row.line,
-                                      hint="keep one label per comment"))
+                report.bad(
+                    InputError(
+                        reviewed,
+                        f"id {row.id!r} is already labelled {earlier['label']!r} in {store}",
+                        line=row.line,
+                        hint="keep one label per comment",
+                    )
+                )
                 continue
             item = by_id[row.id]
-            new.append(answer_record(item.comment, row.label, scores=item.scores,
-                                     labeller=labeller, model_id=queue.model.id,
-                                     action="label" if row.label else "skip"))
+            new.append(
+                answer_record(
+                    item.comment,
+                    row.label,
+                    scores=item.scores,
+                    labeller=labeller,
+                    model_id=queue.model.id,
+                    action="label" if row.label else "skip",
+                )
+            )
         added = labels.extend(new)
     counts = Counter(r["label"] or "skip" for r in new)
-    return {"store": str(store), "added": added, "by_label": dict(counts),
-            "unchanged": unchanged, "bad": [*answered.warnings, *(str(e) for e in report.skipped)],
-            "torn": labels.torn_warning}
+    shown = ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))
+    message = (
+        f"added {added:,} answer(s) to {store}"
+        + (f" ({shown})" if shown else "")
+        + (f"; {unchanged} already there" if unchanged else "")
+    )
+    return {
+        "message": message,
+        "store": str(store),
+        "added": added,
+        "by_label": dict(counts),
+        "unchanged": unchanged,
+        "bad": [*answered.warnings, *(str(e) for e in report.skipped)],
+        "torn": labels.torn_warning,
+    }
 
 
-def review_loop(items: list[QueueItem], store: LabelStore, *, labeller: str, model_id: str,
-                read_key: Callable[[], str], show: Callable[[QueueItem, int], None],
-                say: Callable[[str], None]) -> Counter:
+def review_loop(
+    items: list[QueueItem],
+    store: LabelStore,
+    *,
+    labeller: str,
+    model_id: str,
+    read_key: Callable[[], str],
+    show: Callable[[QueueItem, int], None],
+    say: Callable[[str], None],
+) -> Counter:
     """The interactive loop: ``show`` a comment, read one key, append the answer to ``store``
     (on disk before the next comment is shown). Returns the answers given this session."""
     done: list[tuple[QueueItem, str]] = []
@@ -200,10 +308,10 @@ def review_loop(items: list[QueueItem], store: LabelStore, *, labeller: str, mod
         show(item, position)
         try:
             key = read_key().lower()
-        except (KeyboardInterrupt, EOFError):     # Ctrl-C, or the end of piped keys
+        except (KeyboardInterrupt, EOFError):  # Ctrl-C, or the end of piped keys
             break
         choice = KEYS.get(key)
-        if not key or choice == "quit":           # the end of input, or q
+        if not key or choice == "quit":  # the end of input, or q
             break
         if choice == "undo":
             if not done:
@@ -219,8 +327,16 @@ def review_loop(items: list[QueueItem], store: LabelStore, *, labeller: str, mod
             say(f"unknown key {key!r}")
             continue
         label = None if choice == "skip" else choice
-        store.append(answer_record(item.comment, label, scores=item.scores, labeller=labeller,
-                                   model_id=model_id, action="label" if label else "skip"))
+        store.append(
+            answer_record(
+                item.comment,
+                label,
+                scores=item.scores,
+                labeller=labeller,
+                model_id=model_id,
+                action="label" if label else "skip",
+            )
+        )
         done.append((item, choice))
         given[choice] += 1
         position += 1

@@ -9,19 +9,21 @@ a model gives (probabilities, per-term weights), so any model object that offers
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
+import orjson
 
 from moderation.comments import LABELS, Comment, QuoteSpan
-from moderation.errors import UsageError
+from moderation.errors import InputError, UsageError
 from moderation.quotes import ConversationTracker
 
-FLAGGED_LABELS = ("abusive", "conspiracy")      # civil is never a reason to look
+FLAGGED_LABELS = ("abusive", "conspiracy")  # civil is never a reason to look
 
 
 # --- scores, flags and explanations for people and programs ---------------------------------
+
 
 def display_order(labels: Sequence[str]) -> list[str]:
     """Labels in the order people read them (civil, abusive, conspiracy), then any others."""
@@ -29,8 +31,9 @@ def display_order(labels: Sequence[str]) -> list[str]:
     return known + [label for label in labels if label not in known]
 
 
-def parse_thresholds(overrides: Sequence[str], model_thresholds: dict[str, float],
-                     labels: Sequence[str]) -> dict[str, float]:
+def parse_thresholds(
+    overrides: Sequence[str], model_thresholds: dict[str, float], labels: Sequence[str]
+) -> dict[str, float]:
     """The model's thresholds with ``LABEL=P`` overrides applied; raises UsageError for an
     unknown label, a label that is never flagged, or a value outside [0, 1]."""
     thresholds = dict(model_thresholds)
@@ -40,24 +43,30 @@ def parse_thresholds(overrides: Sequence[str], model_thresholds: dict[str, float
         if not sep:
             raise UsageError(f"--threshold {item!r}: write it as LABEL=P, e.g. abusive=0.7")
         if label not in labels:
-            raise UsageError(f"--threshold {item!r}: unknown label {label!r} (this model's "
-                             f"labels are {', '.join(labels)})")
+            raise UsageError(
+                f"--threshold {item!r}: unknown label {label!r} (this model's "
+                f"labels are {', '.join(labels)})"
+            )
         if label not in FLAGGED_LABELS:
-            raise UsageError(f"--threshold {item!r}: {label} is never flagged; thresholds "
-                             f"apply to {', '.join(FLAGGED_LABELS)}")
+            raise UsageError(
+                f"--threshold {item!r}: {label} is never flagged; thresholds "
+                f"apply to {', '.join(FLAGGED_LABELS)}"
+            )
         try:
             number = float(value)
         except ValueError:
             number = float("nan")
         if not 0.0 <= number <= 1.0:
-            raise UsageError(f"--threshold {item!r}: {value!r} is not a probability between "
-                             "0 and 1")
+            raise UsageError(
+                f"--threshold {item!r}: {value!r} is not a probability between 0 and 1"
+            )
         thresholds[label] = number
     return thresholds
 
 
-def verdicts(probabilities: np.ndarray, labels: Sequence[str],
-             thresholds: dict[str, float]) -> list[tuple[str, dict[str, float], list[str]]]:
+def verdicts(
+    probabilities: np.ndarray, labels: Sequence[str], thresholds: dict[str, float]
+) -> list[tuple[str, dict[str, float], list[str]]]:
     """``(prediction, scores, flags)`` per row of ``probabilities`` (columns in ``labels``
     order). A label is flagged when its probability reaches its threshold."""
     n = len(probabilities)
@@ -73,13 +82,20 @@ def verdicts(probabilities: np.ndarray, labels: Sequence[str],
             column = list(labels).index(label)
             for row in np.flatnonzero(probabilities[:, column] >= thresholds[label]).tolist():
                 flags[row].append(label)
-    return [(prediction, dict(zip(shown, scores)), flagged)
-            for prediction, scores, flagged in zip(predictions, rounded, flags)]
+    return [
+        (prediction, dict(zip(shown, scores)), flagged)
+        for prediction, scores, flagged in zip(predictions, rounded, flags)
+    ]
 
 
-def score_texts(model: Any, texts: list[str], *, thresholds: dict[str, float] | None = None,
-                explain: bool = False,
-                quotes: Sequence[Sequence[QuoteSpan]] | None = None) -> list[dict[str, Any]]:
+def score_texts(
+    model: Any,
+    texts: list[str],
+    *,
+    thresholds: dict[str, float] | None = None,
+    explain: bool = False,
+    quotes: Sequence[Sequence[QuoteSpan]] | None = None,
+) -> list[dict[str, Any]]:
     """The records ``moderation score --json`` prints, one per text. With ``quotes``, each
     text's quoted spans are left out of what is scored (and the record says so)."""
     for number, text in enumerate(texts, 1):
@@ -93,14 +109,20 @@ def score_texts(model: Any, texts: list[str], *, thresholds: dict[str, float] | 
             raise UsageError(f"text {number} is empty: there is nothing to score")
     records = []
     for text, own, spans, (prediction, scores, flags) in zip(
-            texts, scored, quotes, verdicts(model.predict_proba(scored), model.labels,
-                                            thresholds)):
-        record = {"text": text, "prediction": prediction, "scores": scores, "flags": flags,
-                  "model": model.id}
+        texts, scored, quotes, verdicts(model.predict_proba(scored), model.labels, thresholds)
+    ):
+        record = {
+            "text": text,
+            "prediction": prediction,
+            "scores": scores,
+            "flags": flags,
+            "model": model.id,
+        }
         record.update(scoring_notes(text, own, spans, model.max_chars))
         if explain:
-            record["explanation"] = explain_text(model, text, quotes=spans,
-                                                 labels=[prediction, *flags], scores=scores)
+            record["explanation"] = explain_text(
+                model, text, quotes=spans, labels=[prediction, *flags], scores=scores
+            )
         records.append(record)
     return records
 
@@ -111,8 +133,7 @@ def quotes_of_parent(text: str, parent: str | None) -> list[QuoteSpan]:
         return []
     tracker = ConversationTracker()
     tracker.comment(Comment(id="parent", thread_id="thread", text=parent))
-    reply = tracker.comment(Comment(id="reply", thread_id="thread", text=text,
-                                    parent_id="parent"))
+    reply = tracker.comment(Comment(id="reply", thread_id="thread", text=text, parent_id="parent"))
     return reply.quotes
 
 
@@ -123,8 +144,9 @@ def own_words(text: str, spans: Sequence[QuoteSpan]) -> str:
     return Comment(id="", thread_id="", text=text, quotes=list(spans)).unquoted_text()
 
 
-def scoring_notes(text: str, scored: str, spans: Sequence[QuoteSpan],
-                  max_chars: int) -> dict[str, Any]:
+def scoring_notes(
+    text: str, scored: str, spans: Sequence[QuoteSpan], max_chars: int
+) -> dict[str, Any]:
     """What a record says about the text that was scored, when it is not the whole text."""
     notes: dict[str, Any] = {}
     if spans:
@@ -134,9 +156,15 @@ def scoring_notes(text: str, scored: str, spans: Sequence[QuoteSpan],
     return notes
 
 
-def explain_text(model: Any, text: str, *, quotes: Sequence[QuoteSpan] = (),
-                 labels: Sequence[str] | None = None, top: int = 10,
-                 scores: dict[str, float] | None = None) -> dict[str, Any]:
+def explain_text(
+    model: Any,
+    text: str,
+    *,
+    quotes: Sequence[QuoteSpan] = (),
+    labels: Sequence[str] | None = None,
+    top: int = 10,
+    scores: dict[str, float] | None = None,
+) -> dict[str, Any]:
     """Per label (the predicted and flagged ones, or ``labels``): the label's score, and the
     terms that pushed its score up (+) or down (-). A term's contribution is its TF-IDF value
     times the label's coefficient, exact for this linear model: the contributions and the
@@ -156,17 +184,28 @@ def explain_text(model: Any, text: str, *, quotes: Sequence[QuoteSpan] = (),
         explanation[label] = {
             "score": scores[label],
             "bias": round(float(intercept[column]), 6),
-            "terms": [{"term": terms[i], "value": round(float(values[i]), 6),
-                       "contribution": round(float(contributions[i, column]), 6),
-                       "spans": [list(span) for span in spans_of[i]]} for i in order.tolist()],
+            "terms": [
+                {
+                    "term": terms[i],
+                    "value": round(float(values[i]), 6),
+                    "contribution": round(float(contributions[i, column]), 6),
+                    "spans": [list(span) for span in spans_of[i]],
+                }
+                for i in order.tolist()
+            ],
         }
     return explanation
 
 
-def score_comments(model: Any, texts: Sequence[str], *,
-                   records: list[dict[str, Any]] | None = None,
-                   thresholds: Sequence[str] = (), explain: bool = False,
-                   parent: str | None = None) -> list[dict[str, Any]]:
+def score_comments(
+    model: Any,
+    texts: Sequence[str],
+    *,
+    records: list[dict[str, Any]] | None = None,
+    thresholds: Sequence[str] = (),
+    explain: bool = False,
+    parent: str | None = None,
+) -> list[dict[str, Any]]:
     """``moderation score``: score ``texts`` (or JSON ``records`` with a ``text`` field, whose
     other fields are kept) with ``LABEL=P`` threshold overrides. With ``parent``, the spans of
     each text that quote it are left out of what is scored."""
@@ -180,3 +219,26 @@ def score_comments(model: Any, texts: Sequence[str], *,
     if records is not None:
         scored = [{**record, **result} for record, result in zip(records, scored)]
     return scored
+
+
+def read_score_input(
+    stream: Iterable[str], *, jsonl: bool = False, name: str = "<stdin>"
+) -> tuple[list[str], list[dict[str, Any]] | None]:
+    """Comments to score from a stream: one per line, or with ``jsonl`` one JSON object per
+    line with a ``text`` string (its other fields are kept: the records are returned too)."""
+    if not jsonl:
+        return [line.rstrip("\r\n") for line in stream if line.strip()], None
+    records = []
+    for number, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            record = orjson.loads(line)
+        except orjson.JSONDecodeError as err:
+            raise InputError(name, f"invalid JSON ({err.msg})", line=number) from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise InputError(
+                name, 'each line must be a JSON object with a "text" string', line=number
+            )
+        records.append(record)
+    return [record["text"] for record in records], records

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,9 @@ def runner() -> CliRunner:
 @pytest.fixture
 def seeds() -> Path:
     if not SEEDS.is_dir():
-        pytest.skip(f"the seed pages are not here ({SEEDS}): they live in ../shared beside the "
-                    "checkout")
+        pytest.skip(
+            f"the seed pages are not here ({SEEDS}): they live in ../shared beside the checkout"
+        )
     return SEEDS
 
 
@@ -65,3 +67,19 @@ def isolated_state(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("MODERATION_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("MODERATION_MODELS", str(tmp_path_factory.mktemp("models")))
     monkeypatch.delenv("MODERATION_MODEL", raising=False)
+
+
+def label_record(cid, label, **extra):
+    """One answer as the label store holds it."""
+    return {
+        "id": cid,
+        "action": "label",
+        "label": label,
+        "text": f"text of {cid}",
+        "labeller": "ana",
+        **extra,
+    }
+
+
+def json_lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

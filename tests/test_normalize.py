@@ -33,8 +33,10 @@ def test_obfuscated_words_are_restored():
 
 
 def test_numbers_and_abbreviations_are_left_alone():
-    assert normalize("the 2nd vote in 2020, covid19 and 4chan") == \
-        "the 2nd vote in 2020, covid19 and 4chan"
+    assert (
+        normalize("the 2nd vote in 2020, covid19 and 4chan")
+        == "the 2nd vote in 2020, covid19 and 4chan"
+    )
     assert normalize("e.g. the u.s. plan") == "e.g. the u.s. plan"
     assert normalize("Stop!") == "stop!"
 
@@ -45,7 +47,9 @@ def test_curly_quotes_and_width_forms():
 
 
 def test_max_chars_bounds_the_work():
-    assert normalize_many(["a" * 10 + " b" * 10_000], max_chars=20) == [normalize("a" * 10 + " b" * 5)]
+    assert normalize_many(["a" * 10 + " b" * 10_000], max_chars=20) == [
+        normalize("a" * 10 + " b" * 5)
+    ]
 
 
 @given(st.text(max_size=300))

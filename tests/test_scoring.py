@@ -1,50 +1,31 @@
-"""Scoring: the array scorer against scikit-learn, records, explanations, thresholds, the
-`score` command and its errors."""
+"""Scores, flags and explanations, and `moderation score`."""
 
 import json
 import shutil
-import subprocess
-import sys
 
-import joblib
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from moderation import load_model
 from moderation.cli import app
-from moderation.scoring import score_comments
 from moderation.errors import UsageError
-from moderation.scoring import explain_text, parse_thresholds
-from moderation.errors import ModelLoadError
+from moderation.scoring import explain_text, parse_thresholds, score_comments
 
-TEXTS = ["You pathetic worm, crawl back under your rock.",
-         "They staged it and the cabal is hiding the truth.",
-         "Thanks for the library hours!!! Sooo good",
-         "RT @someone: the &amp; council <b>plan</b> is bad https://x.org/a",
-         "I do n't think it 's fair , really .",
-         "words the model never saw: zyxw qqqq", "\u2019\u200b", "!!!"]
+TEXTS = [
+    "You pathetic worm, crawl back under your rock.",
+    "They staged it and the cabal is hiding the truth.",
+    "Thanks for the library hours!!! Sooo good",
+    "RT @someone: the &amp; council <b>plan</b> is bad https://x.org/a",
+    "I do n't think it 's fair , really .",
+    "words the model never saw: zyxw qqqq",
+    "\u2019\u200b",
+    "!!!",
+]
 
 
 @pytest.fixture(scope="module")
 def model(tiny_model):
     return load_model(tiny_model)
-
-
-def test_array_scorer_matches_the_scikit_learn_pipeline(model, tiny_model):
-    assert model.scorer is not None
-    reference = joblib.load(tiny_model / "model.joblib").predict_proba(TEXTS)
-    assert np.allclose(model.predict_proba(TEXTS), reference, atol=1e-6)
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(max_size=120), min_size=1, max_size=6))
-def test_array_scorer_matches_on_any_text(model, texts):
-    expected = model.pipeline.predict_proba(texts)
-    got = model.predict_proba(texts)
-    assert np.allclose(got, expected, atol=1e-6)
-    assert np.allclose(got.sum(axis=1), 1.0)
 
 
 def test_records_follow_the_documented_shape(model):
@@ -55,23 +36,36 @@ def test_records_follow_the_documented_shape(model):
     assert first["prediction"] == max(first["scores"], key=first["scores"].get) == "abusive"
     assert first["model"] == model.id
     for record in records:
-        expected = [label for label in ("abusive", "conspiracy")
-                    if record["scores"][label] >= model.thresholds[label]]
+        expected = [
+            label
+            for label in ("abusive", "conspiracy")
+            if record["scores"][label] >= model.thresholds[label]
+        ]
         assert record["flags"] == expected
 
 
 def test_threshold_overrides_change_flags(model):
     text = TEXTS[0]
-    assert "abusive" in model.score(text, thresholds={**model.thresholds, "abusive": 0.0})[0][
-        "flags"]
-    assert "abusive" not in model.score(text, thresholds={**model.thresholds,
-                                                          "abusive": 1.0})[0]["flags"]
+    assert (
+        "abusive" in model.score(text, thresholds={**model.thresholds, "abusive": 0.0})[0]["flags"]
+    )
+    assert (
+        "abusive"
+        not in model.score(text, thresholds={**model.thresholds, "abusive": 1.0})[0]["flags"]
+    )
 
 
-@pytest.mark.parametrize("item, message", [
-    ("hateful=0.5", "unknown label 'hateful'"), ("civil=0.5", "never flagged"),
-    ("abusive=1.5", "not a probability"), ("abusive=-0.1", "not a probability"),
-    ("abusive=high", "not a probability"), ("abusive", "LABEL=P")])
+@pytest.mark.parametrize(
+    "item, message",
+    [
+        ("hateful=0.5", "unknown label 'hateful'"),
+        ("civil=0.5", "never flagged"),
+        ("abusive=1.5", "not a probability"),
+        ("abusive=-0.1", "not a probability"),
+        ("abusive=high", "not a probability"),
+        ("abusive", "LABEL=P"),
+    ],
+)
 def test_bad_thresholds_are_refused(model, item, message):
     with pytest.raises(UsageError, match=message):
         parse_thresholds([item], model.thresholds, model.labels)
@@ -83,8 +77,12 @@ def test_explanation_is_exact_and_points_at_the_words(model):
     spans = {t["term"]: t["spans"] for t in explanation["abusive"]["terms"]}
     assert [text[a:b].lower() for a, b in spans["pathetic"]] == ["pathetic", "pathetic"]
     # contributions + bias are each label's logit: their softmax gives the scores
-    logits = np.array([sum(t["contribution"] for t in explanation[label]["terms"]) +
-                       explanation[label]["bias"] for label in model.labels])
+    logits = np.array(
+        [
+            sum(t["contribution"] for t in explanation[label]["terms"]) + explanation[label]["bias"]
+            for label in model.labels
+        ]
+    )
     probabilities = np.exp(logits) / np.exp(logits).sum()
     assert np.allclose(probabilities, model.predict_proba([text])[0], atol=1e-4)
     assert list(model.explain(text)) == [model.score(text)[0]["prediction"]]
@@ -100,10 +98,10 @@ def test_quotes_of_the_parent_are_not_scored(model):
 
 
 def test_a_huge_comment_is_scored_on_a_bounded_prefix(model):
-    text = "the council plan " * 700_000                       # about 12 MB
+    text = "the council plan " * 700_000  # about 12 MB
     record = model.score(text)[0]
     assert record["truncated"] == {"scored_chars": model.max_chars, "total_chars": len(text)}
-    assert record["scores"] == model.score(text[:model.max_chars])[0]["scores"]
+    assert record["scores"] == model.score(text[: model.max_chars])[0]["scores"]
 
 
 def test_empty_and_non_text_comments_are_refused(model):
@@ -113,51 +111,8 @@ def test_empty_and_non_text_comments_are_refused(model):
         model.score([None])
 
 
-def test_model_without_a_scorer_file_falls_back_to_scikit_learn(tiny_model, tmp_path):
-    copy = tmp_path / "no-scorer"
-    shutil.copytree(tiny_model, copy)
-    (copy / "scorer.npz").unlink()
-    meta = json.loads((copy / "meta.json").read_text())
-    del meta["scorer_sha256"]
-    (copy / "meta.json").write_text(json.dumps(meta))
-    fallback, compiled = load_model(copy), load_model(tiny_model)
-    assert fallback.scorer is None
-    assert np.allclose(fallback.predict_proba(TEXTS), compiled.predict_proba(TEXTS), atol=1e-6)
-    slow, fast = fallback.explain(TEXTS[0]), compiled.explain(TEXTS[0])
-    assert [t["term"] for t in next(iter(slow.values()))["terms"]] == \
-        [t["term"] for t in next(iter(fast.values()))["terms"]]
-
-
-def test_a_changed_scorer_file_is_refused(tiny_model, tmp_path):
-    copy = tmp_path / "tampered"
-    shutil.copytree(tiny_model, copy)
-    with open(copy / "scorer.npz", "ab") as handle:
-        handle.write(b"\0")
-    with pytest.raises(ModelLoadError, match="checksum does not match"):
-        load_model(copy)
-
-
-def test_scoring_does_not_import_scikit_learn(tiny_model):
-    code = ("import sys; from moderation import load_model; "
-            f"m = load_model({str(tiny_model)!r}); m.score(['a comment']); "
-            "print('sklearn' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "False"
-
-
-def test_pipeline_stays_available(model):
-    from sklearn.pipeline import Pipeline
-
-    assert isinstance(model.pipeline, Pipeline)
-    assert list(model.pipeline.classes_) == model.labels
-
-
-# --- the command -----------------------------------------------------------------------------
-
-def test_score_json_lines(runner, tiny_model):
-    result = runner.invoke(app, ["score", "--model", str(tiny_model), "--json", TEXTS[0],
-                                 TEXTS[1]])
+def test_score_jsonjson_lines(runner, tiny_model):
+    result = runner.invoke(app, ["score", "--model", str(tiny_model), "--json", TEXTS[0], TEXTS[1]])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["prediction"] for r in records] == ["abusive", "conspiracy"]
@@ -171,24 +126,29 @@ def test_score_table_and_explanation(runner, tiny_model):
 
 
 def test_score_reads_stdin_lines_and_jsonl(runner, tiny_model):
-    result = runner.invoke(app, ["score", "-m", str(tiny_model), "--json", "-"],
-                           input=f"{TEXTS[0]}\n\n{TEXTS[1]}\n")
+    result = runner.invoke(
+        app, ["score", "-m", str(tiny_model), "--json", "-"], input=f"{TEXTS[0]}\n\n{TEXTS[1]}\n"
+    )
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 2
     lines = json.dumps({"id": 7, "text": TEXTS[0], "site": "x"}) + "\n"
-    result = runner.invoke(app, ["score", "-m", str(tiny_model), "--json", "--jsonl", "-"],
-                           input=lines)
+    result = runner.invoke(
+        app, ["score", "-m", str(tiny_model), "--json", "--jsonl", "-"], input=lines
+    )
     record = json.loads(result.stdout)
     assert record["id"] == 7 and record["site"] == "x" and record["prediction"] == "abusive"
 
 
-@pytest.mark.parametrize("args, stdin, message", [
-    (["score", ""], None, "empty"),
-    (["score", "-t", "abusive=2", "x"], None, "not a probability"),
-    (["score", "--jsonl", "--json", "-"], '{"id": 1}\n', '<stdin>:1'),
-    (["score", "--jsonl", "-"], "not json\n", "invalid JSON"),
-    (["score", "x", "-"], None, "cannot be mixed"),
-])
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["score", ""], None, "empty"),
+        (["score", "-t", "abusive=2", "x"], None, "not a probability"),
+        (["score", "--jsonl", "--json", "-"], '{"id": 1}\n', "<stdin>:1"),
+        (["score", "--jsonl", "-"], "not json\n", "invalid JSON"),
+        (["score", "x", "-"], None, "cannot be mixed"),
+    ],
+)
 def test_score_errors_are_one_line_and_exit_2(runner, tiny_model, args, stdin, message):
     result = runner.invoke(app, [args[0], "-m", str(tiny_model), *args[1:]], input=stdin)
     assert result.exit_code == 2

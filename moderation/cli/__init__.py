@@ -25,7 +25,7 @@ from moderation.cli.train import train_cli
 app = typer.Typer(
     name="moderation",
     help="Offline comment moderation: parse exports, score and flag comments, retrain on your "
-         "own labels.",
+    "own labels.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -42,9 +42,12 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
-    version: Annotated[bool, typer.Option(
-        "--version", help="Print the version and exit.", callback=_print_version,
-        is_eager=True)] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+        ),
+    ] = False,
 ) -> None:
     """Offline comment moderation."""
     set_debug(debug)

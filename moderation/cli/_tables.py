@@ -13,11 +13,12 @@ UP, DOWN = "bold red", "green"
 
 def _snippet(text: str, width: int = 60) -> str:
     flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[:width - 3] + "..."
+    return flat if len(flat) <= width else flat[: width - 3] + "..."
 
 
-def print_scores(results: list[dict[str, Any]], *, explain: bool = False,
-                 console: Console | None = None) -> None:
+def print_scores(
+    results: list[dict[str, Any]], *, explain: bool = False, console: Console | None = None
+) -> None:
     console = console or Console(highlight=False)
     labels = list(results[0]["scores"]) if results else []
     table = Table(show_edge=False, pad_edge=False)
@@ -28,20 +29,27 @@ def print_scores(results: list[dict[str, Any]], *, explain: bool = False,
         table.add_column(label, justify="right")
     table.add_column("flags", style="bold")
     for number, result in enumerate(results, 1):
-        table.add_row(str(number), _snippet(result["text"]), result["prediction"],
-                      *(f"{result['scores'][label]:.3f}" for label in labels),
-                      ", ".join(result["flags"]) or "-")
+        table.add_row(
+            str(number),
+            _snippet(result["text"]),
+            result["prediction"],
+            *(f"{result['scores'][label]:.3f}" for label in labels),
+            ", ".join(result["flags"]) or "-",
+        )
     console.print(table)
-    notes = [(n, r) for n, r in enumerate(results, 1) if "truncated" in r or
-             "quotes_excluded" in r]
+    notes = [(n, r) for n, r in enumerate(results, 1) if "truncated" in r or "quotes_excluded" in r]
     for number, result in notes:
         if "quotes_excluded" in result:
-            console.print(f"#{number}: {len(result['quotes_excluded'])} quoted span(s) of the "
-                          "parent left out of the score")
+            console.print(
+                f"#{number}: {len(result['quotes_excluded'])} quoted span(s) of the "
+                "parent left out of the score"
+            )
         if "truncated" in result:
             cut = result["truncated"]
-            console.print(f"#{number}: scored on the first {cut['scored_chars']:,} of "
-                          f"{cut['total_chars']:,} characters")
+            console.print(
+                f"#{number}: scored on the first {cut['scored_chars']:,} of "
+                f"{cut['total_chars']:,} characters"
+            )
     if explain:
         for number, result in enumerate(results, 1):
             print_explanation(number, result, console)
@@ -69,6 +77,10 @@ def print_explanation(number: int, result: dict[str, Any], console: Console) -> 
         if not pieces:
             line.append("no known words: the score is the model's prior", style="dim")
         console.print(line)
-    console.print(Text(f"  (words in red push the {next(iter(explanation))} score up, green "
-                       "down; a contribution is the word's TF-IDF value times its weight)",
-                       style="dim"))
+    console.print(
+        Text(
+            f"  (words in red push the {next(iter(explanation))} score up, green "
+            "down; a contribution is the word's TF-IDF value times its weight)",
+            style="dim",
+        )
+    )

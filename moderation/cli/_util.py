@@ -10,18 +10,17 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import signal
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from moderation.errors import ModerationError
-from moderation.formats import ColumnMap, ReadOptions, format_help
+from moderation.formats import format_help
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_USER_ERROR = 2
@@ -29,38 +28,44 @@ _state = {"debug": False}
 
 # --- options several commands share, declared once --------------------------------------------
 
-ModelOption = Annotated[Optional[Path], typer.Option(
-    "--model", "-m", help="Model directory. Without it: $MODERATION_MODEL, else the active "
-                          "model (`moderation models promote`), else the shipped default.",
-    show_default=False)]
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="Model directory. Without it: $MODERATION_MODEL, else the active "
+        "model (`moderation models promote`), else the shipped default.",
+        show_default=False,
+    ),
+]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help=format_help())]
-EncodingOption = Annotated[Optional[str], typer.Option(
-    help="Encoding of inputs that are not UTF-8 (e.g. cp1252).")]
-SkipBadOption = Annotated[bool, typer.Option(
-    "--skip-bad", help="Skip and report bad records instead of stopping.")]
-ThresholdOption = Annotated[Optional[list[str]], typer.Option(
-    "--threshold", "-t", help="Flag LABEL at probability P instead of the model's threshold, "
-                              "e.g. abusive=0.7 (repeatable).", show_default=False)]
-TextCol = Annotated[Optional[str], typer.Option(help="Column with the comment text.")]
-IdCol = Annotated[Optional[str], typer.Option(help="Column with the comment id.")]
-ParentCol = Annotated[Optional[str], typer.Option(help="Column with the parent's id.")]
-ThreadCol = Annotated[Optional[str], typer.Option(help="Column with the thread id.")]
-AuthorCol = Annotated[Optional[str], typer.Option(help="Column with the author.")]
-TimeCol = Annotated[Optional[str], typer.Option(help="Column with the time.")]
-LabelCol = Annotated[Optional[str], typer.Option(help="Column with a gold label.")]
-
-
-def read_options(encoding: str | None, skip_bad: bool, text_col: str | None = None,
-                 id_col: str | None = None, parent_col: str | None = None,
-                 thread_col: str | None = None, author_col: str | None = None,
-                 time_col: str | None = None, label_col: str | None = None) -> ReadOptions:
-    """How to read an export, from the options every reading command takes."""
-    return ReadOptions(encoding=encoding, skip_bad=skip_bad, columns=ColumnMap(
-        text=text_col, id=id_col, parent=parent_col, thread=thread_col, author=author_col,
-        time=time_col, label=label_col))
+EncodingOption = Annotated[
+    str | None, typer.Option(help="Encoding of inputs that are not UTF-8 (e.g. cp1252).")
+]
+SkipBadOption = Annotated[
+    bool, typer.Option("--skip-bad", help="Skip and report bad records instead of stopping.")
+]
+ThresholdOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--threshold",
+        "-t",
+        help="Flag LABEL at probability P instead of the model's threshold, "
+        "e.g. abusive=0.7 (repeatable).",
+        show_default=False,
+    ),
+]
+TextCol = Annotated[str | None, typer.Option(help="Column with the comment text.")]
+IdCol = Annotated[str | None, typer.Option(help="Column with the comment id.")]
+ParentCol = Annotated[str | None, typer.Option(help="Column with the parent's id.")]
+ThreadCol = Annotated[str | None, typer.Option(help="Column with the thread id.")]
+AuthorCol = Annotated[str | None, typer.Option(help="Column with the author.")]
+TimeCol = Annotated[str | None, typer.Option(help="Column with the time.")]
+LabelCol = Annotated[str | None, typer.Option(help="Column with a gold label.")]
 
 
 # --- errors, messages, signals ----------------------------------------------------------------
+
 
 def set_debug(value: bool) -> None:
     _state["debug"] = value
@@ -104,23 +109,6 @@ def _say_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
     say(f"warning: {message}")
 
 
-@contextlib.contextmanager
-def terminate_as_interrupt() -> Iterator[None]:
-    """A `kill` (SIGTERM) unwinds like Ctrl-C, so temporary output is removed."""
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, stop)
-    except ValueError:              # not the main thread (e.g. called from a test runner)
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def write_json_lines(records: list[dict[str, Any]]) -> None:
     """Records to stdout, one compact JSON object per line."""
     import orjson
@@ -143,7 +131,7 @@ def _plain_value_names(params: list[Any]) -> list[Any]:
             continue
         if isinstance(param, typer.core.TyperArgument):
             param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
-            param.display_type_rich = _no_type          # the name column says it all
+            param.display_type_rich = _no_type  # the name column says it all
         elif getattr(param, "is_flag", False):
             param.metavar = ""
         else:
@@ -183,7 +171,7 @@ class Command(TyperCommand):
         return pieces
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        own = args[:args.index("--")] if "--" in args else args
+        own = args[: args.index("--")] if "--" in args else args
         if "--debug" in own:
             set_debug(True)
             args = [a for i, a in enumerate(args) if not (a == "--debug" and i < len(own))]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,17 +16,20 @@ from moderation.datasets.fetch import fetch_datasets
 from moderation.datasets.recipes import cache_dir, default_datasets_dir
 from moderation.datasets.registry import dataset_table
 
-app = typer.Typer(help="Public labelled datasets: list, download, convert to examples.",
-                  no_args_is_help=True, cls=Group)
+app = typer.Typer(
+    help="Public labelled datasets: list, download, convert to examples.",
+    no_args_is_help=True,
+    cls=Group,
+)
 
 
 @app.command("list", cls=Command)
 @user_errors
 def list_cli(
-    datasets_dir: Annotated[Optional[Path], typer.Option(
-        "--from", help="Folder to look for local copies in.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per dataset.")]
-    = False,
+    datasets_dir: Annotated[
+        Path | None, typer.Option("--from", help="Folder to look for local copies in.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per dataset.")] = False,
 ) -> None:
     """Show every dataset with its role, size, licence and whether a local copy is present."""
     rows = dataset_table(datasets_dir or default_datasets_dir())
@@ -39,10 +42,16 @@ def list_cli(
 
     table = Table("name", "role", "size", "licence", "local copy", "description")
     for row in rows:
-        table.add_row(row["name"], row["role"], f"{row['bytes'] / 1e6:.1f} MB", row["licence"],
-                      "yes" if row["local"] else ("no" if row["downloadable"]
-                                                  else "no (derived: local copy only)"),
-                      row["description"])
+        table.add_row(
+            row["name"],
+            row["role"],
+            f"{row['bytes'] / 1e6:.1f} MB",
+            row["licence"],
+            "yes"
+            if row["local"]
+            else ("no" if row["downloadable"] else "no (derived: local copy only)"),
+            row["description"],
+        )
     Console(width=160).print(table)
 
 
@@ -50,12 +59,19 @@ def list_cli(
 @user_errors
 def fetch_cli(
     names: Annotated[list[str], typer.Argument(help="Dataset names (see `datasets list`).")],
-    dest: Annotated[Optional[Path], typer.Option(
-        "--dest", help="Folder to download into (default: the user cache, "
-                       "~/.cache/moderation/datasets).")] = None,
-    base_url: Annotated[Optional[str], typer.Option(
-        "--mirror", help="Download from this base URL instead of raw.githubusercontent.com.")]
-    = None,
+    dest: Annotated[
+        Path | None,
+        typer.Option(
+            "--dest",
+            help="Folder to download into (default: the user cache, ~/.cache/moderation/datasets).",
+        ),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--mirror", help="Download from this base URL instead of raw.githubusercontent.com."
+        ),
+    ] = None,
 ) -> None:
     """Download datasets from their pinned upstream URLs, verify checksums, resume partial
     downloads."""
@@ -68,14 +84,24 @@ def fetch_cli(
 @user_errors
 def prepare_cli(
     names: Annotated[list[str], typer.Argument(help="Dataset names (see `datasets list`).")],
-    output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help="Examples JSONL to write (default: stdout).")] = None,
-    datasets_dir: Annotated[Optional[Path], typer.Option(
-        "--from", help="Folder with the local copies (default: $MODERATION_DATASETS, "
-                       "../shared/datasets, or the download cache).")] = None,
-    all_rows: Annotated[bool, typer.Option(
-        "--all", help="Also write rows whose label does not map onto ours (label null).")]
-    = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Examples JSONL to write (default: stdout)."),
+    ] = None,
+    datasets_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Folder with the local copies (default: $MODERATION_DATASETS, "
+            "../shared/datasets, or the download cache).",
+        ),
+    ] = None,
+    all_rows: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="Also write rows whose label does not map onto ours (label null)."
+        ),
+    ] = False,
 ) -> None:
     """Convert local copies of datasets to labelled canonical JSONL examples."""
     counts = prepare_datasets(names, output, datasets_dir or default_datasets_dir(), all_rows)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
@@ -21,13 +21,26 @@ def print_evaluation(result: dict[str, Any]) -> None:
     console = Console(highlight=False)
     metrics = result["metrics"]
     auc = metrics["macro_roc_auc"]
-    console.print(f"[bold]{metrics['model']}[/] on {metrics['data']} "
-                  f"({metrics['examples']:,} comments): macro-F1 [bold]{metrics['macro_f1']:.3f}"
-                  f"[/], macro ROC AUC [bold]{'-' if auc is None else f'{auc:.3f}'}[/], "
-                  f"accuracy {metrics['accuracy']:.3f}, ECE {metrics['ece']:.3f}")
+    console.print(
+        f"[bold]{metrics['model']}[/] on {metrics['data']} "
+        f"({metrics['examples']:,} comments): macro-F1 [bold]{metrics['macro_f1']:.3f}"
+        f"[/], macro ROC AUC [bold]{'-' if auc is None else f'{auc:.3f}'}[/], "
+        f"accuracy {metrics['accuracy']:.3f}, ECE {metrics['ece']:.3f}"
+    )
     table = Table(show_edge=False, pad_edge=False)
-    for column in ("label", "prec", "recall", "F1", "AUC", "ECE", "n", "thresh", "flag P",
-                   "flag R", "flagged"):
+    for column in (
+        "label",
+        "prec",
+        "recall",
+        "F1",
+        "AUC",
+        "ECE",
+        "n",
+        "thresh",
+        "flag P",
+        "flag R",
+        "flagged",
+    ):
         table.add_column(column, justify="left" if column == "label" else "right")
 
     def number(value: Any) -> str:
@@ -35,16 +48,27 @@ def print_evaluation(result: dict[str, Any]) -> None:
 
     for label, entry in metrics["per_label"].items():
         flags = entry.get("flags", {})
-        table.add_row(label, number(entry.get("precision")), number(entry.get("recall")),
-                      number(entry.get("f1-score")), number(entry.get("roc_auc")),
-                      number(entry["ece"]), str(entry["support"]),
-                      number(entry.get("threshold")), number(flags.get("precision")),
-                      number(flags.get("recall")),
-                      str(flags["flagged"]) if flags else "-")
+        table.add_row(
+            label,
+            number(entry.get("precision")),
+            number(entry.get("recall")),
+            number(entry.get("f1-score")),
+            number(entry.get("roc_auc")),
+            number(entry["ece"]),
+            str(entry["support"]),
+            number(entry.get("threshold")),
+            number(flags.get("precision")),
+            number(flags.get("recall")),
+            str(flags["flagged"]) if flags else "-",
+        )
     console.print(table)
     matrix = metrics["confusion_matrix"]
-    grid = Table(title="confusion matrix (rows: true label, columns: predicted)",
-                 show_edge=False, pad_edge=False, title_justify="left")
+    grid = Table(
+        title="confusion matrix (rows: true label, columns: predicted)",
+        show_edge=False,
+        pad_edge=False,
+        title_justify="left",
+    )
     grid.add_column("")
     for label in matrix["labels"]:
         grid.add_column(label, justify="right")
@@ -53,49 +77,81 @@ def print_evaluation(result: dict[str, Any]) -> None:
     console.print(grid)
     if "comparison" in result:
         comparison = result["comparison"]
-        side = Table(title=f"{comparison['first']} vs {comparison['second']}",
-                     show_edge=False, pad_edge=False, title_justify="left")
+        side = Table(
+            title=f"{comparison['first']} vs {comparison['second']}",
+            show_edge=False,
+            pad_edge=False,
+            title_justify="left",
+        )
         for column in ("metric", "first", "second", "difference"):
             side.add_column(column, justify="left" if column == "metric" else "right")
         for name, row in comparison["rows"].items():
             diff = row["difference"]
-            style = "" if diff is None or diff == 0 else (
-                "green" if (diff > 0) != (name == "ece") else "red")
-            side.add_row(name, number(row["first"]), number(row["second"]),
-                         f"[{style}]{diff:+.3f}[/]" if diff is not None and style
-                         else number(diff))
+            style = (
+                ""
+                if diff is None or diff == 0
+                else ("green" if (diff > 0) != (name == "ece") else "red")
+            )
+            side.add_row(
+                name,
+                number(row["first"]),
+                number(row["second"]),
+                f"[{style}]{diff:+.3f}[/]" if diff is not None and style else number(diff),
+            )
         console.print(side)
 
 
 @user_errors
 def evaluate_cli(
-    labelled: Annotated[Path, typer.Argument(
-        help="Labelled comments: a label store, a JSONL of examples, or an export with a label "
-             "column.", show_default=False)],
+    labelled: Annotated[
+        Path,
+        typer.Argument(
+            help="Labelled comments: a label store, a JSONL of examples, or an export with a label "
+            "column.",
+            show_default=False,
+        ),
+    ],
     model: ModelOption = None,
-    report: Annotated[Optional[Path], typer.Option(
-        help="Write index.html, PNG plots and metrics.json to this folder.")] = None,
-    compare_with: Annotated[Optional[Path], typer.Option(
-        "--compare", help="Another model directory to evaluate on the same data, side by "
-                          "side.")] = None,
-    find_thresholds: Annotated[bool, typer.Option(
-        "--find-thresholds", help="Choose per-label thresholds on these labels (for "
-                                  "--precision) and write them into a copy of the model "
-                                  "(-o).")] = False,
-    precision: Annotated[float, typer.Option(
-        help="Target precision for --find-thresholds.")] = 0.8,
-    output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help="Where --find-thresholds writes the model copy.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")]
-    = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Write index.html, PNG plots and metrics.json to this folder."),
+    ] = None,
+    compare_with: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare", help="Another model directory to evaluate on the same data, side by side."
+        ),
+    ] = None,
+    find_thresholds: Annotated[
+        bool,
+        typer.Option(
+            "--find-thresholds",
+            help="Choose per-label thresholds on these labels (for "
+            "--precision) and write them into a copy of the model "
+            "(-o).",
+        ),
+    ] = False,
+    precision: Annotated[float, typer.Option(help="Target precision for --find-thresholds.")] = 0.8,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Where --find-thresholds writes the model copy."),
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
     format: FormatOption = "auto",
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing -o "
-                                                        "directory.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing -o directory.")
+    ] = False,
 ) -> None:
     """Measure a model on labelled comments: metrics, calibration, thresholds, worst errors."""
-    result = evaluate_file(labelled, model=model, compare_with=compare_with,
-                           find_thresholds_for=precision if find_thresholds else None,
-                           output=output, format=format, force=force)
+    result = evaluate_file(
+        labelled,
+        model=model,
+        compare_with=compare_with,
+        find_thresholds_for=precision if find_thresholds else None,
+        output=output,
+        format=format,
+        force=force,
+    )
     if report is not None:
         from moderation.report import write_report
 
@@ -111,12 +167,5 @@ def evaluate_cli(
         print_evaluation(result)
     if "report" in result:
         say(f"wrote the report to {result['report']}")
-    if "thresholds" in result:
-        found = result["thresholds"]
-        shown = ", ".join(f"{label} {t['threshold']:.3f} (precision {t['precision']:.2f}, "
-                          f"recall {t['recall']:.2f})"
-                          for label, t in found["thresholds"].items()
-                          if label not in found["kept"])
-        say(f"wrote {found['path']} ({found['model']}) with thresholds {shown}")
-        for label in found["kept"]:
-            say(f"{label}: no {label} comment in {labelled}; the model's threshold is kept")
+    for line in result.get("thresholds", {}).get("lines", []):
+        say(line)

@@ -7,15 +7,29 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from moderation.cli._util import (AuthorCol, EncodingOption, FormatOption, IdCol, LabelCol,
-                                  ModelOption, ParentCol, SkipBadOption, TextCol, ThreadCol,
-                                  ThresholdOption, TimeCol, read_options, say,
-                                  terminate_as_interrupt, user_errors)
+from moderation.cli._util import (
+    AuthorCol,
+    EncodingOption,
+    FormatOption,
+    IdCol,
+    LabelCol,
+    ModelOption,
+    ParentCol,
+    SkipBadOption,
+    TextCol,
+    ThreadCol,
+    ThresholdOption,
+    TimeCol,
+    say,
+    user_errors,
+)
+from moderation.files import terminate_as_interrupt
 from moderation.flagging import flag_file
+from moderation.formats import ReadOptions
 
 
 @contextmanager
@@ -25,13 +39,23 @@ def progress_bar(path: Path, enabled: bool) -> Iterator[Callable[[int, int], Non
         yield None
         return
     from rich.console import Console
-    from rich.progress import (BarColumn, Progress, TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     total = max(path.stat().st_size, 1)
-    columns = (TextColumn("flagging"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-               TextColumn("{task.fields[comments]:,} comments"), TimeElapsedColumn(),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("flagging"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TextColumn("{task.fields[comments]:,} comments"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("flag", total=total, comments=0)
 
@@ -41,36 +65,52 @@ def progress_bar(path: Path, enabled: bool) -> Iterator[Callable[[int, int], Non
         yield update
 
 
-def default_processes() -> int:
-    """Two processes (reading, scoring) where there are two cores to run them."""
-    return 2 if (os.cpu_count() or 1) >= 2 else 1
-
-
 def show_progress() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
 @user_errors
 def flag_cli(
-    input: Annotated[Path, typer.Argument(
-        help="Export file: CSV, TSV, JSONL, WordPress WXR, Disqus XML, Reddit JSON or a page "
-             "text dump.", show_default=False)],
-    output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help="Where to write every comment with its scores: .jsonl, or .csv "
-                               "/ .tsv (default: JSONL on stdout).")] = None,
+    input: Annotated[
+        Path,
+        typer.Argument(
+            help="Export file: CSV, TSV, JSONL, WordPress WXR, Disqus XML, Reddit JSON or a page "
+            "text dump.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write every comment with its scores: .jsonl, or .csv "
+            "/ .tsv (default: JSONL on stdout).",
+        ),
+    ] = None,
     format: FormatOption = "auto",
     model: ModelOption = None,
     threshold: ThresholdOption = None,
-    only_flagged: Annotated[bool, typer.Option(
-        "--only-flagged", help="Write only the comments with at least one flag.")] = False,
-    summary: Annotated[Optional[Path], typer.Option(
-        help="Also write the summary as JSON to this file.")] = None,
+    only_flagged: Annotated[
+        bool, typer.Option("--only-flagged", help="Write only the comments with at least one flag.")
+    ] = False,
+    summary: Annotated[
+        Path | None, typer.Option(help="Also write the summary as JSON to this file.")
+    ] = None,
     skip_bad: SkipBadOption = False,
     encoding: EncodingOption = None,
-    processes: Annotated[Optional[int], typer.Option(
-        "--processes", "-j", min=1, max=2, help="1: read and score in one process; 2: score in "
-        "a second process (default: 2 on a machine with two or more cores).",
-        show_default=False)] = None,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            "--processes",
+            "-j",
+            min=1,
+            max=2,
+            help="1: read and score in one process; 2: score in "
+            "a second process (default: 2 on a machine with two or more cores).",
+            show_default=False,
+        ),
+    ] = None,
     text_col: TextCol = None,
     id_col: IdCol = None,
     parent_col: ParentCol = None,
@@ -81,13 +121,30 @@ def flag_cli(
 ) -> None:
     """Score and flag every comment of an export; a summary by label, thread and author goes
     to stderr."""
-    options = read_options(encoding, skip_bad, text_col, id_col, parent_col, thread_col,
-                           author_col, time_col, label_col)
+    options = ReadOptions.of(
+        encoding,
+        skip_bad,
+        text_col,
+        id_col,
+        parent_col,
+        thread_col,
+        author_col,
+        time_col,
+        label_col,
+    )
     with terminate_as_interrupt(), progress_bar(input, show_progress()) as on_progress:
-        data, result = flag_file(input, output=output, summary=summary, model=model,
-                                 thresholds=threshold or [], format=format, options=options,
-                                 only_flagged=only_flagged, progress=on_progress,
-                                 processes=processes or default_processes())
+        data, result = flag_file(
+            input,
+            output=output,
+            summary=summary,
+            model=model,
+            thresholds=threshold or [],
+            format=format,
+            options=options,
+            only_flagged=only_flagged,
+            progress=on_progress,
+            processes=processes,
+        )
     say(result.report.summary())
     for line in result.report.details():
         say(line)

@@ -5,21 +5,43 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 
-from moderation.cli._util import (AuthorCol, EncodingOption, FormatOption, IdCol, LabelCol,
-                                  ModelOption, ParentCol, SkipBadOption, TextCol, ThreadCol,
-                                  ThresholdOption, TimeCol, read_options, say, user_errors)
-from moderation.comments import LABELS
+from moderation.cli._util import (
+    AuthorCol,
+    EncodingOption,
+    FormatOption,
+    IdCol,
+    LabelCol,
+    ModelOption,
+    ParentCol,
+    SkipBadOption,
+    TextCol,
+    ThreadCol,
+    ThresholdOption,
+    TimeCol,
+    say,
+    user_errors,
+)
 from moderation.errors import UsageError
+from moderation.formats import ReadOptions
 from moderation.labels.store import LabelStore, default_labeller
-from moderation.review import (ORDERS, QueueItem, export_queue, import_reviewed, load_queue,
-                               order_queue, review_loop)
+from moderation.review import (
+    ORDERS,
+    QueueItem,
+    export_queue,
+    import_reviewed,
+    load_queue,
+    order_queue,
+    review_loop,
+)
 
-HELP_LINE = ("[bold]c[/] civil  [bold]a[/] abusive  [bold]p[/] conspiracy  "
-             "[bold]s[/] skip  [bold]u[/] undo  [bold]q[/] quit")
+HELP_LINE = (
+    "[bold]c[/] civil  [bold]a[/] abusive  [bold]p[/] conspiracy  "
+    "[bold]s[/] skip  [bold]u[/] undo  [bold]q[/] quit"
+)
 
 
 def show_item(item: QueueItem, position: int, total: int, model: Any, console: Any) -> None:
@@ -36,11 +58,13 @@ def show_item(item: QueueItem, position: int, total: int, model: Any, console: A
         console.print(Text("thread: ", style="dim") + Text(comment.thread_title, style="bold"))
     if item.parent_text:
         parent = " ".join(item.parent_text.split())
-        console.print(Text("replying to: ", style="dim") +
-                      Text(parent if len(parent) <= 300 else parent[:297] + "...",
-                           style="italic dim"))
-    scored = score_texts(model, [comment.unquoted_text()], explain=True,
-                         thresholds=model.thresholds)[0]
+        console.print(
+            Text("replying to: ", style="dim")
+            + Text(parent if len(parent) <= 300 else parent[:297] + "...", style="italic dim")
+        )
+    scored = score_texts(
+        model, [comment.unquoted_text()], explain=True, thresholds=model.thresholds
+    )[0]
     scored["text"] = comment.unquoted_text()
     print_explanation(position + 1, scored, console)
     scores = "  ".join(f"{label} {value:.2f}" for label, value in (item.scores or {}).items())
@@ -55,25 +79,48 @@ def interactive_terminal() -> bool:
 
 @user_errors
 def label_cli(
-    input: Annotated[Path, typer.Argument(
-        help="Export file to review (any format `moderation parse` reads).",
-        show_default=False)],
-    store: Annotated[Path, typer.Option(
-        "--store", "-s", help="Label store (JSONL) the answers are appended to; created if "
-                              "missing.", show_default=False)],
+    input: Annotated[
+        Path,
+        typer.Argument(
+            help="Export file to review (any format `moderation parse` reads).", show_default=False
+        ),
+    ],
+    store: Annotated[
+        Path,
+        typer.Option(
+            "--store",
+            "-s",
+            help="Label store (JSONL) the answers are appended to; created if missing.",
+            show_default=False,
+        ),
+    ],
     model: ModelOption = None,
-    order: Annotated[str, typer.Option(
-        help="uncertain: the model's least sure first; flagged: flagged comments by score; "
-             "random.")] = "uncertain",
-    limit: Annotated[Optional[int], typer.Option(
-        min=1, help="Review (or export) at most this many comments.")] = None,
-    labeller: Annotated[Optional[str], typer.Option(
-        help="Name recorded with each answer (default: your user name).")] = None,
-    export: Annotated[Optional[Path], typer.Option(
-        "--export", help="Write the next comments to review to this CSV (with an empty label "
-                         "column) instead of reviewing in the terminal.")] = None,
-    import_: Annotated[Optional[Path], typer.Option(
-        "--import", help="Add the labels filled into a CSV written by --export.")] = None,
+    order: Annotated[
+        str,
+        typer.Option(
+            help="uncertain: the model's least sure first; flagged: flagged comments by score; "
+            "random."
+        ),
+    ] = "uncertain",
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Review (or export) at most this many comments.")
+    ] = None,
+    labeller: Annotated[
+        str | None,
+        typer.Option(help="Name recorded with each answer (default: your user name)."),
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            "--export",
+            help="Write the next comments to review to this CSV (with an empty label "
+            "column) instead of reviewing in the terminal.",
+        ),
+    ] = None,
+    import_: Annotated[
+        Path | None,
+        typer.Option("--import", help="Add the labels filled into a CSV written by --export."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed for --order random.")] = 0,
     format: FormatOption = "auto",
     threshold: ThresholdOption = None,
@@ -92,47 +139,98 @@ def label_cli(
         raise UsageError(f"--order {order!r}: choose one of {', '.join(ORDERS)}")
     if export is not None and import_ is not None:
         raise UsageError("--export and --import are two steps: run them one at a time")
-    labeller = labeller or default_labeller()
-    queue_options = {"model": model, "format": format, "thresholds": threshold or [],
-                     "options": read_options(encoding, skip_bad, text_col, id_col, parent_col,
-                                             thread_col, author_col, time_col, label_col)}
+    queue_options = {
+        "model": model,
+        "format": format,
+        "thresholds": threshold or [],
+        "options": ReadOptions.of(
+            encoding,
+            skip_bad,
+            text_col,
+            id_col,
+            parent_col,
+            thread_col,
+            author_col,
+            time_col,
+            label_col,
+        ),
+    }
     if export is not None:
-        done = export_queue(input, store=store, output=export, limit=limit, order=order,
-                            seed=seed, **queue_options)
-        _say_torn(done["torn"])
-        say(f"wrote {done['written']:,} comment(s) to review to {export} ({order} first; "
-            f"{done['already_answered']:,} already answered in {store}); fill in the label "
-            f"column with {', '.join(LABELS)} or skip, then run with --import {export}")
-        return
-    if import_ is not None:
-        done = import_reviewed(input, store=store, reviewed=import_, labeller=labeller,
-                               **queue_options)
-        _say_torn(done["torn"])
-        for line in done["bad"]:
-            say(f"skipped: {line}")
-        counts = ", ".join(f"{n} {label}" for label, n in sorted(done["by_label"].items()))
-        say(f"added {done['added']:,} answer(s) to {store}" + (f" ({counts})" if counts else "")
-            + (f"; {done['unchanged']} already there" if done["unchanged"] else ""))
-        return
+        _export(input, store, export, limit, order, seed, queue_options)
+    elif import_ is not None:
+        _import(input, store, import_, labeller or default_labeller(), queue_options)
+    else:
+        _review_in_terminal(
+            input, store, limit, order, seed, labeller or default_labeller(), queue_options
+        )
+
+
+def _export(
+    input: Path,
+    store: Path,
+    export: Path,
+    limit: int | None,
+    order: str,
+    seed: int,
+    queue_options: dict[str, Any],
+) -> None:
+    done = export_queue(
+        input, store=store, output=export, limit=limit, order=order, seed=seed, **queue_options
+    )
+    _say_torn(done["torn"])
+    say(done["message"])
+
+
+def _import(
+    input: Path, store: Path, reviewed: Path, labeller: str, queue_options: dict[str, Any]
+) -> None:
+    done = import_reviewed(
+        input, store=store, reviewed=reviewed, labeller=labeller, **queue_options
+    )
+    _say_torn(done["torn"])
+    for line in done["bad"]:
+        say(f"skipped: {line}")
+    say(done["message"])
+
+
+def _review_in_terminal(
+    input: Path,
+    store: Path,
+    limit: int | None,
+    order: str,
+    seed: int,
+    labeller: str,
+    queue_options: dict[str, Any],
+) -> None:
     if not interactive_terminal():
-        raise UsageError("labelling needs a terminal; without one, write a queue with "
-                         "--export QUEUE.csv --limit N and bring it back with --import")
+        raise UsageError(
+            "labelling needs a terminal; without one, write a queue with "
+            "--export QUEUE.csv --limit N and bring it back with --import"
+        )
     from rich.console import Console
 
     console = Console(highlight=False)
     with LabelStore(store) as labels:
         _say_torn(labels.torn_warning)
         queue = load_queue(input, **queue_options)
-        todo = order_queue(queue.items, order, done=set(labels.contents.current()),
-                           limit=limit, seed=seed)
+        todo = order_queue(
+            queue.items, order, done=set(labels.contents.current()), limit=limit, seed=seed
+        )
         if not todo:
-            say(f"nothing to review: all {len(queue.items):,} comment(s) of {input} are "
-                f"answered in {store}")
+            say(
+                f"nothing to review: all {len(queue.items):,} comment(s) of {input} are "
+                f"answered in {store}"
+            )
             return
         given = review_loop(
-            todo, labels, labeller=labeller, model_id=queue.model.id, read_key=typer.getchar,
+            todo,
+            labels,
+            labeller=labeller,
+            model_id=queue.model.id,
+            read_key=typer.getchar,
             show=lambda item, at: show_item(item, at, len(todo), queue.model, console),
-            say=lambda message: console.print(f"[yellow]{message}[/]"))
+            say=lambda message: console.print(f"[yellow]{message}[/]"),
+        )
     saved = ", ".join(f"{n} {choice}" for choice, n in sorted(given.items())) or "nothing"
     say(f"saved to {store}: {saved}; run the same command to carry on")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,8 +15,11 @@ from moderation.cli._util import Command, Group, say, user_errors
 from moderation.evaluate import promote
 from moderation.model.registry import find_model, list_models, models_dir
 
-app = typer.Typer(help="List models, show one, or make one the active model (with "
-                       "rollback).", no_args_is_help=True, cls=Group)
+app = typer.Typer(
+    help="List models, show one, or make one the active model (with rollback).",
+    no_args_is_help=True,
+    cls=Group,
+)
 EXIT_REFUSED = 1
 
 
@@ -27,8 +30,7 @@ def _number(value: float | None) -> str:
 @app.command("list", cls=Command)
 @user_errors
 def list_cli(
-    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per model.")]
-    = False,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per model.")] = False,
 ) -> None:
     """List the models (models folder, shipped default, active one): id, creation time,
     training data and held-out macro-F1."""
@@ -36,8 +38,12 @@ def list_cli(
     if json_out:
         sys.stdout.write("".join(json.dumps(e) + "\n" for e in entries))
         return
-    table = Table(show_edge=False, pad_edge=False, title_justify="left",
-                  title=f"models in {models_dir()} (* active)")
+    table = Table(
+        show_edge=False,
+        pad_edge=False,
+        title_justify="left",
+        title=f"models in {models_dir()} (* active)",
+    )
     table.add_column("", no_wrap=True)
     table.add_column("name", no_wrap=True)
     table.add_column("model id", overflow="fold")
@@ -45,20 +51,22 @@ def list_cli(
     table.add_column("examples", justify="right", no_wrap=True)
     table.add_column("macro-F1", justify="right", no_wrap=True)
     for e in entries:
-        table.add_row("*" if e["active"] else "", e["name"], e["model_id"],
-                      (e["created_at"] or "")[:10],
-                      "-" if e["examples"] is None else f"{e['examples']:,}",
-                      _number(e["cv_macro_f1"]))
+        table.add_row(
+            "*" if e["active"] else "",
+            e["name"],
+            e["model_id"],
+            (e["created_at"] or "")[:10],
+            "-" if e["examples"] is None else f"{e['examples']:,}",
+            _number(e["cv_macro_f1"]),
+        )
     Console(highlight=False).print(table)
 
 
 @app.command("show", cls=Command)
 @user_errors
 def show_cli(
-    name: Annotated[str, typer.Argument(help="Model name, directory or id.",
-                                        show_default=False)],
-    json_out: Annotated[bool, typer.Option("--json", help="Print the whole meta.json.")]
-    = False,
+    name: Annotated[str, typer.Argument(help="Model name, directory or id.", show_default=False)],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the whole meta.json.")] = False,
 ) -> None:
     """Show what a model is: its id, data, thresholds and held-out metrics."""
     entry = find_model(name)
@@ -74,20 +82,32 @@ def show_cli(
     if meta.recipe:
         console.print(f"  recipe    {meta.recipe}")
     if meta.adaptation:
-        console.print(f"  retrained from {meta.adaptation.get('base_model')}: "
-                      f"{meta.adaptation.get('description')}")
+        console.print(
+            f"  retrained from {meta.adaptation.get('base_model')}: "
+            f"{meta.adaptation.get('description')}"
+        )
     if meta.copied_from:
         console.print(f"  copied from {meta.copied_from.get('model_id')}")
-    console.print(f"  trained on {meta.training_data.get('count', 0):,} examples: "
-                  f"{meta.training_summary() or '-'}")
+    console.print(
+        f"  trained on {meta.training_data.get('count', 0):,} examples: "
+        f"{meta.training_summary() or '-'}"
+    )
     metrics = meta.cv_metrics
-    console.print(f"  held out  macro-F1 {_number(metrics.get('macro_f1'))}, accuracy "
-                  f"{_number(metrics.get('accuracy'))}")
-    table = Table("label", "flag at", "precision", "recall", "target reached",
-                  show_edge=False, pad_edge=False)
+    console.print(
+        f"  held out  macro-F1 {_number(metrics.get('macro_f1'))}, accuracy "
+        f"{_number(metrics.get('accuracy'))}"
+    )
+    table = Table(
+        "label", "flag at", "precision", "recall", "target reached", show_edge=False, pad_edge=False
+    )
     for label, t in meta.thresholds.items():
-        table.add_row(label, f"{t.threshold:.3f}", f"{t.precision:.2f}", f"{t.recall:.2f}",
-                      "yes" if t.reached_target else "no")
+        table.add_row(
+            label,
+            f"{t.threshold:.3f}",
+            f"{t.precision:.2f}",
+            f"{t.recall:.2f}",
+            "yes" if t.reached_target else "no",
+        )
     console.print(table)
     console.print(f"  model card: {entry.path / 'MODEL_CARD.md'}  ·  raw meta: --json")
 
@@ -95,33 +115,47 @@ def show_cli(
 @app.command("promote", cls=Command)
 @user_errors
 def promote_cli(
-    name: Annotated[str, typer.Argument(help="Model name, directory or id to make active.",
-                                        show_default=False)],
-    evaluation: Annotated[Optional[Path], typer.Option(
-        "--eval", help="Labelled comments to compare it with the active model on.")] = None,
-    force: Annotated[bool, typer.Option(
-        "--force", help="Promote even if it is worse, or without --eval.")] = False,
-    tolerance: Annotated[float, typer.Option(
-        help="Allow the candidate's macro-F1 and ROC AUC to be this much lower.")] = 0.0,
+    name: Annotated[
+        str, typer.Argument(help="Model name, directory or id to make active.", show_default=False)
+    ],
+    evaluation: Annotated[
+        Path | None,
+        typer.Option("--eval", help="Labelled comments to compare it with the active model on."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Promote even if it is worse, or without --eval.")
+    ] = False,
+    tolerance: Annotated[
+        float,
+        typer.Option(help="Allow the candidate's macro-F1 and ROC AUC to be this much lower."),
+    ] = 0.0,
 ) -> None:
     """Make a model the one `score` and `flag` use, if it is not worse than the active one;
     promoting the previous one rolls back."""
     result = promote(name, evaluation=evaluation, force=force, tolerance=tolerance)
     candidate, current = result["candidate"], result["current"]
+    for warning in result.get("warnings", []):
+        say(f"warning: {warning}")
     if "evaluation" in result:
         compared = result["evaluation"]
         say(f"on {compared['data']} ({compared['examples']:,} comments):")
         for which, entry in (("current", current), ("candidate", candidate)):
             metrics = compared[which]
-            say(f"  {which:9} {entry['model_id']}: macro-F1 {metrics['macro_f1']:.3f}, "
-                f"macro ROC AUC {metrics['macro_roc_auc']:.3f}")
+            say(
+                f"  {which:9} {entry['model_id']}: macro-F1 {metrics['macro_f1']:.3f}, "
+                f"macro ROC AUC {metrics['macro_roc_auc']:.3f}"
+            )
     if result["promoted"]:
-        say(f"{candidate['model_id']} is now the active model ({result['reason']}); "
+        say(
+            f"{candidate['model_id']} is now the active model ({result['reason']}); "
             f"{current['model_id']} stays for rollback: moderation models promote "
-            f"{current['path']}")
+            f"{current['path']}"
+        )
     elif result["reason"] == "already active":
         say(f"{candidate['model_id']} is already the active model")
     else:
-        say(f"not promoted: {candidate['model_id']} is {result['reason']}; "
-            f"{current['model_id']} stays active (add --force to promote anyway)")
+        say(
+            f"not promoted: {candidate['model_id']} is {result['reason']}; "
+            f"{current['model_id']} stays active (add --force to promote anyway)"
+        )
         raise typer.Exit(EXIT_REFUSED)

@@ -3,32 +3,58 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from moderation.canonical import parse_exports
-from moderation.cli._util import (AuthorCol, EncodingOption, FormatOption, IdCol, LabelCol,
-                                  ParentCol, SkipBadOption, TextCol, ThreadCol, TimeCol,
-                                  read_options, say, user_errors)
+from moderation.cli._util import (
+    AuthorCol,
+    EncodingOption,
+    FormatOption,
+    IdCol,
+    LabelCol,
+    ParentCol,
+    SkipBadOption,
+    TextCol,
+    ThreadCol,
+    TimeCol,
+    say,
+    user_errors,
+)
+from moderation.formats import ReadOptions
 
 
 @user_errors
 def parse_cli(
-    inputs: Annotated[list[Path], typer.Argument(help="Export files: page text dumps, CSV, TSV, "
-                                                 "JSONL, WordPress WXR, Disqus XML, Reddit JSON.",
-                                                 show_default=False)],
-    output: Annotated[Optional[Path], typer.Option(
-        "--output", "-o", help="Canonical comment JSONL to write (default: stdout).")] = None,
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Export files: page text dumps, CSV, TSV, "
+            "JSONL, WordPress WXR, Disqus XML, Reddit JSON.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Canonical comment JSONL to write (default: stdout)."),
+    ] = None,
     format: FormatOption = "auto",
-    labels: Annotated[Optional[Path], typer.Option(
-        help="CSV or JSONL of comment id -> label (civil, abusive, conspiracy) to join.")] = None,
-    threads_out: Annotated[Optional[Path], typer.Option(
-        help="Also write one JSON line per thread, with its comment count.")] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            help="CSV or JSONL of comment id -> label (civil, abusive, conspiracy) to join."
+        ),
+    ] = None,
+    threads_out: Annotated[
+        Path | None,
+        typer.Option(help="Also write one JSON line per thread, with its comment count."),
+    ] = None,
     encoding: EncodingOption = None,
     skip_bad: SkipBadOption = False,
-    tree: Annotated[bool, typer.Option(
-        "--tree", help="Print threads as a readable tree instead of JSONL.")] = False,
+    tree: Annotated[
+        bool, typer.Option("--tree", help="Print threads as a readable tree instead of JSONL.")
+    ] = False,
     text_col: TextCol = None,
     id_col: IdCol = None,
     parent_col: ParentCol = None,
@@ -38,10 +64,26 @@ def parse_cli(
     label_col: LabelCol = None,
 ) -> None:
     """Read comment exports into canonical comment JSONL, one comment per line."""
-    options = read_options(encoding, skip_bad, text_col, id_col, parent_col, thread_col,
-                           author_col, time_col, label_col)
-    result = parse_exports(inputs, output=output, format=format, labels=labels,
-                           threads_out=threads_out, options=options, tree=tree)
+    options = ReadOptions.of(
+        encoding,
+        skip_bad,
+        text_col,
+        id_col,
+        parent_col,
+        thread_col,
+        author_col,
+        time_col,
+        label_col,
+    )
+    result = parse_exports(
+        inputs,
+        output=output,
+        format=format,
+        labels=labels,
+        threads_out=threads_out,
+        options=options,
+        tree=tree,
+    )
     for report in result.reports:
         say(report.summary())
         for line in report.details():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,61 +15,124 @@ from moderation.model.train import train_from_files
 
 @user_errors
 def train_cli(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(
-        help="Labelled examples: canonical JSONL with at least \"text\" and \"label\".",
-        show_default=False)] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")]
-    = ...,  # type: ignore[assignment]
-    recipe: Annotated[Optional[str], typer.Option(
-        help="Train a named recipe (\"default\": the shipped model's data and settings).")]
-    = None,
-    config: Annotated[Optional[Path], typer.Option(
-        "--config", help="TOML file with [pipeline] settings overriding the defaults.")] = None,
-    datasets: Annotated[Optional[Path], typer.Option(
-        "--from", help="Folder with local copies of the public datasets (for --recipe); "
-                       "default: $MODERATION_DATASETS, ../shared/datasets, or the download "
-                       "cache.")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Random seed for the folds.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing model "
-                                                        "directory.")] = False,
-    base: Annotated[Optional[Path], typer.Option(
-        help="The model to retrain with the site's labels from --add (default: the active "
-             "model).")] = None,
-    add: Annotated[Optional[list[Path]], typer.Option(
-        "--add", help="A label store (from `moderation label`) to add; repeatable.",
-        show_default=False)] = None,
-    no_base: Annotated[bool, typer.Option(
-        "--no-base", help="Train on the --add labels alone.")] = False,
-    site_weight: Annotated[Optional[float], typer.Option(
-        help="For --method weighted: how many base examples one site label counts as "
-             "(default 20).",
-        show_default=False)] = None,
-    weak_weight: Annotated[Optional[float], typer.Option(
-        help="A weak label's weight relative to a moderator's (default 0.3).",
-        show_default=False)] = None,
-    method: Annotated[str, typer.Option(
-        help="prior: refit the base's weights on the site's labels, held close to the base's "
-             "(measured best); weighted: retrain on the base's data plus the site's labels "
-             "weighted up (--site-weight).")] = "prior",
-    strength: Annotated[Optional[float], typer.Option(
-        help="For --method prior: how hard the weights are held to the base's (default "
-             "0.03; larger stays closer to the base).", show_default=False)] = None,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help='Labelled examples: canonical JSONL with at least "text" and "label".',
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")] = ...,  # type: ignore[assignment]
+    recipe: Annotated[
+        str | None,
+        typer.Option(
+            help='Train a named recipe ("default": the shipped model\'s data and settings).'
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", help="TOML file with [pipeline] settings overriding the defaults."
+        ),
+    ] = None,
+    datasets: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Folder with local copies of the public datasets (for --recipe); "
+            "default: $MODERATION_DATASETS, ../shared/datasets, or the download "
+            "cache.",
+        ),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed for the folds.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing model directory.")
+    ] = False,
+    base: Annotated[
+        Path | None,
+        typer.Option(
+            help="The model to retrain with the site's labels from --add (default: the active "
+            "model)."
+        ),
+    ] = None,
+    add: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--add",
+            help="A label store (from `moderation label`) to add; repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    no_base: Annotated[
+        bool, typer.Option("--no-base", help="Train on the --add labels alone.")
+    ] = False,
+    site_weight: Annotated[
+        float | None,
+        typer.Option(
+            help="For --method weighted: how many base examples one site label counts as "
+            "(default 20).",
+            show_default=False,
+        ),
+    ] = None,
+    weak_weight: Annotated[
+        float | None,
+        typer.Option(
+            help="A weak label's weight relative to a moderator's (default 0.3).",
+            show_default=False,
+        ),
+    ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            help="prior: refit the base's weights on the site's labels, held close to the base's "
+            "(measured best); weighted: retrain on the base's data plus the site's labels "
+            "weighted up (--site-weight)."
+        ),
+    ] = "prior",
+    strength: Annotated[
+        float | None,
+        typer.Option(
+            help="For --method prior: how hard the weights are held to the base's (default "
+            "0.03; larger stays closer to the base).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Train a TF-IDF + logistic-regression model (or retrain one on a site's labels)."""
     if not (add or base is not None or no_base):
-        train_from_files(inputs or [], output=output, recipe=recipe, config_path=config,
-                         datasets_dir=datasets, force=force, seed=seed, progress=say)
+        train_from_files(
+            inputs or [],
+            output=output,
+            recipe=recipe,
+            config_path=config,
+            datasets_dir=datasets,
+            force=force,
+            seed=seed,
+            progress=say,
+        )
         return
     if inputs or recipe:
-        raise UsageError("--base/--add retrain on a site's labels: give the labels with --add, "
-                         "not as EXAMPLES or --recipe")
-    options = RetrainOptions(method=method, no_base=no_base, strength=strength,
-                             site_weight=site_weight, weak_weight=weak_weight,
-                             config_path=config, datasets_dir=datasets, seed=seed)
-    saved, trained = retrain(add or [], output=output, base=base, options=options, force=force,
-                             progress=say)
+        raise UsageError(
+            "--base/--add retrain on a site's labels: give the labels with --add, "
+            "not as EXAMPLES or --recipe"
+        )
+    options = RetrainOptions(
+        method=method,
+        no_base=no_base,
+        strength=strength,
+        site_weight=site_weight,
+        weak_weight=weak_weight,
+        config_path=config,
+        datasets_dir=datasets,
+        seed=seed,
+    )
+    saved, trained = retrain(
+        add or [], output=output, base=base, options=options, force=force, progress=say
+    )
     site_accuracy = trained.cv_metrics.get("per_source", {}).get("site", {}).get("accuracy")
-    say(f"wrote {output} ({(saved.model_bytes or 0) / 1e6:.1f} MB; held-out macro-F1 "
+    say(
+        f"wrote {output} ({(saved.model_bytes or 0) / 1e6:.1f} MB; held-out macro-F1 "
         f"{trained.cv_metrics['macro_f1']:.3f}"
         + (f", accuracy on the site's labels {site_accuracy:.3f}" if site_accuracy else "")
-        + f") in {trained.seconds:.0f} s")
+        + f") in {trained.seconds:.0f} s"
+    )

@@ -17,20 +17,34 @@ from typing import Any
 
 import orjson
 
+from moderation.comments import to_json_line
 from moderation.datasets.registry import dataset
 from moderation.errors import InputError
-from moderation.comments import to_json_line
 from moderation.files import atomic_output, check_destination, sha256_file
 
 Example = dict[str, Any]
 
 
-def _example(source: str, row_id: str, text: str, label: str | None, source_label: str,
-             *, thread: str | None = None, split: str = "train") -> Example:
+def _example(
+    source: str,
+    row_id: str,
+    text: str,
+    label: str | None,
+    source_label: str,
+    *,
+    thread: str | None = None,
+    split: str = "train",
+) -> Example:
     example_id = f"{source}:{row_id}"
-    return {"id": example_id, "thread_id": f"{source}:{thread}" if thread else example_id,
-            "text": text, "label": label, "source": source, "source_label": source_label,
-            "split": split}
+    return {
+        "id": example_id,
+        "thread_id": f"{source}:{thread}" if thread else example_id,
+        "text": text,
+        "label": label,
+        "source": source,
+        "source_label": source_label,
+        "split": split,
+    }
 
 
 def _csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> Iterator[dict]:
@@ -57,8 +71,9 @@ def _olid(root: Path) -> Iterator[Example]:
     for row in _csv_rows(root / "olid/testset-levela.tsv", delimiter="\t"):
         a = gold[row["id"]]
         # the test set has no targeted/untargeted labels, so its OFF rows cannot be mapped
-        yield _example("olid", row["id"], row["tweet"], "civil" if a == "NOT" else None, a,
-                       split="test")
+        yield _example(
+            "olid", row["id"], row["tweet"], "civil" if a == "NOT" else None, a, split="test"
+        )
 
 
 def _quoted_lines_removed(text: str) -> str:
@@ -74,8 +89,9 @@ def _ruddit(root: Path) -> Iterator[Example]:
             continue
         score = float(row["offensiveness_score"])
         label = "abusive" if score >= 0.5 else ("civil" if score < 0.25 else None)
-        yield _example("ruddit", row["comment_id"], text, label, f"{score:+.3f}",
-                       thread=row["post_id"])
+        yield _example(
+            "ruddit", row["comment_id"], text, label, f"{score:+.3f}", thread=row["post_id"]
+        )
 
 
 def _psycomark(root: Path) -> Iterator[Example]:
@@ -90,37 +106,54 @@ def _psycomark(root: Path) -> Iterator[Example]:
     mapping = {"Yes": "conspiracy", "No": "civil"}
     for row_id, counter in votes.items():
         (source_label, count), *rest = counter.most_common()
-        if rest and rest[0][1] == count:          # annotators split evenly: no label
+        if rest and rest[0][1] == count:  # annotators split evenly: no label
             source_label = "tie"
-        yield _example("psycomark", row_id, texts[row_id], mapping.get(source_label),
-                       source_label)
+        yield _example("psycomark", row_id, texts[row_id], mapping.get(source_label), source_label)
 
 
 def _stormfront(root: Path) -> Iterator[Example]:
     for row in _csv_rows(root / "probes/stormfront/stormfront_sentences.tsv", delimiter="\t"):
         label = {"hate": "abusive", "noHate": "civil"}.get(row["label"])
-        yield _example("stormfront", row["file_id"], row["text"], label, row["label"],
-                       thread=row["file_id"].rsplit("_", 1)[0])
+        yield _example(
+            "stormfront",
+            row["file_id"],
+            row["text"],
+            label,
+            row["label"],
+            thread=row["file_id"].rsplit("_", 1)[0],
+        )
 
 
 def _convabuse(root: Path) -> Iterator[Example]:
     for split in ("train", "valid", "test"):
         for row in _csv_rows(root / f"probes/convabuse/ConvAbuseEMNLP{split}.csv"):
-            ratings = [int(column.rsplit(".", 1)[1]) for column, value in row.items()
-                       if "_is_abuse." in column and value == "1"]
+            ratings = [
+                int(column.rsplit(".", 1)[1])
+                for column, value in row.items()
+                if "_is_abuse." in column and value == "1"
+            ]
             abusive = sum(r < 0 for r in ratings)
             not_abusive = sum(r == 1 for r in ratings)
-            label = "abusive" if abusive > not_abusive else (
-                "civil" if not_abusive > abusive else None)
-            yield _example("convabuse", row["example_id"], row["user"], label,
-                           f"{abusive}/{len(ratings)}", thread=row["conv_id"], split=split)
+            label = (
+                "abusive" if abusive > not_abusive else ("civil" if not_abusive > abusive else None)
+            )
+            yield _example(
+                "convabuse",
+                row["example_id"],
+                row["user"],
+                label,
+                f"{abusive}/{len(ratings)}",
+                thread=row["conv_id"],
+                split=split,
+            )
 
 
 def _mediaeval(root: Path) -> Iterator[Example]:
     path = root / "probes/mediaeval_conspiracy/conspiracy_tweets_text_only.tsv"
     for row in _csv_rows(path, delimiter="\t"):
-        yield _example("mediaeval_conspiracy", row["tweet_id"], row["text"], "conspiracy",
-                       row["label"])
+        yield _example(
+            "mediaeval_conspiracy", row["tweet_id"], row["text"], "conspiracy", row["label"]
+        )
 
 
 def _covid(root: Path) -> Iterator[Example]:
@@ -128,16 +161,26 @@ def _covid(root: Path) -> Iterator[Example]:
     path = root / "probes/covid_vaccine_comments/comments.csv"
     for number, row in enumerate(_csv_rows(path, encoding="cp1252"), start=2):
         text = row["comments"].strip()
-        if not text or text in seen:              # the file repeats comments
+        if not text or text in seen:  # the file repeats comments
             continue
         seen.add(text)
-        yield _example("covid_vaccine_comments", str(number), text,
-                       "conspiracy" if row["label"] == "1" else "civil", row["label"])
+        yield _example(
+            "covid_vaccine_comments",
+            str(number),
+            text,
+            "conspiracy" if row["label"] == "1" else "civil",
+            row["label"],
+        )
 
 
 CONVERTERS: dict[str, Callable[[Path], Iterator[Example]]] = {
-    "davidson": _davidson, "olid": _olid, "ruddit": _ruddit, "psycomark": _psycomark,
-    "stormfront": _stormfront, "convabuse": _convabuse, "mediaeval_conspiracy": _mediaeval,
+    "davidson": _davidson,
+    "olid": _olid,
+    "ruddit": _ruddit,
+    "psycomark": _psycomark,
+    "stormfront": _stormfront,
+    "convabuse": _convabuse,
+    "mediaeval_conspiracy": _mediaeval,
     "covid_vaccine_comments": _covid,
 }
 
@@ -147,16 +190,23 @@ def check_local_copy(name: str, root: Path) -> None:
     for item in dataset(name).files:
         path = root / item.name
         if not path.is_file():
-            how = ("it is derived from upstream files and cannot be downloaded"
-                   if item.derived else f"run `moderation datasets fetch {name}`")
+            how = (
+                "it is derived from upstream files and cannot be downloaded"
+                if item.derived
+                else f"run `moderation datasets fetch {name}`"
+            )
             raise InputError(path, f"not found (dataset {name})", hint=how)
         if path.stat().st_size != item.size or sha256_file(path) != item.sha256:
-            raise InputError(path, f"differs from the pinned {name} file (SHA-256 mismatch)",
-                             hint=f"fetch it again with `moderation datasets fetch {name}`")
+            raise InputError(
+                path,
+                f"differs from the pinned {name} file (SHA-256 mismatch)",
+                hint=f"fetch it again with `moderation datasets fetch {name}`",
+            )
 
 
-def examples(name: str, root: str | Path, *, labelled_only: bool = False,
-             verify: bool = True) -> Iterator[Example]:
+def examples(
+    name: str, root: str | Path, *, labelled_only: bool = False, verify: bool = True
+) -> Iterator[Example]:
     """The examples of dataset ``name`` from a local copy under ``root`` (the layout of
     ``../shared/datasets``)."""
     root = Path(root)
@@ -171,8 +221,9 @@ def examples(name: str, root: str | Path, *, labelled_only: bool = False,
         yield example
 
 
-def prepare_datasets(names: list[str], output: Path | None, root: Path,
-                     all_rows: bool = False) -> dict[str, Counter]:
+def prepare_datasets(
+    names: list[str], output: Path | None, root: Path, all_rows: bool = False
+) -> dict[str, Counter]:
     """``moderation datasets prepare``: convert local copies to canonical labelled JSONL at
     ``output`` (stdout when None); returns the counts per dataset and label."""
     chosen = [dataset(name).name for name in names]

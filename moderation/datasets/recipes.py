@@ -28,15 +28,20 @@ class Recipe:
     description: str
     sources: tuple[str, ...]
     written_examples: bool = True
-    settings: dict[str, Any] = field(default_factory=dict)   # [pipeline] settings
+    settings: dict[str, Any] = field(default_factory=dict)  # [pipeline] settings
 
 
-RECIPES = {r.name: r for r in (
-    Recipe("default",
-           "the shipped model: davidson, olid, ruddit and psycomark mapped to civil / abusive "
-           "/ conspiracy, plus the examples written for this project",
-           TRAINING_SOURCES),
-)}
+RECIPES = {
+    r.name: r
+    for r in (
+        Recipe(
+            "default",
+            "the shipped model: davidson, olid, ruddit and psycomark mapped to civil / abusive "
+            "/ conspiracy, plus the examples written for this project",
+            TRAINING_SOURCES,
+        ),
+    )
+}
 
 
 def recipe(name: str) -> Recipe:
@@ -57,8 +62,10 @@ def default_datasets_dir() -> Path:
     folder, else the download cache."""
     if os.environ.get(ENV_DATASETS):
         return Path(os.environ[ENV_DATASETS])
-    for candidate in (CHECKOUT.parent / "shared" / "datasets",
-                      Path.cwd().parent / "shared" / "datasets"):
+    for candidate in (
+        CHECKOUT.parent / "shared" / "datasets",
+        Path.cwd().parent / "shared" / "datasets",
+    ):
         if (candidate / "README.md").is_file() or (candidate / "olid").is_dir():
             return candidate
     return cache_dir()
@@ -71,8 +78,9 @@ def written_examples_path() -> Path:
     return Path(str(resources.files("moderation") / "_data" / "written.jsonl"))
 
 
-def recipe_records(name: str, datasets_dir: str | Path | None = None
-                   ) -> tuple[list[Example], list[dict]]:
+def recipe_records(
+    name: str, datasets_dir: str | Path | None = None
+) -> tuple[list[Example], list[dict]]:
     """The labelled examples of a recipe and a description of every file they came from."""
     chosen = recipe(name)
     root = Path(datasets_dir) if datasets_dir else default_datasets_dir()
@@ -80,16 +88,24 @@ def recipe_records(name: str, datasets_dir: str | Path | None = None
     files: list[dict] = []
     for source in chosen.sources:
         before = len(records)
-        records.extend(Example.from_record(r)
-                       for r in dataset_examples(source, root, labelled_only=True))
+        records.extend(
+            Example.from_record(r) for r in dataset_examples(source, root, labelled_only=True)
+        )
         for item in DATASETS[source].files:
-            files.append({"file": item.name, "dataset": source, "sha256": item.sha256,
-                          "url": item.url})
+            files.append(
+                {"file": item.name, "dataset": source, "sha256": item.sha256, "url": item.url}
+            )
         files[-1]["examples"] = len(records) - before
     if chosen.written_examples:
         path = written_examples_path()
         written = read_labelled(path, kind="examples", default_source="written").examples
         records.extend(written)
-        files.append({"file": "data/examples/written.jsonl", "dataset": "written",
-                      "sha256": sha256_file(path), "examples": len(written)})
+        files.append(
+            {
+                "file": "data/examples/written.jsonl",
+                "dataset": "written",
+                "sha256": sha256_file(path),
+                "examples": len(written),
+            }
+        )
     return records, files

@@ -11,8 +11,9 @@ from moderation.scoring import scoring_notes, verdicts
 EMPTY = "empty comment"
 
 
-def flag_chunk(comments: list[Comment], model: Any,
-               thresholds: dict[str, float]) -> list[dict[str, Any]]:
+def flag_chunk(
+    comments: list[Comment], model: Any, thresholds: dict[str, float]
+) -> list[dict[str, Any]]:
     """One output row per comment, in order. Pure: the rows depend only on the comments, the
     model and the thresholds."""
     texts, scorable = texts_to_score(comments)
@@ -26,9 +27,14 @@ def texts_to_score(comments: list[Comment]) -> tuple[list[str], list[int]]:
     return texts, [i for i, text in enumerate(texts) if text and not text.isspace()]
 
 
-def rows_for(comments: list[Comment], texts: list[str], scorable: list[int],
-             probabilities: Any, model: Any, thresholds: dict[str, float]
-             ) -> list[dict[str, Any]]:
+def rows_for(
+    comments: list[Comment],
+    texts: list[str],
+    scorable: list[int],
+    probabilities: Any,
+    model: Any,
+    thresholds: dict[str, float],
+) -> list[dict[str, Any]]:
     """The rows of ``flag_chunk`` from the probabilities of the ``scorable`` texts."""
     results: list[Any] = [None] * len(comments)
     for i, result in zip(scorable, verdicts(probabilities, model.labels, thresholds)):

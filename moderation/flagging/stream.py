@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -35,8 +36,9 @@ class FlagResult:
     written: int = 0
 
 
-def comment_chunks(records: Iterable[Thread | Comment], summary: FlagSummary,
-                   size: int | None = None) -> Iterator[list[Comment]]:
+def comment_chunks(
+    records: Iterable[Thread | Comment], summary: FlagSummary, size: int | None = None
+) -> Iterator[list[Comment]]:
     """The comments of a stream in lists of ``size`` (default ``CHUNK_SIZE``); thread titles
     go to the summary."""
     size = size or CHUNK_SIZE
@@ -80,8 +82,9 @@ class _ScoringWorker:
 
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self.pool = ProcessPoolExecutor(1, mp_context=context, initializer=_load_worker_model,
-                                        initargs=(str(model.path),))
+        self.pool = ProcessPoolExecutor(
+            1, mp_context=context, initializer=_load_worker_model, initargs=(str(model.path),)
+        )
 
     def submit(self, texts: list[str]) -> Any:
         return self.pool.submit(_worker_probabilities, texts)
@@ -104,15 +107,23 @@ def _worker_probabilities(texts: list[str]) -> Any:
     return _WORKER_MODEL.predict_proba(texts)
 
 
-def flag_export(path: str | Path, out: BinaryIO, *, model: Any,
-                thresholds: dict[str, float] | None = None, output_name: str | None = None,
-                format: str = "auto", options: ReadOptions | None = None,
-                only_flagged: bool = False, processes: int = 1,
-                progress: Callable[[int, int], None] | None = None) -> FlagResult:
+def flag_export(
+    path: str | Path,
+    out: BinaryIO,
+    *,
+    model: Any,
+    thresholds: dict[str, float] | None = None,
+    output_name: str | None = None,
+    format: str = "auto",
+    options: ReadOptions | None = None,
+    only_flagged: bool = False,
+    processes: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> FlagResult:
     """Flag every comment of the export at ``path``, writing rows to ``out`` (JSONL, or CSV
-    or TSV when ``output_name`` ends in .csv or .tsv). With ``processes=2`` scoring runs in a second process
-    (started once the export proves longer than one chunk). ``progress(comments,
-    bytes_read)`` is called after each chunk."""
+    or TSV when ``output_name`` ends in .csv or .tsv). With ``processes=2`` scoring runs in a
+    second process (started once the export proves longer than one chunk).
+    ``progress(comments, bytes_read)`` is called after each chunk."""
     options = options or ReadOptions()
     thresholds = model.thresholds if thresholds is None else thresholds
     report = ParseReport(str(path), skip_bad=options.skip_bad)
@@ -130,24 +141,35 @@ def flag_export(path: str | Path, out: BinaryIO, *, model: Any,
             progress(summary.comments, report.position())
 
     with _rare_collections():
-        _flag_stream(read_export(path, format=format, options=options, report=report),
-                     model, thresholds, processes, summary, finish)
+        _flag_stream(
+            read_export(path, format=format, options=options, report=report),
+            model,
+            thresholds,
+            processes,
+            summary,
+            finish,
+        )
     writer.close()
     return result
 
 
-def _flag_stream(records: Iterable[Thread | Comment], model: Any,
-                 thresholds: dict[str, float], processes: int, summary: FlagSummary,
-                 finish: Callable[[list[Comment], list[dict[str, Any]]], None]) -> None:
+def _flag_stream(
+    records: Iterable[Thread | Comment],
+    model: Any,
+    thresholds: dict[str, float],
+    processes: int,
+    summary: FlagSummary,
+    finish: Callable[[list[Comment], list[dict[str, Any]]], None],
+) -> None:
     chunks = comment_chunks(records, summary)
     head = list(islice(chunks, 2))
     chunks = chain(head, chunks)
-    if len(head) < 2 or processes < 2:          # one chunk, or one process: no worker
+    if len(head) < 2 or processes < 2:  # one chunk, or one process: no worker
         for chunk in chunks:
             finish(chunk, flag_chunk(chunk, model, thresholds))
         return
     worker = _ScoringWorker(model)
-    scoring: deque[tuple] = deque()            # chunks whose texts the worker is scoring
+    scoring: deque[tuple] = deque()  # chunks whose texts the worker is scoring
 
     def finish_oldest() -> None:
         chunk, texts, scorable, future = scoring.popleft()
@@ -156,9 +178,8 @@ def _flag_stream(records: Iterable[Thread | Comment], model: Any,
     try:
         for chunk in chunks:
             texts, scorable = texts_to_score(chunk)
-            scoring.append((chunk, texts, scorable,
-                            worker.submit([texts[i] for i in scorable])))
-            if len(scoring) > 1:                 # one chunk ahead: read while it scores
+            scoring.append((chunk, texts, scorable, worker.submit([texts[i] for i in scorable])))
+            if len(scoring) > 1:  # one chunk ahead: read while it scores
                 finish_oldest()
         while scoring:
             finish_oldest()
@@ -166,14 +187,22 @@ def _flag_stream(records: Iterable[Thread | Comment], model: Any,
         worker.close()
 
 
-def flag_file(input: Path, *, output: Path | None = None, summary: Path | None = None,
-              model: Path | None = None, thresholds: list[str] | None = None,
-              format: str = "auto", options: ReadOptions | None = None,
-              only_flagged: bool = False, processes: int = 1,
-              progress: Callable[[int, int], None] | None = None
-              ) -> tuple[dict[str, Any], FlagResult]:
+def flag_file(
+    input: Path,
+    *,
+    output: Path | None = None,
+    summary: Path | None = None,
+    model: Path | None = None,
+    thresholds: list[str] | None = None,
+    format: str = "auto",
+    options: ReadOptions | None = None,
+    only_flagged: bool = False,
+    processes: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[str, Any], FlagResult]:
     """``moderation flag``: flag every comment of ``input`` into ``output`` (JSONL, or CSV/TSV
-    by extension; stdout when None) with the model at ``model`` (else the active model) and
+    by extension; stdout when None) with the model at ``model`` (else the active model), in
+    ``processes`` processes (default: two where there are two cores), and
     return the summary as JSON and the run's result. Nothing appears at ``output`` or
     ``summary`` unless the whole export was read."""
     for destination in (output, summary):
@@ -186,15 +215,34 @@ def flag_file(input: Path, *, output: Path | None = None, summary: Path | None =
     loaded = load_model(model)
     chosen = parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)
     with atomic_output(output, binary=True) as out:
-        result = flag_export(input, out, model=loaded, thresholds=chosen,
-                             output_name=str(output) if output else None, format=format,
-                             options=options, only_flagged=only_flagged, progress=progress,
-                             processes=processes)
-    data = {"input": str(input), "format": result.report.format, "model": loaded.id,
-            "thresholds": chosen, "written": result.written,
-            "skipped": [str(e) for e in result.report.skipped],
-            "warnings": result.report.warnings, **result.summary.to_dict()}
+        result = flag_export(
+            input,
+            out,
+            model=loaded,
+            thresholds=chosen,
+            output_name=str(output) if output else None,
+            format=format,
+            options=options,
+            only_flagged=only_flagged,
+            progress=progress,
+            processes=processes or default_processes(),
+        )
+    data = {
+        "input": str(input),
+        "format": result.report.format,
+        "model": loaded.id,
+        "thresholds": chosen,
+        "written": result.written,
+        "skipped": [str(e) for e in result.report.skipped],
+        "warnings": result.report.warnings,
+        **result.summary.to_dict(),
+    }
     if summary is not None:
         with atomic_output(summary) as handle:
             handle.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return data, result
+
+
+def default_processes() -> int:
+    """Two processes (reading, scoring) where there are two cores to run them."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1

@@ -50,9 +50,14 @@ class FlagSummary:
         ``min_comments`` comments (or all threads, when none has that many)."""
         sized = [t for t in self.thread_flagged if self.thread_comments[t] >= min_comments]
         candidates = sized or list(self.thread_flagged)
-        ranked = sorted(candidates, key=lambda t: (-self.thread_flagged[t] /
-                                                   self.thread_comments[t],
-                                                   -self.thread_flagged[t], t))[:top]
+        ranked = sorted(
+            candidates,
+            key=lambda t: (
+                -self.thread_flagged[t] / self.thread_comments[t],
+                -self.thread_flagged[t],
+                t,
+            ),
+        )[:top]
         return {
             "comments": self.comments,
             "scored": self.comments - self.not_scored,
@@ -61,14 +66,19 @@ class FlagSummary:
             "flagged_comments": self.flagged_comments,
             "flagged": {label: self.flagged.get(label, 0) for label in FLAGGED_LABELS},
             "threads": len(self.thread_comments),
-            "top_threads": [{"thread_id": t, "title": self.thread_titles.get(t),
-                             "comments": self.thread_comments[t],
-                             "flagged": self.thread_flagged[t],
-                             "flagged_share": round(self.thread_flagged[t] /
-                                                    self.thread_comments[t], 4)}
-                            for t in ranked],
-            "top_authors": [{"author": author, "flagged": n}
-                            for author, n in self.author_flags.most_common(top)],
+            "top_threads": [
+                {
+                    "thread_id": t,
+                    "title": self.thread_titles.get(t),
+                    "comments": self.thread_comments[t],
+                    "flagged": self.thread_flagged[t],
+                    "flagged_share": round(self.thread_flagged[t] / self.thread_comments[t], 4),
+                }
+                for t in ranked
+            ],
+            "top_authors": [
+                {"author": author, "flagged": n} for author, n in self.author_flags.most_common(top)
+            ],
         }
 
     def lines(self, top: int = 5) -> list[str]:
@@ -76,16 +86,22 @@ class FlagSummary:
         data = self.to_dict(top=top)
         predicted = ", ".join(f"{label} {n:,}" for label, n in data["predicted"].items())
         flagged = ", ".join(f"{label} {n:,}" for label, n in data["flagged"].items())
-        lines = [f"{data['comments']:,} comment(s) in {data['threads']:,} thread(s); "
-                 f"predicted: {predicted or 'none'}",
-                 f"flagged: {data['flagged_comments']:,} comment(s) ({flagged})"]
+        lines = [
+            f"{data['comments']:,} comment(s) in {data['threads']:,} thread(s); "
+            f"predicted: {predicted or 'none'}",
+            f"flagged: {data['flagged_comments']:,} comment(s) ({flagged})",
+        ]
         if data["not_scored"]:
             lines.append(f"not scored: {data['not_scored']:,} empty comment(s)")
         if data["top_threads"]:
             lines.append("threads with the largest flagged share:")
-            lines += [f"  {t['flagged']}/{t['comments']} flagged  {t['title'] or t['thread_id']}"
-                      for t in data["top_threads"]]
+            lines += [
+                f"  {t['flagged']}/{t['comments']} flagged  {t['title'] or t['thread_id']}"
+                for t in data["top_threads"]
+            ]
         if data["top_authors"]:
-            lines.append("authors with the most flags: " + ", ".join(
-                f"{a['author']} ({a['flagged']})" for a in data["top_authors"]))
+            lines.append(
+                "authors with the most flags: "
+                + ", ".join(f"{a['author']} ({a['flagged']})" for a in data["top_authors"])
+            )
         return lines

@@ -20,20 +20,33 @@ from moderation.errors import InputError, UsageError
 from moderation.formats.disqus import DISQUS
 from moderation.formats.page_text import TEXT
 from moderation.formats.reddit import REDDIT
-from moderation.formats.source import (LONG_COMMENT_CHARS, ColumnMap, ExportFormat, ParseReport,
-                                       ReadOptions, Source)
+from moderation.formats.source import (
+    LONG_COMMENT_CHARS,
+    ColumnMap,
+    ExportFormat,
+    ParseReport,
+    ReadOptions,
+    Source,
+)
 from moderation.formats.tabular import CSV, JSONL, TSV
 from moderation.formats.wordpress import WXR
 from moderation.quotes import ConversationTracker
 
 # In the order detection asks them: the first whose sniff() claims a file reads it. The page
 # text reader is last: it reads what no other reader claims.
-FORMATS: dict[str, ExportFormat] = {f.name: f for f in (WXR, DISQUS, REDDIT, JSONL, TSV, CSV,
-                                                        TEXT)}
+FORMATS: dict[str, ExportFormat] = {f.name: f for f in (WXR, DISQUS, REDDIT, JSONL, TSV, CSV, TEXT)}
 FALLBACK = TEXT.name
 
-__all__ = ["FORMATS", "ColumnMap", "ExportFormat", "ParseReport", "ReadOptions", "read_export",
-           "detect_format", "format_help"]
+__all__ = [
+    "FORMATS",
+    "ColumnMap",
+    "ExportFormat",
+    "ParseReport",
+    "ReadOptions",
+    "read_export",
+    "detect_format",
+    "format_help",
+]
 
 
 def format_help() -> str:
@@ -50,16 +63,24 @@ def detect_format(source: Source) -> str:
         if export_format.sniff(head, suffix):
             return name
     if head.startswith("<"):
-        raise InputError(source.path, "XML, but not an export any reader knows (formats: "
-                         f"{', '.join(FORMATS)})", hint="pass --format to choose a reader")
+        raise InputError(
+            source.path,
+            f"XML, but not an export any reader knows (formats: {', '.join(FORMATS)})",
+            hint="pass --format to choose a reader",
+        )
     for name, export_format in FORMATS.items():
         if suffix in export_format.suffixes:
             return name
     return FALLBACK
 
 
-def read_export(path: str | Path, *, format: str = "auto", options: ReadOptions | None = None,
-                report: ParseReport | None = None) -> Iterator[Thread | Comment]:
+def read_export(
+    path: str | Path,
+    *,
+    format: str = "auto",
+    options: ReadOptions | None = None,
+    report: ParseReport | None = None,
+) -> Iterator[Thread | Comment]:
     """Threads and comments of one export, in document order, with depths and quotes filled in.
 
     Counts and problems go to ``report``; a bad record raises
@@ -78,8 +99,9 @@ def read_export(path: str | Path, *, format: str = "auto", options: ReadOptions 
             tracker.comment(record)
             report.comments += 1
             if len(record.text) > LONG_COMMENT_CHARS:
-                report.warn(f"comment {record.id} is {len(record.text):,} characters long "
-                            "(read whole)")
+                report.warn(
+                    f"comment {record.id} is {len(record.text):,} characters long (read whole)"
+                )
             if record.label is not None:
                 report.labelled += 1
         else:
@@ -87,5 +109,7 @@ def read_export(path: str | Path, *, format: str = "auto", options: ReadOptions 
             report.threads += 1
         yield record
     if tracker.orphans:
-        report.warn(f"{tracker.orphans} repl(ies) name a parent that was not seen before them; "
-                    "their depth is a guess")
+        report.warn(
+            f"{tracker.orphans} repl(ies) name a parent that was not seen before them; "
+            "their depth is a guess"
+        )

@@ -4,7 +4,7 @@ parent by ``dsq:id``. Streamed."""
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
@@ -13,8 +13,14 @@ from moderation.formats.html_text import html_to_text
 from moderation.formats.source import ExportFormat, ReadOptions, Source
 from moderation.formats.xml_stream import Fields, iter_records
 
-_PASSED_THROUGH = ("id", "ipAddress", "isClosed", "isAnonymous", "author/username",
-                   "author/isAnonymous")
+_PASSED_THROUGH = (
+    "id",
+    "ipAddress",
+    "isClosed",
+    "isAnonymous",
+    "author/username",
+    "author/isAnonymous",
+)
 
 
 def _kind(path: list[str], namespace: str) -> str | None:
@@ -37,9 +43,14 @@ def _author(fields: Fields) -> str | None:
 
 def _thread(fields: Fields, key: str) -> Thread:
     message = fields.get("message")
-    return Thread(id=key, title=_text(fields, "title"), url=_text(fields, "link"),
-                  published=parse_timestamp(_text(fields, "createdAt")), author=_author(fields),
-                  article=html_to_text(message) or None if message else None)
+    return Thread(
+        id=key,
+        title=_text(fields, "title"),
+        url=_text(fields, "link"),
+        published=parse_timestamp(_text(fields, "createdAt")),
+        author=_author(fields),
+        article=html_to_text(message) or None if message else None,
+    )
 
 
 def _post(fields: Fields, key: str, thread: Thread) -> Comment:
@@ -49,13 +60,20 @@ def _post(fields: Fields, key: str, thread: Thread) -> Comment:
         status = "deleted"
     else:
         status = "approved"
-    extra = {name: fields[name].strip() for name in _PASSED_THROUGH
-             if (fields.get(name) or "").strip()}
+    extra = {
+        name: fields[name].strip() for name in _PASSED_THROUGH if (fields.get(name) or "").strip()
+    }
     return Comment(
-        id=key, thread_id=thread.id, text=html_to_text(fields.get("message") or ""),
-        parent_id=fields.get("parent@id"), author=_author(fields),
-        created_at=parse_timestamp(_text(fields, "createdAt")), status=status,
-        thread_title=thread.title, thread_url=thread.url, extra=extra,
+        id=key,
+        thread_id=thread.id,
+        text=html_to_text(fields.get("message") or ""),
+        parent_id=fields.get("parent@id"),
+        author=_author(fields),
+        created_at=parse_timestamp(_text(fields, "createdAt")),
+        status=status,
+        thread_title=thread.title,
+        thread_url=thread.url,
+        extra=extra,
     )
 
 
@@ -72,13 +90,17 @@ def read_disqus(source: Source, options: ReadOptions) -> Iterator[Thread | Comme
         posts += 1
         thread_key = fields.get("thread@id")
         if not key or not thread_key:
-            source.report.bad(InputError(source.path, "post without dsq:id or thread "
-                                         "reference", where=f"post {posts}"))
+            source.report.bad(
+                InputError(
+                    source.path, "post without dsq:id or thread reference", where=f"post {posts}"
+                )
+            )
             continue
         thread = threads.get(thread_key)
         if thread is None:
-            source.report.warn(f"post {key} names thread {thread_key}, which the export "
-                               "does not define")
+            source.report.warn(
+                f"post {key} names thread {thread_key}, which the export does not define"
+            )
             thread = threads[thread_key] = Thread(id=thread_key)
         if thread_key not in announced:
             announced.add(thread_key)

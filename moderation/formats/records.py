@@ -6,8 +6,9 @@ Columns that map to no field are passed through in ``extra`` unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from moderation.comments import LABELS, STATUSES, Comment, QuoteSpan
 from moderation.formats.dates import parse_timestamp
@@ -15,17 +16,61 @@ from moderation.formats.source import ColumnMap
 
 # Field -> names it is found under, in order of preference (compared case-insensitively).
 COMMON_NAMES: dict[str, tuple[str, ...]] = {
-    "text": ("text", "body", "comment", "message", "content", "comment_content", "comment_text",
-             "comment_body", "tweet", "post_text"),
+    "text": (
+        "text",
+        "body",
+        "comment",
+        "message",
+        "content",
+        "comment_content",
+        "comment_text",
+        "comment_body",
+        "tweet",
+        "post_text",
+    ),
     "id": ("id", "comment_id", "commentid", "_id"),
-    "parent": ("parent_id", "parent", "parentid", "comment_parent", "in_reply_to", "reply_to",
-               "in_reply_to_id"),
-    "thread": ("thread_id", "thread", "article_id", "post_id", "comment_post_id", "link_id",
-               "story_id", "discussion_id", "page_id", "thread_key"),
-    "author": ("author", "comment_author", "user", "username", "user_name", "screen_name",
-               "author_name"),
-    "time": ("created_at", "created", "created_utc", "timestamp", "time", "date", "comment_date_gmt",
-             "comment_date", "posted_at", "published"),
+    "parent": (
+        "parent_id",
+        "parent",
+        "parentid",
+        "comment_parent",
+        "in_reply_to",
+        "reply_to",
+        "in_reply_to_id",
+    ),
+    "thread": (
+        "thread_id",
+        "thread",
+        "article_id",
+        "post_id",
+        "comment_post_id",
+        "link_id",
+        "story_id",
+        "discussion_id",
+        "page_id",
+        "thread_key",
+    ),
+    "author": (
+        "author",
+        "comment_author",
+        "user",
+        "username",
+        "user_name",
+        "screen_name",
+        "author_name",
+    ),
+    "time": (
+        "created_at",
+        "created",
+        "created_utc",
+        "timestamp",
+        "time",
+        "date",
+        "comment_date_gmt",
+        "comment_date",
+        "posted_at",
+        "published",
+    ),
     "label": ("label", "gold_label"),
     "status": ("status", "comment_approved", "moderation_status", "state"),
     "depth": ("depth",),
@@ -34,14 +79,31 @@ COMMON_NAMES: dict[str, tuple[str, ...]] = {
     "thread_url": ("thread_url", "url", "link", "permalink"),
     "extra": ("extra",),
 }
-_USER_OPTION = {"text": "text", "id": "id", "parent": "parent", "thread": "thread",
-                "author": "author", "time": "time", "label": "label"}
+_USER_OPTION = {
+    "text": "text",
+    "id": "id",
+    "parent": "parent",
+    "thread": "thread",
+    "author": "author",
+    "time": "time",
+    "label": "label",
+}
 _NO_PARENT = {"", "0", "null", "none", "nan"}
 _STATUS_WORDS = {
-    "1": "approved", "approve": "approved", "approved": "approved", "published": "approved",
-    "visible": "approved", "0": "pending", "pending": "pending", "hold": "pending",
-    "unapproved": "pending", "spam": "spam", "trash": "deleted", "deleted": "deleted",
-    "removed": "removed", "post-trashed": "deleted",
+    "1": "approved",
+    "approve": "approved",
+    "approved": "approved",
+    "published": "approved",
+    "visible": "approved",
+    "0": "pending",
+    "pending": "pending",
+    "hold": "pending",
+    "unapproved": "pending",
+    "spam": "spam",
+    "trash": "deleted",
+    "deleted": "deleted",
+    "removed": "removed",
+    "post-trashed": "deleted",
 }
 
 
@@ -74,7 +136,8 @@ def resolve_fields(columns: Iterable[str], wanted: ColumnMap, where: str) -> Fie
             if chosen not in names and chosen.lower() not in by_lower:
                 raise RecordProblem(
                     f"--{option}-col {chosen!r} is not a column of {where} "
-                    f"(columns: {', '.join(names[:20])})")
+                    f"(columns: {', '.join(names[:20])})"
+                )
             keys[field] = chosen if chosen in names else by_lower[chosen.lower()]
     taken = set(keys.values())
     for field, candidates in COMMON_NAMES.items():
@@ -88,8 +151,8 @@ def resolve_fields(columns: Iterable[str], wanted: ColumnMap, where: str) -> Fie
                 break
     if "text" not in keys:
         raise RecordProblem(
-            f"no text column in {where} (columns: {', '.join(names[:20])}); "
-            "name it with --text-col")
+            f"no text column in {where} (columns: {', '.join(names[:20])}); name it with --text-col"
+        )
     return FieldMap(keys=keys, mapped=frozenset(taken))
 
 
@@ -149,8 +212,7 @@ def make_converter(fields: FieldMap) -> Converter:
     keys = fields.keys
     text_key = keys["text"]
     id_key, parent_key, thread_key = keys.get("id"), keys.get("parent"), keys.get("thread")
-    optional = [(name, keys[field], _CLEANERS[field]) for field, name in _OPTIONAL
-                if field in keys]
+    optional = [(name, keys[field], _CLEANERS[field]) for field, name in _OPTIONAL if field in keys]
     quotes_key, extra_key, mapped = keys.get("quotes"), keys.get("extra"), fields.mapped
 
     def convert(record: dict[str, Any], default_id: str, default_thread: str) -> Comment:
@@ -200,11 +262,21 @@ def _fast_label(value: Any) -> str | None:
 
 
 _CLEANERS: dict[str, Callable[[Any], Any]] = {
-    "author": _optional_text, "time": parse_timestamp, "label": _fast_label,
-    "status": normalise_status, "depth": _depth, "thread_title": _optional_text,
+    "author": _optional_text,
+    "time": parse_timestamp,
+    "label": _fast_label,
+    "status": normalise_status,
+    "depth": _depth,
+    "thread_title": _optional_text,
     "thread_url": _optional_text,
 }
 # (field, Comment attribute) of the fields that need only a cleaning function
-_OPTIONAL = [("author", "author"), ("time", "created_at"), ("label", "label"),
-             ("status", "status"), ("depth", "depth"), ("thread_title", "thread_title"),
-             ("thread_url", "thread_url")]
+_OPTIONAL = [
+    ("author", "author"),
+    ("time", "created_at"),
+    ("label", "label"),
+    ("status", "status"),
+    ("depth", "depth"),
+    ("thread_title", "thread_title"),
+    ("thread_url", "thread_url"),
+]

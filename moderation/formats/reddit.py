@@ -5,7 +5,8 @@ counted and reported; ``[deleted]`` and ``[removed]`` bodies are kept with their
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
@@ -51,8 +52,13 @@ class _Walker:
         for child in children:
             self.position += 1
             if not isinstance(child, dict):
-                self.source.report.bad(InputError(self.source.path, "listing child is not an "
-                                                  "object", where=f"record {self.position}"))
+                self.source.report.bad(
+                    InputError(
+                        self.source.path,
+                        "listing child is not an object",
+                        where=f"record {self.position}",
+                    )
+                )
                 continue
             kind, data = child.get("kind"), child.get("data") or {}
             if kind == "more":
@@ -71,16 +77,24 @@ class _Walker:
         body = data.get("body")
         name = data.get("name") or (f"t1_{data['id']}" if data.get("id") else None)
         if not isinstance(body, str) or not name:
-            self.source.report.bad(InputError(self.source.path, "comment without body or id",
-                                              where=f"record {self.position}"))
+            self.source.report.bad(
+                InputError(
+                    self.source.path, "comment without body or id", where=f"record {self.position}"
+                )
+            )
             return None
         author = data.get("author")
         return Comment(
-            id=name, thread_id=self.thread.id, text=body, parent_id=parent, depth=depth,
+            id=name,
+            thread_id=self.thread.id,
+            text=body,
+            parent_id=parent,
+            depth=depth,
             author=None if author in _GONE or not author else author,
             created_at=parse_timestamp(data.get("created_utc")),
             status=_GONE.get(body.strip()),
-            thread_title=self.thread.title, thread_url=self.thread.url,
+            thread_title=self.thread.title,
+            thread_url=self.thread.url,
             extra={k: v for k, v in data.items() if k not in _MAPPED},
         )
 
@@ -90,20 +104,26 @@ def read_reddit(source: Source, options: ReadOptions) -> Iterator[Thread | Comme
     try:
         document = json.loads(text)
     except json.JSONDecodeError as err:
-        raise InputError(source.path, f"invalid JSON ({err.msg}, column {err.colno})",
-                         line=err.lineno) from None
+        raise InputError(
+            source.path, f"invalid JSON ({err.msg}, column {err.colno})", line=err.lineno
+        ) from None
     if isinstance(document, dict):
         document = [None, document]
     if not (isinstance(document, list) and len(document) == 2):
-        raise InputError(source.path, "not a Reddit thread: expected the two listings "
-                         "[submission, comments]", hint="save the thread's .json page whole")
+        raise InputError(
+            source.path,
+            "not a Reddit thread: expected the two listings [submission, comments]",
+            hint="save the thread's .json page whole",
+        )
     thread = _submission(document[0], source.path.stem)
     yield thread
     walker = _Walker(source, thread)
     yield from walker.walk(_listing_children(document[1]), None, 0)
     if walker.more_stubs:
-        source.report.warn(f"{walker.more_stubs} 'more' stub(s) stand for "
-                           f"{walker.more_comments} comment(s) not in the export")
+        source.report.warn(
+            f"{walker.more_stubs} 'more' stub(s) stand for "
+            f"{walker.more_comments} comment(s) not in the export"
+        )
 
 
 def _sniff(head: str, suffix: str) -> bool:
@@ -118,5 +138,6 @@ def _sniff(head: str, suffix: str) -> bool:
     return isinstance(record, dict) and record.get("kind") == "Listing"
 
 
-REDDIT = ExportFormat("reddit", "Reddit JSON (a thread's .json page)", (".json",), _sniff,
-                      read_reddit)
+REDDIT = ExportFormat(
+    "reddit", "Reddit JSON (a thread's .json page)", (".json",), _sniff, read_reddit
+)

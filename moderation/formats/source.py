@@ -10,9 +10,10 @@ from __future__ import annotations
 import codecs
 import csv
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
@@ -51,6 +52,12 @@ class ReadOptions:
     skip_bad: bool = False
     columns: ColumnMap = field(default_factory=ColumnMap)
 
+    @classmethod
+    def of(cls, encoding: str | None, skip_bad: bool, *columns: str | None) -> ReadOptions:
+        """From the options every reading command takes; ``columns`` in ``ColumnMap`` order
+        (text, id, parent, thread, author, time, label)."""
+        return cls(encoding=encoding, skip_bad=skip_bad, columns=ColumnMap(*columns))
+
 
 @dataclass
 class ParseReport:
@@ -77,9 +84,11 @@ class ParseReport:
         self.warnings.append(message)
 
     def summary(self) -> str:
-        return (f"{self.path}: {self.format or '?'}, {self.threads} thread(s), "
-                f"{self.comments} comment(s), {self.labelled} labelled, "
-                f"{len(self.skipped)} skipped, {len(self.warnings)} warning(s)")
+        return (
+            f"{self.path}: {self.format or '?'}, {self.threads} thread(s), "
+            f"{self.comments} comment(s), {self.labelled} labelled, "
+            f"{len(self.skipped)} skipped, {len(self.warnings)} warning(s)"
+        )
 
     def details(self, limit: int = 10) -> list[str]:
         """Lines that explain the summary: each warning and where records were skipped."""
@@ -140,8 +149,11 @@ class Source:
             try:
                 codecs.lookup(requested)
             except LookupError:
-                raise InputError(self.path, f"unknown encoding {requested!r}",
-                                 hint="use a Python codec name such as utf-8 or cp1252") from None
+                raise InputError(
+                    self.path,
+                    f"unknown encoding {requested!r}",
+                    hint="use a Python codec name such as utf-8 or cp1252",
+                ) from None
             return requested
         try:
             codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < SNIFF_BYTES)
@@ -160,7 +172,7 @@ class Source:
     @property
     def head_text(self) -> str:
         """The first bytes decoded, for format detection."""
-        return self.head[self.bom_length:].decode(self.encoding, errors="replace")
+        return self.head[self.bom_length :].decode(self.encoding, errors="replace")
 
     def open_binary(self) -> BinaryIO:
         self._handle = open(self.path, "rb")
@@ -190,8 +202,12 @@ class Source:
         return "utf-8" if self.encoding == "utf-8-sig" else self.encoding
 
     def decode_error(self, line: int, err: UnicodeDecodeError) -> InputError:
-        return InputError(self.path, f"bytes that are not {self._codec} ({err.reason})",
-                          line=line, hint="pass --encoding with the file's real encoding")
+        return InputError(
+            self.path,
+            f"bytes that are not {self._codec} ({err.reason})",
+            line=line,
+            hint="pass --encoding with the file's real encoding",
+        )
 
     def nul_error(self, line: int) -> InputError:
         return InputError(self.path, "NUL byte in line", line=line, hint="is this a binary file?")
@@ -258,15 +274,21 @@ class Source:
             except StopIteration:
                 return
             except csv.Error as err:
-                self.report.bad(InputError(self.path, f"malformed row ({err})", line=start,
-                                           hint="check quoting in that row"))
+                self.report.bad(
+                    InputError(
+                        self.path,
+                        f"malformed row ({err})",
+                        line=start,
+                        hint="check quoting in that row",
+                    )
+                )
                 continue
             yield start, row
 
     def read_text(self) -> str:
         """The whole file as text, for formats that are small by nature (pages, Reddit JSON)."""
         self._note_guess()
-        data = self.path.read_bytes()[self.bom_length:]
+        data = self.path.read_bytes()[self.bom_length :]
         try:
             text = data.decode(self._codec)
         except UnicodeDecodeError as err:

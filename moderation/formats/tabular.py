@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from functools import partial
-from typing import Iterator
 
 import orjson
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
-from moderation.formats.records import (COMMON_NAMES, Converter, RecordProblem, make_converter,
-                                        resolve_fields)
+from moderation.formats.records import (
+    COMMON_NAMES,
+    Converter,
+    RecordProblem,
+    make_converter,
+    resolve_fields,
+)
 from moderation.formats.source import ExportFormat, ReadOptions, Source
 
 
@@ -35,8 +40,9 @@ def _emit(threads: _Threads, comment: Comment) -> Iterator[Thread | Comment]:
     yield comment
 
 
-def read_delimited(source: Source, options: ReadOptions,
-                   delimiter: str) -> Iterator[Thread | Comment]:
+def read_delimited(
+    source: Source, options: ReadOptions, delimiter: str
+) -> Iterator[Thread | Comment]:
     """CSV (``delimiter=","``) or TSV (``"\\t"``) with a header row."""
     rows = source.iter_csv_rows(delimiter)
     stem = source.path.stem
@@ -53,9 +59,14 @@ def read_delimited(source: Source, options: ReadOptions,
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != width:
-            source.report.bad(InputError(
-                source.path, f"row has {len(row)} fields, the header has {width}", line=start,
-                hint="check quoting and delimiters in that row"))
+            source.report.bad(
+                InputError(
+                    source.path,
+                    f"row has {len(row)} fields, the header has {width}",
+                    line=start,
+                    hint="check quoting and delimiters in that row",
+                )
+            )
             continue
         try:
             comment = convert(dict(zip(header, row)), f"{stem}:{start}", stem)
@@ -65,8 +76,9 @@ def read_delimited(source: Source, options: ReadOptions,
         yield from _emit(threads, comment)
 
 
-def _json_error(source: Source, err: orjson.JSONDecodeError, number: int,
-                line: bytes | str) -> InputError:
+def _json_error(
+    source: Source, err: orjson.JSONDecodeError, number: int, line: bytes | str
+) -> InputError:
     if isinstance(line, bytes):  # orjson read the raw bytes: was it their encoding?
         try:
             line.decode("utf-8")
@@ -74,8 +86,7 @@ def _json_error(source: Source, err: orjson.JSONDecodeError, number: int,
             return source.decode_error(number, bad_bytes)
         if b"\x00" in line:
             return source.nul_error(number)
-    return InputError(source.path, f"invalid JSON ({err.msg}, column {err.colno})",
-                      line=number)
+    return InputError(source.path, f"invalid JSON ({err.msg}, column {err.colno})", line=number)
 
 
 def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]:
@@ -94,21 +105,22 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Commen
             source.report.bad(_json_error(source, err, number, line))
             continue
         if not isinstance(record, dict):
-            source.report.bad(InputError(source.path, "line is JSON but not an object",
-                                         line=number))
+            source.report.bad(
+                InputError(source.path, "line is JSON but not an object", line=number)
+            )
             continue
         try:
             keys = tuple(record)
             convert = converters.get(keys)
             if convert is None:
                 convert = converters[keys] = make_converter(
-                    resolve_fields(keys, options.columns, f"line {number}"))
+                    resolve_fields(keys, options.columns, f"line {number}")
+                )
             comment = convert(record, f"{stem}:{number}", stem)
         except RecordProblem as err:
             source.report.bad(InputError(source.path, str(err), line=number))
             continue
         yield from _emit(threads, comment)
-
 
 
 # --- what these readers declare -------------------------------------------------------------
@@ -138,9 +150,24 @@ def _sniff_csv(head: str, suffix: str) -> bool:
     return _has_known_header(head, ",")
 
 
-JSONL = ExportFormat("jsonl", "one JSON object per line (canonical comment JSONL included)",
-                     (".jsonl", ".ndjson"), _sniff_jsonl, read_jsonl)
-TSV = ExportFormat("tsv", "tab-separated rows with a header", (".tsv", ".tab"), _sniff_tsv,
-                   partial(read_delimited, delimiter="\t"))
-CSV = ExportFormat("csv", "comma-separated rows with a header", (".csv",), _sniff_csv,
-                   partial(read_delimited, delimiter=","))
+JSONL = ExportFormat(
+    "jsonl",
+    "one JSON object per line (canonical comment JSONL included)",
+    (".jsonl", ".ndjson"),
+    _sniff_jsonl,
+    read_jsonl,
+)
+TSV = ExportFormat(
+    "tsv",
+    "tab-separated rows with a header",
+    (".tsv", ".tab"),
+    _sniff_tsv,
+    partial(read_delimited, delimiter="\t"),
+)
+CSV = ExportFormat(
+    "csv",
+    "comma-separated rows with a header",
+    (".csv",),
+    _sniff_csv,
+    partial(read_delimited, delimiter=","),
+)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from moderation.comments import Comment, Thread
 from moderation.formats.dates import parse_timestamp
@@ -13,11 +13,29 @@ from moderation.formats.source import ExportFormat, ReadOptions, Source
 from moderation.formats.xml_stream import Fields, iter_records
 
 WP_NAMESPACE_PREFIX = "http://wordpress.org/export/"
-_NOT_CONTENT = {"attachment", "nav_menu_item", "revision", "custom_css", "customize_changeset",
-                "oembed_cache", "wp_block", "wp_template", "wp_template_part", "wp_navigation",
-                "wp_global_styles", "user_request"}
-_COMMENT_FIELDS = {"comment_id", "comment_parent", "comment_author", "comment_date_gmt",
-                   "comment_date", "comment_content", "comment_approved"}
+_NOT_CONTENT = {
+    "attachment",
+    "nav_menu_item",
+    "revision",
+    "custom_css",
+    "customize_changeset",
+    "oembed_cache",
+    "wp_block",
+    "wp_template",
+    "wp_template_part",
+    "wp_navigation",
+    "wp_global_styles",
+    "user_request",
+}
+_COMMENT_FIELDS = {
+    "comment_id",
+    "comment_parent",
+    "comment_author",
+    "comment_date_gmt",
+    "comment_date",
+    "comment_content",
+    "comment_approved",
+}
 
 
 def _kind(path: list[str], namespace: str) -> str | None:
@@ -38,10 +56,14 @@ def _gmt(value: str | None) -> str | None:
 def _thread(fields: Fields, fallback_id: str) -> Thread:
     published = _gmt(fields.get("post_date_gmt")) or parse_timestamp(fields.get("pubDate"))
     article = html_to_text(fields["encoded"]) if fields.get("encoded") else None
-    return Thread(id=(fields.get("post_id") or "").strip() or fallback_id,
-                  title=(fields.get("title") or "").strip() or None,
-                  url=(fields.get("link") or "").strip() or None, published=published,
-                  author=(fields.get("creator") or "").strip() or None, article=article or None)
+    return Thread(
+        id=(fields.get("post_id") or "").strip() or fallback_id,
+        title=(fields.get("title") or "").strip() or None,
+        url=(fields.get("link") or "").strip() or None,
+        published=published,
+        author=(fields.get("creator") or "").strip() or None,
+        article=article or None,
+    )
 
 
 def _comment(fields: Fields, thread: Thread, fallback_id: str) -> Comment:
@@ -58,14 +80,17 @@ def _comment(fields: Fields, thread: Thread, fallback_id: str) -> Comment:
             extra[key] = value
     parent = fields.get("comment_parent", "").strip()
     return Comment(
-        id=fields.get("comment_id", "").strip() or fallback_id, thread_id=thread.id,
+        id=fields.get("comment_id", "").strip() or fallback_id,
+        thread_id=thread.id,
         text=html_to_text(fields.get("comment_content", "")),
         parent_id=None if parent in ("", "0") else parent,
         author=(fields.get("comment_author") or "").strip() or None,
         created_at=_gmt(fields.get("comment_date_gmt"))
         or parse_timestamp(fields.get("comment_date")),
         status=normalise_status(fields.get("comment_approved")),
-        thread_title=thread.title, thread_url=thread.url, extra=extra,
+        thread_title=thread.title,
+        thread_url=thread.url,
+        extra=extra,
     )
 
 

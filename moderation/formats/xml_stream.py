@@ -11,11 +11,15 @@ line, so an entity-expansion bomb is never expanded and no external entity is ev
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 from xml.parsers import expat
 
-from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
-from defusedxml import ExternalReferenceForbidden
+from defusedxml import (
+    DefusedXmlException,
+    DTDForbidden,
+    EntitiesForbidden,
+    ExternalReferenceForbidden,
+)
 
 from moderation.errors import HostileInputError, InputError
 from moderation.formats.source import Source
@@ -84,7 +88,7 @@ class _Collector:
             self.buffers.append(None)
         elif self.open:
             if attrs:
-                key = "/".join(self.path[self.open[-1][2]:])
+                key = "/".join(self.path[self.open[-1][2] :])
                 fields = self.open[-1][3]
                 for attr, value in attrs.items():
                     fields[f"{key}@{attr.rpartition(' ')[2]}"] = value
@@ -129,11 +133,20 @@ def iter_records(source: Source, kind_of: RecordKind) -> Iterator[tuple[str, str
                     return
     except DefusedXmlException as err:
         raise HostileInputError(
-            source.path, f"refused: the XML declares a DTD, entities or external references "
+            source.path,
+            f"refused: the XML declares a DTD, entities or external references "
             f"({type(err).__name__}), which comment exports never need and which can be used "
-            "to attack the reader", line=parser.CurrentLineNumber) from None
+            "to attack the reader",
+            line=parser.CurrentLineNumber,
+        ) from None
     except expat.ExpatError as err:
         yield from collector.done
-        source.report.bad(InputError(
-            source.path, f"XML is not well-formed ({expat.ErrorString(err.code)}); the rest of "
-            "the file cannot be read", line=err.lineno, hint="is the export truncated?"))
+        source.report.bad(
+            InputError(
+                source.path,
+                f"XML is not well-formed ({expat.ErrorString(err.code)}); the rest of "
+                "the file cannot be read",
+                line=err.lineno,
+                hint="is the export truncated?",
+            )
+        )

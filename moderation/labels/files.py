@@ -31,13 +31,21 @@ class LabelFile:
             self.used.add(comment.id)
 
     def unmatched(self) -> list[InputError]:
-        return [InputError(self.path, f"id {cid!r} matches no comment in the input",
-                           line=self.lines[cid], hint="check the id, or parse the export it "
-                           "came from") for cid in self.labels if cid not in self.used]
+        return [
+            InputError(
+                self.path,
+                f"id {cid!r} matches no comment in the input",
+                line=self.lines[cid],
+                hint="check the id, or parse the export it came from",
+            )
+            for cid in self.labels
+            if cid not in self.used
+        ]
 
 
-def join_labels(records: Iterable[Thread | Comment], labels: LabelFile,
-                report: ParseReport) -> Iterator[Thread | Comment]:
+def join_labels(
+    records: Iterable[Thread | Comment], labels: LabelFile, report: ParseReport
+) -> Iterator[Thread | Comment]:
     """The records of an export with the file's labels joined to its comments (counted in
     ``report.labelled``)."""
     for record in records:
@@ -59,22 +67,37 @@ def read_label_file(path: str | Path, report: ParseReport) -> LabelFile:
     records (stop the run, or are skipped with ``--skip-bad``)."""
     source = Source(path, report)
     result = LabelFile(str(path))
-    rows = _jsonl_rows(source) if source.head_text.lstrip("\ufeff \r\n").startswith("{") \
+    rows = (
+        _jsonl_rows(source)
+        if source.head_text.lstrip("\ufeff \r\n").startswith("{")
         else _csv_rows(source)
+    )
     for line, cid, label in rows:
         if cid is None or cid == "":
             report.bad(InputError(path, "no comment id", line=line))
             continue
         name = str(label or "").strip().lower()
         if name not in LABELS:
-            report.bad(InputError(path, f"unknown label {label!r}", line=line,
-                                  hint=f"labels are {', '.join(LABELS)}"))
+            report.bad(
+                InputError(
+                    path,
+                    f"unknown label {label!r}",
+                    line=line,
+                    hint=f"labels are {', '.join(LABELS)}",
+                )
+            )
             continue
         cid = str(cid)
         if cid in result.labels and result.labels[cid] != name:
-            report.bad(InputError(path, f"id {cid!r} is labelled {result.labels[cid]!r} at line "
-                                  f"{result.lines[cid]} and {name!r} here", line=line,
-                                  hint="keep one label per comment"))
+            report.bad(
+                InputError(
+                    path,
+                    f"id {cid!r} is labelled {result.labels[cid]!r} at line "
+                    f"{result.lines[cid]} and {name!r} here",
+                    line=line,
+                    hint="keep one label per comment",
+                )
+            )
             continue
         result.labels[cid] = name
         result.lines.setdefault(cid, line)
@@ -95,8 +118,11 @@ def _jsonl_rows(source: Source):
             continue
         id_key = _pick(list(record), _ID_NAMES)
         label_key = _pick(list(record), _LABEL_NAMES)
-        yield number, record.get(id_key) if id_key else None, \
-            record.get(label_key) if label_key else None
+        yield (
+            number,
+            record.get(id_key) if id_key else None,
+            record.get(label_key) if label_key else None,
+        )
 
 
 def _csv_rows(source: Source):
@@ -106,8 +132,12 @@ def _csv_rows(source: Source):
         raise InputError(source.path, "no header row", line=1)
     id_key, label_key = _pick(header, _ID_NAMES), _pick(header, _LABEL_NAMES)
     if id_key is None or label_key is None:
-        raise InputError(source.path, "a labels file needs an id column and a label column",
-                         line=1, hint=f"found columns: {', '.join(header)}")
+        raise InputError(
+            source.path,
+            "a labels file needs an id column and a label column",
+            line=1,
+            hint=f"found columns: {', '.join(header)}",
+        )
     id_at, label_at = header.index(id_key), header.index(label_key)
     for line, row in rows:
         if not any(cell.strip() for cell in row):

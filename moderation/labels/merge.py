@@ -21,8 +21,9 @@ from moderation.labels.store import read_store
 DEFAULT_STATUS_LABELS = {"approved": "civil", "removed": "abusive"}
 
 
-def weak_labels(records: Iterable[Thread | Comment], mapping: dict[str, str]
-                ) -> Iterator[tuple[Comment, str]]:
+def weak_labels(
+    records: Iterable[Thread | Comment], mapping: dict[str, str]
+) -> Iterator[tuple[Comment, str]]:
     """Comments whose platform status maps to a label, with that label."""
     for record in records:
         if isinstance(record, Comment) and record.status in mapping:
@@ -38,9 +39,11 @@ def parse_status_mapping(pairs: list[str]) -> dict[str, str]:
         status, sep, label = pair.partition("=")
         status, label = status.strip().lower(), label.strip().lower()
         if not sep or status not in STATUSES or label not in (*LABELS, "none"):
-            raise ModerationError(f"--map {pair!r}: expected STATUS=LABEL with STATUS one of "
-                                  f"{', '.join(STATUSES)} and LABEL one of "
-                                  f"{', '.join(LABELS)} or none")
+            raise ModerationError(
+                f"--map {pair!r}: expected STATUS=LABEL with STATUS one of "
+                f"{', '.join(STATUSES)} and LABEL one of "
+                f"{', '.join(LABELS)} or none"
+            )
         if label == "none":
             mapping.pop(status, None)
         else:
@@ -54,6 +57,32 @@ class MergeResult:
     disagreements: list[dict[str, Any]]
     weak_overridden: int = 0
     torn: list[str] | None = None
+
+    def lines(
+        self, output: Path, *, disagreements_file: Path | None = None, limit: int = 20
+    ) -> list[str]:
+        """What the merge did, for a person."""
+        counts = ", ".join(
+            f"{n} {label}" for label, n in sorted(Counter(r["label"] for r in self.records).items())
+        )
+        lines = [f"wrote {len(self.records):,} label(s) to {output} ({counts or 'none'})"]
+        if self.weak_overridden:
+            lines.append(
+                f"{self.weak_overridden} weak label(s) gave way to a moderator's different label"
+            )
+        if self.disagreements:
+            lines.append(f"{len(self.disagreements)} disagreement(s) left out:")
+            for item in self.disagreements[:limit]:
+                labels = "; ".join(
+                    f"{a['label']} ({a['labeller'] or a['store']})" for a in item["labels"]
+                )
+                lines.append(f"  {item['id']}: {labels}")
+            if len(self.disagreements) > limit:
+                lines.append(
+                    f"  ... and {len(self.disagreements) - limit} more"
+                    + ("" if disagreements_file else " (write them all with --disagreements FILE)")
+                )
+        return lines
 
 
 def merge_stores(paths: list[str | Path]) -> MergeResult:
@@ -74,15 +103,22 @@ def merge_stores(paths: list[str | Path]) -> MergeResult:
     for cid, answers in by_id.items():
         strong = [(p, r) for p, r in answers if not r.get("weak")]
         if strong and len(strong) < len(answers):
-            overridden += sum(r["label"] != strong[0][1]["label"] for p, r in answers
-                              if r.get("weak"))
+            overridden += sum(
+                r["label"] != strong[0][1]["label"] for p, r in answers if r.get("weak")
+            )
             answers = strong
         labels = {r["label"] for _, r in answers}
         if len(labels) > 1:
-            disagreements.append({
-                "id": cid, "text": answers[0][1]["text"],
-                "labels": [{"store": p, "label": r["label"], "labeller": r.get("labeller")}
-                           for p, r in answers]})
+            disagreements.append(
+                {
+                    "id": cid,
+                    "text": answers[0][1]["text"],
+                    "labels": [
+                        {"store": p, "label": r["label"], "labeller": r.get("labeller")}
+                        for p, r in answers
+                    ],
+                }
+            )
             continue
         record = dict(answers[-1][1])
         labellers = sorted({str(r.get("labeller")) for _, r in answers if r.get("labeller")})
@@ -105,9 +141,14 @@ class WeakLabels:
         return dict(Counter(r["label"] for r in self.records))
 
 
-def weak_labels_of_export(path: str | Path, *, mapping: dict[str, str], format: str = "auto",
-                          options: ReadOptions | None = None,
-                          labeller: str = "platform") -> WeakLabels:
+def weak_labels_of_export(
+    path: str | Path,
+    *,
+    mapping: dict[str, str],
+    format: str = "auto",
+    options: ReadOptions | None = None,
+    labeller: str = "platform",
+) -> WeakLabels:
     """Store records (marked ``"weak": true``) for the comments of an export whose status
     maps to a label. An export where none does is an error that lists the statuses found."""
     options = options or ReadOptions()
@@ -122,16 +163,29 @@ def weak_labels_of_export(path: str | Path, *, mapping: dict[str, str], format: 
             yield record
 
     stream = counted(read_export(path, format=format, options=options, report=report))
-    records = [{"id": comment.id, "action": "label", "label": label, "text": comment.text,
-                "labeller": labeller, "time": stamp, "weak": True, "status": comment.status,
-                "thread_id": comment.thread_id, "source": Path(path).stem}
-               for comment, label in weak_labels(stream, mapping)]
+    records = [
+        {
+            "id": comment.id,
+            "action": "label",
+            "label": label,
+            "text": comment.text,
+            "labeller": labeller,
+            "time": stamp,
+            "weak": True,
+            "status": comment.status,
+            "thread_id": comment.thread_id,
+            "source": Path(path).stem,
+        }
+        for comment, label in weak_labels(stream, mapping)
+    ]
     if not records:
         seen = ", ".join(f"{n} {s}" for s, n in statuses.most_common()) or "no comments"
-        raise UsageError(f"{path}: no comment has a status that maps to a label (found: "
-                         f"{seen}); mapping: "
-                         f"{', '.join(f'{s}={lab}' for s, lab in mapping.items())}; "
-                         "add --map STATUS=LABEL")
+        raise UsageError(
+            f"{path}: no comment has a status that maps to a label (found: "
+            f"{seen}); mapping: "
+            f"{', '.join(f'{s}={lab}' for s, lab in mapping.items())}; "
+            "add --map STATUS=LABEL"
+        )
     return WeakLabels(records, mapping, statuses, report)
 
 
@@ -140,8 +194,9 @@ def _write_lines(path: Path, records: list[dict[str, Any]]) -> None:
         out.write(b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records))
 
 
-def merge_into(stores: list[Path], *, output: Path,
-               disagreements: Path | None = None) -> MergeResult:
+def merge_into(
+    stores: list[Path], *, output: Path, disagreements: Path | None = None
+) -> MergeResult:
     """``moderation labels merge``: the merged store written to ``output`` (and every
     disagreement to ``disagreements`` when given)."""
     if output.resolve() in {Path(s).resolve() for s in stores}:
@@ -153,11 +208,18 @@ def merge_into(stores: list[Path], *, output: Path,
     return result
 
 
-def write_weak_labels(input: Path, *, output: Path, mapping: list[str], format: str = "auto",
-                      options: ReadOptions | None = None) -> WeakLabels:
+def write_weak_labels(
+    input: Path,
+    *,
+    output: Path,
+    mapping: list[str],
+    format: str = "auto",
+    options: ReadOptions | None = None,
+) -> WeakLabels:
     """``moderation labels from-status``: weak labels from an export's statuses, written to
     ``output``."""
-    weak = weak_labels_of_export(input, mapping=parse_status_mapping(mapping), format=format,
-                                 options=options)
+    weak = weak_labels_of_export(
+        input, mapping=parse_status_mapping(mapping), format=format, options=options
+    )
     _write_lines(output, weak.records)
     return weak

@@ -22,8 +22,13 @@ from typing import Any
 
 from moderation.comments import LABELS, Comment
 from moderation.errors import InputError
-from moderation.files import (append_durably, now_iso, open_for_append, read_json_lines,
-                              set_torn_line_aside)
+from moderation.files import (
+    append_durably,
+    now_iso,
+    open_for_append,
+    read_json_lines,
+    set_torn_line_aside,
+)
 
 ACTIONS = ("label", "skip", "undo")
 
@@ -31,7 +36,7 @@ ACTIONS = ("label", "skip", "undo")
 def default_labeller() -> str:
     try:
         return getpass.getuser()
-    except (KeyError, OSError):         # no user name in a container without passwd entry
+    except (KeyError, OSError):  # no user name in a container without passwd entry
         return "unknown"
 
 
@@ -41,7 +46,7 @@ class StoreContents:
 
     path: Path
     records: list[dict[str, Any]]
-    lines: list[int | None] = field(default_factory=list)    # line of each record (None: new)
+    lines: list[int | None] = field(default_factory=list)  # line of each record (None: new)
     torn_line: int | None = None
     torn_bytes: bytes = b""
 
@@ -57,14 +62,21 @@ class StoreContents:
                     answers.pop()
                 continue
             labelled = [(r, n) for r, n in answers if r.get("action") == "label"]
-            if record.get("action") == "label" and labelled \
-                    and labelled[-1][0]["label"] != record["label"]:
+            if (
+                record.get("action") == "label"
+                and labelled
+                and labelled[-1][0]["label"] != record["label"]
+            ):
                 earlier, earlier_line = labelled[-1]
-                raise InputError(self.path, f"id {record['id']!r} is labelled "
-                                 f"{record['label']!r} here and {earlier['label']!r} at line "
-                                 f"{earlier_line}", line=line,
-                                 hint="a store keeps one label per comment; keep the right "
-                                 "line and delete the other")
+                raise InputError(
+                    self.path,
+                    f"id {record['id']!r} is labelled "
+                    f"{record['label']!r} here and {earlier['label']!r} at line "
+                    f"{earlier_line}",
+                    line=line,
+                    hint="a store keeps one label per comment; keep the right "
+                    "line and delete the other",
+                )
             answers.append((record, line))
         return {cid: answers[-1][0] for cid, answers in history.items() if answers}
 
@@ -75,24 +87,30 @@ class StoreContents:
     def torn_warning(self) -> str | None:
         if self.torn_line is None:
             return None
-        return (f"{self.path}:{self.torn_line}: the last line is incomplete (the labelling was "
-                "interrupted while writing it); it is ignored")
+        return (
+            f"{self.path}:{self.torn_line}: the last line is incomplete (the labelling was "
+            "interrupted while writing it); it is ignored"
+        )
 
 
 def _check_record(path: Path, number: int, record: Any) -> dict[str, Any]:
     if not isinstance(record, dict) or not isinstance(record.get("id"), (str, int)):
-        raise InputError(path, "not a label record (needs an \"id\")", line=number)
+        raise InputError(path, 'not a label record (needs an "id")', line=number)
     record["id"] = str(record["id"])
     action = record.setdefault("action", "label")
     if action not in ACTIONS:
-        raise InputError(path, f"unknown action {action!r}", line=number,
-                         hint=f"actions are {', '.join(ACTIONS)}")
+        raise InputError(
+            path,
+            f"unknown action {action!r}",
+            line=number,
+            hint=f"actions are {', '.join(ACTIONS)}",
+        )
     if action == "label" and record.get("label") not in LABELS:
         label = record.get("label")
         problem = "missing label" if label is None else f"unknown label {label!r}"
         raise InputError(path, problem, line=number, hint=f"labels are {', '.join(LABELS)}")
     if action == "label" and not isinstance(record.get("text"), str):
-        raise InputError(path, "a label record needs the comment's \"text\"", line=number)
+        raise InputError(path, 'a label record needs the comment\'s "text"', line=number)
     return record
 
 
@@ -100,12 +118,17 @@ def read_store(path: str | Path, *, missing_ok: bool = False) -> StoreContents:
     """Every record of a store, checked. A bad line in the middle is an error (the store was
     edited by hand); a bad last line without its newline is a torn write, reported on the
     result and ignored."""
-    lines = read_json_lines(path, missing_ok=missing_ok, hint="give a label store written by "
-                            "`moderation label` (or a JSONL file with id, text and label)")
-    records = [_check_record(lines.path, number, record)
-               for number, record in zip(lines.lines, lines.records)]
-    return StoreContents(lines.path, records, list(lines.lines), lines.torn_line,
-                         lines.torn_bytes)
+    lines = read_json_lines(
+        path,
+        missing_ok=missing_ok,
+        hint="give a label store written by "
+        "`moderation label` (or a JSONL file with id, text and label)",
+    )
+    records = [
+        _check_record(lines.path, number, record)
+        for number, record in zip(lines.lines, lines.records)
+    ]
+    return StoreContents(lines.path, records, list(lines.lines), lines.torn_line, lines.torn_bytes)
 
 
 class LabelStore:
@@ -114,10 +137,10 @@ class LabelStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.contents = read_store(self.path, missing_ok=True)
-        self.torn_warning = self.contents.torn_warning()    # kept after the line is set aside
+        self.torn_warning = self.contents.torn_warning()  # kept after the line is set aside
         self._handle: Any = None
 
-    def __enter__(self) -> "LabelStore":
+    def __enter__(self) -> LabelStore:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -148,12 +171,26 @@ class LabelStore:
             self._handle = None
 
 
-def answer_record(comment: Comment, label: str | None, *, scores: dict[str, float] | None,
-                  labeller: str, model_id: str | None, action: str = "label") -> dict[str, Any]:
+def answer_record(
+    comment: Comment,
+    label: str | None,
+    *,
+    scores: dict[str, float] | None,
+    labeller: str,
+    model_id: str | None,
+    action: str = "label",
+) -> dict[str, Any]:
     """The store record for one answer about a comment the model scored."""
-    record: dict[str, Any] = {"id": comment.id, "action": action, "label": label,
-                              "text": comment.text, "labeller": labeller, "time": now_iso(),
-                              "model": model_id, "scores": scores}
+    record: dict[str, Any] = {
+        "id": comment.id,
+        "action": action,
+        "label": label,
+        "text": comment.text,
+        "labeller": labeller,
+        "time": now_iso(),
+        "model": model_id,
+        "scores": scores,
+    }
     if comment.thread_id:
         record["thread_id"] = comment.thread_id
     return record

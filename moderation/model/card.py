@@ -31,29 +31,38 @@ def _metrics_table(metrics: dict[str, Any]) -> str:
     for label, values in metrics["per_label"].items():
         if "precision" not in values:
             continue
-        rows.append(f"| {label} | {values['precision']:.3f} | {values['recall']:.3f} | "
-                    f"{values['f1-score']:.3f} | {values.get('roc_auc', float('nan')):.3f}"
-                    f" | {int(values['support'])} |")
+        rows.append(
+            f"| {label} | {values['precision']:.3f} | {values['recall']:.3f} | "
+            f"{values['f1-score']:.3f} | {values.get('roc_auc', float('nan')):.3f}"
+            f" | {int(values['support'])} |"
+        )
     return "\n".join(rows)
 
 
-SITE_SOURCES = {"site": "the site's own labels (moderators)",
-                "site-weak": "the site's own labels (weak: from the platform's status)"}
+SITE_SOURCES = {
+    "site": "the site's own labels (moderators)",
+    "site-weak": "the site's own labels (weak: from the platform's status)",
+}
 
 
 def _adaptation(meta: ModelMeta) -> str:
     adaptation = meta.adaptation
     if not adaptation:
         return ""
-    files = "\n".join(f"- `{f['file']}`: {f['examples']:,} label(s)"
-                      + (f", {f['weak']:,} weak" if f.get("weak") else "")
-                      + f" (SHA-256 {f['sha256'][:12]})" for f in adaptation["added"])
+    files = "\n".join(
+        f"- `{f['file']}`: {f['examples']:,} label(s)"
+        + (f", {f['weak']:,} weak" if f.get("weak") else "")
+        + f" (SHA-256 {f['sha256'][:12]})"
+        for f in adaptation["added"]
+    )
     if adaptation["no_base"]:
         how = "Trained on the site's labels alone (`--no-base`)."
     else:
-        how = (f"Retrained from base model `{adaptation['base_model']}` "
-               f"({adaptation['description']}); weak labels weigh "
-               f"x{adaptation['weak_weight']:g} of a moderator's.")
+        how = (
+            f"Retrained from base model `{adaptation['base_model']}` "
+            f"({adaptation['description']}); weak labels weigh "
+            f"x{adaptation['weak_weight']:g} of a moderator's."
+        )
     return f"""
 ## Site labels added
 {how}
@@ -66,8 +75,11 @@ def _data_table(meta: ModelMeta) -> str:
     rows = ["| source | examples by label | licence |", "|---|---|---|"]
     for source, counts in meta.training_data["by_source"].items():
         dataset = DATASETS.get(source)
-        licence = dataset.licence if dataset else SITE_SOURCES.get(
-            source, "written for this project (MIT)")
+        licence = (
+            dataset.licence
+            if dataset
+            else SITE_SOURCES.get(source, "written for this project (MIT)")
+        )
         shown = ", ".join(f"{label} {count:,}" for label, count in counts.items())
         rows.append(f"| {source} | {shown} | {licence} |")
     return "\n".join(rows)
@@ -79,9 +91,11 @@ def render_model_card(meta: ModelMeta) -> str:
         f"- **{label}**: flag at p >= {t.threshold:.3f} (held-out precision "
         f"{t.precision:.2f}, recall {t.recall:.2f}"
         f"{'' if t.reached_target else '; the target precision was not reached'})"
-        for label, t in meta.thresholds.items())
-    citations = "\n".join(f"- {DATASETS[s].citation}" for s in meta.training_data["by_source"]
-                          if s in DATASETS)
+        for label, t in meta.thresholds.items()
+    )
+    citations = "\n".join(
+        f"- {DATASETS[s].citation}" for s in meta.training_data["by_source"] if s in DATASETS
+    )
     config = meta.config
     features = f"word {config['word_ngrams'][0]}-{config['word_ngrams'][1]}-grams"
     if config.get("char_ngrams"):

@@ -13,8 +13,10 @@ from moderation.errors import ModelLoadError
 from moderation.model.thresholds import Threshold
 
 META_FILE = "meta.json"
-REBUILD = ("rebuild it with `moderation train --recipe default -o DIR` "
-           "(see README: Rebuilding the default model)")
+REBUILD = (
+    "rebuild it with `moderation train --recipe default -o DIR` "
+    "(see README: Rebuilding the default model)"
+)
 _REQUIRED = ("model_id", "model_sha256", "labels", "thresholds", "versions")
 
 
@@ -60,8 +62,10 @@ class ModelMeta:
 
     def training_summary(self) -> str:
         """``source count, ...`` for listings."""
-        return ", ".join(f"{source} {sum(counts.values()):,}"
-                         for source, counts in self.training_data.get("by_source", {}).items())
+        return ", ".join(
+            f"{source} {sum(counts.values()):,}"
+            for source, counts in self.training_data.get("by_source", {}).items()
+        )
 
     # --- the file ----------------------------------------------------------------------------
 
@@ -75,12 +79,16 @@ class ModelMeta:
         known = {f.name for f in dataclasses.fields(cls)} - {"extra", "thresholds"}
         values = {k: v for k, v in data.items() if k in known}
         try:
-            thresholds = {label: Threshold.from_dict(label, t)
-                          for label, t in data["thresholds"].items()}
+            thresholds = {
+                label: Threshold.from_dict(label, t) for label, t in data["thresholds"].items()
+            }
         except (AttributeError, KeyError, TypeError, ValueError) as err:
             raise ModelLoadError(f"{origin}: unreadable thresholds ({err}); {REBUILD}") from None
-        return cls(thresholds=thresholds, **values,
-                   extra={k: v for k, v in data.items() if k not in known | {"thresholds"}})
+        return cls(
+            thresholds=thresholds,
+            **values,
+            extra={k: v for k, v in data.items() if k not in known | {"thresholds"}},
+        )
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -100,11 +108,14 @@ class ModelMeta:
     def read(cls, directory: Path) -> ModelMeta:
         meta_path = directory / META_FILE
         if not directory.exists():
-            raise ModelLoadError(f"{directory}: no such model directory; give --model DIR or "
-                                 f"{REBUILD}")
+            raise ModelLoadError(
+                f"{directory}: no such model directory; give --model DIR or {REBUILD}"
+            )
         if not directory.is_dir() or not meta_path.is_file():
-            raise ModelLoadError(f"{directory}: not a model directory (no {META_FILE}); a "
-                                 "model is a folder made by `moderation train`")
+            raise ModelLoadError(
+                f"{directory}: not a model directory (no {META_FILE}); a "
+                "model is a folder made by `moderation train`"
+            )
         try:
             data = json.loads(meta_path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
@@ -113,4 +124,5 @@ class ModelMeta:
 
     def write(self, directory: Path) -> None:
         (directory / META_FILE).write_text(
-            json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )

@@ -37,45 +37,48 @@ class PipelineConfig:
     """Everything that decides the features, the classifier and how training chooses among
     candidates. Field names are the keys of the TOML file (``[pipeline]`` table)."""
 
-    max_chars: int = 2000                   # features come from this prefix of a comment
+    max_chars: int = 2000  # features come from this prefix of a comment
     # Defaults measured in benchmarks/quality.py (leave-one-source-out ROC AUC): word unigrams,
     # raw term counts and a modest C generalise to other platforms better than bigrams,
     # sublinear tf, character n-grams or a larger C, which win only in-domain.
     word_ngrams: tuple[int, int] = (1, 1)
     word_min_df: int = 1
     word_max_features: int | None = 200_000
-    char_ngrams: tuple[int, int] | None = None     # e.g. (2, 5); None: no character features
+    char_ngrams: tuple[int, int] | None = None  # e.g. (2, 5); None: no character features
     char_min_df: int = 3
     char_max_features: int | None = 100_000
     sublinear_tf: bool = False
-    class_weight: str | None = "sqrt_balanced"     # or "balanced", or None ("none" in TOML)
-    source_weighting: str = "none"          # "balanced": each source weighs the same
+    class_weight: str | None = "sqrt_balanced"  # or "balanced", or None ("none" in TOML)
+    source_weighting: str = "none"  # "balanced": each source weighs the same
     C_grid: tuple[float, ...] = (0.5, 1.0, 2.0)
     cv_folds: int = 5
-    selection_metric: str = "f1_macro"      # how C is chosen on held-out folds, or "log_loss"
-    target_precision: float = 0.8           # per-label flag thresholds are chosen for this
-    min_flag_recall: float = 0.2            # ...unless it catches less than this of a label
-    solver: str = "newton-cg"               # measured: 4-10x faster than lbfgs here
+    selection_metric: str = "f1_macro"  # how C is chosen on held-out folds, or "log_loss"
+    target_precision: float = 0.8  # per-label flag thresholds are chosen for this
+    min_flag_recall: float = 0.2  # ...unless it catches less than this of a label
+    solver: str = "newton-cg"  # measured: 4-10x faster than lbfgs here
     max_iter: int = 1000
     random_state: int = 0
-    n_jobs: int = 2                         # folds trained in parallel
+    n_jobs: int = 2  # folds trained in parallel
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any], *, origin: str = "config") -> "PipelineConfig":
+    def from_dict(cls, values: dict[str, Any], *, origin: str = "config") -> PipelineConfig:
         known = {f.name: f for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - set(known))
         if unknown:
-            raise InputError(origin, f"unknown setting(s) {', '.join(unknown)}",
-                             hint=f"known settings: {', '.join(known)}")
+            raise InputError(
+                origin,
+                f"unknown setting(s) {', '.join(unknown)}",
+                hint=f"known settings: {', '.join(known)}",
+            )
         converted = {}
         for key, value in values.items():
             if key in ("word_ngrams", "char_ngrams", "C_grid") and value is not None:
                 value = tuple(value)
-            if key == "class_weight" and value == "none":     # TOML has no null
+            if key == "class_weight" and value == "none":  # TOML has no null
                 value = None
             converted[key] = value
         config = cls(**converted)
@@ -83,8 +86,7 @@ class PipelineConfig:
         return config
 
     @classmethod
-    def from_toml(cls, path: str | Path,
-                  base: "PipelineConfig | None" = None) -> "PipelineConfig":
+    def from_toml(cls, path: str | Path, base: PipelineConfig | None = None) -> PipelineConfig:
         """Settings from a TOML file; the ones it does not name keep ``base``'s values (or the
         defaults)."""
         try:
@@ -125,29 +127,48 @@ class PipelineConfig:
 
 def build_features(config: PipelineConfig) -> TfidfVectorizer | FeatureUnion:
     words = TfidfVectorizer(
-        lowercase=False, token_pattern=TOKEN_PATTERN, ngram_range=config.word_ngrams,
-        min_df=config.word_min_df, max_features=config.word_max_features,
-        sublinear_tf=config.sublinear_tf, dtype=np.float32)
+        lowercase=False,
+        token_pattern=TOKEN_PATTERN,
+        ngram_range=config.word_ngrams,
+        min_df=config.word_min_df,
+        max_features=config.word_max_features,
+        sublinear_tf=config.sublinear_tf,
+        dtype=np.float32,
+    )
     if config.char_ngrams is None:
         return words
     chars = TfidfVectorizer(
-        lowercase=False, analyzer="char_wb", ngram_range=config.char_ngrams,
-        min_df=config.char_min_df, max_features=config.char_max_features,
-        sublinear_tf=config.sublinear_tf, dtype=np.float32)
+        lowercase=False,
+        analyzer="char_wb",
+        ngram_range=config.char_ngrams,
+        min_df=config.char_min_df,
+        max_features=config.char_max_features,
+        sublinear_tf=config.sublinear_tf,
+        dtype=np.float32,
+    )
     return FeatureUnion([("words", words), ("chars", chars)])
 
 
 def build_classifier(config: PipelineConfig, C: float) -> LogisticRegression:
     class_weight = None if config.class_weight == "sqrt_balanced" else config.class_weight
-    return LogisticRegression(C=C, class_weight=class_weight, solver=config.solver,
-                              max_iter=config.max_iter, random_state=config.random_state)
+    return LogisticRegression(
+        C=C,
+        class_weight=class_weight,
+        solver=config.solver,
+        max_iter=config.max_iter,
+        random_state=config.random_state,
+    )
 
 
 def build_pipeline(config: PipelineConfig, C: float | None = None) -> Pipeline:
     """An unfitted pipeline: normalise -> features -> classifier."""
-    return Pipeline([
-        ("normalize", FunctionTransformer(normalize_many, kw_args={"max_chars": config.max_chars})),
-        ("features", build_features(config)),
-        ("classifier", build_classifier(config, C if C is not None else config.C_grid[0])),
-    ])
-
+    return Pipeline(
+        [
+            (
+                "normalize",
+                FunctionTransformer(normalize_many, kw_args={"max_chars": config.max_chars}),
+            ),
+            ("features", build_features(config)),
+            ("classifier", build_classifier(config, C if C is not None else config.C_grid[0])),
+        ]
+    )

@@ -11,21 +11,26 @@ import numpy as np
 
 from moderation.model.scorer import label_weights
 
-PRIOR_STRENGTH = 0.03       # lambda: how hard the weights are held to the base's
+PRIOR_STRENGTH = 0.03  # lambda: how hard the weights are held to the base's
 
 
-def fit_towards_base(base_pipeline: Any, texts: Sequence[str], labels: Sequence[str],
-                     weights: np.ndarray, strength: float = PRIOR_STRENGTH,
-                     max_iter: int = 500) -> Any:
+def fit_towards_base(
+    base_pipeline: Any,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    weights: np.ndarray,
+    strength: float = PRIOR_STRENGTH,
+    max_iter: int = 500,
+) -> Any:
     """A copy of ``base_pipeline`` whose logistic-regression weights are refitted on the site's
     labels with an L2 penalty towards the base's weights instead of towards zero:
 
         minimise  sum_i w_i * cross-entropy_i  +  strength / 2 * ||W - W_base||^2
 
     (the intercepts are almost free). Only the labels the site's labels use are refitted, with
-    a softmax over them; the others keep the base's weights. Words the site's labels say nothing about keep the base's
-    weights; the features (vocabulary, IDF) stay the base's, so the model is the same kind of
-    pipeline and scores with the same code."""
+    a softmax over them; the others keep the base's weights. Words the site's labels say
+    nothing about keep the base's weights; the features (vocabulary, IDF) stay the base's,
+    so the model is the same kind of pipeline and scores with the same code."""
     import copy
 
     from scipy.optimize import minimize
@@ -36,7 +41,7 @@ def fit_towards_base(base_pipeline: Any, texts: Sequence[str], labels: Sequence[
     classes = [str(c) for c in classifier.classes_]
     w0, b0 = (np.asarray(a, dtype=np.float64) for a in label_weights(classifier))
     added = extend_vocabulary(adapted, texts)
-    w0 = np.hstack([w0, np.zeros((w0.shape[0], added))])    # new words start at zero
+    w0 = np.hstack([w0, np.zeros((w0.shape[0], added))])  # new words start at zero
     x = adapted[:-1].transform(list(texts)).tocsr().astype(np.float64)
     # only the rows of the labels the site gave are refitted (a softmax over those labels);
     # a label with no site example keeps the base's weights, so it is still predicted
@@ -48,22 +53,24 @@ def fit_towards_base(base_pipeline: Any, texts: Sequence[str], labels: Sequence[
     strength_b = strength * 1e-3
 
     def loss_and_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = theta[:k * d].reshape(k, d), theta[k * d:]
+        w, b = theta[: k * d].reshape(k, d), theta[k * d :]
         z = np.asarray(x @ w.T) + b
         loss = float(np.sum(weights * (logsumexp(z, axis=1) - (z * y).sum(axis=1))))
         residual = (softmax(z, axis=1) - y) * weights[:, None]
         grad_w = np.asarray((x.T @ residual).T) + strength * (w - w0)
         grad_b = residual.sum(axis=0) + strength_b * (b - b0)
-        loss += 0.5 * strength * float(np.sum((w - w0) ** 2)) + \
-            0.5 * strength_b * float(np.sum((b - b0) ** 2))
+        loss += 0.5 * strength * float(np.sum((w - w0) ** 2)) + 0.5 * strength_b * float(
+            np.sum((b - b0) ** 2)
+        )
         return loss, np.concatenate([grad_w.ravel(), grad_b])
 
     start = np.concatenate([w0.ravel(), b0])
-    found = minimize(loss_and_gradient, start, jac=True, method="L-BFGS-B",
-                     options={"maxiter": max_iter})
+    found = minimize(
+        loss_and_gradient, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter}
+    )
     w, b = w_all.copy(), b_all.copy()
-    w[rows], b[rows] = found.x[:k * d].reshape(k, d), found.x[k * d:]
-    if classifier.coef_.shape[0] == 1:              # scikit-learn's two-label form
+    w[rows], b[rows] = found.x[: k * d].reshape(k, d), found.x[k * d :]
+    if classifier.coef_.shape[0] == 1:  # scikit-learn's two-label form
         classifier.coef_ = (w[1] - w[0])[None, :]
         classifier.intercept_ = np.array([b[1] - b[0]])
     else:
@@ -97,5 +104,5 @@ def extend_vocabulary(pipeline: Any, texts: Sequence[str]) -> int:
     old_idf = features.idf_
     features.vocabulary_ = vocabulary
     features.idf_ = np.concatenate([old_idf, idf.astype(old_idf.dtype)])
-    features._tfidf.n_features_in_ = len(vocabulary)    # the setter above does not update it
+    features._tfidf.n_features_in_ = len(vocabulary)  # the setter above does not update it
     return len(new)

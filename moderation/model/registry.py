@@ -22,8 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from moderation.errors import ModelLoadError, ModerationError, UsageError
-from moderation.files import (append_durably, now_iso, open_for_append, read_json_lines,
-                              set_torn_line_aside)
+from moderation.files import (
+    append_durably,
+    now_iso,
+    open_for_append,
+    read_json_lines,
+    set_torn_line_aside,
+)
 from moderation.model.meta import META_FILE, ModelMeta
 from moderation.model.store import Model, load_model_dir
 
@@ -81,8 +86,10 @@ def active_record() -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ModerationError(f"{path}: not valid JSON ({err}); promote a model again with "
-                              "`moderation models promote NAME --force`") from None
+        raise ModerationError(
+            f"{path}: not valid JSON ({err}); promote a model again with "
+            "`moderation models promote NAME --force`"
+        ) from None
 
 
 def active_model_dir() -> Path | None:
@@ -93,9 +100,11 @@ def active_model_dir() -> Path | None:
         return None
     path = Path(record["path"])
     if not (path / META_FILE).is_file():
-        raise ModelLoadError(f"the active model {record.get('model_id')} is gone from {path}; "
-                             "promote another with `moderation models promote NAME --force`, "
-                             f"or delete {home_dir() / ACTIVE_FILE} to use the shipped default")
+        raise ModelLoadError(
+            f"the active model {record.get('model_id')} is gone from {path}; "
+            "promote another with `moderation models promote NAME --force`, "
+            f"or delete {home_dir() / ACTIVE_FILE} to use the shipped default"
+        )
     return path
 
 
@@ -115,13 +124,18 @@ class ModelEntry:
 
     def summary(self) -> dict[str, Any]:
         meta = self.meta
-        return {"name": self.name, "path": str(self.path), "model_id": meta.model_id,
-                "created_at": meta.created_at, "active": self.active,
-                "examples": meta.training_data.get("count"),
-                "training_data": meta.training_summary(),
-                "base": (meta.adaptation or {}).get("base_model"),
-                "cv_macro_f1": meta.cv_metrics.get("macro_f1"),
-                "thresholds": meta.flag_thresholds}
+        return {
+            "name": self.name,
+            "path": str(self.path),
+            "model_id": meta.model_id,
+            "created_at": meta.created_at,
+            "active": self.active,
+            "examples": meta.training_data.get("count"),
+            "training_data": meta.training_summary(),
+            "base": (meta.adaptation or {}).get("base_model"),
+            "cv_macro_f1": meta.cv_metrics.get("macro_f1"),
+            "thresholds": meta.flag_thresholds,
+        }
 
 
 def _entry(path: Path, name: str | None = None) -> ModelEntry:
@@ -134,8 +148,9 @@ def list_models() -> list[ModelEntry]:
     active = active_model_dir()
     found: dict[Path, ModelEntry] = {}
     folder = models_dir()
-    candidates = sorted(p for p in folder.iterdir() if (p / META_FILE).is_file()) \
-        if folder.is_dir() else []
+    candidates = (
+        sorted(p for p in folder.iterdir() if (p / META_FILE).is_file()) if folder.is_dir() else []
+    )
     shipped = shipped_model_dir()
     for path in [*candidates, shipped, *([active] if active else [])]:
         key = path.resolve()
@@ -161,8 +176,10 @@ def find_model(name: str | Path) -> ModelEntry:
         if entry.meta.model_id == str(name):
             return entry
     known = ", ".join(e.name for e in entries)
-    raise UsageError(f"no model {str(name)!r} in {models_dir()} (known: {known}); give a "
-                     "model directory, a name from `moderation models list`, or a model id")
+    raise UsageError(
+        f"no model {str(name)!r} in {models_dir()} (known: {known}); give a "
+        "model directory, a name from `moderation models list`, or a model id"
+    )
 
 
 def current_entry() -> ModelEntry:
@@ -173,21 +190,28 @@ def current_entry() -> ModelEntry:
 # --- the promotion policy ---------------------------------------------------------------------
 
 
-def not_worse(candidate: dict[str, Any], current: dict[str, Any],
-              tolerance: float = 0.0) -> tuple[bool, list[str]]:
+def not_worse(
+    candidate: dict[str, Any], current: dict[str, Any], tolerance: float = 0.0
+) -> tuple[bool, list[str]]:
     """Whether the candidate's headline metrics are each at least the current model's (less
     ``tolerance``), and the ones that fall short."""
-    short = [name for name in COMPARED
-             if candidate.get(name) is not None and current.get(name) is not None
-             and candidate[name] < current[name] - tolerance]
+    short = [
+        name
+        for name in COMPARED
+        if candidate.get(name) is not None
+        and current.get(name) is not None
+        and candidate[name] < current[name] - tolerance
+    ]
     return not short, short
 
 
 def was_active(entry: ModelEntry) -> bool:
     model_id = entry.meta.model_id
     records, _ = history()
-    return any(r.get("model_id") == model_id or (r.get("previous") or {}).get("model_id")
-               == model_id for r in records)
+    return any(
+        r.get("model_id") == model_id or (r.get("previous") or {}).get("model_id") == model_id
+        for r in records
+    )
 
 
 @dataclass
@@ -198,8 +222,14 @@ class Decision:
     reason: str
 
 
-def decide(candidate: ModelEntry, current: ModelEntry, evidence: dict[str, Any] | None, *,
-           force: bool = False, tolerance: float = 0.0) -> Decision:
+def decide(
+    candidate: ModelEntry,
+    current: ModelEntry,
+    evidence: dict[str, Any] | None,
+    *,
+    force: bool = False,
+    tolerance: float = 0.0,
+) -> Decision:
     """The promotion policy. ``evidence`` holds both models' metrics on the same labelled
     comments (``{"candidate": {...}, "current": {...}}``), or is None."""
     if candidate.path.resolve() == current.path.resolve():
@@ -215,21 +245,28 @@ def decide(candidate: ModelEntry, current: ModelEntry, evidence: dict[str, Any] 
         return Decision(True, "rollback to a model that was active before")
     if force:
         return Decision(True, "forced without an evaluation")
-    raise UsageError(f"promoting {candidate.name} needs evidence: give --eval LABELLED (it must "
-                     "not be worse than the active model there), or --force")
+    raise UsageError(
+        f"promoting {candidate.name} needs evidence: give --eval LABELLED (it must "
+        "not be worse than the active model there), or --force"
+    )
 
 
-def set_active(entry: ModelEntry, previous: ModelEntry,
-               evaluation: dict[str, Any] | None, reason: str) -> dict[str, Any]:
+def set_active(
+    entry: ModelEntry, previous: ModelEntry, evaluation: dict[str, Any] | None, reason: str
+) -> dict[str, Any]:
     """Record ``entry`` as the active model (written atomically) and log the promotion. A torn
     last line in the history is set aside first, as the label store does."""
     home = home_dir()
     home.mkdir(parents=True, exist_ok=True)
-    record = {"path": str(entry.path.resolve()), "model_id": entry.meta.model_id,
-              "name": entry.name, "promoted_at": now_iso(),
-              "previous": {"path": str(previous.path.resolve()),
-                           "model_id": previous.meta.model_id},
-              "reason": reason, "evaluation": evaluation}
+    record = {
+        "path": str(entry.path.resolve()),
+        "model_id": entry.meta.model_id,
+        "name": entry.name,
+        "promoted_at": now_iso(),
+        "previous": {"path": str(previous.path.resolve()), "model_id": previous.meta.model_id},
+        "reason": reason,
+        "evaluation": evaluation,
+    }
     fd, staging = tempfile.mkstemp(prefix=f".{ACTIVE_FILE}.", suffix=".tmp", dir=home)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(record, indent=2) + "\n")

@@ -31,14 +31,20 @@ from moderation.model.prior import PRIOR_STRENGTH, fit_towards_base
 from moderation.model.registry import resolve_model_dir
 from moderation.model.store import check_model_destination, load_model_dir, save_trained
 from moderation.model.thresholds import thresholds_for_precision
-from moderation.model.train import (Progress, TrainedModel, held_out_metrics, prepare_examples,
-                                    sample_weights, train)
+from moderation.model.train import (
+    Progress,
+    TrainedModel,
+    held_out_metrics,
+    prepare_examples,
+    sample_weights,
+    train,
+)
 
 SITE_SOURCE = "site"
 WEAK_SOURCE = "site-weak"
 METHODS = ("prior", "weighted")
-SITE_WEIGHT = 20.0          # weighted: each site label counts as this many base examples
-WEAK_WEIGHT = 0.3           # a weak label (from the platform's status) counts this much less
+SITE_WEIGHT = 20.0  # weighted: each site label counts as this many base examples
+WEAK_WEIGHT = 0.3  # a weak label (from the platform's status) counts this much less
 
 
 @dataclass
@@ -54,10 +60,16 @@ class SiteLabels:
 def as_site_example(example: Example) -> Example:
     """A labelled comment as a training example of the site: its own source (weighted up by
     ``site_config``) and ids that cannot collide with the base data's."""
-    return Example(id=f"site:{example.id}", text=example.text, label=example.label,
-                   thread_id=f"site:{example.thread_id or example.id}",
-                   source=WEAK_SOURCE if example.weak else SITE_SOURCE, weak=example.weak,
-                   path=example.path, line=example.line)
+    return Example(
+        id=f"site:{example.id}",
+        text=example.text,
+        label=example.label,
+        thread_id=f"site:{example.thread_id or example.id}",
+        source=WEAK_SOURCE if example.weak else SITE_SOURCE,
+        weak=example.weak,
+        path=example.path,
+        line=example.line,
+    )
 
 
 def read_site_labels(paths: Sequence[str | Path]) -> SiteLabels:
@@ -72,13 +84,16 @@ def read_site_labels(paths: Sequence[str | Path]) -> SiteLabels:
         site.files.append(labelled.file_record())
     site.examples = [as_site_example(e) for e in unique_examples(found)]
     if not site.examples:
-        raise ModerationError(f"no labels in {', '.join(map(str, paths))}: label some "
-                              "comments first with `moderation label`")
+        raise ModerationError(
+            f"no labels in {', '.join(map(str, paths))}: label some "
+            "comments first with `moderation label`"
+        )
     return site
 
 
-def replay_base_data(meta: ModelMeta, datasets_dir: str | Path | None = None
-                     ) -> tuple[list[Example], list[dict[str, Any]]]:
+def replay_base_data(
+    meta: ModelMeta, datasets_dir: str | Path | None = None
+) -> tuple[list[Example], list[dict[str, Any]]]:
     """The base model's training examples, rebuilt from what its meta records. A file that is
     missing or changed since is an error: the base cannot be reproduced without it."""
     from moderation.datasets.recipes import recipe_records
@@ -89,16 +104,18 @@ def replay_base_data(meta: ModelMeta, datasets_dir: str | Path | None = None
         examples, files = recipe_records(meta.recipe, datasets_dir)
     listed = meta.training_files
     for item in listed:
-        if "dataset" in item:           # part of the recipe, already read
+        if "dataset" in item:  # part of the recipe, already read
             continue
         path = Path(item["file"])
         if not path.is_file() or sha256_file(path) != item.get("sha256"):
             problem = "not found" if not path.is_file() else "changed since the base was trained"
-            raise InputError(path, f"{problem}: the base model was trained on it",
-                             hint="restore it, or train on the site's labels alone with "
-                             "--no-base")
+            raise InputError(
+                path,
+                f"{problem}: the base model was trained on it",
+                hint="restore it, or train on the site's labels alone with --no-base",
+            )
         if item.get("site"):
-            continue                    # an adapted base's own labels: read below, weighted
+            continue  # an adapted base's own labels: read below, weighted
         examples.extend(read_labelled(path, kind="examples").examples)
         files.append(item)
     for item in listed:
@@ -106,13 +123,16 @@ def replay_base_data(meta: ModelMeta, datasets_dir: str | Path | None = None
             examples.extend(read_site_labels([item["file"]]).examples)
             files.append(item)
     if not examples:
-        raise ModerationError(f"the base model {meta.model_id} records no training data to "
-                              "replay; train on the site's labels alone with --no-base")
+        raise ModerationError(
+            f"the base model {meta.model_id} records no training data to "
+            "replay; train on the site's labels alone with --no-base"
+        )
     return examples, files
 
 
-def site_config(base_config: dict[str, Any], site_weight: float, weak_weight: float,
-                no_base: bool) -> PipelineConfig:
+def site_config(
+    base_config: dict[str, Any], site_weight: float, weak_weight: float, no_base: bool
+) -> PipelineConfig:
     """The base's settings, with the site's sources weighted up."""
     config = PipelineConfig.from_dict(dict(base_config), origin="base model config")
     if not no_base:
@@ -123,10 +143,15 @@ def site_config(base_config: dict[str, Any], site_weight: float, weak_weight: fl
     return config
 
 
-def train_towards_base(base_pipeline: Any, base_meta: ModelMeta, site: list[Example],
-                       config: PipelineConfig, strength: float = PRIOR_STRENGTH,
-                       files: Sequence[dict] = (), progress: Progress | None = None
-                       ) -> TrainedModel:
+def train_towards_base(
+    base_pipeline: Any,
+    base_meta: ModelMeta,
+    site: list[Example],
+    config: PipelineConfig,
+    strength: float = PRIOR_STRENGTH,
+    files: Sequence[dict] = (),
+    progress: Progress | None = None,
+) -> TrainedModel:
     """The prior method as a trained model: held-out predictions on the site's labels (grouped
     folds) choose the flag thresholds and give the metrics; the final fit uses every label."""
     from sklearn.model_selection import StratifiedGroupKFold
@@ -141,35 +166,51 @@ def train_towards_base(base_pipeline: Any, base_meta: ModelMeta, site: list[Exam
     smallest = min(Counter(examples.labels).values())
     folds = min(config.cv_folds, smallest, len(set(examples.groups)))
     if folds < 2 or len(set(examples.labels)) < 2:
-        raise ModerationError("too few site labels to check the model on held-out ones: give "
-                              "at least two comments of each label you use")
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True,
-                                    random_state=config.random_state)
+        raise ModerationError(
+            "too few site labels to check the model on held-out ones: give "
+            "at least two comments of each label you use"
+        )
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
     held_out = np.zeros((len(examples), len(labels)))
     if progress:
-        progress(f"refitting towards the base's weights (strength {strength:g}) on {folds} "
-                 "grouped folds of the site's labels")
+        progress(
+            f"refitting towards the base's weights (strength {strength:g}) on {folds} "
+            "grouped folds of the site's labels"
+        )
     texts, truth = examples.texts, examples.labels
     for train_index, test_index in splitter.split(texts, truth, examples.groups):
-        fold = fit_towards_base(base_pipeline, [texts[i] for i in train_index],
-                                [truth[i] for i in train_index], weights[train_index],
-                                strength)
+        fold = fit_towards_base(
+            base_pipeline,
+            [texts[i] for i in train_index],
+            [truth[i] for i in train_index],
+            weights[train_index],
+            strength,
+        )
         held_out[test_index] = fold.predict_proba([texts[i] for i in test_index])
-    chosen = thresholds_for_precision(truth, held_out, labels, config.target_precision,
-                                      config.min_flag_recall)
+    chosen = thresholds_for_precision(
+        truth, held_out, labels, config.target_precision, config.min_flag_recall
+    )
     present = Counter(truth)
     # a label with few site examples keeps the base's threshold
-    thresholds = {label: chosen[label] if present.get(label, 0) >= 5 else threshold
-                  for label, threshold in base_meta.thresholds.items()}
+    thresholds = {
+        label: chosen[label] if present.get(label, 0) >= 5 else threshold
+        for label, threshold in base_meta.thresholds.items()
+    }
     metrics = held_out_metrics(examples, labels, held_out, thresholds)
     pipeline = fit_towards_base(base_pipeline, texts, truth, weights, strength)
     by_source = dict(base_meta.training_data.get("by_source", {}))
     by_source.update(examples.counts())
     count = base_meta.training_data.get("count", 0) + len(examples)
-    return TrainedModel(pipeline=pipeline, config=config, labels=labels,
-                        C=float(base_meta.C or 1.0), thresholds=thresholds, cv_metrics=metrics,
-                        examples={"count": count, "by_source": by_source, "files": list(files)},
-                        seconds=round(time.perf_counter() - started, 2))
+    return TrainedModel(
+        pipeline=pipeline,
+        config=config,
+        labels=labels,
+        C=float(base_meta.C or 1.0),
+        thresholds=thresholds,
+        cv_metrics=metrics,
+        examples={"count": count, "by_source": by_source, "files": list(files)},
+        seconds=round(time.perf_counter() - started, 2),
+    )
 
 
 @dataclass
@@ -195,19 +236,34 @@ class RetrainOptions:
             raise UsageError("--strength must be positive")
         if site_weight <= 0 or not 0 <= weak_weight <= 1:
             raise UsageError("--site-weight must be positive and --weak-weight between 0 and 1")
-        return RetrainOptions(self.method, self.no_base, strength, site_weight, weak_weight,
-                              self.config_path, self.datasets_dir, self.seed)
+        return RetrainOptions(
+            self.method,
+            self.no_base,
+            strength,
+            site_weight,
+            weak_weight,
+            self.config_path,
+            self.datasets_dir,
+            self.seed,
+        )
 
 
-def retrain(add: Sequence[Path], *, output: Path, base: Path | None = None,
-            options: RetrainOptions | None = None, force: bool = False,
-            progress: Progress | None = None) -> tuple[ModelMeta, TrainedModel]:
+def retrain(
+    add: Sequence[Path],
+    *,
+    output: Path,
+    base: Path | None = None,
+    options: RetrainOptions | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> tuple[ModelMeta, TrainedModel]:
     """Retrain ``base`` (default: the active model) on the site's labels in ``add`` and save
     the model directory at ``output``; returns its meta and the trained model."""
     options = (options or RetrainOptions()).checked()
     if not add:
-        raise UsageError("give the site's labels with --add LABELS.jsonl (a store written by "
-                         "`moderation label`)")
+        raise UsageError(
+            "give the site's labels with --add LABELS.jsonl (a store written by `moderation label`)"
+        )
     if options.no_base and base is not None:
         raise UsageError("--no-base trains on the site's labels alone: leave out --base")
     check_model_destination(Path(output), force)
@@ -220,8 +276,12 @@ def retrain(add: Sequence[Path], *, output: Path, base: Path | None = None,
     prior = base_meta is not None and options.method == "prior"
     config = PipelineConfig()
     if base_meta is not None:
-        config = site_config(base_meta.config, 1.0 if prior else options.site_weight,
-                             options.weak_weight, options.no_base)
+        config = site_config(
+            base_meta.config,
+            1.0 if prior else options.site_weight,
+            options.weak_weight,
+            options.no_base,
+        )
     if options.config_path is not None:
         config = PipelineConfig.from_toml(options.config_path, base=config)
     if options.seed is not None:
@@ -230,42 +290,67 @@ def retrain(add: Sequence[Path], *, output: Path, base: Path | None = None,
     if prior:
         base_model = load_model_dir(base_dir, pipeline=True)
         if progress:
-            progress(f"refitting {base_model.id} on {len(site.examples):,} site label(s) "
-                     f"{site.counts()}")
-        trained = train_towards_base(base_model.pipeline, base_meta, site.examples, config,
-                                     options.strength, site_files, progress)
+            progress(
+                f"refitting {base_model.id} on {len(site.examples):,} site label(s) {site.counts()}"
+            )
+        trained = train_towards_base(
+            base_model.pipeline,
+            base_meta,
+            site.examples,
+            config,
+            options.strength,
+            site_files,
+            progress,
+        )
     else:
-        examples, files = replay_base_data(base_meta, options.datasets_dir) \
-            if base_meta else ([], [])
+        examples, files = (
+            replay_base_data(base_meta, options.datasets_dir) if base_meta else ([], [])
+        )
         prepared = prepare_examples([*examples, *site.examples], [*files, *site_files])
         if progress:
-            where = "the site's labels alone" if options.no_base else \
-                f"{len(examples):,} base examples + the site's labels " \
+            where = (
+                "the site's labels alone"
+                if options.no_base
+                else f"{len(examples):,} base examples + the site's labels "
                 f"(weight x{options.site_weight:g})"
-            progress(f"training on {where}: {len(site.examples):,} site label(s) "
-                     f"{site.counts()}")
+            )
+            progress(f"training on {where}: {len(site.examples):,} site label(s) {site.counts()}")
         trained = train(prepared, config, progress)
-    saved = save_trained(trained, Path(output), force=force,
-                         recipe=base_meta.recipe if base_meta else None,
-                         adaptation=_adaptation_record(options, base_meta, base_dir, site,
-                                                       prior))
+    saved = save_trained(
+        trained,
+        Path(output),
+        force=force,
+        recipe=base_meta.recipe if base_meta else None,
+        adaptation=_adaptation_record(options, base_meta, base_dir, site, prior),
+    )
     return saved, trained
 
 
-def _adaptation_record(options: RetrainOptions, base_meta: ModelMeta | None,
-                       base_dir: Path | None, site: SiteLabels, prior: bool) -> dict[str, Any]:
+def _adaptation_record(
+    options: RetrainOptions,
+    base_meta: ModelMeta | None,
+    base_dir: Path | None,
+    site: SiteLabels,
+    prior: bool,
+) -> dict[str, Any]:
     if options.no_base:
         how = "site labels alone"
     elif prior:
-        how = (f"prior: the base's weights refitted on the site's labels (strength "
-               f"{options.strength:g})")
+        how = (
+            f"prior: the base's weights refitted on the site's labels (strength "
+            f"{options.strength:g})"
+        )
     else:
         how = f"weighted: base data + site labels weighted x{options.site_weight:g}"
-    return {"base_model": base_meta.model_id if base_meta else None,
-            "base_path": str(base_dir) if base_dir else None,
-            "no_base": options.no_base, "method": "none" if options.no_base else options.method,
-            "description": how,
-            "site_weight": None if prior or options.no_base else options.site_weight,
-            "strength": options.strength if prior else None,
-            "weak_weight": options.weak_weight, "added": site.files,
-            "site_labels": site.counts()}
+    return {
+        "base_model": base_meta.model_id if base_meta else None,
+        "base_path": str(base_dir) if base_dir else None,
+        "no_base": options.no_base,
+        "method": "none" if options.no_base else options.method,
+        "description": how,
+        "site_weight": None if prior or options.no_base else options.site_weight,
+        "strength": options.strength if prior else None,
+        "weak_weight": options.weak_weight,
+        "added": site.files,
+        "site_labels": site.counts(),
+    }

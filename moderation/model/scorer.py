@@ -29,7 +29,7 @@ import numpy as np
 from moderation.normalize import BoundedCache, normalize_word, prepare
 
 SCORER_FILE = "scorer.npz"
-_TOKEN = re.compile(r"(?u)\b\w[\w']*\b")   # pipeline.TOKEN_PATTERN (kept here: no sklearn import)
+_TOKEN = re.compile(r"(?u)\b\w[\w']*\b")  # pipeline.TOKEN_PATTERN (kept here: no sklearn import)
 _PIECE = re.compile(r"\S+")
 
 
@@ -40,19 +40,27 @@ class TermWeights:
 
     terms: list[str]
     ids: np.ndarray
-    values: np.ndarray                 # (n_terms,)
-    contributions: np.ndarray          # (n_terms, n_labels)
-    intercept: np.ndarray              # (n_labels,)
-    spans: list[list[tuple[int, int]]] = field(default_factory=list)   # where each term is
+    values: np.ndarray  # (n_terms,)
+    contributions: np.ndarray  # (n_terms, n_labels)
+    intercept: np.ndarray  # (n_labels,)
+    spans: list[list[tuple[int, int]]] = field(default_factory=list)  # where each term is
 
 
 class LinearScorer:
     """Scores texts with a word-unigram TF-IDF + multinomial logistic regression held as
     arrays. ``coef`` has one row per label, in ``labels`` order."""
 
-    def __init__(self, terms: list[str], idf: np.ndarray, coef: np.ndarray,
-                 intercept: np.ndarray, labels: list[str], max_chars: int,
-                 sublinear_tf: bool = False, cache_size: int = 300_000):
+    def __init__(
+        self,
+        terms: list[str],
+        idf: np.ndarray,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        labels: list[str],
+        max_chars: int,
+        sublinear_tf: bool = False,
+        cache_size: int = 300_000,
+    ):
         self.terms = terms
         self.idf = np.asarray(idf, dtype=np.float64)
         self.coef = np.asarray(coef, dtype=np.float64)
@@ -67,8 +75,7 @@ class LinearScorer:
     # --- building, saving, loading ---------------------------------------------------------
 
     @classmethod
-    def from_pipeline(cls, pipeline: Any, labels: list[str],
-                      max_chars: int) -> "LinearScorer | None":
+    def from_pipeline(cls, pipeline: Any, labels: list[str], max_chars: int) -> LinearScorer | None:
         """The arrays of a fitted pipeline built by ``moderation.pipeline``, or None when its
         features are not word unigrams that this scorer reproduces exactly."""
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -79,47 +86,69 @@ class LinearScorer:
         features, classifier = steps.get("features"), steps.get("classifier")
         if not isinstance(features, TfidfVectorizer) or TOKEN_PATTERN != _TOKEN.pattern:
             return None
-        plain_words = (features.analyzer == "word" and features.ngram_range == (1, 1)
-                       and features.token_pattern == TOKEN_PATTERN and not features.lowercase
-                       and features.preprocessor is None and features.tokenizer is None
-                       and features.stop_words is None and features.norm == "l2"
-                       and features.use_idf and not features.binary)
+        plain_words = (
+            features.analyzer == "word"
+            and features.ngram_range == (1, 1)
+            and features.token_pattern == TOKEN_PATTERN
+            and not features.lowercase
+            and features.preprocessor is None
+            and features.tokenizer is None
+            and features.stop_words is None
+            and features.norm == "l2"
+            and features.use_idf
+            and not features.binary
+        )
         if not plain_words or list(classifier.classes_) != list(labels):
             return None
         terms = [""] * len(features.vocabulary_)
         for term, index in features.vocabulary_.items():
             terms[index] = term
         coef, intercept = label_weights(classifier)
-        return cls(terms, features.idf_, coef, intercept, labels, max_chars,
-                   features.sublinear_tf)
+        return cls(terms, features.idf_, coef, intercept, labels, max_chars, features.sublinear_tf)
 
     def save(self, path: str | Path) -> None:
         terms = np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8)
         labels = np.frombuffer("\n".join(self.labels).encode("utf-8"), dtype=np.uint8)
         with open(path, "wb") as handle:
-            np.savez_compressed(handle, terms=terms, labels=labels, idf=self.idf,
-                                coef=self.coef, intercept=self.intercept,
-                                settings=np.array([self.max_chars, int(self.sublinear_tf)]))
+            np.savez_compressed(
+                handle,
+                terms=terms,
+                labels=labels,
+                idf=self.idf,
+                coef=self.coef,
+                intercept=self.intercept,
+                settings=np.array([self.max_chars, int(self.sublinear_tf)]),
+            )
 
     @classmethod
-    def load(cls, path: str | Path) -> "LinearScorer":
+    def load(cls, path: str | Path) -> LinearScorer:
         with np.load(path, allow_pickle=False) as arrays:
             terms = arrays["terms"].tobytes().decode("utf-8").split("\n")
             labels = arrays["labels"].tobytes().decode("utf-8").split("\n")
             max_chars, sublinear = (int(v) for v in arrays["settings"])
-            return cls(terms, arrays["idf"], arrays["coef"], arrays["intercept"], labels,
-                       max_chars, bool(sublinear))
+            return cls(
+                terms,
+                arrays["idf"],
+                arrays["coef"],
+                arrays["intercept"],
+                labels,
+                max_chars,
+                bool(sublinear),
+            )
 
     # --- scoring ---------------------------------------------------------------------------
 
     def _ids_of_piece(self, piece: str) -> tuple[int, ...]:
         vocabulary = self.vocabulary
-        return tuple(vocabulary[token] for token in _TOKEN.findall(normalize_word(piece))
-                     if token in vocabulary)
+        return tuple(
+            vocabulary[token]
+            for token in _TOKEN.findall(normalize_word(piece))
+            if token in vocabulary
+        )
 
     def _pieces(self, text: str) -> list[str]:
         if len(text) > self.max_chars:
-            text = text[:self.max_chars]
+            text = text[: self.max_chars]
         return prepare(text).split()
 
     def _term_values(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -130,15 +159,16 @@ class LinearScorer:
         docs = [self._pieces(text) for text in texts]
         pieces_per_doc = np.fromiter(map(len, docs), dtype=np.int64, count=n)
         ids_per_piece = list(map(self._piece_ids.__getitem__, chain.from_iterable(docs)))
-        terms_per_piece = np.fromiter(map(len, ids_per_piece), dtype=np.int64,
-                                      count=len(ids_per_piece))
-        ids = np.fromiter(chain.from_iterable(ids_per_piece), dtype=np.int64,
-                          count=int(terms_per_piece.sum()))
-        doc = np.repeat(np.repeat(np.arange(n, dtype=np.int64), pieces_per_doc),
-                        terms_per_piece)
+        terms_per_piece = np.fromiter(
+            map(len, ids_per_piece), dtype=np.int64, count=len(ids_per_piece)
+        )
+        ids = np.fromiter(
+            chain.from_iterable(ids_per_piece), dtype=np.int64, count=int(terms_per_piece.sum())
+        )
+        doc = np.repeat(np.repeat(np.arange(n, dtype=np.int64), pieces_per_doc), terms_per_piece)
         vocabulary_size = len(self.terms)
         keys = doc * vocabulary_size + ids
-        keys.sort()                          # doc-major: one run per (document, term)
+        keys.sort()  # doc-major: one run per (document, term)
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
         counts = np.diff(np.r_[starts, keys.size]).astype(np.float64)
         keys = keys[starts]
@@ -157,8 +187,7 @@ class LinearScorer:
         weights = self._coef_t[ids]
         logits = np.empty((n, len(self.labels)))
         for column in range(len(self.labels)):
-            logits[:, column] = np.bincount(doc, weights=scaled * weights[:, column],
-                                            minlength=n)
+            logits[:, column] = np.bincount(doc, weights=scaled * weights[:, column], minlength=n)
         logits += self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         np.exp(logits, out=logits)
@@ -170,9 +199,13 @@ class LinearScorer:
         doc, ids, values = self._term_values([text])
         norm = np.sqrt(np.sum(values * values)) or 1.0
         values = values / norm
-        return TermWeights(terms=[self.terms[i] for i in ids], ids=ids, values=values,
-                           contributions=values[:, None] * self._coef_t[ids],
-                           intercept=self.intercept)
+        return TermWeights(
+            terms=[self.terms[i] for i in ids],
+            ids=ids,
+            values=values,
+            contributions=values[:, None] * self._coef_t[ids],
+            intercept=self.intercept,
+        )
 
     def term_spans(self, text: str, skip: list[tuple[int, int]] = ()) -> dict[int, list]:
         """Where each vocabulary term occurs in ``text`` (its first ``max_chars`` characters):
@@ -187,8 +220,7 @@ class LinearScorer:
             piece = match.group()
             for part in prepare(piece).split():
                 for term_id in self._piece_ids[part]:
-                    spans.setdefault(term_id, []).append(
-                        _narrow(piece, start, self.terms[term_id]))
+                    spans.setdefault(term_id, []).append(_narrow(piece, start, self.terms[term_id]))
         return spans
 
 
@@ -222,9 +254,14 @@ def pipeline_term_weights(pipeline: Any, text: str, spans_in: str | None = None)
     coef, intercept = label_weights(classifier)
     terms = [str(names[c]).split("__", 1)[-1] for c in columns]
     spans = [_find_term(spans_in, term) for term in terms] if spans_in is not None else []
-    return TermWeights(terms=terms, ids=columns, values=values,
-                       contributions=values[:, None] * coef[:, columns].T, intercept=intercept,
-                       spans=spans)
+    return TermWeights(
+        terms=terms,
+        ids=columns,
+        values=values,
+        contributions=values[:, None] * coef[:, columns].T,
+        intercept=intercept,
+        spans=spans,
+    )
 
 
 def _find_term(text: str, term: str) -> list[tuple[int, int]]:

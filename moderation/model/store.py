@@ -21,8 +21,7 @@ from typing import Any
 from moderation.errors import ModelLoadError, ModelVersionWarning, ModerationError
 from moderation.files import atomic_directory, now_iso, sha256_file
 from moderation.model.meta import META_FILE, REBUILD, ModelMeta
-from moderation.model.scorer import (SCORER_FILE, LinearScorer, TermWeights,
-                                     pipeline_term_weights)
+from moderation.model.scorer import SCORER_FILE, LinearScorer, TermWeights, pipeline_term_weights
 from moderation.scoring import explain_text, score_texts
 
 MODEL_FILE = "model.joblib"
@@ -37,8 +36,14 @@ class Model:
     its checksum is checked again.
     """
 
-    def __init__(self, path: Path, meta: ModelMeta, scorer: LinearScorer | None = None,
-                 warnings: list[str] | None = None, pipeline: Any = None):
+    def __init__(
+        self,
+        path: Path,
+        meta: ModelMeta,
+        scorer: LinearScorer | None = None,
+        warnings: list[str] | None = None,
+        pipeline: Any = None,
+    ):
         self.path = path
         self.meta = meta
         self.scorer = scorer
@@ -77,8 +82,9 @@ class Model:
             return self.scorer.probabilities(texts)
         return self.pipeline.predict_proba(texts)
 
-    def term_weights(self, text: str, *, spans_in: str | None = None,
-                     skip: Any = ()) -> TermWeights:
+    def term_weights(
+        self, text: str, *, spans_in: str | None = None, skip: Any = ()
+    ) -> TermWeights:
         """The exact decomposition of ``text``'s scores into per-term contributions; with
         ``spans_in``, where each term occurs in that text (leaving out the ``skip`` spans)."""
         if self.scorer is None:
@@ -89,12 +95,17 @@ class Model:
             weights.spans = [where.get(term_id, []) for term_id in weights.ids.tolist()]
         return weights
 
-    def score(self, texts: Any, *, thresholds: dict[str, float] | None = None,
-              explain: bool = False) -> list[dict[str, Any]]:
+    def score(
+        self, texts: Any, *, thresholds: dict[str, float] | None = None, explain: bool = False
+    ) -> list[dict[str, Any]]:
         """One record per text: ``{"text", "prediction", "scores", "flags", "model"}`` (and
         ``"explanation"`` with ``explain``), as ``moderation score --json`` prints them."""
-        return score_texts(self, [texts] if isinstance(texts, str) else list(texts),
-                           thresholds=thresholds, explain=explain)
+        return score_texts(
+            self,
+            [texts] if isinstance(texts, str) else list(texts),
+            thresholds=thresholds,
+            explain=explain,
+        )
 
     def explain(self, text: str, *, top: int = 10) -> dict[str, Any]:
         """Why ``text`` got its scores: per label, the terms that pushed it up or down."""
@@ -108,8 +119,13 @@ def versions() -> dict[str, str]:
 
     from moderation import __version__
 
-    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
-            "numpy": numpy.__version__, "joblib": joblib.__version__, "moderation": __version__}
+    return {
+        "python": platform.python_version(),
+        "scikit-learn": sklearn.__version__,
+        "numpy": numpy.__version__,
+        "joblib": joblib.__version__,
+        "moderation": __version__,
+    }
 
 
 def git_commit() -> str | None:
@@ -118,11 +134,19 @@ def git_commit() -> str | None:
     if not (root / ".git").exists():
         return None
     try:
-        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=5, check=True)
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
-                                "--untracked-files=no"], capture_output=True, text=True,
-                               timeout=5).stdout.strip()
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() + ("-dirty" if dirty else "")
@@ -131,15 +155,19 @@ def git_commit() -> str | None:
 def check_model_destination(directory: Path, force: bool) -> None:
     """Refuse to replace a model without ``force``, and a folder that is not a model ever."""
     if directory.exists() and not force:
-        raise ModerationError(f"{directory}: already exists; choose another -o or add --force "
-                              "to replace it")
+        raise ModerationError(
+            f"{directory}: already exists; choose another -o or add --force to replace it"
+        )
     if directory.exists() and not (directory / META_FILE).is_file() and any(directory.iterdir()):
-        raise ModerationError(f"{directory}: is a folder that is not a model; refusing to "
-                              "replace it, even with --force")
+        raise ModerationError(
+            f"{directory}: is a folder that is not a model; refusing to "
+            "replace it, even with --force"
+        )
 
 
-def save_model(pipeline: Any, meta: ModelMeta, card: str, directory: str | Path, *,
-               force: bool = False) -> ModelMeta:
+def save_model(
+    pipeline: Any, meta: ModelMeta, card: str, directory: str | Path, *, force: bool = False
+) -> ModelMeta:
     """Write the model directory atomically. ``meta`` gets the model's checksums, size and
     (unless it has one) its id; returns it as written."""
     import joblib
@@ -157,20 +185,26 @@ def save_model(pipeline: Any, meta: ModelMeta, card: str, directory: str | Path,
         if not meta.model_id:
             meta.model_id = f"{meta.name or directory.name}-{meta.model_sha256[:12]}"
         meta.write(staging)
-        (staging / CARD_FILE).write_text(card.replace("{model_id}", meta.model_id),
-                                         encoding="utf-8")
+        (staging / CARD_FILE).write_text(
+            card.replace("{model_id}", meta.model_id), encoding="utf-8"
+        )
     return meta
 
 
-def copy_model(source: Path, directory: str | Path, *, thresholds: dict[str, Any],
-               note: str, force: bool = False) -> ModelMeta:
+def copy_model(
+    source: Path,
+    directory: str | Path,
+    *,
+    thresholds: dict[str, Any],
+    note: str,
+    force: bool = False,
+) -> ModelMeta:
     """A copy of the model directory ``source`` with new ``thresholds`` and a new id; the
     model files are copied unchanged (their checksums still hold). ``note`` is added to the
     model card. Written atomically, like ``save_model``."""
     directory = Path(directory)
     if directory.resolve() == Path(source).resolve():
-        raise ModerationError(f"{directory}: is the model being copied; write the copy "
-                              "elsewhere")
+        raise ModerationError(f"{directory}: is the model being copied; write the copy elsewhere")
     check_model_destination(directory, force)
     meta = ModelMeta.read(Path(source))
     original_id = meta.model_id
@@ -186,8 +220,9 @@ def copy_model(source: Path, directory: str | Path, *, thresholds: dict[str, Any
                 shutil.copy2(Path(source) / name, staging / name)
         card_path = Path(source) / CARD_FILE
         card = card_path.read_text(encoding="utf-8") if card_path.is_file() else ""
-        (staging / CARD_FILE).write_text(f"{card.rstrip()}\n\n## Changes in this copy\n\n"
-                                         f"{note}\n", encoding="utf-8")
+        (staging / CARD_FILE).write_text(
+            f"{card.rstrip()}\n\n## Changes in this copy\n\n{note}\n", encoding="utf-8"
+        )
         meta.write(staging)
     return meta
 
@@ -196,8 +231,10 @@ def check_file(path: Path, expected: str) -> None:
     if not path.is_file():
         raise ModelLoadError(f"{path}: missing; {REBUILD}")
     if sha256_file(path) != expected:
-        raise ModelLoadError(f"{path}: checksum does not match {META_FILE} (the file is "
-                             f"corrupt or was changed); refusing to load it; {REBUILD}")
+        raise ModelLoadError(
+            f"{path}: checksum does not match {META_FILE} (the file is "
+            f"corrupt or was changed); refusing to load it; {REBUILD}"
+        )
 
 
 def installed_version(package: str) -> str:
@@ -212,19 +249,20 @@ def installed_version(package: str) -> str:
 
 def _unpickle(directory: Path, meta: ModelMeta) -> Any:
     model_path = directory / MODEL_FILE
-    check_file(model_path, meta.model_sha256)     # again: it may have changed since
+    check_file(model_path, meta.model_sha256)  # again: it may have changed since
     import joblib
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")     # sklearn's own version warning: reported at load
+            warnings.simplefilter("ignore")  # sklearn's own version warning: reported at load
             return joblib.load(model_path)
     except Exception as err:  # noqa: BLE001 - any unpickling failure means the same to a user
         raise ModelLoadError(
             f"{model_path}: cannot be loaded with scikit-learn "
             f"{installed_version('scikit-learn')} (saved with "
             f"{meta.versions.get('scikit-learn', 'unknown')}): {type(err).__name__}: {err}; "
-            f"retrain it with this version: {REBUILD}") from None
+            f"retrain it with this version: {REBUILD}"
+        ) from None
 
 
 def load_model_dir(directory: Path, *, pipeline: bool = False) -> Model:
@@ -240,32 +278,52 @@ def load_model_dir(directory: Path, *, pipeline: bool = False) -> Model:
         try:
             scorer = LinearScorer.load(directory / SCORER_FILE)
         except (OSError, ValueError, KeyError) as err:
-            raise ModelLoadError(f"{directory / SCORER_FILE}: cannot be read ({err}); "
-                                 f"{REBUILD}") from None
+            raise ModelLoadError(
+                f"{directory / SCORER_FILE}: cannot be read ({err}); {REBUILD}"
+            ) from None
     notes = []
     for package in ("scikit-learn", "numpy"):
         saved, installed = meta.versions.get(package), installed_version(package)
         if saved and saved.split(".")[:2] != installed.split(".")[:2]:
-            notes.append(f"{directory}: saved with {package} {saved}, running {package} "
-                         f"{installed}; scores may differ slightly")
+            notes.append(
+                f"{directory}: saved with {package} {saved}, running {package} "
+                f"{installed}; scores may differ slightly"
+            )
     model = Model(path=directory, meta=meta, scorer=scorer, warnings=notes)
     if pipeline or scorer is None:
-        model.pipeline          # noqa: B018 - unpickle now, so a bad pickle fails at load
+        model.pipeline  # noqa: B018 - unpickle now, so a bad pickle fails at load
     for note in notes:
         warnings.warn(note, ModelVersionWarning, stacklevel=2)
     return model
 
 
-def save_trained(trained: Any, output: Path, *, recipe: str | None, force: bool,
-                 adaptation: dict[str, Any] | None = None) -> ModelMeta:
+def save_trained(
+    trained: Any,
+    output: Path,
+    *,
+    recipe: str | None,
+    force: bool,
+    adaptation: dict[str, Any] | None = None,
+) -> ModelMeta:
     """The model directory of a trained model (``moderation.model.train.TrainedModel``): its
     meta (what it is, what it learnt from, its held-out metrics, versions), card and files."""
     from moderation.model.card import render_model_card
 
     meta = ModelMeta(
-        model_id="", name=output.name, labels=trained.labels, thresholds=trained.thresholds,
-        model_sha256="", versions=versions(), C=trained.C, config=trained.config.to_dict(),
-        recipe=recipe, training_data=trained.examples, cv_metrics=trained.cv_metrics,
-        training_seconds=trained.seconds, git_commit=git_commit(), created_at=now_iso(),
-        adaptation=adaptation)
+        model_id="",
+        name=output.name,
+        labels=trained.labels,
+        thresholds=trained.thresholds,
+        model_sha256="",
+        versions=versions(),
+        C=trained.C,
+        config=trained.config.to_dict(),
+        recipe=recipe,
+        training_data=trained.examples,
+        cv_metrics=trained.cv_metrics,
+        training_seconds=trained.seconds,
+        git_commit=git_commit(),
+        created_at=now_iso(),
+        adaptation=adaptation,
+    )
     return save_model(trained.pipeline, meta, render_model_card(meta), output, force=force)

@@ -25,20 +25,30 @@ class Threshold:
     notes: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"threshold": round(self.threshold, 6), "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "reached_target": self.reached_target,
-                **self.notes}
+        return {
+            "threshold": round(self.threshold, 6),
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "reached_target": self.reached_target,
+            **self.notes,
+        }
 
     @classmethod
     def from_dict(cls, label: str, data: dict[str, Any]) -> Threshold:
         known = ("threshold", "precision", "recall", "reached_target")
-        return cls(label, float(data["threshold"]), float(data.get("precision", 0.0)),
-                   float(data.get("recall", 0.0)), bool(data.get("reached_target", False)),
-                   {k: v for k, v in data.items() if k not in known})
+        return cls(
+            label,
+            float(data["threshold"]),
+            float(data.get("precision", 0.0)),
+            float(data.get("recall", 0.0)),
+            bool(data.get("reached_target", False)),
+            {k: v for k, v in data.items() if k not in known},
+        )
 
 
-def threshold_for_precision(is_label: np.ndarray, scores: np.ndarray, label: str,
-                            target: float, min_recall: float = 0.0) -> Threshold:
+def threshold_for_precision(
+    is_label: np.ndarray, scores: np.ndarray, label: str, target: float, min_recall: float = 0.0
+) -> Threshold:
     """The lowest threshold whose precision on (is_label, scores) reaches ``target`` (so the
     most comments of this label are caught at that precision). Where no threshold reaches it
     while catching at least ``min_recall`` of the label, the one with the best F1, marked
@@ -48,29 +58,42 @@ def threshold_for_precision(is_label: np.ndarray, scores: np.ndarray, label: str
     if not is_label.any():
         return Threshold(label, 1.0, 0.0, 0.0, False)
     precision, recall, cuts = precision_recall_curve(is_label, scores)
-    precision, recall = precision[:-1], recall[:-1]    # the last point has no threshold
+    precision, recall = precision[:-1], recall[:-1]  # the last point has no threshold
     reaching = np.flatnonzero(precision >= target)
     # a threshold needs some support above it to be trusted: at least 5 caught examples
     caught = recall * is_label.sum()
-    reaching = reaching[(caught[reaching] >= min(5, is_label.sum()))
-                        & (recall[reaching] >= min_recall)]
+    reaching = reaching[
+        (caught[reaching] >= min(5, is_label.sum())) & (recall[reaching] >= min_recall)
+    ]
     if reaching.size:
         best = reaching[np.argmax(recall[reaching])]
-        return Threshold(label, float(cuts[best]), float(precision[best]), float(recall[best]),
-                         True)
-    f1 = np.divide(2 * precision * recall, precision + recall,
-                   out=np.zeros_like(precision), where=(precision + recall) > 0)
+        return Threshold(
+            label, float(cuts[best]), float(precision[best]), float(recall[best]), True
+        )
+    f1 = np.divide(
+        2 * precision * recall,
+        precision + recall,
+        out=np.zeros_like(precision),
+        where=(precision + recall) > 0,
+    )
     best = int(np.argmax(f1))
-    return Threshold(label, float(cuts[best]), float(precision[best]), float(recall[best]),
-                     False)
+    return Threshold(label, float(cuts[best]), float(precision[best]), float(recall[best]), False)
 
 
-def thresholds_for_precision(y_true: Sequence[str], probabilities: np.ndarray,
-                             labels: Sequence[str], target: float,
-                             min_recall: float = 0.0) -> dict[str, Threshold]:
+def thresholds_for_precision(
+    y_true: Sequence[str],
+    probabilities: np.ndarray,
+    labels: Sequence[str],
+    target: float,
+    min_recall: float = 0.0,
+) -> dict[str, Threshold]:
     """Per-label thresholds (for the labels that are reasons to look) chosen on held-out
     probabilities whose columns follow ``labels``."""
     truth = np.asarray(y_true)
-    return {label: threshold_for_precision(truth == label, probabilities[:, column], label,
-                                           target, min_recall)
-            for column, label in enumerate(labels) if label in FLAGGED_LABELS}
+    return {
+        label: threshold_for_precision(
+            truth == label, probabilities[:, column], label, target, min_recall
+        )
+        for column, label in enumerate(labels)
+        if label in FLAGGED_LABELS
+    }

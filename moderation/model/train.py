@@ -24,8 +24,12 @@ from sklearn.pipeline import Pipeline
 from moderation.errors import ModerationError, UsageError
 from moderation.examples import Example, read_labelled, unique_examples
 from moderation.model.metrics import measure
-from moderation.model.pipeline import (PipelineConfig, build_classifier, build_features,
-                                       build_pipeline)
+from moderation.model.pipeline import (
+    PipelineConfig,
+    build_classifier,
+    build_features,
+    build_pipeline,
+)
 from moderation.model.thresholds import Threshold, thresholds_for_precision
 from moderation.normalize import normalize_many
 
@@ -77,17 +81,23 @@ def prepare_examples(examples: Iterable[Example], files: Sequence[dict] = ()) ->
     classes = Counter(e.label for e in kept)
     if len(classes) < 2:
         only = next(iter(classes))
-        raise ModerationError(f"all {len(kept)} examples are labelled {only!r}; training needs "
-                              "at least two labels")
+        raise ModerationError(
+            f"all {len(kept)} examples are labelled {only!r}; training needs at least two labels"
+        )
     group_of_text: dict[str, str] = {}
     groups = []
     for example in kept:
         group = str(example.thread_id or example.id)
         key = " ".join(example.text.lower().split())
         groups.append(group_of_text.setdefault(key, group))
-    return TrainingSet(ids=[e.id for e in kept], texts=[e.text for e in kept],
-                       labels=[str(e.label) for e in kept], groups=groups,
-                       sources=[str(e.source or "examples") for e in kept], files=list(files))
+    return TrainingSet(
+        ids=[e.id for e in kept],
+        texts=[e.text for e in kept],
+        labels=[str(e.label) for e in kept],
+        groups=groups,
+        sources=[str(e.source or "examples") for e in kept],
+        files=list(files),
+    )
 
 
 def sample_weights(examples: TrainingSet, config: PipelineConfig) -> np.ndarray:
@@ -110,9 +120,14 @@ def sample_weights(examples: TrainingSet, config: PipelineConfig) -> np.ndarray:
     return weights * (len(weights) / weights.sum())
 
 
-def _fold_probabilities(normalized: list[str], y: np.ndarray, weights: np.ndarray,
-                        train: np.ndarray, test: np.ndarray,
-                        config: PipelineConfig) -> list[np.ndarray]:
+def _fold_probabilities(
+    normalized: list[str],
+    y: np.ndarray,
+    weights: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    config: PipelineConfig,
+) -> list[np.ndarray]:
     features = build_features(config)
     x_train = features.fit_transform([normalized[i] for i in train])
     x_test = features.transform([normalized[i] for i in test])
@@ -124,25 +139,31 @@ def _fold_probabilities(normalized: list[str], y: np.ndarray, weights: np.ndarra
     return out
 
 
-def cross_validate(examples: TrainingSet, config: PipelineConfig, labels: list[str],
-                   weights: np.ndarray, progress: Progress | None = None
-                   ) -> tuple[float, np.ndarray]:
+def cross_validate(
+    examples: TrainingSet,
+    config: PipelineConfig,
+    labels: list[str],
+    weights: np.ndarray,
+    progress: Progress | None = None,
+) -> tuple[float, np.ndarray]:
     """Held-out probabilities for every example at the best C of ``config.C_grid``."""
     normalized = normalize_many(examples.texts, max_chars=config.max_chars)
     y = np.array([labels.index(label) for label in examples.labels])
     smallest = min(Counter(examples.labels).values())
     folds = min(config.cv_folds, smallest, len(set(examples.groups)))
     if folds < 2:
-        raise ModerationError("too few examples of some label to hold any out: each label "
-                              "needs examples in at least two threads")
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True,
-                                    random_state=config.random_state)
+        raise ModerationError(
+            "too few examples of some label to hold any out: each label "
+            "needs examples in at least two threads"
+        )
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
     splits = list(splitter.split(normalized, y, examples.groups))
     if progress:
         progress(f"cross-validating C in {list(config.C_grid)} on {folds} grouped folds")
     results = Parallel(n_jobs=min(config.n_jobs, folds))(
         delayed(_fold_probabilities)(normalized, y, weights, train, test, config)
-        for train, test in splits)
+        for train, test in splits
+    )
     held_out = np.zeros((len(config.C_grid), len(y), len(labels)))
     for (_, test), per_c in zip(splits, results):
         for index, probabilities in enumerate(per_c):
@@ -158,25 +179,35 @@ def cross_validate(examples: TrainingSet, config: PipelineConfig, labels: list[s
     return config.C_grid[best], held_out[best]
 
 
-def held_out_metrics(examples: TrainingSet, labels: list[str], probabilities: np.ndarray,
-                     thresholds: dict[str, Threshold]) -> dict[str, Any]:
+def held_out_metrics(
+    examples: TrainingSet,
+    labels: list[str],
+    probabilities: np.ndarray,
+    thresholds: dict[str, Threshold],
+) -> dict[str, Any]:
     """What the cross-validated predictions say about the model (``metrics.measure``, with
     accuracy per source)."""
-    return measure(examples.labels, probabilities, labels,
-                   {label: t.threshold for label, t in thresholds.items()},
-                   sources=examples.sources)
+    return measure(
+        examples.labels,
+        probabilities,
+        labels,
+        {label: t.threshold for label, t in thresholds.items()},
+        sources=examples.sources,
+    )
 
 
-def train(examples: TrainingSet, config: PipelineConfig | None = None,
-          progress: Progress | None = None) -> TrainedModel:
+def train(
+    examples: TrainingSet, config: PipelineConfig | None = None, progress: Progress | None = None
+) -> TrainedModel:
     """Cross-validate, choose thresholds, and fit the final pipeline on all examples."""
     config = config or PipelineConfig()
     started = time.perf_counter()
-    labels = sorted(set(examples.labels))      # the order of predict_proba columns
+    labels = sorted(set(examples.labels))  # the order of predict_proba columns
     weights = sample_weights(examples, config)
     C, held_out = cross_validate(examples, config, labels, weights, progress)
-    thresholds = thresholds_for_precision(examples.labels, held_out, labels,
-                                          config.target_precision, config.min_flag_recall)
+    thresholds = thresholds_for_precision(
+        examples.labels, held_out, labels, config.target_precision, config.min_flag_recall
+    )
     metrics = held_out_metrics(examples, labels, held_out, thresholds)
     if progress:
         progress(f"fitting the final model (C={C:g}) on {len(examples):,} examples")
@@ -185,17 +216,29 @@ def train(examples: TrainingSet, config: PipelineConfig | None = None,
     fitted = list(pipeline.named_steps["classifier"].classes_)
     if [str(c) for c in fitted] != labels:
         raise AssertionError(f"classifier columns {fitted} differ from {labels}")
-    return TrainedModel(pipeline=pipeline, config=config, labels=labels, C=C,
-                        thresholds=thresholds, cv_metrics=metrics,
-                        examples={"count": len(examples), "by_source": examples.counts(),
-                                  "files": examples.files},
-                        seconds=round(time.perf_counter() - started, 2))
+    return TrainedModel(
+        pipeline=pipeline,
+        config=config,
+        labels=labels,
+        C=C,
+        thresholds=thresholds,
+        cv_metrics=metrics,
+        examples={"count": len(examples), "by_source": examples.counts(), "files": examples.files},
+        seconds=round(time.perf_counter() - started, 2),
+    )
 
 
-def train_from_files(inputs: Sequence[Path], *, output: Path, recipe: str | None = None,
-                     config_path: Path | None = None, datasets_dir: Path | None = None,
-                     force: bool = False, seed: int | None = None,
-                     progress: Progress | None = None) -> Any:
+def train_from_files(
+    inputs: Sequence[Path],
+    *,
+    output: Path,
+    recipe: str | None = None,
+    config_path: Path | None = None,
+    datasets_dir: Path | None = None,
+    force: bool = False,
+    seed: int | None = None,
+    progress: Progress | None = None,
+) -> Any:
     """Train on example files and/or a named recipe and save the model directory at
     ``output``; returns its :class:`~moderation.model.meta.ModelMeta`."""
     from moderation.datasets.recipes import recipe as find_recipe
@@ -219,15 +262,17 @@ def train_from_files(inputs: Sequence[Path], *, output: Path, recipe: str | None
     for path in inputs:
         found = read_labelled(path, kind="examples")
         examples.extend(found.examples)
-        files.append({"file": str(path), "sha256": found.file_record()["sha256"],
-                      "examples": len(found)})
+        files.append(
+            {"file": str(path), "sha256": found.file_record()["sha256"], "examples": len(found)}
+        )
     prepared = prepare_examples(examples, files)
     if progress:
-        progress(f"training on {len(prepared):,} examples from {len(prepared.counts())} "
-                 "source(s)")
+        progress(f"training on {len(prepared):,} examples from {len(prepared.counts())} source(s)")
     trained = train(prepared, config, progress)
     saved = save_trained(trained, Path(output), recipe=recipe, force=force)
     if progress:
-        progress(f"wrote {output} ({(saved.model_bytes or 0) / 1e6:.1f} MB, held-out macro-F1 "
-                 f"{trained.cv_metrics['macro_f1']:.3f}) in {trained.seconds:.0f} s")
+        progress(
+            f"wrote {output} ({(saved.model_bytes or 0) / 1e6:.1f} MB, held-out macro-F1 "
+            f"{trained.cv_metrics['macro_f1']:.3f}) in {trained.seconds:.0f} s"
+        )
     return saved

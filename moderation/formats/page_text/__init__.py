@@ -18,19 +18,28 @@ Page chrome (``Reply``, ``Share ›``, ``Like (3)``, vote counts, lynx link numb
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from moderation.comments import Comment, Thread
 from moderation.formats.page_text.article import article_parts
 from moderation.formats.page_text.section import CommentSection
-from moderation.formats.page_text.shapes import (FOOTER, LYNX_REF, header_at, marker_like, section_header, find_comment_section)
+from moderation.formats.page_text.shapes import (
+    FOOTER,
+    LYNX_REF,
+    find_comment_section,
+    header_at,
+    marker_like,
+    section_header,
+)
 from moderation.formats.source import ExportFormat, ReadOptions, Source
 
 
 def parse_page(text: str, thread_id: str) -> Thread:
     """The thread of one page dump, with its comments in document order."""
-    lines = [LYNX_REF.sub("", line).expandtabs(4).rstrip()
-             for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        LYNX_REF.sub("", line).expandtabs(4).rstrip()
+        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     thread = Thread(id=thread_id)
     section = find_comment_section(lines)
     if section is None:
@@ -52,12 +61,10 @@ def parse_page(text: str, thread_id: str) -> Thread:
         if seen_comment and FOOTER.match(text):
             end = i
             break
-        seen_comment = (seen_comment or marker_like(text)
-                        or header_at(lines, i, text) is not None)
-    comments = CommentSection(thread).run(lines[start + 1:end])
+        seen_comment = seen_comment or marker_like(text) or header_at(lines, i, text) is not None
+    comments = CommentSection(thread).run(lines[start + 1 : end])
     thread.comments = [c for c in comments if c.text or c.author]
     return thread
-
 
 
 def read_page_text(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]:
@@ -71,8 +78,9 @@ def read_page_text(source: Source, options: ReadOptions) -> Iterator[Thread | Co
 
 
 def _sniff(head: str, suffix: str) -> bool:
-    return False        # the fallback: a file no other reader claims is read as a page dump
+    return False  # the fallback: a file no other reader claims is read as a page dump
 
 
-TEXT = ExportFormat("text", "a page saved as text, with its comment section", (".txt",), _sniff,
-                    read_page_text)
+TEXT = ExportFormat(
+    "text", "a page saved as text, with its comment section", (".txt",), _sniff, read_page_text
+)

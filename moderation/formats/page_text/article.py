@@ -6,24 +6,40 @@ import re
 
 from moderation.comments import Thread
 from moderation.formats.dates import find_date
-from moderation.formats.page_text.shapes import (BULLET, BYLINE, CHROME, DATED_BYLINE, LABELLED_META, NAME_CUT, URL, bare_name, clean_name, date_line, plausible_name, section_header)
-
+from moderation.formats.page_text.shapes import (
+    BULLET,
+    BYLINE,
+    CHROME,
+    DATED_BYLINE,
+    LABELLED_META,
+    NAME_CUT,
+    URL,
+    bare_name,
+    clean_name,
+    date_line,
+    plausible_name,
+    section_header,
+)
 
 
 def _is_paragraph(text: str) -> bool:
     """Where an article's body starts: a long line, or a whole sentence."""
-    return len(text) > 150 or (len(text.split()) >= 10 and text[-1:] in ".\"”")
+    return len(text) > 150 or (len(text.split()) >= 10 and text[-1:] in '."”')
 
 
 def _title_case(text: str) -> bool:
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", text)]
     long_words = [w for w in words if len(w) > 3] or words
-    return bool(words) and words[0][0].isupper() and \
-        sum(w[0].isupper() for w in long_words) >= 0.6 * len(long_words)
+    return (
+        bool(words)
+        and words[0][0].isupper()
+        and sum(w[0].isupper() for w in long_words) >= 0.6 * len(long_words)
+    )
 
 
-def _choose_title(lines: list[str], zone: list[int],
-                  meta: set[int]) -> tuple[int | None, str | None]:
+def _choose_title(
+    lines: list[str], zone: list[int], meta: set[int]
+) -> tuple[int | None, str | None]:
     """``(line index of the title, author name)`` among the short lines at the top of a page.
 
     Pages start with the site's name and menus, then the title, a subtitle, a byline and a
@@ -40,8 +56,12 @@ def _choose_title(lines: list[str], zone: list[int],
         if i in meta or section_header(text) or len(text.split()) > 25 or text[-1] in ".:,;":
             continue
         after = plain[position + 1] if position + 1 < len(plain) else None
-        if bare_name(text) and after is not None and date_line(texts[after]) is not None \
-                and len(text.split()) <= 4:
+        if (
+            bare_name(text)
+            and after is not None
+            and date_line(texts[after]) is not None
+            and len(text.split()) <= 4
+        ):
             author = author or clean_name(text)
             continue
         candidates.append(i)
@@ -63,8 +83,7 @@ def _choose_title(lines: list[str], zone: list[int],
 
 def article_parts(lines: list[str], thread: Thread, title_known: bool) -> None:
     """Title, date, byline and URL from the top of the page; the rest is the article text."""
-    zone_end = next((i for i, line in enumerate(lines) if _is_paragraph(line.strip())),
-                    len(lines))
+    zone_end = next((i for i, line in enumerate(lines) if _is_paragraph(line.strip())), len(lines))
     zone = [i for i in range(zone_end) if lines[i].strip()]
     meta = {i for i in zone if _read_meta(lines[i].strip(), thread)}
     title_at = None
@@ -76,10 +95,16 @@ def article_parts(lines: list[str], thread: Thread, title_known: bool) -> None:
     body: list[str] = []
     for i, line in enumerate(lines):
         text = line.strip()
-        if i < zone_end and text and (
-                i in meta or (title_at is not None and i <= title_at)
+        if (
+            i < zone_end
+            and text
+            and (
+                i in meta
+                or (title_at is not None and i <= title_at)
                 or (title_known and text == thread.title)
-                or (thread.author and clean_name(text) == thread.author)):
+                or (thread.author and clean_name(text) == thread.author)
+            )
+        ):
             continue
         body.append(text)
     article = re.sub(r"\n{3,}", "\n\n", "\n".join(body)).strip()
@@ -120,5 +145,3 @@ def _read_meta(text: str, thread: Thread) -> bool:
         thread.url = thread.url or core
         return True
     return False
-
-

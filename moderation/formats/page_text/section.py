@@ -7,7 +7,22 @@ import re
 from dataclasses import dataclass, field
 
 from moderation.comments import Comment, Thread
-from moderation.formats.page_text.shapes import (AuthorLine, BULLET, CHROME, IN_REPLY_LINE, NUMBERED, REPLIES_BY, STRONG_BULLETS, bare_name, clean_name, date_line, header_at, indent_of, next_text, parse_author_line)
+from moderation.formats.page_text.shapes import (
+    BULLET,
+    CHROME,
+    IN_REPLY_LINE,
+    NUMBERED,
+    REPLIES_BY,
+    STRONG_BULLETS,
+    AuthorLine,
+    bare_name,
+    clean_name,
+    date_line,
+    header_at,
+    indent_of,
+    next_text,
+    parse_author_line,
+)
 
 
 @dataclass
@@ -51,21 +66,35 @@ class CommentSection:
         n = self.counters[key]
         return f"{parent.id}.{n}" if parent else f"{self.thread.id}/{n}"
 
-    def _open(self, column: int, indent: int, by_marker: bool,
-              header: AuthorLine | None = None, number: str | None = None) -> _Open:
+    def _open(
+        self,
+        column: int,
+        indent: int,
+        by_marker: bool,
+        header: AuthorLine | None = None,
+        number: str | None = None,
+    ) -> _Open:
         while self.stack and self.stack[-1].column >= column:
             self.stack.pop()
         parent = self.stack[-1].comment if self.stack else None
         if parent is None and header is not None and header.reply_to:
             parent = self._by_author(header.reply_to)
         hint, self.replies_hint = self.replies_hint, None
-        if parent is None and header is not None and hint is not None \
-                and header.author.lower() in hint[1]:
+        if (
+            parent is None
+            and header is not None
+            and hint is not None
+            and header.author.lower() in hint[1]
+        ):
             parent = hint[0]
         comment = Comment(
-            id=self._new_id(parent), thread_id=self.thread.id, text="",
-            parent_id=parent.id if parent else None, depth=parent.depth + 1 if parent else 0,
-            thread_title=self.thread.title, thread_url=self.thread.url,
+            id=self._new_id(parent),
+            thread_id=self.thread.id,
+            text="",
+            parent_id=parent.id if parent else None,
+            depth=parent.depth + 1 if parent else 0,
+            thread_title=self.thread.title,
+            thread_url=self.thread.url,
         )
         if number is not None:
             comment.extra["number"] = number
@@ -86,8 +115,11 @@ class CommentSection:
     def _owner(self, indent: int) -> _Open | None:
         while len(self.stack) > 1:
             top = self.stack[-1]
-            if indent > top.indent or (not top.by_marker and indent >= top.indent) \
-                    or top.column != top.indent:
+            if (
+                indent > top.indent
+                or (not top.by_marker and indent >= top.indent)
+                or top.column != top.indent
+            ):
                 break
             self.stack.pop()
         return self.stack[-1] if self.stack else None
@@ -102,8 +134,11 @@ class CommentSection:
             header = parse_author_line(m["rest"]) is not None
             if dots:
                 return (column + 100 * dots, m["rest"], number) if header else None
-            if self.numbered_column is None or (column == self.numbered_column
-                                                and top > self.last_number) or header:
+            if (
+                self.numbered_column is None
+                or (column == self.numbered_column and top > self.last_number)
+                or header
+            ):
                 if self.numbered_column is None or column == self.numbered_column:
                     self.numbered_column, self.last_number = column, top
                 return column, m["rest"], number
@@ -152,8 +187,13 @@ class CommentSection:
             self.blank_before = self.at_boundary = False
             return header[1] if header else 1
         header = header_at(lines, i, text)
-        if header is not None and (header[0].dated or header[0].reply_to or self.blank_before
-                                   or self.at_boundary or not self.stack):
+        if header is not None and (
+            header[0].dated
+            or header[0].reply_to
+            or self.blank_before
+            or self.at_boundary
+            or not self.stack
+        ):
             self._open(column, indent, False, header[0])
             self.blank_before = self.at_boundary = False
             return header[1]
@@ -170,8 +210,7 @@ class CommentSection:
     @staticmethod
     def _text_follows(lines: list[str], i: int) -> bool:
         following = next_text(lines, i + 1)
-        return following is not None and not CHROME.match(following[1]) \
-            and len(following[1]) > 15
+        return following is not None and not CHROME.match(following[1]) and len(following[1]) > 15
 
     def _add(self, owner: _Open, text: str) -> None:
         comment = owner.comment
@@ -188,5 +227,3 @@ class CommentSection:
                 comment.created_at = date
                 return
         owner.add_line(text, self.blank_before)
-
-

@@ -10,14 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from moderation.cli import app
-from moderation.model.train import train_from_files
-from moderation.model.pipeline import PipelineConfig
 from moderation.errors import ModelLoadError
-from moderation.model.registry import load_model
 from moderation.examples import Example, read_labelled
-from moderation.model.train import prepare_examples
+from moderation.model.pipeline import PipelineConfig
+from moderation.model.registry import load_model
+from moderation.model.train import prepare_examples, train_from_files
 
-TINY = Path(__file__).parent / "fixtures" / "tiny_examples.jsonl"
+TINY = Path(__file__).parents[1] / "fixtures" / "tiny_examples.jsonl"
 FAST = "[pipeline]\ncv_folds = 3\nn_jobs = 1\nC_grid = [1.0, 10.0]\n"
 
 
@@ -33,12 +32,17 @@ def trained(tmp_path_factory):
 
 def test_model_directory_holds_pipeline_meta_and_card(trained):
     out, meta = trained
-    assert sorted(p.name for p in out.iterdir()) == ["MODEL_CARD.md", "meta.json", "model.joblib",
-                                                        "scorer.npz"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "MODEL_CARD.md",
+        "meta.json",
+        "model.joblib",
+        "scorer.npz",
+    ]
     assert meta["labels"] == ["abusive", "civil", "conspiracy"]
     assert set(meta["thresholds"]) == {"abusive", "conspiracy"}
     assert meta["training_data"]["by_source"] == {
-        "tiny_examples": {"abusive": 12, "civil": 12, "conspiracy": 12}}
+        "tiny_examples": {"abusive": 12, "civil": 12, "conspiracy": 12}
+    }
     assert meta["config"]["cv_folds"] == 3
     assert {"python", "scikit-learn", "numpy", "moderation"} <= set(meta["versions"])
     assert meta["training_data"]["files"][0]["examples"] == 36
@@ -49,8 +53,12 @@ def test_model_directory_holds_pipeline_meta_and_card(trained):
 def test_plain_joblib_load_predicts_in_label_order(trained):
     out, meta = trained
     pipeline = joblib.load(out / "model.joblib")
-    probabilities = pipeline.predict_proba(["You pathetic worm, crawl back under your rock.",
-                                            "They staged it and the cabal is hiding the truth."])
+    probabilities = pipeline.predict_proba(
+        [
+            "You pathetic worm, crawl back under your rock.",
+            "They staged it and the cabal is hiding the truth.",
+        ]
+    )
     assert list(pipeline.classes_) == meta["labels"]
     assert probabilities[0].argmax() == meta["labels"].index("abusive")
     assert probabilities[1].argmax() == meta["labels"].index("conspiracy")
@@ -138,8 +146,9 @@ def test_force_replaces_atomically(runner, tmp_path):
     config.write_text(FAST)
     out = tmp_path / "m"
     for _ in range(2):
-        result = runner.invoke(app, ["train", str(TINY), "--config", str(config), "-o",
-                                     str(out), "--force"])
+        result = runner.invoke(
+            app, ["train", str(TINY), "--config", str(config), "-o", str(out), "--force"]
+        )
         assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fast.toml", "m"]
 
@@ -149,17 +158,29 @@ def _write(path: Path, records: list[dict]) -> Path:
     return path
 
 
-@pytest.mark.parametrize("records, message", [
-    ([], "no examples"),
-    ([{"text": "fine", "label": "civil"}, {"text": "also fine", "label": "civil"}],
-     "at least two labels"),
-    ([{"text": "fine", "label": "civil"}, {"text": "x", "label": "spam"}],
-     "examples.jsonl:2: unknown label 'spam'"),
-    ([{"text": "  ", "label": "civil"}], "examples.jsonl:1: empty or missing text"),
-    ([{"text": "fine"}], "examples.jsonl:1: missing label"),
-    ([{"id": "a", "text": "fine", "label": "civil"}, {"id": "a", "text": "bad", "label": "abusive"}],
-     "examples.jsonl:2: id 'a' is labelled 'abusive' here and 'civil' at"),
-])
+@pytest.mark.parametrize(
+    "records, message",
+    [
+        ([], "no examples"),
+        (
+            [{"text": "fine", "label": "civil"}, {"text": "also fine", "label": "civil"}],
+            "at least two labels",
+        ),
+        (
+            [{"text": "fine", "label": "civil"}, {"text": "x", "label": "spam"}],
+            "examples.jsonl:2: unknown label 'spam'",
+        ),
+        ([{"text": "  ", "label": "civil"}], "examples.jsonl:1: empty or missing text"),
+        ([{"text": "fine"}], "examples.jsonl:1: missing label"),
+        (
+            [
+                {"id": "a", "text": "fine", "label": "civil"},
+                {"id": "a", "text": "bad", "label": "abusive"},
+            ],
+            "examples.jsonl:2: id 'a' is labelled 'abusive' here and 'civil' at",
+        ),
+    ],
+)
 def test_bad_examples_give_one_clear_line(runner, tmp_path, records, message):
     path = _write(tmp_path / "examples.jsonl", records)
     result = runner.invoke(app, ["train", str(path), "-o", str(tmp_path / "out")])
@@ -179,8 +200,9 @@ def test_invalid_json_line(runner, tmp_path):
 def test_unknown_config_setting(runner, tmp_path):
     config = tmp_path / "bad.toml"
     config.write_text("[pipeline]\nngrams = 3\n")
-    result = runner.invoke(app, ["train", str(TINY), "--config", str(config), "-o",
-                                 str(tmp_path / "out")])
+    result = runner.invoke(
+        app, ["train", str(TINY), "--config", str(config), "-o", str(tmp_path / "out")]
+    )
     assert result.exit_code == 2 and "unknown setting(s) ngrams" in result.stderr
 
 
@@ -190,9 +212,11 @@ def test_nothing_to_train_on(runner, tmp_path):
 
 
 def test_duplicate_texts_share_a_fold_group():
-    records = [{"id": "1", "text": "Same words", "label": "civil", "thread_id": "a"},
-               {"id": "2", "text": "same  words", "label": "civil", "thread_id": "b"},
-               {"id": "3", "text": "other", "label": "abusive"}]
+    records = [
+        {"id": "1", "text": "Same words", "label": "civil", "thread_id": "a"},
+        {"id": "2", "text": "same  words", "label": "civil", "thread_id": "b"},
+        {"id": "3", "text": "other", "label": "abusive"},
+    ]
     examples = prepare_examples(Example.from_record(r) for r in records)
     assert examples.groups == ["a", "a", "3"]
 
@@ -212,18 +236,17 @@ def test_thresholds_reach_the_target_precision_or_say_so():
     from moderation.model.thresholds import threshold_for_precision
 
     truth = np.array([1] * 10 + [0] * 10, dtype=bool)
-    scores = np.linspace(1, 0, 20)                      # perfectly ranked
+    scores = np.linspace(1, 0, 20)  # perfectly ranked
     found = threshold_for_precision(truth, scores, "abusive", 0.8)
     assert found.reached_target and found.precision >= 0.8 and found.recall == 1.0
-    noisy = np.array([1, 0] * 10, dtype=bool)           # no threshold reaches 0.8 with support
-    found = threshold_for_precision(noisy, np.linspace(1, 0, 20), "abusive", 0.8,
-                                    min_recall=0.5)
+    noisy = np.array([1, 0] * 10, dtype=bool)  # no threshold reaches 0.8 with support
+    found = threshold_for_precision(noisy, np.linspace(1, 0, 20), "abusive", 0.8, min_recall=0.5)
     assert not found.reached_target and found.recall > 0
 
 
 def test_config_file_overrides_only_the_settings_it_names(tmp_path):
     path = tmp_path / "settings.toml"
-    path.write_text("[pipeline]\ncv_folds = 4\nselection_metric = \"log_loss\"\n")
+    path.write_text('[pipeline]\ncv_folds = 4\nselection_metric = "log_loss"\n')
     base = PipelineConfig(word_ngrams=(1, 3))
     config = PipelineConfig.from_toml(path, base=base)
     assert config.word_ngrams == (1, 3) and config.cv_folds == 4

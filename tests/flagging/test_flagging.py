@@ -8,10 +8,9 @@ import json
 import pytest
 
 from moderation import load_model
-from moderation.flagging import stream
 from moderation.cli import app
 from moderation.comments import Comment
-from moderation.flagging import flag_chunk, flag_export
+from moderation.flagging import flag_chunk, flag_export, stream
 
 from conftest import SAMPLES
 
@@ -35,20 +34,29 @@ def _rows(text):
 
 def test_flag_chunk_is_pure_and_keeps_order(model):
     def comments():
-        return [Comment(id=str(i), thread_id="t", text=text)
-                for i, text in enumerate([ABUSE, "Lovely photos of the harbour.", PLOT])]
+        return [
+            Comment(id=str(i), thread_id="t", text=text)
+            for i, text in enumerate([ABUSE, "Lovely photos of the harbour.", PLOT])
+        ]
+
     thresholds = model.thresholds
-    first, again = flag_chunk(comments(), model, thresholds), flag_chunk(comments(), model,
-                                                                         thresholds)
+    first, again = (
+        flag_chunk(comments(), model, thresholds),
+        flag_chunk(comments(), model, thresholds),
+    )
     assert first == again
     assert [row["id"] for row in first] == ["0", "1", "2"]
     assert [row["prediction"] for row in first] == ["abusive", "civil", "conspiracy"]
 
 
 def test_input_fields_pass_through_unchanged(runner, tiny_model, tmp_path):
-    source = _jsonl(tmp_path / "in.jsonl", [
-        {"id": 1, "text": ABUSE, "label": "abusive", "likes": 3, "meta": {"k": [1, 2]}},
-        {"id": "b", "text": "The ferry timetable is fine by me.", "label": "civil"}])
+    source = _jsonl(
+        tmp_path / "in.jsonl",
+        [
+            {"id": 1, "text": ABUSE, "label": "abusive", "likes": 3, "meta": {"k": [1, 2]}},
+            {"id": "b", "text": "The ferry timetable is fine by me.", "label": "civil"},
+        ],
+    )
     result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model)])
     assert result.exit_code == 0, result.output
     rows = _rows(result.stdout)
@@ -67,8 +75,9 @@ def test_text_only_jsonl_is_enough(runner, tiny_model, tmp_path):
 
 def test_csv_output_has_a_column_per_score(runner, tiny_model, tmp_path):
     out = tmp_path / "flagged.csv"
-    result = runner.invoke(app, ["flag", str(SAMPLES / "comments.csv"), "-m", str(tiny_model),
-                                 "-o", str(out)])
+    result = runner.invoke(
+        app, ["flag", str(SAMPLES / "comments.csv"), "-m", str(tiny_model), "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     with open(out, newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -76,17 +85,23 @@ def test_csv_output_has_a_column_per_score(runner, tiny_model, tmp_path):
         originals = list(csv.DictReader(handle))
     assert len(rows) == len(originals)
     for row, original in zip(rows, originals):
-        assert {k: row[k] for k in original} == original          # gold label included
+        assert {k: row[k] for k in original} == original  # gold label included
         assert set(row["flags"].split(";")) <= {"", "abusive", "conspiracy"}
-        assert abs(sum(float(row[f"score_{k}"]) for k in ("civil", "abusive",
-                                                          "conspiracy")) - 1) < 1e-4
+        assert (
+            abs(sum(float(row[f"score_{k}"]) for k in ("civil", "abusive", "conspiracy")) - 1)
+            < 1e-4
+        )
 
 
 def test_quoted_words_are_left_out_and_marked(runner, tiny_model, model, tmp_path):
     own = "Please keep it civil, the library plan deserves a real debate."
-    source = _jsonl(tmp_path / "thread.jsonl", [
-        {"id": "p", "thread_id": "t", "text": ABUSE},
-        {"id": "r", "thread_id": "t", "parent_id": "p", "text": f"{ABUSE} {own}"}])
+    source = _jsonl(
+        tmp_path / "thread.jsonl",
+        [
+            {"id": "p", "thread_id": "t", "text": ABUSE},
+            {"id": "r", "thread_id": "t", "parent_id": "p", "text": f"{ABUSE} {own}"},
+        ],
+    )
     rows = _rows(runner.invoke(app, ["flag", str(source), "-m", str(tiny_model)]).stdout)
     reply = rows[1]
     assert reply["quotes_excluded"][0]["source"] == "parent"
@@ -97,24 +112,35 @@ def test_quoted_words_are_left_out_and_marked(runner, tiny_model, model, tmp_pat
 def test_empty_comments_are_kept_but_not_scored(runner, tiny_model, tmp_path):
     source = _jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": ""}, {"id": "b", "text": ABUSE}])
     summary = tmp_path / "summary.json"
-    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "--summary",
-                                 str(summary)])
+    result = runner.invoke(
+        app, ["flag", str(source), "-m", str(tiny_model), "--summary", str(summary)]
+    )
     rows = _rows(result.stdout)
     assert rows[0]["not_scored"] == "empty comment" and rows[0]["scores"] is None
     assert json.loads(summary.read_text())["not_scored"] == 1
 
 
 def test_summary_and_only_flagged(runner, tiny_model, tmp_path):
-    records = [{"id": f"{t}{i}", "thread_id": t, "author": f"user{i % 2}",
-                "thread_title": f"Story {t}", "text": text}
-               for t, texts in (("calm", ["Nice harbour photos.", "The ferry is late.",
-                                          "Good library hours."]),
-                                ("hot", [ABUSE, PLOT, "Lovely weather today."]))
-               for i, text in enumerate(texts)]
+    records = [
+        {
+            "id": f"{t}{i}",
+            "thread_id": t,
+            "author": f"user{i % 2}",
+            "thread_title": f"Story {t}",
+            "text": text,
+        }
+        for t, texts in (
+            ("calm", ["Nice harbour photos.", "The ferry is late.", "Good library hours."]),
+            ("hot", [ABUSE, PLOT, "Lovely weather today."]),
+        )
+        for i, text in enumerate(texts)
+    ]
     source = _jsonl(tmp_path / "in.jsonl", records)
     summary = tmp_path / "summary.json"
-    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "--only-flagged",
-                                 "--summary", str(summary)])
+    result = runner.invoke(
+        app,
+        ["flag", str(source), "-m", str(tiny_model), "--only-flagged", "--summary", str(summary)],
+    )
     assert result.exit_code == 0, result.output
     rows = _rows(result.stdout)
     data = json.loads(summary.read_text())
@@ -133,10 +159,15 @@ def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
     texts = [ABUSE, PLOT, "The ferry is late again.", "", "Nice photos of the harbour."]
     records = [{"id": i, "thread_id": f"t{i // 6}", "text": texts[i % 5]} for i in range(23)]
     # replies that quote a parent from an earlier chunk: the conversation carries over
-    records += [{"id": "q1", "thread_id": "t3", "parent_id": 20, "text": f"{ABUSE} {own}"},
-                {"id": "q2", "thread_id": "t3", "parent_id": "q1", "text": "I agree."}]
-    source = (_jsonl(tmp_path / "in.jsonl", records) if export == "jsonl"
-              else SAMPLES / "article-page.txt")
+    records += [
+        {"id": "q1", "thread_id": "t3", "parent_id": 20, "text": f"{ABUSE} {own}"},
+        {"id": "q2", "thread_id": "t3", "parent_id": "q1", "text": "I agree."},
+    ]
+    source = (
+        _jsonl(tmp_path / "in.jsonl", records)
+        if export == "jsonl"
+        else SAMPLES / "article-page.txt"
+    )
     started = []
 
     class CountedWorker(stream._ScoringWorker):
@@ -151,7 +182,7 @@ def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
         flag_export(source, out, model=model, processes=processes)
         outputs.append(out.getvalue())
     assert outputs[0] == outputs[1]
-    assert started == [model.path]              # the second run did score in a worker
+    assert started == [model.path]  # the second run did score in a worker
     rows = _rows(outputs[1].decode())
     if export == "jsonl":
         assert len(rows) == 25 and sum(1 for r in rows if r.get("not_scored")) == 4
@@ -190,18 +221,22 @@ def test_an_interrupted_run_leaves_no_partial_file(runner, tiny_model, tmp_path,
     original = stream.flag_chunk
     monkeypatch.setattr(stream, "flag_chunk", interrupted)
     out = tmp_path / "out.jsonl"
-    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "-o", str(out),
-                                 "-j", "1"])
+    result = runner.invoke(
+        app, ["flag", str(source), "-m", str(tiny_model), "-o", str(out), "-j", "1"]
+    )
     assert result.exit_code == 130
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["-t", "spam=0.5"], "unknown label 'spam'"),
-    (["-t", "abusive=7"], "not a probability"),
-    (["-m", "/nonexistent/model"], "no such model directory"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-t", "spam=0.5"], "unknown label 'spam'"),
+        (["-t", "abusive=7"], "not a probability"),
+        (["-m", "/nonexistent/model"], "no such model directory"),
+    ],
+)
 def test_flag_option_errors(runner, tiny_model, tmp_path, args, message):
     source = _jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": ABUSE}])
     base = ["flag", str(source)] + ([] if "-m" in args else ["-m", str(tiny_model)])
@@ -217,8 +252,7 @@ def test_missing_input_names_the_file(runner, tiny_model, tmp_path):
 
 def test_threshold_override_changes_the_flags(runner, tiny_model, tmp_path):
     source = _jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": ABUSE}])
-    strict = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "-t",
-                                 "abusive=1"])
+    strict = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "-t", "abusive=1"])
     assert json.loads(strict.stdout)["flags"] == []
 
 
@@ -247,12 +281,16 @@ def test_progress_is_reported_by_comments_and_bytes_read(tiny_model, tmp_path, m
     monkeypatch.setattr(stream, "CHUNK_SIZE", 2)
     source = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": ABUSE} for i in range(5)])
     reported = []
-    data, _ = flag_file(source, output=tmp_path / "out.jsonl", model=tiny_model,
-                        progress=lambda comments, position: reported.append((comments, position)))
+    data, _ = flag_file(
+        source,
+        output=tmp_path / "out.jsonl",
+        model=tiny_model,
+        progress=lambda comments, position: reported.append((comments, position)),
+    )
     assert data["written"] == 5
     assert [comments for comments, _ in reported] == [2, 4, 5]
     assert 0 < reported[0][1] <= reported[-1][1] <= source.stat().st_size
-    with progress_bar(source, True) as update:      # the bar the command draws on a terminal
+    with progress_bar(source, True) as update:  # the bar the command draws on a terminal
         update(5, source.stat().st_size)
 
 

@@ -15,7 +15,7 @@ from moderation.datasets.convert import examples
 from moderation.datasets.fetch import FetchError, fetch_dataset
 from moderation.datasets.registry import DATASETS, Dataset, DatasetFile
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 
 
 def test_every_file_is_pinned_to_a_commit_with_a_checksum():
@@ -23,7 +23,9 @@ def test_every_file_is_pinned_to_a_commit_with_a_checksum():
         assert dataset.licence and dataset.citation and dataset.files
         for item in dataset.files:
             assert len(item.commit) == 40 and len(item.sha256) == 64
-            assert item.url.startswith(f"https://raw.githubusercontent.com/{item.repo}/{item.commit}/")
+            assert item.url.startswith(
+                f"https://raw.githubusercontent.com/{item.repo}/{item.commit}/"
+            )
     assert " " not in DATASETS["covid_vaccine_comments"].files[0].url
 
 
@@ -33,25 +35,31 @@ def _layout(root: Path) -> Path:
     (root / "davidson/labeled_data.csv").write_text(
         ",count,hate_speech,offensive_language,neither,class,tweet\n"
         "0,3,0,0,3,2,nice weather &amp; cake\n1,3,0,3,0,1,RT @x: you clown\n"
-        "2,3,3,0,0,0,those people are vermin\n")
+        "2,3,3,0,0,0,those people are vermin\n"
+    )
     (root / "olid").mkdir()
     (root / "olid/olid-training-v1.0.tsv").write_text(
         "id\ttweet\tsubtask_a\tsubtask_b\tsubtask_c\n1\t@USER lovely\tNOT\tNULL\tNULL\n"
-        "2\t@USER you fool\tOFF\tTIN\tIND\n3\tdamn it URL\tOFF\tUNT\tNULL\n")
+        "2\t@USER you fool\tOFF\tTIN\tIND\n3\tdamn it URL\tOFF\tUNT\tNULL\n"
+    )
     (root / "olid/testset-levela.tsv").write_text("id\ttweet\n4\tok then\n5\tyou rat\n")
     (root / "olid/labels-levela.csv").write_text("4,NOT\n5,OFF\n")
     (root / "ruddit").mkdir()
     (root / "ruddit/ruddit_with_text.csv").write_text(
         "post_id,comment_id,txt,url,offensiveness_score\n"
         'p1,c1,"> quoted insult\nI disagree politely",u,-0.4\np1,c2,[deleted],u,0.1\n'
-        "p2,c3,you absolute worm,u,0.7\np2,c4,meh,u,0.3\n")
+        "p2,c3,you absolute worm,u,0.7\np2,c4,meh,u,0.3\n"
+    )
     (root / "psycomark").mkdir()
-    lines = [{"_id": "t1_a", "text": "they hide the truth", "conspiracy": "Yes"},
-             {"_id": "t1_a", "text": "they hide the truth", "conspiracy": "Yes"},
-             {"_id": "t1_b", "text": "an article on tax", "conspiracy": "No"},
-             {"_id": "t1_c", "text": "unclear", "conspiracy": "Can't tell"}]
+    lines = [
+        {"_id": "t1_a", "text": "they hide the truth", "conspiracy": "Yes"},
+        {"_id": "t1_a", "text": "they hide the truth", "conspiracy": "Yes"},
+        {"_id": "t1_b", "text": "an article on tax", "conspiracy": "No"},
+        {"_id": "t1_c", "text": "unclear", "conspiracy": "Can't tell"},
+    ]
     (root / "psycomark/train_rehydrated.jsonl").write_text(
-        "".join(json.dumps(line) + "\n" for line in lines))
+        "".join(json.dumps(line) + "\n" for line in lines)
+    )
     return root
 
 
@@ -59,16 +67,29 @@ def test_converters_map_labels_as_documented(tmp_path):
     root = _layout(tmp_path)
     davidson = list(examples("davidson", root, verify=False))
     assert [(e["label"], e["source_label"]) for e in davidson] == [
-        ("civil", "neither"), ("abusive", "offensive"), ("abusive", "hate")]
+        ("civil", "neither"),
+        ("abusive", "offensive"),
+        ("abusive", "hate"),
+    ]
     olid = {e["id"]: (e["label"], e["split"]) for e in examples("olid", root, verify=False)}
-    assert olid == {"olid:1": ("civil", "train"), "olid:2": ("abusive", "train"),
-                    "olid:3": (None, "train"), "olid:4": ("civil", "test"),
-                    "olid:5": (None, "test")}
+    assert olid == {
+        "olid:1": ("civil", "train"),
+        "olid:2": ("abusive", "train"),
+        "olid:3": (None, "train"),
+        "olid:4": ("civil", "test"),
+        "olid:5": (None, "test"),
+    }
     ruddit = list(examples("ruddit", root, labelled_only=True, verify=False))
     assert [(e["text"], e["label"], e["thread_id"]) for e in ruddit] == [
-        ("I disagree politely", "civil", "ruddit:p1"), ("you absolute worm", "abusive", "ruddit:p2")]
+        ("I disagree politely", "civil", "ruddit:p1"),
+        ("you absolute worm", "abusive", "ruddit:p2"),
+    ]
     psy = {e["id"]: e["label"] for e in examples("psycomark", root, verify=False)}
-    assert psy == {"psycomark:t1_a": "conspiracy", "psycomark:t1_b": "civil", "psycomark:t1_c": None}
+    assert psy == {
+        "psycomark:t1_a": "conspiracy",
+        "psycomark:t1_b": "civil",
+        "psycomark:t1_c": None,
+    }
 
 
 def test_a_changed_local_copy_is_refused(tmp_path):
@@ -124,8 +145,9 @@ def server(tmp_path):
 def _served(www: Path, content: bytes, name: str = "tiny/data.csv") -> Dataset:
     (www / "owner/repo/abc").mkdir(parents=True, exist_ok=True)
     (www / "owner/repo/abc/data.csv").write_bytes(content)
-    item = DatasetFile(name, "owner/repo", "abc", "data.csv",
-                       hashlib.sha256(content).hexdigest(), len(content))
+    item = DatasetFile(
+        name, "owner/repo", "abc", "data.csv", hashlib.sha256(content).hexdigest(), len(content)
+    )
     return Dataset("tiny", "training", "invented", "MIT", "none", (item,))
 
 
@@ -161,16 +183,28 @@ def test_fetch_rejects_a_wrong_checksum_and_keeps_nothing(server, tmp_path):
 
 
 def test_fetch_offline_is_one_clear_message(tmp_path):
-    dataset = Dataset("tiny", "training", "x", "MIT", "none",
-                      (DatasetFile("tiny/a.csv", "o/r", "c", "a.csv", "0" * 64, 3),))
+    dataset = Dataset(
+        "tiny",
+        "training",
+        "x",
+        "MIT",
+        "none",
+        (DatasetFile("tiny/a.csv", "o/r", "c", "a.csv", "0" * 64, 3),),
+    )
     with pytest.raises(FetchError, match="cannot download .*are you offline"):
         fetch_dataset(dataset, tmp_path, base_url="http://127.0.0.1:9", timeout=2)
 
 
 def test_fetch_404_and_derived_files(server, tmp_path, runner):
     www, base, _ = server
-    missing = Dataset("tiny", "training", "x", "MIT", "none",
-                      (DatasetFile("tiny/a.csv", "o/r", "c", "a.csv", "0" * 64, 3),))
+    missing = Dataset(
+        "tiny",
+        "training",
+        "x",
+        "MIT",
+        "none",
+        (DatasetFile("tiny/a.csv", "o/r", "c", "a.csv", "0" * 64, 3),),
+    )
     with pytest.raises(FetchError, match="answered 404"):
         fetch_dataset(missing, tmp_path, base_url=base)
     result = runner.invoke(app, ["datasets", "fetch", "stormfront", "--dest", str(tmp_path)])
@@ -190,9 +224,14 @@ def test_list_shows_every_dataset(runner):
 @pytest.mark.skipif(not SHARED.is_dir(), reason="needs the local copies in ../shared/datasets")
 def test_prepare_the_real_copies(runner, tmp_path):
     out = tmp_path / "olid.jsonl"
-    result = runner.invoke(app, ["datasets", "prepare", "olid", "psycomark", "--from",
-                                 str(SHARED), "-o", str(out)])
+    result = runner.invoke(
+        app, ["datasets", "prepare", "olid", "psycomark", "--from", str(SHARED), "-o", str(out)]
+    )
     assert result.exit_code == 0, result.stderr
     labels = Counter((r["source"], r["label"]) for r in map(json.loads, out.open()))
-    assert labels == {("olid", "civil"): 9460, ("olid", "abusive"): 3876,
-                      ("psycomark", "civil"): 1581, ("psycomark", "conspiracy"): 1203}
+    assert labels == {
+        ("olid", "civil"): 9460,
+        ("olid", "abusive"): 3876,
+        ("psycomark", "civil"): 1581,
+        ("psycomark", "conspiracy"): 1203,
+    }

@@ -7,9 +7,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, read_all
 
 from moderation.formats.page_text import parse_page
+
+from conftest import SAMPLES, read_all
 
 
 def page(text: str):
@@ -28,8 +29,9 @@ def test_first_seed_has_nine_comments_in_three_conversations(seeds):
         if c.parent_id is not None:
             assert by_id[c.parent_id].depth == c.depth - 1
     assert max(c.depth for c in comments) == 2
-    conversations = [c for c in comments if c.depth == 0 and
-                     any(o.parent_id == c.id for o in comments)]
+    conversations = [
+        c for c in comments if c.depth == 0 and any(o.parent_id == c.id for o in comments)
+    ]
     assert len(conversations) == 3
     assert [(c.author, c.created_at) for c in comments if c.author] == [
         ("Peter Kennedy", "2016-07-29T18:59"),
@@ -49,7 +51,7 @@ def test_first_seed_quotes(seeds):
     sources = sorted(q.source for c in quoting for q in c.quotes)
     assert sources == ["article", "article", "parent", "parent"]
     reply = comments[1]
-    quoted = reply.text[reply.quotes[0].start:reply.quotes[0].end]
+    quoted = reply.text[reply.quotes[0].start : reply.quotes[0].end]
     assert quoted.startswith("\u2018Surrender") and quoted.endswith("offered?\u2019")
     assert reply.unquoted_text().startswith("In 1977")
 
@@ -77,8 +79,12 @@ def test_sample_pages_parse_with_authors_dates_and_nesting():
     assert threads[0].author == "Lena Marsh"
     assert threads[0].published == "2024-06-02T00:00"
     assert [(c.author, c.depth) for c in comments] == [
-        ("Owen Ferris", 0), ("Lena Marsh", 1), ("Owen Ferris", 2), ("Petra Lind", 0),
-        ("Sam Okoye", 0)]
+        ("Owen Ferris", 0),
+        ("Lena Marsh", 1),
+        ("Owen Ferris", 2),
+        ("Petra Lind", 0),
+        ("Sam Okoye", 0),
+    ]
     assert comments[1].created_at == "2024-06-02T19:01"
 
 
@@ -164,7 +170,7 @@ def test_reply_form_ends_the_section():
     assert [c.text for c in thread.comments] == ["Hello there."]
 
 
-LAYOUTS = Path(__file__).parent / "fixtures" / "pages"
+LAYOUTS = Path(__file__).parents[1] / "fixtures" / "pages"
 sys.path.insert(0, str(LAYOUTS))
 from expected_layouts import E as EXPECTED_LAYOUTS  # noqa: E402
 

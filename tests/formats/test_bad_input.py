@@ -7,12 +7,13 @@ import json
 import time
 
 import pytest
-from conftest import SAMPLES, read_all
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from moderation.cli import app
 from moderation.errors import HostileInputError, InputError, ModerationError
+
+from conftest import SAMPLES, read_all
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -72,8 +73,10 @@ def test_cli_exits_2_and_writes_nothing(tmp_path, runner, name):
 
 def test_skip_bad_keeps_the_good_records_and_reports_where(tmp_path, runner):
     path = tmp_path / "mixed.jsonl"
-    path.write_text('{"id": "a", "text": "one"}\n{"id": "b", "text": \n'
-                    '{"id": "c", "text": "three"}\n[]\n', encoding="utf-8")
+    path.write_text(
+        '{"id": "a", "text": "one"}\n{"id": "b", "text": \n{"id": "c", "text": "three"}\n[]\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["parse", str(path), "-o", str(out), "--skip-bad"])
     assert result.exit_code == 0
@@ -174,10 +177,10 @@ def test_labels_file_unknown_ids_stop_the_run_unless_skipped(tmp_path, runner):
 
 def test_labels_file_with_unknown_label_name_or_conflict(tmp_path, runner):
     labels = tmp_path / "labels.jsonl"
-    labels.write_text('{"id": "c1", "label": "civil"}\n{"id": "c1", "label": "abusive"}\n',
-                      encoding="utf-8")
-    result = runner.invoke(app, ["parse", str(SAMPLES / "comments.csv"), "--labels",
-                                 str(labels)])
+    labels.write_text(
+        '{"id": "c1", "label": "civil"}\n{"id": "c1", "label": "abusive"}\n', encoding="utf-8"
+    )
+    result = runner.invoke(app, ["parse", str(SAMPLES / "comments.csv"), "--labels", str(labels)])
     assert result.exit_code == 2 and f"{labels}:2" in result.stderr
     assert "labelled 'civil' at line 1" in result.stderr
 
@@ -185,7 +188,9 @@ def test_labels_file_with_unknown_label_name_or_conflict(tmp_path, runner):
 FORMATS = ["text", "csv", "tsv", "jsonl", "wxr", "disqus", "reddit"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(max_size=400), fmt=st.sampled_from(FORMATS + ["auto"]))
 def test_no_input_makes_a_reader_raise_anything_but_our_error(tmp_path, data, fmt):
     path = tmp_path / "fuzz.dat"
@@ -197,16 +202,27 @@ def test_no_input_makes_a_reader_raise_anything_but_our_error(tmp_path, data, fm
         pass
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(fmt=st.sampled_from(FORMATS), cut=st.integers(min_value=1, max_value=4000),
-       junk=st.binary(max_size=20))
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    fmt=st.sampled_from(FORMATS),
+    cut=st.integers(min_value=1, max_value=4000),
+    junk=st.binary(max_size=20),
+)
 def test_damaged_samples_raise_only_our_error(tmp_path, fmt, cut, junk):
-    source = {"text": "article-page.txt", "csv": "comments.csv", "tsv": "comments.tsv",
-              "jsonl": "comments.jsonl", "wxr": "wordpress.xml", "disqus": "disqus.xml",
-              "reddit": "reddit.json"}[fmt]
+    source = {
+        "text": "article-page.txt",
+        "csv": "comments.csv",
+        "tsv": "comments.tsv",
+        "jsonl": "comments.jsonl",
+        "wxr": "wordpress.xml",
+        "disqus": "disqus.xml",
+        "reddit": "reddit.json",
+    }[fmt]
     data = (SAMPLES / source).read_bytes()
     path = tmp_path / source
-    path.write_bytes(data[:cut] + junk + data[cut + len(junk):])
+    path.write_bytes(data[:cut] + junk + data[cut + len(junk) :])
     try:
         read_all(path, format=fmt, skip_bad=True)
     except ModerationError:

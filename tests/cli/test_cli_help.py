@@ -1,0 +1,80 @@
+"""The command line as a person meets it: help that reads well at 80 columns, --version, and
+--debug before or after the command."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from moderation import __version__
+from moderation.cli import app
+
+COMMANDS = [
+    ["parse"],
+    ["score"],
+    ["flag"],
+    ["train"],
+    ["label"],
+    ["evaluate"],
+    ["labels", "merge"],
+    ["labels", "from-status"],
+    ["models", "list"],
+    ["models", "show"],
+    ["models", "promote"],
+    ["datasets", "list"],
+    ["datasets", "fetch"],
+    ["datasets", "prepare"],
+]
+NARROW = {"COLUMNS": "80", "TERM": "dumb"}
+
+
+@pytest.mark.parametrize("command", [[], *COMMANDS], ids=lambda c: " ".join(c) or "root")
+def test_help_names_values_plainly(runner, command):
+    result = runner.invoke(app, [*command, "--help"], env=NARROW)
+    assert result.exit_code == 0, result.output
+    assert not re.search(r"<(bool|str|int|float|path|list\[[^]]*\])>", result.output, re.I)
+    assert "{" not in result.output.split("\n", 3)[1]  # the usage line: no {INPUT}
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+
+
+def test_help_texts_have_no_stray_line_breaks():
+    import typer
+
+    root = typer.main.get_command(app)
+    groups = [root, *(c for c in root.commands.values() if hasattr(c, "commands"))]
+    for group in groups:
+        for command in [group, *getattr(group, "commands", {}).values()]:
+            for paragraph in (command.help or "").split("\n\n"):
+                assert "\n" not in paragraph, (command.name, paragraph)
+
+
+def test_version(runner):
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_shows_the_traceback_before_or_after_the_command(runner, tmp_path, where):
+    missing = str(tmp_path / "missing.csv")
+    args = ["--debug", "parse", missing] if where == "before" else ["parse", missing, "--debug"]
+    result = runner.invoke(app, args)
+    assert result.exit_code != 0
+    assert result.exception is not None and "no such file" in str(result.exception)
+    plain = runner.invoke(app, ["parse", missing])
+    assert plain.exit_code == 2 and "no such file" in plain.output
+
+
+@pytest.mark.parametrize("command", [["flag"], ["label"], ["parse"]])
+def test_reading_commands_take_every_column_option(runner, command):
+    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    for option in (
+        "--text-col",
+        "--id-col",
+        "--parent-col",
+        "--thread-col",
+        "--author-col",
+        "--time-col",
+        "--label-col",
+    ):
+        assert option in result.output

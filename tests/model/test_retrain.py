@@ -1,0 +1,188 @@
+"""Retraining on a site's labels: `moderation train --base --add`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from moderation.cli import app
+from moderation.model.retrain import RetrainOptions, retrain
+
+SITE_LABELS = [
+    ("s1", "abusive", "Typical gorp behaviour, you absolute gorp."),
+    ("s2", "abusive", "Another gorp posting again, go away gorp."),
+    ("s3", "civil", "The ferry was late again this morning."),
+    ("s4", "civil", "Thanks for posting the new timetable."),
+    ("s5", "abusive", "Only a gorp would write this, gorp."),
+    ("s6", "civil", "Can the council add a bench at the stop?"),
+]
+
+
+def _site_store(path, rows=SITE_LABELS, labeller="ana"):
+    path.write_text(
+        "".join(
+            json.dumps(
+                {"id": cid, "action": "label", "label": label, "text": text, "labeller": labeller}
+            )
+            + "\n"
+            for cid, label, text in rows
+        )
+    )
+    return path
+
+
+def _fast_config(tmp_path):
+    from conftest import FAST_CONFIG
+
+    config = tmp_path / "fast.toml"
+    config.write_text(FAST_CONFIG)
+    return config
+
+
+def test_train_base_add_learns_the_site_word_and_records_what_was_added(tmp_path, tiny_model):
+    from moderation.model.registry import load_model
+
+    store = _site_store(tmp_path / "site.jsonl")
+    meta, _ = retrain(
+        [store],
+        output=tmp_path / "site-v2",
+        base=tiny_model,
+        options=RetrainOptions(config_path=_fast_config(tmp_path)),
+    )
+    adaptation = meta.adaptation
+    assert adaptation["base_model"] == load_model(tiny_model).id
+    assert adaptation["site_labels"] == {"abusive": 3, "civil": 3}
+    assert adaptation["added"][0]["file"] == str(store)
+    assert meta.training_data["by_source"]["site"] == {"abusive": 3, "civil": 3}
+    assert "## Site labels added" in (tmp_path / "site-v2" / "MODEL_CARD.md").read_text()
+    before = load_model(tiny_model).score("what a gorp")[0]["scores"]["abusive"]
+    after = load_model(tmp_path / "site-v2").score("what a gorp")[0]["scores"]["abusive"]
+    assert after > before + 0.1
+    assert adaptation["method"] == "prior" and adaptation["strength"] == 0.03
+    # the weighted method replays the base's data; an adapted base's own site labels come too
+    more = _site_store(tmp_path / "more.jsonl", [("s7", "civil", "Lovely gorp-free day.")])
+    weighted, _ = retrain(
+        [store],
+        output=tmp_path / "site-w",
+        base=tiny_model,
+        options=RetrainOptions(
+            config_path=_fast_config(tmp_path), method="weighted", site_weight=5
+        ),
+    )
+    assert weighted.adaptation["site_weight"] == 5
+    again, _ = retrain(
+        [more],
+        output=tmp_path / "site-v3",
+        base=tmp_path / "site-w",
+        options=RetrainOptions(config_path=_fast_config(tmp_path), method="weighted"),
+    )
+    assert again.training_data["by_source"]["site"] == {"abusive": 3, "civil": 4}
+    assert load_model(tmp_path / "site-w").score("what a gorp")[0]["scores"]["abusive"] > before
+
+
+def test_train_no_base_uses_the_site_labels_alone(tmp_path):
+    store = _site_store(tmp_path / "site.jsonl", SITE_LABELS * 1)
+    meta, _ = retrain(
+        [store],
+        output=tmp_path / "alone",
+        options=RetrainOptions(no_base=True, config_path=_fast_config(tmp_path)),
+    )
+    assert meta.training_data["count"] == 6
+    assert meta.adaptation["no_base"] is True
+
+
+def test_train_add_refuses_stores_that_disagree(tmp_path, tiny_model, runner):
+    first = _site_store(tmp_path / "ana.jsonl")
+    second = _site_store(tmp_path / "ben.jsonl", [("s1", "civil", SITE_LABELS[0][2])], "ben")
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "--base",
+            str(tiny_model),
+            "--add",
+            str(first),
+            "--add",
+            str(second),
+            "-o",
+            str(tmp_path / "m"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "ben.jsonl: id 's1' is labelled 'civil' here and 'abusive' at" in result.output
+    assert "labels merge" in result.output
+    assert not (tmp_path / "m").exists()
+
+
+def test_weighted_retraining_of_a_base_whose_data_changed_is_one_clear_error(tmp_path, runner):
+    from moderation.model.train import train_from_files
+
+    from conftest import TINY_EXAMPLES
+
+    examples = tmp_path / "examples.jsonl"
+    examples.write_text(TINY_EXAMPLES.read_text())
+    train_from_files([examples], output=tmp_path / "base", config_path=_fast_config(tmp_path))
+    examples.write_text(TINY_EXAMPLES.read_text().replace("library", "museum"))
+    store = _site_store(tmp_path / "site.jsonl")
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "--base",
+            str(tmp_path / "base"),
+            "--add",
+            str(store),
+            "-o",
+            str(tmp_path / "m"),
+            "--method",
+            "weighted",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "examples.jsonl: changed since the base was trained" in result.output
+    assert "--no-base" in result.output
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--add", "x.jsonl", "--no-base", "--base", "b"], "leave out --base"),
+        (["--base", "b"], "give the site's labels with --add"),
+        (["--add", "x.jsonl", "--site-weight", "0"], "--site-weight must be positive"),
+        (["--add", "x.jsonl", "--method", "magic"], "--method 'magic': choose one of prior"),
+    ],
+)
+def test_train_site_option_mistakes(tmp_path, runner, args, message):
+    store = _site_store(tmp_path / "x.jsonl")
+    args = [str(store) if a == "x.jsonl" else a for a in args]
+    result = runner.invoke(app, ["train", *args, "-o", str(tmp_path / "m")])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_prior_refit_leaves_labels_the_site_did_not_use_as_the_base_had_them(tiny_model):
+    import numpy as np
+
+    from moderation.model.prior import fit_towards_base
+    from moderation.model.registry import load_model
+
+    base = load_model(tiny_model, pipeline=True).pipeline
+    texts = [text for _, _, text in SITE_LABELS]
+    labels = [label for _, label, _ in SITE_LABELS]
+    adapted = fit_towards_base(base, texts, labels, np.ones(len(texts)), strength=0.03)
+    classes = list(base.named_steps["classifier"].classes_)
+    before = base.named_steps["classifier"].coef_
+    after = adapted.named_steps["classifier"].coef_
+    row = classes.index("conspiracy")
+    width = before.shape[1]
+    assert after.shape[1] > width  # "gorp" and co. were added
+    assert np.array_equal(after[row, :width], before[row])
+    assert not after[row, width:].any()
+    moved = classes.index("abusive")
+    assert not np.allclose(after[moved, :width], before[moved])
+    vocabulary = adapted.named_steps["features"].vocabulary_
+    assert after[moved, vocabulary["gorp"]] > 0
+    # and the strength holds it to the base: a very strong prior barely moves anything
+    held = fit_towards_base(base, texts, labels, np.ones(len(texts)), strength=1e6)
+    assert np.allclose(held.named_steps["classifier"].coef_[:, :width], before, atol=1e-3)

@@ -1,0 +1,88 @@
+"""The model as arrays: the same scores as scikit-learn, without importing it."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import joblib
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moderation import load_model
+from moderation.errors import ModelLoadError
+
+TEXTS = [
+    "You pathetic worm, crawl back under your rock.",
+    "They staged it and the cabal is hiding the truth.",
+    "Thanks for the library hours!!! Sooo good",
+    "RT @someone: the &amp; council <b>plan</b> is bad https://x.org/a",
+    "I do n't think it 's fair , really .",
+    "words the model never saw: zyxw qqqq",
+    "\u2019\u200b",
+    "!!!",
+]
+
+
+@pytest.fixture(scope="module")
+def model(tiny_model):
+    return load_model(tiny_model)
+
+
+def test_array_scorer_matches_the_scikit_learn_pipeline(model, tiny_model):
+    assert model.scorer is not None
+    reference = joblib.load(tiny_model / "model.joblib").predict_proba(TEXTS)
+    assert np.allclose(model.predict_proba(TEXTS), reference, atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=120), min_size=1, max_size=6))
+def test_array_scorer_matches_on_any_text(model, texts):
+    expected = model.pipeline.predict_proba(texts)
+    got = model.predict_proba(texts)
+    assert np.allclose(got, expected, atol=1e-6)
+    assert np.allclose(got.sum(axis=1), 1.0)
+
+
+def test_model_without_a_scorer_file_falls_back_to_scikit_learn(tiny_model, tmp_path):
+    copy = tmp_path / "no-scorer"
+    shutil.copytree(tiny_model, copy)
+    (copy / "scorer.npz").unlink()
+    meta = json.loads((copy / "meta.json").read_text())
+    del meta["scorer_sha256"]
+    (copy / "meta.json").write_text(json.dumps(meta))
+    fallback, compiled = load_model(copy), load_model(tiny_model)
+    assert fallback.scorer is None
+    assert np.allclose(fallback.predict_proba(TEXTS), compiled.predict_proba(TEXTS), atol=1e-6)
+    slow, fast = fallback.explain(TEXTS[0]), compiled.explain(TEXTS[0])
+    assert [t["term"] for t in next(iter(slow.values()))["terms"]] == [
+        t["term"] for t in next(iter(fast.values()))["terms"]
+    ]
+
+
+def test_a_changed_scorer_file_is_refused(tiny_model, tmp_path):
+    copy = tmp_path / "tampered"
+    shutil.copytree(tiny_model, copy)
+    with open(copy / "scorer.npz", "ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(ModelLoadError, match="checksum does not match"):
+        load_model(copy)
+
+
+def test_scoring_does_not_import_scikit_learn(tiny_model):
+    code = (
+        "import sys; from moderation import load_model; "
+        f"m = load_model({str(tiny_model)!r}); m.score(['a comment']); "
+        "print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_pipeline_stays_available(model):
+    from sklearn.pipeline import Pipeline
+
+    assert isinstance(model.pipeline, Pipeline)
+    assert list(model.pipeline.classes_) == model.labels

@@ -1,0 +1,222 @@
+"""The review queue and `moderation label`: order, spreadsheet export and import, the
+terminal loop."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from moderation.cli import app
+from moderation.comments import Comment
+from moderation.labels.store import read_store
+from moderation.review import QueueItem, order_queue
+
+from conftest import SAMPLES, json_lines, label_record
+
+DISQUS = SAMPLES / "disqus.xml"
+
+
+def _item(cid, scores, flags=()):
+    prediction = max(scores, key=scores.get)
+    return QueueItem(Comment(cid, "t", f"text {cid}"), scores, prediction, list(flags))
+
+
+def test_queue_orders_least_sure_first_flagged_by_score_and_skips_answered():
+    items = [
+        _item("sure", {"civil": 0.9, "abusive": 0.05, "conspiracy": 0.05}),
+        _item("coin", {"civil": 0.45, "abusive": 0.44, "conspiracy": 0.11}, flags=["abusive"]),
+        _item("mid", {"civil": 0.6, "abusive": 0.3, "conspiracy": 0.1}),
+        _item("hot", {"civil": 0.1, "abusive": 0.85, "conspiracy": 0.05}, flags=["abusive"]),
+    ]
+    assert [i.comment.id for i in order_queue(items, "uncertain")] == ["coin", "mid", "hot", "sure"]
+    assert [i.comment.id for i in order_queue(items, "flagged")] == ["hot", "coin"]
+    assert [i.comment.id for i in order_queue(items, "uncertain", done={"coin"}, limit=2)] == [
+        "mid",
+        "hot",
+    ]
+    shuffled = order_queue(items, "random", seed=3)
+    assert sorted(i.comment.id for i in shuffled) == ["coin", "hot", "mid", "sure"]
+    assert shuffled == order_queue(items, "random", seed=3)
+
+
+def _export(runner, tmp_path, model, *extra):
+    store, queue = tmp_path / "labels.jsonl", tmp_path / "queue.csv"
+    result = runner.invoke(
+        app,
+        [
+            "label",
+            str(DISQUS),
+            "--store",
+            str(store),
+            "--model",
+            str(model),
+            "--export",
+            str(queue),
+            *extra,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with open(queue, encoding="utf-8-sig", newline="") as handle:
+        return store, queue, list(csv.DictReader(handle))
+
+
+def _write_reviewed(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_export_writes_the_queue_with_scores_and_an_empty_label_column(
+    tmp_path, runner, tiny_model
+):
+    _, _, rows = _export(runner, tmp_path, tiny_model, "--limit", "3")
+    assert len(rows) == 3
+    assert all(row["label"] == "" and 0 <= float(row["score_abusive"]) <= 1 for row in rows)
+    assert rows[0]["thread_title"]
+
+
+def test_import_adds_answered_rows_and_resume_skips_them(tmp_path, runner, tiny_model):
+    store, queue, rows = _export(runner, tmp_path, tiny_model)
+    rows[0]["label"], rows[1]["label"], rows[2]["label"] = "Abusive", "civil", "skip"
+    reviewed = tmp_path / "reviewed.csv"
+    _write_reviewed(reviewed, rows)
+    result = runner.invoke(
+        app,
+        [
+            "label",
+            str(DISQUS),
+            "--store",
+            str(store),
+            "--model",
+            str(tiny_model),
+            "--import",
+            str(reviewed),
+            "--labeller",
+            "ana",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "added 3 answer(s)" in result.output
+    records = json_lines(store)
+    assert [(r["id"], r["label"], r["labeller"]) for r in records] == [
+        (rows[0]["id"], "abusive", "ana"),
+        (rows[1]["id"], "civil", "ana"),
+        (rows[2]["id"], None, "ana"),
+    ]
+    assert set(records[0]["scores"]) == {"civil", "abusive", "conspiracy"}
+    _, _, again = _export(runner, tmp_path, tiny_model)
+    assert {row["id"] for row in again}.isdisjoint({r["id"] for r in records})
+
+
+def test_import_with_unknown_id_or_label_adds_nothing_unless_skip_bad(tmp_path, runner, tiny_model):
+    store, queue, rows = _export(runner, tmp_path, tiny_model)
+    rows[0]["label"] = "civil"
+    rows[1]["label"] = "rude"
+    rows[2]["id"], rows[2]["label"] = "no-such-id", "civil"
+    reviewed = tmp_path / "reviewed.csv"
+    _write_reviewed(reviewed, rows)
+    args = [
+        "label",
+        str(DISQUS),
+        "--store",
+        str(store),
+        "--model",
+        str(tiny_model),
+        "--import",
+        str(reviewed),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "reviewed.csv:3: unknown label 'rude'" in result.output
+    assert not store.exists() or not store.read_text()
+    result = runner.invoke(app, [*args, "--skip-bad"])
+    assert result.exit_code == 0, result.output
+    assert "unknown label 'rude'" in result.output
+    assert "id 'no-such-id' is not a comment of the export" in result.output
+    assert [r["id"] for r in json_lines(store)] == [rows[0]["id"]]
+
+
+def test_import_refuses_a_label_that_contradicts_the_store(tmp_path, runner, tiny_model):
+    store, queue, rows = _export(runner, tmp_path, tiny_model)
+    rows[0]["label"] = "civil"
+    reviewed = tmp_path / "reviewed.csv"
+    _write_reviewed(reviewed, rows)
+    args = [
+        "label",
+        str(DISQUS),
+        "--store",
+        str(store),
+        "--model",
+        str(tiny_model),
+        "--import",
+        str(reviewed),
+    ]
+    assert runner.invoke(app, args).exit_code == 0
+    rows[0]["label"] = "abusive"
+    _write_reviewed(reviewed, rows)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "is already labelled 'civil'" in result.output
+    assert [r["label"] for r in json_lines(store)] == ["civil"]
+
+
+def test_interactive_review_keys_label_skip_undo_and_quit(
+    tmp_path, runner, tiny_model, monkeypatch
+):
+    monkeypatch.setattr("moderation.cli.label.interactive_terminal", lambda: True)
+    store = tmp_path / "labels.jsonl"
+    args = [
+        "label",
+        str(DISQUS),
+        "--store",
+        str(store),
+        "--model",
+        str(tiny_model),
+        "--labeller",
+        "ana",
+    ]
+    # abusive, skip, undo (the skip), conspiracy, quit
+    result = runner.invoke(app, args, input="asupq")
+    assert result.exit_code == 0, result.output
+    assert "c civil  a abusive  p conspiracy  s skip  u undo  q quit" in result.output
+    assert "thread:" in result.output
+    records = json_lines(store)
+    assert [r["action"] for r in records] == ["label", "skip", "undo", "label"]
+    labels = read_store(store).labels()
+    assert sorted(r["label"] for r in labels.values()) == ["abusive", "conspiracy"]
+    assert records[1]["id"] == records[3]["id"]  # undo brought the same comment back
+    # resuming shows only what is left; the end of the keys ends the session
+    again = runner.invoke(app, args, input="c")
+    assert again.exit_code == 0, again.output
+    assert len(read_store(store).labels()) == 3
+    assert "saved to" in again.output
+
+
+def test_label_without_a_terminal_says_how_to_work_without_one(tmp_path, runner, tiny_model):
+    result = runner.invoke(
+        app,
+        ["label", str(DISQUS), "--store", str(tmp_path / "s.jsonl"), "--model", str(tiny_model)],
+    )
+    assert result.exit_code == 2
+    assert "--export QUEUE.csv" in result.output
+
+
+def test_label_with_a_torn_store_warns_and_keeps_going(tmp_path, runner, tiny_model):
+    store = tmp_path / "labels.jsonl"
+    store.write_text(json.dumps(label_record("x", "civil")) + "\n" + '{"id": "y"')
+    result = runner.invoke(
+        app,
+        [
+            "label",
+            str(DISQUS),
+            "--store",
+            str(store),
+            "--model",
+            str(tiny_model),
+            "--export",
+            str(tmp_path / "q.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "labels.jsonl:2: the last line is incomplete" in result.output
