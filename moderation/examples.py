@@ -189,40 +189,13 @@ def read_labelled(
     if kind == "examples":
         found = list(_examples_file(path, source))
     elif kind == "store":
-        contents = read_store(path)
-        if contents.torn_warning():
-            warnings.append(contents.torn_warning())
-        found = [
-            Example(
-                id=r["id"],
-                text=r["text"],
-                label=r["label"],
-                thread_id=r.get("thread_id"),
-                source=r.get("source") or source,
-                weak=bool(r.get("weak")),
-                path=str(path),
-            )
-            for r in contents.labels().values()
-        ]
+        found = _store(path, source, warnings)
     elif kind == "spreadsheet":
         report = ParseReport(str(path), skip_bad=options.skip_bad if options else False)
         found = list(_spreadsheet(path, report, source, keep_skips))
         warnings.extend(str(e) for e in report.skipped)
     else:
-        report = ParseReport(str(path))
-        found = [
-            Example(
-                id=c.id,
-                text=c.unquoted_text(),
-                label=c.label,
-                thread_id=c.thread_id,
-                source=source,
-                path=str(path),
-            )
-            for c in read_export(path, format=format, options=options, report=report)
-            if isinstance(c, Comment) and c.label is not None
-        ]
-        warnings.extend(report.warnings)
+        found = _export(path, source, format, options, warnings)
     examples = unique_examples(found)
     if not examples and kind == "examples":
         raise InputError(path, "no examples", hint='each line needs "text" and "label"')
@@ -235,6 +208,46 @@ def read_labelled(
             f"({', '.join(LABELS)})",
         )
     return ExampleSet(str(path), kind, examples, warnings)
+
+
+def _store(path: Path, source: str, warnings: list[str]) -> list[Example]:
+    """A label store's current labels (after undos)."""
+    contents = read_store(path)
+    if contents.torn_warning():
+        warnings.append(contents.torn_warning())
+    return [
+        Example(
+            id=r["id"],
+            text=r["text"],
+            label=r["label"],
+            thread_id=r.get("thread_id"),
+            source=r.get("source") or source,
+            weak=bool(r.get("weak")),
+            path=str(path),
+        )
+        for r in contents.labels().values()
+    ]
+
+
+def _export(
+    path: Path, source: str, format: str, options: ReadOptions | None, warnings: list[str]
+) -> list[Example]:
+    """The labelled comments of an export, each judged on its own words (quotes left out)."""
+    report = ParseReport(str(path))
+    found = [
+        Example(
+            id=c.id,
+            text=c.unquoted_text(),
+            label=c.label,
+            thread_id=c.thread_id,
+            source=source,
+            path=str(path),
+        )
+        for c in read_export(path, format=format, options=options, report=report)
+        if isinstance(c, Comment) and c.label is not None
+    ]
+    warnings.extend(report.warnings)
+    return found
 
 
 def _examples_file(path: Path, source: str) -> Iterator[Example]:

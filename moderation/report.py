@@ -120,64 +120,40 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def render_html(data: dict[str, Any], comparison: dict[str, Any] | None = None) -> str:
-    per_label = data["per_label"]
-    auc = "-" if data["macro_roc_auc"] is None else f"{data['macro_roc_auc']:.3f}"
-    headline = (
-        f"macro-F1 <b>{data['macro_f1']:.3f}</b> · macro ROC AUC <b>{auc}</b> · "
-        f"accuracy {data['accuracy']:.3f} · calibration error (ECE) {data['ece']:.3f} "
-        f"· {data['examples']:,} labelled comments"
-    )
-    label_rows = [
-        [
-            label,
-            e.get("precision"),
-            e.get("recall"),
-            e.get("f1-score"),
-            e.get("roc_auc"),
-            e.get("average_precision"),
-            e["ece"],
-            e["support"],
-        ]
-        for label, e in per_label.items()
+_STYLE = (
+    "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;"
+    "padding:.25em .6em;text-align:right}td:first-child,th:first-child{text-align:left}"
+    ".text{text-align:left;max-width:40em}img{max-width:32%;margin-right:1%}</style>"
+)
+_LABEL_COLUMNS = ["precision", "recall", "f1-score", "roc_auc", "average_precision", "ece"]
+
+
+def _per_label(data: dict[str, Any]) -> list[str]:
+    rows = [
+        [label, *(e.get(key) for key in _LABEL_COLUMNS), e["support"]]
+        for label, e in data["per_label"].items()
     ]
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>Evaluation of {html.escape(data['model'])}</title>",
-        "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
-        "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;"
-        "padding:.25em .6em;text-align:right}td:first-child,th:first-child{text-align:left}"
-        ".text{text-align:left;max-width:40em}img{max-width:32%;margin-right:1%}</style>",
-        "</head><body>",
-        f"<h1>Model {html.escape(data['model'])}</h1>",
-        f"<p>on <code>{html.escape(data['data'])}</code>: {headline}</p>",
-        "<h2>Per label</h2>",
-        _table(
-            [
-                "label",
-                "precision",
-                "recall",
-                "F1",
-                "ROC AUC",
-                "average precision",
-                "ECE",
-                "support",
-            ],
-            label_rows,
-        ),
-        "".join(f"<img src='{name}' alt='{name}'>" for name in PLOTS),
+    header = ["label", "precision", "recall", "F1", "ROC AUC", "average precision", "ECE"]
+    return ["<h2>Per label</h2>", _table([*header, "support"], rows)]
+
+
+def _comparison(comparison: dict[str, Any] | None) -> list[str]:
+    if not comparison:
+        return []
+    rows = [
+        [name, r["first"], r["second"], r["difference"]] for name, r in comparison["rows"].items()
     ]
-    if comparison:
-        rows = [
-            [name, r["first"], r["second"], r["difference"]]
-            for name, r in comparison["rows"].items()
-        ]
-        parts += [
-            f"<h2>Compared with {html.escape(comparison['first'])}</h2>",
-            _table(["metric", comparison["first"], comparison["second"], "difference"], rows),
-        ]
+    return [
+        f"<h2>Compared with {html.escape(comparison['first'])}</h2>",
+        _table(["metric", comparison["first"], comparison["second"], "difference"], rows),
+    ]
+
+
+def _threshold_tables(data: dict[str, Any]) -> list[str]:
+    parts = []
     for label in FLAGGED_LABELS:
-        entry = per_label.get(label, {})
+        entry = data["per_label"].get(label, {})
         if "threshold_table" not in entry:
             continue
         rows = [
@@ -196,6 +172,10 @@ def render_html(data: dict[str, Any], comparison: dict[str, Any] | None = None) 
             "<p>→ marks the model's threshold.</p>",
             _table(["threshold", "comments flagged", "per 1,000", "precision", "recall"], rows),
         ]
+    return parts
+
+
+def _worst_errors(data: dict[str, Any]) -> list[str]:
     errors = [
         [
             e["id"],
@@ -206,11 +186,32 @@ def render_html(data: dict[str, Any], comparison: dict[str, Any] | None = None) 
         ]
         for e in data["worst_errors"]
     ]
-    parts += [
+    table = _table(["id", "label", "predicted", "scores", "text"], errors)
+    return [
         "<h2>Worst errors (the model was surest and wrong)</h2>",
-        _table(["id", "label", "predicted", "scores", "text"], errors).replace(
-            "<td>", "<td class='text'>"
-        ),
+        table.replace("<td>", "<td class='text'>"),
+    ]
+
+
+def render_html(data: dict[str, Any], comparison: dict[str, Any] | None = None) -> str:
+    auc = "-" if data["macro_roc_auc"] is None else f"{data['macro_roc_auc']:.3f}"
+    headline = (
+        f"macro-F1 <b>{data['macro_f1']:.3f}</b> · macro ROC AUC <b>{auc}</b> · "
+        f"accuracy {data['accuracy']:.3f} · calibration error (ECE) {data['ece']:.3f} "
+        f"· {data['examples']:,} labelled comments"
+    )
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>Evaluation of {html.escape(data['model'])}</title>",
+        _STYLE,
+        "</head><body>",
+        f"<h1>Model {html.escape(data['model'])}</h1>",
+        f"<p>on <code>{html.escape(data['data'])}</code>: {headline}</p>",
+        *_per_label(data),
+        "".join(f"<img src='{name}' alt='{name}'>" for name in PLOTS),
+        *_comparison(comparison),
+        *_threshold_tables(data),
+        *_worst_errors(data),
         "</body></html>",
     ]
     return "\n".join(parts)

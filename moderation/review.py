@@ -229,46 +229,16 @@ def import_reviewed(
     options = queue_options.get("options") or ReadOptions()
     report = ParseReport(str(reviewed), skip_bad=options.skip_bad)
     answered = read_labelled(reviewed, kind="spreadsheet", keep_skips=True, options=options)
-    rows = answered.examples
     with LabelStore(store) as labels:
-        current = labels.contents.current()
-        new, unchanged = [], 0
-        for row in rows:
-            if row.id not in by_id:
-                report.bad(
-                    InputError(
-                        reviewed,
-                        f"id {row.id!r} is not a comment of the export",
-                        line=row.line,
-                        hint="import the queue against the export it was made from",
-                    )
-                )
-                continue
-            earlier = current.get(row.id)
-            if earlier is not None and earlier.get("label") == row.label:
-                unchanged += 1
-                continue
-            if earlier is not None and earlier.get("label") in LABELS:
-                report.bad(
-                    InputError(
-                        reviewed,
-                        f"id {row.id!r} is already labelled {earlier['label']!r} in {store}",
-                        line=row.line,
-                        hint="keep one label per comment",
-                    )
-                )
-                continue
-            item = by_id[row.id]
-            new.append(
-                answer_record(
-                    item.comment,
-                    row.label,
-                    scores=item.scores,
-                    labeller=labeller,
-                    model_id=queue.model.id,
-                    action="label" if row.label else "skip",
-                )
-            )
+        new, unchanged = _new_answers(
+            answered.examples,
+            by_id,
+            labels.contents.current(),
+            report,
+            store,
+            labeller,
+            queue.model.id,
+        )
         added = labels.extend(new)
     counts = Counter(r["label"] or "skip" for r in new)
     shown = ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))
@@ -286,6 +256,50 @@ def import_reviewed(
         "bad": [*answered.warnings, *(str(e) for e in report.skipped)],
         "torn": labels.torn_warning,
     }
+
+
+def _new_answers(
+    rows: list[Any],
+    by_id: dict[str, QueueItem],
+    current: dict[str, dict[str, Any]],
+    report: ParseReport,
+    store: Path,
+    labeller: str,
+    model_id: str,
+) -> tuple[list[dict[str, Any]], int]:
+    """The store records for the answered rows that are new; bad rows go to ``report``."""
+    new, unchanged = [], 0
+    for row in rows:
+        where = {"line": row.line}
+        if row.id not in by_id:
+            hint = "import the queue against the export it was made from"
+            report.bad(
+                InputError(
+                    row.path, f"id {row.id!r} is not a comment of the export", hint=hint, **where
+                )
+            )
+            continue
+        earlier = current.get(row.id)
+        if earlier is not None and earlier.get("label") == row.label:
+            unchanged += 1
+            continue
+        if earlier is not None and earlier.get("label") in LABELS:
+            problem = f"id {row.id!r} is already labelled {earlier['label']!r} in {store}"
+            report.bad(InputError(row.path, problem, hint="keep one label per comment", **where))
+            continue
+        item = by_id[row.id]
+        action = "label" if row.label else "skip"
+        new.append(
+            answer_record(
+                item.comment,
+                row.label,
+                scores=item.scores,
+                labeller=labeller,
+                model_id=model_id,
+                action=action,
+            )
+        )
+    return new, unchanged
 
 
 def review_loop(

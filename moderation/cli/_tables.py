@@ -84,3 +84,88 @@ def print_explanation(number: int, result: dict[str, Any], console: Console) -> 
             style="dim",
         )
     )
+
+
+def _number(value: Any) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+LABEL_COLUMNS = (
+    "label",
+    "prec",
+    "recall",
+    "F1",
+    "AUC",
+    "ECE",
+    "n",
+    "thresh",
+    "flag P",
+    "flag R",
+    "flagged",
+)
+
+
+def print_evaluation(result: dict[str, Any], console: Console | None = None) -> None:
+    """``moderation evaluate`` for people: the headline, per-label figures, the confusion
+    matrix and, with ``--compare``, the two models side by side."""
+    console = console or Console(highlight=False)
+    metrics = result["metrics"]
+    auc = metrics["macro_roc_auc"]
+    console.print(
+        f"[bold]{metrics['model']}[/] on {metrics['data']} "
+        f"({metrics['examples']:,} comments): macro-F1 [bold]{metrics['macro_f1']:.3f}"
+        f"[/], macro ROC AUC [bold]{_number(auc)}[/], "
+        f"accuracy {metrics['accuracy']:.3f}, ECE {metrics['ece']:.3f}"
+    )
+    table = Table(show_edge=False, pad_edge=False)
+    for column in LABEL_COLUMNS:
+        table.add_column(column, justify="left" if column == "label" else "right", no_wrap=True)
+    for label, entry in metrics["per_label"].items():
+        flags = entry.get("flags", {})
+        table.add_row(
+            label,
+            *(_number(entry.get(key)) for key in ("precision", "recall", "f1-score", "roc_auc")),
+            _number(entry["ece"]),
+            str(entry["support"]),
+            _number(entry.get("threshold")),
+            _number(flags.get("precision")),
+            _number(flags.get("recall")),
+            str(flags["flagged"]) if flags else "-",
+        )
+    console.print(table)
+    _print_confusion(metrics["confusion_matrix"], console)
+    if "comparison" in result:
+        _print_comparison(result["comparison"], console)
+
+
+def _print_confusion(matrix: dict[str, Any], console: Console) -> None:
+    grid = Table(
+        title="confusion matrix (rows: true label, columns: predicted)",
+        show_edge=False,
+        pad_edge=False,
+        title_justify="left",
+    )
+    grid.add_column("")
+    for label in matrix["labels"]:
+        grid.add_column(label, justify="right")
+    for label, row in zip(matrix["labels"], matrix["rows_true_columns_predicted"]):
+        grid.add_row(label, *(str(n) for n in row))
+    console.print(grid)
+
+
+def _print_comparison(comparison: dict[str, Any], console: Console) -> None:
+    side = Table(
+        title=f"{comparison['first']} vs {comparison['second']}",
+        show_edge=False,
+        pad_edge=False,
+        title_justify="left",
+    )
+    for column in ("metric", "first", "second", "difference"):
+        side.add_column(column, justify="left" if column == "metric" else "right", no_wrap=True)
+    for name, row in comparison["rows"].items():
+        diff = row["difference"]
+        better = diff is not None and diff != 0 and (diff > 0) != (name == "ece")
+        style = "" if diff is None or diff == 0 else ("green" if better else "red")
+        shown = f"[{style}]{diff:+.3f}[/]" if diff is not None and style else _number(diff)
+        side.add_row(name, _number(row["first"]), _number(row["second"]), shown)
+    console.print(side)

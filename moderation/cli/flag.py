@@ -69,48 +69,55 @@ def show_progress() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
+InputArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="Export file: CSV, TSV, JSONL, WordPress WXR, Disqus XML, Reddit JSON or a page "
+        "text dump.",
+        show_default=False,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Where to write every comment with its scores: .jsonl, or .csv "
+        "/ .tsv (default: JSONL on stdout).",
+    ),
+]
+OnlyFlaggedOption = Annotated[
+    bool, typer.Option("--only-flagged", help="Write only the comments with at least one flag.")
+]
+SummaryOption = Annotated[
+    Path | None, typer.Option(help="Also write the summary as JSON to this file.")
+]
+ProcessesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--processes",
+        "-j",
+        min=1,
+        max=2,
+        help="1: read and score in one process; 2: score in "
+        "a second process (default: 2 on a machine with two or more cores).",
+        show_default=False,
+    ),
+]
+
+
 @user_errors
 def flag_cli(
-    input: Annotated[
-        Path,
-        typer.Argument(
-            help="Export file: CSV, TSV, JSONL, WordPress WXR, Disqus XML, Reddit JSON or a page "
-            "text dump.",
-            show_default=False,
-        ),
-    ],
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="Where to write every comment with its scores: .jsonl, or .csv "
-            "/ .tsv (default: JSONL on stdout).",
-        ),
-    ] = None,
+    input: InputArgument,
+    output: OutputOption = None,
     format: FormatOption = "auto",
     model: ModelOption = None,
     threshold: ThresholdOption = None,
-    only_flagged: Annotated[
-        bool, typer.Option("--only-flagged", help="Write only the comments with at least one flag.")
-    ] = False,
-    summary: Annotated[
-        Path | None, typer.Option(help="Also write the summary as JSON to this file.")
-    ] = None,
+    only_flagged: OnlyFlaggedOption = False,
+    summary: SummaryOption = None,
     skip_bad: SkipBadOption = False,
     encoding: EncodingOption = None,
-    processes: Annotated[
-        int | None,
-        typer.Option(
-            "--processes",
-            "-j",
-            min=1,
-            max=2,
-            help="1: read and score in one process; 2: score in "
-            "a second process (default: 2 on a machine with two or more cores).",
-            show_default=False,
-        ),
-    ] = None,
+    processes: ProcessesOption = None,
     text_col: TextCol = None,
     id_col: IdCol = None,
     parent_col: ParentCol = None,

@@ -77,51 +77,60 @@ def interactive_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+InputArgument = Annotated[
+    Path,
+    typer.Argument(
+        help="Export file to review (any format `moderation parse` reads).", show_default=False
+    ),
+]
+StoreOption = Annotated[
+    Path,
+    typer.Option(
+        "--store",
+        "-s",
+        help="Label store (JSONL) the answers are appended to; created if missing.",
+        show_default=False,
+    ),
+]
+OrderOption = Annotated[
+    str,
+    typer.Option(
+        help="uncertain: the model's least sure first; flagged: flagged comments by score; random."
+    ),
+]
+LimitOption = Annotated[
+    int | None, typer.Option(min=1, help="Review (or export) at most this many comments.")
+]
+LabellerOption = Annotated[
+    str | None,
+    typer.Option(help="Name recorded with each answer (default: your user name)."),
+]
+ExportOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--export",
+        help="Write the next comments to review to this CSV (with an empty label "
+        "column) instead of reviewing in the terminal.",
+    ),
+]
+ImportOption = Annotated[
+    Path | None,
+    typer.Option("--import", help="Add the labels filled into a CSV written by --export."),
+]
+SeedOption = Annotated[int, typer.Option(help="Seed for --order random.")]
+
+
 @user_errors
 def label_cli(
-    input: Annotated[
-        Path,
-        typer.Argument(
-            help="Export file to review (any format `moderation parse` reads).", show_default=False
-        ),
-    ],
-    store: Annotated[
-        Path,
-        typer.Option(
-            "--store",
-            "-s",
-            help="Label store (JSONL) the answers are appended to; created if missing.",
-            show_default=False,
-        ),
-    ],
+    input: InputArgument,
+    store: StoreOption,
     model: ModelOption = None,
-    order: Annotated[
-        str,
-        typer.Option(
-            help="uncertain: the model's least sure first; flagged: flagged comments by score; "
-            "random."
-        ),
-    ] = "uncertain",
-    limit: Annotated[
-        int | None, typer.Option(min=1, help="Review (or export) at most this many comments.")
-    ] = None,
-    labeller: Annotated[
-        str | None,
-        typer.Option(help="Name recorded with each answer (default: your user name)."),
-    ] = None,
-    export: Annotated[
-        Path | None,
-        typer.Option(
-            "--export",
-            help="Write the next comments to review to this CSV (with an empty label "
-            "column) instead of reviewing in the terminal.",
-        ),
-    ] = None,
-    import_: Annotated[
-        Path | None,
-        typer.Option("--import", help="Add the labels filled into a CSV written by --export."),
-    ] = None,
-    seed: Annotated[int, typer.Option(help="Seed for --order random.")] = 0,
+    order: OrderOption = "uncertain",
+    limit: LimitOption = None,
+    labeller: LabellerOption = None,
+    export: ExportOption = None,
+    import_: ImportOption = None,
+    seed: SeedOption = 0,
     format: FormatOption = "auto",
     threshold: ThresholdOption = None,
     skip_bad: SkipBadOption = False,

@@ -24,37 +24,41 @@ from moderation.cli._util import (
 )
 from moderation.formats import ReadOptions
 
+InputsArgument = Annotated[
+    list[Path],
+    typer.Argument(
+        help="Export files: page text dumps, CSV, TSV, "
+        "JSONL, WordPress WXR, Disqus XML, Reddit JSON.",
+        show_default=False,
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Canonical comment JSONL to write (default: stdout)."),
+]
+LabelsOption = Annotated[
+    Path | None,
+    typer.Option(help="CSV or JSONL of comment id -> label (civil, abusive, conspiracy) to join."),
+]
+ThreadsOutOption = Annotated[
+    Path | None,
+    typer.Option(help="Also write one JSON line per thread, with its comment count."),
+]
+TreeOption = Annotated[
+    bool, typer.Option("--tree", help="Print threads as a readable tree instead of JSONL.")
+]
+
 
 @user_errors
 def parse_cli(
-    inputs: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Export files: page text dumps, CSV, TSV, "
-            "JSONL, WordPress WXR, Disqus XML, Reddit JSON.",
-            show_default=False,
-        ),
-    ],
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Canonical comment JSONL to write (default: stdout)."),
-    ] = None,
+    inputs: InputsArgument,
+    output: OutputOption = None,
     format: FormatOption = "auto",
-    labels: Annotated[
-        Path | None,
-        typer.Option(
-            help="CSV or JSONL of comment id -> label (civil, abusive, conspiracy) to join."
-        ),
-    ] = None,
-    threads_out: Annotated[
-        Path | None,
-        typer.Option(help="Also write one JSON line per thread, with its comment count."),
-    ] = None,
+    labels: LabelsOption = None,
+    threads_out: ThreadsOutOption = None,
     encoding: EncodingOption = None,
     skip_bad: SkipBadOption = False,
-    tree: Annotated[
-        bool, typer.Option("--tree", help="Print threads as a readable tree instead of JSONL.")
-    ] = False,
+    tree: TreeOption = False,
     text_col: TextCol = None,
     id_col: IdCol = None,
     parent_col: ParentCol = None,

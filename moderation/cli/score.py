@@ -11,30 +11,36 @@ from moderation.cli._util import ModelOption, ThresholdOption, user_errors, writ
 from moderation.errors import UsageError
 from moderation.scoring import read_score_input, score_comments
 
+TextsArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Comments to score; '-' (or none, with a pipe) reads stdin, one per line.",
+        show_default=False,
+    ),
+]
+JsonOutOption = Annotated[bool, typer.Option("--json", help="One JSON object per comment.")]
+ExplainOption = Annotated[
+    bool,
+    typer.Option("--explain", "-e", help="Show the words that pushed each score up or down."),
+]
+ParentOption = Annotated[
+    str | None,
+    typer.Option(help="The comment these reply to: text quoted from it is not scored."),
+]
+JsonlOption = Annotated[
+    bool,
+    typer.Option("--jsonl", help='Stdin is JSONL with a "text" field (other fields are kept).'),
+]
+
 
 @user_errors
 def score_cli(
-    texts: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Comments to score; '-' (or none, with a pipe) reads stdin, one per line.",
-            show_default=False,
-        ),
-    ] = None,
+    texts: TextsArgument = None,
     model: ModelOption = None,
-    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per comment.")] = False,
-    explain: Annotated[
-        bool,
-        typer.Option("--explain", "-e", help="Show the words that pushed each score up or down."),
-    ] = False,
-    parent: Annotated[
-        str | None,
-        typer.Option(help="The comment these reply to: text quoted from it is not scored."),
-    ] = None,
-    jsonl: Annotated[
-        bool,
-        typer.Option("--jsonl", help='Stdin is JSONL with a "text" field (other fields are kept).'),
-    ] = False,
+    json_out: JsonOutOption = False,
+    explain: ExplainOption = False,
+    parent: ParentOption = None,
+    jsonl: JsonlOption = False,
     threshold: ThresholdOption = None,
 ) -> None:
     """Score comments: predicted label, the three probabilities, and flags."""

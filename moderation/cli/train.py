@@ -12,91 +12,96 @@ from moderation.errors import UsageError
 from moderation.model.retrain import RetrainOptions, retrain
 from moderation.model.train import train_from_files
 
+InputsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help='Labelled examples: canonical JSONL with at least "text" and "label".',
+        show_default=False,
+    ),
+]
+OutputOption = Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")]
+RecipeOption = Annotated[
+    str | None,
+    typer.Option(help='Train a named recipe ("default": the shipped model\'s data and settings).'),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="TOML file with [pipeline] settings overriding the defaults."),
+]
+DatasetsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--from",
+        help="Folder with local copies of the public datasets (for --recipe); "
+        "default: $MODERATION_DATASETS, ../shared/datasets, or the download "
+        "cache.",
+    ),
+]
+SeedOption = Annotated[int | None, typer.Option(help="Random seed for the folds.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing model directory.")]
+BaseOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="The model to retrain with the site's labels from --add (default: the active model)."
+    ),
+]
+AddOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--add",
+        help="A label store (from `moderation label`) to add; repeatable.",
+        show_default=False,
+    ),
+]
+NoBaseOption = Annotated[bool, typer.Option("--no-base", help="Train on the --add labels alone.")]
+SiteWeightOption = Annotated[
+    float | None,
+    typer.Option(
+        help="For --method weighted: how many base examples one site label counts as (default 20).",
+        show_default=False,
+    ),
+]
+WeakWeightOption = Annotated[
+    float | None,
+    typer.Option(
+        help="A weak label's weight relative to a moderator's (default 0.3).",
+        show_default=False,
+    ),
+]
+MethodOption = Annotated[
+    str,
+    typer.Option(
+        help="prior: refit the base's weights on the site's labels, held close to the base's "
+        "(measured best); weighted: retrain on the base's data plus the site's labels "
+        "weighted up (--site-weight)."
+    ),
+]
+StrengthOption = Annotated[
+    float | None,
+    typer.Option(
+        help="For --method prior: how hard the weights are held to the base's (default "
+        "0.03; larger stays closer to the base).",
+        show_default=False,
+    ),
+]
+
 
 @user_errors
 def train_cli(
-    inputs: Annotated[
-        list[Path] | None,
-        typer.Argument(
-            help='Labelled examples: canonical JSONL with at least "text" and "label".',
-            show_default=False,
-        ),
-    ] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")] = ...,  # type: ignore[assignment]
-    recipe: Annotated[
-        str | None,
-        typer.Option(
-            help='Train a named recipe ("default": the shipped model\'s data and settings).'
-        ),
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config", help="TOML file with [pipeline] settings overriding the defaults."
-        ),
-    ] = None,
-    datasets: Annotated[
-        Path | None,
-        typer.Option(
-            "--from",
-            help="Folder with local copies of the public datasets (for --recipe); "
-            "default: $MODERATION_DATASETS, ../shared/datasets, or the download "
-            "cache.",
-        ),
-    ] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed for the folds.")] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing model directory.")
-    ] = False,
-    base: Annotated[
-        Path | None,
-        typer.Option(
-            help="The model to retrain with the site's labels from --add (default: the active "
-            "model)."
-        ),
-    ] = None,
-    add: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--add",
-            help="A label store (from `moderation label`) to add; repeatable.",
-            show_default=False,
-        ),
-    ] = None,
-    no_base: Annotated[
-        bool, typer.Option("--no-base", help="Train on the --add labels alone.")
-    ] = False,
-    site_weight: Annotated[
-        float | None,
-        typer.Option(
-            help="For --method weighted: how many base examples one site label counts as "
-            "(default 20).",
-            show_default=False,
-        ),
-    ] = None,
-    weak_weight: Annotated[
-        float | None,
-        typer.Option(
-            help="A weak label's weight relative to a moderator's (default 0.3).",
-            show_default=False,
-        ),
-    ] = None,
-    method: Annotated[
-        str,
-        typer.Option(
-            help="prior: refit the base's weights on the site's labels, held close to the base's "
-            "(measured best); weighted: retrain on the base's data plus the site's labels "
-            "weighted up (--site-weight)."
-        ),
-    ] = "prior",
-    strength: Annotated[
-        float | None,
-        typer.Option(
-            help="For --method prior: how hard the weights are held to the base's (default "
-            "0.03; larger stays closer to the base).",
-            show_default=False,
-        ),
-    ] = None,
+    inputs: InputsArgument = None,
+    output: OutputOption = ...,  # type: ignore[assignment]
+    recipe: RecipeOption = None,
+    config: ConfigOption = None,
+    datasets: DatasetsOption = None,
+    seed: SeedOption = None,
+    force: ForceOption = False,
+    base: BaseOption = None,
+    add: AddOption = None,
+    no_base: NoBaseOption = False,
+    site_weight: SiteWeightOption = None,
+    weak_weight: WeakWeightOption = None,
+    method: MethodOption = "prior",
+    strength: StrengthOption = None,
 ) -> None:
     """Train a TF-IDF + logistic-regression model (or retrain one on a site's labels)."""
     if not (add or base is not None or no_base):

@@ -8,6 +8,17 @@ from typing import Any
 from moderation.datasets.registry import DATASETS
 from moderation.model.meta import ModelMeta
 
+INTENDED_USE = """## Intended use
+Helping the moderators of comment sections under news articles and blog posts decide which
+comments to read first: score new comments, flag whole exports, and retrain on their own labels.
+Not intended for automatic removal, for judging people, or for text that is not an English
+comment.
+
+Label definitions: **abusive** is insults, slurs, threats, harassment or dehumanising language
+aimed at a person or group (profanity alone is not abuse); **conspiracy** is the claim that
+events are secretly planned or covered up by a hidden, powerful group, offered without evidence
+(criticism of a government or policy is not); **civil** is everything else."""
+
 LIMITATIONS = """\
 - It learned from English tweets (Davidson, OLID), Reddit comments (Ruddit, PsyCoMark) and
   examples written for this project. Comments from other platforms, other registers and other
@@ -105,16 +116,7 @@ def render_model_card(meta: ModelMeta) -> str:
 A comment-moderation classifier: for one comment it gives the probability of each label
 ({", ".join(meta.labels)}) and flags the labels a moderator should look at.
 
-## Intended use
-Helping the moderators of comment sections under news articles and blog posts decide which
-comments to read first: score new comments, flag whole exports, and retrain on their own labels.
-Not intended for automatic removal, for judging people, or for text that is not an English
-comment.
-
-Label definitions: **abusive** is insults, slurs, threats, harassment or dehumanising language
-aimed at a person or group (profanity alone is not abuse); **conspiracy** is the claim that
-events are secretly planned or covered up by a hidden, powerful group, offered without evidence
-(criticism of a government or policy is not); **civil** is everything else.
+{INTENDED_USE}
 
 ## Model
 One scikit-learn pipeline: text normalisation (platform placeholders, markup, entities,

@@ -33,9 +33,6 @@ def fit_towards_base(
     so the model is the same kind of pipeline and scores with the same code."""
     import copy
 
-    from scipy.optimize import minimize
-    from scipy.special import logsumexp, softmax
-
     adapted = copy.deepcopy(base_pipeline)
     classifier = adapted.named_steps["classifier"]
     classes = [str(c) for c in classifier.classes_]
@@ -49,6 +46,32 @@ def fit_towards_base(
     y = np.eye(len(rows))[[rows.index(classes.index(label)) for label in labels]]
     w_all, b_all = w0, b0
     w0, b0 = w_all[rows], b_all[rows]
+    found_w, found_b = _penalised_refit(x, y, weights, w0, b0, strength, max_iter)
+    w, b = w_all.copy(), b_all.copy()
+    w[rows], b[rows] = found_w, found_b
+    if classifier.coef_.shape[0] == 1:  # scikit-learn's two-label form
+        classifier.coef_ = (w[1] - w[0])[None, :]
+        classifier.intercept_ = np.array([b[1] - b[0]])
+    else:
+        classifier.coef_, classifier.intercept_ = w, b
+    classifier.n_features_in_ = w.shape[1]
+    return adapted
+
+
+def _penalised_refit(
+    x: Any,
+    y: np.ndarray,
+    weights: np.ndarray,
+    w0: np.ndarray,
+    b0: np.ndarray,
+    strength: float,
+    max_iter: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Softmax regression weights (rows of ``w0``) fitted to one-hot ``y`` with an L2 penalty
+    towards ``w0`` and ``b0`` (much weaker on the intercepts)."""
+    from scipy.optimize import minimize
+    from scipy.special import logsumexp, softmax
+
     k, d = w0.shape
     strength_b = strength * 1e-3
 
@@ -59,24 +82,15 @@ def fit_towards_base(
         residual = (softmax(z, axis=1) - y) * weights[:, None]
         grad_w = np.asarray((x.T @ residual).T) + strength * (w - w0)
         grad_b = residual.sum(axis=0) + strength_b * (b - b0)
-        loss += 0.5 * strength * float(np.sum((w - w0) ** 2)) + 0.5 * strength_b * float(
-            np.sum((b - b0) ** 2)
-        )
+        loss += 0.5 * strength * float(np.sum((w - w0) ** 2))
+        loss += 0.5 * strength_b * float(np.sum((b - b0) ** 2))
         return loss, np.concatenate([grad_w.ravel(), grad_b])
 
     start = np.concatenate([w0.ravel(), b0])
     found = minimize(
         loss_and_gradient, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter}
     )
-    w, b = w_all.copy(), b_all.copy()
-    w[rows], b[rows] = found.x[: k * d].reshape(k, d), found.x[k * d :]
-    if classifier.coef_.shape[0] == 1:  # scikit-learn's two-label form
-        classifier.coef_ = (w[1] - w[0])[None, :]
-        classifier.intercept_ = np.array([b[1] - b[0]])
-    else:
-        classifier.coef_, classifier.intercept_ = w, b
-    classifier.n_features_in_ = w.shape[1]
-    return adapted
+    return found.x[: k * d].reshape(k, d), found.x[k * d :]
 
 
 def extend_vocabulary(pipeline: Any, texts: Sequence[str]) -> int:

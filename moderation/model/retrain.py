@@ -34,6 +34,7 @@ from moderation.model.thresholds import thresholds_for_precision
 from moderation.model.train import (
     Progress,
     TrainedModel,
+    TrainingSet,
     held_out_metrics,
     prepare_examples,
     sample_weights,
@@ -154,8 +155,6 @@ def train_towards_base(
 ) -> TrainedModel:
     """The prior method as a trained model: held-out predictions on the site's labels (grouped
     folds) choose the flag thresholds and give the metrics; the final fit uses every label."""
-    from sklearn.model_selection import StratifiedGroupKFold
-
     started = time.perf_counter()
     examples = prepare_examples(site, files)
     weights = sample_weights(examples, config)
@@ -163,30 +162,13 @@ def train_towards_base(
     unknown = sorted(set(examples.labels) - set(labels))
     if unknown:
         raise ModerationError(f"the base model has no label {', '.join(unknown)}")
-    smallest = min(Counter(examples.labels).values())
-    folds = min(config.cv_folds, smallest, len(set(examples.groups)))
-    if folds < 2 or len(set(examples.labels)) < 2:
-        raise ModerationError(
-            "too few site labels to check the model on held-out ones: give "
-            "at least two comments of each label you use"
-        )
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
-    held_out = np.zeros((len(examples), len(labels)))
     if progress:
         progress(
-            f"refitting towards the base's weights (strength {strength:g}) on {folds} "
-            "grouped folds of the site's labels"
+            f"refitting towards the base's weights (strength {strength:g}) on grouped folds "
+            "of the site's labels"
         )
+    held_out = _held_out_towards_base(base_pipeline, examples, weights, labels, config, strength)
     texts, truth = examples.texts, examples.labels
-    for train_index, test_index in splitter.split(texts, truth, examples.groups):
-        fold = fit_towards_base(
-            base_pipeline,
-            [texts[i] for i in train_index],
-            [truth[i] for i in train_index],
-            weights[train_index],
-            strength,
-        )
-        held_out[test_index] = fold.predict_proba([texts[i] for i in test_index])
     chosen = thresholds_for_precision(
         truth, held_out, labels, config.target_precision, config.min_flag_recall
     )
@@ -211,6 +193,39 @@ def train_towards_base(
         examples={"count": count, "by_source": by_source, "files": list(files)},
         seconds=round(time.perf_counter() - started, 2),
     )
+
+
+def _held_out_towards_base(
+    base_pipeline: Any,
+    examples: TrainingSet,
+    weights: np.ndarray,
+    labels: list[str],
+    config: PipelineConfig,
+    strength: float,
+) -> np.ndarray:
+    """Probabilities for every site label from a refit on the other folds (grouped)."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    smallest = min(Counter(examples.labels).values())
+    folds = min(config.cv_folds, smallest, len(set(examples.groups)))
+    if folds < 2 or len(set(examples.labels)) < 2:
+        raise ModerationError(
+            "too few site labels to check the model on held-out ones: give "
+            "at least two comments of each label you use"
+        )
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
+    held_out = np.zeros((len(examples), len(labels)))
+    texts, truth = examples.texts, examples.labels
+    for train_index, test_index in splitter.split(texts, truth, examples.groups):
+        fold = fit_towards_base(
+            base_pipeline,
+            [texts[i] for i in train_index],
+            [truth[i] for i in train_index],
+            weights[train_index],
+            strength,
+        )
+        held_out[test_index] = fold.predict_proba([texts[i] for i in test_index])
+    return held_out
 
 
 @dataclass
@@ -274,18 +289,7 @@ def retrain(
     base_dir = None if options.no_base else resolve_model_dir(base)
     base_meta = ModelMeta.read(base_dir) if base_dir is not None else None
     prior = base_meta is not None and options.method == "prior"
-    config = PipelineConfig()
-    if base_meta is not None:
-        config = site_config(
-            base_meta.config,
-            1.0 if prior else options.site_weight,
-            options.weak_weight,
-            options.no_base,
-        )
-    if options.config_path is not None:
-        config = PipelineConfig.from_toml(options.config_path, base=config)
-    if options.seed is not None:
-        config.random_state = options.seed
+    config = _site_training_config(options, base_meta, prior)
     site_files = [{**item, "site": True} for item in site.files]
     if prior:
         base_model = load_model_dir(base_dir, pipeline=True)
@@ -303,19 +307,7 @@ def retrain(
             progress,
         )
     else:
-        examples, files = (
-            replay_base_data(base_meta, options.datasets_dir) if base_meta else ([], [])
-        )
-        prepared = prepare_examples([*examples, *site.examples], [*files, *site_files])
-        if progress:
-            where = (
-                "the site's labels alone"
-                if options.no_base
-                else f"{len(examples):,} base examples + the site's labels "
-                f"(weight x{options.site_weight:g})"
-            )
-            progress(f"training on {where}: {len(site.examples):,} site label(s) {site.counts()}")
-        trained = train(prepared, config, progress)
+        trained = _train_with_base_data(options, base_meta, site, site_files, config, progress)
     saved = save_trained(
         trained,
         Path(output),
@@ -324,6 +316,44 @@ def retrain(
         adaptation=_adaptation_record(options, base_meta, base_dir, site, prior),
     )
     return saved, trained
+
+
+def _site_training_config(
+    options: RetrainOptions, base_meta: ModelMeta | None, prior: bool
+) -> PipelineConfig:
+    config = PipelineConfig()
+    if base_meta is not None:
+        weight = 1.0 if prior else options.site_weight
+        config = site_config(base_meta.config, weight, options.weak_weight, options.no_base)
+    if options.config_path is not None:
+        config = PipelineConfig.from_toml(options.config_path, base=config)
+    if options.seed is not None:
+        config.random_state = options.seed
+    return config
+
+
+def _train_with_base_data(
+    options: RetrainOptions,
+    base_meta: ModelMeta | None,
+    site: SiteLabels,
+    site_files: list[dict[str, Any]],
+    config: PipelineConfig,
+    progress: Progress | None,
+) -> TrainedModel:
+    """The weighted method (the base's data replayed) or, without a base, the site alone."""
+    examples, files = replay_base_data(base_meta, options.datasets_dir) if base_meta else ([], [])
+    prepared = prepare_examples([*examples, *site.examples], [*files, *site_files])
+    if progress:
+        where = (
+            "the site's labels alone"
+            if options.no_base
+            else (
+                f"{len(examples):,} base examples + the site's labels "
+                f"(weight x{options.site_weight:g})"
+            )
+        )
+        progress(f"training on {where}: {len(site.examples):,} site label(s) {site.counts()}")
+    return train(prepared, config, progress)
 
 
 def _adaptation_record(
