@@ -83,3 +83,24 @@ def label_record(cid, label, **extra):
 
 def json_lines(path):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+# comments that exercise every normalisation path, for scoring tests
+SCORING_TEXTS = [
+    "You pathetic worm, crawl back under your rock.",
+    "They staged it and the cabal is hiding the truth.",
+    "Thanks for the library hours!!! Sooo good",
+    "RT @someone: the &amp; council <b>plan</b> is bad https://x.org/a",
+    "I do n't think it 's fair , really .",
+    "words the model never saw: zyxw qqqq",
+    "\u2019\u200b",
+    "!!!",
+]
+
+
+@pytest.fixture(scope="session")
+def model(tiny_model):
+    """The tiny model, loaded."""
+    from moderation.model.registry import load_model
+
+    return load_model(tiny_model)

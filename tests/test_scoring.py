@@ -11,21 +11,7 @@ from moderation.cli import app
 from moderation.errors import UsageError
 from moderation.scoring import explain_text, parse_thresholds, score_comments
 
-TEXTS = [
-    "You pathetic worm, crawl back under your rock.",
-    "They staged it and the cabal is hiding the truth.",
-    "Thanks for the library hours!!! Sooo good",
-    "RT @someone: the &amp; council <b>plan</b> is bad https://x.org/a",
-    "I do n't think it 's fair , really .",
-    "words the model never saw: zyxw qqqq",
-    "\u2019\u200b",
-    "!!!",
-]
-
-
-@pytest.fixture(scope="module")
-def model(tiny_model):
-    return load_model(tiny_model)
+from conftest import SCORING_TEXTS as TEXTS
 
 
 def test_records_follow_the_documented_shape(model):

@@ -18,11 +18,6 @@ ABUSE = "You pathetic worm, crawl back under your rock and stay there."
 PLOT = "They staged it and the cabal is hiding the truth from everyone."
 
 
-@pytest.fixture(scope="module")
-def model(tiny_model):
-    return load_model(tiny_model)
-
-
 def _jsonl(path, records):
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path

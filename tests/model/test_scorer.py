@@ -14,21 +14,7 @@ from hypothesis import strategies as st
 from moderation import load_model
 from moderation.errors import ModelLoadError
 
-TEXTS = [
-    "You pathetic worm, crawl back under your rock.",
-    "They staged it and the cabal is hiding the truth.",
-    "Thanks for the library hours!!! Sooo good",
-    "RT @someone: the &amp; council <b>plan</b> is bad https://x.org/a",
-    "I do n't think it 's fair , really .",
-    "words the model never saw: zyxw qqqq",
-    "\u2019\u200b",
-    "!!!",
-]
-
-
-@pytest.fixture(scope="module")
-def model(tiny_model):
-    return load_model(tiny_model)
+from conftest import SCORING_TEXTS as TEXTS
 
 
 def test_array_scorer_matches_the_scikit_learn_pipeline(model, tiny_model):
