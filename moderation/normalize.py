@@ -23,6 +23,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from moderation.lexicons import NEGATORS, STOP_WORDS
+
 # Characters that render as nothing and are used to break up words.
 _INVISIBLE = dict.fromkeys(
     map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"), None
@@ -129,8 +131,8 @@ for _word in _MASKABLE:
 
 def _unmask(match: re.Match[str]) -> str:
     head, mask, tail = match.group(1), match.group(2), match.group(3)
-    if mask == "." and tail:  # "e.g" "u.s" and sentence ends are not masks
-        return match.group(0)
+    if set(mask) == {"."} and (len(mask) < 2 or not tail):
+        return match.group(0)  # "e.g", "u.s", "plan a." and sentence ends are not masks
     for width in (len(mask), 1, 2, 3):
         word = _MASK_INDEX.get((head, tail, width))
         if word is not None:
@@ -177,6 +179,8 @@ def normalize_word(chunk: str) -> str:
         text = html.unescape(html.unescape(text))
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_PLAIN)
+        if not text.isascii():
+            text = _symbols_as_words(text)
     text = text.lower()
     word = text.rstrip(",.!?;:")
     if word.isalpha() and word.isascii():  # most pieces: a word and its punctuation
@@ -241,26 +245,113 @@ def normalized_words(text: str) -> list[str]:
 
 
 def prepare(text: str) -> str:
-    """The steps that look across white space: entities, markup and pre-tokenised clitics.
-    Everything else is done one piece at a time by ``normalize_word``."""
+    """The steps that look across white space: entities, markup, pre-tokenised clitics and
+    words spelt out letter by letter (``i d i o t``). Everything else is done one piece at a
+    time by ``normalize_word``."""
     if "&" in text:
         text = html.unescape(html.unescape(text))  # "&amp;amp;" is common in tweets
     if "<" in text:
         text = _MARKUP.sub(" ", text)
     if ("'" in text or "\u2019" in text) and _MAY_CLITIC.search(text):
         text = _SPLIT_CLITIC.sub(_joined, text)
+    if _MAY_SPELL_OUT.search(text):
+        text = _SPELLED_OUT.sub(_letters_joined, text)
     return text
 
 
-def normalize(text: str) -> str:
+# "i d i o t", "s.c.u.m", "m-o-r-o-n": four or more single letters, the same separator between
+_MAY_SPELL_OUT = re.compile(r"(?<![\w])[A-Za-z][ .*_-][A-Za-z][ .*_-][A-Za-z][ .*_-][A-Za-z]")
+_SPELLED_OUT = re.compile(r"(?<![\w'])[A-Za-z]([ .*_-])[A-Za-z](?:\1[A-Za-z](?![\w'])){2,}\.?")
+_SEPARATORS = str.maketrans("", "", " .*_-")
+
+
+def _letters_joined(match: re.Match[str]) -> str:
+    return match.group(0).translate(_SEPARATORS)
+
+
+# Emoji and other pictographs stand for words ("you 🤡", "🐀"): each becomes the words of its
+# Unicode name ("clown face", "rat"); skin tones and variation selectors are dropped.
+_SYMBOL_CATEGORIES = frozenset({"So"})
+_SYMBOL_WORDS: dict[str, str] = {}
+
+
+def _symbol_words(char: str) -> str:
+    words = _SYMBOL_WORDS.get(char)
+    if words is None:
+        category = unicodedata.category(char)
+        if category in _SYMBOL_CATEGORIES:
+            name = unicodedata.name(char, "").lower()
+            words = f" {name} " if name else " "
+        elif category in ("Sk", "Mn", "Me", "Cf") and not char.isalnum():
+            words = ""
+        else:
+            words = char
+        _SYMBOL_WORDS[char] = words
+    return words
+
+
+def _symbols_as_words(text: str) -> str:
+    return "".join(_symbol_words(char) if ord(char) > 0x2000 else char for char in text)
+
+
+def normalize(text: str, negation: int = 0) -> str:
     """One comment's text in the form features are built from (lower case, one space between
-    words, platform marks removed)."""
-    return " ".join(filter(None, normalized_words(text)))
+    words, platform marks removed); with ``negation``, the words a negation turns around are
+    marked (``mark_negation``)."""
+    words = normalized_words(text)
+    if negation and may_negate(text):
+        words = mark_negation(words, negation)
+    return " ".join(filter(None, words))
 
 
-def normalize_many(texts: Iterable[str], max_chars: int | None = None) -> list[str]:
+def normalize_many(
+    texts: Iterable[str], max_chars: int | None = None, negation: int = 0
+) -> list[str]:
     """``normalize`` over a batch (what the pipeline's first step calls). With ``max_chars``,
     only that prefix of each text is read, so a 10 MB comment costs what a long one does."""
     if max_chars is None:
-        return [normalize(text) for text in texts]
-    return [normalize(text[:max_chars]) for text in texts]
+        return [normalize(text, negation) for text in texts]
+    return [normalize(text[:max_chars], negation) for text in texts]
+
+
+# --- negation -----------------------------------------------------------------------------------
+
+NOT = "not_"
+_MAY_NEGATE = re.compile(
+    r"(?<![\w'])(?:not|no|never|nobody|nothing|none|neither|nor|cannot|zero|without|hardly)"
+    r"(?![\w'])|n['\u2019]t\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = frozenset(".,!?;:")
+_CORE_EDGES = ".,!?;:\"'()[]*-"
+
+
+def may_negate(text: str) -> bool:
+    """Whether ``text`` may hold a negation (a cheap test before ``mark_negation``)."""
+    return _MAY_NEGATE.search(text) is not None
+
+
+def mark_negation(pieces: list[str], window: int) -> list[str]:
+    """Normalised pieces with the ``window`` words after a negation (``not``, ``never``,
+    ``don't``, ``no``, ...) marked ``not_`` (``don't deserve respect`` -> ``don't not_deserve
+    not_respect``), so "deserve respect" and "don't deserve respect" are different evidence.
+    Stop words are passed over without being counted; a clause ends the scope."""
+    out: list[str] = []
+    left = 0
+    for piece in pieces:
+        if not piece or (not left and not _MAY_NEGATE.search(piece)):
+            out.append(piece)
+            continue
+        marked = []
+        for word in piece.split(" "):
+            core = word.strip(_CORE_EDGES)
+            if core in NEGATORS:
+                left = window
+            elif left and core and core not in STOP_WORDS:
+                word = word.replace(core, NOT + core, 1)
+                left -= 1
+            if word and word[-1] in _CLAUSE_END:
+                left = 0
+            marked.append(word)
+        out.append(" ".join(marked))
+    return out

@@ -13,7 +13,9 @@ def test_platform_placeholders_are_removed():
 
 def test_markup_entities_and_hashtags():
     assert normalize("<p>Nice <b>work</b></p>") == "nice work"
-    assert normalize("#GoodNews for the town &#128514;") == "goodnews for the town \U0001f602"
+    assert normalize("#GoodNews for the town &#128514;") == (
+        "goodnews for the town face with tears of joy"
+    )
 
 
 def test_pretokenised_text_is_rejoined():
@@ -58,3 +60,19 @@ def test_any_text_gives_a_clean_single_spaced_string(text):
     assert result == result.strip()
     assert "  " not in result
     assert result == result.lower() or not result.isascii()
+
+
+def test_emoji_become_the_words_of_their_names():
+    assert normalize("you 🤡") == "you clown face"
+    assert normalize("go away 🐀🏾") == "go away rat"
+
+
+def test_words_spelt_out_letter_by_letter_are_joined():
+    assert normalize("you absolute i d i o t") == "you absolute idiot"
+    assert normalize("what a m-o-r-o-n") == "what a moron"
+    assert normalize("U S A and a b c") == "u s a and a b c"  # three letters: left alone
+
+
+def test_a_full_stop_is_not_a_mask():
+    assert normalize("the U.S.A. is") == "the u.s.a. is"
+    assert normalize("plan a.") == "plan a."

@@ -10,6 +10,7 @@ are documented in ``data/README.md``.
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -173,11 +174,108 @@ def _covid(root: Path) -> Iterator[Example]:
         )
 
 
+def _toxigen(root: Path) -> Iterator[Example]:
+    """Each line of a prompt file holds several statements joined by a literal ``\\n-``; a
+    statement repeated within or across files is kept once (the first file's label)."""
+    seen: set[str] = set()
+    for item in dataset("toxigen_prompts").files:
+        stem = Path(item.name).stem  # e.g. hate_asian_1k
+        kind, _, group = stem.removesuffix("_1k").partition("_")
+        text = (root / item.name).read_text(encoding="utf-8")
+        for number, piece in enumerate(text.replace("\\n-", "\n").split("\n")):
+            statement = piece.strip().lstrip("-").strip()
+            key = " ".join(statement.lower().split())
+            if len(key) < 3 or key in seen:
+                continue
+            seen.add(key)
+            label = "abusive" if kind == "hate" else "civil"
+            yield _example(
+                "toxigen_prompts",
+                f"{stem}:{number}",
+                statement,
+                label,
+                stem,
+                thread=f"{group}:{number}",
+            )
+
+
+def _hatemoji(root: Path) -> Iterator[Example]:
+    """A sentence and its matched perturbation share a thread, so they stay in one fold."""
+    for split in ("train", "validation", "test"):
+        for row in _csv_rows(root / f"hatemoji_build/{split}.csv"):
+            first, second = row["entry_id"], row["matched_id"] or row["entry_id"]
+            pair = min(first, second, key=lambda v: (len(v), v))
+            label = "abusive" if row["label_gold"] == "1" else "civil"
+            yield _example(
+                "hatemoji_build",
+                first,
+                row["text"],
+                label,
+                row["label_gold"],
+                thread=f"pair:{pair}",
+                split=split,
+            )
+
+
+def _fox_news(root: Path) -> Iterator[Example]:
+    with open(root / "fox_news/fox-news-comments.json", "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            row = orjson.loads(line)
+            label = "abusive" if int(row["label"]) == 1 else "civil"
+            yield _example(
+                "fox_news",
+                str(number),
+                row["text"],
+                label,
+                str(row["label"]),
+                thread=row.get("title") or str(number),
+            )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _toxic_spans(root: Path) -> Iterator[Example]:
+    """Every comment is toxic (abusive). The sentences of a comment that hold none of its
+    toxic characters are yielded too, as civil news-comment text with ``source_label``
+    ``span-free sentence``, so the source's style need not mean abuse (a recipe chooses)."""
+    for split in ("train", "trial", "test"):
+        for number, row in enumerate(_csv_rows(root / f"toxic_spans/tsd_{split}.csv"), 2):
+            text, toxic = row["text"], set(orjson.loads(row["spans"] or "[]"))
+            thread = f"{split}:{number}"
+            yield _example(
+                "toxic_spans", thread, text, "abusive", "toxic", thread=thread, split=split
+            )
+            if not toxic:
+                continue
+            start = 0
+            for part, sentence in enumerate(_SENTENCE_END.split(text)):
+                begin = text.find(sentence, start)
+                start = begin + len(sentence)
+                clean = not toxic.intersection(range(begin, start))
+                if clean and len(sentence.split()) >= 6:
+                    yield _example(
+                        "toxic_spans",
+                        f"{thread}.{part}",
+                        sentence,
+                        "civil",
+                        "span-free sentence",
+                        thread=thread,
+                        split=split,
+                    )
+
+
 CONVERTERS: dict[str, Callable[[Path], Iterator[Example]]] = {
     "davidson": _davidson,
     "olid": _olid,
     "ruddit": _ruddit,
     "psycomark": _psycomark,
+    "toxigen_prompts": _toxigen,
+    "hatemoji_build": _hatemoji,
+    "fox_news": _fox_news,
+    "toxic_spans": _toxic_spans,
     "stormfront": _stormfront,
     "convabuse": _convabuse,
     "mediaeval_conspiracy": _mediaeval,

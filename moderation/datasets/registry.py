@@ -62,6 +62,167 @@ _STORMFRONT = "Vicomtech/hate-speech-dataset", "b802137e8314c38a8d4faa965f9908d6
 _CONVABUSE = "amandacurry/convabuse", "c0a9469f48956e868276c605d499010ea3c7c0d0"
 _MEDIAEVAL = "DataLab12/fakenews", "8673d56d707d4fe44c8fa4563fc360fbbd45edd3"
 _COVID = "AminHasibul/ConspiracyAgaintstCovidVaccines", "6a4674d2af7cc61054b4e06b2faeb3ab41326d8f"
+_TOXIGEN = "microsoft/TOXIGEN", "01517e814639e0334c920a3c502036c8158aac87"
+_HATEMOJI = "HannahKirk/Hatemoji", "a626f63216158748d072e581efc00267031f4404"
+_FOX = "sjtuprog/fox-news-comments", "914b6bcdff380b16b6a11818e4760529fe23f2f3"
+_TOXIC_SPANS = "ipavlopoulos/toxic_spans", "beaf170538df8275c3447b2e26070f2f82e55272"
+_TOXIGEN_PROMPTS = (  # (file, sha256, bytes) of prompts/*.txt
+    (
+        "hate_asian_1k.txt",
+        "0504967034122b691c16dbef10db3acb16492808ecc66d8cd2b2ae87454fd655",
+        499093,
+    ),
+    (
+        "hate_bisexual_1k.txt",
+        "09a5b6995d0cd0ba940ae9f9d67e8db1451352dcf99ee273315efc34915fc1e3",
+        443794,
+    ),
+    (
+        "hate_black_1k.txt",
+        "29ef85c5610d77a3a4bb050826ffb6e124ee48e11f5b63d34b29d616ef2ee1c3",
+        741295,
+    ),
+    (
+        "hate_chinese_1k.txt",
+        "7f99029bad4f71caff707787d6799d1d654fee140f22418691d1244e81ed2b21",
+        380934,
+    ),
+    (
+        "hate_immigrant_1k.txt",
+        "bebb38d8786f498ca2153f965cdfba14e0490d5216781091106e5ac8ebbe0574",
+        281309,
+    ),
+    (
+        "hate_jewish_1k.txt",
+        "f5bdf83ef8fd32435241cc5fcfc337c0a57bcf64eb7fb4aa3c8fe15eb86f1fd2",
+        569538,
+    ),
+    (
+        "hate_latino_1k.txt",
+        "60988864d728cc7b1644a72419181efc1d82b2342f636a5e76f34805e4a88537",
+        704000,
+    ),
+    (
+        "hate_lgbtq_1k.txt",
+        "7fb7da0d4ad1a485824111ab60f6030f01dd92dbc9342c76534c78faec061a16",
+        573075,
+    ),
+    (
+        "hate_mental_disability_1k.txt",
+        "5a71f51bf998c5111b5dd6d0b7d7edbaa445f27defbc1fdb798dd920974ad3e2",
+        476620,
+    ),
+    (
+        "hate_mexican_1k.txt",
+        "2fad743ced369e4a280165b7ea909f8cb30921840cbe5f9f454243cf9e4dcfd5",
+        671444,
+    ),
+    (
+        "hate_middle_east_1k.txt",
+        "29ffcca6defd3e4f2edd2237417c7617a3c7380de8f9c6cf13d8c087fa595223",
+        422551,
+    ),
+    (
+        "hate_muslim_1k.txt",
+        "aaa18a9bf72928f71cf3d0d8d4dfa298faeb015a8580f5c7e21ef7afaae3241a",
+        421760,
+    ),
+    (
+        "hate_native_american_1k.txt",
+        "01c2077f1007268ca11588d08f909ed9c01178148205ae417618d276227b9bbc",
+        476000,
+    ),
+    (
+        "hate_physical_disability_1k.txt",
+        "8cada46239a52a741faf47677d1ffbfa06dc31d3e480a03935a5aec89ea02dee",
+        409643,
+    ),
+    (
+        "hate_trans_1k.txt",
+        "6188dfd52082e552230a1332e2bf83a23e8410c5f353d32dca79f259c8daf8b8",
+        581554,
+    ),
+    (
+        "hate_women_1k.txt",
+        "eecdf3006847c267b9399045ce2fe002f884fe5b682dbef450f3477d7bb24497",
+        385583,
+    ),
+    (
+        "neutral_asian_1k.txt",
+        "a5f0c58ae51dc8771d1779009ffc3017c5071c529b01f260600fa96c164ceb44",
+        611895,
+    ),
+    (
+        "neutral_bisexual_1k.txt",
+        "8a3391bb9a178295f619c3e92ba9bc177225c392d90ac9f4ab5702c4140d6e51",
+        911612,
+    ),
+    (
+        "neutral_black_1k.txt",
+        "8e1da39bf32818c14156f4de32ef6a35f701e1737540dafb02bdf8eb03206a6b",
+        853769,
+    ),
+    (
+        "neutral_chinese_1k.txt",
+        "aad50dde2f68d75804e44b939a700b8e37ef93a152cae1a045f8881f89c7e982",
+        408062,
+    ),
+    (
+        "neutral_immigrant_1k.txt",
+        "1807799ed9e45c428792da879f83d874e3f589c63b6fd746716fafe2b117c3d4",
+        338243,
+    ),
+    (
+        "neutral_jewish_1k.txt",
+        "c804dc98c4a7d90105a9848a66cde4eb05db9a63a8d2668387e46bba90c28380",
+        645674,
+    ),
+    (
+        "neutral_latino_1k.txt",
+        "7fad9d0003e54e5f18c1dafb7e21b2295dae5bb7290e9c649eadb7a450b80957",
+        466000,
+    ),
+    (
+        "neutral_lgbtq_1k.txt",
+        "7cefb606353cfff8c9ee4af9b2044f039e698dc8117b7c9414dd02dedca51ba9",
+        910319,
+    ),
+    (
+        "neutral_mental_disability_1k.txt",
+        "8f513551d7c86c3fd6df5d0a4bb8fd831c45c24d917d69ab3a61f1a984edf3d0",
+        552905,
+    ),
+    (
+        "neutral_mexican_1k.txt",
+        "e16aaa8a4606b3bf08139b9c91067cb63d620dd5a3a94e63b8ebc3f4198b1597",
+        479603,
+    ),
+    (
+        "neutral_middle_east_1k.txt",
+        "a4f23dfbe5bd0dec6a2018b2fe1ca9805d2a7ca76791da5300c72e6bcdabcdf9",
+        411319,
+    ),
+    (
+        "neutral_muslim_1k.txt",
+        "d378bc96f388cef1be42954246b67955dfe3d42cfcbf2ffc2924856c2fb933cd",
+        487659,
+    ),
+    (
+        "neutral_native_american_1k.txt",
+        "8affc8490fb2fac8ad72041cce775fc9442ebea95a64a7a2274825e1231ef265",
+        582993,
+    ),
+    (
+        "neutral_physical_disability_1k.txt",
+        "30ae4d6774054136a635cd9097dd4fe530ec2f407932f775e8093afa795cff8e",
+        454497,
+    ),
+    (
+        "neutral_women_1k.txt",
+        "dfad74fee637cd35415fc9b3a0b8d27d799e5613da5d9be0fdf93774fe813208",
+        390963,
+    ),
+)
 
 
 def _file(
@@ -158,6 +319,100 @@ DATASETS: dict[str, Dataset] = {
                     "da00f2736cff608d13102fa78a67a480a94ad27428df19bd034bf1c36d2b6ecb",
                     4006642,
                 ),
+            ),
+        ),
+        Dataset(
+            "toxigen_prompts",
+            "training",
+            "ToxiGen's human-written prompts: hateful and neutral statements about 13 groups",
+            "MIT (code), CDLA-Permissive-2.0 (data)",
+            "Hartvigsen, Gabriel, Palangi, Sap, Ray and Kamar, ACL 2022 (ToxiGen).",
+            tuple(
+                _file(f"toxigen_prompts/prompts/{name}", _TOXIGEN, f"prompts/{name}", sha, size)
+                for name, sha, size in _TOXIGEN_PROMPTS
+            ),
+        ),
+        Dataset(
+            "hatemoji_build",
+            "training",
+            "HatemojiBuild: adversarial hateful / not sentences, many with emoji, in matched pairs",
+            "CC BY 4.0",
+            "Kirk, Vidgen, Röttger, Thrush and Hale, NAACL 2022 (Hatemoji).",
+            tuple(
+                _file(
+                    f"hatemoji_build/{split}.csv",
+                    _HATEMOJI,
+                    f"HatemojiBuild/{split}.csv",
+                    sha,
+                    size,
+                )
+                for split, sha, size in (
+                    (
+                        "train",
+                        "2255818a5b10153876320068451be582ed876a2eefb22a250bd2f6478d1815e5",
+                        692090,
+                    ),
+                    (
+                        "validation",
+                        "721094d44fceb923a0b3897935126a654bbb1f092b1fed6a74d80e4a845c6f43",
+                        83297,
+                    ),
+                    (
+                        "test",
+                        "4b067b445c6445dbd4036d7c75dde21f72928bfd31db63d1c53d66226c53be99",
+                        86451,
+                    ),
+                )
+            ),
+        ),
+        Dataset(
+            "fox_news",
+            "training",
+            "1,528 comments under Fox News articles, hateful / not, with their thread",
+            "MIT",
+            "Gao and Huang, RANLP 2017 (context-aware hate speech detection, Fox News comments).",
+            (
+                _file(
+                    "fox_news/fox-news-comments.json",
+                    _FOX,
+                    "fox-news-comments.json",
+                    "059152e61f632f1e6671a68214d5618a21e6cf78f2512773e0421b9568aab8cf",
+                    1097571,
+                ),
+            ),
+        ),
+        Dataset(
+            "toxic_spans",
+            "training",
+            "SemEval-2021 toxic spans: toxic news-site comments (Civil Comments) with the "
+            "offsets of their toxic words; toxic only",
+            "CC0 1.0",
+            "Pavlopoulos, Sorensen, Laugier and Androutsopoulos, SemEval 2021 (toxic spans).",
+            tuple(
+                _file(
+                    f"toxic_spans/tsd_{split}.csv",
+                    _TOXIC_SPANS,
+                    f"SemEval2021/data/tsd_{split}.csv",
+                    sha,
+                    size,
+                )
+                for split, sha, size in (
+                    (
+                        "train",
+                        "b538ea2d64ed7c306ff8f010a25a5286bef6ce61d469042482ba64efc1ddd6cd",
+                        2281497,
+                    ),
+                    (
+                        "trial",
+                        "6bb8e9a16470c0269ac8727fd8bb77df68d8fb27955d9f5ff29ad724505622e8",
+                        185506,
+                    ),
+                    (
+                        "test",
+                        "74f4dd086667fdad6198539ff9201d1f25f3a94c5169da1e7643a949974bf6b8",
+                        445951,
+                    ),
+                )
             ),
         ),
         Dataset(

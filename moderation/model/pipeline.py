@@ -48,6 +48,21 @@ class PipelineConfig:
     char_min_df: int = 3
     char_max_features: int | None = 100_000
     sublinear_tf: bool = False
+    norm: str = "l2"  # each comment's TF-IDF vector scaled to unit "l2" or "l1" length
+    # word lists left out of the vocabulary (moderation.lexicons): "stop", "identity"
+    dropped_terms: tuple[str, ...] = ()
+    # rare and unknown words spelt as the frequent word one edit away (model.spelling): a word
+    # is frequent when at least this many training texts use it (0: no correction)
+    spelling_min_count: int = 0
+    # fit beside a length column that is then dropped (moderation.model.fitting)
+    length_nuisance: bool = False
+    # lambda in x / sqrt(sum(x^2) + lambda): short comments stay near the prior (0: plain norm)
+    norm_smoothing: float = 0.0
+    # how many words after a negation are marked not_ (moderation.normalize.mark_negation)
+    negation_scope: int = 0
+    # where flag thresholds are chosen: "folds" (grouped folds of the training data) or
+    # "other_sources" (each source held out in turn, so the precision holds on a new site)
+    thresholds_from: str = "folds"
     class_weight: str | None = "sqrt_balanced"  # or "balanced", or None ("none" in TOML)
     source_weighting: str = "none"  # "balanced": each source weighs the same
     C_grid: tuple[float, ...] = (0.5, 1.0, 2.0)
@@ -76,7 +91,10 @@ class PipelineConfig:
             )
         converted = {}
         for key, value in values.items():
-            if key in ("word_ngrams", "char_ngrams", "C_grid") and value is not None:
+            if (
+                key in ("word_ngrams", "char_ngrams", "C_grid", "dropped_terms")
+                and value is not None
+            ):
                 value = tuple(value)
             if key == "class_weight" and value == "none":  # TOML has no null
                 value = None
@@ -121,14 +139,161 @@ class PipelineConfig:
             raise bad("class_weight must be 'balanced', 'sqrt_balanced' or 'none'")
         if self.source_weighting not in ("balanced", "none"):
             raise bad("source_weighting must be 'balanced' or 'none'")
+        if self.thresholds_from not in ("folds", "other_sources"):
+            raise bad("thresholds_from must be 'folds' or 'other_sources'")
+        if self.norm not in ("l1", "l2"):
+            raise bad("norm must be 'l1' or 'l2'")
+        if set(self.dropped_terms) - {"stop", "identity"}:
+            raise bad("dropped_terms may name 'stop' and 'identity'")
         if self.max_chars < 1:
             raise bad("max_chars must be positive")
 
 
+def dropped_terms(names: tuple[str, ...]) -> list[str] | None:
+    """The words the named lists leave out of the vocabulary, sorted (None: none)."""
+    from moderation.lexicons import IDENTITY_TERMS, STOP_WORDS
+    from moderation.normalize import NOT
+
+    lists = {"stop": STOP_WORDS, "identity": IDENTITY_TERMS}
+    words: set[str] = set()
+    for name in names:
+        words |= lists[name]
+    words |= {NOT + word for word in words}  # a dropped word stays dropped when negated
+    return sorted(words) or None
+
+
+class CommentVectorizer(TfidfVectorizer):
+    """TF-IDF over word unigrams, made for comments:
+
+    - with ``spelling_min_count``, rare and unknown tokens are first spelt as the frequent word
+      they stand for (``moderation.model.spelling``): fitting counts the words once to find
+      the frequent ones and the rare tokens to correct (``corrections_``); transforming also
+      corrects tokens the vocabulary has never seen;
+    - with ``norm_smoothing`` (lambda), each vector is divided by ``sqrt(sum(x^2) + lambda)``
+      instead of its length: a comment of a few words gets a shorter vector, so its score stays
+      near the prior instead of resting on one or two weak words; a long comment is hardly
+      changed."""
+
+    def __init__(
+        self,
+        *,
+        lowercase=True,
+        token_pattern=TOKEN_PATTERN,
+        stop_words=None,
+        norm="l2",
+        ngram_range=(1, 1),
+        min_df=1,
+        max_features=None,
+        sublinear_tf=False,
+        dtype=np.float64,
+        spelling_min_count=0,
+        rare_max_count=2,
+        norm_smoothing=0.0,
+    ):
+        super().__init__(
+            lowercase=lowercase,
+            token_pattern=token_pattern,
+            stop_words=stop_words,
+            norm=norm,
+            ngram_range=ngram_range,
+            min_df=min_df,
+            max_features=max_features,
+            sublinear_tf=sublinear_tf,
+            dtype=dtype,
+        )
+        self.spelling_min_count = spelling_min_count
+        self.rare_max_count = rare_max_count
+        self.norm_smoothing = norm_smoothing
+
+    def fit_transform(self, raw_documents, y=None):
+        documents = list(raw_documents)
+        for name in ("spelling_", "corrections_", "vocabulary_"):
+            self.__dict__.pop(name, None)
+        if self.spelling_min_count > 0:
+            self._fit_spelling(documents)
+        return self._normalised(self._unnormalised(super().fit_transform, documents, y))
+
+    def _fit_spelling(self, documents: list[str]) -> None:
+        from collections import Counter
+
+        from moderation.model.spelling import Spelling, frequent_words
+
+        analyze = super().build_analyzer()
+        counts: Counter = Counter()
+        for document in documents:
+            counts.update(set(analyze(document)))
+        stop = self.get_stop_words() or ()
+        self.spelling_ = Spelling(frequent_words(counts, self.spelling_min_count, stop))
+        corrections = {}
+        for token, count in counts.items():
+            if count <= self.rare_max_count:
+                found = self.spelling_.correct(token)
+                if found is not None and found != token:
+                    corrections[token] = found
+        self.corrections_ = corrections
+
+    def fit(self, raw_documents, y=None):
+        self.fit_transform(raw_documents, y)
+        return self
+
+    def transform(self, raw_documents):
+        return self._normalised(self._unnormalised(super().transform, raw_documents))
+
+    def _unnormalised(self, method, *args):
+        if not self.norm_smoothing:
+            return method(*args)
+        norm, self.norm = self.norm, None
+        try:
+            return method(*args)
+        finally:
+            self.norm = norm
+
+    def _normalised(self, x):
+        if not self.norm_smoothing:
+            return x
+        import scipy.sparse as sp
+
+        x = sp.csr_matrix(x)
+        if self.norm == "l1":
+            lengths = np.asarray(abs(x).sum(axis=1)).ravel() + self.norm_smoothing
+        else:
+            lengths = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel() + self.norm_smoothing)
+        return sp.diags(1.0 / lengths).dot(x).astype(self.dtype).tocsr()
+
+    def build_analyzer(self):
+        analyze = super().build_analyzer()
+        spelling = self.__dict__.get("spelling_")
+        if spelling is None:
+            return analyze
+        corrections = self.corrections_
+        vocabulary = self.__dict__.get("vocabulary_")
+
+        def spelt(token: str) -> str:
+            found = corrections.get(token)
+            if found is not None:
+                return found
+            if vocabulary is None or token in vocabulary:
+                return token
+            return spelling.correct(token) or token
+
+        return lambda document: [spelt(token) for token in analyze(document)]
+
+
 def build_features(config: PipelineConfig) -> TfidfVectorizer | FeatureUnion:
-    words = TfidfVectorizer(
+    vectorizer = TfidfVectorizer
+    options = {}
+    if (config.spelling_min_count > 0 or config.norm_smoothing) and config.word_ngrams == (1, 1):
+        vectorizer = CommentVectorizer
+        options = {
+            "spelling_min_count": config.spelling_min_count,
+            "norm_smoothing": config.norm_smoothing,
+        }
+    words = vectorizer(
+        **options,
         lowercase=False,
         token_pattern=TOKEN_PATTERN,
+        stop_words=dropped_terms(config.dropped_terms),
+        norm=config.norm,
         ngram_range=config.word_ngrams,
         min_df=config.word_min_df,
         max_features=config.word_max_features,
@@ -160,13 +325,22 @@ def build_classifier(config: PipelineConfig, C: float) -> LogisticRegression:
     )
 
 
+def normalize_arguments(config: PipelineConfig) -> dict[str, Any]:
+    """What the pipeline's first step passes to ``normalize_many`` (only what differs from its
+    defaults, so models saved before an option existed keep working as they were)."""
+    arguments: dict[str, Any] = {"max_chars": config.max_chars}
+    if config.negation_scope:
+        arguments["negation"] = config.negation_scope
+    return arguments
+
+
 def build_pipeline(config: PipelineConfig, C: float | None = None) -> Pipeline:
     """An unfitted pipeline: normalise -> features -> classifier."""
     return Pipeline(
         [
             (
                 "normalize",
-                FunctionTransformer(normalize_many, kw_args={"max_chars": config.max_chars}),
+                FunctionTransformer(normalize_many, kw_args=normalize_arguments(config)),
             ),
             ("features", build_features(config)),
             ("classifier", build_classifier(config, C if C is not None else config.C_grid[0])),

@@ -26,9 +26,18 @@ from typing import Any
 
 import numpy as np
 
-from moderation.normalize import BoundedCache, normalize_word, prepare
+from moderation.model.spelling import Spelling
+from moderation.normalize import (
+    NOT,
+    BoundedCache,
+    mark_negation,
+    may_negate,
+    normalize_word,
+    prepare,
+)
 
 SCORER_FILE = "scorer.npz"
+_NORMS = {"l2": 0, "l1": 1}
 _TOKEN = re.compile(r"(?u)\b\w[\w']*\b")  # pipeline.TOKEN_PATTERN (kept here: no sklearn import)
 _PIECE = re.compile(r"\S+")
 
@@ -60,8 +69,21 @@ class LinearScorer:
         max_chars: int,
         sublinear_tf: bool = False,
         cache_size: int = 300_000,
+        *,
+        norm: str = "l2",
+        norm_smoothing: float = 0.0,
+        negation: int = 0,
+        stop_words: frozenset[str] = frozenset(),
+        spelling: Spelling | None = None,
+        corrections: dict[str, str] | None = None,
     ):
         self.terms = terms
+        self.norm = norm
+        self.norm_smoothing = float(norm_smoothing)
+        self.negation = int(negation)
+        self.stop_words = frozenset(stop_words)
+        self.spelling = spelling
+        self.corrections = dict(corrections or {})
         self.idf = np.asarray(idf, dtype=np.float64)
         self.coef = np.asarray(coef, dtype=np.float64)
         self.intercept = np.asarray(intercept, dtype=np.float64)
@@ -70,7 +92,10 @@ class LinearScorer:
         self.sublinear_tf = bool(sublinear_tf)
         self.vocabulary = dict(zip(terms, range(len(terms))))
         self._coef_t = np.ascontiguousarray(self.coef.T)
-        self._piece_ids = BoundedCache(self._ids_of_piece, limit=cache_size)
+        # a piece of text -> its normalised form -> the ids of its terms; each distinct piece
+        # and form is worked out once
+        self._normalized = BoundedCache(normalize_word, limit=cache_size)
+        self._form_ids = BoundedCache(self._ids_of_form, limit=cache_size)
 
     # --- building, saving, loading ---------------------------------------------------------
 
@@ -93,8 +118,7 @@ class LinearScorer:
             and not features.lowercase
             and features.preprocessor is None
             and features.tokenizer is None
-            and features.stop_words is None
-            and features.norm == "l2"
+            and features.norm in ("l1", "l2")
             and features.use_idf
             and not features.binary
         )
@@ -104,61 +128,112 @@ class LinearScorer:
         for term, index in features.vocabulary_.items():
             terms[index] = term
         coef, intercept = label_weights(classifier)
-        return cls(terms, features.idf_, coef, intercept, labels, max_chars, features.sublinear_tf)
+        return cls(
+            terms,
+            features.idf_,
+            coef,
+            intercept,
+            labels,
+            max_chars,
+            features.sublinear_tf,
+            norm=features.norm,
+            norm_smoothing=getattr(features, "norm_smoothing", 0.0),
+            negation=int(steps["normalize"].kw_args.get("negation", 0)),
+            stop_words=frozenset(features.get_stop_words() or ()),
+            spelling=getattr(features, "spelling_", None),
+            corrections=getattr(features, "corrections_", None),
+        )
 
     def save(self, path: str | Path) -> None:
-        terms = np.frombuffer("\n".join(self.terms).encode("utf-8"), dtype=np.uint8)
-        labels = np.frombuffer("\n".join(self.labels).encode("utf-8"), dtype=np.uint8)
+        frequent = self.spelling.frequent if self.spelling is not None else {}
         with open(path, "wb") as handle:
             np.savez_compressed(
                 handle,
-                terms=terms,
-                labels=labels,
+                terms=_text_array(self.terms),
+                labels=_text_array(self.labels),
                 idf=self.idf,
                 coef=self.coef,
                 intercept=self.intercept,
-                settings=np.array([self.max_chars, int(self.sublinear_tf)]),
+                settings=np.array([self.max_chars, int(self.sublinear_tf), _NORMS[self.norm]]),
+                norm_smoothing=np.array([self.norm_smoothing]),
+                negation=np.array([self.negation]),
+                stop_words=_text_array(sorted(self.stop_words)),
+                spelling_words=_text_array(list(frequent)),
+                spelling_counts=np.array(list(frequent.values()), dtype=np.int64),
+                correction_from=_text_array(list(self.corrections)),
+                correction_to=_text_array(list(self.corrections.values())),
             )
 
     @classmethod
     def load(cls, path: str | Path) -> LinearScorer:
         with np.load(path, allow_pickle=False) as arrays:
-            terms = arrays["terms"].tobytes().decode("utf-8").split("\n")
-            labels = arrays["labels"].tobytes().decode("utf-8").split("\n")
-            max_chars, sublinear = (int(v) for v in arrays["settings"])
+            settings = [int(v) for v in arrays["settings"]]
+            norm = (
+                {code: name for name, code in _NORMS.items()}[settings[2]]
+                if len(settings) > 2
+                else "l2"
+            )
+            words = _text_list(arrays, "spelling_words")
+            spelling = None
+            if words:
+                spelling = Spelling(dict(zip(words, arrays["spelling_counts"].tolist())))
             return cls(
-                terms,
+                _text_list(arrays, "terms"),
                 arrays["idf"],
                 arrays["coef"],
                 arrays["intercept"],
-                labels,
-                max_chars,
-                bool(sublinear),
+                _text_list(arrays, "labels"),
+                settings[0],
+                bool(settings[1]),
+                norm=norm,
+                norm_smoothing=float(arrays["norm_smoothing"][0])
+                if "norm_smoothing" in arrays.files
+                else 0.0,
+                negation=int(arrays["negation"][0]) if "negation" in arrays.files else 0,
+                stop_words=frozenset(_text_list(arrays, "stop_words")),
+                spelling=spelling,
+                corrections=dict(
+                    zip(_text_list(arrays, "correction_from"), _text_list(arrays, "correction_to"))
+                ),
             )
 
     # --- scoring ---------------------------------------------------------------------------
 
-    def _ids_of_piece(self, piece: str) -> tuple[int, ...]:
-        vocabulary = self.vocabulary
-        return tuple(
-            vocabulary[token]
-            for token in _TOKEN.findall(normalize_word(piece))
-            if token in vocabulary
-        )
+    def _ids_of_form(self, form: str) -> tuple[int, ...]:
+        """The term ids of one normalised piece."""
+        vocabulary, ids = self.vocabulary, []
+        for token in _TOKEN.findall(form):
+            if token in self.stop_words:
+                continue
+            # the order SpellingTfidfVectorizer uses: a rare token's correction, a known
+            # word, then a correction of an unknown one
+            found = self.corrections.get(token)
+            if found is None and token not in vocabulary and self.spelling is not None:
+                found = self.spelling.correct(token)
+            token = found or token
+            if token in vocabulary:
+                ids.append(vocabulary[token])
+        return tuple(ids)
 
-    def _pieces(self, text: str) -> list[str]:
+    def _forms(self, text: str) -> list[str]:
+        """The normalised pieces of ``text`` (its first ``max_chars`` characters), with
+        negations marked as the pipeline's ``normalize_many`` marks them."""
         if len(text) > self.max_chars:
             text = text[: self.max_chars]
-        return prepare(text).split()
+        forms = list(map(self._normalized.__getitem__, prepare(text).split()))
+        if self.negation and may_negate(text):
+            forms = mark_negation(forms, self.negation)
+        return forms
 
     def _term_values(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(document index, term id, TF-IDF value before length normalisation) of every
         distinct term of every text."""
         n = len(texts)
-        self._piece_ids.trim()
-        docs = [self._pieces(text) for text in texts]
+        self._normalized.trim()
+        self._form_ids.trim()
+        docs = [self._forms(text) for text in texts]
         pieces_per_doc = np.fromiter(map(len, docs), dtype=np.int64, count=n)
-        ids_per_piece = list(map(self._piece_ids.__getitem__, chain.from_iterable(docs)))
+        ids_per_piece = list(map(self._form_ids.__getitem__, chain.from_iterable(docs)))
         terms_per_piece = np.fromiter(
             map(len, ids_per_piece), dtype=np.int64, count=len(ids_per_piece)
         )
@@ -181,7 +256,12 @@ class LinearScorer:
         """Probabilities, one row per text, columns in ``labels`` order."""
         n = len(texts)
         doc, ids, values = self._term_values(texts)
-        norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=n))
+        if self.norm == "l1":
+            norms = np.bincount(doc, weights=np.abs(values), minlength=n) + self.norm_smoothing
+        else:
+            norms = np.sqrt(
+                np.bincount(doc, weights=values * values, minlength=n) + self.norm_smoothing
+            )
         norms[norms == 0] = 1.0
         scaled = values / norms[doc]
         weights = self._coef_t[ids]
@@ -197,7 +277,10 @@ class LinearScorer:
     def term_weights(self, text: str) -> TermWeights:
         """The exact decomposition of one text's scores into per-term contributions."""
         doc, ids, values = self._term_values([text])
-        norm = np.sqrt(np.sum(values * values)) or 1.0
+        if self.norm == "l1":
+            norm = float(np.sum(np.abs(values)) + self.norm_smoothing) or 1.0
+        else:
+            norm = np.sqrt(np.sum(values * values) + self.norm_smoothing) or 1.0
         values = values / norm
         return TermWeights(
             terms=[self.terms[i] for i in ids],
@@ -212,16 +295,34 @@ class LinearScorer:
         term id -> [(start, end), ...]. Pieces inside a ``skip`` span (quotes) are left out. A
         piece is normalised on its own, so a term made by joining pieces (``do n't``) may have
         no span."""
-        spans: dict[int, list[tuple[int, int]]] = {}
+        where: list[tuple[str, int]] = []
+        parts: list[str] = []
         for match in _PIECE.finditer(text, 0, min(len(text), self.max_chars)):
-            start, end = match.span()
+            start = match.start()
             if any(a <= start < b for a, b in skip):
                 continue
-            piece = match.group()
-            for part in prepare(piece).split():
-                for term_id in self._piece_ids[part]:
-                    spans.setdefault(term_id, []).append(_narrow(piece, start, self.terms[term_id]))
+            for part in prepare(match.group()).split():
+                where.append((match.group(), start))
+                parts.append(part)
+        forms = list(map(self._normalized.__getitem__, parts))
+        if self.negation and may_negate(text):
+            forms = mark_negation(forms, self.negation)
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for (piece, start), form in zip(where, forms):
+            for term_id in self._form_ids[form]:
+                spans.setdefault(term_id, []).append(_narrow(piece, start, self.terms[term_id]))
         return spans
+
+
+def _text_array(items: list[str]) -> np.ndarray:
+    return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
+
+
+def _text_list(arrays: Any, name: str) -> list[str]:
+    if name not in arrays.files:
+        return []
+    text = arrays[name].tobytes().decode("utf-8")
+    return text.split("\n") if text else []
 
 
 def label_weights(classifier: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -237,6 +338,7 @@ def label_weights(classifier: Any) -> tuple[np.ndarray, np.ndarray]:
 def _narrow(piece: str, start: int, term: str) -> tuple[int, int]:
     """The span of ``term`` inside ``piece`` when it is written there as is (in any case),
     else the whole piece (an obfuscated or stretched spelling)."""
+    term = term.removeprefix(NOT)
     found = piece.lower().find(term)
     if found >= 0 and len(piece.lower()) == len(piece):
         return start + found, start + found + len(term)

@@ -16,22 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
-from sklearn.metrics import f1_score, log_loss
-from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
 from moderation.errors import ModerationError, UsageError
 from moderation.examples import Example, read_labelled, unique_examples
+from moderation.model.fitting import cross_source, cross_validate, fit_pipeline
 from moderation.model.metrics import measure
 from moderation.model.pipeline import (
     PipelineConfig,
-    build_classifier,
-    build_features,
-    build_pipeline,
 )
-from moderation.model.thresholds import Threshold, thresholds_for_precision
-from moderation.normalize import normalize_many
+from moderation.model.thresholds import Threshold, choose_thresholds
 
 Progress = Callable[[str], None]
 
@@ -120,65 +114,6 @@ def sample_weights(examples: TrainingSet, config: PipelineConfig) -> np.ndarray:
     return weights * (len(weights) / weights.sum())
 
 
-def _fold_probabilities(
-    normalized: list[str],
-    y: np.ndarray,
-    weights: np.ndarray,
-    train: np.ndarray,
-    test: np.ndarray,
-    config: PipelineConfig,
-) -> list[np.ndarray]:
-    features = build_features(config)
-    x_train = features.fit_transform([normalized[i] for i in train])
-    x_test = features.transform([normalized[i] for i in test])
-    out = []
-    for C in config.C_grid:
-        classifier = build_classifier(config, C)
-        classifier.fit(x_train, y[train], sample_weight=weights[train])
-        out.append(classifier.predict_proba(x_test))
-    return out
-
-
-def cross_validate(
-    examples: TrainingSet,
-    config: PipelineConfig,
-    labels: list[str],
-    weights: np.ndarray,
-    progress: Progress | None = None,
-) -> tuple[float, np.ndarray]:
-    """Held-out probabilities for every example at the best C of ``config.C_grid``."""
-    normalized = normalize_many(examples.texts, max_chars=config.max_chars)
-    y = np.array([labels.index(label) for label in examples.labels])
-    smallest = min(Counter(examples.labels).values())
-    folds = min(config.cv_folds, smallest, len(set(examples.groups)))
-    if folds < 2:
-        raise ModerationError(
-            "too few examples of some label to hold any out: each label "
-            "needs examples in at least two threads"
-        )
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
-    splits = list(splitter.split(normalized, y, examples.groups))
-    if progress:
-        progress(f"cross-validating C in {list(config.C_grid)} on {folds} grouped folds")
-    results = Parallel(n_jobs=min(config.n_jobs, folds))(
-        delayed(_fold_probabilities)(normalized, y, weights, train, test, config)
-        for train, test in splits
-    )
-    held_out = np.zeros((len(config.C_grid), len(y), len(labels)))
-    for (_, test), per_c in zip(splits, results):
-        for index, probabilities in enumerate(per_c):
-            held_out[index][test] = probabilities
-    if config.selection_metric == "log_loss":
-        scores = [-log_loss(y, p, labels=range(len(labels))) for p in held_out]
-    else:
-        scores = [f1_score(y, p.argmax(axis=1), average="macro") for p in held_out]
-    best = int(np.argmax(scores))
-    if progress:
-        shown = ", ".join(f"C={c:g}: {s:.3f}" for c, s in zip(config.C_grid, scores))
-        progress(f"held-out {config.selection_metric} {shown}")
-    return config.C_grid[best], held_out[best]
-
-
 def held_out_metrics(
     examples: TrainingSet,
     labels: list[str],
@@ -205,14 +140,23 @@ def train(
     labels = sorted(set(examples.labels))  # the order of predict_proba columns
     weights = sample_weights(examples, config)
     C, held_out = cross_validate(examples, config, labels, weights, progress)
-    thresholds = thresholds_for_precision(
-        examples.labels, held_out, labels, config.target_precision, config.min_flag_recall
+    other_sources, by_source = None, {}
+    if config.thresholds_from == "other_sources":
+        other_sources, by_source = cross_source(examples, config, C, labels, weights, progress)
+    thresholds = choose_thresholds(
+        examples.labels,
+        labels,
+        config.target_precision,
+        config.min_flag_recall,
+        held_out,
+        other_sources,
     )
     metrics = held_out_metrics(examples, labels, held_out, thresholds)
+    if by_source:
+        metrics["other_sources"] = by_source
     if progress:
         progress(f"fitting the final model (C={C:g}) on {len(examples):,} examples")
-    pipeline = build_pipeline(config, C)
-    pipeline.fit(examples.texts, examples.labels, classifier__sample_weight=weights)
+    pipeline = fit_pipeline(config, C, examples.texts, examples.labels, weights)
     fitted = list(pipeline.named_steps["classifier"].classes_)
     if [str(c) for c in fitted] != labels:
         raise AssertionError(f"classifier columns {fitted} differ from {labels}")

@@ -1,0 +1,407 @@
+"""The checks a default model is judged by (issue 12), for one configuration at a time.
+
+For a recipe-like configuration (training sources, source options, pipeline settings) this
+measures:
+
+- leave one source out: for every labelled source (training sources and probes), a model
+  trained on the other training sources scores it; ROC AUC of the source's label;
+- the functional suite (``benchmarks/functional/suite.jsonl``): accuracy per category, on the
+  ``dev`` split while developing and on the ``test`` split only at the end (``--split test``);
+- the identity audit (``moderation.audit``): flag rate on non-hostile identity sentences per
+  term, on the templates set aside for development unless ``--split test``;
+- the first seed page: which comments are flagged;
+- OLID's official test split: macro-F1 over civil / abusive (OFF -> abusive);
+- civil comments: rank correlation between length and P(conspiracy);
+- the top features: stop words among any label's top 200, identity terms among its top 100.
+
+Run ``python benchmarks/model_checks.py --config NAME`` for one of the configurations in
+``CONFIGS`` (what was tried, in order), or ``--all``. Results append to
+``benchmarks/_work/model_checks.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.stats import spearmanr
+from sklearn.metrics import f1_score, roc_auc_score
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _examples import as_examples  # noqa: E402
+
+from moderation.datasets.convert import examples as dataset_examples  # noqa: E402
+from moderation.datasets.recipes import default_datasets_dir, written_examples_path  # noqa: E402
+from moderation.examples import read_labelled  # noqa: E402
+from moderation.model.pipeline import PipelineConfig  # noqa: E402
+from moderation.model.train import prepare_examples, train  # noqa: E402
+
+WORK = Path(__file__).parent / "_work"
+SUITE = Path(__file__).parent / "functional" / "suite.jsonl"
+SEED_PAGE = ROOT.parent / "shared" / "seeds" / "000_1267603fcf74625e.txt"
+# the label each source is about, for its leave-one-source-out ROC AUC
+SOURCE_LABEL = {
+    "davidson": "abusive",
+    "olid": "abusive",
+    "ruddit": "abusive",
+    "psycomark": "conspiracy",
+    "toxigen_prompts": "abusive",
+    "hatemoji_build": "abusive",
+    "fox_news": "abusive",
+    "stormfront": "abusive",
+    "convabuse": "abusive",
+    "covid_vaccine_comments": "conspiracy",
+}
+PROBES = ("stormfront", "convabuse", "covid_vaccine_comments")
+
+
+def load_sources(root: Path, names: list[str], options: dict[str, Any]) -> dict[str, list[dict]]:
+    data = {}
+    for name in names:
+        rows = list(dataset_examples(name, root, labelled_only=True))
+        if name == "toxic_spans" and not options.get("toxic_span_free_sentences", True):
+            rows = [r for r in rows if r["source_label"] == "toxic"]
+        if name == "olid":
+            rows = [r for r in rows if r["split"] == "train"]
+        data[name] = rows
+    written = read_labelled(written_examples_path(), kind="examples", default_source="written")
+    data["written"] = [
+        {
+            "id": e.id,
+            "text": e.text,
+            "label": e.label,
+            "thread_id": e.thread_id,
+            "source": "written",
+        }
+        for e in written.examples
+    ]
+    return data
+
+
+def train_model(data: dict[str, list[dict]], config: PipelineConfig, progress=None):
+    """The package's own training (grouped folds, each source held out in turn, thresholds,
+    the final fit): what ``moderation train`` ships for this configuration."""
+    prepared = prepare_examples(as_examples(r for rows in data.values() for r in rows))
+    return train(prepared, config, progress)
+
+
+def column(pipeline, label: str) -> int:
+    return list(pipeline.classes_).index(label)
+
+
+def source_aucs(trained, probes) -> dict[str, float]:
+    """Leave one source out: each training source's ROC AUC from the model trained without
+    it, and each probe's from the final model (which never saw it)."""
+    aucs = {}
+    for source, entry in trained.cv_metrics.get("other_sources", {}).items():
+        label = SOURCE_LABEL.get(source)
+        if label in entry["roc_auc"]:
+            aucs[source] = entry["roc_auc"][label]
+    for name, rows in probes.items():
+        probabilities = trained.pipeline.predict_proba([r["text"] for r in rows])
+        label = SOURCE_LABEL[name]
+        truth = np.array([r["label"] == label for r in rows])
+        aucs[name] = round(float(roc_auc_score(
+            truth, probabilities[:, column(trained.pipeline, label)])), 4)
+    return aucs
+
+
+def functional(pipeline, thresholds: dict[str, float], split: str) -> dict[str, Any]:
+    cases = [json.loads(line) for line in SUITE.read_text().splitlines() if line.strip()]
+    cases = [c for c in cases if c["split"] == split]
+    probabilities = pipeline.predict_proba([c["text"] for c in cases])
+    classes = list(pipeline.classes_)
+    per_category: dict[str, list[int]] = {}
+    flag_right: dict[str, list[int]] = {}
+    for case, row in zip(cases, probabilities):
+        predicted = classes[int(row.argmax())]
+        flags = {label for label, t in thresholds.items() if row[classes.index(label)] >= t}
+        per_category.setdefault(case["category"], []).append(int(predicted == case["label"]))
+        expected_flags = set() if case["label"] == "civil" else {case["label"]}
+        flag_right.setdefault(case["category"], []).append(int(flags == expected_flags))
+    accuracy = {k: round(float(np.mean(v)), 3) for k, v in per_category.items()}
+    flags = {k: round(float(np.mean(v)), 3) for k, v in flag_right.items()}
+    overall = float(np.mean([x for v in per_category.values() for x in v]))
+    return {
+        "overall": round(overall, 4),
+        "flag_overall": round(float(np.mean([x for v in flag_right.values() for x in v])), 4),
+        "per_category": accuracy,
+        "flags_per_category": flags,
+    }
+
+
+def olid_test(pipeline, root: Path) -> float:
+    rows = [r for r in dataset_examples("olid", root) if r["split"] == "test"]
+    truth = ["abusive" if r["source_label"] == "OFF" else "civil" for r in rows]
+    probabilities = pipeline.predict_proba([r["text"] for r in rows])
+    predicted = np.array(pipeline.classes_)[probabilities.argmax(axis=1)]
+    return round(float(f1_score(truth, predicted, labels=["civil", "abusive"], average="macro")), 4)
+
+
+def seed_page(pipeline, thresholds) -> list[tuple[str, str, dict]]:
+    from moderation.comments import Comment
+    from moderation.formats import read_export
+
+    comments = [r for r in read_export(SEED_PAGE) if isinstance(r, Comment)]
+    texts = [c.unquoted_text() for c in comments]
+    probabilities = pipeline.predict_proba(texts)
+    classes = list(pipeline.classes_)
+    out = []
+    for comment, row in zip(comments, probabilities):
+        flags = [label for label, t in thresholds.items() if row[classes.index(label)] >= t]
+        out.append(
+            (
+                comment.author or "?",
+                ",".join(flags),
+                {c: round(float(p), 3) for c, p in zip(classes, row)},
+            )
+        )
+    return out
+
+
+def length_correlation(pipeline, probes) -> dict[str, float]:
+    """Spearman's rho between length and P(conspiracy) on civil comments of 1-5 sentences
+    from sources the model was not trained on."""
+    result = {}
+    for name in ("covid_vaccine_comments", "convabuse", "stormfront"):
+        rows = [r for r in probes[name] if r["label"] == "civil"]
+        rows = [r for r in rows if 1 <= r["text"].count(".") + 1 <= 5][:600]
+        probabilities = pipeline.predict_proba([r["text"] for r in rows])
+        rho = spearmanr(
+            [len(r["text"]) for r in rows], probabilities[:, column(pipeline, "conspiracy")]
+        ).correlation
+        result[name] = round(float(rho), 3)
+    cases = [json.loads(line) for line in SUITE.read_text().splitlines() if line.strip()]
+    civil = [c["text"] for c in cases if c["label"] == "civil" and c["split"] == "dev"]
+    probabilities = pipeline.predict_proba(civil)
+    result["suite_dev_civil"] = round(
+        float(
+            spearmanr(
+                [len(t) for t in civil], probabilities[:, column(pipeline, "conspiracy")]
+            ).correlation
+        ),
+        3,
+    )
+    return result
+
+
+def top_features(pipeline) -> dict[str, Any]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from moderation.lexicons import IDENTITY_TERMS
+
+    audit_terms = audit_term_words()
+    names = pipeline.named_steps["features"].get_feature_names_out()
+    coef = pipeline.named_steps["classifier"].coef_
+    report = {}
+    for row, label in enumerate(pipeline.classes_):
+        order = np.argsort(-coef[row])
+        top200 = [str(names[i]).split("__")[-1] for i in order[:200]]
+        report[label] = {
+            "top10": top200[:10],
+            "stop_in_top200": [t for t in top200 if t in ENGLISH_STOP_WORDS],
+            "identity_in_top100": [
+                t for t in top200[:100] if t in audit_terms or t in IDENTITY_TERMS
+            ],
+        }
+    return report
+
+
+def audit_term_words() -> set[str]:
+    from moderation.audit import load_templates
+
+    words = set()
+    for term in load_templates()["terms"]:
+        for form in ("term", "adjective", "plural"):
+            words.update(term[form].lower().split())
+    return words
+
+
+def identity(pipeline, thresholds, split: str) -> dict[str, Any]:
+    from moderation.audit import render
+
+    sentences = [s for s in render() if split == "test" or s["split"] == split]
+    probabilities = pipeline.predict_proba([s["text"] for s in sentences])
+    classes = list(pipeline.classes_)
+    flagged: dict[str, list[int]] = {}
+    for sentence, row in zip(sentences, probabilities):
+        if sentence["kind"] == "hostile":
+            continue
+        hit = any(row[classes.index(label)] >= t for label, t in thresholds.items())
+        flagged.setdefault(sentence["term"], []).append(int(hit))
+    rates = {term: float(np.mean(v)) for term, v in flagged.items()}
+    worst = sorted(rates.items(), key=lambda kv: -kv[1])[:8]
+    return {
+        "max_flag_rate": round(max(rates.values()), 4),
+        "mean_flag_rate": round(float(np.mean(list(rates.values()))), 4),
+        "terms_over_2pc": sum(r > 0.02 for r in rates.values()),
+        "worst": [(t, round(r, 3)) for t, r in worst],
+    }
+
+
+def run(name: str, split: str, root: Path) -> dict[str, Any]:
+    spec = CONFIGS[name]
+    started = time.time()
+    settings = {"thresholds_from": "other_sources", "C_grid": [spec.get("C", 2.0)],
+                **spec.get("pipeline", {})}
+    extra = dict(settings.get("extra", {}))
+    if "length" in extra.pop("nuisance", []):
+        settings["length_nuisance"] = True
+    settings["extra"] = extra
+    config = PipelineConfig.from_dict(settings, origin=name)
+    data = load_sources(root, spec["sources"], spec.get("options", {}))
+    probes = {p: list(dataset_examples(p, root, labelled_only=True)) for p in PROBES}
+    print(f"{name}: {sum(len(v) for v in data.values()):,} training examples", flush=True)
+    trained = train_model(data, config)
+    full = trained.pipeline
+    thresholds = {label: t.threshold for label, t in trained.thresholds.items()}
+    aucs = source_aucs(trained, probes)
+    mean_auc = round(float(np.mean(list(aucs.values()))), 4)
+    return {
+        "config": name, "split": split, "loso_mean_auc": mean_auc, "loso": aucs,
+        "thresholds": {k: t.to_dict() for k, t in trained.thresholds.items()},
+        "functional": functional(full, thresholds, split),
+        "identity": identity(full, thresholds, split),
+        "olid_test_macro_f1": olid_test(full, root),
+        "seed_page": seed_page(full, thresholds),
+        "length_rho": length_correlation(full, probes),
+        "top_features": top_features(full),
+        "seconds": round(time.time() - started),
+    }
+
+
+def show(result: dict[str, Any]) -> None:
+    f = result["functional"]
+    print(f"\n== {result['config']} ({result['split']}) in {result['seconds']} s")
+    print(f"LOSO mean AUC {result['loso_mean_auc']:.4f}: {result['loso']}")
+    print(f"functional: accuracy {f['overall']:.3f}, by flags {f['flag_overall']:.3f}")
+    low = sorted(f["per_category"].items(), key=lambda kv: kv[1])[:12]
+    print("  lowest:", ", ".join(f"{k} {v:.2f}" for k, v in low))
+    print(f"identity: {result['identity']}")
+    print(f"OLID test macro-F1 {result['olid_test_macro_f1']}")
+    for label, t in result["thresholds"].items():
+        print(f"threshold {label}: {t}")
+    flagged = [(a, f) for a, f, _ in result["seed_page"] if f]
+    print(f"seed page flags: {flagged}")
+    print(f"length rho: {result['length_rho']}")
+    for label, feats in result["top_features"].items():
+        print(
+            f"  {label}: top {feats['top10']}; stop words in top 200 "
+            f"{len(feats['stop_in_top200'])} {feats['stop_in_top200'][:8]}; identity in top "
+            f"100 {feats['identity_in_top100'][:8]}"
+        )
+
+
+BASE_SOURCES = ["davidson", "olid", "ruddit", "psycomark"]
+NEW_SOURCES = ["toxigen_prompts", "hatemoji_build", "fox_news", "toxic_spans"]
+CONFIGS: dict[str, dict[str, Any]] = {
+    # the shipped recipe's sources and settings, with the second batch of written examples
+    "baseline": {"sources": BASE_SOURCES, "C": 2.0},
+    "new_sources": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0},
+    # emoji as words, spelt-out words joined, "a." no longer "ass" (normalisation)
+    "normalised": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0},
+    "no_stop": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                "pipeline": {"dropped_terms": ["stop"]}},
+    "no_stop_identity": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                         "pipeline": {"dropped_terms": ["stop", "identity"]}},
+    "l1": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 20.0,
+           "pipeline": {"dropped_terms": ["stop"], "norm": "l1"}},
+    "l1_c50": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 50.0,
+               "pipeline": {"dropped_terms": ["stop"], "norm": "l1"}},
+    "written_x5": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                   "pipeline": {"dropped_terms": ["stop", "identity"],
+                                "extra": {"source_factors": {"written": 5}}}},
+    "written_x20": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                    "pipeline": {"dropped_terms": ["stop", "identity"],
+                                 "extra": {"source_factors": {"written": 20}}}},
+    "written_x10_c5": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 5.0,
+                       "pipeline": {"dropped_terms": ["stop", "identity"],
+                                    "extra": {"source_factors": {"written": 10}}}},
+    "written_x10_balanced": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                             "pipeline": {"dropped_terms": ["stop", "identity"],
+                                          "class_weight": "balanced",
+                                          "extra": {"source_factors": {"written": 10}}}},
+    "nuisance_source": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                        "pipeline": {"dropped_terms": ["stop", "identity"],
+                                     "extra": {"source_factors": {"written": 20},
+                                               "nuisance": ["source"]}}},
+    "nuisance_length": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                        "pipeline": {"dropped_terms": ["stop", "identity"],
+                                     "extra": {"source_factors": {"written": 20},
+                                               "nuisance": ["length"]}}},
+    "nuisance_both": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                      "pipeline": {"dropped_terms": ["stop", "identity"],
+                                   "extra": {"source_factors": {"written": 20},
+                                             "nuisance": ["source", "length"]}}},
+    "spelling": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                 "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
+                              "extra": {"source_factors": {"written": 20},
+                                        "nuisance": ["length"]}}},
+    "spelling_l1": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 20.0,
+                    "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
+                                 "norm": "l1",
+                                 "extra": {"source_factors": {"written": 20},
+                                           "nuisance": ["length"]}}},
+    "candidate": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                  "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
+                               "length_nuisance": True,
+                               "extra": {"source_factors": {"written": 20}}}},
+    "smooth100": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                  "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
+                               "length_nuisance": True, "norm_smoothing": 100.0,
+                               "extra": {"source_factors": {"written": 20}}}},
+    "smooth300": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                  "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
+                               "length_nuisance": True, "norm_smoothing": 300.0,
+                               "extra": {"source_factors": {"written": 20}}}},
+    "smooth_w5": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                  "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
+                               "length_nuisance": True, "norm_smoothing": 100.0,
+                               "extra": {"source_factors": {"written": 5}}}},
+    "smooth_w10": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                   "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
+                                "length_nuisance": True, "norm_smoothing": 100.0,
+                                "extra": {"source_factors": {"written": 10}}}},
+    "negation": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                 "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
+                              "length_nuisance": True, "norm_smoothing": 100.0,
+                              "negation_scope": 3,
+                              "extra": {"source_factors": {"written": 5}}}},
+    "negation_w10": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+                     "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
+                                  "length_nuisance": True, "norm_smoothing": 100.0,
+                                  "negation_scope": 3,
+                                  "extra": {"source_factors": {"written": 10}}}},
+    "no_stop_identity_balanced": {
+        "sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
+        "pipeline": {"dropped_terms": ["stop", "identity"], "source_weighting": "balanced"}},
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", action="append", help="configuration name (repeatable)")
+    parser.add_argument("--all", action="store_true")
+    parser.add_argument("--split", default="dev", choices=["dev", "test"])
+    parser.add_argument("--from", dest="datasets", type=Path, default=None)
+    args = parser.parse_args()
+    names = list(CONFIGS) if args.all else (args.config or ["baseline"])
+    root = args.datasets or default_datasets_dir()
+    WORK.mkdir(exist_ok=True)
+    for name in names:
+        result = run(name, args.split, root)
+        show(result)
+        with open(WORK / "model_checks.jsonl", "a") as handle:
+            handle.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main()

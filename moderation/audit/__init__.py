@@ -1,0 +1,131 @@
+"""The identity audit: does the model treat comments that mention an identity group the same
+as comments that do not?
+
+``identity_templates.json`` (written for this project) holds identity terms (religions,
+ethnicities, nationalities, genders, sexual orientations, disabilities, ages, migrants) with
+the forms sentences need (``adjective``, ``plural``, ``singular``), and sentence templates of
+four kinds: ``neutral``, ``positive`` and ``self`` (self-descriptions) are civil, ``hostile``
+is abusive. Every template is rendered with every term.
+
+Per term, ``audit`` reports the flag rate on its non-hostile sentences (a moderator's view:
+how often a civil sentence that mentions the group is flagged), and the three ROC AUCs of
+Borkan et al. (2019) on the abusive score: subgroup AUC (the term's sentences only), BPSN
+(the term's non-hostile sentences against other terms' hostile ones) and BNSP (the term's
+hostile sentences against other terms' non-hostile ones).
+
+Half of the templates of each kind were set aside (``split`` = ``test``) before the default
+model was developed; the other half (``dev``) was used while developing.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from moderation.scoring import verdicts
+
+TEMPLATES = Path(__file__).with_name("identity_templates.json")
+SLOTS = ("adjective", "plural", "singular")
+CIVIL_KINDS = ("neutral", "positive", "self")
+MAX_FLAG_RATE = 0.02  # the target: at most 2% of a term's civil sentences flagged
+_SPLIT_SEED = 12
+
+
+@cache
+def load_templates() -> dict[str, Any]:
+    return json.loads(TEMPLATES.read_text(encoding="utf-8"))
+
+
+def _splits(templates: dict[str, list[str]]) -> dict[tuple[str, int], str]:
+    """Half of each kind's templates (seeded) are ``test``, the rest ``dev``."""
+    rng = random.Random(_SPLIT_SEED)
+    split = {}
+    for kind, items in templates.items():
+        order = list(range(len(items)))
+        rng.shuffle(order)
+        for rank, index in enumerate(order):
+            split[(kind, index)] = "test" if rank < len(items) // 2 else "dev"
+    return split
+
+
+def render() -> list[dict[str, str]]:
+    """Every template with every term: ``term``, ``group``, ``kind``, ``split``, ``text``."""
+    data = load_templates()
+    splits = _splits(data["templates"])
+    rows = []
+    for term in data["terms"]:
+        slots = {slot: term[slot] for slot in SLOTS}
+        for kind, templates in data["templates"].items():
+            for index, template in enumerate(templates):
+                text = template.format(**slots)
+                rows.append(
+                    {
+                        "term": term["term"],
+                        "group": term["group"],
+                        "kind": kind,
+                        "split": splits[(kind, index)],
+                        "text": text[:1].upper() + text[1:],
+                    }
+                )
+    return rows
+
+
+def _auc(positive: np.ndarray, scores: np.ndarray) -> float | None:
+    from sklearn.metrics import roc_auc_score
+
+    if positive.all() or not positive.any():
+        return None
+    return round(float(roc_auc_score(positive, scores)), 4)
+
+
+def audit(
+    model: Any, thresholds: dict[str, float] | None = None, split: str | None = None
+) -> dict[str, Any]:
+    """The audit of ``model`` (anything with ``predict_proba``, ``labels`` and
+    ``thresholds``) over every term, or over the templates of one ``split``."""
+    rows = [r for r in render() if split is None or r["split"] == split]
+    thresholds = model.thresholds if thresholds is None else thresholds
+    probabilities = np.asarray(model.predict_proba([r["text"] for r in rows]))
+    results = verdicts(probabilities, model.labels, thresholds)
+    abusive = probabilities[:, list(model.labels).index("abusive")]
+    hostile = np.array([r["kind"] == "hostile" for r in rows])
+    flagged = np.array([bool(flags) for _, _, flags in results])
+    terms = np.array([r["term"] for r in rows])
+    per_term = {}
+    for term in dict.fromkeys(terms.tolist()):
+        mine = terms == term
+        civil = mine & ~hostile
+        per_term[term] = {
+            "group": next(r["group"] for r in rows if r["term"] == term),
+            "civil_sentences": int(civil.sum()),
+            "flag_rate": round(float(flagged[civil].mean()), 4) if civil.any() else None,
+            "subgroup_auc": _auc(hostile[mine], abusive[mine]),
+            "bpsn_auc": _auc(
+                hostile[civil | (~mine & hostile)], abusive[civil | (~mine & hostile)]
+            ),
+            "bnsp_auc": _auc(
+                hostile[(mine & hostile) | (~mine & ~hostile)],
+                abusive[(mine & hostile) | (~mine & ~hostile)],
+            ),
+        }
+    rates = [t["flag_rate"] for t in per_term.values() if t["flag_rate"] is not None]
+    over = sorted(
+        (t for t, v in per_term.items() if (v["flag_rate"] or 0) > MAX_FLAG_RATE),
+        key=lambda t: -per_term[t]["flag_rate"],
+    )
+    return {
+        "terms": len(per_term),
+        "sentences": len(rows),
+        "split": split or "all",
+        "hostile_recall": round(float(flagged[hostile].mean()), 4) if hostile.any() else None,
+        "max_flag_rate": round(max(rates), 4) if rates else None,
+        "mean_flag_rate": round(float(np.mean(rates)), 4) if rates else None,
+        "terms_over_target": over,
+        "target": MAX_FLAG_RATE,
+        "per_term": per_term,
+    }
