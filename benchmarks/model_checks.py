@@ -109,8 +109,9 @@ def source_aucs(trained, probes) -> dict[str, float]:
         probabilities = trained.pipeline.predict_proba([r["text"] for r in rows])
         label = SOURCE_LABEL[name]
         truth = np.array([r["label"] == label for r in rows])
-        aucs[name] = round(float(roc_auc_score(
-            truth, probabilities[:, column(trained.pipeline, label)])), 4)
+        aucs[name] = round(
+            float(roc_auc_score(truth, probabilities[:, column(trained.pipeline, label)])), 4
+        )
     return aucs
 
 
@@ -250,12 +251,11 @@ def identity(pipeline, thresholds, split: str) -> dict[str, Any]:
 def run(name: str, split: str, root: Path) -> dict[str, Any]:
     spec = CONFIGS[name]
     started = time.time()
-    settings = {"thresholds_from": "other_sources", "C_grid": [spec.get("C", 2.0)],
-                **spec.get("pipeline", {})}
-    extra = dict(settings.get("extra", {}))
-    if "length" in extra.pop("nuisance", []):
-        settings["length_nuisance"] = True
-    settings["extra"] = extra
+    settings = {
+        "thresholds_from": "other_sources",
+        "C_grid": [spec.get("C", 2.0)],
+        **spec.get("pipeline", {}),
+    }
     config = PipelineConfig.from_dict(settings, origin=name)
     data = load_sources(root, spec["sources"], spec.get("options", {}))
     probes = {p: list(dataset_examples(p, root, labelled_only=True)) for p in PROBES}
@@ -266,7 +266,10 @@ def run(name: str, split: str, root: Path) -> dict[str, Any]:
     aucs = source_aucs(trained, probes)
     mean_auc = round(float(np.mean(list(aucs.values()))), 4)
     return {
-        "config": name, "split": split, "loso_mean_auc": mean_auc, "loso": aucs,
+        "config": name,
+        "split": split,
+        "loso_mean_auc": mean_auc,
+        "loso": aucs,
         "thresholds": {k: t.to_dict() for k, t in trained.thresholds.items()},
         "functional": functional(full, thresholds, split),
         "identity": identity(full, thresholds, split),
@@ -302,87 +305,88 @@ def show(result: dict[str, Any]) -> None:
 
 BASE_SOURCES = ["davidson", "olid", "ruddit", "psycomark"]
 NEW_SOURCES = ["toxigen_prompts", "hatemoji_build", "fox_news", "toxic_spans"]
+ALL = BASE_SOURCES + NEW_SOURCES
+
+
+def variant(
+    C: float = 2.0, sources: list[str] = ALL, written: float | None = None, **pipeline: Any
+) -> dict[str, Any]:
+    """A configuration: training sources, C, ``[pipeline]`` settings, written examples'
+    weight."""
+    if written is not None:
+        pipeline["extra"] = {"source_factors": {"written": written}}
+    return {"sources": sources, "C": C, "pipeline": pipeline}
+
+
+DROP = ["stop", "identity"]
+# What was tried, in order (figures: benchmarks/RESULTS.md, "Model quality: what was tried").
 CONFIGS: dict[str, dict[str, Any]] = {
     # the shipped recipe's sources and settings, with the second batch of written examples
-    "baseline": {"sources": BASE_SOURCES, "C": 2.0},
-    "new_sources": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0},
-    # emoji as words, spelt-out words joined, "a." no longer "ass" (normalisation)
-    "normalised": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0},
-    "no_stop": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                "pipeline": {"dropped_terms": ["stop"]}},
-    "no_stop_identity": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                         "pipeline": {"dropped_terms": ["stop", "identity"]}},
-    "l1": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 20.0,
-           "pipeline": {"dropped_terms": ["stop"], "norm": "l1"}},
-    "l1_c50": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 50.0,
-               "pipeline": {"dropped_terms": ["stop"], "norm": "l1"}},
-    "written_x5": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                   "pipeline": {"dropped_terms": ["stop", "identity"],
-                                "extra": {"source_factors": {"written": 5}}}},
-    "written_x20": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                    "pipeline": {"dropped_terms": ["stop", "identity"],
-                                 "extra": {"source_factors": {"written": 20}}}},
-    "written_x10_c5": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 5.0,
-                       "pipeline": {"dropped_terms": ["stop", "identity"],
-                                    "extra": {"source_factors": {"written": 10}}}},
-    "written_x10_balanced": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                             "pipeline": {"dropped_terms": ["stop", "identity"],
-                                          "class_weight": "balanced",
-                                          "extra": {"source_factors": {"written": 10}}}},
-    "nuisance_source": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                        "pipeline": {"dropped_terms": ["stop", "identity"],
-                                     "extra": {"source_factors": {"written": 20},
-                                               "nuisance": ["source"]}}},
-    "nuisance_length": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                        "pipeline": {"dropped_terms": ["stop", "identity"],
-                                     "extra": {"source_factors": {"written": 20},
-                                               "nuisance": ["length"]}}},
-    "nuisance_both": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                      "pipeline": {"dropped_terms": ["stop", "identity"],
-                                   "extra": {"source_factors": {"written": 20},
-                                             "nuisance": ["source", "length"]}}},
-    "spelling": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                 "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
-                              "extra": {"source_factors": {"written": 20},
-                                        "nuisance": ["length"]}}},
-    "spelling_l1": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 20.0,
-                    "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
-                                 "norm": "l1",
-                                 "extra": {"source_factors": {"written": 20},
-                                           "nuisance": ["length"]}}},
-    "candidate": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                  "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
-                               "length_nuisance": True,
-                               "extra": {"source_factors": {"written": 20}}}},
-    "smooth100": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                  "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
-                               "length_nuisance": True, "norm_smoothing": 100.0,
-                               "extra": {"source_factors": {"written": 20}}}},
-    "smooth300": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                  "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
-                               "length_nuisance": True, "norm_smoothing": 300.0,
-                               "extra": {"source_factors": {"written": 20}}}},
-    "smooth_w5": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                  "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
-                               "length_nuisance": True, "norm_smoothing": 100.0,
-                               "extra": {"source_factors": {"written": 5}}}},
-    "smooth_w10": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                   "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
-                                "length_nuisance": True, "norm_smoothing": 100.0,
-                                "extra": {"source_factors": {"written": 10}}}},
-    "negation": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                 "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
-                              "length_nuisance": True, "norm_smoothing": 100.0,
-                              "negation_scope": 3,
-                              "extra": {"source_factors": {"written": 5}}}},
-    "negation_w10": {"sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-                     "pipeline": {"dropped_terms": ["stop", "identity"], "spelling_min_count": 20,
-                                  "length_nuisance": True, "norm_smoothing": 100.0,
-                                  "negation_scope": 3,
-                                  "extra": {"source_factors": {"written": 10}}}},
-    "no_stop_identity_balanced": {
-        "sources": BASE_SOURCES + NEW_SOURCES, "C": 2.0,
-        "pipeline": {"dropped_terms": ["stop", "identity"], "source_weighting": "balanced"}},
+    "baseline": variant(sources=BASE_SOURCES),
+    "new_sources": variant(),
+    "no_stop": variant(dropped_terms=["stop"]),
+    "no_stop_identity": variant(dropped_terms=DROP),
+    "l1": variant(C=20.0, dropped_terms=["stop"], norm="l1"),
+    "written_x5": variant(dropped_terms=DROP, written=5),
+    "written_x20": variant(dropped_terms=DROP, written=20),
+    "written_x10_c5": variant(C=5.0, dropped_terms=DROP, written=10),
+    "written_x10_balanced": variant(dropped_terms=DROP, class_weight="balanced", written=10),
+    "length_nuisance": variant(dropped_terms=DROP, length_nuisance=True, written=20),
+    "spelling": variant(
+        dropped_terms=DROP, length_nuisance=True, spelling_min_count=20, written=20
+    ),
+    "spelling_l1": variant(
+        C=20.0,
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm="l1",
+        written=20,
+    ),
+    "smooth100": variant(
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm_smoothing=100.0,
+        written=20,
+    ),
+    "smooth300": variant(
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm_smoothing=300.0,
+        written=20,
+    ),
+    "smooth_w5": variant(
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm_smoothing=100.0,
+        written=5,
+    ),
+    "smooth_w10": variant(
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm_smoothing=100.0,
+        written=10,
+    ),
+    "negation": variant(
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm_smoothing=100.0,
+        negation_scope=3,
+        written=5,
+    ),
+    "negation_w10": variant(
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm_smoothing=100.0,
+        negation_scope=3,
+        written=10,
+    ),
 }
 
 
