@@ -274,6 +274,9 @@ def run(name: str, split: str, root: Path) -> dict[str, Any]:
         "functional": functional(full, thresholds, split),
         "identity": identity(full, thresholds, split),
         "olid_test_macro_f1": olid_test(full, root),
+        "in_domain_auc": {
+            label: e.get("roc_auc") for label, e in trained.cv_metrics["per_label"].items()
+        },
         "seed_page": seed_page(full, thresholds),
         "length_rho": length_correlation(full, probes),
         "top_features": top_features(full),
@@ -290,6 +293,7 @@ def show(result: dict[str, Any]) -> None:
     print("  lowest:", ", ".join(f"{k} {v:.2f}" for k, v in low))
     print(f"identity: {result['identity']}")
     print(f"OLID test macro-F1 {result['olid_test_macro_f1']}")
+    print(f"in-domain ROC AUC {result.get('in_domain_auc')}")
     for label, t in result["thresholds"].items():
         print(f"threshold {label}: {t}")
     flagged = [(a, f) for a, f, _ in result["seed_page"] if f]
@@ -313,8 +317,11 @@ def variant(
 ) -> dict[str, Any]:
     """A configuration: training sources, C, ``[pipeline]`` settings, written examples'
     weight."""
+    factors = pipeline.pop("extra_factors", {})
     if written is not None:
-        pipeline["extra"] = {"source_factors": {"written": written}}
+        factors["written"] = written
+    if factors:
+        pipeline["extra"] = {"source_factors": factors}
     return {"sources": sources, "C": C, "pipeline": pipeline}
 
 
@@ -378,6 +385,43 @@ CONFIGS: dict[str, dict[str, Any]] = {
         norm_smoothing=100.0,
         negation_scope=3,
         written=5,
+    ),
+    "psy_half": variant(
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm_smoothing=100.0,
+        negation_scope=3,
+        written=5,
+        extra_factors={"psycomark": 0.5},
+    ),
+    "no_psycomark": variant(
+        sources=[s for s in ALL if s != "psycomark"],
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm_smoothing=100.0,
+        negation_scope=3,
+        written=5,
+    ),
+    "conspiracy_p60": variant(
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm_smoothing=100.0,
+        negation_scope=3,
+        written=5,
+        label_precision={"conspiracy": 0.6},
+    ),
+    "c4": variant(
+        C=4.0,
+        dropped_terms=DROP,
+        length_nuisance=True,
+        spelling_min_count=20,
+        norm_smoothing=100.0,
+        negation_scope=3,
+        written=5,
+        label_precision={"conspiracy": 0.6},
     ),
     "negation_w10": variant(
         dropped_terms=DROP,

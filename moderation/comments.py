@@ -8,6 +8,7 @@ thread's title and URL are repeated on each line.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -15,6 +16,26 @@ from typing import Any, TextIO
 import orjson
 
 LABELS: tuple[str, ...] = ("civil", "abusive", "conspiracy")
+
+# What platforms leave where a comment was: "[deleted]", "[removed]", "This comment has been
+# removed by a moderator", "Comment deleted by user". Not a comment to score.
+_PLACEHOLDER = re.compile(
+    r"^\W*(?:"
+    r"(?:comment\s+|post\s+|message\s+|reply\s+)?(?:deleted|removed|hidden|withdrawn)"
+    r"|(?:this\s+|the\s+)?(?:comment|post|message|reply|content)\s+"
+    r"(?:has\s+been\s+|was\s+|is\s+|have\s+been\s+)?(?:deleted|removed|hidden|withdrawn)"
+    r")(?:\s+by\s+(?:a\s+|the\s+)?(?:moderator|moderators|user|author|admin|administrator|"
+    r"poster|community|site|staff|commenter|owner))?"
+    r"(?:\s+(?:for|because|as)\s+[^.]{0,80})?\W*$",
+    re.IGNORECASE,
+)
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether ``text`` is what a platform shows for a deleted, removed or hidden comment."""
+    return len(text) < 160 and _PLACEHOLDER.match(text) is not None
+
+
 STATUSES: tuple[str, ...] = ("approved", "pending", "spam", "deleted", "removed")
 
 

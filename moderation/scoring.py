@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from moderation.comments import LABELS, Comment, QuoteSpan
+from moderation.comments import LABELS, Comment, QuoteSpan, is_placeholder
 from moderation.errors import InputError, UsageError
 from moderation.quotes import ConversationTracker
 
@@ -64,28 +64,91 @@ def parse_thresholds(
     return thresholds
 
 
+# A text whose words move no label's log-odds against civil by at least this much (in nats)
+# gives the model too little to go on: civil, never flagged, and the record says so.
+LITTLE_EVIDENCE = 1.0
+Verdict = tuple[str, dict[str, float], list[str], dict[str, Any]]
+
+
 def verdicts(
-    probabilities: np.ndarray, labels: Sequence[str], thresholds: dict[str, float]
-) -> list[tuple[str, dict[str, float], list[str]]]:
-    """``(prediction, scores, flags)`` per row of ``probabilities`` (columns in ``labels``
-    order). A label is flagged when its probability reaches its threshold."""
+    probabilities: np.ndarray,
+    labels: Sequence[str],
+    thresholds: dict[str, float],
+    bias: np.ndarray | None = None,
+) -> list[Verdict]:
+    """``(prediction, scores, flags, notes)`` per row of ``probabilities`` (columns in
+    ``labels`` order). A label is flagged when its probability reaches its threshold.
+
+    With the model's ``bias`` (its intercepts), a text whose words hardly move any label away
+    from civil (``LITTLE_EVIDENCE``) is civil and unflagged, noted ``little_evidence``. Where
+    the prediction and the flags could be read as contradicting each other (a label flagged
+    that is not the likeliest, or a likeliest label below its flag threshold), ``note`` says
+    why."""
     n = len(probabilities)
     if n == 0:
         return []
+    labels = list(labels)
     shown = display_order(labels)
-    columns = [list(labels).index(label) for label in shown]
+    columns = [labels.index(label) for label in shown]
     predictions = np.asarray(labels, dtype=object)[probabilities.argmax(axis=1)].tolist()
     rounded = np.round(probabilities[:, columns], 6).tolist()
     flags: list[list[str]] = [[] for _ in range(n)]
     for label in FLAGGED_LABELS:
         if label in thresholds and label in labels:
-            column = list(labels).index(label)
+            column = labels.index(label)
             for row in np.flatnonzero(probabilities[:, column] >= thresholds[label]).tolist():
                 flags[row].append(label)
-    return [
-        (prediction, dict(zip(shown, scores)), flagged)
-        for prediction, scores, flagged in zip(predictions, rounded, flags)
-    ]
+    little = _little_evidence(probabilities, labels, bias)
+    results = []
+    for row, (prediction, values, flagged) in enumerate(zip(predictions, rounded, flags)):
+        scores = dict(zip(shown, values))
+        notes: dict[str, Any] = {}
+        if little is not None and little[row]:
+            prediction, flagged = "civil", []
+            notes["little_evidence"] = True
+        else:
+            note = _disagreement(prediction, scores, flagged, thresholds)
+            if note:
+                notes["note"] = note
+        results.append((prediction, scores, flagged, notes))
+    return results
+
+
+def _little_evidence(
+    probabilities: np.ndarray, labels: list[str], bias: np.ndarray | None
+) -> np.ndarray | None:
+    """Per row, whether the words (the log-odds against civil less the intercepts') move no
+    flagged label by ``LITTLE_EVIDENCE``."""
+    if bias is None or "civil" not in labels:
+        return None
+    civil = labels.index("civil")
+    logs = np.log(np.clip(probabilities, 1e-300, None))
+    evidence = np.full(len(probabilities), -np.inf)
+    for label in FLAGGED_LABELS:
+        if label in labels:
+            k = labels.index(label)
+            words = (logs[:, k] - logs[:, civil]) - (bias[k] - bias[civil])
+            evidence = np.maximum(evidence, words)
+    return evidence < LITTLE_EVIDENCE
+
+
+def _disagreement(
+    prediction: str, scores: dict[str, float], flags: list[str], thresholds: dict[str, float]
+) -> str | None:
+    other = [label for label in flags if label != prediction]
+    if other:
+        label = other[0]
+        return (
+            f"{label} is flagged ({scores[label]:.2f} >= its threshold "
+            f"{thresholds[label]:.2f}) though {prediction} is likelier "
+            f"({scores[prediction]:.2f}): worth a look, not the likeliest reading"
+        )
+    if prediction in FLAGGED_LABELS and prediction not in flags and prediction in thresholds:
+        return (
+            f"{prediction} is the likeliest label ({scores[prediction]:.2f}) but below its "
+            f"flag threshold ({thresholds[prediction]:.2f}), so it is not flagged"
+        )
+    return None
 
 
 def score_texts(
@@ -107,16 +170,39 @@ def score_texts(
     for number, text in enumerate(scored, 1):
         if not text.strip():
             raise UsageError(f"text {number} is empty: there is nothing to score")
+    placeholder = [is_placeholder(text) for text in scored]
+    if any(placeholder):  # what platforms show for a deleted comment is not scored
+        kept = [i for i, p in enumerate(placeholder) if not p]
+        records = score_texts(
+            model,
+            [texts[i] for i in kept],
+            thresholds=thresholds,
+            explain=explain,
+            quotes=[quotes[i] for i in kept],
+        )
+        for i in np.flatnonzero(placeholder).tolist():
+            records.insert(
+                i,
+                {
+                    "text": texts[i],
+                    "prediction": None,
+                    "scores": None,
+                    "flags": [],
+                    "model": model.id,
+                    "not_scored": "placeholder",
+                },
+            )
+        return records
     records = []
-    for text, own, spans, (prediction, scores, flags) in zip(
-        texts, scored, quotes, verdicts(model.predict_proba(scored), model.labels, thresholds)
-    ):
+    judged = verdicts(model.predict_proba(scored), model.labels, thresholds, model.bias)
+    for text, own, spans, (prediction, scores, flags, notes) in zip(texts, scored, quotes, judged):
         record = {
             "text": text,
             "prediction": prediction,
             "scores": scores,
             "flags": flags,
             "model": model.id,
+            **notes,
         }
         record.update(scoring_notes(text, own, spans, model.max_chars))
         if explain:
@@ -165,24 +251,41 @@ def explain_text(
     top: int = 10,
     scores: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Per label (the predicted and flagged ones, or ``labels``): the label's score, and the
-    terms that pushed its score up (+) or down (-). A term's contribution is its TF-IDF value
-    times the label's coefficient, exact for this linear model: the contributions and the
-    bias add up to the label's logit. ``spans`` are where the term occurs in ``text``.
-    ``scores`` (label -> probability), when the caller has them, saves scoring again."""
+    """Why ``text`` got its scores, per label a moderator looks for (the predicted and flagged
+    ones, or ``labels``; both abusive and conspiracy for a civil comment): the label's score,
+    and the terms that pushed it towards (+) or away from (-) that label *against civil*. A
+    term's contribution is its TF-IDF value times the difference between the label's and
+    civil's coefficients, exact for this linear model: the contributions and the ``bias`` add
+    up to the log-odds of the label against civil, log(p(label) / p(civil)). So a civil
+    comment's harmless words are not painted as evidence: a word that pushes every label alike
+    contributes nothing. ``spans`` are where the term occurs in ``text``. ``scores`` (label ->
+    probability), when the caller has them, saves scoring again."""
     own = own_words(text, quotes)
     weights = model.term_weights(own, spans_in=text, skip=[(q.start, q.end) for q in quotes])
-    terms, values = weights.terms, weights.values
-    contributions, intercept, spans_of = weights.contributions, weights.intercept, weights.spans
+    terms, values, spans_of = weights.terms, weights.values, weights.spans
+    contributions, intercept = weights.contributions, weights.intercept
+    if "civil" in model.labels:  # everything is said against civil
+        civil = model.labels.index("civil")
+        contributions = contributions - contributions[:, [civil]]
+        intercept = intercept - intercept[civil]
     if scores is None:
         scores = dict(zip(model.labels, np.round(model.predict_proba([own])[0], 6).tolist()))
-    wanted = list(dict.fromkeys(labels)) if labels else [max(scores, key=scores.get)]
+    if labels is None:  # the prediction and the flags
+        thresholds = getattr(model, "thresholds", {})
+        labels = [max(scores, key=scores.get)]
+        labels += [k for k, t in thresholds.items() if k in scores and scores[k] >= t]
+    wanted = [label for label in dict.fromkeys(labels) if label != "civil"]
+    if not wanted:
+        wanted = [label for label in FLAGGED_LABELS if label in model.labels] or [
+            max(scores, key=scores.get)
+        ]
     explanation = {}
     for label in wanted:
         column = model.labels.index(label)
         order = np.argsort(-np.abs(contributions[:, column]), kind="stable")[:top]
         explanation[label] = {
             "score": scores[label],
+            "against": "civil" if "civil" in model.labels else None,
             "bias": round(float(intercept[column]), 6),
             "terms": [
                 {
@@ -192,6 +295,7 @@ def explain_text(
                     "spans": [list(span) for span in spans_of[i]],
                 }
                 for i in order.tolist()
+                if contributions[i, column] != 0
             ],
         }
     return explanation

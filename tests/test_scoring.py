@@ -62,16 +62,23 @@ def test_explanation_is_exact_and_points_at_the_words(model):
     explanation = explain_text(model, text, labels=model.labels, top=1000)
     spans = {t["term"]: t["spans"] for t in explanation["abusive"]["terms"]}
     assert [text[a:b].lower() for a, b in spans["pathetic"]] == ["pathetic", "pathetic"]
-    # contributions + bias are each label's logit: their softmax gives the scores
-    logits = np.array(
-        [
-            sum(t["contribution"] for t in explanation[label]["terms"]) + explanation[label]["bias"]
-            for label in model.labels
-        ]
-    )
+    # contributions + bias are each label's log-odds against civil: with civil at 0, their
+    # softmax gives the scores
+    assert "civil" not in explanation
+    log_odds = {
+        label: sum(t["contribution"] for t in part["terms"]) + part["bias"]
+        for label, part in explanation.items()
+    }
+    logits = np.array([log_odds.get(label, 0.0) for label in model.labels])
     probabilities = np.exp(logits) / np.exp(logits).sum()
     assert np.allclose(probabilities, model.predict_proba([text])[0], atol=1e-4)
     assert list(model.explain(text)) == [model.score(text)[0]["prediction"]]
+
+
+def test_a_civil_comment_is_explained_against_both_labels_a_moderator_looks_for(model):
+    explanation = model.explain("Thanks for the library hours, lovely staff.")
+    assert list(explanation) == ["abusive", "conspiracy"]
+    assert all(part["against"] == "civil" for part in explanation.values())
 
 
 def test_quotes_of_the_parent_are_not_scored(model):

@@ -91,10 +91,10 @@ def audit(
     rows = [r for r in render() if split is None or r["split"] == split]
     thresholds = model.thresholds if thresholds is None else thresholds
     probabilities = np.asarray(model.predict_proba([r["text"] for r in rows]))
-    results = verdicts(probabilities, model.labels, thresholds)
+    results = verdicts(probabilities, model.labels, thresholds, getattr(model, "bias", None))
     abusive = probabilities[:, list(model.labels).index("abusive")]
     hostile = np.array([r["kind"] == "hostile" for r in rows])
-    flagged = np.array([bool(flags) for _, _, flags in results])
+    flagged = np.array([bool(flags) for _, _, flags, _ in results])
     terms = np.array([r["term"] for r in rows])
     per_term = {}
     for term in dict.fromkeys(terms.tolist()):

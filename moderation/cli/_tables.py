@@ -20,39 +20,50 @@ def print_scores(
     results: list[dict[str, Any]], *, explain: bool = False, console: Console | None = None
 ) -> None:
     console = console or Console(highlight=False)
-    labels = list(results[0]["scores"]) if results else []
+    labels = next((list(r["scores"]) for r in results if r.get("scores")), [])
     table = Table(show_edge=False, pad_edge=False)
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("comment", overflow="fold")
-    table.add_column("prediction")
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("comment", overflow="fold", ratio=1)
+    table.add_column("prediction", no_wrap=True)
     for label in labels:
-        table.add_column(label, justify="right")
-    table.add_column("flags", style="bold")
+        table.add_column(label, justify="right", no_wrap=True)
+    table.add_column("flags", style="bold", no_wrap=True)
     for number, result in enumerate(results, 1):
+        scores = result.get("scores") or {}
         table.add_row(
             str(number),
             _snippet(result["text"]),
-            result["prediction"],
-            *(f"{result['scores'][label]:.3f}" for label in labels),
+            result["prediction"] or "-",
+            *(_number(scores.get(label)) for label in labels),
             ", ".join(result["flags"]) or "-",
         )
     console.print(table)
-    notes = [(n, r) for n, r in enumerate(results, 1) if "truncated" in r or "quotes_excluded" in r]
-    for number, result in notes:
-        if "quotes_excluded" in result:
-            console.print(
-                f"#{number}: {len(result['quotes_excluded'])} quoted span(s) of the "
-                "parent left out of the score"
-            )
-        if "truncated" in result:
-            cut = result["truncated"]
-            console.print(
-                f"#{number}: scored on the first {cut['scored_chars']:,} of "
-                f"{cut['total_chars']:,} characters"
-            )
+    for number, result in enumerate(results, 1):
+        for line in _notes(result):
+            console.print(f"#{number}: {line}")
     if explain:
         for number, result in enumerate(results, 1):
-            print_explanation(number, result, console)
+            if result.get("explanation"):
+                print_explanation(number, result, console)
+
+
+def _notes(result: dict[str, Any]) -> list[str]:
+    """What a person should know about how a comment was scored."""
+    lines = []
+    if result.get("not_scored"):
+        lines.append(f"not scored ({result['not_scored']})")
+    if result.get("little_evidence"):
+        lines.append("too little to go on: no word moves it far from civil; never flagged")
+    if result.get("note"):
+        lines.append(result["note"])
+    if "quotes_excluded" in result:
+        lines.append(f"{len(result['quotes_excluded'])} quoted span(s) left out of the score")
+    if "truncated" in result:
+        cut = result["truncated"]
+        lines.append(
+            f"scored on the first {cut['scored_chars']:,} of {cut['total_chars']:,} characters"
+        )
+    return lines
 
 
 def print_explanation(number: int, result: dict[str, Any], console: Console) -> None:
@@ -75,12 +86,16 @@ def print_explanation(number: int, result: dict[str, Any], console: Console) -> 
                 line.append(", ")
             line.append(f"{term} {contribution:+.2f}", style=UP if contribution > 0 else DOWN)
         if not pieces:
-            line.append("no known words: the score is the model's prior", style="dim")
+            line.append(
+                "no known word leans either way: the score is the model's prior", style="dim"
+            )
         console.print(line)
+    first_label = next(iter(explanation))
     console.print(
         Text(
-            f"  (words in red push the {next(iter(explanation))} score up, green "
-            "down; a contribution is the word's TF-IDF value times its weight)",
+            f"  (words in red push towards {first_label} rather than civil, green towards "
+            "civil; a contribution is the word's TF-IDF value times the difference of the two "
+            "labels' weights)",
             style="dim",
         )
     )

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderation.comments import Comment
+from moderation.comments import Comment, is_placeholder
 from moderation.scoring import scoring_notes, verdicts
 
 EMPTY = "empty comment"
+PLACEHOLDER = "placeholder"  # "[deleted]", "This comment has been removed by a moderator"
 
 
 def flag_chunk(
@@ -22,9 +23,19 @@ def flag_chunk(
 
 
 def texts_to_score(comments: list[Comment]) -> tuple[list[str], list[int]]:
-    """Each comment's own words (quotes left out), and the positions of those not empty."""
+    """Each comment's own words (quotes left out), and the positions of those to score (not
+    empty, not a placeholder of a deleted comment)."""
     texts = [comment.unquoted_text() for comment in comments]
-    return texts, [i for i, text in enumerate(texts) if text and not text.isspace()]
+    return texts, [i for i, text in enumerate(texts) if not_scored(text) is None]
+
+
+def not_scored(text: str) -> str | None:
+    """Why ``text`` is not scored (empty, a placeholder), or None."""
+    if not text or text.isspace():
+        return EMPTY
+    if len(text) < 160 and is_placeholder(text):
+        return PLACEHOLDER
+    return None
 
 
 def rows_for(
@@ -37,7 +48,7 @@ def rows_for(
 ) -> list[dict[str, Any]]:
     """The rows of ``flag_chunk`` from the probabilities of the ``scorable`` texts."""
     results: list[Any] = [None] * len(comments)
-    for i, result in zip(scorable, verdicts(probabilities, model.labels, thresholds)):
+    for i, result in zip(scorable, verdicts(probabilities, model.labels, thresholds, model.bias)):
         results[i] = result
     model_id, max_chars = model.id, model.max_chars
     rows = []
@@ -48,10 +59,14 @@ def rows_for(
         elif "id" not in row:
             row["id"] = comment.id
         if result is None:
-            row.update(prediction=None, scores=None, flags=[], model=model_id, not_scored=EMPTY)
+            row.update(
+                prediction=None, scores=None, flags=[], model=model_id, not_scored=not_scored(text)
+            )
         else:
-            row["prediction"], row["scores"], row["flags"] = result
+            row["prediction"], row["scores"], row["flags"], notes = result
             row["model"] = model_id
+            if notes:
+                row.update(notes)
             if comment.quotes or len(text) > max_chars:
                 row.update(scoring_notes(comment.text, text, comment.quotes, max_chars))
         rows.append(row)

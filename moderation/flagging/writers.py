@@ -39,7 +39,18 @@ class CsvRows:
     by ``;`` and the model. Values that are lists or objects are written as JSON; fields that
     later rows add go, as JSON, into ``other_fields``, so nothing is dropped."""
 
-    OURS = ("prediction", "scores", "flags", "model", "quotes_excluded", "truncated", "not_scored")
+    OURS = (
+        "prediction",
+        "scores",
+        "flags",
+        "model",
+        "quotes_excluded",
+        "truncated",
+        "not_scored",
+        "little_evidence",
+        "note",
+    )
+    NOTES = ("quotes_excluded", "truncated", "not_scored", "little_evidence", "note")
 
     def __init__(self, out: BinaryIO, labels: list[str], delimiter: str = ","):
         self.text = io.TextIOWrapper(out, encoding="utf-8", newline="")
@@ -58,9 +69,7 @@ class CsvRows:
                 *(f"score_{label}" for label in self.labels),
                 "flags",
                 "model",
-                "quotes_excluded",
-                "truncated",
-                "not_scored",
+                *self.NOTES,
                 "other_fields",
             ]
         )
@@ -78,9 +87,7 @@ class CsvRows:
                     *(_cell(scores.get(label)) for label in self.labels),
                     ";".join(row["flags"]),
                     row["model"],
-                    _cell(row.get("quotes_excluded")),
-                    _cell(row.get("truncated")),
-                    _cell(row.get("not_scored")),
+                    *(_cell(row.get(note)) for note in self.NOTES),
                     _cell(other or None),
                 ]
             )

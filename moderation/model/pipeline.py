@@ -69,12 +69,18 @@ class PipelineConfig:
     cv_folds: int = 5
     selection_metric: str = "f1_macro"  # how C is chosen on held-out folds, or "log_loss"
     target_precision: float = 0.8  # per-label flag thresholds are chosen for this
+    # ...unless a label has its own target here, e.g. {"conspiracy": 0.6}
+    label_precision: dict[str, float] = field(default_factory=dict)
     min_flag_recall: float = 0.2  # ...unless it catches less than this of a label
     solver: str = "newton-cg"  # measured: 4-10x faster than lbfgs here
     max_iter: int = 1000
     random_state: int = 0
     n_jobs: int = 2  # folds trained in parallel
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def precision_for(self, label: str) -> float:
+        """The precision ``label``'s flag threshold is chosen for."""
+        return float(self.label_precision.get(label, self.target_precision))
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -127,8 +133,8 @@ class PipelineConfig:
             value = getattr(self, name)
             if value is not None and (len(value) != 2 or not 1 <= value[0] <= value[1]):
                 raise bad(f"{name} must be two integers [low, high] with 1 <= low <= high")
-        if not 0 < self.target_precision < 1:
-            raise bad("target_precision must be between 0 and 1")
+        if not all(0 < t < 1 for t in (self.target_precision, *self.label_precision.values())):
+            raise bad("target_precision and label_precision must be between 0 and 1")
         if not self.C_grid or any(c <= 0 for c in self.C_grid):
             raise bad("C_grid must list positive numbers")
         if self.cv_folds < 2:

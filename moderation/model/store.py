@@ -21,7 +21,13 @@ from typing import Any
 from moderation.errors import ModelLoadError, ModelVersionWarning, ModerationError
 from moderation.files import atomic_directory, now_iso, sha256_file
 from moderation.model.meta import META_FILE, REBUILD, ModelMeta
-from moderation.model.scorer import SCORER_FILE, LinearScorer, TermWeights, pipeline_term_weights
+from moderation.model.scorer import (
+    SCORER_FILE,
+    LinearScorer,
+    TermWeights,
+    label_weights,
+    pipeline_term_weights,
+)
 from moderation.scoring import explain_text, score_texts
 
 MODEL_FILE = "model.joblib"
@@ -75,6 +81,14 @@ class Model:
         if self._pipeline is None:
             self._pipeline = _unpickle(self.path, self.meta)
         return self._pipeline
+
+    @property
+    def bias(self) -> Any:
+        """The intercepts, one per label in ``labels`` order: the log-odds of a text with no
+        known word."""
+        if self.scorer is not None:
+            return self.scorer.intercept
+        return label_weights(self.pipeline.named_steps["classifier"])[1]
 
     def predict_proba(self, texts: list[str]) -> Any:
         """Probabilities, one row per text, columns in ``labels`` order."""

@@ -111,12 +111,13 @@ def _at(is_label: np.ndarray, scores: np.ndarray, cut: float) -> dict[str, float
 def choose_thresholds(
     truth: Sequence[str],
     labels: Sequence[str],
-    target: float,
+    target: float | dict[str, float],
     min_recall: float,
     in_domain: np.ndarray,
     other_sources: np.ndarray | None = None,
 ) -> dict[str, Threshold]:
-    """Per flagged label, the threshold for ``target`` precision chosen where it will hold on a
+    """Per flagged label, the threshold for ``target`` precision (one for all, or per label)
+    chosen where it will hold on a
     new site: on held-out predictions of sources the model was not trained on
     (``other_sources``, rows of NaN ignored). Where no threshold reaches the target there,
     the one chosen on grouped folds of the training data (``in_domain``), marked
@@ -126,13 +127,14 @@ def choose_thresholds(
     for column, label in enumerate(labels):
         if label not in FLAGGED_LABELS:
             continue
-        folds = threshold_for_precision(y == label, in_domain[:, column], label, target, min_recall)
+        wanted = target.get(label, 0.8) if isinstance(target, dict) else target
+        folds = threshold_for_precision(y == label, in_domain[:, column], label, wanted, min_recall)
         if other_sources is None:
             chosen[label] = folds
             continue
         seen = ~np.isnan(other_sources[:, column])
         is_label, scores = y[seen] == label, other_sources[seen, column]
-        elsewhere = threshold_for_precision(is_label, scores, label, target, min_recall)
+        elsewhere = threshold_for_precision(is_label, scores, label, wanted, min_recall)
         if elsewhere.reached_target:
             chosen[label] = Threshold(
                 label,

@@ -146,7 +146,7 @@ def train(
     thresholds = choose_thresholds(
         examples.labels,
         labels,
-        config.target_precision,
+        {label: config.precision_for(label) for label in labels},
         config.min_flag_recall,
         held_out,
         other_sources,
