@@ -43,6 +43,8 @@ _BOUNDARY = re.compile(r"[.!?\n\r]")
 _RUNS_OF_SPACE = re.compile(r"[ \t]+")
 _EDGE = " \t'\"()[]*-\u2022>.,;:!?"
 _MIN_KEY_CHARS = 20
+# "@Tom the bus was late": a reply naming whom it answers, then repeating their words
+_LEADING_MENTION = re.compile(r"^@[\w.-]+[:,]?\s+")
 _MIN_KEY_SPACES = 3
 ARTICLE = "article"
 
@@ -62,7 +64,9 @@ def _sentence_keys(text: str) -> list[str]:
     return [
         key
         for key in (
-            part.strip(_EDGE) for part in _BOUNDARY.split(folded) if len(part) >= _MIN_KEY_CHARS
+            _LEADING_MENTION.sub("", part.strip(_EDGE)).strip(_EDGE)
+            for part in _BOUNDARY.split(folded)
+            if len(part) >= _MIN_KEY_CHARS
         )
         if len(key) >= _MIN_KEY_CHARS and key.count(" ") >= _MIN_KEY_SPACES
     ]
@@ -98,13 +102,14 @@ class _Tokens:
 class ThreadQuotes:
     """The sentences seen so far in one thread, and where each came from."""
 
-    __slots__ = ("sources", "texts", "depths", "size")
+    __slots__ = ("sources", "texts", "depths", "size", "squeezed")
 
     def __init__(self) -> None:
         self.sources: dict[str, list[str]] = {}  # sentence key -> source ids, oldest first
         self.texts: dict[str, str] = {}  # source id -> its text
         self.depths: dict[str, int] = {}  # comment id -> depth
         self.size = 0
+        self.squeezed: dict[str, str] = {}  # source id -> its text folded, for quotations
 
     def add_source(self, source_id: str, text: str, keys: list[str]) -> None:
         self.texts[source_id] = text
@@ -116,6 +121,35 @@ class ThreadQuotes:
                 sources[key] = [source_id]
             elif holders[-1] != source_id:
                 holders.append(source_id)
+
+    def quotations(self, comment: Comment) -> list[QuoteSpan]:
+        """Text in quotation marks that repeats the parent, the article or an earlier comment
+        of the thread (a part of a sentence is enough)."""
+        spans = []
+        for match in _QUOTATION.finditer(comment.text):
+            body = _squeezed(match.group("body")).strip(_EDGE)
+            if body.count(" ") < 2:
+                continue
+            for source in self._candidates(comment.parent_id):
+                squeezed = self.squeezed.get(source)
+                if squeezed is None:
+                    squeezed = self.squeezed[source] = _squeezed(self.texts[source])
+                if body in squeezed:
+                    label = (
+                        "parent"
+                        if source == comment.parent_id
+                        else ARTICLE
+                        if source == ARTICLE
+                        else f"comment:{source}"
+                    )
+                    spans.append(QuoteSpan(match.start(), match.end(), label))
+                    break
+        return spans
+
+    def _candidates(self, parent_id: str | None) -> list[str]:
+        first = [s for s in (parent_id, ARTICLE) if s is not None and s in self.texts]
+        rest = [s for s in reversed(list(self.texts)[-50:]) if s not in first]
+        return first + rest
 
     def find(self, comment: Comment, keys: list[str]) -> list[QuoteSpan]:
         spans: list[QuoteSpan] = []
@@ -221,13 +255,74 @@ class ConversationTracker:
             return comment
         keys = _sentence_keys(text)
         sources = state.sources
-        if keys and not comment.quotes and any(key in sources for key in keys):
-            spans = state.find(comment, keys)
+        if not comment.quotes:
+            spans = marked_quotes(text)
+            if keys and any(key in sources for key in keys):
+                spans += state.find(comment, keys)
+            if state.texts and ('"' in text or "\u201c" in text or "\u2018" in text):
+                spans += state.quotations(comment)
+            spans = merge_spans(spans)
             if spans and _has_own_words(text, spans):
                 comment.quotes = spans
         if keys and state.size < self.max_thread_chars:
             state.add_source(comment.id, text, keys)
+        elif state.size < self.max_thread_chars and text:
+            state.texts[comment.id] = text  # too short for sentence keys, still quotable
         return comment
+
+
+# Quotes a comment marks itself: "> ..." lines, and "Name wrote:" / "Quote from Name" followed
+# by the words in quotation marks or by a paragraph of their own.
+MARKED = "marked"
+_QUOTE_LINE = re.compile(r"^[ \t]*(?:>|&gt;)[^\n]*", re.MULTILINE)
+_ATTRIBUTION = (
+    r"[^\n]{1,60}?(?:\bwrote|\bsaid|\bsays|\bposted)\s*:"
+    r"|(?:quote from|quoting|originally posted by)\s+[^\n]{1,60}?:?"
+)
+_ATTRIBUTED_INLINE = re.compile(
+    rf"(?:^|\n)(?:{_ATTRIBUTION})[ \t]*(?P<body>[\"\u201c\u2018'][^\n]{{3,}}?[\"\u201d\u2019'])",
+    re.IGNORECASE,
+)
+_ATTRIBUTED_BLOCK = re.compile(
+    rf"(?:^|\n)(?:{_ATTRIBUTION})[ \t]*\n(?P<body>[^\n]+(?:\n[^\n]+)*?)(?=\n[ \t]*\n|$)",
+    re.IGNORECASE,
+)
+_QUOTATION = re.compile(
+    r"[\"\u201c\u2018](?P<body>[^\"\u201c\u201d\u2018\u2019\n]{12,400})"
+    r"[\"\u201d\u2019]"
+)
+_MAY_MARK = re.compile(r">|wrote|said|says|posted|quot", re.IGNORECASE)
+
+
+def marked_quotes(text: str) -> list[QuoteSpan]:
+    """The spans of ``text`` it marks as quoted itself (``>`` lines, ``Name wrote: "..."``, a
+    ``Name wrote:`` line followed by the quoted paragraph)."""
+    if not _MAY_MARK.search(text):
+        return []
+    spans = [
+        QuoteSpan(m.start(), m.end(), MARKED)
+        for m in _QUOTE_LINE.finditer(text)
+        if m.group().strip(" \t>&gt;")
+    ]
+    for pattern in (_ATTRIBUTED_INLINE, _ATTRIBUTED_BLOCK):
+        spans += [QuoteSpan(m.start("body"), m.end("body"), MARKED) for m in pattern.finditer(text)]
+    return merge_spans(spans)
+
+
+def merge_spans(spans: list[QuoteSpan]) -> list[QuoteSpan]:
+    """Spans in order, overlapping ones joined (the first one's source kept)."""
+    merged: list[QuoteSpan] = []
+    for span in sorted(spans, key=lambda q: (q.start, -q.end)):
+        if merged and span.start <= merged[-1].end:
+            last = merged[-1]
+            merged[-1] = QuoteSpan(last.start, max(last.end, span.end), last.source)
+        else:
+            merged.append(span)
+    return merged
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(_fold(text).lower().split())
 
 
 def _has_own_words(text: str, spans: list[QuoteSpan]) -> bool:

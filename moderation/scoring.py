@@ -17,7 +17,7 @@ import orjson
 
 from moderation.comments import LABELS, Comment, QuoteSpan, is_placeholder
 from moderation.errors import InputError, UsageError
-from moderation.quotes import ConversationTracker
+from moderation.quotes import ConversationTracker, marked_quotes
 
 FLAGGED_LABELS = ("abusive", "conspiracy")  # civil is never a reason to look
 
@@ -223,6 +223,13 @@ def quotes_of_parent(text: str, parent: str | None) -> list[QuoteSpan]:
     return reply.quotes
 
 
+def marked_quotes_of(text: str) -> list[QuoteSpan]:
+    """The spans ``text`` marks as quoted itself (``>`` lines, ``Name wrote: "..."``), unless
+    that is all there is (a repost is scored)."""
+    spans = marked_quotes(text)
+    return spans if spans and own_words(text, spans).strip() else []
+
+
 def own_words(text: str, spans: Sequence[QuoteSpan]) -> str:
     """``text`` without its quoted spans (``Comment.unquoted_text`` for a bare string)."""
     if not spans:
@@ -318,7 +325,9 @@ def score_comments(
     if not texts:
         raise UsageError("no comments to score: give TEXT arguments or pipe comments on stdin")
     chosen = parse_thresholds(thresholds, model.thresholds, model.labels)
-    quotes = [quotes_of_parent(text, parent) for text in texts] if parent else None
+    quotes = [
+        quotes_of_parent(text, parent) if parent else marked_quotes_of(text) for text in texts
+    ]
     scored = score_texts(model, list(texts), thresholds=chosen, explain=explain, quotes=quotes)
     if records is not None:
         scored = [{**record, **result} for record, result in zip(records, scored)]
