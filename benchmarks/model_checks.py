@@ -326,6 +326,16 @@ def variant(
 
 
 DROP = ["stop", "identity"]
+CHOSEN: dict[str, Any] = {
+    "C": 4.0,
+    "dropped_terms": DROP,
+    "length_nuisance": True,
+    "spelling_min_count": 20,
+    "norm_smoothing": 100.0,
+    "negation_scope": 3,
+    "written": 5,
+    "label_precision": {"conspiracy": 0.6},
+}
 # What was tried, in order (figures: benchmarks/RESULTS.md, "Model quality: what was tried").
 CONFIGS: dict[str, dict[str, Any]] = {
     # the shipped recipe's sources and settings, with the second batch of written examples
@@ -423,6 +433,16 @@ CONFIGS: dict[str, dict[str, Any]] = {
         written=5,
         label_precision={"conspiracy": 0.6},
     ),
+    # the chosen settings, and each new dataset left out of them in turn
+    "chosen": variant(**CHOSEN),
+    **{
+        f"chosen_without_{name}": variant(sources=[s for s in ALL if s != name], **CHOSEN)
+        for name in NEW_SOURCES
+    },
+    "chosen_toxic_spans_toxic_only": {
+        **variant(**CHOSEN),
+        "options": {"toxic_span_free_sentences": False},
+    },
     "negation_w10": variant(
         dropped_terms=DROP,
         length_nuisance=True,

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from moderation.audit import audit
 from moderation.errors import InputError, UsageError
 from moderation.examples import ExampleSet, read_labelled
 from moderation.model.metrics import measure
@@ -278,3 +279,10 @@ def write_thresholds(
         "kept": kept,
         "lines": lines,
     }
+
+
+def identity_audit(model: Path | None = None, split: str | None = None) -> dict[str, Any]:
+    """The identity audit (``moderation.audit``) of ``model`` (else the active model) at its
+    thresholds."""
+    loaded = load_model(model)
+    return {"model": loaded.id, **audit(loaded, split=split)}

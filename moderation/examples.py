@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from moderation.comments import LABELS, Comment
+from moderation.comments import LABELS, Comment, is_placeholder
 from moderation.errors import InputError, ModerationError
 from moderation.files import sha256_file
 from moderation.formats import ParseReport, ReadOptions, read_export
@@ -196,6 +196,13 @@ def read_labelled(
         warnings.extend(str(e) for e in report.skipped)
     else:
         found = _export(path, source, format, options, warnings)
+    placeholders = [e for e in found if e.text and is_placeholder(e.text)]
+    if placeholders and kind != "examples":
+        warnings.append(
+            f"{len(placeholders)} labelled comment(s) are placeholders of deleted "
+            "comments ([deleted], [removed], ...); left out"
+        )
+        found = [e for e in found if not (e.text and is_placeholder(e.text))]
     examples = unique_examples(found)
     if not examples and kind == "examples":
         raise InputError(path, "no examples", hint='each line needs "text" and "label"')

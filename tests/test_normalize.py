@@ -76,3 +76,14 @@ def test_words_spelt_out_letter_by_letter_are_joined():
 def test_a_full_stop_is_not_a_mask():
     assert normalize("the U.S.A. is") == "the u.s.a. is"
     assert normalize("plan a.") == "plan a."
+
+
+def test_negation_marks_the_words_it_turns_around():
+    assert normalize("They don't deserve respect.", negation=3) == (
+        "they don't not_deserve not_respect."
+    )
+    # stop words are passed over; a clause ends the scope
+    assert normalize("I would never trust a doctor, I trust nurses", negation=3) == (
+        "i would never not_trust a not_doctor, i trust nurses"
+    )
+    assert normalize("They don't deserve respect.") == "they don't deserve respect."

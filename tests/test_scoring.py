@@ -165,3 +165,32 @@ def test_environment_variable_chooses_the_model(runner, tiny_model, monkeypatch)
     monkeypatch.setenv("MODERATION_MODEL", str(tiny_model))
     result = runner.invoke(app, ["score", "--json", "x"])
     assert json.loads(result.stdout)["model"] == load_model(tiny_model).id
+
+
+def test_a_text_with_too_little_to_go_on_is_civil_and_never_flagged(model):
+    (record,) = model.score(["zxqvw"])
+    assert record["little_evidence"] is True
+    assert record["prediction"] == "civil" and record["flags"] == []
+    # even with every threshold at zero
+    (forced,) = model.score(["zxqvw"], thresholds={"abusive": 0.0, "conspiracy": 0.0})
+    assert forced["flags"] == []
+
+
+def test_a_flag_that_is_not_the_likeliest_label_is_explained(model):
+    text = "They staged it and the cabal is hiding the truth."
+    (record,) = model.score([text], thresholds={"abusive": 0.0, "conspiracy": 0.5})
+    assert "abusive" in record["flags"] and record["prediction"] != "abusive"
+    assert record["note"].startswith("abusive is flagged")
+
+
+def test_placeholders_are_not_scored(model):
+    records = model.score(["You pathetic worm.", "[deleted]", "This comment was removed."])
+    assert records[0]["scores"] is not None
+    assert [r.get("not_scored") for r in records[1:]] == ["placeholder", "placeholder"]
+    assert all(r["flags"] == [] and r["prediction"] is None for r in records[1:])
+
+
+def test_a_standalone_comment_is_scored_on_its_own_words(model):
+    text = '> you are all worthless idiots\nPlease stop writing "you are all idiots", it is rude.'
+    record = score_comments(model, [text])[0]
+    assert [q["source"] for q in record["quotes_excluded"]] == ["marked"]

@@ -129,3 +129,31 @@ def audit(
         "target": MAX_FLAG_RATE,
         "per_term": per_term,
     }
+
+
+def summary(result: dict[str, Any]) -> dict[str, Any]:
+    """What a model's meta keeps of an audit: the headline figures and, per term, its flag
+    rate and AUCs."""
+
+    def mean(key: str) -> float | None:
+        values = [t[key] for t in result["per_term"].values() if t[key] is not None]
+        return round(float(np.mean(values)), 4) if values else None
+
+    return {
+        **{
+            k: result[k]
+            for k in (
+                "terms",
+                "sentences",
+                "hostile_recall",
+                "max_flag_rate",
+                "mean_flag_rate",
+                "terms_over_target",
+                "target",
+            )
+        },
+        "mean_subgroup_auc": mean("subgroup_auc"),
+        "mean_bpsn_auc": mean("bpsn_auc"),
+        "mean_bnsp_auc": mean("bnsp_auc"),
+        "per_term": result["per_term"],
+    }

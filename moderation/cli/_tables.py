@@ -184,3 +184,38 @@ def _print_comparison(comparison: dict[str, Any], console: Console) -> None:
         shown = f"[{style}]{diff:+.3f}[/]" if diff is not None and style else _number(diff)
         side.add_row(name, _number(row["first"]), _number(row["second"]), shown)
     console.print(side)
+
+
+def print_audit(result: dict[str, Any], console: Console | None = None) -> None:
+    """The identity audit for people: the headline, then every term, worst first."""
+    console = console or Console(highlight=False)
+    over = result["terms_over_target"]
+    console.print(
+        f"[bold]{result['model']}[/]: identity audit over {result['terms']} terms "
+        f"({result['sentences']:,} sentences). Civil sentences flagged: at most "
+        f"[bold]{result['max_flag_rate']:.1%}[/] for a term (target {result['target']:.0%}), "
+        f"mean {result['mean_flag_rate']:.2%}; hostile sentences flagged "
+        f"{result['hostile_recall']:.1%}."
+    )
+    console.print(f"terms over the target: {', '.join(over) if over else 'none'}")
+    table = Table(show_edge=False, pad_edge=False)
+    for column in ("term", "group", "flagged", "subgroup", "BPSN", "BNSP"):
+        table.add_column(
+            column, justify="left" if column in ("term", "group") else "right", no_wrap=True
+        )
+    rows = sorted(result["per_term"].items(), key=lambda kv: -(kv[1]["flag_rate"] or 0))
+    for term, t in rows:
+        table.add_row(
+            term,
+            t["group"],
+            f"{(t['flag_rate'] or 0):.1%}",
+            _number(t["subgroup_auc"]),
+            _number(t["bpsn_auc"]),
+            _number(t["bnsp_auc"]),
+        )
+    console.print(table)
+    console.print(
+        "(subgroup: hostile vs civil sentences of the term; BPSN: its civil sentences "
+        "vs other terms' hostile ones; BNSP: its hostile vs others' civil; ROC AUC of "
+        "the abusive score)"
+    )

@@ -10,16 +10,25 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._tables import print_evaluation
+from moderation.cli._tables import print_audit, print_evaluation
 from moderation.cli._util import FormatOption, ModelOption, say, user_errors
-from moderation.evaluate import evaluate_file
+from moderation.errors import UsageError
+from moderation.evaluate import evaluate_file, identity_audit
 
 LabelledArgument = Annotated[
-    Path,
+    Path | None,
     typer.Argument(
         help="Labelled comments: a label store, a JSONL of examples, or an export with a label "
-        "column.",
+        "column (not needed with --audit alone).",
         show_default=False,
+    ),
+]
+AuditOption = Annotated[
+    bool,
+    typer.Option(
+        "--audit",
+        help="Run the identity audit: how often civil sentences that mention each identity "
+        "group are flagged, and the subgroup, BPSN and BNSP ROC AUCs per group.",
     ),
 ]
 ReportOption = Annotated[
@@ -52,8 +61,9 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing 
 
 @user_errors
 def evaluate_cli(
-    labelled: LabelledArgument,
+    labelled: LabelledArgument = None,
     model: ModelOption = None,
+    audit: AuditOption = False,
     report: ReportOption = None,
     compare_with: CompareWithOption = None,
     find_thresholds: FindThresholdsOption = False,
@@ -63,7 +73,18 @@ def evaluate_cli(
     format: FormatOption = "auto",
     force: ForceOption = False,
 ) -> None:
-    """Measure a model on labelled comments: metrics, calibration, thresholds, worst errors."""
+    """Measure a model on labelled comments: metrics, calibration, thresholds, worst errors;
+    with --audit, how it treats comments that mention identity groups."""
+    if audit:
+        found = identity_audit(model)
+        if json_out:
+            sys.stdout.write(json.dumps(found, indent=2) + "\n")
+        else:
+            print_audit(found)
+        if labelled is None:
+            return
+    if labelled is None:
+        raise UsageError("give LABELLED comments to evaluate on, or --audit")
     result = evaluate_file(
         labelled,
         model=model,

@@ -77,6 +77,20 @@ def _olid(root: Path) -> Iterator[Example]:
         )
 
 
+def _olid_test(root: Path) -> Iterator[Example]:
+    """OLID's test split with both its labels mapped: OFF -> abusive, NOT -> civil."""
+    for row in _olid(root):
+        if row["split"] == "test":
+            label = "abusive" if row["source_label"] == "OFF" else "civil"
+            yield {
+                **row,
+                "id": row["id"].replace("olid:", "olid_test:"),
+                "source": "olid_test",
+                "label": label,
+                "thread_id": row["thread_id"].replace("olid:", "olid_test:"),
+            }
+
+
 def _quoted_lines_removed(text: str) -> str:
     """Reddit quotes ("> ...") are someone else's words: the label is about the rest."""
     kept = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
@@ -270,6 +284,7 @@ def _toxic_spans(root: Path) -> Iterator[Example]:
 CONVERTERS: dict[str, Callable[[Path], Iterator[Example]]] = {
     "davidson": _davidson,
     "olid": _olid,
+    "olid_test": _olid_test,
     "ruddit": _ruddit,
     "psycomark": _psycomark,
     "toxigen_prompts": _toxigen,

@@ -231,6 +231,30 @@ def _file(
     return DatasetFile(name, upstream[0], upstream[1], path, sha256, size, derived)
 
 
+_OLID_FILES = (
+    _file(
+        "olid/olid-training-v1.0.tsv",
+        _OLID,
+        "olid-training-v1.0.tsv",
+        "907e186e75876f1a77aeff72c97c988bdcd533493926567f7206da6f82f45ae9",
+        1961915,
+    ),
+    _file(
+        "olid/testset-levela.tsv",
+        _OLID,
+        "testset-levela.tsv",
+        "6ba3269424e3373fc8bb9fc05c884a4545c7699c8a1386bbf5b282478af238a9",
+        133512,
+    ),
+    _file(
+        "olid/labels-levela.csv",
+        _OLID,
+        "labels-levela.csv",
+        "81e61a1d5eff67b048d8ae3fd8b5a6bcc7259c7e05a2ddfd1ca62d77f3e48626",
+        8600,
+    ),
+)
+
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -257,29 +281,7 @@ DATASETS: dict[str, Dataset] = {
             "OLID: 13,240 training and 860 test tweets, offensive (targeted or not) / not",
             "research data, no licence stated",
             "Zampieri et al., NAACL 2019 (OLID, the OffensEval 2019 data).",
-            (
-                _file(
-                    "olid/olid-training-v1.0.tsv",
-                    _OLID,
-                    "olid-training-v1.0.tsv",
-                    "907e186e75876f1a77aeff72c97c988bdcd533493926567f7206da6f82f45ae9",
-                    1961915,
-                ),
-                _file(
-                    "olid/testset-levela.tsv",
-                    _OLID,
-                    "testset-levela.tsv",
-                    "6ba3269424e3373fc8bb9fc05c884a4545c7699c8a1386bbf5b282478af238a9",
-                    133512,
-                ),
-                _file(
-                    "olid/labels-levela.csv",
-                    _OLID,
-                    "labels-levela.csv",
-                    "81e61a1d5eff67b048d8ae3fd8b5a6bcc7259c7e05a2ddfd1ca62d77f3e48626",
-                    8600,
-                ),
-            ),
+            _OLID_FILES,
         ),
         Dataset(
             "ruddit",
@@ -414,6 +416,15 @@ DATASETS: dict[str, Dataset] = {
                     ),
                 )
             ),
+        ),
+        Dataset(
+            "olid_test",
+            "probe",
+            "OLID's official test split, 860 tweets: OFF -> abusive, NOT -> civil (the "
+            "in-domain test of issue 12; untargeted offence counts as abusive here)",
+            "research data, no licence stated",
+            "Zampieri et al., NAACL 2019 (OLID, the OffensEval 2019 data).",
+            tuple(f for f in _OLID_FILES if "test" in f.name or "labels" in f.name),
         ),
         Dataset(
             "stormfront",

@@ -43,6 +43,7 @@ class ModelMeta:
     git_commit: str | None = None
     created_at: str | None = None
     adaptation: dict[str, Any] | None = None
+    audit: dict[str, Any] | None = None  # the identity audit's summary (moderation.audit)
     copied_from: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -98,7 +99,12 @@ class ModelMeta:
                 continue
             if item.name == "thresholds":
                 value = {label: t.to_dict() for label, t in value.items()}
-            if value is None and item.name in ("adaptation", "copied_from", "scorer_sha256"):
+            if value is None and item.name in (
+                "adaptation",
+                "copied_from",
+                "scorer_sha256",
+                "audit",
+            ):
                 continue
             data[item.name] = value
         data.update(self.extra)

@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from moderation.audit import summary as audit_summary
 from moderation.errors import ModelLoadError, ModelVersionWarning, ModerationError
 from moderation.files import atomic_directory, now_iso, sha256_file
 from moderation.model.meta import META_FILE, REBUILD, ModelMeta
@@ -339,5 +340,6 @@ def save_trained(
         git_commit=git_commit(),
         created_at=now_iso(),
         adaptation=adaptation,
+        audit=audit_summary(trained.identity_audit()),
     )
     return save_model(trained.pipeline, meta, render_model_card(meta), output, force=force)

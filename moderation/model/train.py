@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from moderation.audit import audit
 from moderation.errors import ModerationError, UsageError
 from moderation.examples import Example, read_labelled, unique_examples
 from moderation.model.fitting import cross_source, cross_validate, fit_pipeline
@@ -25,6 +26,7 @@ from moderation.model.metrics import measure
 from moderation.model.pipeline import (
     PipelineConfig,
 )
+from moderation.model.scorer import label_weights
 from moderation.model.thresholds import Threshold, choose_thresholds
 
 Progress = Callable[[str], None]
@@ -63,6 +65,17 @@ class TrainedModel:
     cv_metrics: dict[str, Any]
     examples: dict[str, Any]
     seconds: float
+
+    @property
+    def bias(self) -> Any:
+        return label_weights(self.pipeline.named_steps["classifier"])[1]
+
+    def predict_proba(self, texts: list[str]) -> Any:
+        return self.pipeline.predict_proba(texts)
+
+    def identity_audit(self) -> dict[str, Any]:
+        """The identity audit (``moderation.audit``) of this model at its thresholds."""
+        return audit(self, {label: t.threshold for label, t in self.thresholds.items()})
 
 
 def prepare_examples(examples: Iterable[Example], files: Sequence[dict] = ()) -> TrainingSet:

@@ -235,3 +235,72 @@ def test_prepare_the_real_copies(runner, tmp_path):
         ("psycomark", "civil"): 1581,
         ("psycomark", "conspiracy"): 1203,
     }
+
+
+def _second_round_layout(root: Path) -> Path:
+    """Invented rows in the layouts of the four datasets added in the second round."""
+    prompts = root / "toxigen_prompts" / "prompts"
+    prompts.mkdir(parents=True)
+    for item in DATASETS["toxigen_prompts"].files:
+        name = Path(item.name).name
+        body = ""
+        if name == "hate_asian_1k.txt":
+            body = "- they are all the same\\n- they are all the same\\n- go home\n"
+        if name == "neutral_asian_1k.txt":
+            body = "- my friend cooks well\\n- they are all the same\n"
+        (prompts / name).write_text(body)
+    (root / "hatemoji_build").mkdir()
+    header = (
+        "entry_id,text,type,target,round.base,round.set,set,split,label_gold,matched_text,"
+        "matched_id\n"
+    )
+    (root / "hatemoji_build/train.csv").write_text(
+        header + "0,I hate 🐀 people,derogation,[],5,5a,original,train,1,I love 🐀,1\n"
+        "1,I love 🐀,none,[],5,5a,perturbation,train,0,I hate 🐀 people,0\n"
+    )
+    for split in ("validation", "test"):
+        (root / f"hatemoji_build/{split}.csv").write_text(header)
+    (root / "fox_news").mkdir()
+    (root / "fox_news/fox-news-comments.json").write_text(
+        json.dumps({"title": "A", "text": "they should all go", "label": 1})
+        + "\n"
+        + json.dumps({"title": "A", "text": "good point on taxes", "label": 0})
+        + "\n"
+    )
+    (root / "toxic_spans").mkdir()
+    (root / "toxic_spans/tsd_train.csv").write_text(
+        "spans,text\n"
+        '"[0, 1, 2, 3, 4]","Idiot. The rest of this sentence is a fair point about rates."\n'
+    )
+    for split in ("trial", "test"):
+        (root / f"toxic_spans/tsd_{split}.csv").write_text("spans,text\n")
+    return root
+
+
+def test_second_round_converters(tmp_path):
+    root = _second_round_layout(tmp_path)
+    toxigen = [(e["text"], e["label"]) for e in examples("toxigen_prompts", root, verify=False)]
+    assert toxigen == [
+        ("they are all the same", "abusive"),  # the hate file comes first; kept once
+        ("go home", "abusive"),
+        ("my friend cooks well", "civil"),
+    ]
+    hatemoji = list(examples("hatemoji_build", root, verify=False))
+    assert [e["label"] for e in hatemoji] == ["abusive", "civil"]
+    assert hatemoji[0]["thread_id"] == hatemoji[1]["thread_id"]  # a pair stays in one fold
+    fox = list(examples("fox_news", root, verify=False))
+    assert [e["label"] for e in fox] == ["abusive", "civil"] and fox[0]["thread_id"] == "fox_news:A"
+    spans = [
+        (e["label"], e["source_label"], e["text"])
+        for e in examples("toxic_spans", root, verify=False)
+    ]
+    assert spans == [
+        ("abusive", "toxic", "Idiot. The rest of this sentence is a fair point about rates."),
+        ("civil", "span-free sentence", "The rest of this sentence is a fair point about rates."),
+    ]
+
+
+def test_olid_test_split_maps_offensive_to_abusive(tmp_path):
+    root = _layout(tmp_path)
+    rows = {e["id"]: e["label"] for e in examples("olid_test", root, verify=False)}
+    assert rows == {"olid_test:4": "civil", "olid_test:5": "abusive"}
