@@ -5,6 +5,8 @@
 
 - ``STOP_WORDS``: function words. They carry no label; left in, they let a model learn which
   *source* a text looks like (long article descriptions use more "the", "this", "and").
+- ``SOURCE_MARKS``: words that say which platform or dataset a text came from rather than what
+  it says: the conspiracy examples describe a linked "article" or "video", tweets "retweet".
 - ``IDENTITY_TERMS``: words that name a religion, ethnicity, nationality, gender, sexual
   orientation, disability, age group or migrant status. Public abuse datasets mention groups
   far more often in hateful texts than in civil ones, so a model learns "mentions Muslims" as
@@ -98,5 +100,13 @@ NEGATORS = frozenset(
 not no never nobody nothing none neither nor cannot zero without hardly
 don't didn't doesn't isn't aren't wasn't weren't hasn't haven't hadn't won't wouldn't
 shouldn't couldn't mustn't needn't can't ain't
+""".split()
+)
+
+SOURCE_MARKS = frozenset(
+    """
+article articles video videos documentary documentaries interview interviews podcast podcasts
+episode episodes channel youtube reddit subreddit sub op thread threads link links url tweet
+tweets tweeting retweet retweets rt post posts posted repost upvote upvotes downvote
 """.split()
 )

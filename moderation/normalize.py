@@ -317,10 +317,9 @@ def normalize_many(
 # --- negation -----------------------------------------------------------------------------------
 
 NOT = "not_"
-_MAY_NEGATE = re.compile(
-    r"(?<![\w'])(?:not|no|never|nobody|nothing|none|neither|nor|cannot|zero|without|hardly)"
-    r"(?![\w'])|n['\u2019]t\b",
-    re.IGNORECASE,
+_NEGATION_CUE = re.compile(
+    r"n['\u2019]t\b|\b(?:not|no|never|nobody|nothing|none|neither|nor|cannot|zero|without|"
+    r"hardly)\b"
 )
 _CLAUSE_END = frozenset(".,!?;:")
 _CORE_EDGES = ".,!?;:\"'()[]*-"
@@ -328,7 +327,7 @@ _CORE_EDGES = ".,!?;:\"'()[]*-"
 
 def may_negate(text: str) -> bool:
     """Whether ``text`` may hold a negation (a cheap test before ``mark_negation``)."""
-    return _MAY_NEGATE.search(text) is not None
+    return _NEGATION_CUE.search(text.lower()) is not None
 
 
 def mark_negation(pieces: list[str], window: int) -> list[str]:
@@ -336,22 +335,40 @@ def mark_negation(pieces: list[str], window: int) -> list[str]:
     ``don't``, ``no``, ...) marked ``not_`` (``don't deserve respect`` -> ``don't not_deserve
     not_respect``), so "deserve respect" and "don't deserve respect" are different evidence.
     Stop words are passed over without being counted; a clause ends the scope."""
-    out: list[str] = []
-    left = 0
-    for piece in pieces:
-        if not piece or (not left and not _MAY_NEGATE.search(piece)):
-            out.append(piece)
+    cues = [i for i, piece in enumerate(pieces) if _is_cue(piece)]
+    if not cues:
+        return pieces
+    out = list(pieces)
+    for start in cues:
+        left, i = window, start
+        if out[i] and out[i][-1] in _CLAUSE_END:
             continue
-        marked = []
-        for word in piece.split(" "):
-            core = word.strip(_CORE_EDGES)
-            if core in NEGATORS:
-                left = window
-            elif left and core and core not in STOP_WORDS:
-                word = word.replace(core, NOT + core, 1)
-                left -= 1
-            if word and word[-1] in _CLAUSE_END:
-                left = 0
-            marked.append(word)
-        out.append(" ".join(marked))
+        while left and i + 1 < len(out):
+            i += 1
+            piece = out[i]
+            if not piece:
+                continue
+            if _is_cue(piece):
+                break  # the next negation opens its own scope
+            marked = []
+            for word in piece.split(" "):
+                core = word.strip(_CORE_EDGES)
+                if left and core and core not in STOP_WORDS and not core.startswith(NOT):
+                    word = word.replace(core, NOT + core, 1)
+                    left -= 1
+                marked.append(word)
+            out[i] = " ".join(marked)
+            if piece[-1] in _CLAUSE_END:
+                break
     return out
+
+
+def _is_cue(piece: str) -> bool:
+    """Whether a normalised piece is (or holds) a negation."""
+    if not piece:
+        return False
+    if "n't" in piece:
+        return True
+    if " " in piece:
+        return any(word.strip(_CORE_EDGES) in NEGATORS for word in piece.split(" "))
+    return piece.strip(_CORE_EDGES) in NEGATORS

@@ -13,7 +13,8 @@ def test_every_template_is_rendered_for_every_term_and_split_in_halves():
     data = load_templates()
     rows = render()
     assert len(data["terms"]) >= 50
-    assert len(rows) == len(data["terms"]) * sum(map(len, data["templates"].values()))
+    templates = [*data["templates"].values(), *data["holdout_templates"].values()]
+    assert len(rows) == len(data["terms"]) * sum(map(len, templates))
     kinds = Counter((r["kind"], r["split"]) for r in rows)
     for kind in data["templates"]:
         assert abs(kinds[(kind, "dev")] - kinds[(kind, "test")]) <= len(data["terms"])

@@ -13,8 +13,11 @@ Borkan et al. (2019) on the abusive score: subgroup AUC (the term's sentences on
 (the term's non-hostile sentences against other terms' hostile ones) and BNSP (the term's
 hostile sentences against other terms' non-hostile ones).
 
-Half of the templates of each kind were set aside (``split`` = ``test``) before the default
-model was developed; the other half (``dev``) was used while developing.
+Half of the first set of templates of each kind were set aside (``split`` = ``test``) before
+the default model was developed; the other half (``dev``) was used while developing. The test
+half showed three templates flagged for every term; a second set (``holdout_templates``,
+``split`` = ``holdout``), written afterwards by someone who had seen neither the model nor the
+first templates, was then set aside and scored only at the end.
 """
 
 from __future__ import annotations
@@ -57,21 +60,26 @@ def render() -> list[dict[str, str]]:
     """Every template with every term: ``term``, ``group``, ``kind``, ``split``, ``text``."""
     data = load_templates()
     splits = _splits(data["templates"])
+    sets = [
+        (data["templates"], lambda kind, index: splits[(kind, index)]),
+        (data.get("holdout_templates", {}), lambda kind, index: "holdout"),
+    ]
     rows = []
     for term in data["terms"]:
         slots = {slot: term[slot] for slot in SLOTS}
-        for kind, templates in data["templates"].items():
-            for index, template in enumerate(templates):
-                text = template.format(**slots)
-                rows.append(
-                    {
-                        "term": term["term"],
-                        "group": term["group"],
-                        "kind": kind,
-                        "split": splits[(kind, index)],
-                        "text": text[:1].upper() + text[1:],
-                    }
-                )
+        for templates_of, split_of in sets:
+            for kind, templates in templates_of.items():
+                for index, template in enumerate(templates):
+                    text = template.format(**slots)
+                    rows.append(
+                        {
+                            "term": term["term"],
+                            "group": term["group"],
+                            "kind": kind,
+                            "split": split_of(kind, index),
+                            "text": text[:1].upper() + text[1:],
+                        }
+                    )
     return rows
 
 

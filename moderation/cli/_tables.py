@@ -105,52 +105,49 @@ def _number(value: Any) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-LABEL_COLUMNS = (
-    "label",
-    "prec",
-    "recall",
-    "F1",
-    "AUC",
-    "ECE",
-    "n",
-    "thresh",
-    "flag P",
-    "flag R",
-    "flagged",
-)
-
-
 def print_evaluation(result: dict[str, Any], console: Console | None = None) -> None:
-    """``moderation evaluate`` for people: the headline, per-label figures, the confusion
-    matrix and, with ``--compare``, the two models side by side."""
+    """``moderation evaluate`` for people: the headline, per-label figures, what the flags do,
+    the confusion matrix and, with ``--compare``, the two models side by side. Every table fits
+    in 80 columns."""
     console = console or Console(highlight=False)
     metrics = result["metrics"]
-    auc = metrics["macro_roc_auc"]
     console.print(
         f"[bold]{metrics['model']}[/] on {metrics['data']} "
         f"({metrics['examples']:,} comments): macro-F1 [bold]{metrics['macro_f1']:.3f}"
-        f"[/], macro ROC AUC [bold]{_number(auc)}[/], "
+        f"[/], macro ROC AUC [bold]{_number(metrics['macro_roc_auc'])}[/], "
         f"accuracy {metrics['accuracy']:.3f}, ECE {metrics['ece']:.3f}"
     )
-    table = Table(show_edge=False, pad_edge=False)
-    for column in LABEL_COLUMNS:
-        table.add_column(column, justify="left" if column == "label" else "right", no_wrap=True)
+    table = _table(["label", "precision", "recall", "F1", "ROC AUC", "ECE", "examples"])
+    flags = _table(["flag", "threshold", "precision", "recall", "flagged", "per 1,000"])
     for label, entry in metrics["per_label"].items():
-        flags = entry.get("flags", {})
         table.add_row(
             label,
             *(_number(entry.get(key)) for key in ("precision", "recall", "f1-score", "roc_auc")),
             _number(entry["ece"]),
-            str(entry["support"]),
-            _number(entry.get("threshold")),
-            _number(flags.get("precision")),
-            _number(flags.get("recall")),
-            str(flags["flagged"]) if flags else "-",
+            f"{entry['support']:,}",
         )
+        flagged = entry.get("flags")
+        if flagged:
+            flags.add_row(
+                label,
+                _number(entry.get("threshold")),
+                _number(flagged.get("precision")),
+                _number(flagged.get("recall")),
+                f"{flagged['flagged']:,}",
+                f"{flagged['per_1000']:.1f}",
+            )
     console.print(table)
+    console.print(flags)
     _print_confusion(metrics["confusion_matrix"], console)
     if "comparison" in result:
         _print_comparison(result["comparison"], console)
+
+
+def _table(columns: list[str]) -> Table:
+    table = Table(show_edge=False, pad_edge=False)
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right", no_wrap=True)
+    return table
 
 
 def _print_confusion(matrix: dict[str, Any], console: Console) -> None:

@@ -49,7 +49,7 @@ class PipelineConfig:
     char_max_features: int | None = 100_000
     sublinear_tf: bool = False
     norm: str = "l2"  # each comment's TF-IDF vector scaled to unit "l2" or "l1" length
-    # word lists left out of the vocabulary (moderation.lexicons): "stop", "identity"
+    # word lists left out of the vocabulary (moderation.lexicons): "stop", "identity", "source"
     dropped_terms: tuple[str, ...] = ()
     # rare and unknown words spelt as the frequent word one edit away (model.spelling): a word
     # is frequent when at least this many training texts use it (0: no correction)
@@ -71,6 +71,9 @@ class PipelineConfig:
     target_precision: float = 0.8  # per-label flag thresholds are chosen for this
     # ...unless a label has its own target here, e.g. {"conspiracy": 0.6}
     label_precision: dict[str, float] = field(default_factory=dict)
+    # how common each label is on the sites flags are for (e.g. {"abusive": 0.1}): precision
+    # is measured as if it were that common (model.thresholds); empty: as in the data
+    base_rates: dict[str, float] = field(default_factory=dict)
     min_flag_recall: float = 0.2  # ...unless it catches less than this of a label
     solver: str = "newton-cg"  # measured: 4-10x faster than lbfgs here
     max_iter: int = 1000
@@ -149,18 +152,18 @@ class PipelineConfig:
             raise bad("thresholds_from must be 'folds' or 'other_sources'")
         if self.norm not in ("l1", "l2"):
             raise bad("norm must be 'l1' or 'l2'")
-        if set(self.dropped_terms) - {"stop", "identity"}:
-            raise bad("dropped_terms may name 'stop' and 'identity'")
+        if set(self.dropped_terms) - {"stop", "identity", "source"}:
+            raise bad("dropped_terms may name 'stop', 'identity' and 'source'")
         if self.max_chars < 1:
             raise bad("max_chars must be positive")
 
 
 def dropped_terms(names: tuple[str, ...]) -> list[str] | None:
     """The words the named lists leave out of the vocabulary, sorted (None: none)."""
-    from moderation.lexicons import IDENTITY_TERMS, STOP_WORDS
+    from moderation.lexicons import IDENTITY_TERMS, SOURCE_MARKS, STOP_WORDS
     from moderation.normalize import NOT
 
-    lists = {"stop": STOP_WORDS, "identity": IDENTITY_TERMS}
+    lists = {"stop": STOP_WORDS, "identity": IDENTITY_TERMS, "source": SOURCE_MARKS}
     words: set[str] = set()
     for name in names:
         words |= lists[name]

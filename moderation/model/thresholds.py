@@ -47,17 +47,27 @@ class Threshold:
 
 
 def threshold_for_precision(
-    is_label: np.ndarray, scores: np.ndarray, label: str, target: float, min_recall: float = 0.0
+    is_label: np.ndarray,
+    scores: np.ndarray,
+    label: str,
+    target: float,
+    min_recall: float = 0.0,
+    base_rate: float | None = None,
 ) -> Threshold:
     """The lowest threshold whose precision on (is_label, scores) reaches ``target`` (so the
     most comments of this label are caught at that precision). Where no threshold reaches it
     while catching at least ``min_recall`` of the label, the one with the best F1, marked
-    ``reached_target=False``: a flag that almost never fires helps no moderator."""
+    ``reached_target=False``: a flag that almost never fires helps no moderator.
+
+    Precision depends on how common the label is. With ``base_rate`` the examples are weighted
+    so that the label is that common (as on a comment section, where abuse is rare), instead of
+    as common as in the data the threshold is chosen on."""
     from sklearn.metrics import precision_recall_curve
 
     if not is_label.any():
         return Threshold(label, 1.0, 0.0, 0.0, False)
-    precision, recall, cuts = precision_recall_curve(is_label, scores)
+    weights = _base_rate_weights(is_label, base_rate)
+    precision, recall, cuts = precision_recall_curve(is_label, scores, sample_weight=weights)
     precision, recall = precision[:-1], recall[:-1]  # the last point has no threshold
     reaching = np.flatnonzero(precision >= target)
     # a threshold needs some support above it to be trusted: at least 5 caught examples
@@ -80,6 +90,13 @@ def threshold_for_precision(
     return Threshold(label, float(cuts[best]), float(precision[best]), float(recall[best]), False)
 
 
+def _base_rate_weights(is_label: np.ndarray, base_rate: float | None) -> np.ndarray | None:
+    if base_rate is None or is_label.all():
+        return None
+    share = is_label.mean()
+    return np.where(is_label, base_rate / share, (1 - base_rate) / (1 - share))
+
+
 def thresholds_for_precision(
     y_true: Sequence[str],
     probabilities: np.ndarray,
@@ -99,12 +116,16 @@ def thresholds_for_precision(
     }
 
 
-def _at(is_label: np.ndarray, scores: np.ndarray, cut: float) -> dict[str, float]:
+def _at(
+    is_label: np.ndarray, scores: np.ndarray, cut: float, base_rate: float | None = None
+) -> dict[str, float]:
+    weights = _base_rate_weights(is_label, base_rate)
+    weights = np.ones(len(is_label)) if weights is None else weights
     flagged = scores >= cut
-    caught = int((flagged & is_label).sum())
+    caught = float(weights[flagged & is_label].sum())
     return {
-        "precision": round(caught / flagged.sum(), 4) if flagged.any() else 0.0,
-        "recall": round(caught / is_label.sum(), 4) if is_label.any() else 0.0,
+        "precision": round(caught / weights[flagged].sum(), 4) if flagged.any() else 0.0,
+        "recall": round(caught / weights[is_label].sum(), 4) if is_label.any() else 0.0,
     }
 
 
@@ -115,26 +136,33 @@ def choose_thresholds(
     min_recall: float,
     in_domain: np.ndarray,
     other_sources: np.ndarray | None = None,
+    base_rates: dict[str, float] | None = None,
 ) -> dict[str, Threshold]:
     """Per flagged label, the threshold for ``target`` precision (one for all, or per label)
     chosen where it will hold on a
     new site: on held-out predictions of sources the model was not trained on
     (``other_sources``, rows of NaN ignored). Where no threshold reaches the target there,
     the one chosen on grouped folds of the training data (``in_domain``), marked
-    ``reached_target=False`` with what it gave on other sources in its notes."""
+    ``reached_target=False`` with what it gave on other sources in its notes. With
+    ``base_rates`` (label -> share of comments), precision is measured as if each label were
+    that common."""
+    base_rates = base_rates or {}
     y = np.asarray(truth)
     chosen = {}
     for column, label in enumerate(labels):
         if label not in FLAGGED_LABELS:
             continue
         wanted = target.get(label, 0.8) if isinstance(target, dict) else target
-        folds = threshold_for_precision(y == label, in_domain[:, column], label, wanted, min_recall)
+        rate = base_rates.get(label)
+        folds = threshold_for_precision(
+            y == label, in_domain[:, column], label, wanted, min_recall, rate
+        )
         if other_sources is None:
             chosen[label] = folds
             continue
         seen = ~np.isnan(other_sources[:, column])
         is_label, scores = y[seen] == label, other_sources[seen, column]
-        elsewhere = threshold_for_precision(is_label, scores, label, wanted, min_recall)
+        elsewhere = threshold_for_precision(is_label, scores, label, wanted, min_recall, rate)
         if elsewhere.reached_target:
             chosen[label] = Threshold(
                 label,
@@ -153,7 +181,7 @@ def choose_thresholds(
                 False,
                 {
                     "chosen_on": "grouped folds of the training data",
-                    "other_sources": _at(is_label, scores, folds.threshold),
+                    "other_sources": _at(is_label, scores, folds.threshold, rate),
                 },
             )
     return chosen

@@ -163,6 +163,7 @@ def train(
         config.min_flag_recall,
         held_out,
         other_sources,
+        config.base_rates,
     )
     metrics = held_out_metrics(examples, labels, held_out, thresholds)
     if by_source:

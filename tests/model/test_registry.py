@@ -6,8 +6,9 @@ import json
 
 from moderation.cli import app
 from moderation.model.registry import load_model, resolve_model_dir
+from moderation.scoring import score_texts
 
-from conftest import SAMPLES, json_lines
+from conftest import SAMPLES, TINY_EXAMPLES, json_lines
 
 LABELLED_CSV = SAMPLES / "comments.csv"
 
@@ -26,6 +27,22 @@ def _copy_with_thresholds(runner, tiny_model, destination):
         ],
     )
     assert result.exit_code == 0, result.output
+
+
+def _labelled_as(model, destination):
+    """The tiny examples labelled with ``model``'s predictions, where the shipped model
+    disagrees on some of them."""
+    import csv
+
+    texts = [json.loads(line)["text"] for line in TINY_EXAMPLES.read_text().splitlines()]
+    ours = [r["prediction"] for r in score_texts(model, texts)]
+    shipped = [r["prediction"] for r in score_texts(load_model(resolve_model_dir()), texts)]
+    assert ours != shipped, "the set no longer separates the two models"
+    with destination.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "label"])
+        writer.writerows([f"e{i}", text, label] for i, (text, label) in enumerate(zip(texts, ours)))
+    return destination
 
 
 def test_models_list_marks_the_active_model(runner, monkeypatch, tmp_path, tiny_model):
@@ -53,15 +70,16 @@ def test_promote_needs_evidence_then_switches_the_active_model_and_rolls_back(
     shipped = resolve_model_dir()
     refused = runner.invoke(app, ["models", "promote", "site-v1"])
     assert refused.exit_code == 2 and "needs evidence" in refused.output
-    # on the sample, the tiny model (trained on comments like it) beats the shipped one
-    better = runner.invoke(app, ["models", "promote", "site-v1", "--eval", str(LABELLED_CSV)])
+    # on a set labelled as the tiny model labels it, the tiny model beats the shipped one
+    evaluation = _labelled_as(load_model(tmp_path / "site-v1"), tmp_path / "site-labels.csv")
+    better = runner.invoke(app, ["models", "promote", "site-v1", "--eval", str(evaluation)])
     assert better.exit_code == 0, better.output
     assert "is now the active model" in better.output
     assert resolve_model_dir().resolve() == (tmp_path / "site-v1").resolve()
     scored = runner.invoke(app, ["score", "hello", "--json"])
     assert json.loads(scored.output)["model"].startswith("site-v1-")
     # so the shipped one is refused there...
-    worse = runner.invoke(app, ["models", "promote", "default", "--eval", str(LABELLED_CSV)])
+    worse = runner.invoke(app, ["models", "promote", "default", "--eval", str(evaluation)])
     assert worse.exit_code == 1, worse.output
     assert (
         "not promoted" in worse.output and "worse than the active model on macro_f1" in worse.output
