@@ -16,7 +16,9 @@ measures:
 
 Run ``python benchmarks/model_checks.py --config NAME`` for one of the configurations in
 ``CONFIGS`` (what was tried, in order), or ``--all``. Results append to
-``benchmarks/_work/model_checks.jsonl``.
+``benchmarks/_work/model_checks.jsonl``. ``--config shipped --split test`` measures the
+default recipe on the held-out halves; ``--results`` then writes RESULTS.md's sections "Model
+quality" (that run) and "Model quality: what was tried" (every configuration's dev run).
 """
 
 from __future__ import annotations
@@ -39,7 +41,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _examples import as_examples  # noqa: E402
 
 from moderation.datasets.convert import examples as dataset_examples  # noqa: E402
-from moderation.datasets.recipes import default_datasets_dir, written_examples_path  # noqa: E402
+from moderation.datasets.recipes import (  # noqa: E402
+    DEFAULT_SETTINGS,
+    DEFAULT_SOURCES,
+    default_datasets_dir,
+    written_examples_path,
+)
 from moderation.examples import read_labelled  # noqa: E402
 from moderation.model.pipeline import PipelineConfig  # noqa: E402
 from moderation.model.train import prepare_examples, train  # noqa: E402
@@ -468,6 +475,12 @@ CONFIGS: dict[str, dict[str, Any]] = {
             "base_rates": {"abusive": 0.1, "conspiracy": 0.03},
         },
     ),
+    # exactly what `moderation train --recipe default` trains (the shipped model)
+    "shipped": {
+        "sources": list(DEFAULT_SOURCES),
+        "C": DEFAULT_SETTINGS["C_grid"][0],
+        "pipeline": {k: v for k, v in DEFAULT_SETTINGS.items() if k != "C_grid"},
+    },
     "negation_w10": variant(
         dropped_terms=DROP,
         length_nuisance=True,
@@ -479,13 +492,129 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
+TARGET_LOSO, TARGET_OLID, TARGET_IDENTITY, TARGET_RHO = 0.82, 0.80, 0.02, 0.10
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def results_sections(log: list[dict[str, Any]]) -> None:
+    """Rewrite the two model-quality sections of RESULTS.md from the log: the shipped
+    recipe's last run on the held-out split, and every configuration tried (its last run on
+    the dev split), in the order first tried."""
+    from _machine import describe
+    from results import replace_section
+
+    final = [r for r in log if r["config"] == "shipped" and r["split"] == "test"]
+    if not final:
+        sys.exit("no run of --config shipped --split test in the log yet")
+    r = final[-1]
+    flagged = [(author, flags) for author, flags, _ in r["seed_page"] if flags]
+    rho = max(r["length_rho"].values())
+    stop = {k: v["stop_in_top200"] for k, v in r["top_features"].items()}
+    ident = {k: v["identity_in_top100"] for k, v in r["top_features"].items()}
+    loso = "\n".join(
+        f"| {source} | {SOURCE_LABEL[source]} | "
+        f"{'probe (never trained on)' if source in PROBES else 'training source, left out'} "
+        f"| {auc:.3f} |"
+        for source, auc in r["loso"].items()
+    )
+    thresholds = "\n".join(
+        f"| {label} | {t['threshold']:.3f} | {t['precision']:.2f} | {t['recall']:.2f} | "
+        f"{t['chosen_on']} | {'yes' if t['reached_target'] else '**no**'} |"
+        for label, t in r["thresholds"].items()
+    )
+    body = f"""Machine: {describe()}. Command: `python benchmarks/model_checks.py --config shipped \
+--split test` then `--results`. The shipped recipe (`moderation train --recipe default`), trained
+by the benchmark with the package's own `train` in {r["seconds"]} s, checks included.
+
+| target | measured | |
+|---|---|---|
+| leave-one-source-out mean ROC AUC >= {TARGET_LOSO} | {r["loso_mean_auc"]:.3f} | \
+{_met(r["loso_mean_auc"] >= TARGET_LOSO)} |
+| OLID test split macro-F1 >= {TARGET_OLID} (predictions) | {r["olid_test_macro_f1"]:.3f} | \
+{_met(r["olid_test_macro_f1"] >= TARGET_OLID)} |
+| identity: flag rate on non-hostile sentences <= {TARGET_IDENTITY:.0%} for every term \
+(held-out templates) | max {r["identity"]["max_flag_rate"]:.1%}, mean \
+{r["identity"]["mean_flag_rate"]:.1%}, {r["identity"]["terms_over_2pc"]} terms over 2% | \
+{_met(r["identity"]["max_flag_rate"] <= TARGET_IDENTITY)} |
+| no identity term among any label's top 100 features | {ident} | \
+{_met(not any(ident.values()))} |
+| no stop word among any label's top 200 features | {stop} | {_met(not any(stop.values()))} |
+| rank correlation of length and P(conspiracy) on civil comments <= {TARGET_RHO} | max \
+{rho:.3f} ({r["length_rho"]}) | {_met(rho <= TARGET_RHO)} |
+| first seed page: Arnold Layne's comment flagged conspiracy, at most one other flag | \
+{flagged} | {_met(len(flagged) <= 2 and any(f == "conspiracy" for _, f in flagged))} |
+
+Functional suite (held-out split, predictions of this benchmark's own fit): \
+{r["functional"]["overall"]:.3f}, by flags {r["functional"]["flag_overall"]:.3f}; the \
+shipped model's own figures are in "Functional suite (benchmarks/functional.py)".
+
+### Leave one source out
+
+| source | label | how | ROC AUC |
+|---|---|---|---|
+{loso}
+| **mean** | | | **{r["loso_mean_auc"]:.3f}** |
+
+### Flag thresholds
+
+| label | threshold | precision | recall | chosen on | target reached |
+|---|---|---|---|---|---|
+{thresholds}
+
+Worst identity terms: {r["identity"]["worst"]}. Top features: \
+{ {k: v["top10"] for k, v in r["top_features"].items()} }.
+"""
+    replace_section("Model quality (benchmarks/model_checks.py)", body)
+    first_seen: dict[str, int] = {}
+    last_dev: dict[str, dict] = {}
+    for number, entry in enumerate(log):
+        if entry["split"] == "dev":
+            first_seen.setdefault(entry["config"], number)
+            last_dev[entry["config"]] = entry
+    rows = []
+    for name in sorted(last_dev, key=first_seen.__getitem__):
+        e = last_dev[name]
+        flags = sum(1 for _, f, _ in e["seed_page"] if f)
+        rows.append(
+            f"| {name} | {len(e['loso'])} | {e['loso_mean_auc']:.3f} | "
+            f"{e['functional']['overall']:.3f} | {e['functional']['flag_overall']:.3f} | "
+            f"{e['identity']['max_flag_rate']:.1%} | {e['olid_test_macro_f1']:.3f} | {flags} | "
+            f"{max(e['length_rho'].values()):.2f} |"
+        )
+    body = (
+        "Machine: " + describe() + ". Command: `python benchmarks/model_checks.py --config "
+        "NAME` for each configuration in `CONFIGS` (their settings are in the script), then "
+        "`--results`. Each row is the configuration's last run, measured with the code of "
+        "its day, on the development halves only: the functional suite's dev split and the "
+        "identity audit's dev templates (the held-out halves are scored once, for the "
+        "shipped recipe, above). Columns: sources in the leave-one-source-out mean; that "
+        "mean; functional accuracy and accuracy by flags; the worst identity term's flag "
+        "rate; OLID test macro-F1; flags on the first seed page; the largest length "
+        "correlation.\n\n"
+        "| configuration | sources | LOSO mean | functional | by flags | identity max | OLID "
+        "test | seed flags | length rho |\n|---|---|---|---|---|---|---|---|---|\n"
+        + "\n".join(rows)
+    )
+    replace_section("Model quality: what was tried (benchmarks/model_checks.py)", body)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", action="append", help="configuration name (repeatable)")
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--split", default="dev", choices=["dev", "test"])
     parser.add_argument("--from", dest="datasets", type=Path, default=None)
+    parser.add_argument(
+        "--results", action="store_true", help="write RESULTS.md's sections from the log"
+    )
     args = parser.parse_args()
+    if args.results:
+        log = WORK / "model_checks.jsonl"
+        results_sections([json.loads(line) for line in log.read_text().splitlines() if line])
+        return
     names = list(CONFIGS) if args.all else (args.config or ["baseline"])
     root = args.datasets or default_datasets_dir()
     WORK.mkdir(exist_ok=True)

@@ -20,7 +20,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from itertools import compress
 from typing import Any
 
 from moderation.lexicons import NEGATORS, STOP_WORDS
@@ -57,7 +58,7 @@ _LINK = re.compile(
 )
 _HASHTAG = re.compile(r"#(\w+)")
 # "do n't", "is n't", "it 's", "word ," (pre-tokenised sentences) back to written form.
-_SPLIT_CLITIC = re.compile(r"(\w) (n['\u2019]t|['\u2019](?:s|re|ve|ll|d|m))\b", re.IGNORECASE)
+_CLITIC = re.compile(r" (n['\u2019]t|['\u2019](?:s|re|ve|ll|d|m))\b", re.IGNORECASE)
 _MAY_CLITIC = re.compile(r" n?['\u2019]", re.IGNORECASE)
 _STRETCHED = re.compile(r"(\w)\1{2,}")
 _REPEATED_PUNCT = re.compile(r"([!?.,*])\1+")
@@ -166,10 +167,6 @@ def _spaced(match: re.Match[str]) -> str:
     return f" {match.group(1)} "
 
 
-def _joined(match: re.Match[str]) -> str:
-    return match.group(1) + match.group(2)
-
-
 def normalize_word(chunk: str) -> str:
     """One whitespace-free piece of a comment in normalised form: lower case, platform marks
     and obfuscation removed. May be empty (a mention, a link) or hold several words (a hashtag
@@ -177,6 +174,8 @@ def normalize_word(chunk: str) -> str:
     text = chunk
     if "&" in text:
         text = html.unescape(html.unescape(text))
+    if _MAY_SPELL_IN_PIECE.search(text):
+        text = _SPELLED_IN_PIECE.sub(_letters_joined, text)
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_PLAIN)
         if not text.isascii():
@@ -253,20 +252,48 @@ def prepare(text: str) -> str:
     if "<" in text:
         text = _MARKUP.sub(" ", text)
     if ("'" in text or "\u2019" in text) and _MAY_CLITIC.search(text):
-        text = _SPLIT_CLITIC.sub(_joined, text)
-    if _MAY_SPELL_OUT.search(text):
-        text = _SPELLED_OUT.sub(_letters_joined, text)
+        text = _CLITIC.sub(_clitic_joined, text)
+    if _MAY_SPACED_OUT.search(text):
+        text = _spaced_out_joined(text)
     return text
 
 
-# "i d i o t", "s.c.u.m", "m-o-r-o-n": four or more single letters, the same separator between
-_MAY_SPELL_OUT = re.compile(r"(?<![\w])[A-Za-z][ .*_-][A-Za-z][ .*_-][A-Za-z][ .*_-][A-Za-z]")
-_SPELLED_OUT = re.compile(r"(?<![\w'])[A-Za-z]([ .*_-])[A-Za-z](?:\1[A-Za-z](?![\w'])){2,}\.?")
+def _clitic_joined(match: re.Match[str]) -> str:
+    """ "do n't" -> "don't" (a clitic after a space, the space after a word character)."""
+    before = match.start() - 1
+    if before >= 0 and (match.string[before].isalnum() or match.string[before] == "_"):
+        return match.group(1)
+    return match.group(0)
+
+
+# Words spelt out: four or more single letters with the same separator between them. Spaces
+# ("i d i o t") are joined across the text; the others ("s.c.u.m", "m-o-r-o-n") stay inside
+# one piece and are joined by ``normalize_word``.
+_SPACED_OUT = re.compile(r"(?<![\w'])[A-Za-z] [A-Za-z](?: [A-Za-z](?![\w'])){2,}\.?")
+_MAY_SPACED_OUT = re.compile(r" [A-Za-z] [A-Za-z] [A-Za-z]")  # starts with a space: fast
+_LETTER_RUN = re.compile(r"(?: [A-Za-z])+\.?")
+_SPELLED_IN_PIECE = re.compile(r"(?<![\w'])[A-Za-z]([.*_-])[A-Za-z](?:\1[A-Za-z](?![\w'])){2,}\.?")
+_MAY_SPELL_IN_PIECE = re.compile(r"[.*_-][A-Za-z][.*_-][A-Za-z][.*_-][A-Za-z]")
 _SEPARATORS = str.maketrans("", "", " .*_-")
 
 
 def _letters_joined(match: re.Match[str]) -> str:
     return match.group(0).translate(_SEPARATORS)
+
+
+def _spaced_out_joined(text: str) -> str:
+    """``_SPACED_OUT.sub(_letters_joined, text)``, with the full pattern tried only where the
+    fast one found three spaced letters (a whole batch is one string, so this matters)."""
+    parts, done, at = [], 0, 0
+    while (found := _MAY_SPACED_OUT.search(text, at)) is not None:
+        run_end = _LETTER_RUN.match(text, found.start()).end()
+        match = _SPACED_OUT.search(text, max(found.start() - 1, done), run_end + 1)
+        if match is None:
+            at = run_end
+            continue
+        parts += (text[done : match.start()], _letters_joined(match))
+        done = at = match.end()
+    return "".join(parts) + text[done:] if parts else text
 
 
 # Emoji and other pictographs stand for words ("you 🤡", "🐀"): each becomes the words of its
@@ -299,7 +326,7 @@ def normalize(text: str, negation: int = 0) -> str:
     words, platform marks removed); with ``negation``, the words a negation turns around are
     marked (``mark_negation``)."""
     words = normalized_words(text)
-    if negation and may_negate(text):
+    if negation:
         words = mark_negation(words, negation)
     return " ".join(filter(None, words))
 
@@ -317,17 +344,8 @@ def normalize_many(
 # --- negation -----------------------------------------------------------------------------------
 
 NOT = "not_"
-_NEGATION_CUE = re.compile(
-    r"n['\u2019]t\b|\b(?:not|no|never|nobody|nothing|none|neither|nor|cannot|zero|without|"
-    r"hardly)\b"
-)
 _CLAUSE_END = frozenset(".,!?;:")
 _CORE_EDGES = ".,!?;:\"'()[]*-"
-
-
-def may_negate(text: str) -> bool:
-    """Whether ``text`` may hold a negation (a cheap test before ``mark_negation``)."""
-    return _NEGATION_CUE.search(text.lower()) is not None
 
 
 def mark_negation(pieces: list[str], window: int) -> list[str]:
@@ -335,32 +353,60 @@ def mark_negation(pieces: list[str], window: int) -> list[str]:
     ``don't``, ``no``, ...) marked ``not_`` (``don't deserve respect`` -> ``don't not_deserve
     not_respect``), so "deserve respect" and "don't deserve respect" are different evidence.
     Stop words are passed over without being counted; a clause ends the scope."""
-    cues = [i for i, piece in enumerate(pieces) if _is_cue(piece)]
-    if not cues:
+    scopes = negation_scopes(pieces, window)
+    if not scopes:
         return pieces
     out = list(pieces)
-    for start in cues:
-        left, i = window, start
-        if out[i] and out[i][-1] in _CLAUSE_END:
+    for i, piece in scopes.items():
+        out[i] = piece
+    return out
+
+
+def negation_scopes(
+    pieces: Sequence[str],
+    window: int,
+    cues: list[int] | None = None,
+    stops: Iterable[int] = (),
+) -> dict[int, str]:
+    """The pieces ``mark_negation`` changes, by position, marked. ``cues``: the positions of
+    the negations, when the caller knows them; ``stops``: positions no scope goes past (where
+    one text of a batch ends)."""
+    if cues is None:
+        _CUES.trim()
+        cues = list(compress(range(len(pieces)), map(_CUES.__getitem__, pieces)))
+    if not cues:
+        return {}
+    _MARKED.trim()
+    scopes, last, cue_at = {}, len(pieces) - 1, set(cues).union(stops)
+    for i in cues:
+        if pieces[i][-1] in _CLAUSE_END:
             continue
-        while left and i + 1 < len(out):
+        left = window
+        while left and i < last:
             i += 1
-            piece = out[i]
+            piece = pieces[i]
             if not piece:
                 continue
-            if _is_cue(piece):
+            if i in cue_at:
                 break  # the next negation opens its own scope
-            marked = []
-            for word in piece.split(" "):
-                core = word.strip(_CORE_EDGES)
-                if left and core and core not in STOP_WORDS and not core.startswith(NOT):
-                    word = word.replace(core, NOT + core, 1)
-                    left -= 1
-                marked.append(word)
-            out[i] = " ".join(marked)
+            marked, left = _MARKED[piece, left]
+            scopes[i] = marked
             if piece[-1] in _CLAUSE_END:
                 break
-    return out
+    return scopes
+
+
+def _mark_piece(key: tuple[str, int]) -> tuple[str, int]:
+    """A piece with up to ``left`` of its words marked, and how many marks are left."""
+    piece, left = key
+    marked = []
+    for word in piece.split(" "):
+        core = word.strip(_CORE_EDGES)
+        if left and core and core not in STOP_WORDS and not core.startswith(NOT):
+            word = word.replace(core, NOT + core, 1)
+            left -= 1
+        marked.append(word)
+    return " ".join(marked), left
 
 
 def _is_cue(piece: str) -> bool:
@@ -372,3 +418,12 @@ def _is_cue(piece: str) -> bool:
     if " " in piece:
         return any(word.strip(_CORE_EDGES) in NEGATORS for word in piece.split(" "))
     return piece.strip(_CORE_EDGES) in NEGATORS
+
+
+def is_cue(piece: str) -> bool:
+    """Whether a normalised piece is (or holds) a negation, remembered per piece."""
+    return _CUES[piece]
+
+
+_CUES = BoundedCache(_is_cue, limit=200_000)
+_MARKED = BoundedCache(_mark_piece, limit=200_000)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from itertools import islice
 
 from moderation.comments import Comment, QuoteSpan, Thread
 
@@ -61,15 +62,16 @@ def _sentence_keys(text: str) -> list[str]:
     folded = _fold(text)
     if "  " in folded or "\t" in folded:
         folded = _RUNS_OF_SPACE.sub(" ", folded)
-    return [
-        key
-        for key in (
-            _LEADING_MENTION.sub("", part.strip(_EDGE)).strip(_EDGE)
-            for part in _BOUNDARY.split(folded)
-            if len(part) >= _MIN_KEY_CHARS
-        )
-        if len(key) >= _MIN_KEY_CHARS and key.count(" ") >= _MIN_KEY_SPACES
-    ]
+    keys = []
+    for part in _BOUNDARY.split(folded):
+        if len(part) < _MIN_KEY_CHARS:
+            continue
+        key = part.strip(_EDGE)
+        if key.startswith("@"):
+            key = _LEADING_MENTION.sub("", key).strip(_EDGE)
+        if len(key) >= _MIN_KEY_CHARS and key.count(" ") >= _MIN_KEY_SPACES:
+            keys.append(key)
+    return keys
 
 
 class _Tokens:
@@ -147,9 +149,10 @@ class ThreadQuotes:
         return spans
 
     def _candidates(self, parent_id: str | None) -> list[str]:
+        """The parent, the article, then the 50 latest comments, newest first."""
         first = [s for s in (parent_id, ARTICLE) if s is not None and s in self.texts]
-        rest = [s for s in reversed(list(self.texts)[-50:]) if s not in first]
-        return first + rest
+        latest = islice(reversed(self.texts), 50)
+        return first + [s for s in latest if s not in first]
 
     def find(self, comment: Comment, keys: list[str]) -> list[QuoteSpan]:
         spans: list[QuoteSpan] = []
@@ -291,22 +294,26 @@ _QUOTATION = re.compile(
     r"[\"\u201c\u2018](?P<body>[^\"\u201c\u201d\u2018\u2019\n]{12,400})"
     r"[\"\u201d\u2019]"
 )
-_MAY_MARK = re.compile(r">|wrote|said|says|posted|quot", re.IGNORECASE)
+# "... wrote:", "Quoting Sam", "Originally posted by Sam"
+_MAY_ATTRIBUTE = re.compile(r"(?:wrote|said|says|posted)\s*:|quot|posted by", re.IGNORECASE)
 
 
 def marked_quotes(text: str) -> list[QuoteSpan]:
     """The spans of ``text`` it marks as quoted itself (``>`` lines, ``Name wrote: "..."``, a
     ``Name wrote:`` line followed by the quoted paragraph)."""
-    if not _MAY_MARK.search(text):
-        return []
-    spans = [
-        QuoteSpan(m.start(), m.end(), MARKED)
-        for m in _QUOTE_LINE.finditer(text)
-        if m.group().strip(" \t>&gt;")
-    ]
-    for pattern in (_ATTRIBUTED_INLINE, _ATTRIBUTED_BLOCK):
-        spans += [QuoteSpan(m.start("body"), m.end("body"), MARKED) for m in pattern.finditer(text)]
-    return merge_spans(spans)
+    spans = []
+    if ">" in text or "&gt;" in text:
+        spans = [
+            QuoteSpan(m.start(), m.end(), MARKED)
+            for m in _QUOTE_LINE.finditer(text)
+            if m.group().strip(" \t>&gt;")
+        ]
+    if _MAY_ATTRIBUTE.search(text):
+        for pattern in (_ATTRIBUTED_INLINE, _ATTRIBUTED_BLOCK):
+            spans += [
+                QuoteSpan(m.start("body"), m.end("body"), MARKED) for m in pattern.finditer(text)
+            ]
+    return merge_spans(spans) if spans else spans
 
 
 def merge_spans(spans: list[QuoteSpan]) -> list[QuoteSpan]:

@@ -9,8 +9,6 @@ import typer
 
 from moderation.cli._util import say, user_errors
 from moderation.errors import UsageError
-from moderation.model.retrain import RetrainOptions, retrain
-from moderation.model.train import train_from_files
 
 InputsArgument = Annotated[
     list[Path] | None,
@@ -104,6 +102,11 @@ def train_cli(
     strength: StrengthOption = None,
 ) -> None:
     """Train a TF-IDF + logistic-regression model (or retrain one on a site's labels)."""
+    # scikit-learn is imported here, not with the command line: `moderation score` starts
+    # without it
+    from moderation.model.retrain import RetrainOptions, retrain
+    from moderation.model.train import train_from_files
+
     if not (add or base is not None or no_base):
         train_from_files(
             inputs or [],

@@ -47,6 +47,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
+# splits no recipe trains on: OLID's test split is the olid_test probe
+HELD_OUT_SPLITS = {"olid": "test"}
+
+
 @dataclass(frozen=True)
 class Recipe:
     name: str
@@ -116,8 +120,11 @@ def recipe_records(
     files: list[dict] = []
     for source in chosen.sources:
         before = len(records)
+        held_out = HELD_OUT_SPLITS.get(source)
         records.extend(
-            Example.from_record(r) for r in dataset_examples(source, root, labelled_only=True)
+            Example.from_record(r)
+            for r in dataset_examples(source, root, labelled_only=True)
+            if held_out is None or r.get("split") != held_out
         )
         for item in DATASETS[source].files:
             files.append(

@@ -30,8 +30,9 @@ from moderation.model.spelling import Spelling
 from moderation.normalize import (
     NOT,
     BoundedCache,
+    is_cue,
     mark_negation,
-    may_negate,
+    negation_scopes,
     normalize_word,
     prepare,
 )
@@ -40,6 +41,9 @@ SCORER_FILE = "scorer.npz"
 _NORMS = {"l2": 0, "l1": 1}
 _TOKEN = re.compile(r"(?u)\b\w[\w']*\b")  # pipeline.TOKEN_PATTERN (kept here: no sklearn import)
 _PIECE = re.compile(r"\S+")
+_BOUNDARY = "\x00"
+_BETWEEN = f" {_BOUNDARY} "
+_NO_TERM, _BETWEEN_TEXTS, _SEVERAL = -1, -2, -3
 
 
 @dataclass
@@ -92,10 +96,15 @@ class LinearScorer:
         self.sublinear_tf = bool(sublinear_tf)
         self.vocabulary = dict(zip(terms, range(len(terms))))
         self._coef_t = np.ascontiguousarray(self.coef.T)
-        # a piece of text -> its normalised form -> the ids of its terms; each distinct piece
-        # and form is worked out once
+        # a piece of text -> its normalised form -> its terms, as one code (``_code_of``);
+        # each distinct piece and form is worked out once, and a piece's code is one lookup
+        self.cache_size = cache_size
         self._normalized = BoundedCache(normalize_word, limit=cache_size)
-        self._form_ids = BoundedCache(self._ids_of_form, limit=cache_size)
+        self._form_code = BoundedCache(self._code_of_form, limit=cache_size)
+        self._piece_code = BoundedCache(self._code_of_piece, limit=cache_size)
+        self._several: list[tuple[int, ...]] = []  # the terms of pieces that hold several
+        self._several_cue: list[bool] = []  # and whether each is a negation
+        self._trim()
 
     # --- building, saving, loading ---------------------------------------------------------
 
@@ -215,32 +224,89 @@ class LinearScorer:
                 ids.append(vocabulary[token])
         return tuple(ids)
 
-    def _forms(self, text: str) -> list[str]:
-        """The normalised pieces of ``text`` (its first ``max_chars`` characters), with
-        negations marked as the pipeline's ``normalize_many`` marks them."""
-        if len(text) > self.max_chars:
-            text = text[: self.max_chars]
-        forms = list(map(self._normalized.__getitem__, prepare(text).split()))
-        if self.negation and may_negate(text):
-            forms = mark_negation(forms, self.negation)
-        return forms
+    # A piece's terms as one integer: a term id, _NO_TERM, _BETWEEN_TEXTS or, for a piece
+    # with several terms or a negation, _SEVERAL - i (its ids are self._several[i]).
+
+    def _code_of_form(self, form: str) -> int:
+        ids = self._ids_of_form(form)
+        cue = bool(self.negation) and is_cue(form)
+        if len(ids) == 1 and not cue:
+            return ids[0]
+        if not ids and not cue:
+            return _NO_TERM
+        # several terms, or a negation (found among the codes by its own entry)
+        self._several.append(ids)
+        self._several_cue.append(cue)
+        return _SEVERAL - (len(self._several) - 1)
+
+    def _ids_of_code(self, code: int) -> tuple[int, ...]:
+        if code >= 0:
+            return (code,)
+        return self._several[_SEVERAL - code] if code <= _SEVERAL else ()
+
+    def _code_of_piece(self, piece: str) -> int:
+        return self._form_code[self._normalized[piece]]
+
+    def _codes(self, pieces: list[str], between_texts: bool = False) -> np.ndarray:
+        """The code of each piece, with negations marked as the pipeline's
+        ``normalize_many`` marks them (a scope never crosses from one text to the next)."""
+        codes = np.fromiter(map(self._piece_code.__getitem__, pieces), np.int64, len(pieces))
+        if not self.negation:
+            return codes
+        several = np.flatnonzero(codes <= _SEVERAL)
+        cues = several[np.asarray(self._several_cue, dtype=bool)[_SEVERAL - codes[several]]]
+        if not cues.size:
+            return codes
+        stops = np.flatnonzero(codes == _BETWEEN_TEXTS).tolist() if between_texts else ()
+        forms = _Forms(pieces, self._normalized)  # only the pieces around a negation
+        for i, form in negation_scopes(forms, self.negation, cues.tolist(), stops).items():
+            codes[i] = self._form_code[form]
+        return codes
+
+    def _trim(self) -> None:
+        if max(len(self._piece_code), len(self._form_code)) > self.cache_size:
+            self._piece_code.clear()
+            self._form_code.clear()
+            self._several.clear()
+            self._several_cue.clear()
+        self._normalized.trim()
+        self._piece_code[_BOUNDARY] = _BETWEEN_TEXTS
+
+    def _doc_and_term_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(document index, term id) of every term of every text.
+
+        The batch is prepared, split and looked up as one string, the texts joined by a
+        boundary piece (calls per text cost as much as the lookups); when a text holds the
+        boundary's character, or preparing removed one, each text is done on its own."""
+        n = len(texts)
+        texts = [text[: self.max_chars] for text in texts]
+        joined = _BETWEEN + _BETWEEN.join(texts)
+        if joined.count(_BOUNDARY) == n:
+            pieces = prepare(joined).split()
+            if pieces.count(_BOUNDARY) == n:
+                codes = self._codes(pieces, between_texts=True)
+                return self._expanded(np.cumsum(codes == _BETWEEN_TEXTS) - 1, codes)
+        per_text = [self._codes(prepare(text).split()) for text in texts]
+        doc = np.repeat(np.arange(n, dtype=np.int64), [len(codes) for codes in per_text])
+        return self._expanded(doc, np.concatenate([np.empty(0, np.int64), *per_text]))
+
+    def _expanded(self, doc: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document index, term id) pairs from each piece's document and code."""
+        one = codes >= 0
+        several = np.flatnonzero(codes <= _SEVERAL)
+        if not several.size:
+            return doc[one], codes[one]
+        ids = [self._ids_of_code(code) for code in codes[several].tolist()]
+        return (
+            np.concatenate([doc[one], np.repeat(doc[several], [len(i) for i in ids])]),
+            np.concatenate([codes[one], np.fromiter(chain.from_iterable(ids), np.int64)]),
+        )
 
     def _term_values(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(document index, term id, TF-IDF value before length normalisation) of every
         distinct term of every text."""
-        n = len(texts)
-        self._normalized.trim()
-        self._form_ids.trim()
-        docs = [self._forms(text) for text in texts]
-        pieces_per_doc = np.fromiter(map(len, docs), dtype=np.int64, count=n)
-        ids_per_piece = list(map(self._form_ids.__getitem__, chain.from_iterable(docs)))
-        terms_per_piece = np.fromiter(
-            map(len, ids_per_piece), dtype=np.int64, count=len(ids_per_piece)
-        )
-        ids = np.fromiter(
-            chain.from_iterable(ids_per_piece), dtype=np.int64, count=int(terms_per_piece.sum())
-        )
-        doc = np.repeat(np.repeat(np.arange(n, dtype=np.int64), pieces_per_doc), terms_per_piece)
+        self._trim()
+        doc, ids = self._doc_and_term_ids(texts)
         vocabulary_size = len(self.terms)
         keys = doc * vocabulary_size + ids
         keys.sort()  # doc-major: one run per (document, term)
@@ -305,13 +371,26 @@ class LinearScorer:
                 where.append((match.group(), start))
                 parts.append(part)
         forms = list(map(self._normalized.__getitem__, parts))
-        if self.negation and may_negate(text):
+        if self.negation:
             forms = mark_negation(forms, self.negation)
         spans: dict[int, list[tuple[int, int]]] = {}
         for (piece, start), form in zip(where, forms):
-            for term_id in self._form_ids[form]:
+            for term_id in self._ids_of_code(self._form_code[form]):
                 spans.setdefault(term_id, []).append(_narrow(piece, start, self.terms[term_id]))
         return spans
+
+
+class _Forms:
+    """The normalised forms of a text's pieces, each worked out when it is read."""
+
+    def __init__(self, pieces: list[str], normalized: BoundedCache):
+        self.pieces, self.normalized = pieces, normalized
+
+    def __len__(self) -> int:
+        return len(self.pieces)
+
+    def __getitem__(self, i: int) -> str:
+        return self.normalized[self.pieces[i]]
 
 
 def _text_array(items: list[str]) -> np.ndarray:
