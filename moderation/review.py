@@ -229,7 +229,7 @@ def import_reviewed(
     options = queue_options.get("options") or ReadOptions()
     report = ParseReport(str(reviewed), skip_bad=options.skip_bad)
     answered = read_labelled(reviewed, kind="spreadsheet", keep_skips=True, options=options)
-    with LabelStore(store) as labels:
+    with LabelStore(store) as labels, labels.locked():  # others' answers read in first
         new, unchanged = _new_answers(
             answered.examples,
             by_id,

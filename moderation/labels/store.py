@@ -14,18 +14,21 @@ shown. A crash can leave at most a torn last line: it is reported, ignored, and 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import getpass
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from moderation.comments import LABELS, Comment
 from moderation.errors import InputError
 from moderation.files import (
     append_durably,
     now_iso,
-    open_for_append,
     read_json_lines,
     set_torn_line_aside,
 )
@@ -132,13 +135,24 @@ def read_store(path: str | Path, *, missing_ok: bool = False) -> StoreContents:
 
 
 class LabelStore:
-    """Appends answers to a store, each one on disk before ``append`` returns."""
+    """Appends answers to a store, each one on disk before ``append`` returns.
+
+    Every append holds an exclusive lock on the store (``fcntl.flock``), so several writers
+    (two `moderation label` runs, a review page, `moderation serve`) can share one store:
+    under the lock a writer first reads what the others appended since it last looked, sets
+    aside a torn last line only if it is still torn, then appends."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.contents = read_store(self.path, missing_ok=True)
         self.torn_warning = self.contents.torn_warning()  # kept after the line is set aside
         self._handle: Any = None
+        self._depth = 0
+        self._read_to = _size(self.path) - len(self.contents.torn_bytes)
+        self._lines = self._read_to and _line_count(self.path, self._read_to)
+        self._answers: dict[str, list[dict[str, Any]]] = {}
+        for record in self.contents.records:
+            self._replay(record)
 
     def __enter__(self) -> LabelStore:
         return self
@@ -146,29 +160,140 @@ class LabelStore:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _open(self) -> Any:
+    def _replay(self, record: dict[str, Any]) -> None:
+        answers = self._answers.setdefault(record["id"], [])
+        if record.get("action") == "undo":
+            if answers:
+                answers.pop()
+        else:
+            answers.append(record)
+
+    def current_answer(self, comment_id: str) -> dict[str, Any] | None:
+        """The id's current answer (a label or a skip) as of the last append or catch-up."""
+        answers = self._answers.get(comment_id)
+        return answers[-1] if answers else None
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[Any]:
+        """The store's append handle, locked, with every other writer's lines read in."""
+        if self._depth:  # already held by this writer: the lock is re-entrant
+            self._depth += 1
+            try:
+                yield self._handle
+            finally:
+                self._depth -= 1
+            return
         if self._handle is None:
-            if self.contents.torn_line is not None:
-                set_torn_line_aside(self.path, self.contents.torn_bytes)
-                self.contents.torn_line, self.contents.torn_bytes = None, b""
-            self._handle = open_for_append(self.path)
-        return self._handle
+            self._handle = open(self.path, "ab")
+        fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX)
+        self._depth = 1
+        try:
+            self._catch_up()
+            if self._read_to and not _ends_with_newline(self.path):  # edited by hand
+                self._handle.write(b"\n")
+                self._handle.flush()
+                self._read_to += 1
+            yield self._handle
+        finally:
+            self._depth = 0
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+
+    def _catch_up(self) -> None:
+        """Read the lines appended since this writer last looked. A last line without its
+        newline that is not JSON is a torn write (no writer holds the lock now), so it is set
+        aside."""
+        size = _size(self.path)
+        if size <= self._read_to:
+            return
+        with open(self.path, "rb") as handle:
+            handle.seek(self._read_to)
+            data = handle.read(size - self._read_to)
+        *lines, tail = data.split(b"\n")
+        for raw in lines:
+            self._lines += 1
+            if raw.strip():
+                self._add(raw, self._lines)
+        self._read_to = size
+        if tail.strip():
+            try:
+                self._add(tail, self._lines + 1)
+            except InputError:
+                set_torn_line_aside(self.path, tail)
+                self._read_to = size - len(tail)
+                self.torn_warning = self.torn_warning or (
+                    f"{self.path}:{self._lines + 1}: an incomplete last line (an interrupted "
+                    "write) was set aside"
+                )
+
+    def _add(self, raw: bytes, number: int) -> None:
+        try:
+            record = orjson.loads(raw)
+        except orjson.JSONDecodeError as err:
+            raise InputError(self.path, f"not valid JSON ({err})", line=number) from None
+        record = _check_record(self.path, number, record)
+        self.contents.records.append(record)
+        self._replay(record)
 
     def append(self, record: dict[str, Any]) -> None:
-        append_durably(self._open(), [record])
-        self.contents.records.append(record)
+        self.extend([record])
 
     def extend(self, records: Iterable[dict[str, Any]]) -> int:
-        count = 0
+        records = list(records)
+        if not records:
+            return 0
+        with self.locked() as handle:
+            append_durably(handle, records)
+            self._read_to = _size(self.path)
+            self._lines += len(records)
         for record in records:
-            self.append(record)
-            count += 1
-        return count
+            self.contents.records.append(record)
+            self._replay(record)
+        return len(records)
+
+    def record_decision(self, record: dict[str, Any]) -> str:
+        """Append a platform's decision (a weak label) unless the id already has it:
+        ``"new"``, ``"same"`` (nothing written), ``"changed"`` (an undo of the old decision,
+        then the new one) or ``"kept"`` (a moderator has answered this id: their answer stands
+        and nothing is written)."""
+        with self.locked() as handle:
+            current = self.current_answer(record["id"])
+            if current is not None and current.get("label") == record["label"]:
+                return "same"
+            if current is not None and not current.get("weak"):
+                return "kept"
+            lines = [record]
+            if current is not None:
+                lines.insert(0, undo_record(record["id"], labeller=record.get("labeller", "")))
+            append_durably(handle, lines)
+            self._read_to = _size(self.path)
+            self._lines += len(lines)
+        for line in lines:
+            self.contents.records.append(line)
+            self._replay(line)
+        return "new" if current is None else "changed"
 
     def close(self) -> None:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def _line_count(path: Path, upto: int) -> int:
+    with open(path, "rb") as handle:
+        return handle.read(upto).count(b"\n")
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(-1, 2)
+        return handle.read(1) == b"\n"
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def answer_record(

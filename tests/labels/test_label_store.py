@@ -104,3 +104,63 @@ def test_killing_the_writer_loses_no_answer_it_confirmed(tmp_path):
     child.stdout.close()
     stored = read_store(path)
     assert set(confirmed) <= set(stored.labels())
+
+
+_WRITER = """
+import sys
+from moderation.labels.store import LabelStore
+path, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with LabelStore(path) as store:
+    for i in range(count):
+        store.append({"id": f"{name}-{i}", "action": "label", "label": "civil",
+                      "text": "x" * 2000, "labeller": name})
+"""
+
+
+def test_writers_in_several_processes_share_one_store_without_losing_or_tearing_a_line(
+    tmp_path,
+):
+    path = tmp_path / "labels.jsonl"
+    writers = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), name, "150"])
+        for name in ("ana", "ben", "cy")
+    ]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0, 0]
+    records = json_lines(path)  # every line whole JSON
+    assert len(records) == 450
+    assert {r["id"] for r in records} == {
+        f"{name}-{i}" for name in ("ana", "ben", "cy") for i in range(150)
+    }
+
+
+def test_a_writer_reads_what_another_appended_before_it_decides(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    first, second = LabelStore(path), LabelStore(path)
+    first.append(label_record("a", "abusive", weak=True, labeller="platform:x"))
+    # the second writer opened the store before that line; under the lock it reads it first
+    assert second.record_decision(label_record("a", "abusive", weak=True)) == "same"
+    assert second.record_decision(label_record("a", "civil", weak=True)) == "changed"
+    first.close(), second.close()
+    contents = read_store(path)
+    assert [r["action"] for r in contents.records] == ["label", "undo", "label"]
+    assert contents.labels()["a"]["label"] == "civil"
+
+
+def test_a_platform_decision_never_overrides_a_moderators_answer(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    with LabelStore(path) as store:
+        store.append(label_record("a", "abusive"))  # a moderator's answer
+        assert store.record_decision(label_record("a", "civil", weak=True)) == "kept"
+        assert store.record_decision(label_record("b", "civil", weak=True)) == "new"
+    assert {r["id"]: r["label"] for r in read_store(path).labels().values()} == {
+        "a": "abusive",
+        "b": "civil",
+    }
+
+
+def test_a_hand_edited_store_without_a_final_newline_gets_one_before_the_next_line(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps(label_record("a", "civil")))  # whole JSON, no newline
+    with LabelStore(path) as store:
+        store.append(label_record("b", "civil"))
+    assert [r["id"] for r in json_lines(path)] == ["a", "b"]
