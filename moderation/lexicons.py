@@ -7,6 +7,8 @@
   *source* a text looks like (long article descriptions use more "the", "this", "and").
 - ``SOURCE_MARKS``: words that say which platform or dataset a text came from rather than what
   it says: the conspiracy examples describe a linked "article" or "video", tweets "retweet".
+- ``PROFANITY``: swear words, for the ``PROFANITY`` attribute of `moderation serve` (a word
+  list, not the model: profanity alone is not abuse, so the model does not measure it).
 - ``IDENTITY_TERMS``: words that name a religion, ethnicity, nationality, gender, sexual
   orientation, disability, age group or migrant status. Public abuse datasets mention groups
   far more often in hateful texts than in civil ones, so a model learns "mentions Muslims" as
@@ -108,5 +110,16 @@ SOURCE_MARKS = frozenset(
 article articles video videos documentary documentaries interview interviews podcast podcasts
 episode episodes channel youtube reddit subreddit sub op thread threads link links url tweet
 tweets tweeting retweet retweets rt post posts posted repost upvote upvotes downvote
+""".split()
+)
+
+
+# Swear words as `normalize` leaves them (lower case, masks and stretched letters undone)
+PROFANITY = frozenset(
+    """
+arse arsehole ass asshole bastard bastards bitch bitches bloody bollocks bullshit cock crap
+crappy cunt cunts damn damned dick dickhead fuck fucked fucker fuckers fuckin fucking fucks
+goddamn hell horseshit motherfucker motherfuckers piss pissed prick shit shite shits shitty
+twat wank wanker wankers
 """.split()
 )

@@ -18,6 +18,7 @@ scikit-learn instead (``moderation.model.store.Model`` chooses).
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from itertools import chain
@@ -96,6 +97,7 @@ class LinearScorer:
         self.sublinear_tf = bool(sublinear_tf)
         self.vocabulary = dict(zip(terms, range(len(terms))))
         self._coef_t = np.ascontiguousarray(self.coef.T)
+        self._as_python: tuple[list[float], list[tuple[float, ...]]] | None = None
         # a piece of text -> its normalised form -> its terms, as one code (``_code_of``);
         # each distinct piece and form is worked out once, and a piece's code is one lookup
         self.cache_size = cache_size
@@ -321,6 +323,8 @@ class LinearScorer:
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Probabilities, one row per text, columns in ``labels`` order."""
         n = len(texts)
+        if n == 1:  # a live request: a few numbers, faster in Python than in numpy calls
+            return np.array([self._probabilities_of_one(texts[0])])
         doc, ids, values = self._term_values(texts)
         if self.norm == "l1":
             norms = np.bincount(doc, weights=np.abs(values), minlength=n) + self.norm_smoothing
@@ -339,6 +343,52 @@ class LinearScorer:
         np.exp(logits, out=logits)
         logits /= logits.sum(axis=1, keepdims=True)
         return logits
+
+    def _probabilities_of_one(self, text: str) -> list[float]:
+        """``probabilities([text])[0]``, the same arithmetic on Python numbers."""
+        self._trim()
+        pieces = prepare(text[: self.max_chars]).split()
+        codes = list(map(self._piece_code.__getitem__, pieces))
+        if self.negation:
+            cue = self._several_cue
+            cues = [i for i, c in enumerate(codes) if c <= _SEVERAL and cue[_SEVERAL - c]]
+            if cues:
+                forms = _Forms(pieces, self._normalized)
+                for i, form in negation_scopes(forms, self.negation, cues).items():
+                    codes[i] = self._form_code[form]
+        counts: dict[int, int] = {}
+        for code in codes:
+            if code >= 0:
+                counts[code] = counts.get(code, 0) + 1
+            elif code <= _SEVERAL:
+                for term in self._several[_SEVERAL - code]:
+                    counts[term] = counts.get(term, 0) + 1
+        logits = self.intercept.tolist()
+        if counts:
+            idf, rows = self._python_arrays()
+            values = {
+                term: (1.0 + math.log(n) if self.sublinear_tf else n) * idf[term]
+                for term, n in counts.items()
+            }
+            if self.norm == "l1":
+                norm = sum(abs(v) for v in values.values()) + self.norm_smoothing
+            else:
+                norm = math.sqrt(sum(v * v for v in values.values()) + self.norm_smoothing)
+            norm = norm or 1.0
+            for term, value in values.items():
+                scaled = value / norm
+                for column, weight in enumerate(rows[term]):
+                    logits[column] += scaled * weight
+        top = max(logits)
+        exps = [math.exp(x - top) for x in logits]
+        total = sum(exps)
+        return [x / total for x in exps]
+
+    def _python_arrays(self) -> tuple[list[float], list[tuple[float, ...]]]:
+        """The idf and the coefficient rows as Python numbers (built on first use)."""
+        if self._as_python is None:
+            self._as_python = (self.idf.tolist(), [tuple(r) for r in self._coef_t.tolist()])
+        return self._as_python
 
     def term_weights(self, text: str) -> TermWeights:
         """The exact decomposition of one text's scores into per-term contributions."""

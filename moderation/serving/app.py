@@ -1,0 +1,300 @@
+"""The HTTP API of `moderation serve`: routes in, library calls, JSON out.
+
+==========================================  ===================================================
+``POST /v1alpha1/comments:analyze``         Perspective's AnalyzeComment (``serving.perspective``)
+``POST /v1alpha1/comments:suggestscore``    a moderator's decision, recorded in the label store
+``POST /v1/score``                          this project's batch API (``serving.batch``)
+``GET /healthz``, ``GET /v1/model``         liveness; the model that scores
+``GET /metrics``                            Prometheus text format (``serving.metrics``)
+==========================================  ===================================================
+
+Every refusal is a 4xx in Perspective's error shape; the server stays up. Keys (``?key=`` or
+``Authorization: Bearer``) are checked on the scoring and decision endpoints when a keys file
+was given; they are never logged (uvicorn's access log, which prints query strings, is off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from moderation.errors import ModerationError
+from moderation.files import now_iso
+from moderation.labels.store import LabelStore
+from moderation.serving.batch import parse_batch, score_batch
+from moderation.serving.live import Keys, LiveModel
+from moderation.serving.metrics import Metrics
+from moderation.serving.perspective import (
+    ApiError,
+    analyze,
+    parse_analyze,
+    parse_json,
+    parse_suggest,
+)
+
+MAX_BODY = 1_000_000  # bytes
+ENV_SETTINGS = "MODERATION_SERVE_SETTINGS"  # how `serve --workers N` hands settings to workers
+log = logging.getLogger("moderation.serve")
+
+
+@dataclass
+class ServeSettings:
+    model: str | None = None  # a model directory; None: follow the active model
+    keys: str | None = None  # a keys file; None: open
+    labels: str | None = None  # the label store suggestscore appends to
+    check_every: float = 1.0  # seconds between looks at the active-model record
+
+    def to_env(self) -> str:
+        return orjson.dumps(asdict(self)).decode()
+
+    @classmethod
+    def from_env(cls) -> ServeSettings:
+        return cls(**orjson.loads(os.environ[ENV_SETTINGS]))
+
+
+class Service:
+    """What the routes share: the live model, the keys, the label store, the counters."""
+
+    def __init__(self, settings: ServeSettings):
+        self.settings = settings
+        self.live = LiveModel(settings.model, check_every=settings.check_every)
+        self.keys = Keys(settings.keys)
+        self.store = LabelStore(settings.labels) if settings.labels else None
+        self.metrics = Metrics()
+        self.started = time.time()
+
+
+def _json(value: Any, status: int = 200, model_id: str | None = None) -> Response:
+    headers = {"x-moderation-model": model_id} if model_id else None
+    return Response(orjson.dumps(value), status, headers, media_type="application/json")
+
+
+async def _body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
+        raise ApiError(413, f"the request body is over {MAX_BODY:,} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise ApiError(413, f"the request body is over {MAX_BODY:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.query_params.get("key")
+
+
+Handler = Callable[[Service, Request], Awaitable[Response]]
+
+
+def endpoint(name: str, handler: Handler, *, keyed: bool) -> Callable[[Request], Any]:
+    """A route: the key check, refusals as 4xx, and the counters around ``handler``."""
+
+    async def route(request: Request) -> Response:
+        service: Service = request.app.state.service
+        started = time.perf_counter()
+        try:
+            if keyed and not service.keys.accepts(_key(request)):
+                raise ApiError(403, "The caller does not have permission: give a valid key")
+            response = await handler(service, request)
+        except ApiError as err:
+            response = _json(err.body(), err.code)
+        except ModerationError as err:  # the library's own refusal of this input
+            response = _json(ApiError(400, str(err)).body(), 400)
+        except Exception:  # a bug: answered, logged, and the server stays up
+            log.exception("error answering %s", name)
+            body = {"error": {"code": 500, "message": "internal error", "status": "INTERNAL"}}
+            response = _json(body, 500)
+        service.metrics.observe(name, response.status_code, time.perf_counter() - started)
+        return response
+
+    return route
+
+
+async def _analyze(service: Service, request: Request) -> Response:
+    model = service.live.model
+    parsed = parse_analyze(parse_json(await _body(request)), model.labels)
+    result, scores = analyze(model, parsed)
+    flags = [label for label, t in model.thresholds.items() if scores.get(label, 0.0) >= t]
+    service.metrics.scored(1, flags)
+    return _json(result, model_id=model.id)
+
+
+async def _suggest(service: Service, request: Request) -> Response:
+    suggestion = parse_suggest(parse_json(await _body(request)))
+    model = service.live.model
+    stored = False
+    if service.store is not None:
+        record = {
+            "id": suggestion.comment_id,
+            "action": "label",
+            "label": suggestion.label,
+            "text": suggestion.text,
+            "labeller": f"platform:{suggestion.community or 'unknown'}",
+            "time": now_iso(),
+            "model": model.id,
+            "scores": None,
+            "weak": True,  # the platform's decision: retraining weighs it (--weak-weight)
+            "source": "suggestscore",
+        }
+        url = suggestion.thread.get("url")
+        if isinstance(url, str) and url:
+            record["thread_id"] = url
+        outcome = await asyncio.to_thread(service.store.record_decision, record)
+        stored = outcome in ("new", "changed")
+        if stored:
+            service.metrics.decisions[suggestion.label] += 1
+    body: dict[str, Any] = {
+        "requestedLanguages": suggestion.languages,
+        "detectedLanguages": suggestion.languages,
+        "stored": stored,
+    }
+    if suggestion.client_token is not None:
+        body["clientToken"] = suggestion.client_token
+    return _json(body, model_id=model.id)
+
+
+async def _score(service: Service, request: Request) -> Response:
+    model = service.live.model
+    comments, explain = parse_batch(parse_json(await _body(request)))
+    records = score_batch(model, comments, explain)
+    service.metrics.scored(len(records), [f for r in records for f in r["flags"]])
+    return _json(records, model_id=model.id)
+
+
+async def _health(service: Service, request: Request) -> Response:
+    body = {"status": "ok", "model": service.live.model.id}
+    if service.live.error:
+        body["model_error"] = service.live.error
+    return _json(body)
+
+
+async def _model(service: Service, request: Request) -> Response:
+    model = service.live.model
+    meta = model.meta
+    return _json(
+        {
+            "model": model.id,
+            "directory": str(service.live.directory),
+            "labels": list(model.labels),
+            "thresholds": model.thresholds,
+            "created": meta.created_at,
+            "follows_active_model": service.live.explicit is None,
+            "decisions_recorded_to": service.settings.labels,
+            "keys_required": service.keys.required,
+        },
+        model_id=model.id,
+    )
+
+
+async def _metrics(service: Service, request: Request) -> Response:
+    service.metrics.reloads = service.live.reloads
+    text = service.metrics.render(service.live.model.id)
+    return Response(text, media_type="text/plain; version=0.0.4")
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return _json(ApiError(404, f"no such endpoint: {request.url.path}").body(), 404)
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    refusal = ApiError(405, f"{request.method} is not allowed on {request.url.path}")
+    return _json(refusal.body(), 405)
+
+
+def create_app(settings: ServeSettings | None = None) -> Starlette:
+    """The ASGI app; without ``settings``, read from ``$MODERATION_SERVE_SETTINGS`` (how
+    workers started by uvicorn get them)."""
+    service = Service(settings or ServeSettings.from_env())
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> Any:
+        service.live.start()
+        try:  # SIGHUP: load the model again now
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: threading.Thread(target=service.live.reload).start()
+            )
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+        yield
+        service.live.stop()
+        if service.store is not None:
+            service.store.close()
+
+    routes = [
+        Route(
+            "/v1alpha1/comments:analyze",
+            endpoint("analyze", _analyze, keyed=True),
+            methods=["POST"],
+        ),
+        Route(
+            "/v1alpha1/comments:suggestscore",
+            endpoint("suggestscore", _suggest, keyed=True),
+            methods=["POST"],
+        ),
+        Route("/v1/score", endpoint("score", _score, keyed=True), methods=["POST"]),
+        Route("/healthz", endpoint("healthz", _health, keyed=False), methods=["GET"]),
+        Route("/v1/model", endpoint("model", _model, keyed=False), methods=["GET"]),
+        Route("/metrics", endpoint("metrics", _metrics, keyed=False), methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={404: _not_found, 405: _not_allowed},
+    )
+    app.state.service = service
+    return app
+
+
+def run(
+    settings: ServeSettings,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    app: Starlette | None = None,
+) -> None:
+    """Serve until SIGTERM or Ctrl-C (requests in flight are finished first). With several
+    workers each process builds its own app from the settings."""
+    import uvicorn
+
+    os.environ[ENV_SETTINGS] = settings.to_env()
+    # uvicorn finishes the requests in flight on SIGTERM or Ctrl-C, then raises the signal
+    # again with the handlers it found: let that be a normal exit (status 0), not a kill
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, lambda *_: None)
+    if workers > 1:
+        target: Any = "moderation.serving.app:create_app"
+    else:
+        target = app or create_app(settings)
+    uvicorn.run(
+        target,
+        factory=workers > 1,
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        access_log=False,  # it prints query strings, and a key can be one
+        log_level="warning",
+        loop="auto",
+        http="auto",
+        timeout_graceful_shutdown=30,
+    )

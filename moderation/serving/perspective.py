@@ -1,0 +1,361 @@
+"""Perspective API's request and response shapes, answered by this project's model.
+
+Clients of Google's Perspective API (Coral, and anything written against
+``comments:analyze``) send a comment and the attributes they want; they read
+``attributeScores[ATTR].summaryScore.value``. The attributes this server answers:
+
+==================  ============================================================================
+attribute           what answers it
+==================  ============================================================================
+``ABUSIVE``         P(abusive): insults, slurs, threats, harassment or dehumanising language
+``CONSPIRACY``      P(conspiracy): events secretly planned or covered up, without evidence
+``CIVIL``           P(civil)
+``TOXICITY``        P(abusive). An approximation: Perspective's "rude, disrespectful or
+                    unreasonable" is wider; profanity that abuses nobody scores low here.
+``SEVERE_TOXICITY`` P(abusive), the same number (no separate severity is learned)
+``INSULT``          P(abusive) (approximation: abuse of any kind, not only insults)
+``IDENTITY_ATTACK`` P(abusive) (approximation: the model does not tell whom abuse targets)
+``THREAT``          P(abusive) (approximation: threats are one kind of abuse here)
+``PROFANITY``       a word list (``lexicons.PROFANITY``), not the model: 0.95 when the comment
+                    holds a swear word, 0.02 otherwise
+==================  ============================================================================
+
+Span scores (``spanAnnotations: true``) are per sentence, from the model's exact per-word
+contributions: a sentence's value is the probability the model gives when only the
+contributions of the words inside that sentence are counted (with the biases), so the words
+that make a comment abusive make their sentence score high, and a one-sentence comment's span
+score equals its summary score. Quoted spans are left out of scoring, as in
+``moderation flag``.
+
+Everything here is plain data in, plain data out: the HTTP layer is ``serving.app``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+
+from moderation.comments import QuoteSpan, is_placeholder
+from moderation.lexicons import PROFANITY
+from moderation.normalize import normalized_words
+from moderation.scoring import marked_quotes_of, own_words, quotes_of_parent
+
+MAX_TEXT_BYTES = 20_480  # Perspective's limit for comment.text
+MODEL_ATTRIBUTES = {
+    "ABUSIVE": "abusive",
+    "CONSPIRACY": "conspiracy",
+    "CIVIL": "civil",
+    "TOXICITY": "abusive",
+    "SEVERE_TOXICITY": "abusive",
+    "INSULT": "abusive",
+    "IDENTITY_ATTACK": "abusive",
+    "THREAT": "abusive",
+}
+WORD_LIST_ATTRIBUTES = ("PROFANITY",)
+ATTRIBUTES = (*MODEL_ATTRIBUTES, *WORD_LIST_ATTRIBUTES)
+LANGUAGES = ("en",)
+PROFANE, CLEAN = 0.95, 0.02
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+
+
+class ApiError(Exception):
+    """A request the server refuses, in Perspective's error shape."""
+
+    STATUS = {
+        400: "INVALID_ARGUMENT",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+        405: "UNIMPLEMENTED",
+        413: "OUT_OF_RANGE",
+    }
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def body(self) -> dict[str, Any]:
+        status = self.STATUS.get(self.code, "INVALID_ARGUMENT")
+        return {"error": {"code": self.code, "message": self.message, "status": status}}
+
+
+def bad(message: str) -> ApiError:
+    return ApiError(400, message)
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as err:
+        raise bad(f"Invalid JSON payload received: {err}") from None
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise bad(f"{where} must be a JSON object, not {_kind(value)}")
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else "null"
+    )
+
+
+def comment_text(body: dict[str, Any]) -> str:
+    """``comment.text``, checked: a non-empty string of at most 20,480 bytes."""
+    comment = _object(body.get("comment"), "comment")
+    text = comment.get("text")
+    if text is None:
+        raise bad("comment.text is required")
+    if not isinstance(text, str):
+        raise bad(f"comment.text must be a string, not {_kind(text)}")
+    if not text.strip():
+        raise bad("comment.text is empty: there is nothing to score")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_TEXT_BYTES:
+        raise bad(f"Comment text too long: {size} bytes, the limit is {MAX_TEXT_BYTES}")
+    return text
+
+
+def check_languages(body: dict[str, Any]) -> list[str]:
+    languages = body.get("languages")
+    if languages is None:
+        return list(LANGUAGES)
+    if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+        raise bad("languages must be a list of language codes")
+    unsupported = [x for x in languages if x.lower().split("-")[0] not in LANGUAGES]
+    if unsupported:
+        raise bad(
+            f"Attribute scoring does not support request languages: {', '.join(unsupported)} "
+            f"(this model reads {', '.join(LANGUAGES)})"
+        )
+    return [x.lower() for x in languages] or list(LANGUAGES)
+
+
+# --- comments:analyze ---------------------------------------------------------------------
+
+
+@dataclass
+class AnalyzeRequest:
+    text: str
+    attributes: dict[str, float | None]  # attribute -> scoreThreshold
+    languages: list[str]
+    spans: bool = False
+    parent: str | None = None
+
+
+def parse_analyze(body: Any, labels: list[str]) -> AnalyzeRequest:
+    body = _object(body, "the request")
+    text = comment_text(body)
+    requested = _object(body.get("requestedAttributes"), "requestedAttributes")
+    if not requested:
+        raise bad("requestedAttributes is empty: ask for at least one attribute")
+    attributes: dict[str, float | None] = {}
+    for name, options in requested.items():
+        if name not in ATTRIBUTES or MODEL_ATTRIBUTES.get(name, "civil") not in labels:
+            known = [a for a in ATTRIBUTES if MODEL_ATTRIBUTES.get(a, "civil") in labels]
+            raise bad(f"Unknown attribute: {name} (this server answers {', '.join(known)})")
+        options = _object(options if options is not None else {}, f"requestedAttributes.{name}")
+        score_type = options.get("scoreType", "PROBABILITY")
+        if score_type not in ("PROBABILITY", None):
+            raise bad(f"{name}: scoreType {score_type!r} is not supported (only PROBABILITY)")
+        threshold = options.get("scoreThreshold")
+        if threshold is not None and (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (int, float))
+            or not 0 <= threshold <= 1
+        ):
+            raise bad(f"{name}: scoreThreshold must be a number between 0 and 1")
+        attributes[name] = threshold
+    spans = body.get("spanAnnotations", False)
+    if not isinstance(spans, bool):
+        raise bad("spanAnnotations must be true or false")
+    return AnalyzeRequest(text, attributes, check_languages(body), spans, _parent_text(body))
+
+
+def _parent_text(body: dict[str, Any]) -> str | None:
+    """The comment replied to, when the context carries its text (Perspective's
+    ``context.entries``); entries that are JSON metadata (Coral's ids and URL) are not text."""
+    context = body.get("context")
+    if not isinstance(context, dict) or not isinstance(context.get("entries"), list):
+        return None
+    for entry in context["entries"]:
+        text = entry.get("text") if isinstance(entry, dict) else None
+        if isinstance(text, str) and text.strip() and not text.lstrip().startswith(("{", "[")):
+            return text
+    return None
+
+
+def analyze(model: Any, request: AnalyzeRequest) -> tuple[dict[str, Any], dict[str, float]]:
+    """Perspective's AnalyzeComment response for one comment, and the model's probabilities
+    (empty for a placeholder, which is not scored)."""
+    text = request.text
+    quotes = quotes_of_parent(text, request.parent) if request.parent else []
+    quotes = quotes or marked_quotes_of(text)
+    own = own_words(text, quotes)
+    scores: dict[str, float] = {}
+    if not is_placeholder(own):
+        row = model.predict_proba([own])[0]
+        scores = dict(zip(model.labels, (float(p) for p in row)))
+    sentences = _sentences(text, quotes) if request.spans else []
+    logits = _sentence_logits(model, own, text, quotes, sentences) if sentences else {}
+    result: dict[str, Any] = {}
+    for name, threshold in request.attributes.items():
+        label = MODEL_ATTRIBUTES.get(name)
+        if label is None:
+            value, span_values = _profanity(own), [_profanity(text[a:b]) for a, b in sentences]
+        elif not scores:  # a placeholder ("[deleted]"): nothing of the author's to score
+            value, span_values = 0.0, [0.0] * len(sentences)
+        else:
+            value, span_values = scores[label], logits.get(label, [])
+        if threshold is not None and value < threshold:
+            continue
+        entry: dict[str, Any] = {"summaryScore": {"value": round(value, 6), "type": "PROBABILITY"}}
+        if request.spans:
+            entry["spanScores"] = [
+                {"begin": a, "end": b, "score": {"value": round(v, 6), "type": "PROBABILITY"}}
+                for (a, b), v in zip(sentences, span_values)
+            ]
+        result[name] = entry
+    response = {
+        "attributeScores": result,
+        "languages": request.languages,
+        "detectedLanguages": request.languages,  # not detected: the model reads English
+        "model": model.id,
+    }
+    return response, scores
+
+
+def _sentences(text: str, quotes: list[QuoteSpan]) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` outside its quoted spans."""
+    spans = []
+    for match in _SENTENCE.finditer(text):
+        start, end = match.span()
+        while start < end and text[start].isspace():
+            start += 1
+        if start < end and not any(q.start <= start < q.end for q in quotes):
+            spans.append((start, end))
+    return spans
+
+
+def _sentence_logits(
+    model: Any, own: str, text: str, quotes: list[QuoteSpan], sentences: list[tuple[int, int]]
+) -> dict[str, list[float]]:
+    """Per label, each sentence's probability as if the sentence held only its own words'
+    contributions: the softmax of the biases plus the contributions (to each label's
+    log-odds against civil) of the words inside it. For a one-sentence comment this is the
+    comment's own probability, exactly."""
+    weights = model.term_weights(own, spans_in=text, skip=[(q.start, q.end) for q in quotes])
+    contributions, intercept = weights.contributions, weights.intercept
+    if "civil" in model.labels:
+        civil = model.labels.index("civil")
+        contributions = contributions - contributions[:, [civil]]
+        intercept = intercept - intercept[civil]
+    logits = np.tile(intercept, (len(sentences), 1)).astype(float)
+    starts = np.array([a for a, _ in sentences])
+    for row, where in enumerate(weights.spans):
+        share = contributions[row] / max(len(where), 1)  # a word said twice: half each time
+        for begin, _ in where:
+            k = int(np.searchsorted(starts, begin, side="right")) - 1
+            if k >= 0 and begin < sentences[k][1]:
+                logits[k] += share
+    logits -= logits.max(axis=1, keepdims=True)
+    probabilities = np.exp(logits)
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    return {label: probabilities[:, i].tolist() for i, label in enumerate(model.labels)}
+
+
+def _profanity(text: str) -> float:
+    words = {w.strip(".,!?;:'\"()*") for piece in normalized_words(text) for w in piece.split()}
+    return PROFANE if words & PROFANITY else CLEAN
+
+
+# --- comments:suggestscore ----------------------------------------------------------------
+
+TOXIC_LIKE = ("ABUSIVE", "TOXICITY", "SEVERE_TOXICITY", "INSULT", "IDENTITY_ATTACK", "THREAT")
+
+
+@dataclass
+class Suggestion:
+    """A moderator's decision about a comment, sent by the platform."""
+
+    comment_id: str
+    text: str
+    label: str
+    client_token: str | None
+    community: str | None
+    languages: list[str]
+    thread: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_suggest(body: Any) -> Suggestion:
+    body = _object(body, "the request")
+    text = comment_text(body)
+    scores = _object(body.get("attributeScores"), "attributeScores")
+    if not scores:
+        raise bad("attributeScores is empty: give the decision as a summaryScore value")
+    values: dict[str, float] = {}
+    for name, entry in scores.items():
+        if name not in ATTRIBUTES:
+            raise bad(f"Unknown attribute: {name} (this server answers {', '.join(ATTRIBUTES)})")
+        entry = _object(entry, f"attributeScores.{name}")
+        summary = _object(entry.get("summaryScore"), f"attributeScores.{name}.summaryScore")
+        value = summary.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise bad(f"attributeScores.{name}.summaryScore.value must be a number in [0, 1]")
+        values[name] = float(value)
+    token = body.get("clientToken")
+    if token is not None and not isinstance(token, str):
+        raise bad("clientToken must be a string")
+    community = body.get("communityId")
+    if community is not None and not isinstance(community, str):
+        raise bad("communityId must be a string")
+    return Suggestion(
+        comment_id=_comment_id(token, text),
+        text=text,
+        label=decision_label(values),
+        client_token=token,
+        community=community,
+        languages=check_languages(body),
+        thread=_coral_context(body),
+    )
+
+
+def decision_label(values: dict[str, float]) -> str:
+    """A TOXICITY-like value of 0.5 or more is abusive, CONSPIRACY conspiracy, else civil
+    (PROFANITY alone says nothing: profanity is not abuse)."""
+    if any(values.get(name, 0.0) >= 0.5 for name in TOXIC_LIKE):
+        return "abusive"
+    if values.get("CONSPIRACY", 0.0) >= 0.5:
+        return "conspiracy"
+    return "civil"
+
+
+def _comment_id(token: str | None, text: str) -> str:
+    """Coral's ``clientToken`` is ``comment:<id>``; without one, the text's hash."""
+    if token:
+        return token.removeprefix("comment:")
+    return "text:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _coral_context(body: dict[str, Any]) -> dict[str, Any]:
+    """The thread Coral describes in ``context.entries`` (JSON with url and ids)."""
+    context = body.get("context")
+    if not isinstance(context, dict) or not isinstance(context.get("entries"), list):
+        return {}
+    for entry in context["entries"]:
+        text = entry.get("text") if isinstance(entry, dict) else None
+        if isinstance(text, str) and text.lstrip().startswith("{"):
+            try:
+                value = orjson.loads(text)
+            except orjson.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                return value
+    return {}
