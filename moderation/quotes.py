@@ -47,6 +47,7 @@ _MIN_KEY_CHARS = 20
 # "@Tom the bus was late": a reply naming whom it answers, then repeating their words
 _LEADING_MENTION = re.compile(r"^@[\w.-]+[:,]?\s+")
 _MIN_KEY_SPACES = 3
+_INDEXED_FROM = 400  # words: a longer text is searched through an index of its word triples
 ARTICLE = "article"
 
 
@@ -78,12 +79,13 @@ class _Tokens:
     """A text's words with the punctuation at their edges stripped; character spans are
     worked out only when a quote is found."""
 
-    __slots__ = ("folded", "cores", "_spans")
+    __slots__ = ("folded", "cores", "_spans", "_starts")
 
     def __init__(self, text: str):
         self.folded = _fold(text)
         self.cores = [word.strip(_EDGE) for word in self.folded.split()]
         self._spans: list[tuple[int, int]] | None = None
+        self._starts: dict[tuple[str, ...], list[int]] | None = None
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         if self._spans is None:
@@ -91,7 +93,18 @@ class _Tokens:
         return self._spans[first][0], self._spans[last][1]
 
     def find(self, words: list[str]) -> int:
+        """Where ``words`` first occur in the text, or -1. A long text is looked up through an
+        index of where each three words start, so many sentences cost linear time."""
         cores, n, i = self.cores, len(words), -1
+        if n >= 3 and len(cores) > _INDEXED_FROM:
+            if self._starts is None:
+                self._starts = {}
+                for k in range(len(cores) - 2):
+                    self._starts.setdefault((cores[k], cores[k + 1], cores[k + 2]), []).append(k)
+            for k in self._starts.get((words[0], words[1], words[2]), ()):
+                if cores[k : k + n] == words:
+                    return k
+            return -1
         while True:
             try:
                 i = cores.index(words[0], i + 1)
@@ -159,16 +172,18 @@ class ThreadQuotes:
         covered_to = -1
         mine: _Tokens | None = None
         theirs: dict[str, _Tokens] = {}
+        done: set[str] = set()  # a repeated sentence finds the same span again: skip it
         for key in keys:
             holders = self.sources.get(key)
-            if not holders:
+            if not holders or key in done:
                 continue
+            done.add(key)
             source = self._pick(holders, comment.parent_id)
             mine = mine or _Tokens(comment.text)
             if source not in theirs:
                 theirs[source] = _Tokens(self.texts[source])
-            span = _extend(mine, theirs[source], key)
-            if span is None or span[0] < covered_to:
+            span = _extend(mine, theirs[source], key, covered_to)
+            if span is None:
                 continue
             start, end = span
             label = (
@@ -194,16 +209,25 @@ class ThreadQuotes:
         return holders[-1]
 
 
-def _extend(comment: _Tokens, source: _Tokens, key: str) -> tuple[int, int] | None:
+def _extend(
+    comment: _Tokens, source: _Tokens, key: str, covered_to: int = -1
+) -> tuple[int, int] | None:
     """The span of the comment that repeats the source, grown word by word both ways from
-    the sentence ``key`` they share."""
+    the sentence ``key`` they share; None when it would start before ``covered_to`` (a
+    character offset: the end of the quote found before), which is known as soon as the
+    growth reaches it, so no stretch of the comment is walked again and again."""
     words = [word.strip(_EDGE) for word in key.split()]
-    i, j = comment.find(words), source.find(words)
-    if i < 0 or j < 0:
+    i = comment.find(words)
+    if i < 0 or comment.span(i, i)[0] < covered_to:
+        return None
+    j = source.find(words)
+    if j < 0:
         return None
     mine, theirs = comment.cores, source.cores
     while i > 0 and j > 0 and mine[i - 1] == theirs[j - 1]:
         i, j = i - 1, j - 1
+        if comment.span(i, i)[0] < covered_to:
+            return None
     end_i, end_j = i + len(words), j + len(words)
     while end_i < len(mine) and end_j < len(theirs) and mine[end_i] == theirs[end_j]:
         end_i, end_j = end_i + 1, end_j + 1
