@@ -51,13 +51,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from moderation.comments import Comment, Thread
-from moderation.errors import ModerationError
-from moderation.formats import ParseReport, read_export
-
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path[:0] = [str(Path(__file__).parents[1]), str(Path(__file__).parent)]  # this checkout first
 from _machine import describe  # noqa: E402
 from results import RESULTS, replace_section  # noqa: E402
+
+from moderation.comments import Comment, Thread  # noqa: E402
+from moderation.errors import ModerationError  # noqa: E402
+from moderation.formats import ParseReport, read_export  # noqa: E402
 
 PAGES = Path(__file__).parent / "pages"
 COMMENT_CHECKS = ("author", "depth", "time", "text_start", "text_end", "reply_to")

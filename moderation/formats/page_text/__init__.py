@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from moderation.comments import Comment, Thread
 from moderation.formats.page_text.article import article_parts
+from moderation.formats.page_text.inferred import parse_inferred
 from moderation.formats.page_text.section import CommentSection
 from moderation.formats.page_text.shapes import (
     FOOTER,
@@ -36,6 +37,26 @@ from moderation.formats.source import ExportFormat, ReadOptions, Source
 
 def parse_page(text: str, thread_id: str) -> Thread:
     """The thread of one page dump, with its comments in document order."""
+    inferred, _ = parse_inferred(text, thread_id)
+    known = parse_known_shapes(text, thread_id)
+    return inferred if _plausibility(inferred) >= _plausibility(known) else known
+
+
+def _plausibility(thread: Thread) -> float:
+    """How much of a comment section a reading found: comments with an author and text, dates,
+    less what disagrees with the count the page declares and empty comments."""
+    score = 0.0
+    for comment in thread.comments:
+        has_text = bool(comment.text.strip())
+        score += (bool(comment.author) and has_text) + 0.5 * bool(comment.created_at)
+        score -= 0 if has_text else 3
+    if thread.declared_comments:
+        score -= 2 * abs(len(thread.comments) - thread.declared_comments)
+    return score
+
+
+def parse_known_shapes(text: str, thread_id: str) -> Thread:
+    """The thread of one page dump read with the known comment shapes only."""
     lines = [
         LYNX_REF.sub("", line).expandtabs(4).rstrip()
         for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
