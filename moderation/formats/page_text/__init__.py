@@ -39,19 +39,32 @@ def parse_page(text: str, thread_id: str) -> Thread:
     """The thread of one page dump, with its comments in document order."""
     inferred, _ = parse_inferred(text, thread_id)
     known = parse_known_shapes(text, thread_id)
-    return inferred if _plausibility(inferred) >= _plausibility(known) else known
+    return known if _prefer_known(inferred, known) else inferred
+
+
+def _prefer_known(inferred: Thread, known: Thread) -> bool:
+    """The known shapes are a hint: their reading is kept where the inferred layout found much
+    less, or more comments than the page declares while the known shapes found no more."""
+    found, hinted = len(inferred.comments), len(known.comments)
+    declared = inferred.declared_comments
+    if declared is not None and found > declared >= hinted > 0:
+        return True
+    if 2 * found < hinted:
+        return True
+    return found == hinted and _plausibility(known) > _plausibility(inferred)
 
 
 def _plausibility(thread: Thread) -> float:
     """How much of a comment section a reading found: comments with an author and text, dates,
-    less what disagrees with the count the page declares and empty comments."""
+    less empty comments and comments beyond the count the page declares (fewer can be right:
+    pages collapse replies)."""
     score = 0.0
     for comment in thread.comments:
         has_text = bool(comment.text.strip())
         score += (bool(comment.author) and has_text) + 0.5 * bool(comment.created_at)
         score -= 0 if has_text else 3
-    if thread.declared_comments:
-        score -= 2 * abs(len(thread.comments) - thread.declared_comments)
+    if thread.declared_comments is not None:  # more than declared: some are not comments
+        score -= 2 * max(0, len(thread.comments) - thread.declared_comments)
     return score
 
 

@@ -129,7 +129,7 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     run: list[int] = []
     for i in range(below - 1, max(-1, below - 14), -1):
         t = texts[i]
-        if not t or not any(ch.isalpha() for ch in t):
+        if not any(ch.isalpha() for ch in t):
             continue
         words = len(t.split())
         if _NAVIGATION.search(t):
@@ -143,6 +143,11 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
                 break
             continue
         run.append(i)
+        if len(run) == 2:  # a headline and its subtitle
+            break
+    top = next((i for i, t in enumerate(texts) if t), None)
+    if len(run) > 1 and run[-1] == top:
+        run.pop()  # the first line of the page is the site's name
     if not run:
         return None, author
     title = texts[run[-1]]

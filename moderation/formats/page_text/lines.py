@@ -42,7 +42,8 @@ _FURNITURE_PHRASES = (
     r"me gusta|vind ik leuk|see more|read more|show more|show less|show transcript|"
     r"add a comment|pinned|edited|\(edited\)|click to expand\.\.\.|"
     r"reply to article|parent share|reply to this parent share|post comment|post a comment|"
-    r"submit comment|publish comment|leave a comment|leave a reply"
+    r"submit comment|publish comment|leave a comment|leave a reply|write a comment|"
+    r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?"
 )
 _FURNITURE_LINE = re.compile(
     rf"(?:{_FURNITURE_PHRASES})"
@@ -82,7 +83,8 @@ _PROFILE_LABEL = re.compile(
 )
 _HEADER_LEAD = re.compile(
     r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|▲\s*\d*\s*|old\s+|#\d+\s+|"
-    r"(?:post(?:ed)?\s+)?by\s+|postposted:?\s*|posted:?\s*|via\s+)+",
+    r"(?:post(?:ed)?\s+)?by\s+|postposted:?\s*|posted:?\s*|via\s+|"
+    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤*]\s+)+",
     re.I,
 )
 _NAME_TAIL = re.compile(
@@ -122,7 +124,7 @@ class Line:
 
 def furniture(text: str) -> bool:
     """A line made of the furniture printed with comments (``Reply · Like · 3``, ``♥ 23``)."""
-    lowered = text.strip().lower()
+    lowered = text.strip().lower().rstrip(".…")
     if not lowered or len(lowered) > 120:
         return False
     if _FURNITURE_LINE.fullmatch(lowered) or _BADGE_LINE.fullmatch(lowered):
@@ -190,8 +192,12 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
     """Sort a line with a date in it: a date line, a name with a date, furniture, or text."""
     text, when = line.text, line.when
     prefix, suffix = text[: when.start].strip(), text[when.end :].strip()
-    if when.relative and not _STRONG_RELATIVE.search(text[when.start : when.end]):
-        rest = _NAME_TAIL.sub("", prefix + " " + suffix).strip(" ·•|()")
+    rest = _NAME_TAIL.sub("", prefix + " " + suffix).strip(" ·•|()")
+    weak = when.relative and not _STRONG_RELATIVE.search(text[when.start : when.end])
+    if weak and rest and furniture(rest):
+        line.kind = "F"  # "Like · Reply · 14 · 2y": the date is part of the furniture
+        return
+    if weak:
         if any(ch.isalpha() for ch in rest) and not furniture(rest):
             line.kind = "T"  # "took 3 days": a duration in a sentence, not a comment's date
             return
