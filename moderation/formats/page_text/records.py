@@ -27,7 +27,8 @@ _END = re.compile(
     r"commentaire|lascia un commento|geef een reactie|schreibe einen kommentar|hinterlasse einen"
     r" kommentar|kommentar verfassen|log in to join the conversation|your answer|"
     r"you must log in|related topics|similar threads|thread status|display options|"
-    r"powered by|facebook comments plugin|©|\(c\) \d{4}|transcript|most (?:read|popular)|recommended from|"
+    r"powered by|facebook comments plugin|©|\(c\) \d{4}|transcript|most (?:read|popular)|"
+    r"recommended from|"
     r"load more|show more comments|view all comments|ready for more|"
     r"\d+ more comments|no posts|subscribe to|newer post|older post|post reply|"
     r"display posts from previous|about$|privacy)",
