@@ -38,8 +38,16 @@ from moderation.formats.source import ExportFormat, ReadOptions, Source
 def parse_page(text: str, thread_id: str) -> Thread:
     """The thread of one page dump, with its comments in document order."""
     inferred, _ = parse_inferred(text, thread_id)
+    if len(text) > KNOWN_SHAPES_UP_TO:
+        return inferred
     known = parse_known_shapes(text, thread_id)
     return known if _prefer_known(inferred, known) else inferred
+
+
+KNOWN_SHAPES_UP_TO = 1_000_000
+"""Pages larger than this (in characters) are read by their inferred layout alone: the known
+shapes are a hint for blog and news pages, which are smaller, and reading them costs about
+two seconds a megabyte."""
 
 
 def _prefer_known(inferred: Thread, known: Thread) -> bool:

@@ -88,7 +88,36 @@ RELATIVE = re.compile(
     r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?)?)(?![\w])",
     re.I,
 )
+_DIGIT = re.compile(r"\d")
+_ANY_DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_RELATIVE_WORDS = frozenset(
+    """s sec secs second seconds m min mins minute minutes h hr hrs hour hours d day days w wk
+    wks week weeks mo month months y yr yrs year years sekunde sekunden minuten stunde stunden
+    tag tagen woche wochen monat monaten jahr jahren seconde secondes heure heures jour jours
+    semaine semaines mois an ans année années segundo segundos minuto minutos hora horas día
+    días dia dias semana semanas meses mes año años ano anos secondi minuti ore ora giorni
+    giorno settimana settimane mesi mese anni anno seconden uur uren dagen dag weken week
+    maanden maand jaar yesterday today gestern heute hier aujourd'hui ayer hoy ieri oggi
+    gisteren vandaag now eben instant""".split()
+)
 _RELATIVE_NEEDS_AGO = re.compile(rf"^{_QUANTITY}\s*(?:{_UNIT})\.?$", re.I)
+
+
+@cache
+def _parser():
+    """dateparser's reader for the languages read (built once: loading it takes a second)."""
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(
+        languages=list(LANGUAGES),
+        settings={
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "PREFER_DAY_OF_MONTH": "first",
+            "DATE_ORDER": "DMY",  # 03/05/2019 is 3 May; 03-14-2024 still reads
+            "REQUIRE_PARTS": ["day", "month", "year"],
+        },
+    )
 
 
 class DateReader:
@@ -97,30 +126,23 @@ class DateReader:
     def __init__(self) -> None:
         self._shapes: dict[str, tuple[str, ...] | None] = {}
         self._seen: dict[str, str | None] = {}
-        self._parser = None
+        self._spans: dict[str, tuple[int, int] | None] = {}
 
     def _dateparser(self, text: str) -> datetime | None:
-        if self._parser is None:
-            from dateparser.date import DateDataParser
-
-            self._parser = DateDataParser(
-                languages=list(LANGUAGES),
-                settings={
-                    "RETURN_AS_TIMEZONE_AWARE": False,
-                    "PREFER_DAY_OF_MONTH": "first",
-                    "DATE_ORDER": "DMY",  # 03/05/2019 is 3 May; 03-14-2024 still reads
-                    "REQUIRE_PARTS": ["day", "month", "year"],
-                },
-            )
         try:
-            return self._parser.get_date_data(text).date_obj
+            return _parser().get_date_data(text).date_obj
         except (ValueError, OverflowError, TypeError, AttributeError):
             return None
 
     def find(self, text: str) -> When | None:
         """The first date (absolute or relative) in a short line, or None."""
-        if len(text) > 200 or not any(ch.isdigit() for ch in text):
-            m = RELATIVE.search(text) if len(text) <= 200 else None
+        if len(text) > 200:
+            return None
+        if _DIGIT.search(text) is None:
+            words = {w.strip(".,:;!?()") for w in text.lower().split()}
+            if not words & _RELATIVE_WORDS:
+                return None
+            m = RELATIVE.search(text)
             return When(None, m.start(), m.end(), True) if m else None
         span = self._absolute_span(text)
         if span is not None:
@@ -135,7 +157,33 @@ class DateReader:
 
     def _absolute_span(self, text: str) -> tuple[int, int] | None:
         """Where a run of date tokens (numbers, month and weekday names, glue words) with a
-        month or a numeric date in it stands, or None."""
+        month or a numeric date in it stands, or None. Lines of one shape (their digits
+        aside) have their date at the same place, so the place is found once per shape."""
+        shape = _ANY_DIGIT.sub("0", text)
+        if shape in self._spans:
+            return self._spans[shape]
+        months, _ = _vocabulary()
+        words = {w.strip(".,:;!?()@") for w in _LETTERS.findall(text.lower())}
+        if any(w in months or (w[:3] in months and len(w) <= 4) for w in words):
+            span = self._scan(text)
+        else:
+            span = self._numeric(text)
+        if len(self._spans) < 100_000:
+            self._spans[shape] = span
+        return span
+
+    def _numeric(self, text: str) -> tuple[int, int] | None:
+        m = _NUMERIC_DATE.search(text)
+        if not m:
+            return None
+        best = (m.start(), m.end())
+        after = _TIME.search(text, m.end(), min(len(text), m.end() + 12))
+        if after:
+            tail = re.match(r"\s*(?:[ap]\.?m\.?)", text[after.end() :], re.I)
+            best = (m.start(), after.end() + (tail.end() if tail else 0))
+        return self._trim(text, *best)
+
+    def _scan(self, text: str) -> tuple[int, int] | None:
         months, weekdays = _vocabulary()
         best = None
         run_start = run_end = None
@@ -162,15 +210,11 @@ class DateReader:
         if run_start is not None and has_number and has_month:
             best = (run_start, run_end)
         if best is None:
-            m = _NUMERIC_DATE.search(text)
-            if not m:
-                return None
-            best = (m.start(), m.end())
-            after = _TIME.search(text, m.end(), min(len(text), m.end() + 12))
-            if after:
-                tail = re.match(r"\s*(?:[ap]\.?m\.?)", text[after.end() :], re.I)
-                best = (m.start(), after.end() + (tail.end() if tail else 0))
-        start, end = best
+            return self._numeric(text)
+        return self._trim(text, *best)
+
+    @staticmethod
+    def _trim(text: str, start: int, end: int) -> tuple[int, int]:
         while end > start and text[end - 1] in " ,.:/-@":
             end -= 1
         lead_glue = re.match(r"(?:(?:on|at|le|el|am|de|the)\s+)+", text[start:end], re.I)
@@ -200,9 +244,14 @@ class DateReader:
                 if found is None and re.search(r"\s\d{1,4}$", span):  # a post number after it
                     return self.read(span.rsplit(None, 1)[0])
                 if found is not None and shape not in self._shapes:
-                    self._shapes[shape] = _roles(found, numbers, span)
+                    roles = _roles(found, numbers, span)
+                    if roles is not None:  # else (the 3rd of March) learn from a later date
+                        self._shapes[shape] = roles
             if found is not None:
-                iso = found.strftime("%Y-%m-%dT%H:%M")
+                iso = (
+                    f"{found.year:04d}-{found.month:02d}-{found.day:02d}"
+                    f"T{found.hour:02d}:{found.minute:02d}"
+                )
         if len(self._seen) < 100_000:
             self._seen[span] = iso
         return iso
@@ -225,12 +274,15 @@ def _pm(span: str) -> str | None:
 
 def _roles(found: datetime, numbers: list[int], span: str) -> tuple[str, ...] | None:
     """Which field each number of the span is, when that is unambiguous."""
+    months, _ = _vocabulary()
+    words = re.findall(r"[^\W\d_]+", span.lower())
+    has_month_name = any(w in months or (w[:3] in months and len(w) <= 4) for w in words)
     roles = []
     for n in numbers:
         options = []
         if n == found.year or (n < 100 and n == found.year % 100):
             options.append("y")
-        if n == found.month:
+        if n == found.month and not has_month_name:
             options.append("m")
         if n == found.day:
             options.append("d")

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from moderation.comments import is_placeholder
 from moderation.formats.page_text.dating import DateReader, When
 
 # Words that make up the furniture printed with every comment, in the languages read.
@@ -88,11 +89,11 @@ _HEADER_LEAD = re.compile(
     re.I,
 )
 _NAME_TAIL = re.compile(
-    r"(?:\s*(?:»|·|•|\||,|-|–|—|\bon\b|\bat\b|\bum\b|\bà\b|\bel\b|\bil\b|\bam\b|@))+\s*$", re.I
+    r"(?<!\s)(?:\s*(?:»|·|•|\||,|-|–|—|\bon\b|\bat\b|\bum\b|\bà\b|\bel\b|\bil\b|\bam\b|@))+\s*$", re.I
 )
-_POINTS = re.compile(r"\s+-?\d+\s+points?\b.*$", re.I)
+_POINTS = re.compile(r"(?<!\s)\s+-?\d+\s+points?\b.*$", re.I)
 _BADGES = re.compile(
-    r"(?:\s+(?:\(verified\)|\(committee\)|\(mod\)|\[s\]|\[m\]|\[a\]|mod|moderator|admin|staff|"
+    r"(?<!\s)(?:\s+(?:\(verified\)|\(committee\)|\(mod\)|\[s\]|\[m\]|\[a\]|mod|moderator|admin|staff|"
     r"author|op|post author|autor de la entrada|subscriber|contributor|top fan|ledger pick|"
     r"verified|editor))+$|\[s\]$",
     re.I,
@@ -102,7 +103,7 @@ _STRONG_RELATIVE = re.compile(
     r"ieri|oggi|gisteren|vandaag|just now)\b",
     re.I,
 )
-_PAREN = re.compile(r"\s*\([^()]{0,60}\)")
+_PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
 _PARTICLES = frozenset("de da di du del della van von der den la le y dos das bin al el".split())
 
 
@@ -119,7 +120,7 @@ class Line:
     byline: bool = False  # D: words before the date that are not a name ("Retired teacher")
     reply_to: str | None = None
     inline: str | None = None  # H: comment text on the header line ("X said: text")
-    key: str = ""
+    key: str | None = ""  # the line's shape, for furniture by repetition (None: a sentence)
 
 
 def furniture(text: str) -> bool:
@@ -180,12 +181,18 @@ def clean_name(name: str) -> str:
     return name.strip(" :,")
 
 
+_DIGIT = re.compile(r"\d")
+_RE_PREFIX = re.compile(r"^re:\s*")
+_DIGITS = re.compile(r"\d+")
+_SPACES = re.compile(r"\s+")
+
+
 def _key(text: str, when: When | None) -> str:
     if when is not None:
         text = text[: when.start] + "<d>" + text[when.end :]
-    text = re.sub(r"^re:\s*", "", text.strip().lower())
+    text = _RE_PREFIX.sub("", text.strip().lower())
     text = _PAREN.sub("()", text)
-    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text))
+    return _DIGITS.sub("#", _SPACES.sub(" ", text))
 
 
 def _header_from_date(line: Line, reader: DateReader) -> None:
@@ -236,61 +243,99 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
     line.kind = "T"
 
 
+_SAYS_VERBS = frozenset(
+    "says said sagt schrieb dit dice schreef detto scritto wrote writes écrit escribió disse "
+    "reblogged".split()
+)
+_CUES = ("in reply", "replying", "reply to", "in antwort", "en réponse", "en respuesta",
+         "in risposta", "als antwoord", "→")  # fmt: skip
+
+
+def sort_line(text: str, reader: DateReader) -> Line:
+    """A line's kind, read from the line alone (the page's repetitions are weighed later)."""
+    line = Line(0, 0, text)
+    if len(text) > 200:
+        return line
+    lowered = text[:100].lower()
+    words = {w.strip(":.…,") for w in lowered.split()}
+    if (
+        len(words) >= 9
+        and text[-1] in '.!?…"”)'
+        and not words & _SAYS_VERBS
+        and _DIGIT.search(text, 0, 40) is None
+    ):
+        return line  # a sentence: text (a quick way past the checks below, for speed)
+    if furniture(text):
+        line.kind = "F"
+        return line
+    if lowered.startswith(_CUES) or "→" in lowered:
+        m = _REPLY_CUE.match(text)
+        if m:
+            line.kind, line.reply_to = "R", clean_name(m["to"])
+            return line
+    m = _SAYS.match(text) if words & _SAYS_VERBS else None
+    if m and name_like(clean_name(m["name"])):
+        rest = (m["rest"] or "").strip()
+        verb = m["verb"].lower()
+        when = reader.find(rest) if rest else None
+        if when is not None and len(rest) - (when.end - when.start) < 8:
+            line.kind, line.name, line.when = "H", clean_name(m["name"]), when
+            return line
+        if rest and verb.startswith(("said", "sagt", "dit", "dice")) and m["mark"] == ":":
+            line.kind, line.name, line.inline = "H", clean_name(m["name"]), rest
+            return line
+        if not rest and (m["mark"] in ("...", "…") or verb.startswith("reblogged")):
+            line.kind, line.name = "H", clean_name(m["name"])
+            return line
+        if not rest:
+            line.kind, line.name = "S", clean_name(m["name"])  # header or quote: see classify
+            return line
+    m = _REPLIES_TO.match(text) if "replie" in lowered else None
+    if m and name_like(clean_name(m["name"])):
+        line.kind, line.name, line.reply_to = "N", clean_name(m["name"]), clean_name(m["to"])
+        return line
+    when = reader.find(text)
+    if when is not None:
+        line.when = when
+        _header_from_date(line, reader)
+        if line.kind != "T":
+            return line
+        line.when = None
+    if name_like(text):
+        line.kind = "N"
+    return line
+
+
 def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list[Line]:
     """The non-blank lines ``start..end`` of a page, each with its kind."""
     out: list[Line] = []
+    sorted_lines: dict[str, Line] = {}
     for i in range(start, end):
         raw = lines[i]
         text = raw.strip()
         if not text:
             continue
-        line = Line(i, len(raw) - len(raw.lstrip(" ")), text)
+        known = sorted_lines.get(text)
+        if known is None:
+            known = sort_line(text, reader)
+            if len(sorted_lines) < 200_000:
+                sorted_lines[text] = known
+        k = known
+        line = Line(i, len(raw) - len(raw.lstrip(" ")), text, k.kind, k.when, k.name, k.byline)
+        line.reply_to, line.inline, line.key = k.reply_to, k.inline, k.key
         out.append(line)
-        if len(text) > 200:
-            continue
-        if furniture(text):
-            line.kind = "F"
-            continue
-        m = _REPLY_CUE.match(text)
-        if m:
-            line.kind, line.reply_to = "R", clean_name(m["to"])
-            continue
-        m = _SAYS.match(text)
-        if m and name_like(clean_name(m["name"])):
-            rest = (m["rest"] or "").strip()
-            verb = m["verb"].lower()
-            when = reader.find(rest) if rest else None
-            if when is not None and len(rest) - (when.end - when.start) < 8:
-                line.kind, line.name, line.when = "H", clean_name(m["name"]), when
-                continue
-            if rest and verb.startswith(("said", "sagt", "dit", "dice")) and m["mark"] == ":":
-                line.kind, line.name, line.inline = "H", clean_name(m["name"]), rest
-                continue
-            if not rest and (m["mark"] in ("...", "…") or verb.startswith("reblogged")):
-                line.kind, line.name = "H", clean_name(m["name"])
-                continue
-            if not rest:
-                line.kind, line.name = "S", clean_name(m["name"])  # header or quote: see below
-                continue
-        m = _REPLIES_TO.match(text)
-        if m and name_like(clean_name(m["name"])):
-            line.kind, line.name, line.reply_to = "N", clean_name(m["name"]), clean_name(m["to"])
-            continue
-        when = reader.find(text)
-        if when is not None:
-            line.when = when
-            _header_from_date(line, reader)
-            if line.kind != "T":
-                continue
-            line.when = None
-        if name_like(text):
-            line.kind = "N"
     # furniture by repetition: a short line that is not a name, repeated down the section
     for line in out:
-        line.key = _key(line.text, line.when)
-    counts = Counter(line.key for line in out if line.kind in "TN")
+        if line.key is not None:
+            line.key = _key(line.text, line.when) if len(line.text) <= 100 else None
+    counts = Counter(line.key for line in out if line.kind in "TN" and line.key is not None)
     for line in out:
-        if line.kind == "T" and counts[line.key] >= 3 and len(line.text) <= 100:
+        if (
+            line.kind == "T"
+            and counts[line.key] >= 3
+            and len(line.text) <= 100
+            and not is_placeholder(line.text)  # "This comment was removed by a moderator."
+        ):
             line.kind = "F"
         elif line.kind == "N" and counts[line.key] >= 4 and " " not in line.text:
             line.kind = "F"
