@@ -76,7 +76,10 @@ def generated_page(megabytes: float) -> str:
         body.extend(lines)
         size += sum(len(line) + 1 for line in lines)
         n += 1
-    section = [f"{n} thoughts on \u201cCouncil approves the new cycle lanes on Mill Street\u201d", ""]
+    section = [
+        f"{n} thoughts on \u201cCouncil approves the new cycle lanes on Mill Street\u201d",
+        "",
+    ]
     return "\n".join(head + section + body + ["Leave a Reply", ""])
 
 

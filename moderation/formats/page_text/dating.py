@@ -99,7 +99,7 @@ _RELATIVE_WORDS = frozenset(
     días dia dias semana semanas meses mes año años ano anos secondi minuti ore ora giorni
     giorno settimana settimane mesi mese anni anno seconden uur uren dagen dag weken week
     maanden maand jaar yesterday today gestern heute hier aujourd'hui ayer hoy ieri oggi
-    gisteren vandaag now eben instant""".split()
+    gisteren vandaag now eben instant aujourd ago""".split()
 )
 _RELATIVE_NEEDS_AGO = re.compile(rf"^{_QUANTITY}\s*(?:{_UNIT})\.?$", re.I)
 
@@ -138,13 +138,18 @@ class DateReader:
         """The first date (absolute or relative) in a short line, or None."""
         if len(text) > 200:
             return None
+        words = set(_LETTERS.findall(text.lower()))
+        relative = bool(words & _RELATIVE_WORDS)
         if _DIGIT.search(text) is None:
-            words = {w.strip(".,:;!?()") for w in text.lower().split()}
-            if not words & _RELATIVE_WORDS:
+            if not relative:
                 return None
             m = RELATIVE.search(text)
             return When(None, m.start(), m.end(), True) if m else None
-        span = self._absolute_span(text)
+        months, _ = _vocabulary()
+        month = any(w in months or (w[:3] in months and len(w) <= 4) for w in words)
+        if not month and not relative and _NUMERIC_DATE.search(text) is None:
+            return None
+        span = self._absolute_span(text, month)
         if span is not None:
             start, end = span
             iso = self.read(text[start:end])
@@ -155,16 +160,14 @@ class DateReader:
             return When(None, m.start(), m.end(), True)
         return When(None, *span) if span is not None else None
 
-    def _absolute_span(self, text: str) -> tuple[int, int] | None:
+    def _absolute_span(self, text: str, month: bool) -> tuple[int, int] | None:
         """Where a run of date tokens (numbers, month and weekday names, glue words) with a
         month or a numeric date in it stands, or None. Lines of one shape (their digits
         aside) have their date at the same place, so the place is found once per shape."""
         shape = _ANY_DIGIT.sub("0", text)
         if shape in self._spans:
             return self._spans[shape]
-        months, _ = _vocabulary()
-        words = {w.strip(".,:;!?()@") for w in _LETTERS.findall(text.lower())}
-        if any(w in months or (w[:3] in months and len(w) <= 4) for w in words):
+        if month:
             span = self._scan(text)
         else:
             span = self._numeric(text)

@@ -89,7 +89,8 @@ _HEADER_LEAD = re.compile(
     re.I,
 )
 _NAME_TAIL = re.compile(
-    r"(?<!\s)(?:\s*(?:»|·|•|\||,|-|–|—|\bon\b|\bat\b|\bum\b|\bà\b|\bel\b|\bil\b|\bam\b|@))+\s*$", re.I
+    r"(?<!\s)(?:\s*(?:»|·|•|\||,|-|–|—|\bon\b|\bat\b|\bum\b|\bà\b|\bel\b|\bil\b|\bam\b|@))+\s*$",
+    re.I,
 )
 _POINTS = re.compile(r"(?<!\s)\s+-?\d+\s+points?\b.*$", re.I)
 _BADGES = re.compile(
@@ -326,8 +327,8 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
         out.append(line)
     # furniture by repetition: a short line that is not a name, repeated down the section
     for line in out:
-        if line.key is not None:
-            line.key = _key(line.text, line.when) if len(line.text) <= 100 else None
+        if line.kind in "TN" and len(line.text) <= 100:
+            line.key = _key(line.text, line.when)
     counts = Counter(line.key for line in out if line.kind in "TN" and line.key is not None)
     for line in out:
         if (
