@@ -10,7 +10,7 @@ from moderation.formats.page_text.article import article_parts
 from moderation.formats.page_text.dating import DateReader
 from moderation.formats.page_text.lines import classify, clean_name, furniture, name_like
 from moderation.formats.page_text.records import Record, find_records, nest
-from moderation.formats.page_text.shapes import find_comment_section
+from moderation.formats.page_text.shapes import LABELLED_META, find_comment_section
 
 _NUMBER_WORDS = {
     "no": 0, "zero": 0, "keine": 0, "aucun": 0, "aucune": 0, "ningún": 0, "nessun": 0,
@@ -95,6 +95,7 @@ def _paragraph(text: str) -> bool:
 
 
 def _meta(text: str, reader: DateReader) -> bool:
+    text = text.lstrip("•·*-–— ")
     if len(text) > 160:
         return False
     return bool(_BYLINE.match(text) or _BYLINE_AFTER.match(text) or reader.find(text))
@@ -105,11 +106,17 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     of the run of longer lines just above the byline or date nearest the article's first
     paragraph (a subtitle may stand between); navigation, site names and bylines are passed."""
     texts = [line.strip() for line in lines]
-    first_paragraph = next((i for i, t in enumerate(texts) if _paragraph(t)), len(texts))
+    first_paragraph = next((i for i, t in enumerate(texts) if len(t) > 150), None)
+    if first_paragraph is None:  # short articles: the first sentence after a date or byline
+        dated = next((i for i, t in enumerate(texts) if t and _meta(t, reader)), 0)
+        first_paragraph = next(
+            (i for i, t in enumerate(texts) if i > dated and _paragraph(t)), len(texts)
+        )
     metas = [i for i in range(first_paragraph) if texts[i] and _meta(texts[i], reader)]
     author = None
     for i in metas:
-        m = _BYLINE_AFTER.match(texts[i]) or _BYLINE.match(texts[i])
+        text = texts[i].lstrip("•·*-–— ")
+        m = _BYLINE_AFTER.match(text) or _BYLINE.match(text)
         if m and name_like(clean_name(m["name"])):
             author = clean_name(m["name"])
             break
@@ -132,12 +139,12 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
         if not any(ch.isalpha() for ch in t):
             continue
         words = len(t.split())
-        if _NAVIGATION.search(t):
-            break
-        if _meta(t, reader) or furniture(t):
+        if _meta(t, reader) or furniture(t) or LABELLED_META.match(t.lstrip("•·*-–— ")):
             if run:
                 break
             continue
+        if _NAVIGATION.search(t):
+            break
         if words < 3 or (words <= 3 and name_like(t)) or t.endswith(("…", "...")):
             if run:
                 break
