@@ -69,6 +69,8 @@ def active_record() -> dict[str, Any] | None:
         f"delete {path} to go back to the shipped default model, then promote one again "
         "with `moderation models promote NAME`"
     )
+    if path.is_symlink():
+        raise ModerationError(f"{path}: is a symbolic link, not the record itself; {way_out}")
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
