@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from moderation.comments import Comment, Thread, comment_to_json, to_json_line
-from moderation.files import atomic_output, check_destination
+from moderation.files import atomic_output, check_outputs
 from moderation.formats import ParseReport, ReadOptions, read_export
 from moderation.labels.files import LabelFile, join_labels, read_label_file
 
@@ -89,9 +89,7 @@ def parse_exports(
     if labels is not None:
         result.labels = ParseReport(str(labels), skip_bad=options.skip_bad, format="labels")
         label_file = read_label_file(labels, result.labels)
-    for destination in (output, threads_out):
-        if destination is not None and str(destination) != "-":
-            check_destination(destination)
+    check_outputs({"-o": output, "--threads-out": threads_out}, [*inputs, labels])
     spool = _ThreadSpool(Path(threads_out).parent) if threads_out else None
     try:
         with atomic_output(output) as out:

@@ -190,6 +190,13 @@ def promote(
             "examples": len(data),
             **{which: {k: m[k] for k in COMPARED} for which, m in scores.items()},
         }
+        missing = sorted({k for m in scores.values() for k in COMPARED if m.get(k) is None})
+        if missing:  # refused before anything is switched
+            raise UsageError(
+                f"{evaluation}: {', '.join(missing)} cannot be measured on these comments "
+                f"(labels found: {', '.join(sorted(set(data.labels)))}); promotion needs "
+                "labelled comments of at least two labels"
+            )
         result["evaluation"] = evidence
     _, torn = history()
     if torn:

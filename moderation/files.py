@@ -13,8 +13,11 @@ checksums, timestamps, and JSON-lines files that may end in a torn line.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import hashlib
 import os
+import re
 import shutil
 import signal
 import sys
@@ -55,7 +58,59 @@ def check_destination(path: str | Path) -> Path:
         raise ModerationError(
             f"{destination}: the folder {destination.parent} does not exist; create it first"
         )
+    if not os.access(destination.parent, os.W_OK | os.X_OK):
+        raise ModerationError(
+            f"{destination}: the folder {destination.parent} is not writable; write elsewhere"
+        )
     return destination
+
+
+def _identity(path: Path) -> tuple[Any, ...]:
+    """What makes two paths the same file: device and inode when it exists (a symbolic or
+    hard link to it is the same file), else the absolute path with its folder resolved."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return ("path", os.path.join(os.path.realpath(path.parent), path.name))
+    return ("inode", found.st_dev, found.st_ino)
+
+
+def _is_stream(path: Path | str | None) -> bool:
+    return path is None or str(path) == "-"
+
+
+def check_outputs(
+    outputs: dict[str, str | Path | None], inputs: Iterable[str | Path | None] = ()
+) -> None:
+    """The one check of a command's output paths, before any work is done: each must be
+    writable (``check_destination``), none may be one of the ``inputs`` (by name, symbolic
+    link or hard link) and no two may be the same file. ``outputs`` maps each option's name
+    (``"-o"``, ``"--summary"``) to its path; None or ``-`` (stdout) is skipped. Devices
+    (``/dev/null``) may be given twice."""
+    read: dict[tuple[Any, ...], Path] = {}
+    for path in inputs:
+        if not _is_stream(path):
+            read.setdefault(_identity(Path(path)), Path(path))  # type: ignore[arg-type]
+    written: dict[tuple[Any, ...], str] = {}
+    for option, path in outputs.items():
+        if _is_stream(path):
+            continue
+        destination = Path(path)  # type: ignore[arg-type]
+        if destination.exists() and not destination.is_file() and not destination.is_dir():
+            continue  # a device or a pipe: written directly, never replaced
+        check_destination(destination)
+        identity = _identity(destination)
+        if identity in read:
+            raise ModerationError(
+                f"{destination}: {option} is the input {read[identity]} (the same file); "
+                "write it elsewhere, the input would be lost"
+            )
+        if identity in written:
+            raise ModerationError(
+                f"{destination}: {option} and {written[identity]} name the same file; give "
+                "each its own"
+            )
+        written[identity] = option
 
 
 def _umask() -> int:
@@ -80,8 +135,12 @@ def atomic_output(
     text_options = {} if binary else {"encoding": encoding, "newline": ""}
     destination = check_destination(path)
     if destination.exists() and not destination.is_file():
-        with open(destination, mode, **text_options) as fh:
-            yield fh
+        try:
+            with open(destination, mode, **text_options) as fh:
+                yield fh
+        except OSError as err:  # e.g. /dev/full: name the file in the error
+            err.filename = err.filename or str(destination)
+            raise
         return
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent
@@ -93,29 +152,105 @@ def atomic_output(
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp_name, destination)
+    except OSError as err:  # e.g. a full disk: name the file, not the temporary one
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        err.filename = str(destination)
+        raise
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
 
 
+def check_replaceable_directory(directory: str | Path, owns: Iterable[str]) -> Path:
+    """Refuse, before any work, a folder a command may not fill or replace: one that holds
+    anything but the files ``owns`` names (the command's own files from an earlier run), a
+    symbolic link, the current folder or one that holds it. Returns the absolute path."""
+    directory = Path(os.path.abspath(directory))
+    if directory.is_symlink():
+        raise ModerationError(
+            f"{directory}: is a symbolic link; give the folder itself, or a new folder"
+        )
+    here = Path(os.path.abspath(os.getcwd()))
+    if directory == here or directory in here.parents or directory.parent == directory:
+        raise ModerationError(
+            f"{directory}: is the current folder (or holds it); give a new folder to write"
+        )
+    if directory.exists() and not directory.is_dir():
+        raise ModerationError(f"{directory}: is a file, not a folder; give a new folder")
+    existing = directory.parent  # created when missing; the nearest folder that exists
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ModerationError(
+            f"{directory}: the folder {existing} is not writable; write elsewhere"
+        )
+    if directory.is_dir():
+        allowed = set(owns)
+        foreign = sorted(
+            entry.name
+            for entry in os.scandir(directory)
+            if entry.name not in allowed or not entry.is_file(follow_symlinks=False)
+        )
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise ModerationError(
+                f"{directory}: holds {shown}, which this command does not write; refusing to "
+                "replace the folder (give a new folder, or empty this one)"
+            )
+    return directory
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def exchange_paths(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one step (Linux ``renameat2(RENAME_EXCHANGE)``), so a reader
+    finds one or the other at each name at every moment. False where the system or the file
+    system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    done = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
 @contextlib.contextmanager
-def atomic_directory(directory: Path) -> Iterator[Path]:
+def atomic_directory(directory: Path, owns: Iterable[str]) -> Iterator[Path]:
     """A temporary sibling of ``directory`` to fill; when the block completes it takes the
-    directory's place (an old one is swapped out, then removed), so an interrupted write leaves
-    the old directory (or none), never half of one."""
+    directory's place. An old directory is swapped with the new one in a single step (where
+    the system can), then removed, so a reader always finds the old directory or the new one,
+    never none or half of one. ``directory`` may exist only if it holds nothing but the files
+    ``owns`` names (``check_replaceable_directory``)."""
+    owns = frozenset(owns)
+    directory = check_replaceable_directory(directory, owns)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
     try:
         yield staging
         os.chmod(staging, 0o755)
-        if directory.exists():
+        check_replaceable_directory(directory, owns)  # again: it may have changed meanwhile
+        if not directory.exists():
+            os.replace(staging, directory)  # an empty folder is replaced, a new one appears
+        elif exchange_paths(staging, directory):
+            shutil.rmtree(staging, ignore_errors=True)  # the old directory, now at staging
+        else:
             old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
             os.replace(directory, old)
             os.replace(staging, directory)
             shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, directory)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -187,32 +322,68 @@ def read_json_lines(path: str | Path, *, missing_ok: bool = False, hint: str = "
     return result
 
 
+def open_no_follow(path: Path, flags: int, mode: str) -> Any:
+    """``path`` opened with ``os.open`` ``flags``, refusing a symbolic link: a record this
+    package appends to is written in place, never through a link to somewhere else."""
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise ModerationError(
+                f"{path}: is a symbolic link; refusing to write through it (replace the link "
+                "with the file itself)"
+            ) from None
+        raise
+    return os.fdopen(fd, mode)
+
+
 def set_torn_line_aside(path: Path, torn: bytes) -> None:
     """Keep a torn last line in ``FILE.torn``, then cut it off ``FILE``, so the next append
     starts on a line of its own."""
     aside = path.with_name(path.name + ".torn")
-    with open(aside, "ab") as handle:
+    with open_no_follow(aside, os.O_WRONLY | os.O_APPEND | os.O_CREAT, "ab") as handle:
         handle.write(torn + b"\n")
         handle.flush()
         os.fsync(handle.fileno())
-    size = path.stat().st_size
-    with open(path, "r+b") as handle:
+    with open_no_follow(path, os.O_RDWR, "r+b") as handle:
+        size = os.fstat(handle.fileno()).st_size
         handle.truncate(size - len(torn))
         os.fsync(handle.fileno())
 
 
 def open_for_append(path: Path) -> Any:
-    """``path`` opened for binary appends, with a newline added first when the file does not
-    end in one."""
-    needs_newline = False
-    if path.exists() and path.stat().st_size:
-        with open(path, "rb") as handle:
-            handle.seek(-1, os.SEEK_END)
-            needs_newline = handle.read(1) != b"\n"
-    handle = open(path, "ab")
-    if needs_newline:
-        handle.write(b"\n")
+    """``path`` opened for binary appends (never through a symbolic link), with a newline
+    added first when the file does not end in one."""
+    handle = open_no_follow(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, "a+b")
+    size = os.fstat(handle.fileno()).st_size
+    if size:
+        handle.seek(size - 1)
+        if handle.read(1) != b"\n":
+            handle.write(b"\n")
     return handle
+
+
+# --- cells of spreadsheets we write -----------------------------------------------------------
+
+# a cell a spreadsheet reads as a formula (OWASP: CSV injection), after apostrophes we added
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV cell safe to open in Excel or LibreOffice: text starting with ``= + - @``, a tab
+    or a carriage return (a formula there) gets a leading apostrophe, as OWASP recommends.
+    ``from_spreadsheet_cell`` takes it off again on import, so the text round-trips."""
+    if isinstance(value, str) and _FORMULA_START.match(value):
+        return "'" + value
+    return value
+
+
+def from_spreadsheet_cell(value: str) -> str:
+    """The text ``spreadsheet_cell`` neutralised: one apostrophe before a formula start is
+    taken off."""
+    if value[:1] == "'" and _FORMULA_START.match(value, 1):
+        return value[1:]
+    return value
 
 
 @contextlib.contextmanager

@@ -12,10 +12,11 @@ import numpy as np
 
 from moderation.errors import ModerationError
 from moderation.evaluate import Evaluation
-from moderation.files import atomic_directory
+from moderation.files import atomic_directory, check_replaceable_directory
 from moderation.scoring import FLAGGED_LABELS
 
 PLOTS = ("confusion.png", "precision_recall.png", "reliability.png")
+REPORT_FILES = (*PLOTS, "metrics.json", "index.html")  # all a report folder holds
 
 
 def _pyplot() -> Any:
@@ -225,21 +226,11 @@ def write_report(
     worst: int = 20,
 ) -> Path:
     """Write the report folder atomically (a sibling is filled, then renamed into place)."""
-    directory = Path(directory)
-    if (
-        directory.exists()
-        and not (directory / "metrics.json").is_file()
-        and any(directory.iterdir())
-    ):
-        raise ModerationError(
-            f"{directory}: is a folder that is not a report; give a new folder for --report"
-        )
-    if not directory.parent.is_dir():
-        raise ModerationError(f"{directory}: the folder {directory.parent} does not exist")
+    directory = check_replaceable_directory(directory, REPORT_FILES)
     data = evaluation.to_dict(worst)
     if comparison:
         data["comparison"] = comparison
-    with atomic_directory(directory) as staging:
+    with atomic_directory(directory, REPORT_FILES) as staging:
         plot_confusion(evaluation, staging / PLOTS[0])
         plot_precision_recall(evaluation, staging / PLOTS[1])
         plot_reliability(evaluation, staging / PLOTS[2])

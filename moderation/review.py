@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -15,7 +15,7 @@ from typing import Any, TextIO
 from moderation.comments import LABELS, Comment, Thread
 from moderation.errors import InputError, ModerationError
 from moderation.examples import read_labelled
-from moderation.files import atomic_output
+from moderation.files import atomic_output, spreadsheet_cell
 from moderation.flagging import flag_chunk
 from moderation.formats import ParseReport, ReadOptions, read_export
 from moderation.labels.store import LabelStore, answer_record, read_store, undo_record
@@ -137,19 +137,18 @@ def write_queue_csv(items: list[QueueItem], out: TextIO) -> int:
     writer.writerow(QUEUE_COLUMNS)
     for item in items:
         comment, scores = item.comment, item.scores or {}
-        writer.writerow(
-            [
-                comment.id,
-                comment.thread_id,
-                comment.thread_title or "",
-                item.parent_text or "",
-                comment.text,
-                item.prediction or "",
-                *(f"{scores[label]:.4f}" if label in scores else "" for label in LABELS),
-                ";".join(item.flags),
-                "",
-            ]
-        )
+        cells = [
+            comment.id,
+            comment.thread_id,
+            comment.thread_title or "",
+            item.parent_text or "",
+            comment.text,
+            item.prediction or "",
+            *(f"{scores[label]:.4f}" if label in scores else "" for label in LABELS),
+            ";".join(item.flags),
+            "",
+        ]
+        writer.writerow([spreadsheet_cell(cell) for cell in cells])
     return len(items)
 
 
@@ -177,10 +176,34 @@ def load_queue(
     chosen = parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)
     options = options or ReadOptions()
     report = ParseReport(str(input), skip_bad=options.skip_bad)
-    items = queue_items(
-        read_export(input, format=format, options=options, report=report), loaded, chosen
-    )
+    records = read_export(input, format=format, options=options, report=report)
+    items = queue_items(_unique_ids(records, input, report), loaded, chosen)
     return Queue(items, report, loaded)
+
+
+def _unique_ids(
+    records: Iterable[Thread | Comment], path: Path, report: ParseReport
+) -> Iterator[Thread | Comment]:
+    """The records with each comment id once: a second comment with an id already seen is a
+    bad record (an answer would be stored with the wrong comment's text); with ``skip_bad``
+    the first is kept."""
+    first_at: dict[str, int] = {}
+    number = 0
+    for record in records:
+        if isinstance(record, Comment):
+            number += 1
+            first = first_at.setdefault(record.id, number)
+            if first != number:
+                report.bad(
+                    InputError(
+                        path,
+                        f"comment id {record.id!r} is used again (first by comment {first})",
+                        where=f"comment {number}",
+                        hint="give each comment its own id, or add --skip-bad to keep the first",
+                    )
+                )
+                continue
+        yield record
 
 
 def export_queue(

@@ -67,12 +67,33 @@ def tiny_model(tmp_path_factory) -> Path:
     return folder / "tiny"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_session_state(tmp_path_factory):
+    """Models trained by session and module fixtures (before any test's own state folder is
+    set) record themselves in a state folder of the run, never the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MODERATION_HOME", str(tmp_path_factory.mktemp("session-home")))
+        patch.setenv("MODERATION_MODELS", str(tmp_path_factory.mktemp("session-models")))
+        patch.delenv("MODERATION_MODEL", raising=False)
+        patch.delenv("MODERATION_TRUST_MODEL", raising=False)
+        yield
+
+
 @pytest.fixture(autouse=True)
-def isolated_state(tmp_path_factory, monkeypatch):
-    """No test reads or changes the user's active model or models folder."""
+def isolated_state(tmp_path_factory, monkeypatch, request):
+    """No test reads or changes the user's active model or models folder. The tiny model,
+    trained once per run, is one this installation made: each test's state folder records
+    it as trusted, as `moderation train` does."""
     monkeypatch.setenv("MODERATION_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.setenv("MODERATION_MODELS", str(tmp_path_factory.mktemp("models")))
     monkeypatch.delenv("MODERATION_MODEL", raising=False)
+    monkeypatch.delenv("MODERATION_TRUST_MODEL", raising=False)
+    if "tiny_model" in request.fixturenames:
+        from moderation.model.meta import ModelMeta
+        from moderation.model.trust import record_trusted
+
+        model = request.getfixturevalue("tiny_model")
+        record_trusted(model, ModelMeta.read(model).model_sha256)
 
 
 def label_record(cid, label, **extra):

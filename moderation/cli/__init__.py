@@ -22,6 +22,7 @@ from moderation.cli.parse import parse_cli
 from moderation.cli.score import score_cli
 from moderation.cli.serve import serve_cli
 from moderation.cli.train import train_cli
+from moderation.model.trust import trust_all_models
 
 app = typer.Typer(
     name="moderation",
@@ -43,6 +44,14 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
+    trust_model: Annotated[
+        bool,
+        typer.Option(
+            "--trust-model",
+            help="Load the pickle (model.joblib) of a model this installation did not make, "
+            "when one is needed: a pickle runs code; give this only for a model you trust.",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -52,6 +61,8 @@ def root(
 ) -> None:
     """Offline comment moderation."""
     set_debug(debug)
+    if trust_model:
+        trust_all_models()
 
 
 app.command("parse", cls=Command)(parse_cli)

@@ -21,8 +21,11 @@ from typer.core import TyperCommand, TyperGroup
 
 from moderation.errors import ModerationError
 from moderation.formats import format_help
+from moderation.model.trust import trust_all_models
 
 F = TypeVar("F", bound=Callable[..., Any])
+# root options a command also takes after its name (``moderation flag x --trust-model``)
+_ANYWHERE = ("--debug", "--trust-model")
 EXIT_USER_ERROR = 2
 _state = {"debug": False}
 
@@ -101,6 +104,17 @@ def user_errors(command: F) -> F:
             with contextlib.suppress(OSError):
                 sys.stdout = open(os.devnull, "w")
             raise typer.Exit(0) from None
+        except OSError as err:  # a full disk, a read-only folder, /dev/full: one line
+            if _state["debug"]:
+                raise
+            where = f"{err.filename}: " if err.filename else ""
+            say(f"error: {where}{err.strerror or err}; nothing was written there")
+            raise typer.Exit(EXIT_USER_ERROR) from None
+        except RecursionError:
+            if _state["debug"]:
+                raise
+            say("error: the input is nested too deeply to read; flatten it first")
+            raise typer.Exit(EXIT_USER_ERROR) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -174,7 +188,9 @@ class Command(TyperCommand):
         own = args[: args.index("--")] if "--" in args else args
         if "--debug" in own:
             set_debug(True)
-            args = [a for i, a in enumerate(args) if not (a == "--debug" and i < len(own))]
+        if "--trust-model" in own:
+            trust_all_models()
+        args = [a for i, a in enumerate(args) if not (a in _ANYWHERE and i < len(own))]
         return super().parse_args(ctx, args)
 
 

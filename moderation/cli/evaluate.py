@@ -85,6 +85,11 @@ def evaluate_cli(
             return
     if labelled is None:
         raise UsageError("give LABELLED comments to evaluate on, or --audit")
+    if report is not None:  # refused before the work, not after
+        from moderation.files import check_replaceable_directory
+        from moderation.report import REPORT_FILES
+
+        check_replaceable_directory(report, REPORT_FILES)
     result = evaluate_file(
         labelled,
         model=model,

@@ -26,6 +26,7 @@ from moderation.cli._util import (
     user_errors,
 )
 from moderation.errors import UsageError
+from moderation.files import check_outputs
 from moderation.formats import ReadOptions
 from moderation.labels.store import LabelStore, default_labeller
 from moderation.review import (
@@ -148,6 +149,7 @@ def label_cli(
         raise UsageError(f"--order {order!r}: choose one of {', '.join(ORDERS)}")
     if export is not None and import_ is not None:
         raise UsageError("--export and --import are two steps: run them one at a time")
+    check_outputs({"--store": store, "--export": export}, [input, import_])
     queue_options = {
         "model": model,
         "format": format,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
 
 from moderation.cli._util import ModelOption, ThresholdOption, user_errors, write_json_lines
-from moderation.errors import UsageError
+from moderation.errors import InputError, UsageError
 from moderation.scoring import read_score_input, score_comments
 
 TextsArgument = Annotated[
@@ -54,7 +55,7 @@ def score_cli(
         raise UsageError("--jsonl reads stdin: pipe the JSONL in, or pass '-'")
     records = None
     if from_stdin:
-        texts, records = read_score_input(sys.stdin, jsonl=jsonl)
+        texts, records = read_score_input(_stdin_lines(), jsonl=jsonl)
     results = score_comments(
         load_model(model),
         texts,
@@ -69,3 +70,22 @@ def score_cli(
         from moderation.cli._tables import print_scores
 
         print_scores(results, explain=explain)
+
+
+def _stdin_lines() -> Iterator[str]:
+    """stdin's lines, decoded as UTF-8 strictly: a byte that is not UTF-8 is an error naming
+    the line, not a replacement character scored as if it were text."""
+    raw = getattr(sys.stdin, "buffer", None)
+    if raw is None:  # already text (a test runner's stdin)
+        yield from sys.stdin
+        return
+    for number, line in enumerate(raw, 1):
+        try:
+            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as err:
+            raise InputError(
+                "<stdin>",
+                f"not valid UTF-8 (byte {line[err.start]:#04x} at column {err.start + 1})",
+                line=number,
+                hint="convert it first, e.g. `iconv -f cp1252 -t utf-8`",
+            ) from None

@@ -21,7 +21,7 @@ import orjson
 from moderation.comments import to_json_line
 from moderation.datasets.registry import dataset
 from moderation.errors import InputError
-from moderation.files import atomic_output, check_destination, sha256_file
+from moderation.files import atomic_output, check_outputs, sha256_file
 
 Example = dict[str, Any]
 
@@ -340,8 +340,7 @@ def prepare_datasets(
     """``moderation datasets prepare``: convert local copies to canonical labelled JSONL at
     ``output`` (stdout when None); returns the counts per dataset and label."""
     chosen = [dataset(name).name for name in names]
-    if output is not None and str(output) != "-":
-        check_destination(output)
+    check_outputs({"-o": output})
     counts: dict[str, Counter] = {}
     with atomic_output(output) as out:
         for name in chosen:

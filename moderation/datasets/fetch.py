@@ -4,15 +4,24 @@ clear when the network is not there.
 A file is downloaded to ``NAME.part`` beside its destination; an interrupted download resumes
 from the bytes already there (HTTP Range), and the file takes its real name only once its
 SHA-256 matches the registry.
+
+A download reads no more than the registry's size for the file (an endless response cannot
+fill the disk), and gives up when the server stalls: no byte for ``timeout`` seconds, or less
+than ``MIN_BYTES_PER_WINDOW`` in any ``timeout``-second window (a byte every few seconds would
+otherwise never end). A transfer cut short keeps its ``.part`` file for the next run to resume;
+only a complete file with the wrong checksum is deleted.
 """
 
 from __future__ import annotations
 
+import http.client
 import os
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from moderation.datasets.registry import Dataset, DatasetFile, dataset
 from moderation.errors import FetchError
@@ -20,6 +29,30 @@ from moderation.files import sha256_file
 
 Progress = Callable[[str], None]
 CHUNK = 1 << 16
+MIN_BYTES_PER_WINDOW = 4096  # slower than this per `timeout` seconds is a stalled download
+
+
+class _Stalled(Exception):
+    pass
+
+
+def _copy_capped(response: Any, handle: Any, limit: int, timeout: float) -> None:
+    """Copy at most ``limit`` bytes of ``response`` to ``handle``, each block as it arrives;
+    raise ``_Stalled`` when a ``timeout``-second window brings too few bytes."""
+    read = getattr(response, "read1", response.read)
+    window_start, window_bytes = time.monotonic(), 0
+    while limit > 0:
+        block = read(min(CHUNK, limit))
+        if not block:
+            return
+        handle.write(block)
+        limit -= len(block)
+        window_bytes += len(block)
+        now = time.monotonic()
+        if now - window_start >= timeout:
+            if window_bytes < MIN_BYTES_PER_WINDOW:
+                raise _Stalled(f"{window_bytes} byte(s) in {now - window_start:.0f} s")
+            window_start, window_bytes = now, 0
 
 
 def _verify(path: Path, item: DatasetFile) -> bool:
@@ -79,16 +112,23 @@ def fetch_file(
         with response:
             resumed = start > 0 and response.status == 206
             mode = "ab" if resumed else "wb"
+            have = start if resumed else 0
             try:
                 with open(partial, mode) as handle:
-                    while block := response.read(CHUNK):
-                        handle.write(block)
-            except (OSError, urllib.error.URLError) as err:
+                    _copy_capped(response, handle, item.size - have, timeout)
+            except (OSError, urllib.error.URLError, http.client.HTTPException, _Stalled) as err:
+                kind = "stalled" if isinstance(err, _Stalled) else "stopped"
                 raise FetchError(
-                    f"{url}: the download stopped ({err}); run the same command again to resume it"
+                    f"{url}: the download {kind} ({err or type(err).__name__}); what arrived "
+                    f"is kept in {partial}; run the same command again to resume it"
                 ) from None
+    size = partial.stat().st_size if partial.exists() else 0
+    if size < item.size:
+        raise FetchError(
+            f"{url}: the transfer ended early ({size:,} of {item.size:,} bytes); what arrived "
+            f"is kept in {partial}; run the same command again to resume it"
+        )
     if not _verify(partial, item):
-        size = partial.stat().st_size
         partial.unlink()
         raise FetchError(
             f"{url}: the downloaded file ({size:,} bytes) does not match the "

@@ -16,11 +16,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from moderation.comments import Comment, Thread
-from moderation.errors import UsageError
-from moderation.files import atomic_output, check_destination
+from moderation.files import atomic_output, check_outputs
 from moderation.flagging.chunk import flag_chunk, rows_for, texts_to_score
 from moderation.flagging.summary import FlagSummary
-from moderation.flagging.writers import row_writer
+from moderation.flagging.writers import check_output_format, row_writer
 from moderation.formats import ParseReport, ReadOptions, read_export
 from moderation.model.registry import load_model
 from moderation.model.store import load_model_dir
@@ -205,13 +204,8 @@ def flag_file(
     ``processes`` processes (default: two where there are two cores), and
     return the summary as JSON and the run's result. Nothing appears at ``output`` or
     ``summary`` unless the whole export was read."""
-    for destination in (output, summary):
-        if destination is not None and str(destination) != "-":
-            check_destination(destination)
-    if output is not None and summary is not None and output.resolve() == summary.resolve():
-        raise UsageError("--summary and -o name the same file")
-    if output is not None and output.exists() and output.resolve() == input.resolve():
-        raise UsageError(f"{output}: is the input; write the flagged export elsewhere")
+    check_outputs({"-o": output, "--summary": summary}, [input])
+    check_output_format(output)
     loaded = load_model(model)
     chosen = parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)
     with atomic_output(output, binary=True) as out:

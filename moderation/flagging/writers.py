@@ -10,6 +10,8 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from moderation.errors import UsageError
+from moderation.files import spreadsheet_cell
 from moderation.scoring import display_order
 
 
@@ -86,7 +88,7 @@ class CsvRows:
                     _cell(row["prediction"]),
                     *(_cell(scores.get(label)) for label in self.labels),
                     ";".join(row["flags"]),
-                    row["model"],
+                    spreadsheet_cell(row["model"]),
                     *(_cell(row.get(note)) for note in self.NOTES),
                     _cell(other or None),
                 ]
@@ -98,11 +100,29 @@ class CsvRows:
 
 
 def _cell(value: Any) -> Any:
+    """A value as a cell a spreadsheet shows and never runs (``spreadsheet_cell``)."""
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        return orjson.dumps(value).decode()
-    return value
+        return spreadsheet_cell(_json_line(value).decode())
+    return spreadsheet_cell(value)
+
+
+# what each name ending writes; a name without one (or a device) gets JSON lines
+OUTPUT_SUFFIXES = {".jsonl": "JSON lines", ".ndjson": "JSON lines", ".csv": "CSV", ".tsv": "TSV"}
+
+
+def check_output_format(output: str | Path | None) -> None:
+    """Refuse an output whose name ends in something the writers do not write (``.xlsx``
+    would get JSON lines under a spreadsheet's name)."""
+    if output is None or str(output) == "-":
+        return
+    suffix = Path(output).suffix.lower()
+    if suffix and suffix not in OUTPUT_SUFFIXES:
+        raise UsageError(
+            f"{output}: cannot write {suffix} files; name the output .jsonl, .csv or .tsv "
+            "(a spreadsheet opens .csv)"
+        )
 
 
 def row_writer(out: BinaryIO, output_name: str | None, labels: list[str]):

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
+from moderation.files import from_spreadsheet_cell
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 20 MB comment is one field
 
@@ -283,7 +284,8 @@ class Source:
                     )
                 )
                 continue
-            yield start, row
+            # a cell we neutralised on writing (``spreadsheet_cell``) reads as it was
+            yield start, [from_spreadsheet_cell(cell) if cell[:1] == "'" else cell for cell in row]
 
     def read_text(self) -> str:
         """The whole file as text, for formats that are small by nature (pages, Reddit JSON)."""

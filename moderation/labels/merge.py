@@ -13,7 +13,7 @@ import orjson
 
 from moderation.comments import LABELS, STATUSES, Comment, Thread
 from moderation.errors import ModerationError, UsageError
-from moderation.files import atomic_output, now_iso
+from moderation.files import atomic_output, check_outputs, now_iso
 from moderation.formats import ParseReport, ReadOptions, read_export
 from moderation.labels.store import read_store
 
@@ -199,8 +199,7 @@ def merge_into(
 ) -> MergeResult:
     """``moderation labels merge``: the merged store written to ``output`` (and every
     disagreement to ``disagreements`` when given)."""
-    if output.resolve() in {Path(s).resolve() for s in stores}:
-        raise UsageError(f"{output}: is one of the stores being merged; write elsewhere")
+    check_outputs({"-o": output, "--disagreements": disagreements}, stores)
     result = merge_stores(list(stores))
     _write_lines(output, result.records)
     if disagreements is not None:
@@ -218,6 +217,7 @@ def write_weak_labels(
 ) -> WeakLabels:
     """``moderation labels from-status``: weak labels from an export's statuses, written to
     ``output``."""
+    check_outputs({"-o": output}, [input])
     weak = weak_labels_of_export(
         input, mapping=parse_status_mapping(mapping), format=format, options=options
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,7 @@ class ModelMeta:
         missing = [key for key in _REQUIRED if key not in data]
         if missing:
             raise ModelLoadError(f"{origin}: missing {', '.join(missing)}; {REBUILD}")
+        _check_fields(data, origin)
         known = {f.name for f in dataclasses.fields(cls)} - {"extra", "thresholds"}
         values = {k: v for k, v in data.items() if k in known}
         try:
@@ -128,7 +130,61 @@ class ModelMeta:
             raise ModelLoadError(f"{meta_path}: not valid JSON ({err}); {REBUILD}") from None
         return cls.from_json(data, str(meta_path))
 
+    def check_labels(self, found: list[str], where: str) -> None:
+        """Refuse a model whose arrays or pipeline (``where``) hold other labels, or the same
+        ones in another order, than ``meta.json`` says: every score would go to the wrong
+        label."""
+        if list(found) != list(self.labels):
+            raise ModelLoadError(
+                f"{where}: holds the labels {', '.join(map(str, found))}, but {META_FILE} says "
+                f"{', '.join(self.labels)} (in that order); the model directory was changed; "
+                f"{REBUILD}"
+            )
+
     def write(self, directory: Path) -> None:
         (directory / META_FILE).write_text(
             json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+
+
+def _check_fields(data: dict[str, Any], origin: str) -> None:
+    """The values ``meta.json`` must hold for a model to score right: an id, two or more
+    distinct labels, checksums, and for each label a threshold strictly between 0 and 1 (a
+    threshold of 1.5 or NaN would silently switch flagging off)."""
+
+    def bad(problem: str) -> ModelLoadError:
+        return ModelLoadError(f"{origin}: {problem}; {REBUILD}")
+
+    if not isinstance(data["model_id"], str) or not data["model_id"].strip():
+        raise bad("model_id is not a name")
+    labels = data["labels"]
+    if (
+        not isinstance(labels, list)
+        or len(labels) < 2
+        or not all(isinstance(label, str) and label for label in labels)
+        or len(set(labels)) != len(labels)
+    ):
+        raise bad("labels must be a list of two or more distinct names")
+    for key in ("model_sha256", "scorer_sha256"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise bad(f"{key} is not a checksum")
+    if not isinstance(data["versions"], dict):
+        raise bad("versions is not an object")
+    if not isinstance(data.get("config", {}), dict):
+        raise bad("config is not an object")
+    thresholds = data["thresholds"]
+    if not isinstance(thresholds, dict):
+        raise bad("thresholds is not an object")
+    unknown = sorted(set(thresholds) - set(labels))
+    if unknown:
+        raise bad(f"thresholds for {', '.join(map(str, unknown))}, which is not a label")
+    for label, entry in thresholds.items():
+        value = entry.get("threshold") if isinstance(entry, dict) else None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or not 0 < value < 1
+        ):
+            raise bad(f"the {label} threshold {value!r} is not a number between 0 and 1")

@@ -15,49 +15,33 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from moderation.errors import ModelLoadError, ModerationError, UsageError
 from moderation.files import (
     append_durably,
+    atomic_output,
     now_iso,
     open_for_append,
     read_json_lines,
     set_torn_line_aside,
+    sha256_file,
 )
 from moderation.model.meta import META_FILE, ModelMeta
 from moderation.model.store import Model, load_model_dir
+from moderation.model.trust import home_dir, shipped_model_dir
 
 ENV_MODEL = "MODERATION_MODEL"
-ENV_HOME = "MODERATION_HOME"
 ENV_MODELS = "MODERATION_MODELS"
 ACTIVE_FILE = "active.json"
 HISTORY_FILE = "promotions.jsonl"
 COMPARED = ("macro_f1", "macro_roc_auc")
 
 
-def home_dir() -> Path:
-    if os.environ.get(ENV_HOME):
-        return Path(os.environ[ENV_HOME])
-    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
-    return Path(base) / "moderation"
-
-
 def models_dir() -> Path:
     return Path(os.environ.get(ENV_MODELS) or "models")
-
-
-def shipped_model_dir() -> Path:
-    """The default model: ``models/default`` in a checkout, or the copy packaged in the
-    wheel."""
-    checkout = Path(__file__).resolve().parents[2] / "models" / "default"
-    if (checkout / META_FILE).is_file():
-        return checkout
-    return Path(str(resources.files("moderation") / "_models" / "default"))
 
 
 def resolve_model_dir(path: str | Path | None = None) -> Path:
@@ -81,15 +65,25 @@ def load_model(path: str | Path | None = None, *, pipeline: bool = False) -> Mod
 
 def active_record() -> dict[str, Any] | None:
     path = home_dir() / ACTIVE_FILE
+    way_out = (
+        f"delete {path} to go back to the shipped default model, then promote one again "
+        "with `moderation models promote NAME`"
+    )
+    if path.is_symlink():
+        raise ModerationError(f"{path}: is a symbolic link, not the record itself; {way_out}")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
+        raise ModerationError(f"{path}: not valid JSON ({err}); {way_out}") from None
+    except OSError as err:
+        raise ModerationError(f"{path}: cannot be read ({err.strerror}); {way_out}") from None
+    if not isinstance(record, dict) or not isinstance(record.get("path"), str):
         raise ModerationError(
-            f"{path}: not valid JSON ({err}); promote a model again with "
-            "`moderation models promote NAME --force`"
-        ) from None
+            f'{path}: not a record of the active model (no "path" of a model); {way_out}'
+        )
+    return record
 
 
 def active_model_dir() -> Path | None:
@@ -115,12 +109,22 @@ def history() -> tuple[list[dict[str, Any]], str | None]:
     return records, lines.torn_warning("promotion history")
 
 
+def content_hash(directory: Path) -> str:
+    """What a model directory is, whatever its id says: the checksum of its ``meta.json``,
+    which holds the checksums of its other files (checked when it is loaded)."""
+    return sha256_file(directory / META_FILE)
+
+
 @dataclass
 class ModelEntry:
     name: str
     path: Path
     meta: ModelMeta
     active: bool = False
+
+    @property
+    def content(self) -> str:
+        return content_hash(self.path)
 
     def summary(self) -> dict[str, Any]:
         meta = self.meta
@@ -206,11 +210,14 @@ def not_worse(
 
 
 def was_active(entry: ModelEntry) -> bool:
-    model_id = entry.meta.model_id
+    """Whether this very model (by content, not by the id it claims) was active before."""
+    content = entry.content
     records, _ = history()
     return any(
-        r.get("model_id") == model_id or (r.get("previous") or {}).get("model_id") == model_id
+        r.get("content_sha256") == content
+        or (r.get("previous") or {}).get("content_sha256") == content
         for r in records
+        if isinstance(r.get("previous") or {}, dict)
     )
 
 
@@ -263,17 +270,27 @@ def set_active(
         "model_id": entry.meta.model_id,
         "name": entry.name,
         "promoted_at": now_iso(),
-        "previous": {"path": str(previous.path.resolve()), "model_id": previous.meta.model_id},
+        "content_sha256": entry.content,
+        "previous": {
+            "path": str(previous.path.resolve()),
+            "model_id": previous.meta.model_id,
+            "content_sha256": previous.content,
+        },
         "reason": reason,
         "evaluation": evaluation,
     }
-    fd, staging = tempfile.mkstemp(prefix=f".{ACTIVE_FILE}.", suffix=".tmp", dir=home)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, indent=2) + "\n")
-    os.replace(staging, home / ACTIVE_FILE)
+    for name in (ACTIVE_FILE, HISTORY_FILE):
+        if (home / name).is_symlink():
+            raise ModerationError(
+                f"{home / name}: is a symbolic link; refusing to write through it (replace "
+                "the link with the file itself)"
+            )
     lines = read_json_lines(home / HISTORY_FILE, missing_ok=True)
     if lines.torn_line is not None:
         set_torn_line_aside(lines.path, lines.torn_bytes)
-    with open_for_append(home / HISTORY_FILE) as handle:
-        append_durably(handle, [record])
+    with open_for_append(home / HISTORY_FILE) as history_file:
+        # an unpredictable temporary name in the state folder, renamed over the record
+        with atomic_output(home / ACTIVE_FILE) as handle:
+            handle.write(json.dumps(record, indent=2) + "\n")
+        append_durably(history_file, [record])
     return record

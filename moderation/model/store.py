@@ -20,7 +20,12 @@ from typing import Any
 
 from moderation.audit import summary as audit_summary
 from moderation.errors import ModelLoadError, ModelVersionWarning, ModerationError
-from moderation.files import atomic_directory, now_iso, sha256_file
+from moderation.files import (
+    atomic_directory,
+    check_replaceable_directory,
+    now_iso,
+    sha256_file,
+)
 from moderation.model.meta import META_FILE, REBUILD, ModelMeta
 from moderation.model.scorer import (
     SCORER_FILE,
@@ -29,10 +34,12 @@ from moderation.model.scorer import (
     label_weights,
     pipeline_term_weights,
 )
+from moderation.model.trust import check_trusted, record_trusted
 from moderation.scoring import explain_text, score_texts
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "MODEL_CARD.md"
+MODEL_FILES = (MODEL_FILE, SCORER_FILE, META_FILE, CARD_FILE)  # all a model directory holds
 
 
 class Model:
@@ -80,7 +87,12 @@ class Model:
     def pipeline(self) -> Any:
         """The fitted scikit-learn Pipeline (normalise -> TF-IDF -> logistic regression)."""
         if self._pipeline is None:
-            self._pipeline = _unpickle(self.path, self.meta)
+            why = (
+                "this needs the scikit-learn pipeline (a pickle)"
+                if self.scorer is not None
+                else f"this model has no {SCORER_FILE} (plain arrays) and is scored from its pickle"
+            )
+            self._pipeline = _unpickle(self.path, self.meta, why)
         return self._pipeline
 
     @property
@@ -168,16 +180,13 @@ def git_commit() -> str | None:
 
 
 def check_model_destination(directory: Path, force: bool) -> None:
-    """Refuse to replace a model without ``force``, and a folder that is not a model ever."""
+    """Refuse, before any work, to replace a model without ``force``, and ever to replace a
+    folder that holds anything but a model's files (or an unwritable place)."""
     if directory.exists() and not force:
         raise ModerationError(
             f"{directory}: already exists; choose another -o or add --force to replace it"
         )
-    if directory.exists() and not (directory / META_FILE).is_file() and any(directory.iterdir()):
-        raise ModerationError(
-            f"{directory}: is a folder that is not a model; refusing to "
-            "replace it, even with --force"
-        )
+    check_replaceable_directory(directory, MODEL_FILES)
 
 
 def save_model(
@@ -189,7 +198,7 @@ def save_model(
 
     directory = Path(directory)
     check_model_destination(directory, force)
-    with atomic_directory(directory) as staging:
+    with atomic_directory(directory, MODEL_FILES) as staging:
         joblib.dump(pipeline, staging / MODEL_FILE, compress=3)
         scorer = LinearScorer.from_pipeline(pipeline, list(meta.labels), meta.max_chars)
         if scorer is not None:
@@ -203,6 +212,7 @@ def save_model(
         (staging / CARD_FILE).write_text(
             card.replace("{model_id}", meta.model_id), encoding="utf-8"
         )
+    record_trusted(directory, meta.model_sha256)
     return meta
 
 
@@ -229,7 +239,7 @@ def copy_model(
     meta.name = directory.name
     meta.model_id = f"{directory.name}-{meta.model_sha256[:12]}-{digest[:6]}"
     meta.copied_from = {"model_id": original_id, "path": str(source), "at": now_iso()}
-    with atomic_directory(directory) as staging:
+    with atomic_directory(directory, MODEL_FILES) as staging:
         for name in (MODEL_FILE, SCORER_FILE):
             if (Path(source) / name).is_file():
                 shutil.copy2(Path(source) / name, staging / name)
@@ -262,15 +272,24 @@ def installed_version(package: str) -> str:
         return "not installed"
 
 
-def _unpickle(directory: Path, meta: ModelMeta) -> Any:
+def _unpickle(directory: Path, meta: ModelMeta, why: str) -> Any:
+    """The pipeline of a trusted model (``moderation.model.trust``); ``why`` says what needs
+    it, for the refusal."""
     model_path = directory / MODEL_FILE
-    check_file(model_path, meta.model_sha256)  # again: it may have changed since
+    check_trusted(directory, meta.model_sha256, why)
+    check_file(model_path, meta.model_sha256)
+    data = model_path.read_bytes()  # the bytes checked are the bytes loaded
+    if hashlib.sha256(data).hexdigest() != meta.model_sha256:
+        raise ModelLoadError(f"{model_path}: changed while being loaded; {REBUILD}")
+    import io
+
     import joblib
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # sklearn's own version warning: reported at load
-            return joblib.load(model_path)
+            pipeline = joblib.load(io.BytesIO(data))
+        classes = [str(c) for c in pipeline.named_steps["classifier"].classes_]
     except Exception as err:  # noqa: BLE001 - any unpickling failure means the same to a user
         raise ModelLoadError(
             f"{model_path}: cannot be loaded with scikit-learn "
@@ -278,6 +297,33 @@ def _unpickle(directory: Path, meta: ModelMeta) -> Any:
             f"{meta.versions.get('scikit-learn', 'unknown')}): {type(err).__name__}: {err}; "
             f"retrain it with this version: {REBUILD}"
         ) from None
+    meta.check_labels(classes, str(model_path))
+    return pipeline
+
+
+def _load_scorer(directory: Path, meta: ModelMeta) -> LinearScorer:
+    """``scorer.npz``, checked against ``meta.json``: the same labels in the same order, and
+    arrays of matching shapes."""
+    path = directory / SCORER_FILE
+    check_file(path, meta.scorer_sha256 or "")
+    try:
+        scorer = LinearScorer.load(path)
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as err:
+        raise ModelLoadError(f"{path}: cannot be read ({err}); {REBUILD}") from None
+    meta.check_labels(scorer.labels, str(path))
+    labels, terms = len(scorer.labels), len(scorer.terms)
+    shapes = {
+        "coef": (scorer.coef.shape, (labels, terms)),
+        "intercept": (scorer.intercept.shape, (labels,)),
+        "idf": (scorer.idf.shape, (terms,)),
+    }
+    for name, (found, expected) in shapes.items():
+        if found != expected:
+            raise ModelLoadError(
+                f"{path}: {name} has shape {found}, expected {expected} for {labels} labels "
+                f"and {terms} terms; {REBUILD}"
+            )
+    return scorer
 
 
 def load_model_dir(directory: Path, *, pipeline: bool = False) -> Model:
@@ -287,15 +333,7 @@ def load_model_dir(directory: Path, *, pipeline: bool = False) -> Model:
     first used (scoring uses ``scorer.npz`` where the model has one)."""
     meta = ModelMeta.read(directory)
     check_file(directory / MODEL_FILE, meta.model_sha256)
-    scorer = None
-    if meta.scorer_sha256:
-        check_file(directory / SCORER_FILE, meta.scorer_sha256)
-        try:
-            scorer = LinearScorer.load(directory / SCORER_FILE)
-        except (OSError, ValueError, KeyError) as err:
-            raise ModelLoadError(
-                f"{directory / SCORER_FILE}: cannot be read ({err}); {REBUILD}"
-            ) from None
+    scorer = _load_scorer(directory, meta) if meta.scorer_sha256 else None
     notes = []
     for package in ("scikit-learn", "numpy"):
         saved, installed = meta.versions.get(package), installed_version(package)

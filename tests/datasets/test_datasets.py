@@ -5,6 +5,7 @@ import hashlib
 import http.server
 import json
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from moderation.cli import app
 from moderation.datasets.convert import examples
-from moderation.datasets.fetch import FetchError, fetch_dataset
+from moderation.datasets.fetch import FetchError, fetch_dataset, fetch_file
 from moderation.datasets.registry import DATASETS, Dataset, DatasetFile
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
@@ -304,3 +305,69 @@ def test_olid_test_split_maps_offensive_to_abusive(tmp_path):
     root = _layout(tmp_path)
     rows = {e["id"]: e["label"] for e in examples("olid_test", root, verify=False)}
     assert rows == {"olid_test:4": "civil", "olid_test:5": "abusive"}
+
+
+@pytest.fixture
+def hostile_server(tmp_path):
+    """A server that misbehaves on purpose: /endless sends bytes forever, /slow one byte
+    every 0.5 s, /short announces more bytes than it sends and hangs up."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            self.send_response(200)
+            try:
+                if "endless" in self.path:
+                    self.end_headers()
+                    while True:
+                        self.wfile.write(b"x" * 65536)
+                elif "slow" in self.path:
+                    self.end_headers()
+                    for _ in range(60):
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                        time.sleep(0.5)
+                else:
+                    self.send_header("Content-Length", "10000")
+                    self.end_headers()
+                    self.wfile.write(b"0123456789" * 400)
+            except OSError:
+                pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+def _pinned(content: bytes, name: str) -> DatasetFile:
+    return DatasetFile(
+        "tiny/data.csv", "o/r", "c", name, hashlib.sha256(content).hexdigest(), len(content)
+    )
+
+
+def test_fetch_reads_no_more_than_the_pinned_size(hostile_server, tmp_path):
+    item = _pinned(b"y" * 200_000, "endless")
+    with pytest.raises(FetchError, match="does not match"):
+        fetch_file(item, tmp_path, url=f"{hostile_server}/endless", timeout=5)
+    assert not list(tmp_path.rglob("*.part"))  # complete but wrong: deleted
+
+
+def test_fetch_gives_up_on_a_stalled_server(hostile_server, tmp_path):
+    item = _pinned(b"x" * 100_000, "slow")
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="stalled"):
+        fetch_file(item, tmp_path, url=f"{hostile_server}/slow", timeout=2)
+    assert time.monotonic() - started < 20  # the server would go on for 30 s
+    assert (tmp_path / "tiny/data.csv.part").is_file()  # kept for a resume
+
+
+def test_a_truncated_transfer_keeps_its_part_file_for_a_resume(hostile_server, tmp_path):
+    content = b"0123456789" * 1000
+    with pytest.raises(FetchError, match="resume"):
+        fetch_file(_pinned(content, "short"), tmp_path, url=f"{hostile_server}/short", timeout=5)
+    assert (tmp_path / "tiny/data.csv.part").read_bytes() == content[:4000]

@@ -66,6 +66,10 @@ def test_plain_joblib_load_predicts_in_label_order(trained):
 
 def test_load_gives_identical_scores(trained):
     out, _ = trained
+    from moderation.model.meta import ModelMeta
+    from moderation.model.trust import record_trusted
+
+    record_trusted(out, ModelMeta.read(out).model_sha256)  # trained in another test's home
     model = load_model(out)
     texts = ["Thanks for the library hours.", "you worthless troll"]
     again = joblib.load(out / "model.joblib").predict_proba(texts)

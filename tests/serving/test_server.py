@@ -509,6 +509,7 @@ def test_decisions_retrain_a_model_that_the_server_picks_up_without_a_restart(ti
             assert server.post(SUGGEST, decision)[0] == 200
         trained = run(
             "train",
+            "--trust-model",  # the tiny model was made in another state folder
             "--base",
             str(tiny_model),
             "--add",
