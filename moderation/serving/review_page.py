@@ -44,7 +44,11 @@ from moderation.serving.review_queue import ReviewRefusal, SharedQueue, check_la
 
 COOKIE = "moderation_review"
 SESSION_SECONDS = 12 * 3600
-ASSETS = {"review.js": "text/javascript", "review.css": "text/css"}
+ASSETS = {
+    "review.js": "text/javascript",
+    "review.css": "text/css",
+    "favicon.svg": "image/svg+xml",
+}
 MAX_BODY = 10_000
 
 
@@ -227,7 +231,8 @@ def _page(body: str, status: int = 200) -> Response:
 LOGIN = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Review: sign in</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="/review/static/review.css"></head>
+<link rel="stylesheet" href="/review/static/review.css">
+<link rel="icon" href="/review/static/favicon.svg"></head>
 <body><main class="login">
 <h1>Review: sign in</h1>
 <form method="post" action="/review/login">

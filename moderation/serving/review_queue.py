@@ -239,8 +239,8 @@ class SharedQueue:
                 model_id=self.model_id,
                 action="label" if label else "skip",
             )
+            self.store.append(record)  # other writers' lines are read in first
             others = self._others_answers(labeller, cid)
-            self.store.append(record)
             self._account_new_records()
             if label is None:
                 self._requeue(cid)

@@ -183,7 +183,8 @@
       return "Corrected " + saved.id + ": " + saved.was + " → " + saved.answer + ", saved.";
     }
     if (saved.answer === "skip") return "Skipped " + saved.id + ": it comes back at the end." + also;
-    return "Saved: " + saved.answer + " for " + saved.id + "." + also;
+    const where = saved.store.split("/").pop();
+    return "Saved: " + saved.answer + " for " + saved.id + ", in " + where + "." + also;
   }
 
   async function act(request) {
