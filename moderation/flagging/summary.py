@@ -25,6 +25,7 @@ class FlagSummary:
     thread_flagged: Counter = field(default_factory=Counter)
     thread_titles: dict[str, str] = field(default_factory=dict)
     author_flags: Counter = field(default_factory=Counter)
+    anonymous_flagged: int = 0  # flagged comments without an author: many people, not one
 
     def add(self, comments: list[Comment], rows: list[dict[str, Any]]) -> None:
         self.comments += len(rows)
@@ -36,7 +37,10 @@ class FlagSummary:
                 self.flagged_comments += 1
                 self.flagged.update(flags)
                 self.thread_flagged[comment.thread_id] += 1
-                self.author_flags[comment.author or "(anonymous)"] += 1
+                if comment.author:
+                    self.author_flags[comment.author] += 1
+                else:
+                    self.anonymous_flagged += 1
             if comment.thread_title and comment.thread_id not in self.thread_titles:
                 self.thread_titles[comment.thread_id] = comment.thread_title
         self.not_scored += self.predicted.pop(None, 0)
@@ -79,6 +83,7 @@ class FlagSummary:
             "top_authors": [
                 {"author": author, "flagged": n} for author, n in self.author_flags.most_common(top)
             ],
+            "flagged_without_author": self.anonymous_flagged,
         }
 
     def lines(self, top: int = 5) -> list[str]:
@@ -103,5 +108,9 @@ class FlagSummary:
             lines.append(
                 "authors with the most flags: "
                 + ", ".join(f"{a['author']} ({a['flagged']})" for a in data["top_authors"])
+            )
+        if data["flagged_without_author"]:
+            lines.append(
+                f"flagged without an author (anonymous): {data['flagged_without_author']:,}"
             )
         return lines
