@@ -50,9 +50,16 @@ _MIN_KEY_SPACES = 3
 ARTICLE = "article"
 
 
+# str.translate with a table costs ~16 us on a 300-character text even when nothing changes;
+# finding one of the characters first costs ~1 us
+_FOLDABLE = re.compile("[" + re.escape("".join(chr(c) for c in _FOLD)) + "]")
+
+
 def _fold(text: str) -> str:
     """Typographic quotes, dashes and no-break spaces as their plain forms; same length."""
-    return text if text.isascii() else text.translate(_FOLD)
+    if text.isascii() or _FOLDABLE.search(text) is None:
+        return text
+    return text.translate(_FOLD)
 
 
 def _sentence_keys(text: str) -> list[str]:
@@ -298,6 +305,27 @@ _QUOTATION = re.compile(
 _MAY_ATTRIBUTE = re.compile(r"(?:wrote|said|says|posted)\s*:|quot|posted by", re.IGNORECASE)
 
 
+# Every match of _MAY_ATTRIBUTE holds quot, wrote, said, says or posted in lower case, unless
+# it is spelt with one of the three non-ASCII letters its case-insensitive "s" and "i" match.
+_ODD_CASE = re.compile("[\u017f\u0130\u0131]")
+
+
+def _may_attribute(text: str) -> bool:
+    """``_MAY_ATTRIBUTE.search(text)``, with substring checks first: the pattern has no literal
+    prefix, so the search tries every position (measured: ~16 us a comment)."""
+    lowered = text.lower()
+    if not (
+        "quot" in lowered
+        or "wrote" in lowered
+        or "said" in lowered
+        or "says" in lowered
+        or "posted" in lowered
+    ):
+        if text.isascii() or _ODD_CASE.search(text) is None:
+            return False
+    return _MAY_ATTRIBUTE.search(text) is not None
+
+
 def marked_quotes(text: str) -> list[QuoteSpan]:
     """The spans of ``text`` it marks as quoted itself (``>`` lines, ``Name wrote: "..."``, a
     ``Name wrote:`` line followed by the quoted paragraph)."""
@@ -308,7 +336,7 @@ def marked_quotes(text: str) -> list[QuoteSpan]:
             for m in _QUOTE_LINE.finditer(text)
             if m.group().strip(" \t>&gt;")
         ]
-    if _MAY_ATTRIBUTE.search(text):
+    if _may_attribute(text):
         for pattern in (_ATTRIBUTED_INLINE, _ATTRIBUTED_BLOCK):
             spans += [
                 QuoteSpan(m.start("body"), m.end("body"), MARKED) for m in pattern.finditer(text)

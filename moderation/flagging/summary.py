@@ -27,14 +27,21 @@ class FlagSummary:
     author_flags: Counter = field(default_factory=Counter)
 
     def add(self, comments: list[Comment], rows: list[dict[str, Any]]) -> None:
-        self.comments += len(rows)
+        self.add_verdicts(
+            comments, [row["prediction"] for row in rows], [row["flags"] for row in rows]
+        )
+
+    def add_verdicts(
+        self, comments: list[Comment], predictions: list[str | None], flags: list[list[str]]
+    ) -> None:
+        """Count a chunk: its comments, their predictions (None: not scored) and flags."""
+        self.comments += len(predictions)
         self.thread_comments.update(comment.thread_id for comment in comments)
-        self.predicted.update(row["prediction"] for row in rows)
-        for comment, row in zip(comments, rows):
-            flags = row["flags"]
-            if flags:
+        self.predicted.update(predictions)
+        for comment, flagged in zip(comments, flags):
+            if flagged:
                 self.flagged_comments += 1
-                self.flagged.update(flags)
+                self.flagged.update(flagged)
                 self.thread_flagged[comment.thread_id] += 1
                 self.author_flags[comment.author or "(anonymous)"] += 1
             if comment.thread_title and comment.thread_id not in self.thread_titles:

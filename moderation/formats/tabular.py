@@ -26,18 +26,10 @@ class _Threads:
     def __init__(self) -> None:
         self.seen: set[str] = set()
 
-    def announce(self, comment: Comment) -> Thread | None:
-        if comment.thread_id in self.seen:
-            return None
+    def announce(self, comment: Comment) -> Thread:
+        """The thread of a comment whose thread is not in ``seen``."""
         self.seen.add(comment.thread_id)
         return Thread(id=comment.thread_id, title=comment.thread_title, url=comment.thread_url)
-
-
-def _emit(threads: _Threads, comment: Comment) -> Iterator[Thread | Comment]:
-    thread = threads.announce(comment)
-    if thread is not None:
-        yield thread
-    yield comment
 
 
 def read_delimited(
@@ -73,7 +65,9 @@ def read_delimited(
         except RecordProblem as err:
             source.report.bad(InputError(source.path, str(err), line=start))
             continue
-        yield from _emit(threads, comment)
+        if comment.thread_id not in threads.seen:
+            yield threads.announce(comment)
+        yield comment
 
 
 def _json_error(
@@ -120,7 +114,9 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Commen
         except RecordProblem as err:
             source.report.bad(InputError(source.path, str(err), line=number))
             continue
-        yield from _emit(threads, comment)
+        if comment.thread_id not in threads.seen:
+            yield threads.announce(comment)
+        yield comment
 
 
 # --- what these readers declare -------------------------------------------------------------
