@@ -36,9 +36,15 @@ def read_delimited(
     source: Source, options: ReadOptions, delimiter: str
 ) -> Iterator[Thread | Comment]:
     """CSV (``delimiter=","``) or TSV (``"\\t"``) with a header row."""
-    rows = source.iter_csv_rows(delimiter)
     stem = source.path.stem
-    header = next((row for _, row in rows), None)
+    if source.span is not None and source.span.start > 0:  # a later block: the header first
+        span, source.span = source.span, None
+        header = next((row for _, row in source.iter_csv_rows(delimiter)), None)
+        source.span = span
+        rows = source.iter_csv_rows(delimiter)
+    else:
+        rows = source.iter_csv_rows(delimiter)
+        header = next((row for _, row in rows), None)
     if header is None:
         raise InputError(source.path, "no header row", line=1)
     try:
