@@ -81,7 +81,10 @@ def flag_on_dask(
     flags)`` is called with each partition's rows in input order; the summary is the merge of
     the partitions' summaries."""
     options = options or ReadOptions()
-    model_future = client.scatter(model, broadcast=True)  # sent to each worker once
+    # The model as the result of a task: each worker fetches it once and keeps it while the
+    # run holds the future, and if the workers holding it die the scheduler computes it again
+    # (scattered data would be lost with them).
+    model_future = client.submit(_the_model, model, key=f"model-{model.id}-{os.getpid()}")
     summary = FlagSummary()
     result = DaskResult([], summary)
     part = 0
@@ -134,6 +137,10 @@ def flag_on_dask(
         report.warnings = list(dict.fromkeys(report.warnings))  # the encoding note once
         result.reports.append(report)
     return result
+
+
+def _the_model(model: Any) -> Any:
+    return model
 
 
 def _window(client: Any) -> int:
