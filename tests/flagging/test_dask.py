@@ -131,15 +131,15 @@ def test_a_quote_of_a_parent_in_an_earlier_block_is_found(client, tiny_model, tm
 
 
 def test_threads_the_one_pass_reader_forgets_come_out_the_same(client, tiny_model, tmp_path):
-    # 600 threads taking turns: one pass remembers 512 threads, so each reply's parent is
+    # 530 threads taking turns: one pass remembers 512 threads, so each reply's parent is
     # forgotten by the time it comes (an orphan, its depth a guess); blocks must agree
-    source = _write(tmp_path / "in.jsonl", _records(threads=600, per_thread=3, interleaved=True))
+    source = _write(tmp_path / "in.jsonl", _records(threads=530, per_thread=2, interleaved=True))
     rows, summary = _one_process(source, tiny_model, tmp_path)
     assert any("not seen before them" in w for w in summary["warnings"])
     out, merged = tmp_path / "dask.jsonl", tmp_path / "dask.json"
     flag_files_on_dask(
         [str(source)], "", output=out, summary=merged, model=tiny_model,
-        block_bytes=4000, client=client,
+        block_bytes=8000, client=client,
     )  # fmt: skip
     assert out.read_bytes() == rows
     assert _comparable(json.loads(merged.read_text())) == _comparable(summary)
@@ -184,7 +184,7 @@ def _page_text():
 
 
 def test_a_killed_worker_is_replaced_and_the_rows_are_complete(tiny_model, tmp_path):
-    source = _write(tmp_path / "in.jsonl", _records(threads=40, per_thread=25))
+    source = _write(tmp_path / "in.jsonl", _records(threads=20, per_thread=8))
     rows, summary = _one_process(source, tiny_model, tmp_path)
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
