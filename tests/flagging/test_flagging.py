@@ -166,9 +166,9 @@ def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
     started = []
 
     class CountedWorker(stream._ScoringWorker):
-        def __init__(self, model):
+        def __init__(self, model, *args):
             started.append(model.path)
-            super().__init__(model)
+            super().__init__(model, *args)
 
     monkeypatch.setattr(stream, "_ScoringWorker", CountedWorker)
     outputs = []
