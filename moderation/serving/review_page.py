@@ -86,11 +86,12 @@ class ReviewDesk:
 
     # --- keys and sessions --------------------------------------------------------------------
 
-    def signed_in(self, request: Request) -> bool:
-        if not self.keys.required:
-            return True
+    def in_session(self, request: Request) -> bool:
         token = request.cookies.get(COOKIE)
-        if token and self.sessions.get(token, 0.0) > time.time():
+        return bool(token) and self.sessions.get(token, 0.0) > time.time()
+
+    def signed_in(self, request: Request) -> bool:
+        if not self.keys.required or self.in_session(request):
             return True
         header = request.headers.get("authorization", "")
         key = header[7:].strip() if header.lower().startswith("bearer ") else None
@@ -266,7 +267,7 @@ async def review_page(request: Request) -> Response:
         )
     else:
         response = _page(_asset("review.html"))
-    if desk.keys.required and COOKIE not in request.cookies:
+    if desk.keys.required and not desk.in_session(request):  # signed in by key: a session
         desk.open_session(response)
     return response
 

@@ -210,3 +210,19 @@ def test_text_pieces_mark_quotes_and_the_strongest_word():
         {"text": " yourself."},
     ]
     assert parent_pieces(text, [], None) is None
+
+
+def test_the_page_ships_in_the_package_and_fetches_nothing_from_elsewhere():
+    import re
+    from importlib import resources
+
+    static = resources.files("moderation.serving").joinpath("static")
+    names = sorted(entry.name for entry in static.iterdir())
+    assert names == ["favicon.svg", "review.css", "review.html", "review.js"]
+    for name in names:
+        text = static.joinpath(name).read_text("utf-8")
+        assert not re.search(
+            r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text.replace("http://www.w3.org/2000/svg", "")
+        ), name
+    script = static.joinpath("review.js").read_text("utf-8")
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script  # text only
