@@ -12,7 +12,7 @@ from moderation.comments import Comment
 from moderation.errors import InputError
 from moderation.labels.store import LabelStore, read_store, undo_record
 from moderation.review import QueueItem
-from moderation.serving.review_page import parent_pieces, text_pieces
+from moderation.serving.review_item import parent_pieces, text_pieces
 from moderation.serving.review_queue import ReviewRefusal, SharedQueue, check_labeller
 
 from conftest import json_lines, label_record
