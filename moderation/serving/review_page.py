@@ -34,6 +34,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from moderation.errors import InputError
+from moderation.formats import ReadOptions
 from moderation.labels.store import LabelStore
 from moderation.review import load_queue
 from moderation.serving.live import Keys
@@ -65,8 +66,16 @@ class ReviewDesk:
         order: str = "uncertain",
         seed: int = 0,
         lease_seconds: float = 300.0,
+        options: ReadOptions | None = None,
+        thresholds: list[str] | None = None,
     ):
-        queue = load_queue(Path(export), model=Path(model) if model else None, format=format)
+        queue = load_queue(
+            Path(export),
+            model=Path(model) if model else None,
+            format=format,
+            options=options,
+            thresholds=thresholds,
+        )
         if not queue.items:
             raise InputError(export, "no comments to review in this export")
         self.export = str(export)
@@ -297,4 +306,8 @@ def review_desk_for(settings: Any, store: LabelStore | None, keys: Keys) -> Revi
         order=settings.review_order,
         seed=settings.review_seed,
         lease_seconds=settings.review_lease,
+        options=ReadOptions.of(
+            settings.review_encoding, settings.review_skip_bad, *settings.review_columns
+        ),
+        thresholds=settings.review_thresholds,
     )
