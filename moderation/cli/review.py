@@ -7,7 +7,22 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._util import FormatOption, ModelOption, say, user_errors
+from moderation.cli._util import (
+    AuthorCol,
+    EncodingOption,
+    FormatOption,
+    IdCol,
+    LabelCol,
+    ModelOption,
+    ParentCol,
+    SkipBadOption,
+    TextCol,
+    ThreadCol,
+    ThresholdOption,
+    TimeCol,
+    say,
+    user_errors,
+)
 from moderation.cli.label import InputArgument, OrderOption, SeedOption
 from moderation.cli.serve import (
     HostOption,
@@ -48,6 +63,16 @@ def review_cli(
     format: FormatOption = "auto",
     seed: SeedOption = 0,
     lease: LeaseOption = 300.0,
+    threshold: ThresholdOption = None,
+    skip_bad: SkipBadOption = False,
+    encoding: EncodingOption = None,
+    text_col: TextCol = None,
+    id_col: IdCol = None,
+    parent_col: ParentCol = None,
+    thread_col: ThreadCol = None,
+    author_col: AuthorCol = None,
+    time_col: TimeCol = None,
+    label_col: LabelCol = None,
 ) -> None:
     """Serve the review page for an export: one comment at a time, one key per answer, every
     answer in the label store before the next comment shows; several moderators at once."""
@@ -65,6 +90,10 @@ def review_cli(
         review_order=order,
         review_seed=seed,
         review_lease=lease,
+        review_encoding=encoding,
+        review_skip_bad=skip_bad,
+        review_columns=[text_col, id_col, parent_col, thread_col, author_col, time_col, label_col],
+        review_thresholds=threshold or [],
     )
     say(f"scoring {input} for review (once, before the page opens)...")
     app = create_app(settings, review_at_root=True)

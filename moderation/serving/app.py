@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import orjson
@@ -65,6 +65,11 @@ class ServeSettings:
     review_order: str = "uncertain"
     review_seed: int = 0
     review_lease: float = 300.0  # seconds a moderator holds a comment nobody else is shown
+    review_encoding: str | None = None
+    review_skip_bad: bool = False
+    # text, id, parent, thread, author, time, label columns (``ReadOptions.of``)
+    review_columns: list[str | None] = field(default_factory=list)
+    review_thresholds: list[str] = field(default_factory=list)  # LABEL=P for the flags
 
     def to_env(self) -> str:
         return orjson.dumps(asdict(self)).decode()

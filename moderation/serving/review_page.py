@@ -33,13 +33,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from moderation.comments import QuoteSpan
 from moderation.errors import InputError
+from moderation.formats import ReadOptions
 from moderation.labels.store import LabelStore
-from moderation.review import QueueItem, load_queue
-from moderation.scoring import explain_text
+from moderation.review import load_queue
 from moderation.serving.live import Keys
 from moderation.serving.perspective import ApiError, parse_json
+from moderation.serving.review_item import describe
 from moderation.serving.review_queue import ReviewRefusal, SharedQueue, check_labeller
 
 COOKIE = "moderation_review"
@@ -66,8 +66,16 @@ class ReviewDesk:
         order: str = "uncertain",
         seed: int = 0,
         lease_seconds: float = 300.0,
+        options: ReadOptions | None = None,
+        thresholds: list[str] | None = None,
     ):
-        queue = load_queue(Path(export), model=Path(model) if model else None, format=format)
+        queue = load_queue(
+            Path(export),
+            model=Path(model) if model else None,
+            format=format,
+            options=options,
+            thresholds=thresholds,
+        )
         if not queue.items:
             raise InputError(export, "no comments to review in this export")
         self.export = str(export)
@@ -86,11 +94,12 @@ class ReviewDesk:
 
     # --- keys and sessions --------------------------------------------------------------------
 
-    def signed_in(self, request: Request) -> bool:
-        if not self.keys.required:
-            return True
+    def in_session(self, request: Request) -> bool:
         token = request.cookies.get(COOKIE)
-        if token and self.sessions.get(token, 0.0) > time.time():
+        return bool(token) and self.sessions.get(token, 0.0) > time.time()
+
+    def signed_in(self, request: Request) -> bool:
+        if not self.keys.required or self.in_session(request):
             return True
         header = request.headers.get("authorization", "")
         key = header[7:].strip() if header.lower().startswith("bearer ") else None
@@ -120,91 +129,6 @@ class ReviewDesk:
         state["export"] = Path(self.export).name
         state["model"] = self.model.id
         return state
-
-
-def describe(item: QueueItem, model: Any) -> dict[str, Any]:
-    """One comment as the page shows it: thread, parent (with the span quoted from it), the
-    text in pieces (quoted spans, and the words that push towards each label or away), the
-    scores and flags."""
-    comment = item.comment
-    labels = [label for label in [item.prediction, *item.flags] if label]
-    explanation = explain_text(
-        model, comment.text, quotes=comment.quotes, labels=labels, scores=item.scores
-    )
-    return {
-        "id": comment.id,
-        "thread_id": comment.thread_id,
-        "thread_title": comment.thread_title,
-        "author": comment.author,
-        "parent": parent_pieces(comment.text, comment.quotes, item.parent_text),
-        "scores": item.scores,
-        "prediction": item.prediction,
-        "flags": item.flags,
-        "explanation": {
-            label: {
-                "score": part["score"],
-                "terms": [
-                    {"term": t["term"], "contribution": t["contribution"]} for t in part["terms"]
-                ],
-                "pieces": text_pieces(comment.text, comment.quotes, part["terms"]),
-            }
-            for label, part in explanation.items()
-        },
-    }
-
-
-def text_pieces(
-    text: str, quotes: list[QuoteSpan], terms: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """``text`` cut where a quoted span or an explained word starts or ends: each piece says
-    whether it is quoted and, for a word, which way it pushes (the strongest word wins where
-    an n-gram overlaps its words)."""
-    spans = [(start, end, t["term"], t["contribution"]) for t in terms for start, end in t["spans"]]
-    cuts = {0, len(text)}
-    for quote_span in quotes:
-        cuts.update((quote_span.start, quote_span.end))
-    for start, end, _, _ in spans:
-        cuts.update((start, end))
-    bounds = sorted(c for c in cuts if 0 <= c <= len(text))
-    pieces: list[dict[str, Any]] = []
-    for start, end in zip(bounds, bounds[1:]):
-        if start == end:
-            continue
-        piece: dict[str, Any] = {"text": text[start:end]}
-        if any(q.start <= start and end <= q.end for q in quotes):
-            piece["quote"] = True
-        covering = [s for s in spans if s[0] <= start and end <= s[1]]
-        if covering:
-            _, _, term, contribution = max(covering, key=lambda s: abs(s[3]))
-            piece["term"] = term
-            piece["contribution"] = contribution
-        pieces.append(piece)
-    return pieces
-
-
-def parent_pieces(
-    text: str, quotes: list[QuoteSpan], parent: str | None
-) -> list[dict[str, Any]] | None:
-    """The parent's text, with the part the comment quotes from it marked (when found): a span
-    found as the parent's words, or marked as a quote (``>``) and found in the parent."""
-    if not parent:
-        return None
-    for span in quotes:
-        if span.source not in ("parent", "marked"):
-            continue
-        quoted = " ".join(
-            line.lstrip("> ").strip() for line in text[span.start : span.end].splitlines()
-        ).strip(" \"'“”")
-        at = parent.find(quoted) if len(quoted) >= 8 else -1
-        if at >= 0:
-            end = at + len(quoted)
-            pieces = [
-                {"text": parent[:at]},
-                {"text": parent[at:end], "quoted": True},
-                {"text": parent[end:]},
-            ]
-            return [p for p in pieces if p["text"]]
-    return [{"text": parent}]
 
 
 # --- routes -----------------------------------------------------------------------------------
@@ -266,7 +190,7 @@ async def review_page(request: Request) -> Response:
         )
     else:
         response = _page(_asset("review.html"))
-    if desk.keys.required and COOKIE not in request.cookies:
+    if desk.keys.required and not desk.in_session(request):  # signed in by key: a session
         desk.open_session(response)
     return response
 
@@ -382,4 +306,8 @@ def review_desk_for(settings: Any, store: LabelStore | None, keys: Keys) -> Revi
         order=settings.review_order,
         seed=settings.review_seed,
         lease_seconds=settings.review_lease,
+        options=ReadOptions.of(
+            settings.review_encoding, settings.review_skip_bad, *settings.review_columns
+        ),
+        thresholds=settings.review_thresholds,
     )

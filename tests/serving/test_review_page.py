@@ -147,6 +147,14 @@ def test_keys_protect_the_page_and_its_api(keyed_server):
         "GET", "/review/api/state?labeller=ana", headers={"Cookie": cookie}
     )
     assert status == 200 and json.loads(body)["item"]["id"]
+    status, _, headers = server.request("GET", f"/review?labeller=cy&key={KEY}")
+    assert status == 303 and headers["location"] == "/review?labeller=cy"  # key off the address
+    cookie = headers["set-cookie"].split(";")[0]
+    assert (
+        server.request("GET", "/review/api/state?labeller=cy", headers={"Cookie": cookie})[0] == 200
+    )
+    stale = {"Cookie": "moderation_review=made-up"}
+    assert server.request("GET", "/review/api/state?labeller=cy", headers=stale)[0] == 401
     bearer = {"Authorization": f"Bearer {KEY}"}
     assert server.request("GET", "/review/api/state?labeller=bo", headers=bearer)[0] == 200
     plain = {**bearer, "Content-Type": "text/plain"}

@@ -12,7 +12,7 @@ from moderation.comments import Comment
 from moderation.errors import InputError
 from moderation.labels.store import LabelStore, read_store, undo_record
 from moderation.review import QueueItem
-from moderation.serving.review_page import parent_pieces, text_pieces
+from moderation.serving.review_item import parent_pieces, text_pieces
 from moderation.serving.review_queue import ReviewRefusal, SharedQueue, check_labeller
 
 from conftest import json_lines, label_record
@@ -210,3 +210,48 @@ def test_text_pieces_mark_quotes_and_the_strongest_word():
         {"text": " yourself."},
     ]
     assert parent_pieces(text, [], None) is None
+
+
+def test_the_page_ships_in_the_package_and_fetches_nothing_from_elsewhere():
+    import re
+    from importlib import resources
+
+    static = resources.files("moderation.serving").joinpath("static")
+    names = sorted(entry.name for entry in static.iterdir())
+    assert names == ["favicon.svg", "review.css", "review.html", "review.js"]
+    for name in names:
+        text = static.joinpath(name).read_text("utf-8")
+        assert not re.search(
+            r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}/", text.replace("http://www.w3.org/2000/svg", "")
+        ), name
+    script = static.joinpath("review.js").read_text("utf-8")
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script  # text only
+
+
+def test_the_desk_reads_any_export_the_label_command_reads(tmp_path, tiny_model):
+    from moderation.labels.store import LabelStore
+    from moderation.serving.app import ServeSettings
+    from moderation.serving.live import Keys
+    from moderation.serving.review_page import review_desk_for
+
+    export = tmp_path / "odd.csv"
+    export.write_text(
+        "ref,said,topic\n"
+        "x1,You are a brainless idiot and a worm.,t\n"
+        "x2,The library opens late on Thursdays now.,t\n"
+    )
+    settings = ServeSettings(
+        model=str(tiny_model),
+        review=str(export),
+        review_order="flagged",
+        review_columns=["said", "ref", None, "topic", None, None, None],
+        review_thresholds=["abusive=0.01", "conspiracy=1.0"],
+    )
+    with LabelStore(tmp_path / "s.jsonl") as store:
+        desk = review_desk_for(settings, store, Keys(None))
+        view = desk.view(desk.queue.state("ana"))
+    assert view["item"]["id"] == "x1" and view["item"]["flags"] == ["abusive"]
+    assert view["progress"]["total"] == 1  # flagged only: the library one is not
+    pieces = view["item"]["explanation"]["abusive"]["pieces"]
+    assert "".join(p["text"] for p in pieces) == "You are a brainless idiot and a worm."
+    assert ServeSettings(**__import__("orjson").loads(settings.to_env())) == settings
