@@ -17,11 +17,13 @@ from typing import Any
 import numpy as np
 
 from moderation.audit import audit
-from moderation.errors import InputError, UsageError
+from moderation.errors import InputError, ModerationError, UsageError
 from moderation.examples import ExampleSet, read_labelled
 from moderation.model.metrics import measure
+from moderation.model.overlap import REFUSE_SHARE, Overlap, find_overlap
 from moderation.model.registry import (
     COMPARED,
+    compared_metrics,
     current_entry,
     decide,
     find_model,
@@ -105,6 +107,34 @@ def evaluate(
     )
 
 
+def check_overlap(model: Any, data: ExampleSet, *, force: bool = False) -> Overlap:
+    """Refuse (a :class:`ModerationError`) to judge ``model`` on labelled comments it was
+    trained on: the same file (SHA-256), or more than 2% of the comments by id or text. With
+    ``force`` the overlap is returned for the caller to warn about, loudly."""
+    found = find_overlap(model.path, model.meta, data.path, data.ids, data.texts)
+    if found.refused and not force:
+        raise ModerationError(
+            f"refusing to evaluate: {found.message()}; evaluate on labelled comments the "
+            "model never saw (keep some labels out of training), or add --force to evaluate "
+            "anyway (the figures will flatter the model)"
+        )
+    return found
+
+
+def overlap_warnings(found: Overlap) -> list[str]:
+    """What to tell the user about an overlap that was not refused (forced, or small)."""
+    if found.refused:
+        return [
+            f"!!! THE FIGURES BELOW ARE NOT TO BE TRUSTED: {found.message()}; "
+            "evaluated anyway because of --force"
+        ]
+    if found.shared:
+        return [
+            f"{found.message()}; below the {REFUSE_SHARE:.0%} that is refused, but they flatter it"
+        ]
+    return []
+
+
 HEADLINE = ("macro_f1", "macro_roc_auc", "accuracy", "ece")
 
 
@@ -139,13 +169,16 @@ def compare(first: Evaluation, second: Evaluation) -> dict[str, Any]:
 def find_thresholds(
     evaluation: Evaluation, precision: float, min_recall: float = 0.0
 ) -> dict[str, Threshold]:
-    """Per-label thresholds chosen on the evaluation's labels for ``precision``."""
+    """Per-label thresholds chosen on the evaluation's labels for ``precision``: the lowest
+    that reaches it, or, where none does, the one with the highest precision these labels
+    allow (``reached_target=False``; never a lower precision than could be had)."""
     return thresholds_for_precision(
         evaluation.data.labels,
         evaluation.probabilities,
         evaluation.model.labels,
         precision,
         min_recall,
+        fallback="precision",
     )
 
 
@@ -179,16 +212,22 @@ def promote(
         "promoted": False,
     }
     evidence = None
+    warnings: list[str] = []
     if evaluation is not None and candidate.path.resolve() != current.path.resolve():
         data = read_labelled(evaluation)
-        scores = {
-            which: evaluate(load_model(entry.path), data).metrics
-            for which, entry in (("candidate", candidate), ("current", current))
-        }
+        scores = {}
+        overlaps = {}
+        for which, entry in (("candidate", candidate), ("current", current)):
+            model = load_model(entry.path)
+            found = check_overlap(model, data, force=force)
+            warnings.extend(overlap_warnings(found))
+            overlaps[which] = found.to_dict()
+            scores[which] = evaluate(model, data).metrics
         evidence = {
             "data": str(evaluation),
             "examples": len(data),
-            **{which: {k: m[k] for k in COMPARED} for which, m in scores.items()},
+            **{which: compared_metrics(m) for which, m in scores.items()},
+            "overlap": overlaps,
         }
         missing = sorted({k for m in scores.values() for k in COMPARED if m.get(k) is None})
         if missing:  # refused before anything is switched
@@ -200,7 +239,9 @@ def promote(
         result["evaluation"] = evidence
     _, torn = history()
     if torn:
-        result["warnings"] = [f"{torn} (set aside in the .torn file)"]
+        warnings.append(f"{torn} (set aside in the .torn file)")
+    if warnings:
+        result["warnings"] = warnings
     decision = decide(candidate, current, evidence, force=force, tolerance=tolerance)
     result["reason"] = decision.reason
     if decision.promote:
@@ -231,10 +272,19 @@ def evaluate_file(
     if find_thresholds_for is not None and not 0 < find_thresholds_for < 1:
         raise UsageError("--precision must be between 0 and 1, e.g. 0.8")
     data = read_labelled(labelled, format=format)
-    evaluation = evaluate(load_model(model), data)
-    result: dict[str, Any] = {"evaluation": evaluation, "metrics": evaluation.to_dict()}
+    loaded = load_model(model)
+    found = check_overlap(loaded, data, force=force)
+    warnings = overlap_warnings(found)
+    evaluation = evaluate(loaded, data)
+    result: dict[str, Any] = {
+        "evaluation": evaluation,
+        "metrics": {**evaluation.to_dict(), "overlap": found.to_dict()},
+        "warnings": warnings,
+    }
     if compare_with is not None:
-        other = evaluate(load_model(compare_with), data)
+        other_model = load_model(compare_with)
+        warnings.extend(overlap_warnings(check_overlap(other_model, data, force=force)))
+        other = evaluate(other_model, data)
         result["comparison"] = compare(other, evaluation)
         result["other"] = other
     if find_thresholds_for is not None and output is not None:
@@ -267,6 +317,12 @@ def write_thresholds(
         f"{precision}` on {len(evaluation.data):,} labelled comments of "
         f"`{evaluation.data.path}`: "
         + ", ".join(f"{label} {t.threshold:.3f}" for label, t in thresholds.items())
+        + "".join(
+            f". {label}: precision {precision:g} was not reachable on these labels; the "
+            f"threshold with the highest precision they allow ({t.precision:.2f}) was chosen"
+            for label, t in found.items()
+            if label not in kept and not t.reached_target
+        )
     )
     meta = copy_model(evaluation.model.path, output, thresholds=thresholds, note=note, force=force)
     chosen = ", ".join(
@@ -275,6 +331,16 @@ def write_thresholds(
         if label not in kept
     )
     lines = [f"wrote {output} ({meta.model_id}) with thresholds {chosen}"]
+    missed = [label for label, t in found.items() if label not in kept and not t.reached_target]
+    for label in missed:
+        t = found[label]
+        support = evaluation.metrics["per_label"][label]["support"]
+        lines.append(
+            f"{label}: precision {precision:g} CANNOT be reached on these labels (with at "
+            f"least 5 of the {support} {label} comments caught); chose instead the threshold "
+            f"with the highest precision they allow: {t.threshold:.3f}, precision "
+            f"{t.precision:.2f}, recall {t.recall:.2f}"
+        )
     lines += [
         f"{label}: no {label} comment in {evaluation.data.path}; the model's threshold is kept"
         for label in kept
@@ -284,6 +350,7 @@ def write_thresholds(
         "path": str(output),
         "thresholds": {label: t.to_dict() for label, t in thresholds.items()},
         "kept": kept,
+        "not_reached": missed,
         "lines": lines,
     }
 

@@ -284,9 +284,15 @@ def import_reviewed(
         added = labels.extend(new)
     counts = Counter(r["label"] or "skip" for r in new)
     shown = ", ".join(f"{n} {label}" for label, n in sorted(counts.items()))
+    corrected = [r for r in new if r.get("corrects")]
     message = (
         f"added {added:,} answer(s) to {store}"
         + (f" ({shown})" if shown else "")
+        + (
+            f"; {len(corrected)} of them correct(s) an earlier label (both kept in the history)"
+            if corrected
+            else ""
+        )
         + (f"; {unchanged} already there" if unchanged else "")
     )
     return {
@@ -295,6 +301,7 @@ def import_reviewed(
         "added": added,
         "by_label": dict(counts),
         "unchanged": unchanged,
+        "corrected": len(corrected),
         "bad": [*answered.warnings, *(str(e) for e in report.skipped)],
         "torn": labels.torn_warning,
     }
@@ -325,10 +332,12 @@ def _new_answers(
         if earlier is not None and earlier.get("label") == row.label:
             unchanged += 1
             continue
-        if earlier is not None and earlier.get("label") in LABELS:
-            problem = f"id {row.id!r} is already labelled {earlier['label']!r} in {store}"
-            report.bad(InputError(row.path, problem, hint="keep one label per comment", **where))
-            continue
+        corrects = None
+        if earlier is not None and earlier.get("label") in LABELS and not earlier.get("weak"):
+            if row.label is None:  # a skip does not withdraw an answer
+                unchanged += 1
+                continue
+            corrects = earlier["label"]  # changed in the spreadsheet: a correction line
         item = by_id[row.id]
         action = "label" if row.label else "skip"
         new.append(
@@ -339,6 +348,7 @@ def _new_answers(
                 labeller=labeller,
                 model_id=model_id,
                 action=action,
+                corrects=corrects,
             )
         )
     return new, unchanged

@@ -11,7 +11,7 @@ from moderation.cli import app
 from moderation.examples import read_labelled
 from moderation.model.registry import load_model
 
-from conftest import SAMPLES
+from conftest import SAMPLES, TINY_EXAMPLES
 
 LABELLED_CSV = SAMPLES / "comments.csv"
 
@@ -129,3 +129,73 @@ def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path, runner, tiny_
     )
     assert result.exit_code == 2
     assert "label(s) conspiracy are not labels of model" in result.output
+
+
+def test_evaluate_refuses_the_models_own_training_file(runner, tiny_model):
+    result = runner.invoke(app, ["evaluate", str(TINY_EXAMPLES), "--model", str(tiny_model)])
+    assert result.exit_code == 2, result.output
+    assert "refusing to evaluate" in result.output and "SHA-256" in result.output
+    assert "macro-F1" not in result.output
+    forced = runner.invoke(
+        app, ["evaluate", str(TINY_EXAMPLES), "--model", str(tiny_model), "--force", "--json"]
+    )
+    assert forced.exit_code == 0, forced.output
+    assert "NOT TO BE TRUSTED" in forced.stderr
+    assert json.loads(forced.stdout)["overlap"]["refused"] is True
+
+
+def test_evaluate_refuses_training_comments_in_another_file_by_text_or_id(
+    tmp_path, runner, tiny_model
+):
+    rows = [json.loads(line) for line in TINY_EXAMPLES.read_text().splitlines()]
+    # the same comments re-exported: new ids, case and spacing changed
+    by_text = tmp_path / "reexported.jsonl"
+    by_text.write_text(
+        "".join(
+            json.dumps({"id": f"new{i}", "text": "  " + r["text"].upper(), "label": r["label"]})
+            + "\n"
+            for i, r in enumerate(rows[:10])
+        )
+    )
+    result = runner.invoke(app, ["evaluate", str(by_text), "--model", str(tiny_model)])
+    assert result.exit_code == 2, result.output
+    assert "10 of 10 labelled comments" in result.output and "10 by text" in result.output
+    # comments the model never saw pass, and say nothing about overlap
+    fresh = runner.invoke(app, ["evaluate", str(LABELLED_CSV), "--model", str(tiny_model)])
+    assert fresh.exit_code == 0 and "training data" not in fresh.output
+
+
+def test_find_thresholds_says_plainly_when_the_precision_cannot_be_reached(
+    tmp_path, runner, tiny_model
+):
+    rows = [json.loads(line) for line in TINY_EXAMPLES.read_text().splitlines()]
+    model = load_model(tiny_model)
+    texts = [r["text"] + " Said so before." for r in rows]
+    abusive = model.labels.index("abusive")
+    scores = model.predict_proba(texts)[:, abusive]
+    # labels that disagree with the model's ranking: abusive where it is least sure
+    order = np.argsort(scores)
+    labels = ["civil"] * len(texts)
+    for i in list(order[: len(texts) // 3]) + list(order[-3:]):
+        labels[i] = "abusive"
+    data = tmp_path / "site.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps({"id": f"s{i}", "text": t, "label": label}) + "\n"
+            for i, (t, label) in enumerate(zip(texts, labels))
+        )
+    )
+    args = ["evaluate", str(data), "--model", str(tiny_model), "--find-thresholds"]
+    result = runner.invoke(app, [*args, "--precision", "0.9", "-o", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert "abusive: precision 0.9 CANNOT be reached on these labels" in result.output
+    chosen = json.loads((tmp_path / "m" / "meta.json").read_text())["thresholds"]["abusive"]
+    assert chosen["reached_target"] is False
+    # what it chose is the best precision there is on these labels, and is what it says
+    flagged = scores >= chosen["threshold"]
+    truth = np.array(labels) == "abusive"
+    assert abs(truth[flagged].mean() - chosen["precision"]) < 1e-3
+    assert truth[flagged].mean() == max(
+        truth[scores >= cut].mean() for cut in scores if truth[scores >= cut].sum() >= 5
+    )
+    assert "not reachable" in (tmp_path / "m" / "MODEL_CARD.md").read_text()

@@ -137,7 +137,9 @@ def test_import_with_unknown_id_or_label_adds_nothing_unless_skip_bad(tmp_path, 
     assert [r["id"] for r in json_lines(store)] == [rows[0]["id"]]
 
 
-def test_import_refuses_a_label_that_contradicts_the_store(tmp_path, runner, tiny_model):
+def test_a_label_changed_in_the_spreadsheet_is_imported_as_a_correction(
+    tmp_path, runner, tiny_model
+):
     store, queue, rows = _export(runner, tmp_path, tiny_model)
     rows[0]["label"] = "civil"
     reviewed = tmp_path / "reviewed.csv"
@@ -156,9 +158,20 @@ def test_import_refuses_a_label_that_contradicts_the_store(tmp_path, runner, tin
     rows[0]["label"] = "abusive"
     _write_reviewed(reviewed, rows)
     result = runner.invoke(app, args)
-    assert result.exit_code == 2
-    assert "is already labelled 'civil'" in result.output
-    assert [r["label"] for r in json_lines(store)] == ["civil"]
+    assert result.exit_code == 0, result.output
+    assert "1 of them correct(s) an earlier label" in result.output
+    lines = json_lines(store)
+    # both answers stay in the history; the correction names the label it replaces
+    assert [(r["label"], r.get("corrects")) for r in lines] == [
+        ("civil", None),
+        ("abusive", "civil"),
+    ]
+    current = read_store(store).labels()
+    assert current[rows[0]["id"]]["label"] == "abusive"
+    # importing the same sheet again changes nothing
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0 and "1 already there" in again.output
+    assert len(json_lines(store)) == 2
 
 
 def test_interactive_review_keys_label_skip_undo_and_quit(

@@ -56,7 +56,14 @@ OutputOption = Annotated[
     typer.Option("--output", "-o", help="Where --find-thresholds writes the model copy."),
 ]
 JsonOutOption = Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")]
-ForceOption = Annotated[bool, typer.Option("--force", help="Replace an existing -o directory.")]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace an existing -o directory; evaluate even on labels the model was trained "
+        "on (warned loudly).",
+    ),
+]
 
 
 @user_errors
@@ -103,7 +110,7 @@ def evaluate_cli(
         from moderation.report import write_report
 
         result["report"] = write_report(result["evaluation"], report, result.get("comparison"))
-    for warning in result["evaluation"].data.warnings:
+    for warning in [*result["evaluation"].data.warnings, *result.get("warnings", [])]:
         say(f"warning: {warning}")
     if json_out:
         data = dict(result["metrics"])

@@ -123,11 +123,19 @@ def promote_cli(
         typer.Option("--eval", help="Labelled comments to compare it with the active model on."),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Promote even if it is worse, or without --eval.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Promote even if it is worse, without --eval, or when the --eval labels overlap "
+            "a model's training data (warned loudly).",
+        ),
     ] = False,
     tolerance: Annotated[
         float,
-        typer.Option(help="Allow the candidate's macro-F1 and ROC AUC to be this much lower."),
+        typer.Option(
+            help="Allow the candidate's macro-F1, ROC AUC and flag precision and recall to be "
+            "this much lower."
+        ),
     ] = 0.0,
 ) -> None:
     """Make a model the one `score` and `flag` use, if it is not worse than the active one;
@@ -141,9 +149,14 @@ def promote_cli(
         say(f"on {compared['data']} ({compared['examples']:,} comments):")
         for which, entry in (("current", current), ("candidate", candidate)):
             metrics = compared[which]
+            flags = "".join(
+                f", {label} flags at {f['threshold']:.2f}: precision {f['precision']:.2f} "
+                f"recall {f['recall']:.2f}"
+                for label, f in metrics.get("flags", {}).items()
+            )
             say(
                 f"  {which:9} {entry['model_id']}: macro-F1 {metrics['macro_f1']:.3f}, "
-                f"macro ROC AUC {metrics['macro_roc_auc']:.3f}"
+                f"macro ROC AUC {metrics['macro_roc_auc']:.3f}{flags}"
             )
     if result["promoted"]:
         say(

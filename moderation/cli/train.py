@@ -67,18 +67,21 @@ WeakWeightOption = Annotated[
     ),
 ]
 MethodOption = Annotated[
-    str,
+    str | None,
     typer.Option(
         help="prior: refit the base's weights on the site's labels, held close to the base's "
         "(measured best); weighted: retrain on the base's data plus the site's labels "
-        "weighted up (--site-weight)."
+        "weighted up (--site-weight). Default: prior, with its strength chosen on grouped "
+        "folds of the site's labels (the choice and what it measured go in the model card).",
+        show_default=False,
     ),
 ]
 StrengthOption = Annotated[
     float | None,
     typer.Option(
-        help="For --method prior: how hard the weights are held to the base's (default "
-        "0.03; larger stays closer to the base).",
+        help="For --method prior: how hard the weights are held to the base's (default: "
+        "chosen on the site's labels, or 0.03 with --method prior; larger stays closer to "
+        "the base).",
         show_default=False,
     ),
 ]
@@ -98,7 +101,7 @@ def train_cli(
     no_base: NoBaseOption = False,
     site_weight: SiteWeightOption = None,
     weak_weight: WeakWeightOption = None,
-    method: MethodOption = "prior",
+    method: MethodOption = None,
     strength: StrengthOption = None,
 ) -> None:
     """Train a TF-IDF + logistic-regression model (or retrain one on a site's labels)."""

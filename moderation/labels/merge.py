@@ -51,6 +51,22 @@ def parse_status_mapping(pairs: list[str]) -> dict[str, str]:
     return mapping
 
 
+def settle(answers: list[tuple[str, bool]]) -> tuple[list[int] | None, int]:
+    """The rule every merge of labels applies (``labels merge``, and retraining on several
+    files): given one id's answers as ``(label, weak)``, the indices of the answers that stand
+    (``None``: moderators disagree, so the id is left out) and how many weak labels gave way to
+    a moderator's different label. A moderator's answer always wins over a weak one."""
+    strong = [i for i, (_, weak) in enumerate(answers) if not weak]
+    standing = strong or list(range(len(answers)))
+    overridden = 0
+    if strong and len(strong) < len(answers):
+        first = answers[strong[0]][0]
+        overridden = sum(label != first for label, weak in answers if weak)
+    if len({answers[i][0] for i in standing}) > 1:
+        return None, overridden
+    return standing, overridden
+
+
 @dataclass
 class MergeResult:
     records: list[dict[str, Any]]
@@ -105,14 +121,10 @@ def merge_stores(paths: list[str | Path]) -> MergeResult:
             by_id.setdefault(cid, []).extend((str(path), record) for record in records)
     merged, disagreements, overridden = [], [], 0
     for cid, answers in by_id.items():
-        strong = [(p, r) for p, r in answers if not r.get("weak")]
-        if strong and len(strong) < len(answers):
-            overridden += sum(
-                r["label"] != strong[0][1]["label"] for p, r in answers if r.get("weak")
-            )
-            answers = strong
-        labels = {r["label"] for _, r in answers}
-        if len(labels) > 1:
+        standing, gave_way = settle([(r["label"], bool(r.get("weak"))) for _, r in answers])
+        overridden += gave_way
+        if standing is None:
+            answers = [(p, r) for p, r in answers if not r.get("weak")] or answers
             disagreements.append(
                 {
                     "id": cid,
@@ -124,6 +136,7 @@ def merge_stores(paths: list[str | Path]) -> MergeResult:
                 }
             )
             continue
+        answers = [answers[i] for i in standing]
         record = dict(answers[-1][1])
         labellers = sorted({str(r.get("labeller")) for _, r in answers if r.get("labeller")})
         record["labeller"] = ",".join(labellers) if labellers else record.get("labeller")

@@ -6,10 +6,18 @@ A store is a JSONL file that only ever grows. Each line is one answer a moderato
      "model": "default-af9423bfd305", "scores": {"civil": 0.2, ...}}
 
 ``"action": "skip"`` records a comment passed over, ``"action": "undo"`` withdraws the answer
-before it for that id. Replaying the lines gives each id's current label, so nothing is ever
-rewritten in place, and an answer is on disk (flushed and fsync'd) before the next comment is
-shown. A crash can leave at most a torn last line: it is reported, ignored, and moved aside to
-``STORE.torn`` before anything new is appended.
+before it for that id. A label line with ``"corrects": "<old label>"`` is a correction: it
+supersedes the id's earlier label (a moderator changed their mind in the spreadsheet, or
+re-answered), and both stay in the store's history. A weak label (``"weak": true``, the
+platform's decision) never supersedes a moderator's answer, and a moderator's answer always
+supersedes a weak one. Two different labels for one id from one moderator with neither undo
+nor correction between them are a conflict (the store was edited by hand); two moderators'
+different answers are both kept, and reported as disagreements for `labels merge` to settle.
+
+Replaying the lines gives each id's current label, so nothing is ever rewritten in place, and
+an answer is on disk (flushed and fsync'd) before the next comment is shown. A crash can leave
+at most a torn last line: it is reported, ignored, and moved aside to ``STORE.torn`` before
+anything new is appended.
 """
 
 from __future__ import annotations
@@ -36,6 +44,40 @@ from moderation.files import (
 ACTIONS = ("label", "skip", "undo")
 
 
+def supersedes(earlier: dict[str, Any] | None, record: dict[str, Any]) -> str:
+    """What ``record`` does to an id whose current answer is ``earlier``: ``"undo"``,
+    ``"replace"`` (it becomes the current answer), ``"ignore"`` (a weak label where a
+    moderator has answered: kept in the history, not current) or ``"conflict"`` (two different
+    moderator labels with no correction between them)."""
+    if record.get("action") == "undo":
+        return "undo"
+    if earlier is None or earlier.get("action") != "label" or record.get("action") != "label":
+        return "replace"
+    if record.get("weak") and not earlier.get("weak"):
+        return "ignore"  # the platform's decision never overrides a moderator
+    if earlier["label"] == record["label"] or record.get("corrects") is not None:
+        return "replace"
+    if earlier.get("weak") and not record.get("weak"):
+        return "replace"  # a moderator's answer wins over the platform's decision
+    if earlier.get("labeller") != record.get("labeller"):
+        return "replace"  # two moderators disagree: both kept, see disagreements()
+    return "conflict"
+
+
+def _replay_into(answers: list[Any], item: Any) -> None:
+    """Apply one record (or ``(record, line)``) to an id's answers, latest last."""
+    record = item[0] if isinstance(item, tuple) else item
+    earlier = answers[-1] if answers else None
+    if isinstance(earlier, tuple):
+        earlier = earlier[0]
+    effect = supersedes(earlier, record)
+    if effect == "undo":
+        if answers:
+            answers.pop()
+    elif effect != "ignore":  # a conflict replayed by a writer: the latest line wins
+        answers.append(item)
+
+
 def default_labeller() -> str:
     try:
         return getpass.getuser()
@@ -54,9 +96,10 @@ class StoreContents:
     torn_bytes: bytes = b""
 
     def current(self) -> dict[str, dict[str, Any]]:
-        """Each id's current answer (a label or a skip), replaying undos. Two different labels
-        for one id from one labeller with no undo between them are a conflict: an error naming
-        both lines. Different moderators' different answers are both kept (``disagreements``)."""
+        """Each id's current answer (a label or a skip), replaying undos and corrections. Two
+        different labels for one id from one labeller with no undo or correction between them
+        are a conflict: an error naming both lines. Different moderators' different answers
+        are both kept (``disagreements``)."""
         return {cid: answers[-1][0] for cid, answers in self._replayed().items() if answers}
 
     def _replayed(self) -> dict[str, list[tuple[dict[str, Any], int | None]]]:
@@ -64,39 +107,33 @@ class StoreContents:
         lines = self.lines + [None] * (len(self.records) - len(self.lines))
         for record, line in zip(self.records, lines):
             answers = history.setdefault(record["id"], [])
-            if record.get("action") == "undo":
-                if answers:
-                    answers.pop()
-                continue
-            labelled = [
-                (r, n)
-                for r, n in answers
-                if r.get("action") == "label" and r.get("labeller") == record.get("labeller")
-            ]
-            if (
-                record.get("action") == "label"
-                and labelled
-                and labelled[-1][0]["label"] != record["label"]
-            ):
-                earlier, earlier_line = labelled[-1]
+            if supersedes(answers[-1][0] if answers else None, record) == "conflict":
+                earlier, earlier_line = answers[-1]
                 raise InputError(
                     self.path,
                     f"id {record['id']!r} is labelled "
                     f"{record['label']!r} here and {earlier['label']!r} at line "
                     f"{earlier_line}",
                     line=line,
-                    hint="a store keeps one label per comment; keep the right "
-                    "line and delete the other",
+                    hint="a changed label is recorded as a correction (import the corrected "
+                    'spreadsheet again, or add "corrects": "<old label>" to the newer line); '
+                    "otherwise keep the right line and delete the other",
                 )
-            answers.append((record, line))
+            _replay_into(answers, (record, line))
         return history
+
+    def corrections(self) -> list[dict[str, Any]]:
+        """The correction lines, oldest first (each keeps the label it corrects)."""
+        return [r for r in self.records if r.get("corrects") is not None]
 
     def disagreements(self) -> dict[str, list[dict[str, Any]]]:
         """Ids that moderators labelled differently (two people answering one comment from the
-        review page): each labeller's latest label record, for `labels merge` to report."""
+        review page) since the last correction: each labeller's latest label record, for
+        `labels merge` to report."""
         found = {}
         for cid, answers in self._replayed().items():
-            latest = {r.get("labeller"): r for r, _ in answers if r.get("label") in LABELS}
+            last = max((k for k, (r, _) in enumerate(answers) if r.get("corrects")), default=0)
+            latest = {r.get("labeller"): r for r, _ in answers[last:] if r.get("label") in LABELS}
             if any(not r.get("weak") for r in latest.values()):  # a platform's gives way
                 latest = {k: r for k, r in latest.items() if not r.get("weak")}
             if len({r["label"] for r in latest.values()}) > 1:
@@ -148,6 +185,13 @@ def _check_record(path: Path, number: int, record: Any) -> dict[str, Any]:
         label = record.get("label")
         problem = "missing label" if label is None else f"unknown label {label!r}"
         raise InputError(path, problem, line=number, hint=f"labels are {', '.join(LABELS)}")
+    if record.get("corrects") is not None and record["corrects"] not in LABELS:
+        raise InputError(
+            path,
+            f"corrects unknown label {record['corrects']!r}",
+            line=number,
+            hint=f'"corrects" names the label being replaced: one of {", ".join(LABELS)}',
+        )
     if action == "label" and not isinstance(record.get("text"), str):
         raise InputError(path, 'a label record needs the comment\'s "text"', line=number)
     return record
@@ -197,12 +241,7 @@ class LabelStore:
         self.close()
 
     def _replay(self, record: dict[str, Any]) -> None:
-        answers = self._answers.setdefault(record["id"], [])
-        if record.get("action") == "undo":
-            if answers:
-                answers.pop()
-        else:
-            answers.append(record)
+        _replay_into(self._answers.setdefault(record["id"], []), record)
 
     def answers(self, comment_id: str) -> list[dict[str, Any]]:
         """The id's answers still standing (undos replayed), oldest first."""
@@ -344,8 +383,10 @@ def answer_record(
     labeller: str,
     model_id: str | None,
     action: str = "label",
+    corrects: str | None = None,
 ) -> dict[str, Any]:
-    """The store record for one answer about a comment the model scored."""
+    """The store record for one answer about a comment the model scored; with ``corrects``
+    (the label it replaces) a correction line."""
     record: dict[str, Any] = {
         "id": comment.id,
         "action": action,
@@ -358,6 +399,8 @@ def answer_record(
     }
     if comment.thread_id:
         record["thread_id"] = comment.thread_id
+    if corrects is not None:
+        record["corrects"] = corrects
     return record
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from moderation.datasets.registry import DATASETS
 from moderation.model.meta import ModelMeta
+from moderation.model.metrics import few_labels_warning
 
 INTENDED_USE = """## Intended use
 Helping the moderators of comment sections under news articles and blog posts decide which
@@ -79,12 +80,37 @@ def _adaptation(meta: ModelMeta) -> str:
             f"({adaptation['description']}); weak labels weigh "
             f"x{adaptation['weak_weight']:g} of a moderator's."
         )
+    merged = []
+    if adaptation.get("weak_overridden"):
+        merged.append(
+            f"{adaptation['weak_overridden']} weak label(s) gave way to a moderator's "
+            "different label for the same comment."
+        )
+    if adaptation.get("disagreements_left_out"):
+        merged.append(
+            f"{adaptation['disagreements_left_out']} comment(s) moderators labelled differently "
+            "were left out."
+        )
     return f"""
 ## Site labels added
-{how}
-
+{how} {" ".join(merged)}
+{_choice(adaptation.get("choice"))}
 {files}
 """
+
+
+def _choice(choice: dict[str, Any] | None) -> str:
+    """How `train --base --add` chose its method, and what it measured."""
+    if not choice:
+        return ""
+    chosen = choice["chosen"]
+    tried = ", ".join(f"{name} {auc:.3f}" for name, auc in choice["site_roc_auc"].items())
+    return (
+        f"\nThe method was chosen on the site's labels: {chosen['method']} at strength "
+        f"{chosen['strength']:g}, the best held-out ROC AUC on {choice['measured_on']} "
+        f"(tried: {tried}; the base itself: {choice['base_site_roc_auc']:.3f}). The choice was "
+        "made on the same folds that give the figures below, so they flatter it slightly.\n"
+    )
 
 
 def _data_table(meta: ModelMeta) -> str:
@@ -187,6 +213,11 @@ Hostile sentences flagged: {audit["hostile_recall"]:.1%}. Mean subgroup AUC
 """
 
 
+def _few_labels(metrics: dict[str, Any]) -> str:
+    warning = few_labels_warning(metrics)
+    return f"\n**Warning: {warning}.**\n" if warning else ""
+
+
 def render_model_card(meta: ModelMeta) -> str:
     metrics = meta.cv_metrics
     thresholds = "\n".join(
@@ -229,7 +260,7 @@ Cross-validated on {config["cv_folds"]} folds grouped by thread and by duplicate
 (macro-F1 {metrics["macro_f1"]:.3f}, accuracy {metrics["accuracy"]:.3f}). These figures are
 in-distribution: on another site's comments expect lower; `benchmarks/RESULTS.md` reports
 leave-one-source-out scores.
-
+{_few_labels(metrics)}
 {_metrics_table(metrics)}
 {_other_sources(metrics)}
 Flag thresholds:

@@ -147,3 +147,71 @@ def _label_metrics(
             positive, scores, [*CANDIDATE_THRESHOLDS, threshold]
         )
     return entry
+
+
+FEW_LABELS = 200  # held-out figures on fewer labelled examples than this come with a warning
+
+
+def confidence_intervals(
+    truth: Sequence[str],
+    probabilities: np.ndarray,
+    labels: Sequence[str],
+    *,
+    draws: int = 300,
+    level: float = 0.95,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Bootstrap intervals (resampling the examples) for accuracy, macro-F1 and macro ROC AUC
+    of held-out predictions: how far the figures could move on another sample of this size."""
+    from sklearn.metrics import f1_score, roc_auc_score
+
+    y = np.asarray(truth)
+    predicted = np.asarray(labels)[probabilities.argmax(axis=1)]
+    rng = np.random.default_rng(seed)
+    found: dict[str, list[float]] = {"accuracy": [], "macro_f1": [], "macro_roc_auc": []}
+    for _ in range(draws):
+        pick = rng.integers(0, len(y), len(y))
+        sample, guess = y[pick], predicted[pick]
+        present = sorted(set(sample))
+        found["accuracy"].append(float((sample == guess).mean()))
+        found["macro_f1"].append(
+            float(f1_score(sample, guess, labels=present, average="macro", zero_division=0))
+        )
+        aucs = [
+            roc_auc_score(sample == label, probabilities[pick, column])
+            for column, label in enumerate(labels)
+            if 0 < (sample == label).sum() < len(sample)
+        ]
+        if aucs:
+            found["macro_roc_auc"].append(float(np.mean(aucs)))
+    tail = (1 - level) / 2 * 100
+    return {
+        "level": level,
+        "draws": draws,
+        **{
+            name: [
+                round(float(np.percentile(v, tail)), 4),
+                round(float(np.percentile(v, 100 - tail)), 4),
+            ]
+            for name, v in found.items()
+            if v
+        },
+    }
+
+
+def few_labels_warning(metrics: dict[str, Any]) -> str | None:
+    """The warning for held-out figures measured on too few labels, with their intervals."""
+    intervals = metrics.get("intervals")
+    if not intervals or metrics.get("examples", 0) >= FEW_LABELS:
+        return None
+    shown = ", ".join(
+        f"{name.replace('macro_', 'macro ').replace('_', ' ').replace('f1', 'F1')} "
+        f"{metrics.get(name, float('nan')):.3f} ({intervals[name][0]:.2f}-{intervals[name][1]:.2f})"
+        for name in ("macro_f1", "macro_roc_auc", "accuracy")
+        if name in intervals and metrics.get(name) is not None
+    )
+    return (
+        f"only {metrics['examples']:,} labelled examples: the held-out figures are unreliable "
+        f"({intervals['level']:.0%} bootstrap intervals: {shown}); label more before trusting "
+        "them"
+    )

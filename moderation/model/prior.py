@@ -46,7 +46,7 @@ def fit_towards_base(
     y = np.eye(len(rows))[[rows.index(classes.index(label)) for label in labels]]
     w_all, b_all = w0, b0
     w0, b0 = w_all[rows], b_all[rows]
-    found_w, found_b = _penalised_refit(x, y, weights, w0, b0, strength, max_iter)
+    found_w, found_b = _refit_used_features(x, y, weights, w0, b0, strength, max_iter)
     w, b = w_all.copy(), b_all.copy()
     w[rows], b[rows] = found_w, found_b
     if classifier.coef_.shape[0] == 1:  # scikit-learn's two-label form
@@ -91,6 +91,25 @@ def _penalised_refit(
         loss_and_gradient, start, jac=True, method="L-BFGS-B", options={"maxiter": max_iter}
     )
     return found.x[: k * d].reshape(k, d), found.x[k * d :]
+
+
+def _refit_used_features(
+    x: Any,
+    y: np.ndarray,
+    weights: np.ndarray,
+    w0: np.ndarray,
+    b0: np.ndarray,
+    strength: float,
+    max_iter: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``_penalised_refit`` on the features the site's texts use: a weight whose feature is
+    zero in every text feels only the pull towards the base, so its optimum is the base's
+    weight. Solving for the others alone gives the same answer, many times faster."""
+    used = np.unique(x.indices)
+    w = w0.copy()
+    found_w, found_b = _penalised_refit(x[:, used], y, weights, w0[:, used], b0, strength, max_iter)
+    w[:, used] = found_w
+    return w, found_b
 
 
 def extend_vocabulary(pipeline: Any, texts: Sequence[str]) -> int:

@@ -194,19 +194,53 @@ def current_entry() -> ModelEntry:
 # --- the promotion policy ---------------------------------------------------------------------
 
 
+def compared_metrics(metrics: dict[str, Any]) -> dict[str, Any]:
+    """What promotion compares, from one model's ``metrics.measure`` on the evaluation labels:
+    the headline metrics, and for each label a moderator is asked to look at, the precision
+    and recall of the flags at the thresholds that model would use."""
+    flags = {
+        label: {
+            "threshold": float(entry.get("threshold", 0.0)),
+            "precision": float(entry["flags"]["precision"]),
+            "recall": float(entry["flags"]["recall"]),
+            "support": int(entry.get("support", 0)),
+        }
+        for label, entry in metrics.get("per_label", {}).items()
+        if "flags" in entry and entry.get("support", 0) > 0
+    }
+    return {**{name: metrics.get(name) for name in COMPARED}, "flags": flags}
+
+
+NAMES = {"macro_f1": "macro-F1", "macro_roc_auc": "macro ROC AUC"}
+
+
 def not_worse(
     candidate: dict[str, Any], current: dict[str, Any], tolerance: float = 0.0
 ) -> tuple[bool, list[str]]:
-    """Whether the candidate's headline metrics are each at least the current model's (less
-    ``tolerance``), and the ones that fall short."""
+    """Whether the candidate is at least as good as the current model (less ``tolerance``)
+    on each rule, and the rules it falls short on (with both figures): macro-F1, macro ROC
+    AUC, and for each flagged label the flag precision and the flag recall, each model at
+    its own thresholds (what moderators feel: how much of the queue is real, how much abuse
+    is caught)."""
+    pairs = [(NAMES[name], candidate.get(name), current.get(name)) for name in COMPARED]
+    theirs = current.get("flags", {})
+    for label, mine in candidate.get("flags", {}).items():
+        if label in theirs:
+            for key in ("precision", "recall"):
+                pairs.append((f"{label} flag {key}", mine[key], theirs[label][key]))
     short = [
-        name
-        for name in COMPARED
-        if candidate.get(name) is not None
-        and current.get(name) is not None
-        and candidate[name] < current[name] - tolerance
+        f"{name} ({a:.3f} against {b:.3f})"
+        for name, a, b in pairs
+        if a is not None and b is not None and a < b - tolerance
     ]
     return not short, short
+
+
+def rules_checked(candidate: dict[str, Any]) -> str:
+    labels = ", ".join(candidate.get("flags", {}))
+    return "macro-F1, macro ROC AUC" + (
+        f" and flag precision and recall of {labels} at each model's thresholds" if labels else ""
+    )
 
 
 def was_active(entry: ModelEntry) -> bool:
@@ -242,12 +276,23 @@ def decide(
     if candidate.path.resolve() == current.path.resolve():
         return Decision(False, "already active")
     if evidence is not None:
+        overlapping = [
+            which for which, found in evidence.get("overlap", {}).items() if found.get("refused")
+        ]
+        if overlapping:  # only with force: check_overlap refuses otherwise
+            return Decision(
+                True,
+                "forced although the evaluation labels overlap the training data of the "
+                + " and ".join(overlapping),
+            )
         ok, short = not_worse(evidence["candidate"], evidence["current"], tolerance)
+        rules = rules_checked(evidence["candidate"])
+        slack = f" (tolerance {tolerance:g})" if tolerance else ""
         if ok:
-            return Decision(True, "not worse on the evaluation set")
+            return Decision(True, f"not worse on the evaluation set by {rules}{slack}")
         if force:
-            return Decision(True, "forced despite " + ", ".join(short))
-        return Decision(False, "worse than the active model on " + ", ".join(short))
+            return Decision(True, "forced despite being worse on " + "; ".join(short))
+        return Decision(False, "worse than the active model on " + "; ".join(short) + f"{slack}")
     if was_active(candidate):
         return Decision(True, "rollback to a model that was active before")
     if force:

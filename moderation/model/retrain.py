@@ -23,9 +23,12 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import InputError, ModerationError, UsageError
-from moderation.examples import Example, read_labelled, unique_examples
+from moderation.examples import Example, read_labelled
 from moderation.files import sha256_file
+from moderation.labels.merge import settle
 from moderation.model.meta import ModelMeta
+from moderation.model.metrics import few_labels_warning
+from moderation.model.overlap import TrainingFingerprints
 from moderation.model.pipeline import PipelineConfig
 from moderation.model.prior import PRIOR_STRENGTH, fit_towards_base
 from moderation.model.registry import resolve_model_dir
@@ -53,6 +56,8 @@ class SiteLabels:
     examples: list[Example] = field(default_factory=list)
     files: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    overridden: int = 0  # weak labels that gave way to a moderator's
+    disagreements: int = 0  # ids moderators labelled differently, left out
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(e.label for e in self.examples))
@@ -74,16 +79,43 @@ def as_site_example(example: Example) -> Example:
 
 
 def read_site_labels(paths: Sequence[str | Path]) -> SiteLabels:
-    """The current labels of each store (or JSONL of examples); an id labelled differently in
-    two files is an error naming both."""
+    """The current labels of each store (or JSONL of examples), combined by the rule of
+    ``moderation labels merge``: a moderator's answer wins over a weak label for the same
+    comment (reported), and comments moderators label differently in two files are left out
+    (reported), instead of stopping the retraining."""
     site = SiteLabels()
-    found: list[Example] = []
+    by_id: dict[str, list[Example]] = {}
     for path in paths:
         labelled = read_labelled(path)
         site.warnings.extend(labelled.warnings)
-        found.extend(labelled.examples)
+        for example in labelled.examples:
+            by_id.setdefault(example.id, []).append(example)
         site.files.append(labelled.file_record())
-    site.examples = [as_site_example(e) for e in unique_examples(found)]
+    kept, overridden, disagreements = [], 0, []
+    for cid, answers in by_id.items():
+        standing, gave_way = settle([(str(e.label), e.weak) for e in answers])
+        overridden += gave_way
+        if standing is None:
+            disagreements.append(
+                f"{cid}: " + "; ".join(f"{e.label} ({e.where})" for e in answers if not e.weak)
+            )
+            continue
+        kept.append(answers[standing[-1]])
+    if overridden:
+        site.warnings.append(
+            f"{overridden} weak label(s) gave way to a moderator's different label for the "
+            "same comment (as `moderation labels merge` does)"
+        )
+    if disagreements:
+        shown = "; ".join(disagreements[:5]) + (
+            f"; ... and {len(disagreements) - 5} more" if len(disagreements) > 5 else ""
+        )
+        site.warnings.append(
+            f"{len(disagreements)} comment(s) labelled differently by moderators in two files "
+            f"are left out: {shown}"
+        )
+    site.examples = [as_site_example(e) for e in kept]
+    site.overridden, site.disagreements = overridden, len(disagreements)
     if not site.examples:
         raise ModerationError(
             f"no labels in {', '.join(map(str, paths))}: label some "
@@ -149,12 +181,15 @@ def train_towards_base(
     base_meta: ModelMeta,
     site: list[Example],
     config: PipelineConfig,
-    strength: float = PRIOR_STRENGTH,
+    strength: float | None = PRIOR_STRENGTH,
     files: Sequence[dict] = (),
     progress: Progress | None = None,
+    base_fingerprints: TrainingFingerprints | None = None,
 ) -> TrainedModel:
     """The prior method as a trained model: held-out predictions on the site's labels (grouped
-    folds) choose the flag thresholds and give the metrics; the final fit uses every label."""
+    folds) choose the flag thresholds and give the metrics; the final fit uses every label.
+    With ``strength=None`` the strength is chosen on those folds (``choose_strength``) and the
+    choice is recorded on the model (``TrainedModel.choice``)."""
     started = time.perf_counter()
     examples = prepare_examples(site, files)
     weights = sample_weights(examples, config)
@@ -162,12 +197,20 @@ def train_towards_base(
     unknown = sorted(set(examples.labels) - set(labels))
     if unknown:
         raise ModerationError(f"the base model has no label {', '.join(unknown)}")
-    if progress:
-        progress(
-            f"refitting towards the base's weights (strength {strength:g}) on grouped folds "
-            "of the site's labels"
+    choice = None
+    if strength is None:  # chosen on the site's labels
+        strength, held_out, choice = choose_strength(
+            base_pipeline, examples, weights, labels, config, progress
         )
-    held_out = _held_out_towards_base(base_pipeline, examples, weights, labels, config, strength)
+    else:
+        if progress:
+            progress(
+                f"refitting towards the base's weights (strength {strength:g}) on grouped "
+                "folds of the site's labels"
+            )
+        held_out = _held_out_towards_base(
+            base_pipeline, examples, weights, labels, config, strength
+        )
     texts, truth = examples.texts, examples.labels
     chosen = thresholds_for_precision(
         truth, held_out, labels, config.target_precision, config.min_flag_recall
@@ -192,7 +235,66 @@ def train_towards_base(
         cv_metrics=metrics,
         examples={"count": count, "by_source": by_source, "files": list(files)},
         seconds=round(time.perf_counter() - started, 2),
+        fingerprints=TrainingFingerprints.of(examples.ids, examples.texts).union(base_fingerprints),
+        choice=choice,
     )
+
+
+# what ``choose_strength`` tries; 0.01 left out: on Stormfront it cost the base -0.022 ROC AUC
+# on its own test data (benchmarks/retraining_lift.py), over the -0.02 limit
+STRENGTH_GRID = (0.03, 0.1, 0.3, 1.0)
+
+
+def site_ranking(truth: Sequence[str], probabilities: np.ndarray, labels: list[str]) -> float:
+    """How well probabilities rank the site's labelled comments: the mean ROC AUC, one label
+    against the rest, over the labels the site uses."""
+    from sklearn.metrics import roc_auc_score
+
+    y = np.asarray(truth)
+    aucs = [
+        roc_auc_score(y == label, probabilities[:, column])
+        for column, label in enumerate(labels)
+        if 0 < (y == label).sum() < len(y)
+    ]
+    return float(np.mean(aucs)) if aucs else float("nan")
+
+
+def choose_strength(
+    base_pipeline: Any,
+    examples: TrainingSet,
+    weights: np.ndarray,
+    labels: list[str],
+    config: PipelineConfig,
+    progress: Progress | None = None,
+) -> tuple[float, np.ndarray, dict[str, Any]]:
+    """The prior's strength that ranks the site's held-out labels best (grouped folds; the
+    strongest of equals, as it stays closest to the base), its held-out predictions, and what
+    was measured: each strength's held-out ROC AUC beside the base's own on the same labels."""
+    base_auc = site_ranking(examples.labels, base_pipeline.predict_proba(examples.texts), labels)
+    measured, predictions = {}, {}
+    for strength in STRENGTH_GRID:
+        if progress:
+            progress(f"trying strength {strength:g} on grouped folds of the site's labels")
+        held_out = _held_out_towards_base(
+            base_pipeline, examples, weights, labels, config, strength
+        )
+        measured[strength] = site_ranking(examples.labels, held_out, labels)
+        predictions[strength] = held_out
+    best = max(measured.values())
+    # within 0.002 of the best counts as equal: the strongest of those stays closest to the base
+    chosen = max(s for s, auc in measured.items() if auc >= best - 0.002)
+    choice = {
+        "chosen": {"method": "prior", "strength": chosen},
+        "measured_on": f"{len(examples):,} site labels, grouped folds (held-out ROC AUC)",
+        "base_site_roc_auc": round(base_auc, 4),
+        "site_roc_auc": {f"prior {s:g}": round(auc, 4) for s, auc in measured.items()},
+    }
+    if progress:
+        progress(
+            f"chose strength {chosen:g}: held-out ROC AUC on the site's labels "
+            f"{measured[chosen]:.3f} (the base: {base_auc:.3f})"
+        )
+    return chosen, predictions[chosen], choice
 
 
 def _held_out_towards_base(
@@ -232,7 +334,7 @@ def _held_out_towards_base(
 class RetrainOptions:
     """How to retrain: the method and its settings (None: the default)."""
 
-    method: str = "prior"
+    method: str | None = None  # None: prior, its strength chosen on the site's labels
     no_base: bool = False
     strength: float | None = None
     site_weight: float | None = None
@@ -242,17 +344,21 @@ class RetrainOptions:
     seed: int | None = None
 
     def checked(self) -> RetrainOptions:
-        if self.method not in METHODS:
+        method = self.method or "prior"
+        if method not in METHODS:
             raise UsageError(f"--method {self.method!r}: choose one of {', '.join(METHODS)}")
-        strength = PRIOR_STRENGTH if self.strength is None else self.strength
+        # without --method and --strength the strength is chosen on the site's labels (None)
+        strength = self.strength
+        if strength is None and self.method is not None:
+            strength = PRIOR_STRENGTH
         site_weight = SITE_WEIGHT if self.site_weight is None else self.site_weight
         weak_weight = WEAK_WEIGHT if self.weak_weight is None else self.weak_weight
-        if strength <= 0:
+        if strength is not None and strength <= 0:
             raise UsageError("--strength must be positive")
         if site_weight <= 0 or not 0 <= weak_weight <= 1:
             raise UsageError("--site-weight must be positive and --weak-weight between 0 and 1")
         return RetrainOptions(
-            self.method,
+            method,
             self.no_base,
             strength,
             site_weight,
@@ -305,6 +411,7 @@ def retrain(
             options.strength,
             site_files,
             progress,
+            TrainingFingerprints.load(base_dir, base_meta.training_data.get("fingerprints")),
         )
     else:
         trained = _train_with_base_data(options, base_meta, site, site_files, config, progress)
@@ -313,8 +420,11 @@ def retrain(
         Path(output),
         force=force,
         recipe=base_meta.recipe if base_meta else None,
-        adaptation=_adaptation_record(options, base_meta, base_dir, site, prior),
+        adaptation=_adaptation_record(options, base_meta, base_dir, site, prior, trained.choice),
     )
+    warning = few_labels_warning(trained.cv_metrics)
+    if progress and warning:
+        progress(f"warning: {warning}")
     return saved, trained
 
 
@@ -362,13 +472,15 @@ def _adaptation_record(
     base_dir: Path | None,
     site: SiteLabels,
     prior: bool,
+    choice: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    strength = choice["chosen"]["strength"] if choice else options.strength
     if options.no_base:
         how = "site labels alone"
     elif prior:
         how = (
             f"prior: the base's weights refitted on the site's labels (strength "
-            f"{options.strength:g})"
+            f"{strength:g}{', chosen on the site labels' if choice else ''})"
         )
     else:
         how = f"weighted: base data + site labels weighted x{options.site_weight:g}"
@@ -379,8 +491,11 @@ def _adaptation_record(
         "method": "none" if options.no_base else options.method,
         "description": how,
         "site_weight": None if prior or options.no_base else options.site_weight,
-        "strength": options.strength if prior else None,
+        "strength": strength if prior else None,
+        "choice": choice,
         "weak_weight": options.weak_weight,
         "added": site.files,
         "site_labels": site.counts(),
+        "weak_overridden": site.overridden,
+        "disagreements_left_out": site.disagreements,
     }

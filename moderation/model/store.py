@@ -1,6 +1,7 @@
 """A model is a directory: ``model.joblib`` (one scikit-learn Pipeline), ``scorer.npz`` (the
-same model as plain arrays, for word-unigram models), ``meta.json`` (:class:`ModelMeta`) and
-``MODEL_CARD.md``.
+same model as plain arrays, for word-unigram models), ``meta.json`` (:class:`ModelMeta`),
+``MODEL_CARD.md`` and ``training.npz`` (fingerprints of the training ids and texts, for the
+overlap checks of ``evaluate``: ``moderation.model.overlap``).
 
 ``load_model_dir`` checks every file's checksum against ``meta.json`` *before* reading it (a
 pickle runs code when it is loaded) and compares the versions it was saved with against the
@@ -27,6 +28,7 @@ from moderation.files import (
     sha256_file,
 )
 from moderation.model.meta import META_FILE, REBUILD, ModelMeta
+from moderation.model.overlap import FINGERPRINTS_FILE, TrainingFingerprints
 from moderation.model.scorer import (
     SCORER_FILE,
     LinearScorer,
@@ -39,7 +41,8 @@ from moderation.scoring import explain_text, score_texts
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "MODEL_CARD.md"
-MODEL_FILES = (MODEL_FILE, SCORER_FILE, META_FILE, CARD_FILE)  # all a model directory holds
+# all a model directory holds
+MODEL_FILES = (MODEL_FILE, SCORER_FILE, META_FILE, CARD_FILE, FINGERPRINTS_FILE)
 
 
 class Model:
@@ -190,15 +193,27 @@ def check_model_destination(directory: Path, force: bool) -> None:
 
 
 def save_model(
-    pipeline: Any, meta: ModelMeta, card: str, directory: str | Path, *, force: bool = False
+    pipeline: Any,
+    meta: ModelMeta,
+    card: str,
+    directory: str | Path,
+    *,
+    force: bool = False,
+    fingerprints: TrainingFingerprints | None = None,
 ) -> ModelMeta:
     """Write the model directory atomically. ``meta`` gets the model's checksums, size and
-    (unless it has one) its id; returns it as written."""
+    (unless it has one) its id; returns it as written. ``fingerprints`` (of the training
+    data) are written beside the model for the overlap checks of ``evaluate``."""
     import joblib
 
     directory = Path(directory)
     check_model_destination(directory, force)
     with atomic_directory(directory, MODEL_FILES) as staging:
+        if fingerprints is not None:
+            meta.training_data = {
+                **meta.training_data,
+                "fingerprints": fingerprints.save(staging / FINGERPRINTS_FILE),
+            }
         joblib.dump(pipeline, staging / MODEL_FILE, compress=3)
         scorer = LinearScorer.from_pipeline(pipeline, list(meta.labels), meta.max_chars)
         if scorer is not None:
@@ -240,7 +255,7 @@ def copy_model(
     meta.model_id = f"{directory.name}-{meta.model_sha256[:12]}-{digest[:6]}"
     meta.copied_from = {"model_id": original_id, "path": str(source), "at": now_iso()}
     with atomic_directory(directory, MODEL_FILES) as staging:
-        for name in (MODEL_FILE, SCORER_FILE):
+        for name in (MODEL_FILE, SCORER_FILE, FINGERPRINTS_FILE):
             if (Path(source) / name).is_file():
                 shutil.copy2(Path(source) / name, staging / name)
         card_path = Path(source) / CARD_FILE
@@ -380,4 +395,11 @@ def save_trained(
         adaptation=adaptation,
         audit=audit_summary(trained.identity_audit()),
     )
-    return save_model(trained.pipeline, meta, render_model_card(meta), output, force=force)
+    return save_model(
+        trained.pipeline,
+        meta,
+        render_model_card(meta),
+        output,
+        force=force,
+        fingerprints=getattr(trained, "fingerprints", None),
+    )

@@ -53,11 +53,14 @@ def threshold_for_precision(
     target: float,
     min_recall: float = 0.0,
     base_rate: float | None = None,
+    fallback: str = "f1",
 ) -> Threshold:
     """The lowest threshold whose precision on (is_label, scores) reaches ``target`` (so the
     most comments of this label are caught at that precision). Where no threshold reaches it
-    while catching at least ``min_recall`` of the label, the one with the best F1, marked
-    ``reached_target=False``: a flag that almost never fires helps no moderator.
+    while catching at least ``min_recall`` of the label, the one with the best F1
+    (``fallback="f1"``: a flag that almost never fires helps no moderator) or the one with the
+    highest precision that still catches 5 (``fallback="precision"``: as close to the promise
+    as the labels allow), marked ``reached_target=False``.
 
     Precision depends on how common the label is. With ``base_rate`` the examples are weighted
     so that the label is that common (as on a comment section, where abuse is rare), instead of
@@ -79,6 +82,13 @@ def threshold_for_precision(
         best = reaching[np.argmax(recall[reaching])]
         return Threshold(
             label, float(cuts[best]), float(precision[best]), float(recall[best]), True
+        )
+    if fallback == "precision":
+        enough = np.flatnonzero(caught >= min(5, is_label.sum()))
+        # the highest precision, and among equals the most caught
+        best = enough[np.lexsort((-recall[enough], -precision[enough]))[0]]
+        return Threshold(
+            label, float(cuts[best]), float(precision[best]), float(recall[best]), False
         )
     f1 = np.divide(
         2 * precision * recall,
@@ -103,13 +113,14 @@ def thresholds_for_precision(
     labels: Sequence[str],
     target: float,
     min_recall: float = 0.0,
+    fallback: str = "f1",
 ) -> dict[str, Threshold]:
     """Per-label thresholds (for the labels that are reasons to look) chosen on held-out
     probabilities whose columns follow ``labels``."""
     truth = np.asarray(y_true)
     return {
         label: threshold_for_precision(
-            truth == label, probabilities[:, column], label, target, min_recall
+            truth == label, probabilities[:, column], label, target, min_recall, fallback=fallback
         )
         for column, label in enumerate(labels)
         if label in FLAGGED_LABELS

@@ -22,7 +22,13 @@ from moderation.audit import audit
 from moderation.errors import ModerationError, UsageError
 from moderation.examples import Example, read_labelled, unique_examples
 from moderation.model.fitting import cross_source, cross_validate, fit_pipeline
-from moderation.model.metrics import measure
+from moderation.model.metrics import (
+    FEW_LABELS,
+    confidence_intervals,
+    few_labels_warning,
+    measure,
+)
+from moderation.model.overlap import TrainingFingerprints
 from moderation.model.pipeline import (
     PipelineConfig,
 )
@@ -65,6 +71,8 @@ class TrainedModel:
     cv_metrics: dict[str, Any]
     examples: dict[str, Any]
     seconds: float
+    fingerprints: TrainingFingerprints | None = None  # of the training ids and texts
+    choice: dict[str, Any] | None = None  # how retraining chose its method (and measured it)
 
     @property
     def bias(self) -> Any:
@@ -134,14 +142,17 @@ def held_out_metrics(
     thresholds: dict[str, Threshold],
 ) -> dict[str, Any]:
     """What the cross-validated predictions say about the model (``metrics.measure``, with
-    accuracy per source)."""
-    return measure(
+    accuracy per source); on few examples, with bootstrap confidence intervals."""
+    measured = measure(
         examples.labels,
         probabilities,
         labels,
         {label: t.threshold for label, t in thresholds.items()},
         sources=examples.sources,
     )
+    if len(examples) < FEW_LABELS:
+        measured["intervals"] = confidence_intervals(examples.labels, probabilities, labels)
+    return measured
 
 
 def train(
@@ -183,6 +194,7 @@ def train(
         cv_metrics=metrics,
         examples={"count": len(examples), "by_source": examples.counts(), "files": examples.files},
         seconds=round(time.perf_counter() - started, 2),
+        fingerprints=TrainingFingerprints.of(examples.ids, examples.texts),
     )
 
 
@@ -228,6 +240,9 @@ def train_from_files(
         progress(f"training on {len(prepared):,} examples from {len(prepared.counts())} source(s)")
     trained = train(prepared, config, progress)
     saved = save_trained(trained, Path(output), recipe=recipe, force=force)
+    warning = few_labels_warning(trained.cv_metrics)
+    if progress and warning:
+        progress(f"warning: {warning}")
     if progress:
         progress(
             f"wrote {output} ({(saved.model_bytes or 0) / 1e6:.1f} MB, held-out macro-F1 "

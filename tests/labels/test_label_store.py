@@ -49,6 +49,44 @@ def test_two_different_labels_for_one_id_without_undo_are_a_conflict(tmp_path):
         read_store(path).labels()
 
 
+def test_a_correction_supersedes_the_old_label_and_both_stay_in_the_history(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    with LabelStore(path) as store:
+        store.append(label_record("a", "civil"))
+        store.append({**label_record("a", "abusive"), "corrects": "civil"})
+        assert store.current_answer("a")["label"] == "abusive"
+    contents = read_store(path)
+    assert contents.labels()["a"]["label"] == "abusive"
+    assert [r["label"] for r in contents.records] == ["civil", "abusive"]
+    assert [r["corrects"] for r in contents.corrections()] == ["civil"]
+
+
+def test_a_correction_must_name_a_known_label(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    path.write_text(json.dumps({**label_record("a", "civil"), "corrects": "rude"}) + "\n")
+    with pytest.raises(InputError, match=r"labels.jsonl:1: corrects unknown label 'rude'"):
+        read_store(path)
+
+
+def test_a_moderator_wins_over_a_weak_label_in_either_order(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    weak = {"weak": True, "labeller": "platform:site"}
+    path.write_text(
+        "".join(
+            json.dumps(r) + "\n"
+            for r in (
+                {**label_record("a", "civil"), **weak},  # the platform first
+                label_record("a", "abusive"),
+                label_record("b", "civil"),  # the moderator first
+                {**label_record("b", "abusive"), **weak},
+            )
+        )
+    )
+    labels = read_store(path).labels()
+    assert {cid: r["label"] for cid, r in labels.items()} == {"a": "abusive", "b": "civil"}
+    assert not any(r.get("weak") for r in labels.values())
+
+
 def test_torn_last_line_is_reported_ignored_and_set_aside_before_appending(tmp_path):
     path = tmp_path / "labels.jsonl"
     good = json.dumps(label_record("a", "civil")) + "\n"

@@ -30,12 +30,15 @@ def _copy_with_thresholds(runner, tiny_model, destination):
 
 
 def _labelled_as(model, destination):
-    """The tiny examples labelled with ``model``'s predictions, where the shipped model
-    disagrees on some of them."""
+    """Variants of the tiny examples (not texts either model was trained on) labelled with
+    ``model``'s predictions, where the shipped model disagrees on some of them."""
     import csv
 
-    texts = [json.loads(line)["text"] for line in TINY_EXAMPLES.read_text().splitlines()]
-    ours = [r["prediction"] for r in score_texts(model, texts)]
+    texts = [
+        json.loads(line)["text"] + " Said so before."
+        for line in TINY_EXAMPLES.read_text().splitlines()
+    ]
+    ours = [model.labels[int(row.argmax())] for row in model.predict_proba(texts)]
     shipped = [r["prediction"] for r in score_texts(load_model(resolve_model_dir()), texts)]
     assert ours != shipped, "the set no longer separates the two models"
     with destination.open("w", newline="") as handle:
@@ -75,15 +78,18 @@ def test_promote_needs_evidence_then_switches_the_active_model_and_rolls_back(
     better = runner.invoke(app, ["models", "promote", "site-v1", "--eval", str(evaluation)])
     assert better.exit_code == 0, better.output
     assert "is now the active model" in better.output
+    assert "not worse on the evaluation set by macro-F1, macro ROC AUC" in better.output
     assert resolve_model_dir().resolve() == (tmp_path / "site-v1").resolve()
     scored = runner.invoke(app, ["score", "hello", "--json"])
     assert json.loads(scored.output)["model"].startswith("site-v1-")
     # so the shipped one is refused there...
     worse = runner.invoke(app, ["models", "promote", "default", "--eval", str(evaluation)])
     assert worse.exit_code == 1, worse.output
-    assert (
-        "not promoted" in worse.output and "worse than the active model on macro_f1" in worse.output
+    assert "not promoted" in worse.output and "worse than the active model on macro-F1" in (
+        worse.output
     )
+    # the rule that decided is named, with both figures
+    assert "(0." in worse.output and "against 1.000)" in worse.output
     assert resolve_model_dir().resolve() == (tmp_path / "site-v1").resolve()
     # ...but rolling back to it, a model that was active before, needs no evaluation
     back = runner.invoke(app, ["models", "promote", "default"])
@@ -121,3 +127,48 @@ def test_a_torn_last_line_of_the_promotion_history_is_reported_and_set_aside(
     assert (home / "promotions.jsonl.torn").read_text() == '{"model_id": "cut-sh\n'
     lines = json_lines(history)
     assert [line["model_id"] for line in lines][0] == "old" and len(lines) == 2
+
+
+def test_promotion_on_the_candidates_own_training_data_is_refused_or_forced_loudly(
+    runner, monkeypatch, tmp_path, tiny_model
+):
+    monkeypatch.setenv("MODERATION_MODELS", str(tmp_path))
+    monkeypatch.setenv("MODERATION_HOME", str(tmp_path / "home"))
+    own = ["models", "promote", str(tiny_model), "--eval", str(TINY_EXAMPLES)]
+    refused = runner.invoke(app, own)
+    assert refused.exit_code == 2, refused.output
+    assert "refusing to evaluate" in refused.output
+    assert "is the very file model" in refused.output and "SHA-256" in refused.output
+    assert not (tmp_path / "home" / "active.json").exists()
+    forced = runner.invoke(app, [*own, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "NOT TO BE TRUSTED" in forced.output
+    assert "overlap the training data of the candidate" in forced.output
+    record = json.loads((tmp_path / "home" / "active.json").read_text())
+    assert record["evaluation"]["overlap"]["candidate"]["refused"] is True
+
+
+def test_promotion_compares_flag_precision_and_recall_at_each_models_thresholds():
+    from moderation.model.registry import compared_metrics, not_worse
+
+    def metrics(macro_f1, precision, recall):
+        return compared_metrics(
+            {
+                "macro_f1": macro_f1,
+                "macro_roc_auc": 0.9,
+                "per_label": {
+                    "abusive": {
+                        "support": 10,
+                        "threshold": 0.5,
+                        "flags": {"precision": precision, "recall": recall},
+                    },
+                    "civil": {"support": 30},
+                },
+            }
+        )
+
+    # better macro-F1, but a moderator's queue gets noisier: refused, and the rule is named
+    ok, short = not_worse(metrics(0.85, 0.60, 0.9), metrics(0.80, 0.75, 0.8))
+    assert not ok and short == ["abusive flag precision (0.600 against 0.750)"]
+    ok, short = not_worse(metrics(0.85, 0.74, 0.9), metrics(0.80, 0.75, 0.8), tolerance=0.02)
+    assert ok and short == []

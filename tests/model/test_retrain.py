@@ -48,7 +48,7 @@ def test_train_base_add_learns_the_site_word_and_records_what_was_added(tmp_path
         [store],
         output=tmp_path / "site-v2",
         base=tiny_model,
-        options=RetrainOptions(config_path=_fast_config(tmp_path)),
+        options=RetrainOptions(config_path=_fast_config(tmp_path), method="prior"),
     )
     adaptation = meta.adaptation
     assert adaptation["base_model"] == load_model(tiny_model).id
@@ -81,6 +81,33 @@ def test_train_base_add_learns_the_site_word_and_records_what_was_added(tmp_path
     assert load_model(tmp_path / "site-w").score("what a gorp")[0]["scores"]["abusive"] > before
 
 
+def test_without_method_the_strength_is_chosen_on_the_site_labels_and_recorded(
+    tmp_path, tiny_model
+):
+    from moderation.model.retrain import STRENGTH_GRID
+
+    rows = SITE_LABELS + [
+        ("s7", "abusive", "You gorp, nobody asked you."),
+        ("s8", "civil", "The library opens at nine on Sundays now."),
+        ("s9", "abusive", "Typical gorp nonsense from a gorp."),
+        ("s10", "civil", "Is the swimming pool open over the holidays?"),
+    ]
+    meta, trained = retrain(
+        [_site_store(tmp_path / "site.jsonl", rows)],
+        output=tmp_path / "auto",
+        base=tiny_model,
+        options=RetrainOptions(config_path=_fast_config(tmp_path)),
+    )
+    choice = meta.adaptation["choice"]
+    assert meta.adaptation["strength"] == choice["chosen"]["strength"] in STRENGTH_GRID
+    assert set(choice["site_roc_auc"]) == {f"prior {s:g}" for s in STRENGTH_GRID}
+    best = max(choice["site_roc_auc"].values())
+    assert choice["site_roc_auc"][f"prior {choice['chosen']['strength']:g}"] >= best - 0.002
+    card = (tmp_path / "auto" / "MODEL_CARD.md").read_text()
+    assert "The method was chosen on the site's labels: prior at strength" in card
+    assert f"the base itself: {choice['base_site_roc_auc']:.3f}" in card
+
+
 def test_train_no_base_uses_the_site_labels_alone(tmp_path):
     store = _site_store(tmp_path / "site.jsonl", SITE_LABELS * 1)
     meta, _ = retrain(
@@ -92,9 +119,29 @@ def test_train_no_base_uses_the_site_labels_alone(tmp_path):
     assert meta.adaptation["no_base"] is True
 
 
-def test_train_add_refuses_stores_that_disagree(tmp_path, tiny_model, runner):
+def test_train_add_merges_stores_as_labels_merge_does(tmp_path, tiny_model, runner):
     first = _site_store(tmp_path / "ana.jsonl")
     second = _site_store(tmp_path / "ben.jsonl", [("s1", "civil", SITE_LABELS[0][2])], "ben")
+    weak = tmp_path / "platform.jsonl"
+    weak.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": cid,
+                    "action": "label",
+                    "label": label,
+                    "text": text,
+                    "labeller": "platform:site",
+                    "weak": True,
+                }
+            )
+            + "\n"
+            for cid, label, text in [
+                ("s3", "abusive", SITE_LABELS[2][2]),  # a moderator said civil: gives way
+                ("w1", "civil", "The bus timetable changed on Monday."),
+            ]
+        )
+    )
     result = runner.invoke(
         app,
         [
@@ -105,14 +152,29 @@ def test_train_add_refuses_stores_that_disagree(tmp_path, tiny_model, runner):
             str(first),
             "--add",
             str(second),
+            "--add",
+            str(weak),
+            "--config",
+            str(_fast_config(tmp_path)),
             "-o",
             str(tmp_path / "m"),
         ],
     )
-    assert result.exit_code == 2
-    assert "ben.jsonl: id 's1' is labelled 'civil' here and 'abusive' at" in result.output
-    assert "labels merge" in result.output
-    assert not (tmp_path / "m").exists()
+    assert result.exit_code == 0, result.output
+    assert "1 weak label(s) gave way to a moderator's different label" in result.output
+    assert "1 comment(s) labelled differently by moderators in two files are left out" in (
+        result.output
+    )
+    assert "s1: abusive" in result.output and "civil (" in result.output
+    # six labels: the held-out figures come with a warning and their intervals
+    assert "only 6 labelled examples: the held-out figures are unreliable" in result.output
+    assert "95% bootstrap intervals: macro F1" in result.output
+    meta = json.loads((tmp_path / "m" / "meta.json").read_text())
+    adaptation = meta["adaptation"]
+    assert adaptation["weak_overridden"] == 1
+    assert adaptation["disagreements_left_out"] == 1
+    # s1 left out, s3 kept as the moderator's civil, w1 (weak civil) added
+    assert adaptation["site_labels"] == {"abusive": 2, "civil": 4}
 
 
 def test_weighted_retraining_of_a_base_whose_data_changed_is_one_clear_error(tmp_path, runner):

@@ -1,8 +1,10 @@
 """Flag thresholds chosen where their precision holds: on other sources, or marked."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from moderation.model.thresholds import choose_thresholds
+from moderation.model.thresholds import choose_thresholds, threshold_for_precision
 
 LABELS = ["abusive", "civil", "conspiracy"]
 
@@ -30,3 +32,35 @@ def test_grouped_folds_decide_and_say_so_when_other_sources_fall_short():
     assert not threshold.reached_target
     assert threshold.notes["chosen_on"] == "grouped folds of the training data"
     assert threshold.notes["other_sources"]["precision"] == 0.5
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), st.floats(0, 1)), min_size=1, max_size=60),
+    st.floats(0.3, 0.99),
+    st.sampled_from(["f1", "precision"]),
+)
+def test_a_threshold_said_to_reach_the_target_reaches_it_on_those_labels(rows, target, fallback):
+    is_label = np.array([r[0] for r in rows])
+    scores = np.array([r[1] for r in rows])
+    chosen = threshold_for_precision(is_label, scores, "abusive", target, fallback=fallback)
+    flagged = scores >= chosen.threshold
+    if chosen.reached_target:
+        assert is_label[flagged].mean() >= target - 1e-9
+    if is_label.any():  # what it reports is what the threshold does on these labels
+        assert flagged.any()
+        assert abs(is_label[flagged].mean() - chosen.precision) < 1e-9
+
+
+def test_when_the_target_is_out_of_reach_the_highest_precision_is_chosen_not_a_lower_one():
+    # abusive comments spread evenly among civil ones: no threshold reaches 0.9
+    is_label = np.array([True, False] * 20)
+    scores = np.linspace(0.99, 0.01, 40)
+    is_label[:4] = [True, True, True, False]  # the top scores are the best the labels allow
+    best = threshold_for_precision(is_label, scores, "abusive", 0.9, fallback="precision")
+    by_f1 = threshold_for_precision(is_label, scores, "abusive", 0.9)
+    assert not best.reached_target and not by_f1.reached_target
+    assert best.precision > by_f1.precision
+    assert best.precision == max(
+        is_label[scores >= cut].mean() for cut in scores if is_label[scores >= cut].sum() >= 5
+    )

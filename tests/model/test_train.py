@@ -37,6 +37,7 @@ def test_model_directory_holds_pipeline_meta_and_card(trained):
         "meta.json",
         "model.joblib",
         "scorer.npz",
+        "training.npz",
     ]
     assert meta["labels"] == ["abusive", "civil", "conspiracy"]
     assert set(meta["thresholds"]) == {"abusive", "conspiracy"}
@@ -255,3 +256,16 @@ def test_config_file_overrides_only_the_settings_it_names(tmp_path):
     config = PipelineConfig.from_toml(path, base=base)
     assert config.word_ngrams == (1, 3) and config.cv_folds == 4
     assert config.selection_metric == "log_loss"
+
+
+def test_few_labels_come_with_a_warning_and_confidence_intervals(tiny_model):
+    from moderation.model.meta import ModelMeta
+    from moderation.model.metrics import few_labels_warning
+
+    metrics = ModelMeta.read(tiny_model).cv_metrics
+    low, high = metrics["intervals"]["macro_f1"]
+    assert low <= metrics["macro_f1"] <= high and high - low > 0.05
+    warning = few_labels_warning(metrics)
+    assert warning.startswith(f"only {metrics['examples']} labelled examples")
+    assert f"macro F1 {metrics['macro_f1']:.3f} ({low:.2f}-{high:.2f})" in warning
+    assert few_labels_warning({**metrics, "examples": 5000}) is None
