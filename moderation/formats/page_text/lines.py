@@ -33,6 +33,11 @@ _BADGE_LINE = re.compile(
     r"beitragsautor|he/him|she/her|they/them|pinned|ledger pick|editor's pick)",
     re.I,
 )
+_ROLE_BYLINE = re.compile(
+    r"(?:works|worked|studied|studies|lives|lived|went|owner|founder|student|teacher|manager|"
+    r"editor|director|president|former|retired|attended|head|chair)\b.{0,40}\s(?:at|in|of)\s",
+    re.I,
+)
 _FURNITURE_PHRASES = (
     r"reply to this|reply with quote|report abuse|report this comment|report comment|"
     r"report post|add bookmark|back to top|show more replies|view more replies|show replies|"
@@ -131,6 +136,8 @@ def furniture(text: str) -> bool:
         return False
     if _FURNITURE_LINE.fullmatch(lowered) or _BADGE_LINE.fullmatch(lowered):
         return True
+    if _ROLE_BYLINE.match(lowered) and len(lowered) <= 60 and lowered[-1:] not in ".!?":
+        return True
     pieces = [p for p in _SPLIT.split(lowered) if p]
     if not pieces:
         return True
@@ -160,6 +167,16 @@ def name_like(text: str) -> bool:
         return t[0].isupper() or t[0] in "@_" or bool(re.search(r"[_.\d-]", t)) or t.islower()
     return all(
         w[0].isupper() or w[0] in "@([" or w.lower() in _PARTICLES or w[0].isdigit() for w in words
+    )
+
+
+def _says_name(name: str) -> bool:
+    """Before "says:", a name may be any short phrase without sentence punctuation."""
+    words = name.split()
+    return (
+        name_like(name)
+        or (0 < len(words) <= 5 and len(name) <= 40 and not re.search(r"[.!?,;:\"“]", name))
+        and (words[0][0].isupper() or words[0][0] in "@_" or re.search(r"[_\d]", words[0]))
     )
 
 
@@ -275,7 +292,7 @@ def sort_line(text: str, reader: DateReader) -> Line:
             line.kind, line.reply_to = "R", clean_name(m["to"])
             return line
     m = _SAYS.match(text) if words & _SAYS_VERBS else None
-    if m and name_like(clean_name(m["name"])):
+    if m and _says_name(clean_name(m["name"])):
         rest = (m["rest"] or "").strip()
         verb = m["verb"].lower()
         when = reader.find(rest) if rest else None

@@ -51,6 +51,8 @@ class Record:
     parent: int | None = None
     depth: int = 0
     head: int = 0  # index of the header's main line (the author's, or the anchor)
+    earlier_date: str | None = None  # a date above the name, after furniture: the previous
+    has_earlier_date: bool = False  # comment's, printed after its text (Livefyre, Facebook)
 
     def text(self) -> str:
         paragraphs: list[list[str]] = []
@@ -130,6 +132,11 @@ def find_records(lines: list[Line]) -> list[Record]:
         records.append(record)
         block_end = e
         n += 1
+    if records and records[0].has_earlier_date:
+        lead = _leading_record(lines, records[0].start)
+        if lead is not None:
+            lead.when = records[0].earlier_date
+            records.insert(0, lead)
     for r, record in enumerate(records):
         stop = records[r + 1].start if r + 1 < len(records) else len(lines)
         record.body = _body(lines[record.end : stop])
@@ -172,10 +179,12 @@ def _header(lines: list[Line], s: int, e: int, anchor: int, records: list[Record
     dated = [j for j in range(s, e) if lines[j].when is not None and lines[j].kind in "HD"]
     own = [j for j in dated if author_at is None or j >= author_at]
     early = [j for j in dated if author_at is not None and j < author_at]
-    if early and records and records[-1].when is None:
-        if any(lines[j].kind == "F" for j in range(s, early[-1])):
-            records[-1].when = lines[early[-1]].when.iso  # printed after the comment's text
-            early = []
+    trailing = None
+    if early and any(lines[j].kind == "F" for j in range(s, early[-1])):
+        trailing = lines[early[-1]].when.iso  # the previous comment's, printed after its text
+        if records and records[-1].when is None:
+            records[-1].when = trailing
+        early = []
     pick = own[-1] if own else (early[-1] if early else None)
     if pick is not None:
         when = lines[pick].when.iso
@@ -190,7 +199,31 @@ def _header(lines: list[Line], s: int, e: int, anchor: int, records: list[Record
     inline = lines[author_at].inline if author_at is not None else None
     indent = lines[author_at].indent if author_at is not None else lines[anchor].indent
     head = author_at if author_at is not None else anchor
-    return Record(author or None, indent, start, e, when, reply_to, inline=inline, head=head)
+    record = Record(author or None, indent, start, e, when, reply_to, inline=inline, head=head)
+    record.earlier_date, record.has_earlier_date = (
+        trailing,
+        trailing is not None
+        or bool(early and first_furniture is not None and first_furniture < early[-1]),
+    )
+    return record
+
+
+def _leading_record(lines: list[Line], stop: int) -> Record | None:
+    """On a page whose comments end with their date, the first comment has no header block
+    above it: its name line is the last name followed by text before the first block."""
+    for j in range(stop - 1, -1, -1):
+        if lines[j].kind == "F":
+            continue
+        if lines[j].kind != "N":
+            if j + 1 < stop and lines[j].kind == "T" and j >= 1 and lines[j - 1].kind == "N":
+                continue
+            if lines[j].kind == "T":
+                continue
+            return None
+        following = lines[j + 1] if j + 1 < stop else None
+        if following is not None and following.kind == "T":
+            return Record(clean_name(lines[j].text), lines[j].indent, j, j + 1, head=j)
+    return None
 
 
 def _cut_last(records: list[Record], lines: list[Line]) -> None:
@@ -212,6 +245,11 @@ def _cut_last(records: list[Record], lines: list[Line]) -> None:
         if line.kind != "F":
             seen_text = True
     last.body = _body(lines[last.end : stop])
+    footer = stop < len(lines) and _END.match(lines[stop].text) is not None
+    if not last.inline and (
+        not last.body or (footer and all(line.kind == "N" for line in last.body))
+    ):
+        records.pop()  # the page's footer after the last comment's date, not a comment
 
 
 def _body(lines: list[Line]) -> list[Line]:
