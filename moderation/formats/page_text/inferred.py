@@ -34,6 +34,7 @@ _COUNT_PAREN = re.compile(
     re.I,
 )
 _COUNT_AFTER_SEPARATOR = re.compile(rf"[|·•]\s*(?P<n>\d[\d,]*)\s+(?:{_COUNTED})\s*$", re.I)
+_NO_COMMENTS = re.compile(r"(?<![\w-])no comments:$", re.I)
 _LYNX_REF = re.compile(r"\[\d{1,5}\]")
 
 
@@ -58,7 +59,17 @@ def _count(raw: str) -> int | None:
 
 def declared(lines: list[str]) -> tuple[int, int | None, str | None, bool] | None:
     """``(line index, declared count, title, opens the section)`` of the first line stating
-    the number of comments, or None."""
+    the number of comments, or None. A bare "12 Responses" or "5 Reactions" (Disqus' reactions
+    widget) counts only where nothing else states a count."""
+    weak = None
+    for found in _counts(lines):
+        if found[4]:
+            return found[:4]
+        weak = weak or found[:4]
+    return weak
+
+
+def _counts(lines: list[str]):
     for i, line in enumerate(lines):
         text = line.strip()
         if not text or len(text) > 300:
@@ -68,19 +79,25 @@ def declared(lines: list[str]) -> tuple[int, int | None, str | None, bool] | Non
             title = m["title"]
             if title:
                 title = title.strip().strip(":").strip("\"'“”„«»‘’ ").strip()
-            is_answers = m["word"].lower().startswith("answer")
-            return i, _count(m["n"]), title or None, not is_answers
+            word = m["word"].lower()
+            is_answers = word.startswith("answer")
+            bare = word.startswith(("response", "reaction")) and not title
+            yield i, _count(m["n"]), title or None, not is_answers, not bare
+            continue
         m = _COUNT_PAREN.match(text) or _COUNT_AFTER_SEPARATOR.search(text)
         if m:
-            return i, _count(m["n"]), None, True
-    return None
+            yield i, _count(m["n"]), None, True, True
+            continue
+        m = _NO_COMMENTS.search(text)
+        if m:  # Blogger's post footer: "Posted by X at 9:41 AM No comments:"
+            yield i, 0, None, True, True
 
 
 _NAVIGATION = re.compile(r"\s[|»›/>]\s|\s→\s|\S\s{2,}\S|^(?:home|skip to)\b", re.I)
 _BYLINE = re.compile(
-    r"^(?:(?:posted|written|published|submitted|asked|started)\b.*?\s)?"
+    r"^(?:(?:posted|written|published|submitted|asked|started|\d+\s+points?)\b.*?\s)?"
     r"(?:by|von|par|por|da|door|via)\s+(?P<name>[^|·•,]{2,60}?)"
-    r"(?:\s*(?:[|·•,]|\bon\b|$).*)?$",
+    r"(?:(?:\s*(?:[|·•,]|\bon\b|$)|\s+\d).*)?$",
     re.I,
 )
 _BYLINE_AFTER = re.compile(
@@ -185,6 +202,7 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     records = find_records(classified)
     forum = not opens and len(records) >= 2
     zone_end = header[0] if header else len(lines)
+    first = None
     if forum:
         first = records.pop(0)
         zone_end = classified[first.start].index
@@ -201,7 +219,7 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         thread.published = thread.published or first.when
     elif not opens:
         records = []
-    nest(records, classified)
+    nest(records, classified, first)
     thread.comments = _comments(thread, records)
     return thread, warnings
 

@@ -24,6 +24,7 @@ _FURNITURE_WORDS = frozenset(
     downvote vote votes points point score solution follow following subscribe bookmark
     delete translate remove approve spam notes note reblog mute block web · cancel submit
     send publish respond name email e-mail website password comment * name* email* comment*
+    abuse post posts hidden permalink] archive hide past favorite unflag
     """.split()
 )
 _BADGE_LINE = re.compile(
@@ -49,6 +50,7 @@ _FURNITURE_PHRASES = (
     r"add a comment|pinned|edited|\(edited\)|click to expand\.\.\.|"
     r"reply to article|parent share|reply to this parent share|post comment|post a comment|"
     r"submit comment|publish comment|leave a comment|leave a reply|write a comment|"
+    r"improve this (?:question|answer)|follow post|level \d+|report abuse|"
     r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?"
 )
 _FURNITURE_LINE = re.compile(
@@ -60,7 +62,7 @@ _FURNITURE_LINE = re.compile(
     r"|(?:repl(?:y|ies)|likes?|like reaction|liked by|reactions?)\s*(?:\(\d+\)|:\s.{1,80}|\s\d+)"
     r"|liked by\s.{1,80}|.{1,60}\s(?:replied|likes this|like this|liked this|posted this"
     r"|reblogged this from \S+)\.?(?:\s*·\s*\d+\s+repl(?:y|ies))?"
-    r"|(?:joined|posts|messages|reaction score|location|karma|member since|registered|"
+    r"|(?:joined|join date|posts|messages|reaction score|location|karma|member since|registered|"
     r"score|rep|reputation|trophy points)\s*:?(?:\s.{0,40})?"
     r"|load \d+ more comments?|load more comments \(\d+ repl(?:y|ies)\)"
     r"|\d+ more repl(?:y|ies)|show \d+ more repl(?:y|ies)",
@@ -83,7 +85,7 @@ _SAYS = re.compile(
     re.I,
 )
 _PROFILE_LABEL = re.compile(
-    r"^(?:joined|registered|member since|started|last seen|last active|updated|asked|"
+    r"^(?:joined|join date|registered|member since|started|last seen|last active|updated|asked|"
     r"answered|modified|edited|created|posts|started by)\b",
     re.I,
 )

@@ -20,6 +20,9 @@ _REPLIES_OPEN = re.compile(r"^(?:replies|antworten|réponses|respuestas)\s*\(\d+
 _REPLIES_CLOSE = re.compile(r"^hide replies$|^ausblenden$", re.I)
 _REPLY_COUNT = re.compile(r"^\d+\s+repl(?:y|ies)$", re.I)
 _REPLIES_BY = re.compile(r"^\d+\s+repl(?:y|ies)\s+by\s+(?P<names>.+)$", re.I)
+_LEVEL = re.compile(r"^level (\d{1,2})$", re.I)
+_HANDLE = re.compile(r"^@[\w.-]+@[\w.-]+$")
+_MENTION = re.compile(r"^@([\w.-]+)")
 _SIGNATURE = re.compile(r"^(?:_{5,}|-- ?)$")
 _END = re.compile(
     r"^(?:leave a (?:reply|comment|response)|post (?:a )?comment|add (?:a )?comment|"
@@ -51,6 +54,8 @@ class Record:
     parent: int | None = None
     depth: int = 0
     head: int = 0  # index of the header's main line (the author's, or the anchor)
+    handle: str | None = None  # "@user@instance" printed under the name (federated timelines)
+    level: int | None = None  # "level 2" printed with the comment (new Reddit)
     earlier_date: str | None = None  # a date above the name, after furniture: the previous
     has_earlier_date: bool = False  # comment's, printed after its text (Livefyre, Facebook)
 
@@ -140,6 +145,14 @@ def find_records(lines: list[Line]) -> list[Record]:
     for r, record in enumerate(records):
         stop = records[r + 1].start if r + 1 < len(records) else len(lines)
         record.body = _body(lines[record.end : stop])
+    kept: list[Record] = []
+    for record in records:
+        if record.author is None and not record.inline and not record.text().strip():
+            if kept and kept[-1].when is None:
+                kept[-1].when = record.when  # a date printed after a comment's text
+            continue
+        kept.append(record)
+    records[:] = kept
     if records:
         _cut_last(records, lines)
     return records
@@ -155,7 +168,11 @@ def _header(lines: list[Line], s: int, e: int, anchor: int, records: list[Record
         author_at = headers[0]
         author = lines[author_at].name
     else:
-        names = [j for j in range(s, min(e, anchor + 1)) if lines[j].kind == "N"]
+        names = [
+            j
+            for j in range(s, min(e, anchor + 1))
+            if lines[j].kind == "N" and not _HANDLE.match(lines[j].text)
+        ]
         if names:
             # the first name of the last run of names before the anchor (furniture splits runs)
             first = names[-1]
@@ -200,6 +217,13 @@ def _header(lines: list[Line], s: int, e: int, anchor: int, records: list[Record
     indent = lines[author_at].indent if author_at is not None else lines[anchor].indent
     head = author_at if author_at is not None else anchor
     record = Record(author or None, indent, start, e, when, reply_to, inline=inline, head=head)
+    for j in range(s, e):
+        text = lines[j].text
+        level = _LEVEL.match(text)
+        if level:
+            record.level = int(level[1]) - 1
+        elif record.handle is None and _HANDLE.match(text) and j != author_at:
+            record.handle = text.lower()
     record.earlier_date, record.has_earlier_date = (
         trailing,
         trailing is not None
@@ -264,10 +288,19 @@ def _body(lines: list[Line]) -> list[Line]:
     return body
 
 
-def nest(records: list[Record], lines: list[Line]) -> None:
-    """Set each record's parent and depth."""
+def nest(records: list[Record], lines: list[Line], root: Record | None = None) -> None:
+    """Set each record's parent and depth. ``root`` is a forum's opening post: a reply that
+    mentions its author answers the post, at depth 0."""
     indents = {r.indent for r in records}
-    if len(indents) > 1:
+    if any(r.level is not None for r in records):
+        for n, record in enumerate(records):
+            wanted = (record.level or 0) - 1
+            record.parent = (
+                next((m for m in range(n - 1, -1, -1) if (records[m].level or 0) == wanted), None)
+                if wanted >= 0
+                else None
+            )
+    elif len(indents) > 1:
         stack: list[int] = []
         for n, record in enumerate(records):
             while stack and records[stack[-1]].indent >= record.indent:
@@ -275,7 +308,7 @@ def nest(records: list[Record], lines: list[Line]) -> None:
             record.parent = stack[-1] if stack else None
             stack.append(n)
     else:
-        _nest_by_cues(records, lines)
+        _nest_by_cues(records, lines, root)
     for record in records:
         record.depth = records[record.parent].depth + 1 if record.parent is not None else 0
 
@@ -284,12 +317,18 @@ def _by_author(records: list[Record], before: int, name: str) -> int | None:
     wanted = name.lower().lstrip("@")
     for m in range(before - 1, -1, -1):
         author = (records[m].author or "").lower().lstrip("@")
-        if author and (author == wanted or author.split()[0] == wanted):
+        handle = (records[m].handle or "").lstrip("@").split("@")[0]
+        if author and (author == wanted or author.split()[0] == wanted or handle == wanted):
             return m
     return None
 
 
-def _nest_by_cues(records: list[Record], lines: list[Line]) -> None:
+def _nest_by_cues(records: list[Record], lines: list[Line], root: Record | None) -> None:
+    root_names = set()
+    if root is not None:
+        for name in (root.author, root.handle):
+            if name:
+                root_names.add(name.lower().lstrip("@").split("@")[0])
     opened: int | None = None  # "Replies (2)" ... "Hide replies"
     counted: int | None = None  # "12 replies" under a thread head, then "@name" replies
     replied: tuple[int, set[str]] | None = None  # "1 reply by Name"
@@ -307,6 +346,10 @@ def _nest_by_cues(records: list[Record], lines: list[Line]) -> None:
                 replied = (n - 1, {name.strip().lower() for name in names})
         if record.reply_to:
             record.parent = _by_author(records, n, record.reply_to)
+        elif record.handle is not None:  # federated: the first @mention is the status replied to
+            mention = _MENTION.match(record.text())
+            if mention and mention[1].lower() not in root_names:
+                record.parent = _by_author(records, n, mention[1])
         if record.parent is None and replied is not None:
             if (record.author or "").lower() in replied[1]:
                 record.parent = replied[0]
