@@ -128,6 +128,7 @@ class Line:
     byline: bool = False  # D: words before the date that are not a name ("Retired teacher")
     reply_to: str | None = None
     inline: str | None = None  # H: comment text on the header line ("X said: text")
+    signed: bool = False  # H: "text – Author 5 hours ago", a comment signed at its end
     key: str | None = ""  # the line's shape, for furniture by repetition (None: a sentence)
 
 
@@ -228,6 +229,9 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
         if any(ch.isalpha() for ch in rest) and not furniture(rest):
             line.kind = "T"  # "took 3 days": a duration in a sentence, not a comment's date
             return
+    if re.match(r"^(?:answered|asked)$", prefix, re.I):
+        line.kind = "A"  # "answered 4 hours ago" then the name: the post above is theirs
+        return
     if _PROFILE_LABEL.match(prefix) or (prefix.endswith(":") and len(prefix.split()) <= 2):
         if re.match(r"^(?:post)?posted:?$", prefix, re.I):
             line.kind = "D"
@@ -238,7 +242,7 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
     if signed and len(prefix) > 40:
         # "text – Author 5 hours ago": a comment signed at its end (Stack Exchange comments)
         line.kind, line.name = "H", clean_name(signed["name"])
-        line.inline = prefix[: signed.start()].strip()
+        line.inline, line.signed = prefix[: signed.start()].strip(), True
         return
     by = re.match(r"^by\s+(?P<name>.{1,60})$", suffix, re.I)
     if by and len(prefix.split()) <= 3:
@@ -343,6 +347,7 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
         k = known
         line = Line(i, len(raw) - len(raw.lstrip(" ")), text, k.kind, k.when, k.name, k.byline)
         line.reply_to, line.inline, line.key = k.reply_to, k.inline, k.key
+        line.signed = k.signed
         out.append(line)
     # furniture by repetition: a short line that is not a name, repeated down the section
     for line in out:

@@ -56,6 +56,8 @@ class Record:
     head: int = 0  # index of the header's main line (the author's, or the anchor)
     handle: str | None = None  # "@user@instance" printed under the name (federated timelines)
     level: int | None = None  # "level 2" printed with the comment (new Reddit)
+    signed: bool = False  # a comment signed at its end, on one line (Stack Exchange)
+    body_end: int | None = None  # where the text stops when the header follows it
     earlier_date: str | None = None  # a date above the name, after furniture: the previous
     has_earlier_date: bool = False  # comment's, printed after its text (Livefyre, Facebook)
 
@@ -145,6 +147,18 @@ def find_records(lines: list[Line]) -> list[Record]:
     for r, record in enumerate(records):
         stop = records[r + 1].start if r + 1 < len(records) else len(lines)
         record.body = _body(lines[record.end : stop])
+    trailers = _attributed(lines, records)
+    if trailers:
+        records = sorted(records + trailers, key=lambda r: r.start)
+        for r, record in enumerate(records):
+            if record.body_end is not None:
+                record.body = _body(lines[record.start : record.body_end])
+            else:
+                stop = records[r + 1].start if r + 1 < len(records) else len(lines)
+                record.body = _body(lines[record.end : stop])
+    for record in records:
+        if record.signed:
+            record.body = []  # the whole comment stands on its signed line
     kept: list[Record] = []
     for record in records:
         if record.author is None and not record.inline and not record.text().strip():
@@ -156,6 +170,33 @@ def find_records(lines: list[Line]) -> list[Record]:
     if records:
         _cut_last(records, lines)
     return records
+
+
+def _attributed(lines: list[Line], records: list[Record]) -> list[Record]:
+    """Posts whose header follows their text ("Share / Follow / answered 4 hours ago / Name"):
+    the text is the run of lines above that furniture, back to the last header or post."""
+    taken = set()
+    for record in records:
+        taken.update(range(record.start, record.end))
+    found = []
+    for k, line in enumerate(lines):
+        if line.kind != "A":
+            continue
+        name = next((j for j in range(k + 1, min(k + 3, len(lines))) if lines[j].kind == "N"), None)
+        if name is None:
+            continue
+        stop = k
+        while stop > 0 and lines[stop - 1].kind == "F":
+            stop -= 1
+        start = stop
+        while start > 0 and lines[start - 1].kind in "TN" and start - 1 not in taken:
+            start -= 1
+        if start == stop:
+            continue
+        record = Record(clean_name(lines[name].text), lines[name].indent, start, start)
+        record.head, record.body_end = name, stop
+        found.append(record)
+    return found
 
 
 def _header(lines: list[Line], s: int, e: int, anchor: int, records: list[Record]) -> Record:
@@ -217,6 +258,7 @@ def _header(lines: list[Line], s: int, e: int, anchor: int, records: list[Record
     indent = lines[author_at].indent if author_at is not None else lines[anchor].indent
     head = author_at if author_at is not None else anchor
     record = Record(author or None, indent, start, e, when, reply_to, inline=inline, head=head)
+    record.signed = author_at is not None and lines[author_at].signed
     for j in range(s, e):
         text = lines[j].text
         level = _LEVEL.match(text)
@@ -253,6 +295,8 @@ def _leading_record(lines: list[Line], stop: int) -> Record | None:
 def _cut_last(records: list[Record], lines: list[Line]) -> None:
     """The last comment ends where the page's furniture or footer starts."""
     last = records[-1]
+    if last.signed or last.body_end is not None:
+        return
     stop = len(lines)
     seen_text = False
     closed_by_furniture = sum(
@@ -332,6 +376,7 @@ def _nest_by_cues(records: list[Record], lines: list[Line], root: Record | None)
     opened: int | None = None  # "Replies (2)" ... "Hide replies"
     counted: int | None = None  # "12 replies" under a thread head, then "@name" replies
     replied: tuple[int, set[str]] | None = None  # "1 reply by Name"
+    post: int | None = None  # the last post with its header after its text (an answer)
     for n, record in enumerate(records):
         between = lines[records[n - 1].head if n else 0 : record.head]
         for line in between:
@@ -344,6 +389,10 @@ def _nest_by_cues(records: list[Record], lines: list[Line], root: Record | None)
             elif _REPLIES_BY.match(line.text):
                 names = re.split(r",\s*|\s+and\s+", _REPLIES_BY.match(line.text)["names"])
                 replied = (n - 1, {name.strip().lower() for name in names})
+        if record.body_end is not None:
+            post = n
+        elif record.signed and post is not None:
+            record.parent = post  # comments under an answer
         if record.reply_to:
             record.parent = _by_author(records, n, record.reply_to)
         elif record.handle is not None:  # federated: the first @mention is the status replied to
