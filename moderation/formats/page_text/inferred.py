@@ -93,13 +93,14 @@ def _counts(lines: list[str]):
             yield i, 0, None, True, True
 
 
-_NAVIGATION = re.compile(r"\s[|»›/>]\s|\s→\s|\S\s{2,}\S|^(?:home|skip to)\b", re.I)
+_NAVIGATION = re.compile(r"\s[|»›/>•·]\s|\s→\s|\S\s{2,}\S|^(?:home|skip to)\b", re.I)
 _BYLINE = re.compile(
     r"^(?:(?:posted|written|published|submitted|asked|started|\d+\s+points?)\b.*?\s)?"
     r"(?:by|von|par|por|da|door|via)\s+(?P<name>[^|·•,]{2,60}?)"
     r"(?:(?:\s*(?:[|·•,]|\bon\b|$)|\s+\d).*)?$",
     re.I,
 )
+_BYLINE_INSIDE = re.compile(r"[·|•,]\s*by\s+(?P<name>[^|·•,]{2,60}?)\s*$", re.I)
 _BYLINE_AFTER = re.compile(
     r"^(?:submitted|posted|publicada?|publié|pubblicato|geplaatst|veröffentlicht|asked)\b.*?"
     r"\s(?:by|por|par|da|door|von)\s+(?P<name>[^|·•,]{2,60}?)\s*$",
@@ -133,20 +134,21 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     author = None
     for i in metas:
         text = texts[i].lstrip("•·*-–— ")
-        m = _BYLINE_AFTER.match(text) or _BYLINE.match(text)
+        m = _BYLINE_AFTER.match(text) or _BYLINE.match(text) or _BYLINE_INSIDE.search(text)
         if m and name_like(clean_name(m["name"])):
             author = clean_name(m["name"])
             break
-    if author is None:
+    if author is None:  # a name a line or two above the date (furniture between)
         for i in metas:
-            j = i - 1
-            while j >= 0 and not texts[j]:
-                j -= 1
-            for k in (j, j - 1):
-                if k >= 0 and name_like(texts[k]) and len(texts[k].split()) <= 4:
-                    if not _meta(texts[k], reader) and not furniture(texts[k]):
-                        author = clean_name(texts[k])
+            j, steps = i - 1, 0
+            while j >= 0 and steps < 4:
+                t = texts[j]
+                if t and not (furniture(t) or _meta(t, reader) or not any(c.isalpha() for c in t)):
+                    steps += 1
+                    if name_like(t) and len(t.split()) <= 4:
+                        author = clean_name(t)
                         break
+                j -= 1
             if author:
                 break
     below = metas[-1] if metas else first_paragraph
@@ -161,7 +163,9 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
                 break
             continue
         if _NAVIGATION.search(t):
-            break
+            if run:
+                break
+            continue
         if words < 3 or (words <= 3 and name_like(t)) or t.endswith(("…", "...")):
             if run:
                 break
@@ -207,7 +211,7 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         first = records.pop(0)
         zone_end = classified[first.start].index
     article_parts(lines[:zone_end], thread, title_known=thread.title is not None)
-    title, author = headline(lines[:zone_end], reader)
+    title, author = headline(lines[: zone_end + (1 if opens else 0)], reader)
     if title and (header is None or header[2] is None):
         thread.title = title
     if thread.author:

@@ -50,7 +50,7 @@ _FURNITURE_PHRASES = (
     r"add a comment|pinned|edited|\(edited\)|click to expand\.\.\.|"
     r"reply to article|parent share|reply to this parent share|post comment|post a comment|"
     r"submit comment|publish comment|leave a comment|leave a reply|write a comment|"
-    r"improve this (?:question|answer)|follow post|level \d+|report abuse|"
+    r"improve this (?:question|answer)|follow post|level \d+|report abuse|\d+ more comments?|"
     r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?"
 )
 _FURNITURE_LINE = re.compile(
@@ -164,7 +164,7 @@ def name_like(text: str) -> bool:
         return False
     if t[-1] in "?!,;:" or (t[-1] == "." and not re.search(r"(?:^|\s)\w{1,2}\.$", t)):
         return False
-    if '"' in t or "“" in t:
+    if '"' in t or "“" in t or ": " in t:
         return False
     if len(words) == 1:
         return t[0].isupper() or t[0] in "@_" or bool(re.search(r"[_.\d-]", t)) or t.islower()

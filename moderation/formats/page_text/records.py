@@ -20,6 +20,7 @@ _REPLIES_OPEN = re.compile(r"^(?:replies|antworten|réponses|respuestas)\s*\(\d+
 _REPLIES_CLOSE = re.compile(r"^hide replies$|^ausblenden$", re.I)
 _REPLY_COUNT = re.compile(r"^\d+\s+repl(?:y|ies)$", re.I)
 _REPLIES_BY = re.compile(r"^\d+\s+repl(?:y|ies)\s+by\s+(?P<names>.+)$", re.I)
+_SUBJECT_TAIL = re.compile(r"\(([A-Za-z]+):[^()]{0,40}\)$")
 _LEVEL = re.compile(r"^level (\d{1,2})$", re.I)
 _HANDLE = re.compile(r"^@[\w.-]+@[\w.-]+$")
 _MENTION = re.compile(r"^@([\w.-]+)")
@@ -102,7 +103,25 @@ def _name_anchors(lines: list[Line]) -> list[int]:
     return found
 
 
+def _header_titles(lines: list[Line]) -> None:
+    """A line just above most header lines, ending alike ("Re:Price per watt? (Score:2)"):
+    the comments' subject lines, part of their headers."""
+    tails: dict[str, list[int]] = {}
+    headers = 0
+    for k, line in enumerate(lines):
+        if line.kind == "H" and k and lines[k - 1].kind in "TN":
+            headers += 1
+            m = _SUBJECT_TAIL.search(lines[k - 1].text)
+            if m:
+                tails.setdefault(m[1].lower(), []).append(k - 1)
+    for found in tails.values():
+        if len(found) >= 2 and 2 * len(found) >= headers:
+            for j in found:
+                lines[j].kind = "F"
+
+
 def find_records(lines: list[Line]) -> list[Record]:
+    _header_titles(lines)
     anchors = _anchors(lines)
     if len(anchors) < 2:
         named = _name_anchors(lines)
@@ -286,7 +305,10 @@ def _leading_record(lines: list[Line], stop: int) -> Record | None:
             if lines[j].kind == "T":
                 continue
             return None
-        following = lines[j + 1] if j + 1 < stop else None
+        after = j + 1
+        while after < stop and lines[after].kind == "F":  # a byline ("Works at ...")
+            after += 1
+        following = lines[after] if after < stop else None
         if following is not None and following.kind == "T":
             return Record(clean_name(lines[j].text), lines[j].indent, j, j + 1, head=j)
     return None
