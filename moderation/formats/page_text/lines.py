@@ -244,6 +244,10 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
         line.kind, line.name = "H", clean_name(signed["name"])
         line.inline, line.signed = prefix[: signed.start()].strip(), True
         return
+    rest_of_line = _PAREN.sub("", suffix).strip(" *•·|")
+    if len(rest_of_line.split()) >= 4 and not furniture(rest_of_line):
+        line.kind = "T"  # a sentence goes on after the date: text, not a header
+        return
     by = re.match(r"^by\s+(?P<name>.{1,60})$", suffix, re.I)
     if by and len(prefix.split()) <= 3:
         line.kind, line.name = "H", clean_name(by["name"])

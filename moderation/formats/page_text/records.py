@@ -24,6 +24,15 @@ _SUBJECT_TAIL = re.compile(r"\(([A-Za-z]+):[^()]{0,40}\)$")
 _LEVEL = re.compile(r"^level (\d{1,2})$", re.I)
 _HANDLE = re.compile(r"^@[\w.-]+@[\w.-]+$")
 _MENTION = re.compile(r"^@([\w.-]+)")
+_FOOTER = re.compile(
+    r"^(?:leave a (?:reply|comment|response)|cancel reply|comments are closed|deja una respuesta|"
+    r"deja un comentario|laisser un commentaire|lascia un commento|geef een reactie|"
+    r"schreibe einen kommentar|hinterlasse einen kommentar|log in to join the conversation|"
+    r"your answer|you must log in|related topics|similar threads|thread status|"
+    r"powered by|facebook comments plugin|©|most (?:read|popular)|recommended from|"
+    r"newer post|older post|display posts from previous)",
+    re.I,
+)
 _SIGNATURE = re.compile(r"^(?:_{5,}|-- ?)$")
 _END = re.compile(
     r"^(?:leave a (?:reply|comment|response)|post (?:a )?comment|add (?:a )?comment|"
@@ -123,6 +132,18 @@ def _header_titles(lines: list[Line]) -> None:
 def find_records(lines: list[Line]) -> list[Record]:
     _header_titles(lines)
     anchors = _anchors(lines)
+    if anchors:  # the page's footer ("Related topics", "Leave a Reply") ends the section
+        end = next(
+            (
+                j
+                for j in range(anchors[0] + 1, len(lines))
+                if len(lines[j].text) <= 60 and _FOOTER.match(lines[j].text)
+            ),
+            None,
+        )
+        if end is not None:
+            lines = lines[: end + 1]  # the footer's first line stays, to be recognised
+            anchors = [k for k in anchors if k < end]
     if len(anchors) < 2:
         named = _name_anchors(lines)
         if len(named) > len(anchors):
@@ -257,7 +278,8 @@ def _header(lines: list[Line], s: int, e: int, anchor: int, records: list[Record
     own = [j for j in dated if author_at is None or j >= author_at]
     early = [j for j in dated if author_at is not None and j < author_at]
     trailing = None
-    if early and any(lines[j].kind == "F" for j in range(s, early[-1])):
+    after_furniture = bool(early) and any(lines[j].kind == "F" for j in range(s, early[-1]))
+    if after_furniture:
         trailing = lines[early[-1]].when.iso  # the previous comment's, printed after its text
         if records and records[-1].when is None:
             records[-1].when = trailing
