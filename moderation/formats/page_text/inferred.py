@@ -97,7 +97,7 @@ _NAVIGATION = re.compile(r"\s[|»›/>•·]\s|\s→\s|\S\s{2,}\S|^(?:home|skip 
 _BYLINE = re.compile(
     r"^(?:(?:posted|written|published|submitted|asked|started|\d+\s+points?)\b.*?\s)?"
     r"(?:by|von|par|por|da|door|via)\s+(?P<name>[^|·•,]{2,60}?)"
-    r"(?:(?:\s*(?:[|·•,]|\bon\b|$)|\s+\d).*)?$",
+    r"(?:(?:\s*(?:[|·•,]|\bon\b|\bat\b|$)|\s+\d).*)?$",
     re.I,
 )
 _BYLINE_INSIDE = re.compile(r"[·|•,]\s*by\s+(?P<name>[^|·•,]{2,60}?)\s*$", re.I)
@@ -106,6 +106,18 @@ _BYLINE_AFTER = re.compile(
     r"\s(?:by|por|par|da|door|von)\s+(?P<name>[^|·•,]{2,60}?)\s*$",
     re.I,
 )
+
+
+def _byline_name(text: str) -> str | None:
+    """The name in a byline ("By X", "Posted by X at 9:41 AM", "... · by X"), or None."""
+    text = text.lstrip("•·*-–— ")
+    if len(text) > 160:
+        return None
+    for pattern in (_BYLINE_AFTER, _BYLINE, _BYLINE_INSIDE):
+        m = pattern.match(text) if pattern is not _BYLINE_INSIDE else pattern.search(text)
+        if m and name_like(clean_name(m["name"])):
+            return clean_name(m["name"])
+    return None
 
 
 def _paragraph(text: str) -> bool:
@@ -123,7 +135,7 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     """``(title, author)`` of the article from the lines above its text: the title is the top
     of the run of longer lines just above the byline or date nearest the article's first
     paragraph (a subtitle may stand between); navigation, site names and bylines are passed."""
-    texts = [line.strip() for line in lines]
+    texts = [line.strip().lstrip("▲△⬆ ").strip() for line in lines]  # HN's vote arrow
     first_paragraph = next((i for i, t in enumerate(texts) if len(t) > 150), None)
     if first_paragraph is None:  # short articles: the first sentence after a date or byline
         dated = next((i for i, t in enumerate(texts) if t and _meta(t, reader)), 0)
@@ -133,11 +145,14 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     metas = [i for i in range(first_paragraph) if texts[i] and _meta(texts[i], reader)]
     author = None
     for i in metas:
-        text = texts[i].lstrip("•·*-–— ")
-        m = _BYLINE_AFTER.match(text) or _BYLINE.match(text) or _BYLINE_INSIDE.search(text)
-        if m and name_like(clean_name(m["name"])):
-            author = clean_name(m["name"])
+        author = _byline_name(texts[i])
+        if author:
             break
+    if author is None:  # "Posted by X at 9:41 AM" under the article
+        for t in texts:
+            author = _byline_name(t) if len(t) <= 100 else None
+            if author:
+                break
     if author is None:  # a name a line or two above the date (furniture between)
         for i in metas:
             j, steps = i - 1, 0

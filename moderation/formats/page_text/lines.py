@@ -51,6 +51,7 @@ _FURNITURE_PHRASES = (
     r"reply to article|parent share|reply to this parent share|post comment|post a comment|"
     r"submit comment|publish comment|leave a comment|leave a reply|write a comment|"
     r"improve this (?:question|answer)|follow post|level \d+|report abuse|\d+ more comments?|"
+    r"add comment|load more\.*|#\d+ \(permalink\)|\(permalink\)|"
     r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?"
 )
 _FURNITURE_LINE = re.compile(
@@ -90,7 +91,7 @@ _PROFILE_LABEL = re.compile(
     re.I,
 )
 _HEADER_LEAD = re.compile(
-    r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|▲\s*\d*\s*|old\s+|#\d+\s+|"
+    r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|▲\s*\d*\s*|old\b\s*|#\d+\s+|"
     r"(?:post(?:ed)?\s+)?by\s+|postposted:?\s*|posted:?\s*|via\s+|"
     r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤*]\s+)+",
     re.I,

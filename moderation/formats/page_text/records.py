@@ -148,6 +148,7 @@ def find_records(lines: list[Line]) -> list[Record]:
         named = _name_anchors(lines)
         if len(named) > len(anchors):
             anchors = named
+    date_first = _date_first(lines, anchors)
     records: list[Record] = []
     block_end = 0
     n = 0
@@ -159,7 +160,7 @@ def find_records(lines: list[Line]) -> list[Record]:
         s = k
         while s - 1 >= block_end and lines[s - 1].kind in "NFDR" and k - s < _MAX_HEADER:
             s -= 1
-        before_named = any(lines[j].kind in "NH" for j in range(s, k + 1))
+        before_named = not date_first and any(lines[j].kind in "NH" for j in range(s, k + 1))
         e = k + 1
         names_after = 0
         while e < len(lines):
@@ -175,7 +176,7 @@ def find_records(lines: list[Line]) -> list[Record]:
                 break
         while n + 1 < len(anchors) and anchors[n + 1] < e:
             n += 1
-        record = _header(lines, s, e, k, records)
+        record = _header(lines, s, e, k, records, date_first)
         records.append(record)
         block_end = e
         n += 1
@@ -199,6 +200,8 @@ def find_records(lines: list[Line]) -> list[Record]:
     for record in records:
         if record.signed:
             record.body = []  # the whole comment stands on its signed line
+    for record in records:
+        _trailing_date(record)
     kept: list[Record] = []
     for record in records:
         if record.author is None and not record.inline and not record.text().strip():
@@ -239,15 +242,37 @@ def _attributed(lines: list[Line], records: list[Record]) -> list[Record]:
     return found
 
 
-def _header(lines: list[Line], s: int, e: int, anchor: int, records: list[Record]) -> Record:
+def _date_first(lines: list[Line], anchors: list[int]) -> bool:
+    """Whether the page prints each comment's date above its name (vBulletin's "Old 03-14-2024,
+    09:12 PM" then the name): its first date line follows text, not names or furniture, and a
+    name follows it."""
+    first = next((k for k in anchors if lines[k].kind == "D"), None)
+    if first is None or first + 1 >= len(lines) or lines[first + 1].kind != "N":
+        return False
+    return first == 0 or lines[first - 1].kind == "T"
+
+
+def _header(
+    lines: list[Line],
+    s: int,
+    e: int,
+    anchor: int,
+    records: list[Record],
+    date_first: bool = False,
+) -> Record:
     """The record whose header block is ``lines[s:e]``; lines of the block that belong to the
     previous record (a sign-off, a trailing date) are handed back to it."""
     author_at = None
     author = None
     headers = [j for j in range(s, e) if lines[j].kind == "H" and lines[j].name]
+    first_date = next((j for j in range(s, e) if lines[j].kind == "D"), None)
     if headers:
         author_at = headers[0]
         author = lines[author_at].name
+    elif date_first and first_date is not None:
+        after = [j for j in range(first_date, e) if lines[j].kind == "N" and len(lines[j].text) > 1]
+        author_at = after[0] if after else None
+        author = clean_name(lines[author_at].text) if author_at is not None else None
     else:
         names = [
             j
@@ -278,7 +303,9 @@ def _header(lines: list[Line], s: int, e: int, anchor: int, records: list[Record
     own = [j for j in dated if author_at is None or j >= author_at]
     early = [j for j in dated if author_at is not None and j < author_at]
     trailing = None
-    after_furniture = bool(early) and any(lines[j].kind == "F" for j in range(s, early[-1]))
+    after_furniture = (
+        not date_first and bool(early) and any(lines[j].kind == "F" for j in range(s, early[-1]))
+    )
     if after_furniture:
         trailing = lines[early[-1]].when.iso  # the previous comment's, printed after its text
         if records and records[-1].when is None:
@@ -346,22 +373,47 @@ def _cut_last(records: list[Record], lines: list[Line]) -> None:
     closed_by_furniture = sum(
         1 for r in records[1:] if r.start > 0 and lines[r.start - 1].kind == "F"
     ) >= max(1, (len(records) - 1) // 2)
+    repeated = {}
+    for line in lines:
+        if line.kind == "F":
+            repeated[line.text] = repeated.get(line.text, 0) + 1
     for j in range(last.end, len(lines)):
         line = lines[j]
         if _END.match(line.text) and (seen_text or last.inline):
             stop = j
             break
-        if line.kind == "F" and (seen_text or last.inline) and closed_by_furniture:
+        if (
+            line.kind == "F"
+            and (seen_text or last.inline)
+            and (closed_by_furniture or repeated[line.text] >= 2)
+        ):
             stop = j
+            break
+        if seen_text and _navigation(line.text):
+            stop = j  # "Guidelines | FAQ | Lists | API": the site's footer links
             break
         if line.kind != "F":
             seen_text = True
     last.body = _body(lines[last.end : stop])
+    _trailing_date(last)
     footer = stop < len(lines) and _END.match(lines[stop].text) is not None
     if not last.inline and (
         not last.body or (footer and all(line.kind == "N" for line in last.body))
     ):
         records.pop()  # the page's footer after the last comment's date, not a comment
+
+
+def _trailing_date(record: Record) -> None:
+    """A date line closing a comment's text is its date (Blogger prints it there)."""
+    if record.body and record.body[-1].kind == "D" and len(record.body) > 1:
+        if record.when is None:
+            record.when = record.body[-1].when.iso
+        record.body.pop()
+
+
+def _navigation(text: str) -> bool:
+    pieces = [p.strip() for p in re.split(r"\s[|•·]\s", text)]
+    return len(pieces) >= 4 and all(0 < len(p.split()) <= 4 for p in pieces)
 
 
 def _body(lines: list[Line]) -> list[Line]:
