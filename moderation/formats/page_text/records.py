@@ -246,8 +246,10 @@ def _date_first(lines: list[Line], anchors: list[int]) -> bool:
     """Whether the page prints each comment's date above its name (vBulletin's "Old 03-14-2024,
     09:12 PM" then the name): its first date line follows text, not names or furniture, and a
     name follows it."""
-    first = next((k for k in anchors if lines[k].kind == "D"), None)
+    first = next((k for k in anchors if lines[k].kind == "D" and not lines[k].byline), None)
     if first is None or first + 1 >= len(lines) or lines[first + 1].kind != "N":
+        return False
+    if len(lines[first + 1].text) < 2:
         return False
     return first == 0 or lines[first - 1].kind == "T"
 
@@ -334,11 +336,7 @@ def _header(
             record.level = int(level[1]) - 1
         elif record.handle is None and _HANDLE.match(text) and j != author_at:
             record.handle = text.lower()
-    record.earlier_date, record.has_earlier_date = (
-        trailing,
-        trailing is not None
-        or bool(early and first_furniture is not None and first_furniture < early[-1]),
-    )
+    record.earlier_date, record.has_earlier_date = trailing, after_furniture
     return record
 
 
