@@ -289,9 +289,9 @@ def sort_line(text: str, reader: DateReader) -> Line:
     words = {w.strip(":.…,") for w in lowered.split()}
     if (
         len(words) >= 9
-        and text[-1] in '.!?…"”)'
+        and len(text) >= 50
+        and (text[-1] in '.!?…"”' or (text[-1] == ")" and _DIGIT.search(text, 0, 40) is None))
         and not words & _SAYS_VERBS
-        and _DIGIT.search(text, 0, 40) is None
     ):
         return line  # a sentence: text (a quick way past the checks below, for speed)
     if furniture(text):
