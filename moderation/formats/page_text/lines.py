@@ -113,10 +113,12 @@ _STRONG_RELATIVE = re.compile(
     re.I,
 )
 _PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
+_INITIAL_END = re.compile(r"(?:^|\s)\w{1,2}\.$")
+_HANDLE_CHARS = re.compile(r"[_.\d-]")
 _PARTICLES = frozenset("de da di du del della van von der den la le y dos das bin al el".split())
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One non-blank line of the comment section."""
 
@@ -163,12 +165,12 @@ def name_like(text: str) -> bool:
     words = t.split()
     if len(words) > 5 or not any(ch.isalpha() for ch in t):
         return False
-    if t[-1] in "?!,;:" or (t[-1] == "." and not re.search(r"(?:^|\s)\w{1,2}\.$", t)):
+    if t[-1] in "?!,;:" or (t[-1] == "." and not _INITIAL_END.search(t)):
         return False
     if '"' in t or "“" in t or ": " in t:
         return False
     if len(words) == 1:
-        return t[0].isupper() or t[0] in "@_" or bool(re.search(r"[_.\d-]", t)) or t.islower()
+        return t[0].isupper() or t[0] in "@_" or bool(_HANDLE_CHARS.search(t)) or t.islower()
     return all(
         w[0].isupper() or w[0] in "@([" or w.lower() in _PARTICLES or w[0].isdigit() for w in words
     )

@@ -49,7 +49,7 @@ _END = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One comment (or, on a forum page, the opening post) found on the page."""
 
