@@ -93,7 +93,7 @@ _PROFILE_LABEL = re.compile(
 _HEADER_LEAD = re.compile(
     r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|▲\s*\d*\s*|old\b\s*|#\d+\s+|"
     r"(?:post(?:ed)?\s+)?by\s+|postposted:?\s*|posted:?\s*|via\s+|"
-    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤*]\s+)+",
+    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤*]\s+|u/)+",
     re.I,
 )
 _NAME_TAIL = re.compile(

@@ -29,10 +29,12 @@ _FOOTER = re.compile(
     r"deja un comentario|laisser un commentaire|lascia un commento|geef een reactie|"
     r"schreibe einen kommentar|hinterlasse einen kommentar|log in to join the conversation|"
     r"your answer|you must log in|related topics|similar threads|thread status|"
-    r"powered by|facebook comments plugin|©|most (?:read|popular)|recommended from|"
+    r"powered by|facebook comments plugin|©|most (?:read|popular|viewed|commented|shared)|"
+    r"recommended from|"
     r"newer post|older post|display posts from previous)",
     re.I,
 )
+_NUMBERS = re.compile(r"\d+")
 _SIGNATURE = re.compile(r"^(?:_{5,}|-- ?)$")
 _END = re.compile(
     r"^(?:leave a (?:reply|comment|response)|post (?:a )?comment|add (?:a )?comment|"
@@ -40,7 +42,8 @@ _END = re.compile(
     r"commentaire|lascia un commento|geef een reactie|schreibe einen kommentar|hinterlasse einen"
     r" kommentar|kommentar verfassen|log in to join the conversation|your answer|"
     r"you must log in|related topics|similar threads|thread status|display options|"
-    r"powered by|facebook comments plugin|©|\(c\) \d{4}|transcript|most (?:read|popular)|"
+    r"powered by|facebook comments plugin|©|\(c\) \d{4}|transcript|"
+    r"most (?:read|popular|viewed|commented|shared)|"
     r"recommended from|"
     r"load more|show more comments|view all comments|ready for more|"
     r"\d+ more comments|no posts|subscribe to|newer post|older post|post reply|"
@@ -369,12 +372,15 @@ def _cut_last(records: list[Record], lines: list[Line]) -> None:
     stop = len(lines)
     seen_text = False
     closed_by_furniture = sum(
-        1 for r in records[1:] if r.start > 0 and lines[r.start - 1].kind == "F"
+        1
+        for r in records[1:]
+        if r.start > 0 and "F" in (lines[r.start - 1].kind, lines[r.start].kind)
     ) >= max(1, (len(records) - 1) // 2)
-    repeated = {}
+    repeated: dict[str, int] = {}
     for line in lines:
         if line.kind == "F":
-            repeated[line.text] = repeated.get(line.text, 0) + 1
+            shape = _NUMBERS.sub("#", line.text)
+            repeated[shape] = repeated.get(shape, 0) + 1
     for j in range(last.end, len(lines)):
         line = lines[j]
         if _END.match(line.text) and (seen_text or last.inline):
@@ -383,7 +389,7 @@ def _cut_last(records: list[Record], lines: list[Line]) -> None:
         if (
             line.kind == "F"
             and (seen_text or last.inline)
-            and (closed_by_furniture or repeated[line.text] >= 2)
+            and (closed_by_furniture or repeated[_NUMBERS.sub("#", line.text)] >= 2)
         ):
             stop = j
             break
