@@ -188,6 +188,19 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
         run.append(i)
         if len(run) == 2:  # a headline and its subtitle
             break
+    for i in range(below + 1, first_paragraph):  # a title under its date (Blogger)
+        t = texts[i]
+        following = next((u for u in texts[i + 1 :] if u), "")
+        if len(t.split()) >= 3 and not (
+            _meta(t, reader)
+            or furniture(t)
+            or _NAVIGATION.search(t)
+            or len(t) > 100
+            or following[:1].islower()  # a paragraph's first wrapped line
+        ):
+            if not (len(t.split()) <= 3 and name_like(t)) and metas and i > metas[-1]:
+                run = [i]
+            break
     top = next((i for i, t in enumerate(texts) if t), None)
     if len(run) > 1 and run[-1] == top:
         run.pop()  # the first line of the page is the site's name

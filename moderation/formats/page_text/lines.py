@@ -132,6 +132,7 @@ class Line:
     reply_to: str | None = None
     inline: str | None = None  # H: comment text on the header line ("X said: text")
     signed: bool = False  # H: "text – Author 5 hours ago", a comment signed at its end
+    furnished: bool = False  # D: a date among furniture ("Reply · Like · March 12, 2015")
     key: str | None = ""  # the line's shape, for furniture by repetition (None: a sentence)
 
 
@@ -191,7 +192,7 @@ def clean_name(name: str) -> str:
     name = _POINTS.sub("", name)
     name = _NAME_TAIL.sub("", name)
     parts = re.split(r"\s{2,}|\s+→\s*", name)
-    name = parts[0]
+    name = parts[0].split(" · ")[0]
     first = name.split()[0] if name.split() else ""
     if re.search(r"[_.\d]", first) or first[:1].islower() or first.lower() == "by":
         name = _PAREN.sub("", name).strip()
@@ -225,6 +226,9 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
     prefix, suffix = text[: when.start].strip(), text[when.end :].strip()
     rest = _NAME_TAIL.sub("", prefix + " " + suffix).strip(" ·•|()")
     weak = when.relative and not _STRONG_RELATIVE.search(text[when.start : when.end])
+    if not weak and rest and furniture(rest) and not furniture(text):
+        line.kind, line.furnished = "D", True  # the date printed with the comment's buttons
+        return
     if weak and rest and furniture(rest):
         line.kind = "F"  # "Like · Reply · 14 · 2y": the date is part of the furniture
         return
@@ -334,6 +338,8 @@ def sort_line(text: str, reader: DateReader) -> Line:
         line.when = None
     if name_like(text):
         line.kind = "N"
+    elif " · " in text and len(text) <= 90 and name_like(text.split(" · ")[0]):
+        line.kind = "N"  # "Name · Top Commenter · Harbour Sailing Club": a name and its badges
     return line
 
 
@@ -354,7 +360,7 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
         k = known
         line = Line(i, len(raw) - len(raw.lstrip(" ")), text, k.kind, k.when, k.name, k.byline)
         line.reply_to, line.inline, line.key = k.reply_to, k.inline, k.key
-        line.signed = k.signed
+        line.signed, line.furnished = k.signed, k.furnished
         out.append(line)
     # furniture by repetition: a short line that is not a name, repeated down the section
     for line in out:

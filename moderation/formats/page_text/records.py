@@ -29,8 +29,8 @@ _FOOTER = re.compile(
     r"deja un comentario|laisser un commentaire|lascia un commento|geef een reactie|"
     r"schreibe einen kommentar|hinterlasse einen kommentar|log in to join the conversation|"
     r"your answer|you must log in|related topics|similar threads|thread status|"
-    r"powered by|facebook comments plugin|©|most (?:read|popular|viewed|commented|shared)|"
-    r"recommended from|"
+    r"powered by|facebook (?:comments|social) plugin|©|"
+    r"most (?:read|popular|viewed|commented|shared)|recommended from|"
     r"newer post|older post|display posts from previous)",
     re.I,
 )
@@ -42,7 +42,7 @@ _END = re.compile(
     r"commentaire|lascia un commento|geef een reactie|schreibe einen kommentar|hinterlasse einen"
     r" kommentar|kommentar verfassen|log in to join the conversation|your answer|"
     r"you must log in|related topics|similar threads|thread status|display options|"
-    r"powered by|facebook comments plugin|©|\(c\) \d{4}|transcript|"
+    r"powered by|facebook (?:comments|social) plugin|©|\(c\) \d{4}|transcript|"
     r"most (?:read|popular|viewed|commented|shared)|"
     r"recommended from|"
     r"load more|show more comments|view all comments|ready for more|"
@@ -249,7 +249,14 @@ def _date_first(lines: list[Line], anchors: list[int]) -> bool:
     """Whether the page prints each comment's date above its name (vBulletin's "Old 03-14-2024,
     09:12 PM" then the name): its first date line follows text, not names or furniture, and a
     name follows it."""
-    first = next((k for k in anchors if lines[k].kind == "D" and not lines[k].byline), None)
+    first = next(
+        (
+            k
+            for k in anchors
+            if lines[k].kind == "D" and not (lines[k].byline or lines[k].furnished)
+        ),
+        None,
+    )
     if first is None or first + 1 >= len(lines) or lines[first + 1].kind != "N":
         return False
     if len(lines[first + 1].text) < 2:
@@ -308,14 +315,26 @@ def _header(
     own = [j for j in dated if author_at is None or j >= author_at]
     early = [j for j in dated if author_at is not None and j < author_at]
     trailing = None
+    under_text = (
+        not date_first
+        and bool(early)
+        and early[0] == s
+        and s > 0
+        and lines[s - 1].kind == "T"
+        and (lines[s].furnished or (s + 1 < e and lines[s + 1].kind == "F"))
+    )
     after_furniture = (
         not date_first and bool(early) and any(lines[j].kind == "F" for j in range(s, early[-1]))
     )
-    if after_furniture:
-        trailing = lines[early[-1]].when.iso  # the previous comment's, printed after its text
-        if records and records[-1].when is None:
-            records[-1].when = trailing
-        early = []
+    if under_text:
+        # a date right under a comment's text, with the buttons ("date / Reply Repeat
+        # Favorite" or "Reply · Like · date"): the comment above's; a later one is this one's
+        trailing, early = lines[early[0]].when.iso, early[1:]
+    elif after_furniture:
+        trailing, early = lines[early[-1]].when.iso, []  # printed after the text above
+    if (under_text or after_furniture) and records and records[-1].when is None:
+        records[-1].when = trailing
+    after_furniture = under_text or after_furniture
     pick = own[-1] if own else (early[-1] if early else None)
     if pick is not None:
         when = lines[pick].when.iso
@@ -360,7 +379,14 @@ def _leading_record(lines: list[Line], stop: int) -> Record | None:
             after += 1
         following = lines[after] if after < stop else None
         if following is not None and following.kind == "T":
-            return Record(clean_name(lines[j].text), lines[j].indent, j, j + 1, head=j)
+            name = j
+            while _HANDLE.match(lines[name].text) and name > 0 and lines[name - 1].kind == "N":
+                name -= 1  # the display name above a federated handle
+            record = Record(clean_name(lines[name].text), lines[name].indent, name, j + 1)
+            record.head = name
+            if name != j and _HANDLE.match(lines[j].text):
+                record.handle = lines[j].text.lower()
+            return record
     return None
 
 
