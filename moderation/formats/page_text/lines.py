@@ -143,7 +143,12 @@ def furniture(text: str) -> bool:
         return False
     if _FURNITURE_LINE.fullmatch(lowered) or _BADGE_LINE.fullmatch(lowered):
         return True
-    if _ROLE_BYLINE.match(lowered) and len(lowered) <= 60 and lowered[-1:] not in ".!?":
+    if (
+        _ROLE_BYLINE.match(lowered)
+        and len(lowered) <= 60
+        and lowered[-1:] not in ".!?"
+        and _DIGIT.search(lowered) is None
+    ):
         return True
     pieces = [p for p in _SPLIT.split(lowered) if p]
     if not pieces:

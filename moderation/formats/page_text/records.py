@@ -284,7 +284,11 @@ def _header(
     elif date_first and first_date is not None:
         after = [j for j in range(first_date, e) if lines[j].kind == "N" and len(lines[j].text) > 1]
         author_at = after[0] if after else None
-        author = clean_name(lines[author_at].text) if author_at is not None else None
+        author = (
+            lines[author_at].name or clean_name(lines[author_at].text)
+            if author_at is not None
+            else None
+        )
     else:
         names = [
             j
@@ -303,7 +307,7 @@ def _header(
             after = [j for j in range(anchor, e) if lines[j].kind == "N"]
             author_at = after[0] if after else None
         if author_at is not None:
-            author = clean_name(lines[author_at].text)
+            author = lines[author_at].name or clean_name(lines[author_at].text)
     start = s
     first_furniture = next((j for j in range(s, e) if lines[j].kind == "F"), None)
     if author_at is not None and first_furniture is not None and first_furniture < author_at:
