@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moderation.formats.page_text import parse_page
+from moderation.formats.page_text import parse_page, read_page
 from moderation.formats.page_text.dating import DateReader
 from moderation.formats.page_text.inferred import declared, prepare
 
@@ -211,3 +211,24 @@ def test_any_arrangement_of_header_like_lines_parses(pieces):
     thread = parse_page("\n".join(["Title", "3 comments", *pieces]), "p")
     for comment in thread.comments:
         assert comment.depth == 0 or comment.parent_id is not None
+
+
+def test_a_header_shaped_line_kept_inside_a_comment_is_reported():
+    thread, warnings = read_page(
+        textwrap.dedent("""\
+            Streetlights that dim at night
+            142 points by lampwright 9 hours ago | hide | past | favorite | 2 comments
+
+            ohmsford 8 hours ago | next [–]
+            PIR sensors, the cheap kind.
+            Tuesday 14 March 2023
+            was when they all died.
+
+            kelvin_k 5 hours ago | prev [–]
+            Nice to see councils trying.
+            """),
+        "p",
+    )
+    assert [c.author for c in thread.comments] == ["ohmsford", "kelvin_k"]
+    assert "Tuesday 14 March 2023" in thread.comments[0].text
+    assert any("Tuesday 14 March 2023" in w and "ohmsford" in w for w in warnings)

@@ -8,7 +8,7 @@ import re
 from moderation.comments import Comment, Thread
 from moderation.formats.page_text.article import article_parts
 from moderation.formats.page_text.dating import DateReader
-from moderation.formats.page_text.lines import classify, clean_name, furniture, name_like
+from moderation.formats.page_text.lines import Line, classify, clean_name, furniture, name_like
 from moderation.formats.page_text.records import Record, find_records, nest
 from moderation.formats.page_text.shapes import LABELLED_META, find_comment_section
 
@@ -253,7 +253,25 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         records = []
     nest(records, classified, first)
     thread.comments = _comments(thread, records)
+    warnings.extend(doubts(records, classified))  # records: after the opening post left
     return thread, warnings
+
+
+def doubts(records: list[Record], lines: list[Line]) -> list[str]:
+    """Warnings for comments whose reading is unsure: no author found, or a line inside the
+    text shaped like a comment's header or date, kept in the text rather than cut there."""
+    found = []
+    for n, record in enumerate(records, 1):
+        who = record.author or "no author"
+        if record.author is None:
+            found.append(f"comment {n}: no author found in its header")
+        for line in record.body:
+            if line.kind in "DH":
+                found.append(
+                    f"line {line.index + 1}: {line.text[:60]!r} inside comment {n} ({who}) looks"
+                    " like a comment header or date; kept as its text"
+                )
+    return found
 
 
 def _comments(thread: Thread, records: list[Record]) -> list[Comment]:
