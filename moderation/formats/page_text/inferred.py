@@ -197,6 +197,7 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
             or _NAVIGATION.search(t)
             or len(t) > 100
             or following[:1].islower()  # a paragraph's first wrapped line
+            or t[-1] in ".:;,"
         ):
             if not (len(t.split()) <= 3 and name_like(t)) and metas and i > metas[-1]:
                 run = [i]

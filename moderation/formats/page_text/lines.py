@@ -321,7 +321,8 @@ def sort_line(text: str, reader: DateReader) -> Line:
         if when is not None and len(rest) - (when.end - when.start) < 8:
             line.kind, line.name, line.when = "H", clean_name(m["name"]), when
             return line
-        if rest and verb.startswith(("said", "sagt", "dit", "dice")) and m["mark"] == ":":
+        wordy = sum(ch.isalpha() for ch in rest) >= 2
+        if wordy and verb.startswith(("said", "sagt", "dit", "dice")) and m["mark"] == ":":
             line.kind, line.name, line.inline = "H", clean_name(m["name"]), rest
             return line
         if not rest and (m["mark"] in ("...", "…") or verb.startswith("reblogged")):

@@ -132,8 +132,26 @@ def _header_titles(lines: list[Line]) -> None:
                 lines[j].kind = "F"
 
 
+def _signed_posts(lines: list[Line]) -> None:
+    """Posts that start with their author's name and end with "name, date #N" (XenForo 1):
+    the name above the text is the header, the closing line its date."""
+    for k, line in enumerate(lines):
+        if line.kind != "H" or not line.name or not k or lines[k - 1].kind != "T":
+            continue
+        j = k - 1
+        while j > 0 and lines[j].kind in "TD" and k - j < 60:
+            j -= 1
+        while j > 0 and lines[j].kind == "F":  # badges under the name
+            j -= 1
+        if lines[j].kind == "N" and clean_name(lines[j].text) == line.name:
+            top = lines[j]
+            top.kind, top.name, top.when = "H", line.name, line.when
+            line.kind = "F"
+
+
 def find_records(lines: list[Line]) -> list[Record]:
     _header_titles(lines)
+    _signed_posts(lines)
     anchors = _anchors(lines)
     if anchors:  # the page's footer ("Related topics", "Leave a Reply") ends the section
         end = next(
