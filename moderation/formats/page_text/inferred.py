@@ -233,8 +233,16 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     reader = DateReader()
     classified = classify(lines, start, len(lines), reader)
     records = find_records(classified)
-    forum = not opens and len(records) >= 2
+    # no comment header: a forum's first post is the article, unless the article's text stands
+    # above the first record (a blog whose notes or replies follow it without a header)
+    article_above = bool(records) and any(
+        len(text) > 150 for text in lines[: classified[records[0].start].index]
+    )
+    forum = not opens and len(records) >= 2 and not article_above
+    listed = not opens and len(records) >= 2 and article_above
     zone_end = header[0] if header else len(lines)
+    if listed:
+        zone_end = classified[records[0].start].index
     first = None
     if forum:
         first = records.pop(0)
@@ -250,7 +258,7 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         thread.author = first.author or thread.author
         thread.article = first.text() or thread.article
         thread.published = thread.published or first.when
-    elif not opens:
+    elif not opens and not listed:
         records = []
     nest(records, classified, first)
     thread.comments = _comments(thread, records)
