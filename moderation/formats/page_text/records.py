@@ -193,6 +193,13 @@ def find_records(lines: list[Line]) -> list[Record]:
                 e += 1
             elif kind == "N" and lines[e].reply_to:
                 e += 1
+            elif (
+                kind == "N"
+                and lines[e - 1].kind == "F"
+                and e + 1 < len(lines)
+                and lines[e + 1].kind in "DF"
+            ):
+                e += 1  # a profile field's value ("Location" / "Leeds" / the date)
             else:
                 break
         while n + 1 < len(anchors) and anchors[n + 1] < e:
@@ -322,7 +329,7 @@ def _header(
                 first += 1
             author_at = first
         else:
-            after = [j for j in range(anchor, e) if lines[j].kind == "N"]
+            after = [j for j in range(anchor, e) if lines[j].kind == "N" and len(lines[j].text) > 1]
             author_at = after[0] if after else None
         if author_at is not None:
             author = lines[author_at].name or clean_name(lines[author_at].text)
