@@ -212,17 +212,18 @@ def clean_name(name: str) -> str:
 
 
 _DIGIT = re.compile(r"\d")
-_RE_PREFIX = re.compile(r"^re:\s*")
 _DIGITS = re.compile(r"\d+")
-_SPACES = re.compile(r"\s+")
 
 
 def _key(text: str, when: When | None) -> str:
     if when is not None:
         text = text[: when.start] + "<d>" + text[when.end :]
-    text = _RE_PREFIX.sub("", text.strip().lower())
-    text = _PAREN.sub("()", text)
-    return _DIGITS.sub("#", _SPACES.sub(" ", text))
+    text = " ".join(text.lower().split())
+    if text.startswith("re:"):
+        text = text[3:].lstrip()
+    if "(" in text:
+        text = _PAREN.sub("()", text)
+    return _DIGITS.sub("#", text)
 
 
 def _header_from_date(line: Line, reader: DateReader) -> None:
