@@ -339,6 +339,18 @@ def _header(
         spill = [j for j in range(s, first_furniture) if lines[j].kind in "NT"]
         if spill and records:
             start = spill[-1] + 1  # a sign-off of the previous comment ("Ed", "Sid")
+    elif author_at is not None and lines[author_at].kind == "H" and records:
+        # the header line holds the name: a name-like line just above it, set like the text
+        # above and not like the header, is the previous comment's sign-off ("Plot 14")
+        spill = [
+            j
+            for j in range(s, author_at)
+            if lines[j].kind == "N"
+            and lines[j].indent != lines[author_at].indent
+            and clean_name(lines[j].text) != author
+        ]
+        if spill and spill[-1] == author_at - 1 and all(j in spill for j in range(s, author_at)):
+            start = author_at
     when = None
     dated = [j for j in range(s, e) if lines[j].when is not None and lines[j].kind in "HD"]
     own = [j for j in dated if author_at is None or j >= author_at]
