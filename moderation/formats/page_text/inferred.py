@@ -191,7 +191,7 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     for i in range(below + 1, first_paragraph):  # a title under its date (Blogger)
         t = texts[i]
         following = next((u for u in texts[i + 1 :] if u), "")
-        if len(t.split()) >= 3 and not (
+        if len(t.split()) >= 4 and not (
             _meta(t, reader)
             or furniture(t)
             or _NAVIGATION.search(t)
@@ -232,6 +232,9 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         return thread, warnings
     reader = DateReader()
     classified = classify(lines, start, len(lines), reader)
+    for line in classified:
+        if header is not None and line.index == header[0]:
+            line.kind = "F"  # "3 Answers": the count, not a name
     records = find_records(classified)
     # no comment header: a forum's first post is the article, unless the article's text stands
     # above the first record (a blog whose notes or replies follow it without a header)

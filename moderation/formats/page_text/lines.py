@@ -230,6 +230,21 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
     """Sort a line with a date in it: a date line, a name with a date, furniture, or text."""
     text, when = line.text, line.when
     prefix, suffix = text[: when.start].strip(), text[when.end :].strip()
+    if re.match(r"^(?:answered|asked)$", prefix, re.I):
+        line.kind = "A"  # "answered 4 hours ago" then the name: the post above is theirs
+        return
+    if _PROFILE_LABEL.match(prefix) or (prefix.endswith(":") and len(prefix.split()) <= 2):
+        if re.match(r"^(?:post)?posted:?$", prefix, re.I):
+            line.kind = "D"
+            return
+        line.kind = "F"
+        return
+    signed = re.search(r"\s[–—-]\s(?P<name>[^–—]{1,40}?)\s*$", prefix)
+    if signed and len(prefix[: signed.start()].split()) >= 3:
+        # "text – Author 5 hours ago": a comment signed at its end (Stack Exchange comments)
+        line.kind, line.name = "H", clean_name(signed["name"])
+        line.inline, line.signed = prefix[: signed.start()].strip(), True
+        return
     rest = _NAME_TAIL.sub("", prefix + " " + suffix).strip(" ·•|()")
     weak = when.relative and not _STRONG_RELATIVE.search(text[when.start : when.end])
     if not weak and rest and furniture(rest) and not furniture(text):
@@ -242,21 +257,6 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
         if any(ch.isalpha() for ch in rest) and not furniture(rest):
             line.kind = "T"  # "took 3 days": a duration in a sentence, not a comment's date
             return
-    if re.match(r"^(?:answered|asked)$", prefix, re.I):
-        line.kind = "A"  # "answered 4 hours ago" then the name: the post above is theirs
-        return
-    if _PROFILE_LABEL.match(prefix) or (prefix.endswith(":") and len(prefix.split()) <= 2):
-        if re.match(r"^(?:post)?posted:?$", prefix, re.I):
-            line.kind = "D"
-            return
-        line.kind = "F"
-        return
-    signed = re.search(r"\s[–—-]\s(?P<name>[^–—]{1,40}?)\s*$", prefix)
-    if signed and len(prefix) > 40:
-        # "text – Author 5 hours ago": a comment signed at its end (Stack Exchange comments)
-        line.kind, line.name = "H", clean_name(signed["name"])
-        line.inline, line.signed = prefix[: signed.start()].strip(), True
-        return
     rest_of_line = _PAREN.sub("", suffix).strip(" *•·|")
     if len(rest_of_line.split()) >= 4 and not furniture(rest_of_line):
         line.kind = "T"  # a sentence goes on after the date: text, not a header

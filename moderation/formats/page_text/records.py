@@ -257,7 +257,15 @@ def _attributed(lines: list[Line], records: list[Record]) -> list[Record]:
         if name is None:
             continue
         stop = k
-        while stop > 0 and lines[stop - 1].kind == "F":
+        while stop > 0 and (
+            lines[stop - 1].kind == "F"
+            or (  # "edited Mar 12, 2022 / Editor's Name": the editor, not the text
+                lines[stop - 1].kind == "N"
+                and stop > 1
+                and lines[stop - 2].kind == "F"
+                and lines[stop - 2].text.lower().startswith("edited")
+            )
+        ):
             stop -= 1
         start = stop
         while start > 0 and lines[start - 1].kind in "TN" and start - 1 not in taken:
@@ -266,6 +274,7 @@ def _attributed(lines: list[Line], records: list[Record]) -> list[Record]:
             continue
         record = Record(clean_name(lines[name].text), lines[name].indent, start, start)
         record.head, record.body_end = name, stop
+        record.when = line.when.iso if line.when is not None else None
         found.append(record)
     return found
 
