@@ -24,7 +24,7 @@ _FURNITURE_WORDS = frozenset(
     downvote vote votes points point score solution follow following subscribe bookmark
     delete translate remove approve spam notes note reblog mute block web · cancel submit
     send publish respond name email e-mail website password comment * name* email* comment*
-    abuse post posts hidden permalink] archive hide past favorite unflag
+    abuse post posts hidden permalink] archive hide past favorite unflag mehr más altro meer
     """.split()
 )
 _BADGE_LINE = re.compile(
@@ -93,7 +93,7 @@ _PROFILE_LABEL = re.compile(
 _HEADER_LEAD = re.compile(
     r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|▲\s*\d*\s*|old\b\s*|#\d+\s+|"
     r"(?:post(?:ed)?\s+)?by\s+|postposted:?\s*|posted:?\s*|via\s+|"
-    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤*]\s+|u/)+",
+    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤*+#]\s+|o\s+(?=[A-Z@])|u/)+",
     re.I,
 )
 _NAME_TAIL = re.compile(
@@ -113,6 +113,7 @@ _STRONG_RELATIVE = re.compile(
     re.I,
 )
 _PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
+_LIST_BULLET = re.compile(r"^(?:[*+•◦▪‣●○■□➤#]|o(?=\s+[A-Z@]))\s+")
 _INITIAL_END = re.compile(r"(?:^|\s)\w{1,2}\.$")
 _HANDLE_CHARS = re.compile(r"[_.\d-]")
 _PARTICLES = frozenset("de da di du del della van von der den la le y dos das bin al el".split())
@@ -164,8 +165,8 @@ def furniture(text: str) -> bool:
 
 
 def name_like(text: str) -> bool:
-    """A short line that could be a person's display name or handle."""
-    t = text.strip()
+    """A short line that could be a person's display name or handle (after a list bullet)."""
+    t = _LIST_BULLET.sub("", text.strip())
     if not t or len(t) > 50:
         return False
     words = t.split()

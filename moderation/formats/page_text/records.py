@@ -315,6 +315,10 @@ def _header(
     if headers:
         author_at = headers[0]
         author = lines[author_at].name
+        above = author_at - 1
+        if " · " in lines[author_at].text and above >= s and lines[above].kind == "N":
+            # "Name" then "Lehrer · vor 4 Tagen": the words before the date are a byline
+            author_at, author = above, clean_name(lines[above].text)
     elif date_first and first_date is not None:
         after = [j for j in range(first_date, e) if lines[j].kind == "N" and len(lines[j].text) > 1]
         author_at = after[0] if after else None
