@@ -232,3 +232,98 @@ def test_a_header_shaped_line_kept_inside_a_comment_is_reported():
     assert [c.author for c in thread.comments] == ["ohmsford", "kelvin_k"]
     assert "Tuesday 14 March 2023" in thread.comments[0].text
     assert any("Tuesday 14 March 2023" in w and "ohmsford" in w for w in warnings)
+
+
+def test_a_date_printed_above_the_name_is_that_post_s_date():
+    thread = page("""\
+        Light Seal Forum > Cameras > Repairs
+        Replacing light seals on an old rangefinder
+        Old 03-14-2024, 09:12 PM   #1 (permalink)
+        foamcutter
+        Join Date: Jan 2020
+        Which foam thickness do I need for the door channel?
+        Reply With Quote
+        Old 03-14-2024, 10:40 PM   #2 (permalink)
+        Ed Varga
+        Join Date: Mar 2011
+        Use 1.5 mm in the channel and 3 mm at the hinge.
+        Ed
+        Reply With Quote
+        Old Today, 08:15 AM   #3 (permalink)
+        foamcutter
+        Join Date: Jan 2020
+        Thanks, that worked.
+        Reply With Quote
+        """)
+    assert thread.author == "foamcutter"
+    got = [(c.author, c.created_at, c.text) for c in thread.comments]
+    assert got == [
+        ("Ed Varga", "2024-03-14T22:40", "Use 1.5 mm in the channel and 3 mm at the hinge.\nEd"),
+        ("foamcutter", None, "Thanks, that worked."),
+    ]
+
+
+def test_a_date_under_the_text_belongs_to_the_comment_above():
+    thread = page("""\
+        Tove Lind
+        @tove@velo.town
+        The new bike lane on Strandvägen is open and it is already full of delivery vans.
+        Mar 12, 2024, 09:41
+        Reply Repeat Favorite React
+        Per Holm
+        @per@mastodon.example
+        Reply to @tove
+        Same on Kungsgatan, vans every fifty metres.
+        Mar 12, 2024, 10:02
+        Reply Repeat Favorite React
+        Tove Lind
+        @tove@velo.town
+        Reply to @per
+        Did you report them?
+        Mar 12, 2024, 10:15
+        Reply Repeat Favorite React
+        """)
+    assert thread.author == "Tove Lind"
+    assert thread.published == "2024-03-12T09:41"
+    got = [(c.author, c.created_at, c.depth) for c in thread.comments]
+    assert got == [("Per Holm", "2024-03-12T10:02", 0), ("Tove Lind", "2024-03-12T10:15", 1)]
+
+
+def test_answers_signed_after_their_text_and_comments_signed_on_their_line():
+    thread = page("""\
+        Why does my cast iron pan rust after washing?
+        I dry it with a towel straight after washing and it still shows orange spots.
+        Share
+        Follow
+        asked Mar 11, 2022 at 8:15
+        Hana Ito
+        Is it enamelled or bare? – Joe Mills Mar 11, 2022 at 8:40
+        2 Answers
+        Put it back on the hob for a minute until it is bone dry, then oil it.
+        Share
+        Follow
+        edited Mar 12, 2022 at 11:02
+        Kim Park
+        answered Mar 11, 2022 at 9:00
+        Rosa Lind
+        That fixed it, thanks. – Hana Ito Mar 11, 2022 at 20:00
+        Stop washing it with soap.
+        Share
+        Follow
+        answered Mar 11, 2022 at 10:00
+        tom_k
+        """)
+    assert thread.author == "Hana Ito"
+    assert thread.declared_comments == 2
+    got = [(c.author, c.depth, c.created_at, c.text) for c in thread.comments]
+    assert got == [
+        ("Joe Mills", 0, "2022-03-11T08:40", "Is it enamelled or bare?"),
+        (
+            "Rosa Lind",
+            0,
+            "2022-03-11T09:00",
+            "Put it back on the hob for a minute until it is bone dry, then oil it.",
+        ),
+        ("Hana Ito", 1, "2022-03-11T20:00", "That fixed it, thanks."),
+        ("tom_k", 0, "2022-03-11T10:00", "Stop washing it with soap."),
+    ]
