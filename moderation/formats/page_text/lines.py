@@ -213,6 +213,7 @@ def clean_name(name: str) -> str:
 
 
 _DIGIT = re.compile(r"\d")
+_ANY_DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
 
 
@@ -351,10 +352,26 @@ def sort_line(text: str, reader: DateReader) -> Line:
     return line
 
 
+def _same_shape(text: str, shapes: dict[str, Line], reader: DateReader) -> Line | None:
+    """A dated header line like one sorted before but for its digits ("March 3, 2024 at
+    9:41 am" after "March 12, 2024 at 10:02 am"): the same kind, its own date."""
+    if not shapes or _DIGIT.search(text) is None:
+        return None
+    known = shapes.get(_ANY_DIGIT.sub("0", text))
+    if known is None:
+        return None
+    start, end = known.when.start, known.when.end
+    iso = None if known.when.relative else reader.read(text[start:end])
+    line = Line(0, 0, text, known.kind, When(iso, start, end, known.when.relative), known.name)
+    line.byline, line.reply_to, line.furnished = known.byline, known.reply_to, known.furnished
+    return line
+
+
 def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list[Line]:
     """The non-blank lines ``start..end`` of a page, each with its kind."""
     out: list[Line] = []
     sorted_lines: dict[str, Line] = {}
+    shapes: dict[str, Line] = {}  # dated header lines by their shape, digits aside
     for i in range(start, end):
         raw = lines[i]
         text = raw.strip()
@@ -362,9 +379,18 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
             continue
         known = sorted_lines.get(text)
         if known is None:
+            known = _same_shape(text, shapes, reader)
+        if known is None:
             known = sort_line(text, reader)
             if len(sorted_lines) < 200_000:
                 sorted_lines[text] = known
+            if (
+                known.when is not None
+                and known.kind in "DHFA"
+                and not known.inline
+                and not _DIGIT.search(f"{known.name or ''}{known.reply_to or ''}")
+            ):
+                shapes.setdefault(_ANY_DIGIT.sub("0", text), known)
         k = known
         line = Line(i, len(raw) - len(raw.lstrip(" ")), text, k.kind, k.when, k.name, k.byline)
         line.reply_to, line.inline, line.key = k.reply_to, k.inline, k.key
