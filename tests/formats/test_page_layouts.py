@@ -327,3 +327,18 @@ def test_answers_signed_after_their_text_and_comments_signed_on_their_line():
         ("Hana Ito", 1, "2022-03-11T20:00", "That fixed it, thanks."),
         ("tom_k", 0, "2022-03-11T10:00", "Stop washing it with soap."),
     ]
+
+
+def test_header_lines_alike_but_for_digits_keep_their_own_names_and_dates():
+    thread = page("""\
+        A headline
+
+        2 comments
+
+        user123 | March 3, 2024 at 9:41 am
+        Hello there, friend.
+        user456 | March 12, 2024 at 10:02 pm
+        Bye now, friend.
+        """)
+    got = [(c.author, c.created_at) for c in thread.comments]
+    assert got == [("user123", "2024-03-03T09:41"), ("user456", "2024-03-12T22:02")]
