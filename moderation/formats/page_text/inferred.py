@@ -227,10 +227,14 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     if header is not None:
         thread.declared_comments = header[1]
         thread.title = header[2]
-    if header is not None and header[1] == 0:
-        article_parts([line for j, line in enumerate(lines) if j != header[0]], thread, False)
-        return thread, warnings
     reader = DateReader()
+    if header is not None and header[1] == 0:
+        article = [line for j, line in enumerate(lines) if j != header[0]]
+        article_parts(article, thread, thread.title is not None)
+        title, author = headline(lines[: header[0] + 1], reader)
+        thread.title = (title if header[2] is None else None) or thread.title
+        thread.author = author or thread.author
+        return thread, warnings
     classified = classify(lines, start, len(lines), reader)
     for line in classified:
         if header is not None and line.index == header[0]:
