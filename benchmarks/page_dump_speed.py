@@ -93,13 +93,16 @@ def pathological_pages() -> dict[str, str]:
     }
 
 
-def best_of(text: str, runs: int = 3) -> float:
-    best = float("inf")
+def best_of(text: str, runs: int = 3) -> tuple[float, float]:
+    """Best wall-clock and best CPU seconds of ``runs`` readings (the machine is shared: the
+    CPU time is what the reading itself costs)."""
+    wall = cpu = float("inf")
     for _ in range(runs):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         parse_page(text, "speed")
-        best = min(best, time.perf_counter() - started)
-    return best
+        wall = min(wall, time.perf_counter() - started)
+        cpu = min(cpu, time.process_time() - started_cpu)
+    return wall, cpu
 
 
 def main() -> None:
@@ -119,10 +122,14 @@ def main() -> None:
     for name, page in pathological_pages().items():
         rows.append((name, None, best_of(page)))
     load = os.getloadavg()
-    lines = ["| page | comments | seconds (best of 3) |", "|---|---:|---:|"]
-    for name, comments, seconds in rows:
-        lines.append(f"| {name} | {'' if comments is None else comments} | {seconds:.3f} |")
-        print(f"{name:40} {'' if comments is None else comments:>8} {seconds:8.3f} s")
+    lines = [
+        "| page | comments | seconds, wall (best of 3) | seconds, CPU (best of 3) |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, comments, (wall, cpu) in rows:
+        count = "" if comments is None else comments
+        lines.append(f"| {name} | {count} | {wall:.3f} | {cpu:.3f} |")
+        print(f"{name:40} {count:>8} {wall:8.3f} s wall {cpu:8.3f} s CPU")
     print(f"warm-up (dateparser's language data, once per process): {warm_up:.2f} s")
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if args.results:

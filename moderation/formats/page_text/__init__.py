@@ -37,11 +37,18 @@ from moderation.formats.source import ExportFormat, ReadOptions, Source
 
 def parse_page(text: str, thread_id: str) -> Thread:
     """The thread of one page dump, with its comments in document order."""
-    inferred, _ = parse_inferred(text, thread_id)
+    return read_page(text, thread_id)[0]
+
+
+def read_page(text: str, thread_id: str) -> tuple[Thread, list[str]]:
+    """The thread of one page dump, and warnings about comments the reading is unsure of."""
+    inferred, warnings = parse_inferred(text, thread_id)
     if len(text) > KNOWN_SHAPES_UP_TO:
-        return inferred
+        return inferred, warnings
     known = parse_known_shapes(text, thread_id)
-    return known if _prefer_known(inferred, known) else inferred
+    if _prefer_known(inferred, known):
+        return known, []
+    return inferred, warnings
 
 
 KNOWN_SHAPES_UP_TO = 1_000_000
@@ -110,8 +117,10 @@ def parse_known_shapes(text: str, thread_id: str) -> Thread:
 
 
 def read_page_text(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]:
-    thread = parse_page(source.read_text(), source.path.stem)
+    thread, warnings = read_page(source.read_text(), source.path.stem)
     report = source.report
+    for warning in warnings:
+        report.warn(warning)
     found = len(thread.comments)
     if thread.declared_comments is not None and thread.declared_comments != found:
         report.warn(f"the page says {thread.declared_comments} comments, {found} were found")

@@ -81,7 +81,7 @@ _UNIT = (
 _WORD_QUANTITY = r"an?|one|un|une|uno|una|ein|eine|einem|einer|een"
 _QUANTITY = rf"(?:\d+|{_WORD_QUANTITY})"
 RELATIVE = re.compile(
-    rf"(?<![\w@])(?:(?:\d+\s*|(?:{_WORD_QUANTITY})\s+)(?:{_UNIT})\.?(?:\s+(?:{_AGO}))?"
+    rf"(?<![\w@])(?:(?:\d{{1,3}}\s*|(?:{_WORD_QUANTITY})\s+)(?:{_UNIT})\.?(?:\s+(?:{_AGO}))?"
     rf"|(?:{_BEFORE})\s+{_QUANTITY}\s+(?:{_UNIT})"
     r"|(?:yesterday|today|gestern|heute|hier|aujourd'hui|ayer|hoy|ieri|oggi|gisteren|vandaag"
     r"|just now|gerade eben|à l'instant)(?:,?\s*(?:at|um|à|a las|alle|om)?\s*"

@@ -8,7 +8,7 @@ import re
 from moderation.comments import Comment, Thread
 from moderation.formats.page_text.article import article_parts
 from moderation.formats.page_text.dating import DateReader
-from moderation.formats.page_text.lines import classify, clean_name, furniture, name_like
+from moderation.formats.page_text.lines import Line, classify, clean_name, furniture, name_like
 from moderation.formats.page_text.records import Record, find_records, nest
 from moderation.formats.page_text.shapes import LABELLED_META, find_comment_section
 
@@ -34,6 +34,7 @@ _COUNT_PAREN = re.compile(
     re.I,
 )
 _COUNT_AFTER_SEPARATOR = re.compile(rf"[|·•]\s*(?P<n>\d[\d,]*)\s+(?:{_COUNTED})\s*$", re.I)
+_NO_COMMENTS = re.compile(r"(?<![\w-])no comments:$", re.I)
 _LYNX_REF = re.compile(r"\[\d{1,5}\]")
 
 
@@ -58,7 +59,17 @@ def _count(raw: str) -> int | None:
 
 def declared(lines: list[str]) -> tuple[int, int | None, str | None, bool] | None:
     """``(line index, declared count, title, opens the section)`` of the first line stating
-    the number of comments, or None."""
+    the number of comments, or None. A bare "12 Responses" or "5 Reactions" (Disqus' reactions
+    widget) counts only where nothing else states a count."""
+    weak = None
+    for found in _counts(lines):
+        if found[4]:
+            return found[:4]
+        weak = weak or found[:4]
+    return weak
+
+
+def _counts(lines: list[str]):
     for i, line in enumerate(lines):
         text = line.strip()
         if not text or len(text) > 300:
@@ -68,26 +79,45 @@ def declared(lines: list[str]) -> tuple[int, int | None, str | None, bool] | Non
             title = m["title"]
             if title:
                 title = title.strip().strip(":").strip("\"'“”„«»‘’ ").strip()
-            is_answers = m["word"].lower().startswith("answer")
-            return i, _count(m["n"]), title or None, not is_answers
+            word = m["word"].lower()
+            is_answers = word.startswith("answer")
+            bare = word.startswith(("response", "reaction")) and not title
+            yield i, _count(m["n"]), title or None, not is_answers, not bare
+            continue
         m = _COUNT_PAREN.match(text) or _COUNT_AFTER_SEPARATOR.search(text)
         if m:
-            return i, _count(m["n"]), None, True
-    return None
+            yield i, _count(m["n"]), None, True, True
+            continue
+        m = _NO_COMMENTS.search(text)
+        if m:  # Blogger's post footer: "Posted by X at 9:41 AM No comments:"
+            yield i, 0, None, True, True
 
 
-_NAVIGATION = re.compile(r"\s[|»›/>]\s|\s→\s|\S\s{2,}\S|^(?:home|skip to)\b", re.I)
+_NAVIGATION = re.compile(r"\s[|»›/>•·]\s|\s→\s|\S\s{2,}\S|^(?:home|skip to)\b", re.I)
 _BYLINE = re.compile(
-    r"^(?:(?:posted|written|published|submitted|asked|started)\b.*?\s)?"
+    r"^(?:(?:posted|written|published|submitted|asked|started|\d+\s+points?)\b.*?\s)?"
     r"(?:by|von|par|por|da|door|via)\s+(?P<name>[^|·•,]{2,60}?)"
-    r"(?:\s*(?:[|·•,]|\bon\b|$).*)?$",
+    r"(?:(?:\s*(?:[|·•,]|\bon\b|\bat\b|$)|\s+\d).*)?$",
     re.I,
 )
+_BYLINE_INSIDE = re.compile(r"[·|•,]\s*by\s+(?P<name>[^|·•,]{2,60}?)\s*$", re.I)
 _BYLINE_AFTER = re.compile(
     r"^(?:submitted|posted|publicada?|publié|pubblicato|geplaatst|veröffentlicht|asked)\b.*?"
     r"\s(?:by|por|par|da|door|von)\s+(?P<name>[^|·•,]{2,60}?)\s*$",
     re.I,
 )
+
+
+def _byline_name(text: str) -> str | None:
+    """The name in a byline ("By X", "Posted by X at 9:41 AM", "... · by X"), or None."""
+    text = text.lstrip("•·*-–— ")
+    if len(text) > 160:
+        return None
+    for pattern in (_BYLINE_AFTER, _BYLINE, _BYLINE_INSIDE):
+        m = pattern.match(text) if pattern is not _BYLINE_INSIDE else pattern.search(text)
+        if m and name_like(clean_name(m["name"])):
+            return clean_name(m["name"])
+    return None
 
 
 def _paragraph(text: str) -> bool:
@@ -105,7 +135,7 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     """``(title, author)`` of the article from the lines above its text: the title is the top
     of the run of longer lines just above the byline or date nearest the article's first
     paragraph (a subtitle may stand between); navigation, site names and bylines are passed."""
-    texts = [line.strip() for line in lines]
+    texts = [line.strip().lstrip("▲△⬆ ").strip() for line in lines]  # HN's vote arrow
     first_paragraph = next((i for i, t in enumerate(texts) if len(t) > 150), None)
     if first_paragraph is None:  # short articles: the first sentence after a date or byline
         dated = next((i for i, t in enumerate(texts) if t and _meta(t, reader)), 0)
@@ -115,21 +145,25 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     metas = [i for i in range(first_paragraph) if texts[i] and _meta(texts[i], reader)]
     author = None
     for i in metas:
-        text = texts[i].lstrip("•·*-–— ")
-        m = _BYLINE_AFTER.match(text) or _BYLINE.match(text)
-        if m and name_like(clean_name(m["name"])):
-            author = clean_name(m["name"])
+        author = _byline_name(texts[i])
+        if author:
             break
-    if author is None:
+    if author is None:  # "Posted by X at 9:41 AM" under the article
+        for t in texts:
+            author = _byline_name(t) if len(t) <= 100 else None
+            if author:
+                break
+    if author is None:  # a name a line or two above the date (furniture between)
         for i in metas:
-            j = i - 1
-            while j >= 0 and not texts[j]:
-                j -= 1
-            for k in (j, j - 1):
-                if k >= 0 and name_like(texts[k]) and len(texts[k].split()) <= 4:
-                    if not _meta(texts[k], reader) and not furniture(texts[k]):
-                        author = clean_name(texts[k])
+            j, steps = i - 1, 0
+            while j >= 0 and steps < 4:
+                t = texts[j]
+                if t and not (furniture(t) or _meta(t, reader) or not any(c.isalpha() for c in t)):
+                    steps += 1
+                    if name_like(t) and len(t.split()) <= 4:
+                        author = clean_name(t)
                         break
+                j -= 1
             if author:
                 break
     below = metas[-1] if metas else first_paragraph
@@ -144,13 +178,29 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
                 break
             continue
         if _NAVIGATION.search(t):
-            break
+            if run:
+                break
+            continue
         if words < 3 or (words <= 3 and name_like(t)) or t.endswith(("…", "...")):
             if run:
                 break
             continue
         run.append(i)
         if len(run) == 2:  # a headline and its subtitle
+            break
+    for i in range(below + 1, first_paragraph):  # a title under its date (Blogger)
+        t = texts[i]
+        following = next((u for u in texts[i + 1 :] if u), "")
+        if len(t.split()) >= 4 and not (
+            _meta(t, reader)
+            or furniture(t)
+            or _NAVIGATION.search(t)
+            or len(t) > 100
+            or following[:1].islower()  # a paragraph's first wrapped line
+            or t[-1] in ".:;,"
+        ):
+            if not (len(t.split()) <= 3 and name_like(t)) and metas and i > metas[-1]:
+                run = [i]
             break
     top = next((i for i, t in enumerate(texts) if t), None)
     if len(run) > 1 and run[-1] == top:
@@ -177,19 +227,35 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     if header is not None:
         thread.declared_comments = header[1]
         thread.title = header[2]
-    if header is not None and header[1] == 0:
-        article_parts([line for j, line in enumerate(lines) if j != header[0]], thread, False)
-        return thread, warnings
     reader = DateReader()
+    if header is not None and header[1] == 0:
+        article = [line for j, line in enumerate(lines) if j != header[0]]
+        article_parts(article, thread, thread.title is not None)
+        title, author = headline(lines[: header[0] + 1], reader)
+        thread.title = (title if header[2] is None else None) or thread.title
+        thread.author = author or thread.author
+        return thread, warnings
     classified = classify(lines, start, len(lines), reader)
+    for line in classified:
+        if header is not None and line.index == header[0]:
+            line.kind = "F"  # "3 Answers": the count, not a name
     records = find_records(classified)
-    forum = not opens and len(records) >= 2
+    # no comment header: a forum's first post is the article, unless the article's text stands
+    # above the first record (a blog whose notes or replies follow it without a header)
+    article_above = bool(records) and any(
+        len(text) > 150 for text in lines[: classified[records[0].start].index]
+    )
+    forum = not opens and len(records) >= 2 and not article_above
+    listed = not opens and len(records) >= 2 and article_above
     zone_end = header[0] if header else len(lines)
+    if listed:
+        zone_end = classified[records[0].start].index
+    first = None
     if forum:
         first = records.pop(0)
         zone_end = classified[first.start].index
     article_parts(lines[:zone_end], thread, title_known=thread.title is not None)
-    title, author = headline(lines[:zone_end], reader)
+    title, author = headline(lines[: zone_end + (1 if opens else 0)], reader)
     if title and (header is None or header[2] is None):
         thread.title = title
     if thread.author:
@@ -199,11 +265,29 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         thread.author = first.author or thread.author
         thread.article = first.text() or thread.article
         thread.published = thread.published or first.when
-    elif not opens:
+    elif not opens and not listed:
         records = []
-    nest(records, classified)
+    nest(records, classified, first)
     thread.comments = _comments(thread, records)
+    warnings.extend(doubts(records, classified))  # records: after the opening post left
     return thread, warnings
+
+
+def doubts(records: list[Record], lines: list[Line]) -> list[str]:
+    """Warnings for comments whose reading is unsure: no author found, or a line inside the
+    text shaped like a comment's header or date, kept in the text rather than cut there."""
+    found = []
+    for n, record in enumerate(records, 1):
+        who = record.author or "no author"
+        if record.author is None:
+            found.append(f"comment {n}: no author found in its header")
+        for line in record.body:
+            if line.kind in "DH":
+                found.append(
+                    f"line {line.index + 1}: {line.text[:60]!r} inside comment {n} ({who}) looks"
+                    " like a comment header or date; kept as its text"
+                )
+    return found
 
 
 def _comments(thread: Thread, records: list[Record]) -> list[Comment]:

@@ -24,6 +24,7 @@ _FURNITURE_WORDS = frozenset(
     downvote vote votes points point score solution follow following subscribe bookmark
     delete translate remove approve spam notes note reblog mute block web · cancel submit
     send publish respond name email e-mail website password comment * name* email* comment*
+    abuse post posts hidden permalink] archive hide past favorite unflag mehr más altro meer
     """.split()
 )
 _BADGE_LINE = re.compile(
@@ -31,6 +32,11 @@ _BADGE_LINE = re.compile(
     r"verified|top fan|member|well-known member|senior member|new member|active member|sponsor|"
     r"post author|autor de la entrada|autore dell'articolo|auteur de l'article|"
     r"beitragsautor|he/him|she/her|they/them|pinned|ledger pick|editor's pick)",
+    re.I,
+)
+_ROLE_BYLINE = re.compile(
+    r"(?:works|worked|studied|studies|lives|lived|went|owner|founder|student|teacher|manager|"
+    r"editor|director|president|former|retired|attended|head|chair)\b.{0,40}\s(?:at|in|of)\s",
     re.I,
 )
 _FURNITURE_PHRASES = (
@@ -44,6 +50,8 @@ _FURNITURE_PHRASES = (
     r"add a comment|pinned|edited|\(edited\)|click to expand\.\.\.|"
     r"reply to article|parent share|reply to this parent share|post comment|post a comment|"
     r"submit comment|publish comment|leave a comment|leave a reply|write a comment|"
+    r"improve this (?:question|answer)|follow post|level \d+|report abuse|\d+ more comments?|"
+    r"add comment|load more\.*|#\d+ \(permalink\)|\(permalink\)|"
     r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?"
 )
 _FURNITURE_LINE = re.compile(
@@ -55,7 +63,7 @@ _FURNITURE_LINE = re.compile(
     r"|(?:repl(?:y|ies)|likes?|like reaction|liked by|reactions?)\s*(?:\(\d+\)|:\s.{1,80}|\s\d+)"
     r"|liked by\s.{1,80}|.{1,60}\s(?:replied|likes this|like this|liked this|posted this"
     r"|reblogged this from \S+)\.?(?:\s*·\s*\d+\s+repl(?:y|ies))?"
-    r"|(?:joined|posts|messages|reaction score|location|karma|member since|registered|"
+    r"|(?:joined|join date|posts|messages|reaction score|location|karma|member since|registered|"
     r"score|rep|reputation|trophy points)\s*:?(?:\s.{0,40})?"
     r"|load \d+ more comments?|load more comments \(\d+ repl(?:y|ies)\)"
     r"|\d+ more repl(?:y|ies)|show \d+ more repl(?:y|ies)",
@@ -78,14 +86,14 @@ _SAYS = re.compile(
     re.I,
 )
 _PROFILE_LABEL = re.compile(
-    r"^(?:joined|registered|member since|started|last seen|last active|updated|asked|"
+    r"^(?:joined|join date|registered|member since|started|last seen|last active|updated|asked|"
     r"answered|modified|edited|created|posts|started by)\b",
     re.I,
 )
 _HEADER_LEAD = re.compile(
-    r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|▲\s*\d*\s*|old\s+|#\d+\s+|"
+    r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|▲\s*\d*\s*|old\b\s*|#\d+\s+|"
     r"(?:post(?:ed)?\s+)?by\s+|postposted:?\s*|posted:?\s*|via\s+|"
-    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤*]\s+)+",
+    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤*+#]\s+|o\s+(?=[A-Z@])|u/)+",
     re.I,
 )
 _NAME_TAIL = re.compile(
@@ -105,10 +113,13 @@ _STRONG_RELATIVE = re.compile(
     re.I,
 )
 _PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
+_LIST_BULLET = re.compile(r"^(?:[*+•◦▪‣●○■□➤#]|o(?=\s+[A-Z@]))\s+")
+_INITIAL_END = re.compile(r"(?:^|\s)\w{1,2}\.$")
+_HANDLE_CHARS = re.compile(r"[_.\d-]")
 _PARTICLES = frozenset("de da di du del della van von der den la le y dos das bin al el".split())
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One non-blank line of the comment section."""
 
@@ -121,6 +132,8 @@ class Line:
     byline: bool = False  # D: words before the date that are not a name ("Retired teacher")
     reply_to: str | None = None
     inline: str | None = None  # H: comment text on the header line ("X said: text")
+    signed: bool = False  # H: "text – Author 5 hours ago", a comment signed at its end
+    furnished: bool = False  # D: a date among furniture ("Reply · Like · March 12, 2015")
     key: str | None = ""  # the line's shape, for furniture by repetition (None: a sentence)
 
 
@@ -130,6 +143,13 @@ def furniture(text: str) -> bool:
     if not lowered or len(lowered) > 120:
         return False
     if _FURNITURE_LINE.fullmatch(lowered) or _BADGE_LINE.fullmatch(lowered):
+        return True
+    if (
+        _ROLE_BYLINE.match(lowered)
+        and len(lowered) <= 60
+        and lowered[-1:] not in ".!?"
+        and _DIGIT.search(lowered) is None
+    ):
         return True
     pieces = [p for p in _SPLIT.split(lowered) if p]
     if not pieces:
@@ -145,21 +165,31 @@ def furniture(text: str) -> bool:
 
 
 def name_like(text: str) -> bool:
-    """A short line that could be a person's display name or handle."""
-    t = text.strip()
+    """A short line that could be a person's display name or handle (after a list bullet)."""
+    t = _LIST_BULLET.sub("", text.strip())
     if not t or len(t) > 50:
         return False
     words = t.split()
     if len(words) > 5 or not any(ch.isalpha() for ch in t):
         return False
-    if t[-1] in "?!,;:" or (t[-1] == "." and not re.search(r"(?:^|\s)\w{1,2}\.$", t)):
+    if t[-1] in "?!,;:" or (t[-1] == "." and not _INITIAL_END.search(t)):
         return False
-    if '"' in t or "“" in t:
+    if '"' in t or "“" in t or ": " in t:
         return False
     if len(words) == 1:
-        return t[0].isupper() or t[0] in "@_" or bool(re.search(r"[_.\d-]", t)) or t.islower()
+        return t[0].isupper() or t[0] in "@_" or bool(_HANDLE_CHARS.search(t)) or t.islower()
     return all(
         w[0].isupper() or w[0] in "@([" or w.lower() in _PARTICLES or w[0].isdigit() for w in words
+    )
+
+
+def _says_name(name: str) -> bool:
+    """Before "says:", a name may be any short phrase without sentence punctuation."""
+    words = name.split()
+    return (
+        name_like(name)
+        or (0 < len(words) <= 5 and len(name) <= 40 and not re.search(r"[.!?,;:\"“]", name))
+        and (words[0][0].isupper() or words[0][0] in "@_" or re.search(r"[_\d]", words[0]))
     )
 
 
@@ -168,7 +198,7 @@ def clean_name(name: str) -> str:
     name = _POINTS.sub("", name)
     name = _NAME_TAIL.sub("", name)
     parts = re.split(r"\s{2,}|\s+→\s*", name)
-    name = parts[0]
+    name = parts[0].split(" · ")[0]
     first = name.split()[0] if name.split() else ""
     if re.search(r"[_.\d]", first) or first[:1].islower() or first.lower() == "by":
         name = _PAREN.sub("", name).strip()
@@ -183,32 +213,28 @@ def clean_name(name: str) -> str:
 
 
 _DIGIT = re.compile(r"\d")
-_RE_PREFIX = re.compile(r"^re:\s*")
+_ANY_DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
-_SPACES = re.compile(r"\s+")
 
 
 def _key(text: str, when: When | None) -> str:
     if when is not None:
         text = text[: when.start] + "<d>" + text[when.end :]
-    text = _RE_PREFIX.sub("", text.strip().lower())
-    text = _PAREN.sub("()", text)
-    return _DIGITS.sub("#", _SPACES.sub(" ", text))
+    text = " ".join(text.lower().split())
+    if text.startswith("re:"):
+        text = text[3:].lstrip()
+    if "(" in text:
+        text = _PAREN.sub("()", text)
+    return _DIGITS.sub("#", text)
 
 
 def _header_from_date(line: Line, reader: DateReader) -> None:
     """Sort a line with a date in it: a date line, a name with a date, furniture, or text."""
     text, when = line.text, line.when
     prefix, suffix = text[: when.start].strip(), text[when.end :].strip()
-    rest = _NAME_TAIL.sub("", prefix + " " + suffix).strip(" ·•|()")
-    weak = when.relative and not _STRONG_RELATIVE.search(text[when.start : when.end])
-    if weak and rest and furniture(rest):
-        line.kind = "F"  # "Like · Reply · 14 · 2y": the date is part of the furniture
+    if re.match(r"^(?:answered|asked)$", prefix, re.I):
+        line.kind = "A"  # "answered 4 hours ago" then the name: the post above is theirs
         return
-    if weak:
-        if any(ch.isalpha() for ch in rest) and not furniture(rest):
-            line.kind = "T"  # "took 3 days": a duration in a sentence, not a comment's date
-            return
     if _PROFILE_LABEL.match(prefix) or (prefix.endswith(":") and len(prefix.split()) <= 2):
         if re.match(r"^(?:post)?posted:?$", prefix, re.I):
             line.kind = "D"
@@ -216,10 +242,26 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
         line.kind = "F"
         return
     signed = re.search(r"\s[–—-]\s(?P<name>[^–—]{1,40}?)\s*$", prefix)
-    if signed and len(prefix) > 40:
+    if signed and len(prefix[: signed.start()].split()) >= 3:
         # "text – Author 5 hours ago": a comment signed at its end (Stack Exchange comments)
         line.kind, line.name = "H", clean_name(signed["name"])
-        line.inline = prefix[: signed.start()].strip()
+        line.inline, line.signed = prefix[: signed.start()].strip(), True
+        return
+    rest = _NAME_TAIL.sub("", prefix + " " + suffix).strip(" ·•|()")
+    weak = when.relative and not _STRONG_RELATIVE.search(text[when.start : when.end])
+    if not weak and rest and furniture(rest) and not furniture(text):
+        line.kind, line.furnished = "D", True  # the date printed with the comment's buttons
+        return
+    if weak and rest and furniture(rest):
+        line.kind = "F"  # "Like · Reply · 14 · 2y": the date is part of the furniture
+        return
+    if weak:
+        if any(ch.isalpha() for ch in rest) and not furniture(rest):
+            line.kind = "T"  # "took 3 days": a duration in a sentence, not a comment's date
+            return
+    rest_of_line = _PAREN.sub("", suffix).strip(" *•·|")
+    if len(rest_of_line.split()) >= 4 and not furniture(rest_of_line):
+        line.kind = "T"  # a sentence goes on after the date: text, not a header
         return
     by = re.match(r"^by\s+(?P<name>.{1,60})$", suffix, re.I)
     if by and len(prefix.split()) <= 3:
@@ -261,9 +303,9 @@ def sort_line(text: str, reader: DateReader) -> Line:
     words = {w.strip(":.…,") for w in lowered.split()}
     if (
         len(words) >= 9
-        and text[-1] in '.!?…"”)'
+        and len(text) >= 50
+        and (text[-1] in '.!?…"”' or (text[-1] == ")" and _DIGIT.search(text, 0, 40) is None))
         and not words & _SAYS_VERBS
-        and _DIGIT.search(text, 0, 40) is None
     ):
         return line  # a sentence: text (a quick way past the checks below, for speed)
     if furniture(text):
@@ -275,14 +317,15 @@ def sort_line(text: str, reader: DateReader) -> Line:
             line.kind, line.reply_to = "R", clean_name(m["to"])
             return line
     m = _SAYS.match(text) if words & _SAYS_VERBS else None
-    if m and name_like(clean_name(m["name"])):
+    if m and _says_name(clean_name(m["name"])):
         rest = (m["rest"] or "").strip()
         verb = m["verb"].lower()
         when = reader.find(rest) if rest else None
         if when is not None and len(rest) - (when.end - when.start) < 8:
             line.kind, line.name, line.when = "H", clean_name(m["name"]), when
             return line
-        if rest and verb.startswith(("said", "sagt", "dit", "dice")) and m["mark"] == ":":
+        wordy = sum(ch.isalpha() for ch in rest) >= 2
+        if wordy and verb.startswith(("said", "sagt", "dit", "dice")) and m["mark"] == ":":
             line.kind, line.name, line.inline = "H", clean_name(m["name"]), rest
             return line
         if not rest and (m["mark"] in ("...", "…") or verb.startswith("reblogged")):
@@ -304,6 +347,23 @@ def sort_line(text: str, reader: DateReader) -> Line:
         line.when = None
     if name_like(text):
         line.kind = "N"
+    elif " · " in text and len(text) <= 90 and name_like(text.split(" · ")[0]):
+        line.kind = "N"  # "Name · Top Commenter · Harbour Sailing Club": a name and its badges
+    return line
+
+
+def _same_shape(text: str, shapes: dict[str, Line], reader: DateReader) -> Line | None:
+    """A dated header line like one sorted before but for its digits ("March 3, 2024 at
+    9:41 am" after "March 12, 2024 at 10:02 am"): the same kind, its own date."""
+    if not shapes or _DIGIT.search(text) is None:
+        return None
+    known = shapes.get(_ANY_DIGIT.sub("0", text))
+    if known is None:
+        return None
+    start, end = known.when.start, known.when.end
+    iso = None if known.when.relative else reader.read(text[start:end])
+    line = Line(0, 0, text, known.kind, When(iso, start, end, known.when.relative), known.name)
+    line.byline, line.reply_to, line.furnished = known.byline, known.reply_to, known.furnished
     return line
 
 
@@ -311,6 +371,7 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
     """The non-blank lines ``start..end`` of a page, each with its kind."""
     out: list[Line] = []
     sorted_lines: dict[str, Line] = {}
+    shapes: dict[str, Line] = {}  # dated header lines by their shape, digits aside
     for i in range(start, end):
         raw = lines[i]
         text = raw.strip()
@@ -318,12 +379,22 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
             continue
         known = sorted_lines.get(text)
         if known is None:
+            known = _same_shape(text, shapes, reader)
+        if known is None:
             known = sort_line(text, reader)
             if len(sorted_lines) < 200_000:
                 sorted_lines[text] = known
+            if (
+                known.when is not None
+                and known.kind in "DHFA"
+                and not known.inline
+                and not _DIGIT.search(f"{known.name or ''}{known.reply_to or ''}")
+            ):
+                shapes.setdefault(_ANY_DIGIT.sub("0", text), known)
         k = known
         line = Line(i, len(raw) - len(raw.lstrip(" ")), text, k.kind, k.when, k.name, k.byline)
         line.reply_to, line.inline, line.key = k.reply_to, k.inline, k.key
+        line.signed, line.furnished = k.signed, k.furnished
         out.append(line)
     # furniture by repetition: a short line that is not a name, repeated down the section
     for line in out:

@@ -1,0 +1,344 @@
+"""Page dumps in layouts no rule was written for: the layout inferred from the page itself."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from moderation.formats.page_text import parse_page, read_page
+from moderation.formats.page_text.dating import DateReader
+from moderation.formats.page_text.inferred import declared, prepare
+
+
+def page(text: str):
+    return parse_page(textwrap.dedent(text), "p")
+
+
+def test_german_wordpress_comments_with_replies_by_indentation():
+    thread = page("""\
+        Hochbeet im Frühling
+        Veröffentlicht am 10. März 2024 von Jana Beck
+        Ein Hochbeet aus Lärchenholz hält zehn Jahre, wenn man es innen mit Folie auskleidet und
+        unten ein Gitter gegen Wühlmäuse legt. Hier ist meine Anleitung für das erste Jahr.
+
+        3 Gedanken zu „Hochbeet im Frühling“
+        Paul Ernst sagt:
+        12. März 2024 um 09:41 Uhr
+        Welche Folie nimmst du?
+        Antworten
+           Jana Beck sagt:
+           12. März 2024 um 10:05 Uhr
+           Noppenfolie, die hält am längsten.
+           Antworten
+        Ute Krall sagt:
+        13. März 2024 um 18:02 Uhr
+        Danke für die Anleitung!
+        Antworten
+        Schreibe einen Kommentar
+        """)
+    assert thread.title == "Hochbeet im Frühling"
+    assert thread.declared_comments == 3
+    got = [(c.author, c.depth, c.created_at, c.text) for c in thread.comments]
+    assert got == [
+        ("Paul Ernst", 0, "2024-03-12T09:41", "Welche Folie nimmst du?"),
+        ("Jana Beck", 1, "2024-03-12T10:05", "Noppenfolie, die hält am längsten."),
+        ("Ute Krall", 0, "2024-03-13T18:02", "Danke für die Anleitung!"),
+    ]
+
+
+def test_an_unlisted_layout_is_cut_at_its_repeated_header_and_furniture_is_left_out():
+    thread = page("""\
+        Night buses return to the east side
+        By Rita Osei
+        March 4, 2024
+        The night bus network returns to the east side from April, after two years in which the
+        routes were cut back to save money during the driver shortage, the operator said.
+
+        Comments (3)
+        Sam Oduya
+        3 hours ago
+        Finally. The taxi home was costing me a fortune.
+        ♥ 12
+        Reply
+        Leila Park
+        2 hours ago
+        Does it stop at the hospital?
+        ♥ 3
+        Reply
+        Tom Hurst
+        1 hour ago
+        It does, every twenty minutes.
+        ♥ 1
+        Reply
+        """)
+    assert thread.title == "Night buses return to the east side"
+    assert thread.author == "Rita Osei"
+    assert [(c.author, c.text, c.created_at) for c in thread.comments] == [
+        ("Sam Oduya", "Finally. The taxi home was costing me a fortune.", None),
+        ("Leila Park", "Does it stop at the hospital?", None),
+        ("Tom Hurst", "It does, every twenty minutes.", None),
+    ]
+
+
+def test_reply_to_lines_nest_a_flat_list():
+    thread = page("""\
+        Library opens on Sundays
+
+        3 thoughts on “Library opens on Sundays”
+        Ann Moss
+        March 11, 2024 at 7:14 pm
+        Wonderful news.
+        Reply
+        Ben Tully
+        March 11, 2024 at 7:52 pm
+        In reply to Ann Moss.
+        Agreed, at last.
+        Reply
+        Cara Lim
+        March 11, 2024 at 8:30 pm
+        In reply to Ben Tully.
+        Same here.
+        Reply
+        """)
+    assert [(c.author, c.depth) for c in thread.comments] == [
+        ("Ann Moss", 0),
+        ("Ben Tully", 1),
+        ("Cara Lim", 2),
+    ]
+    assert "In reply to" not in " ".join(c.text for c in thread.comments)
+
+
+def test_a_forum_without_a_comment_header_takes_its_first_post_as_the_article():
+    thread = page("""\
+        Board index
+        Why do my seedlings fall over?
+        Post by fernleaf » Mon Mar 04, 2024 9:12 pm
+        They grow tall and thin, then fall over at soil level.
+        Top
+        Post by mossbank » Mon Mar 04, 2024 9:40 pm
+        That is damping off. Water from below and give them more air.
+        Top
+        Post by fernleaf » Tue Mar 05, 2024 7:58 am
+        Thanks, I will try that.
+        Top
+        """)
+    assert thread.author == "fernleaf"
+    assert thread.article.startswith("They grow tall and thin")
+    assert [(c.author, c.created_at) for c in thread.comments] == [
+        ("mossbank", "2024-03-04T21:40"),
+        ("fernleaf", "2024-03-05T07:58"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line, count",
+    [
+        ("Readers' comments (8)", 8),
+        ("Share | Print | 9 comments", 9),
+        ("7 Gedanken zu „Hochbeet im Frühling“", 7),
+        ("Une réponse à « Confiture de coings »", 1),
+        ("Posted by Ines at 9:41 AM No comments:", 0),
+        ("6 Comments", 6),
+    ],
+)
+def test_declared_counts_in_several_forms(line, count):
+    found = declared(["A title", "", line, ""])
+    assert found is not None and found[1] == count
+
+
+def test_a_reactions_count_is_not_the_comment_count_when_one_is_stated():
+    found = declared(["What do you think?", "12 Responses", "6 Comments"])
+    assert found[1] == 6
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("12 mars 2024 à 9 h 41 min", "2024-03-12T09:41"),
+        ("12 de marzo de 2024 a las 9:41", "2024-03-12T09:41"),
+        ("7 Marzo 2024 alle 12:15", "2024-03-07T12:15"),
+        ("12 maart 2024 om 09:41", "2024-03-12T09:41"),
+        ("9:58am Tue 12 Mar 24", "2024-03-12T09:58"),
+        ("03-14-2024, 09:12 PM", "2024-03-14T21:12"),
+        ("2 years ago •", None),
+        ("vor 4 Tagen", None),
+        ("Yesterday at 6:15 PM", None),
+    ],
+)
+def test_dates_in_several_languages_and_relative_dates(text, iso):
+    found = DateReader().find(text)
+    assert found is not None
+    assert found.iso == iso
+
+
+def test_a_date_shape_learnt_once_reads_later_dates_of_that_shape():
+    reader = DateReader()
+    # the first date is ambiguous (3 March: day and month are both 3), the later ones are not
+    dates = ["March 3, 2024 at 3:41 pm", "March 12, 2024 at 9:05 am", "April 30, 2024 at 12:00 am"]
+    assert [reader.find(d).iso for d in dates] == [
+        "2024-03-03T15:41",
+        "2024-03-12T09:05",
+        "2024-04-30T00:00",
+    ]
+
+
+def test_lynx_references_and_link_numbers_are_dropped():
+    lines = prepare("[1]Home\n[2]6 Comments\nText\nReferences\n\n   1. https://a.example/\n")
+    assert lines == ["Home", "6 Comments", "Text"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [" " * 20_000, "a" + " " * 20_000 + "x", "a, " * 7_000, "\t " * 10_000 + "x"],
+)
+def test_a_pathological_line_is_read_as_text(line):
+    """Runs of white space once cost seconds (regexes scanned from every space); the line is
+    now one more line of the comment's text. Its timing is in benchmarks/page_dump_speed.py."""
+    thread = page(
+        "A headline\n\nBy Sam Writer\n\n2 comments\n\nAnn Lee says:\nMarch 3, 2024 at 9:41 am\n"
+        f"{line}\nReply\nBo Chen says:\nMarch 3, 2024 at 9:50 am\nHello.\nReply\n"
+    )
+    assert [c.author for c in thread.comments] == ["Ann Lee", "Bo Chen"]
+    assert thread.comments[1].text == "Hello."
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["Ann says:", "March 3, 2024", "Reply", "Hi.", "", "  x"])))
+def test_any_arrangement_of_header_like_lines_parses(pieces):
+    thread = parse_page("\n".join(["Title", "3 comments", *pieces]), "p")
+    for comment in thread.comments:
+        assert comment.depth == 0 or comment.parent_id is not None
+
+
+def test_a_header_shaped_line_kept_inside_a_comment_is_reported():
+    thread, warnings = read_page(
+        textwrap.dedent("""\
+            Streetlights that dim at night
+            142 points by lampwright 9 hours ago | hide | past | favorite | 2 comments
+
+            ohmsford 8 hours ago | next [–]
+            PIR sensors, the cheap kind.
+            Tuesday 14 March 2023
+            was when they all died.
+
+            kelvin_k 5 hours ago | prev [–]
+            Nice to see councils trying.
+            """),
+        "p",
+    )
+    assert [c.author for c in thread.comments] == ["ohmsford", "kelvin_k"]
+    assert "Tuesday 14 March 2023" in thread.comments[0].text
+    assert any("Tuesday 14 March 2023" in w and "ohmsford" in w for w in warnings)
+
+
+def test_a_date_printed_above_the_name_is_that_post_s_date():
+    thread = page("""\
+        Light Seal Forum > Cameras > Repairs
+        Replacing light seals on an old rangefinder
+        Old 03-14-2024, 09:12 PM   #1 (permalink)
+        foamcutter
+        Join Date: Jan 2020
+        Which foam thickness do I need for the door channel?
+        Reply With Quote
+        Old 03-14-2024, 10:40 PM   #2 (permalink)
+        Ed Varga
+        Join Date: Mar 2011
+        Use 1.5 mm in the channel and 3 mm at the hinge.
+        Ed
+        Reply With Quote
+        Old Today, 08:15 AM   #3 (permalink)
+        foamcutter
+        Join Date: Jan 2020
+        Thanks, that worked.
+        Reply With Quote
+        """)
+    assert thread.author == "foamcutter"
+    got = [(c.author, c.created_at, c.text) for c in thread.comments]
+    assert got == [
+        ("Ed Varga", "2024-03-14T22:40", "Use 1.5 mm in the channel and 3 mm at the hinge.\nEd"),
+        ("foamcutter", None, "Thanks, that worked."),
+    ]
+
+
+def test_a_date_under_the_text_belongs_to_the_comment_above():
+    thread = page("""\
+        Tove Lind
+        @tove@velo.town
+        The new bike lane on Strandvägen is open and it is already full of delivery vans.
+        Mar 12, 2024, 09:41
+        Reply Repeat Favorite React
+        Per Holm
+        @per@mastodon.example
+        Reply to @tove
+        Same on Kungsgatan, vans every fifty metres.
+        Mar 12, 2024, 10:02
+        Reply Repeat Favorite React
+        Tove Lind
+        @tove@velo.town
+        Reply to @per
+        Did you report them?
+        Mar 12, 2024, 10:15
+        Reply Repeat Favorite React
+        """)
+    assert thread.author == "Tove Lind"
+    assert thread.published == "2024-03-12T09:41"
+    got = [(c.author, c.created_at, c.depth) for c in thread.comments]
+    assert got == [("Per Holm", "2024-03-12T10:02", 0), ("Tove Lind", "2024-03-12T10:15", 1)]
+
+
+def test_answers_signed_after_their_text_and_comments_signed_on_their_line():
+    thread = page("""\
+        Why does my cast iron pan rust after washing?
+        I dry it with a towel straight after washing and it still shows orange spots.
+        Share
+        Follow
+        asked Mar 11, 2022 at 8:15
+        Hana Ito
+        Is it enamelled or bare? – Joe Mills Mar 11, 2022 at 8:40
+        2 Answers
+        Put it back on the hob for a minute until it is bone dry, then oil it.
+        Share
+        Follow
+        edited Mar 12, 2022 at 11:02
+        Kim Park
+        answered Mar 11, 2022 at 9:00
+        Rosa Lind
+        That fixed it, thanks. – Hana Ito Mar 11, 2022 at 20:00
+        Stop washing it with soap.
+        Share
+        Follow
+        answered Mar 11, 2022 at 10:00
+        tom_k
+        """)
+    assert thread.author == "Hana Ito"
+    assert thread.declared_comments == 2
+    got = [(c.author, c.depth, c.created_at, c.text) for c in thread.comments]
+    assert got == [
+        ("Joe Mills", 0, "2022-03-11T08:40", "Is it enamelled or bare?"),
+        (
+            "Rosa Lind",
+            0,
+            "2022-03-11T09:00",
+            "Put it back on the hob for a minute until it is bone dry, then oil it.",
+        ),
+        ("Hana Ito", 1, "2022-03-11T20:00", "That fixed it, thanks."),
+        ("tom_k", 0, "2022-03-11T10:00", "Stop washing it with soap."),
+    ]
+
+
+def test_header_lines_alike_but_for_digits_keep_their_own_names_and_dates():
+    thread = page("""\
+        A headline
+
+        2 comments
+
+        user123 | March 3, 2024 at 9:41 am
+        Hello there, friend.
+        user456 | March 12, 2024 at 10:02 pm
+        Bye now, friend.
+        """)
+    got = [(c.author, c.created_at) for c in thread.comments]
+    assert got == [("user123", "2024-03-03T09:41"), ("user456", "2024-03-12T22:02")]
