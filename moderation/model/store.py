@@ -212,7 +212,14 @@ def save_model(
         (staging / CARD_FILE).write_text(
             card.replace("{model_id}", meta.model_id), encoding="utf-8"
         )
-    record_trusted(directory, meta.model_sha256)
+    try:
+        record_trusted(directory, meta.model_sha256)
+    except (OSError, ModerationError) as err:  # the model is written; only its trust is not
+        warnings.warn(
+            f"{directory}: written, but not recorded as made here ({err}); retraining from "
+            "it will need --trust-model",
+            stacklevel=2,
+        )
     return meta
 
 

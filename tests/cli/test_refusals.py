@@ -116,10 +116,10 @@ def _hostile_export(tmp_path):
     path = tmp_path / "export.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "thread_id", "text"])
-        writer.writerow(["=1+1", "t", FORMULA])
-        writer.writerow(["c2", "@t", "-2 points for this"])
-        writer.writerow(["c3", "t", "'=already quoted"])
+        writer.writerow(["id", "thread_id", "text", "=cmd|' /C calc'!A0"])
+        writer.writerow(["=1+1", "t", FORMULA, ""])
+        writer.writerow(["c2", "@t", "-2 points for this", "+1"])
+        writer.writerow(["c3", "t", "'=already quoted", ""])
     return path
 
 
