@@ -37,6 +37,9 @@ class InputError(ModerationError):
         self.hint = hint
         super().__init__(self._render())
 
+    def __reduce__(self):  # picklable, so a record's error crosses from a worker process
+        return _rebuilt, (type(self), self.path, self.problem, self.line, self.where, self.hint)
+
     @property
     def location(self) -> str:
         place = self.path or "<input>"
@@ -72,3 +75,7 @@ class FetchError(ModerationError):
 
 class ModelVersionWarning(UserWarning):
     """The model was saved by other versions of the libraries it needs."""
+
+
+def _rebuilt(kind, path, problem, line, where, hint):
+    return kind(path, problem, line=line, where=where, hint=hint)

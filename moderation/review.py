@@ -45,6 +45,7 @@ KEYS = {
     "u": "undo",
     "q": "quit",
 }
+KEY_HELP = "c civil, a abusive, p conspiracy, s skip, u undo, q quit"
 
 
 @dataclass
@@ -127,6 +128,24 @@ def order_queue(
         todo = sorted((item for item in todo if item.flags), key=lambda i: -i.flag_score)
     else:
         random.Random(seed).shuffle(todo)
+    return todo[:limit] if limit is not None else todo
+
+
+def order_for_review(
+    items: list[QueueItem],
+    order: str,
+    answers: dict[str, dict[str, Any]],
+    *,
+    limit: int | None = None,
+    seed: int = 0,
+) -> list[QueueItem]:
+    """The queue to work through given a store's current ``answers``: labelled comments left
+    out, comments skipped earlier at the end (they come back, after the new ones)."""
+    labelled = {cid for cid, answer in answers.items() if answer.get("label") in LABELS}
+    todo = order_queue(items, order, done=labelled, seed=seed)
+    todo = [i for i in todo if i.comment.id not in answers] + [
+        i for i in todo if i.comment.id in answers
+    ]
     return todo[:limit] if limit is not None else todo
 
 
@@ -336,8 +355,10 @@ def review_loop(
     say: Callable[[str], None],
 ) -> Counter:
     """The interactive loop: ``show`` a comment, read one key, append the answer to ``store``
-    (on disk before the next comment is shown). Returns the answers given this session."""
-    done: list[tuple[QueueItem, str]] = []
+    (on disk before the next comment is shown) and say so. A skipped comment comes back at the
+    end. Returns the answers given this session."""
+    items = list(items)
+    done: list[tuple[QueueItem, str, int]] = []
     given: Counter = Counter()
     position = 0
     while position < len(items):
@@ -354,14 +375,15 @@ def review_loop(
             if not done:
                 say("nothing to undo in this session")
                 continue
-            last, last_choice = done.pop()
+            last, last_choice, position = done.pop()
             store.append(undo_record(last.comment.id, labeller=labeller))
+            if last_choice == "skip":  # its second turn at the end goes too
+                items.pop()
             given[last_choice] -= 1
-            position = items.index(last)
             say(f"undid {last_choice} for {last.comment.id}")
             continue
         if choice is None:
-            say(f"unknown key {key!r}")
+            say(f"unknown key {key!r}: the keys are {KEY_HELP}")
             continue
         label = None if choice == "skip" else choice
         store.append(
@@ -374,7 +396,12 @@ def review_loop(
                 action="label" if label else "skip",
             )
         )
-        done.append((item, choice))
+        done.append((item, choice, position))
         given[choice] += 1
+        if label is None:
+            items.append(item)
+            say(f"skipped {item.comment.id}: it comes back at the end of the queue")
+        else:
+            say(f"saved {label} for {item.comment.id} to {store.path}")
         position += 1
     return +given

@@ -220,3 +220,97 @@ def test_label_with_a_torn_store_warns_and_keeps_going(tmp_path, runner, tiny_mo
     )
     assert result.exit_code == 0, result.output
     assert "labels.jsonl:2: the last line is incomplete" in result.output
+
+
+def _label_run(runner, store, tiny_model, keys):
+    args = ["label", str(DISQUS), "--store", str(store), "--model", str(tiny_model)]
+    result = runner.invoke(app, [*args, "--labeller", "ana"], input=keys)
+    assert result.exit_code == 0, result.output
+    return " ".join(result.output.split())  # rich wraps long lines
+
+
+def test_interactive_review_confirms_answers_names_the_keys_and_brings_skips_back(
+    tmp_path, runner, tiny_model, monkeypatch
+):
+    monkeypatch.setattr("moderation.cli.label.interactive_terminal", lambda: True)
+    store = tmp_path / "labels.jsonl"
+    # skip the first, a wrong key, civil for the other four, then the skipped one is back
+    output = _label_run(runner, store, tiny_model, "sxcccca")
+    records = json_lines(store)
+    skipped = records[0]["id"]
+    assert records[0]["action"] == "skip"
+    assert f"skipped {skipped}: it comes back at the end of the queue" in output
+    assert "unknown key 'x': the keys are c civil, a abusive, p conspiracy, s skip" in output
+    assert f"saved civil for {records[1]['id']}" in output
+    assert [r["id"] for r in records[1:5]] == [r["id"] for r in records[1:5]]
+    assert records[-1] == {**records[-1], "id": skipped, "label": "abusive"}
+    assert len(read_store(store).labels()) == 5
+
+
+def test_a_comment_skipped_in_an_earlier_session_comes_after_the_new_ones(
+    tmp_path, runner, tiny_model, monkeypatch
+):
+    monkeypatch.setattr("moderation.cli.label.interactive_terminal", lambda: True)
+    store = tmp_path / "labels.jsonl"
+    _label_run(runner, store, tiny_model, "sq")
+    skipped = json_lines(store)[0]["id"]
+    _label_run(runner, store, tiny_model, "cccc")  # the four others, not the skipped one
+    assert skipped not in read_store(store).labels()
+    _label_run(runner, store, tiny_model, "p")  # then it is back
+    assert read_store(store).labels()[skipped]["label"] == "conspiracy"
+
+
+def test_undo_of_a_skip_takes_its_second_turn_back(tmp_path, tiny_model):
+    from moderation.labels.store import LabelStore
+    from moderation.review import review_loop
+
+    items = [_item(c, {"civil": 0.6, "abusive": 0.3, "conspiracy": 0.1}) for c in "xyz"]
+    keys = iter("sucsccc")  # skip x, undo, civil x, skip y, civil z, civil y (its 2nd turn)
+    seen = []
+    with LabelStore(tmp_path / "s.jsonl") as store:
+        review_loop(
+            items,
+            store,
+            labeller="ana",
+            model_id="m",
+            read_key=lambda: next(keys, ""),
+            show=lambda item, at: seen.append(item.comment.id),
+            say=lambda message: None,
+        )
+    assert seen == ["x", "y", "x", "y", "z", "y"]  # x comes back once, not twice
+    assert {c: r["label"] for c, r in read_store(tmp_path / "s.jsonl").labels().items()} == {
+        "x": "civil",
+        "y": "civil",
+        "z": "civil",
+    }
+
+
+def test_quoted_text_is_shown_dimmed_not_hidden(tiny_model):
+    from rich.console import Console
+
+    from moderation.cli.label import show_item
+    from moderation.comments import QuoteSpan
+    from moderation.model.registry import load_model
+
+    text = "> the ferry leaves at six\nGood, that suits the early shift."
+    comment = Comment("c1", "t", text, quotes=[QuoteSpan(0, 25, "parent")])
+    item = QueueItem(comment, {"civil": 0.8, "abusive": 0.1, "conspiracy": 0.1}, "civil", [])
+    console = Console(record=True, width=200, color_system="truecolor")
+    show_item(item, 0, 1, load_model(tiny_model), console)
+    shown = console.export_text(styles=True)
+    assert "\x1b[2;3m> the ferry leaves at six" in shown  # dim italic, not hidden
+    assert "\x1b[2m, that suits" not in shown  # the comment's own words are not dimmed
+
+
+def test_placeholders_and_empty_comments_never_enter_the_queue(tmp_path, tiny_model):
+    from moderation.review import load_queue, order_for_review
+
+    export = tmp_path / "e.jsonl"
+    rows = [("a", "A kind word for the volunteers."), ("b", "[deleted]"), ("c", "   ")]
+    rows += [("d", "[removed]"), ("e", "This comment has been removed by a moderator")]
+    export.write_text(
+        "".join(json.dumps({"id": c, "thread_id": "t", "text": t}) + "\n" for c, t in rows)
+    )
+    queue = load_queue(export, model=tiny_model)
+    for order in ("uncertain", "random"):
+        assert [i.comment.id for i in order_for_review(queue.items, order, {})] == ["a"]

@@ -19,6 +19,7 @@ from moderation.cli.evaluate import evaluate_cli
 from moderation.cli.flag import flag_cli
 from moderation.cli.label import label_cli
 from moderation.cli.parse import parse_cli
+from moderation.cli.review import review_cli
 from moderation.cli.score import score_cli
 from moderation.cli.serve import serve_cli
 from moderation.cli.train import train_cli
@@ -72,6 +73,7 @@ app.command("train", cls=Command)(train_cli)
 app.command("label", cls=Command)(label_cli)
 app.command("evaluate", cls=Command)(evaluate_cli)
 app.command("serve", cls=Command)(serve_cli)
+app.command("review", cls=Command)(review_cli)
 app.add_typer(labels_cli.app, name="labels")
 app.add_typer(models_cli.app, name="models")
 app.add_typer(datasets_cli.app, name="datasets")

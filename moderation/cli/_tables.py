@@ -75,9 +75,9 @@ def print_explanation(number: int, result: dict[str, Any], console: Console) -> 
         for start, end in term["spans"]:
             text.stylize(style, start, end)
     for quote in result.get("quotes_excluded", []):
-        text.stylize("dim strike", quote["start"], quote["end"])
+        text.stylize("dim italic", quote["start"], quote["end"])  # quoted: not scored
     console.print()
-    console.print(Text(f"#{number} ", style="dim") + text)
+    console.print(Text.assemble((f"#{number} ", "dim"), text))  # the number's dim alone
     for label, part in explanation.items():
         line = Text(f"  {label} {part['score']:.3f}: ", style="bold")
         pieces = [(t["term"], t["contribution"]) for t in part["terms"]]

@@ -27,6 +27,7 @@ from moderation.cli._util import (
     say,
     user_errors,
 )
+from moderation.errors import UsageError
 from moderation.files import terminate_as_interrupt
 from moderation.flagging import flag_file
 from moderation.formats import ReadOptions
@@ -70,11 +71,29 @@ def show_progress() -> bool:
 
 
 InputArgument = Annotated[
-    Path,
+    list[str],
     typer.Argument(
         help="Export file: CSV, TSV, JSONL, WordPress WXR, Disqus XML, Reddit JSON or a page "
-        "text dump.",
+        "text dump. With --dask, one or more files or globs.",
         show_default=False,
+    ),
+]
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        help="Flag on a Dask cluster: a scheduler address (tcp://host:8786) or local[:N] for "
+        "N local worker processes. Needs pip install 'moderation[dask]'. -o FILE gathers the "
+        "rows in input order; -o DIR/ writes one part per partition and a manifest.",
+        show_default=False,
+    ),
+]
+BlockOption = Annotated[
+    int,
+    typer.Option(
+        "--block-mb",
+        min=1,
+        help="With --dask: JSONL, CSV and TSV exports are read in blocks of this many MB.",
     ),
 ]
 OutputOption = Annotated[
@@ -118,6 +137,8 @@ def flag_cli(
     skip_bad: SkipBadOption = False,
     encoding: EncodingOption = None,
     processes: ProcessesOption = None,
+    dask: DaskOption = None,
+    block_mb: BlockOption = 32,
     text_col: TextCol = None,
     id_col: IdCol = None,
     parent_col: ParentCol = None,
@@ -139,9 +160,17 @@ def flag_cli(
         time_col,
         label_col,
     )
-    with terminate_as_interrupt(), progress_bar(input, show_progress()) as on_progress:
+    if dask is not None:
+        _flag_on_dask(
+            input, dask, output, summary, model, threshold, format, options, only_flagged, block_mb
+        )
+        return
+    if len(input) != 1:
+        raise UsageError(f"{len(input)} inputs: flag reads one export, or several with --dask")
+    path = Path(input[0])
+    with terminate_as_interrupt(), progress_bar(path, show_progress()) as on_progress:
         data, result = flag_file(
-            input,
+            path,
             output=output,
             summary=summary,
             model=model,
@@ -159,3 +188,43 @@ def flag_cli(
         say(line)
     if output is not None:
         say(f"wrote {data['written']:,} row(s) to {output}")
+
+
+def _flag_on_dask(
+    inputs: list[str],
+    address: str,
+    output: Path | None,
+    summary: Path | None,
+    model: Path | None,
+    threshold: list[str] | None,
+    format: str,
+    options: ReadOptions,
+    only_flagged: bool,
+    block_mb: int,
+) -> None:
+    from moderation.flagging.distributed import flag_files_on_dask
+
+    as_dir = output is not None and (str(output).endswith(("/", os.sep)) or output.is_dir())
+    with terminate_as_interrupt():
+        data, result = flag_files_on_dask(
+            inputs,
+            address,
+            output=output,
+            output_dir=as_dir,
+            summary=summary,
+            model=model,
+            thresholds=threshold or [],
+            format=format,
+            options=options,
+            only_flagged=only_flagged,
+            block_bytes=block_mb << 20,
+        )
+    for report in result.reports:
+        say(report.summary())
+        for line in report.details():
+            say(line)
+    for line in result.summary.lines():
+        say(line)
+    if output is not None:
+        where = f"{len(result.parts)} part(s) in {output}" if as_dir else str(output)
+        say(f"wrote {data['written']:,} row(s) to {where}")

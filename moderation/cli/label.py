@@ -35,7 +35,7 @@ from moderation.review import (
     export_queue,
     import_reviewed,
     load_queue,
-    order_queue,
+    order_for_review,
     review_loop,
 )
 
@@ -63,10 +63,10 @@ def show_item(item: QueueItem, position: int, total: int, model: Any, console: A
             Text("replying to: ", style="dim")
             + Text(parent if len(parent) <= 300 else parent[:297] + "...", style="italic dim")
         )
+    # the whole text, with what it quotes dimmed (left out of the scores, not hidden)
     scored = score_texts(
-        model, [comment.unquoted_text()], explain=True, thresholds=model.thresholds
+        model, [comment.text], explain=True, thresholds=model.thresholds, quotes=[comment.quotes]
     )[0]
-    scored["text"] = comment.unquoted_text()
     print_explanation(position + 1, scored, console)
     scores = "  ".join(f"{label} {value:.2f}" for label, value in (item.scores or {}).items())
     flags = ", ".join(item.flags) or "none"
@@ -219,13 +219,14 @@ def _review_in_terminal(
             "--export QUEUE.csv --limit N and bring it back with --import"
         )
     from rich.console import Console
+    from rich.text import Text
 
     console = Console(highlight=False)
     with LabelStore(store) as labels:
         _say_torn(labels.torn_warning)
         queue = load_queue(input, **queue_options)
-        todo = order_queue(
-            queue.items, order, done=set(labels.contents.current()), limit=limit, seed=seed
+        todo = order_for_review(
+            queue.items, order, labels.contents.current(), limit=limit, seed=seed
         )
         if not todo:
             say(
@@ -240,7 +241,7 @@ def _review_in_terminal(
             model_id=queue.model.id,
             read_key=typer.getchar,
             show=lambda item, at: show_item(item, at, len(todo), queue.model, console),
-            say=lambda message: console.print(f"[yellow]{message}[/]"),
+            say=lambda message: console.print(Text(message, style="yellow")),
         )
     saved = ", ".join(f"{n} {choice}" for choice, n in sorted(given.items())) or "nothing"
     say(f"saved to {store}: {saved}; run the same command to carry on")

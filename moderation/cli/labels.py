@@ -32,7 +32,11 @@ app = typer.Typer(
 @user_errors
 def merge_cli(
     stores: Annotated[
-        list[Path], typer.Argument(help="Label stores to merge (two or more).", show_default=False)
+        list[Path],
+        typer.Argument(
+            help="Label stores to merge (one store: its moderators' disagreements).",
+            show_default=False,
+        ),
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Merged store to write.", show_default=False)

@@ -32,18 +32,44 @@ LabelsOption = Annotated[
         show_default=False,
     ),
 ]
+ReviewOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--review",
+        help="An export to review in the browser at /review (answers go to --labels); "
+        "see `moderation review`.",
+        show_default=False,
+    ),
+]
+ReviewOrderOption = Annotated[
+    str,
+    typer.Option(
+        help="With --review: uncertain (the model's least sure first), flagged, or random."
+    ),
+]
 WorkersOption = Annotated[
     int, typer.Option(help="Worker processes (one per core scores fastest).", min=1)
 ]
 
 
-def _is_local(host: str) -> bool:
+def is_local(host: str) -> bool:
     if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def check_review_options(order: str, port: int, store: Path | None) -> None:
+    from moderation.review import ORDERS
+
+    if order not in ORDERS:
+        raise UsageError(f"--order {order!r}: choose one of {', '.join(ORDERS)}")
+    if not 0 < port < 65536:
+        raise UsageError(f"--port {port}: give a port between 1 and 65535")
+    if store is not None and store.is_dir():
+        raise UsageError(f"{store}: is a folder; give a label store file")
 
 
 @user_errors
@@ -54,6 +80,8 @@ def serve_cli(
     keys: KeysOption = None,
     labels: LabelsOption = None,
     workers: WorkersOption = 1,
+    review: ReviewOption = None,
+    review_order: ReviewOrderOption = "uncertain",
 ) -> None:
     """Serve live scoring over HTTP: Perspective API's comments:analyze and suggestscore, and
     a batch API at /v1/score."""
@@ -65,10 +93,20 @@ def serve_cli(
     Keys(keys)  # a missing or empty keys file is an error before anything starts
     if labels is not None and labels.is_dir():
         raise UsageError(f"--labels {labels}: is a folder; give a label store file")
+    if review is not None:
+        check_review_options(review_order, port, labels)
+        if labels is None:
+            raise UsageError("--review needs --labels STORE: the answers are appended there")
+        if workers > 1:
+            raise UsageError(
+                "--review needs --workers 1: the review queue and its leases live in one process"
+            )
     settings = ServeSettings(
         model=str(model.resolve()) if model else None,
         keys=str(keys.resolve()) if keys else None,
         labels=str(labels.resolve()) if labels else None,
+        review=str(review.resolve()) if review else None,
+        review_order=review_order,
     )
     app = create_app(settings)  # loads the model now: a bad one is an error before listening
     service = app.state.service
@@ -77,11 +115,13 @@ def serve_cli(
         say("following the active model: `moderation models promote` switches it, no restart")
     if not service.keys.required:
         message = "no --keys: anyone who can reach this port can use it"
-        if not _is_local(host):
+        if not is_local(host):
             message = (
                 f"warning: listening on {host} without --keys: anyone on the network can use it"
             )
         say(message)
+    if review is not None:
+        say(f"reviewing {review} at http://{host}:{port}/review")
     if labels is None:
         say("no --labels: moderators' decisions (comments:suggestscore) are not recorded")
     run(settings, host=host, port=port, workers=workers, app=app if workers == 1 else None)

@@ -25,21 +25,50 @@ class FlagSummary:
     thread_flagged: Counter = field(default_factory=Counter)
     thread_titles: dict[str, str] = field(default_factory=dict)
     author_flags: Counter = field(default_factory=Counter)
+    anonymous_flagged: int = 0  # flagged comments without an author: many people, not one
 
     def add(self, comments: list[Comment], rows: list[dict[str, Any]]) -> None:
-        self.comments += len(rows)
+        self.add_verdicts(
+            comments, [row["prediction"] for row in rows], [row["flags"] for row in rows]
+        )
+
+    def add_verdicts(
+        self, comments: list[Comment], predictions: list[str | None], flags: list[list[str]]
+    ) -> None:
+        """Count a chunk: its comments, their predictions (None: not scored) and flags."""
+        self.comments += len(predictions)
         self.thread_comments.update(comment.thread_id for comment in comments)
-        self.predicted.update(row["prediction"] for row in rows)
-        for comment, row in zip(comments, rows):
-            flags = row["flags"]
-            if flags:
+        self.predicted.update(predictions)
+        for comment, flagged in zip(comments, flags):
+            if flagged:
                 self.flagged_comments += 1
-                self.flagged.update(flags)
+                self.flagged.update(flagged)
                 self.thread_flagged[comment.thread_id] += 1
-                self.author_flags[comment.author or "(anonymous)"] += 1
+                if comment.author:
+                    self.author_flags[comment.author] += 1
+                else:
+                    self.anonymous_flagged += 1
             if comment.thread_title and comment.thread_id not in self.thread_titles:
                 self.thread_titles[comment.thread_id] = comment.thread_title
         self.not_scored += self.predicted.pop(None, 0)
+
+    def merge(self, other: FlagSummary) -> None:
+        """Add the counts of ``other``, a summary of the comments after this one's (a later
+        partition of the same run): the merge of the partitions' summaries is the summary of
+        the whole run."""
+        self.comments += other.comments
+        self.not_scored += other.not_scored
+        self.flagged_comments += other.flagged_comments
+        for mine, theirs in (
+            (self.predicted, other.predicted),
+            (self.flagged, other.flagged),
+            (self.thread_comments, other.thread_comments),
+            (self.thread_flagged, other.thread_flagged),
+            (self.author_flags, other.author_flags),
+        ):
+            mine.update(theirs)
+        for thread, title in other.thread_titles.items():
+            self.thread_titles.setdefault(thread, title)
 
     def title(self, thread: Thread) -> None:
         if thread.title:
@@ -47,7 +76,9 @@ class FlagSummary:
 
     def to_dict(self, top: int = 10, min_comments: int = 5) -> dict[str, Any]:
         """The summary as JSON; threads are ranked by flagged share among those with at least
-        ``min_comments`` comments (or all threads, when none has that many)."""
+        ``min_comments`` comments (or all threads, when none has that many). Ties go by name
+        (thread id, author, label), so the order does not depend on which comment came first
+        and merged summaries read the same as one."""
         sized = [t for t in self.thread_flagged if self.thread_comments[t] >= min_comments]
         candidates = sized or list(self.thread_flagged)
         ranked = sorted(
@@ -62,7 +93,7 @@ class FlagSummary:
             "comments": self.comments,
             "scored": self.comments - self.not_scored,
             "not_scored": self.not_scored,
-            "predicted": dict(sorted(self.predicted.items(), key=lambda kv: -kv[1])),
+            "predicted": dict(sorted(self.predicted.items(), key=lambda kv: (-kv[1], kv[0]))),
             "flagged_comments": self.flagged_comments,
             "flagged": {label: self.flagged.get(label, 0) for label in FLAGGED_LABELS},
             "threads": len(self.thread_comments),
@@ -77,8 +108,12 @@ class FlagSummary:
                 for t in ranked
             ],
             "top_authors": [
-                {"author": author, "flagged": n} for author, n in self.author_flags.most_common(top)
+                {"author": author, "flagged": n}
+                for author, n in sorted(self.author_flags.items(), key=lambda kv: (-kv[1], kv[0]))[
+                    :top
+                ]
             ],
+            "flagged_without_author": self.anonymous_flagged,
         }
 
     def lines(self, top: int = 5) -> list[str]:
@@ -103,5 +138,9 @@ class FlagSummary:
             lines.append(
                 "authors with the most flags: "
                 + ", ".join(f"{a['author']} ({a['flagged']})" for a in data["top_authors"])
+            )
+        if data["flagged_without_author"]:
+            lines.append(
+                f"flagged without an author (anonymous): {data['flagged_without_author']:,}"
             )
         return lines

@@ -22,6 +22,13 @@ def _json_line(row: dict[str, Any]) -> bytes:
         return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def json_lines(rows: list[dict[str, Any]]) -> bytes:
+    """Rows as JSON lines, each ending in a newline (no bytes for no rows)."""
+    if not rows:  # one join per chunk: measured 2-5x faster than a write or option per row
+        return b""
+    return b"\n".join(map(_json_line, rows)) + b"\n"
+
+
 class JsonlRows:
     """Rows as JSON lines."""
 
@@ -29,8 +36,13 @@ class JsonlRows:
         self.out = out
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        if rows:  # one join per chunk: measured 2-5x faster than a write or option per row
-            self.out.write(b"\n".join(map(_json_line, rows)) + b"\n")
+        if rows:
+            self.out.write(json_lines(rows))
+
+    def write_lines(self, data: bytes) -> None:
+        """Rows already made into JSON lines (by ``json_lines``)."""
+        if data:
+            self.out.write(data)
 
     def close(self) -> None:
         self.out.flush()

@@ -22,6 +22,7 @@ from moderation.formats.page_text import TEXT
 from moderation.formats.reddit import REDDIT
 from moderation.formats.source import (
     LONG_COMMENT_CHARS,
+    ByteSpan,
     ColumnMap,
     ExportFormat,
     ParseReport,
@@ -38,11 +39,14 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (WXR, DISQUS, REDDIT, JSO
 FALLBACK = TEXT.name
 
 __all__ = [
+    "BLOCK_FORMATS",
     "FORMATS",
+    "ByteSpan",
     "ColumnMap",
     "ExportFormat",
     "ParseReport",
     "ReadOptions",
+    "read_block",
     "read_export",
     "detect_format",
     "format_help",
@@ -88,15 +92,39 @@ def read_export(
     """
     options = options or ReadOptions()
     report = report or ParseReport(str(path), skip_bad=options.skip_bad)
+    source = open_export(path, format, options, report)
+    tracker = ConversationTracker()
+    for record in _counted(FORMATS[report.format].read(source, options), report):
+        if isinstance(record, Comment):
+            tracker.comment(record)
+        else:
+            tracker.thread(record)
+        yield record
+    if tracker.orphans:
+        report.warn(orphans_warning(tracker.orphans))
+
+
+def orphans_warning(orphans: int) -> str:
+    return (
+        f"{orphans} repl(ies) name a parent that was not seen before them; their depth is a guess"
+    )
+
+
+def open_export(path: str | Path, format: str, options: ReadOptions, report: ParseReport) -> Source:
+    """The export at ``path``, its encoding settled and its format (``report.format``) chosen."""
     if format != "auto" and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}; choose one of auto, {', '.join(FORMATS)}")
     source = Source(path, report, encoding=options.encoding)
     report.position = source.position
     report.format = detect_format(source) if format == "auto" else format
-    tracker = ConversationTracker()
-    for record in FORMATS[report.format].read(source, options):
+    return source
+
+
+def _counted(
+    records: Iterator[Thread | Comment], report: ParseReport
+) -> Iterator[Thread | Comment]:
+    for record in records:
         if isinstance(record, Comment):
-            tracker.comment(record)
             report.comments += 1
             if len(record.text) > LONG_COMMENT_CHARS:
                 report.warn(
@@ -105,11 +133,32 @@ def read_export(
             if record.label is not None:
                 report.labelled += 1
         else:
-            tracker.thread(record)
             report.threads += 1
         yield record
-    if tracker.orphans:
-        report.warn(
-            f"{tracker.orphans} repl(ies) name a parent that was not seen before them; "
-            "their depth is a guess"
-        )
+
+
+# Formats whose records are lines (or CSV rows) that can be read a block at a time.
+BLOCK_FORMATS = frozenset({JSONL.name, CSV.name, TSV.name})
+
+
+def read_block(
+    path: str | Path,
+    span: ByteSpan,
+    *,
+    format: str,
+    options: ReadOptions | None = None,
+    report: ParseReport | None = None,
+) -> Iterator[Thread | Comment]:
+    """The threads and comments of one block of a JSONL, CSV or TSV export (``format`` one of
+    ``BLOCK_FORMATS``, already detected), as its reader gives them: depths and quotes depend
+    on earlier blocks and are left to the caller. Where reading stopped (the byte offset of
+    the next block's first record) is ``report.stopped_at`` afterwards."""
+    options = options or ReadOptions()
+    report = report or ParseReport(str(path), skip_bad=options.skip_bad)
+    source = open_export(path, format, options, report)
+    if format not in BLOCK_FORMATS or not source.splits_into_blocks:
+        raise UsageError(f"{path}: {format} in {source.encoding} is not read in blocks")
+    source.span = span
+    source.stopped_at = span.start
+    yield from _counted(FORMATS[format].read(source, options), report)
+    report.stopped_at = source.stopped_at

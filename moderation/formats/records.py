@@ -117,6 +117,7 @@ class FieldMap:
 
     keys: dict[str, str]
     mapped: frozenset[str]
+    columns: tuple[str, ...] = ()  # the export's column names, in order
 
     def get(self, field: str) -> str | None:
         return self.keys.get(field)
@@ -153,7 +154,7 @@ def resolve_fields(columns: Iterable[str], wanted: ColumnMap, where: str) -> Fie
         raise RecordProblem(
             f"no text column in {where} (columns: {', '.join(names[:20])}); name it with --text-col"
         )
-    return FieldMap(keys=keys, mapped=frozenset(taken))
+    return FieldMap(keys=keys, mapped=frozenset(taken), columns=tuple(names))
 
 
 def _label(value: Any) -> str | None:
@@ -213,7 +214,9 @@ def make_converter(fields: FieldMap) -> Converter:
     text_key = keys["text"]
     id_key, parent_key, thread_key = keys.get("id"), keys.get("parent"), keys.get("thread")
     optional = [(name, keys[field], _CLEANERS[field]) for field, name in _OPTIONAL if field in keys]
-    quotes_key, extra_key, mapped = keys.get("quotes"), keys.get("extra"), fields.mapped
+    quotes_key, extra_key = keys.get("quotes"), keys.get("extra")
+    # the records have the map's columns, so the ones that go to ``extra`` are known once
+    unmapped = [name for name in dict.fromkeys(fields.columns) if name not in fields.mapped]
 
     def convert(record: dict[str, Any], default_id: str, default_thread: str) -> Comment:
         text = record.get(text_key)
@@ -237,8 +240,7 @@ def make_converter(fields: FieldMap) -> Converter:
                 setattr(comment, attribute, clean(value))
         if quotes_key:
             comment.quotes = _quotes(record.get(quotes_key), text)
-        unmapped = record.keys() - mapped
-        extra = {k: record[k] for k in record if k in unmapped} if unmapped else {}
+        extra = {k: record[k] for k in unmapped} if unmapped else {}
         nested = record.get(extra_key) if extra_key else None
         if nested is not None:
             extra = {**(nested if isinstance(nested, dict) else {extra_key: nested}), **extra}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -158,8 +159,8 @@ def read_reddit(source: Source, options: ReadOptions) -> Iterator[Thread | Comme
 
 
 def _sniff(head: str, suffix: str) -> bool:
-    if head.startswith("["):
-        return True
+    if head.startswith("["):  # a JSON array, not a lynx dump's "[1]Home" link number
+        return re.match(r"\[\s*(?:[\[{\]]|$)", head) is not None
     if not head.startswith("{"):
         return False
     try:

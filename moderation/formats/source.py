@@ -60,6 +60,10 @@ class ReadOptions:
         return cls(encoding=encoding, skip_bad=skip_bad, columns=ColumnMap(*columns))
 
 
+def no_position() -> int:
+    return 0
+
+
 @dataclass
 class ParseReport:
     """What happened while reading one input: counts, skipped records and warnings."""
@@ -72,8 +76,10 @@ class ParseReport:
     labelled: int = 0
     skipped: list[InputError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # a block's reading (read_block) stopped here: the byte offset of the next block's record
+    stopped_at: int | None = None
     # bytes of the file read so far (set by read_export), for progress bars
-    position: Callable[[], int] = field(default=lambda: 0, repr=False, compare=False)
+    position: Callable[[], int] = field(default=no_position, repr=False, compare=False)
 
     def bad(self, error: InputError) -> None:
         """A record cannot be read: stop the run, or with --skip-bad note it and go on."""
@@ -100,6 +106,18 @@ class ParseReport:
         if len(self.skipped) > limit:
             lines.append(f"  ... and {len(self.skipped) - limit} more skipped record(s)")
         return lines
+
+
+@dataclass(frozen=True)
+class ByteSpan:
+    """A block of a line-based export (JSONL, CSV, TSV) read on its own: the records that
+    begin at a byte offset in ``[start, end)``. ``start`` is where a record begins and
+    ``first_line`` is its line number, so line numbers (and ids made from them) are those of
+    reading the whole file; a record that begins before ``end`` is read to its end."""
+
+    start: int
+    end: int
+    first_line: int
 
 
 @dataclass(frozen=True)
@@ -139,6 +157,9 @@ class Source:
         self._handle: BinaryIO | None = None
         self.requested_encoding = encoding
         self._guess_note: str | None = None
+        self.span: ByteSpan | None = None  # read only this block of the file
+        self.next_offset = 0  # in a block: the byte offset after the line last yielded
+        self.stopped_at: int | None = None  # where a block's reading stopped (the next record)
         self.encoding = self._settle_encoding(head, encoding)
 
     def _settle_encoding(self, head: bytes, requested: str | None) -> str:
@@ -213,13 +234,20 @@ class Source:
     def nul_error(self, line: int) -> InputError:
         return InputError(self.path, "NUL byte in line", line=line, hint="is this a binary file?")
 
-    def iter_lines(self) -> Iterator[tuple[int, str]]:
+    @property
+    def splits_into_blocks(self) -> bool:
+        """Whether lines can be found in the raw bytes, so the file can be read in blocks."""
+        return self.encoding.replace("_", "-").lower() in _BYTE_LINE_ENCODINGS
+
+    def iter_lines(self, whole_records: bool = False) -> Iterator[tuple[int, str]]:
         """Yield ``(line_number, text)`` with line endings kept; decoding errors and NUL bytes are
         reported against their line (and skipped with --skip-bad)."""
         self._note_guess()
-        if self.encoding.replace("_", "-").lower() in _BYTE_LINE_ENCODINGS:
-            yield from self._iter_byte_lines()
+        if self.splits_into_blocks:
+            yield from self._iter_byte_lines(whole_records)
             return
+        if self.span is not None:
+            raise ValueError(f"{self.encoding} files are not read in blocks")
         with open(self.path, encoding=self.encoding, newline="") as fh:
             number = 0
             try:
@@ -235,18 +263,32 @@ class Source:
     def is_utf8(self) -> bool:
         return self.encoding in ("utf-8", "utf-8-sig")
 
-    def iter_raw_lines(self) -> Iterator[tuple[int, bytes]]:
+    def iter_raw_lines(self, whole_records: bool = False) -> Iterator[tuple[int, bytes]]:
         """UTF-8 files only: ``(line_number, bytes)`` after any BOM, for parsers that decode
-        and validate UTF-8 themselves."""
+        and validate UTF-8 themselves. With a ``span``, the lines that begin in it (and with
+        ``whole_records``, the lines after it too: the caller stops at its record's end)."""
         with open(self.path, "rb") as fh:
             self._handle = fh
-            if self.bom_length:
-                fh.read(self.bom_length)
-            yield from enumerate(fh, 1)
+            span = self.span
+            if span is None:
+                if self.bom_length:
+                    fh.read(self.bom_length)
+                yield from enumerate(fh, 1)
+                return
+            offset, end = max(span.start, self.bom_length), span.end
+            fh.seek(offset)
+            for number, line in enumerate(fh, span.first_line):
+                if offset >= end and not whole_records:
+                    self.stopped_at = offset
+                    return
+                offset += len(line)
+                self.next_offset = offset
+                yield number, line
+            self.stopped_at = offset
 
-    def _iter_byte_lines(self) -> Iterator[tuple[int, str]]:
+    def _iter_byte_lines(self, whole_records: bool = False) -> Iterator[tuple[int, str]]:
         codec = self._codec
-        for number, raw in self.iter_raw_lines():
+        for number, raw in self.iter_raw_lines(whole_records):
             try:
                 line = raw.decode(codec)
             except UnicodeDecodeError as err:
@@ -259,17 +301,23 @@ class Source:
 
     def iter_csv_rows(self, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
         """Yield ``(first line of the row, fields)``; a malformed row is a bad record."""
-        position = 0
+        span = self.span
+        position = 0 if span is None else span.first_line - 1
+        if span is not None:
+            self.next_offset = span.start
 
         def lines() -> Iterator[str]:
             nonlocal position
-            for number, line in self.iter_lines():
+            for number, line in self.iter_lines(whole_records=span is not None):
                 position = number
                 yield line
 
         reader = csv.reader(lines(), delimiter=delimiter, strict=True)
         while True:
             start = position + 1
+            if span is not None and self.next_offset >= span.end:  # the next row is not ours
+                self.stopped_at = self.next_offset
+                return
             try:
                 row = next(reader)
             except StopIteration:

@@ -27,27 +27,25 @@ class _Threads:
     def __init__(self) -> None:
         self.seen: set[str] = set()
 
-    def announce(self, comment: Comment) -> Thread | None:
-        if comment.thread_id in self.seen:
-            return None
+    def announce(self, comment: Comment) -> Thread:
+        """The thread of a comment whose thread is not in ``seen``."""
         self.seen.add(comment.thread_id)
         return Thread(id=comment.thread_id, title=comment.thread_title, url=comment.thread_url)
-
-
-def _emit(threads: _Threads, comment: Comment) -> Iterator[Thread | Comment]:
-    thread = threads.announce(comment)
-    if thread is not None:
-        yield thread
-    yield comment
 
 
 def read_delimited(
     source: Source, options: ReadOptions, delimiter: str
 ) -> Iterator[Thread | Comment]:
     """CSV (``delimiter=","``) or TSV (``"\\t"``) with a header row."""
-    rows = source.iter_csv_rows(delimiter)
     stem = source.path.stem
-    header = next((row for _, row in rows), None)
+    if source.span is not None and source.span.start > 0:  # a later block: the header first
+        span, source.span = source.span, None
+        header = next((row for _, row in source.iter_csv_rows(delimiter)), None)
+        source.span = span
+        rows = source.iter_csv_rows(delimiter)
+    else:
+        rows = source.iter_csv_rows(delimiter)
+        header = next((row for _, row in rows), None)
     if header is None:
         raise InputError(source.path, "no header row", line=1)
     try:
@@ -74,7 +72,9 @@ def read_delimited(
         except RecordProblem as err:
             source.report.bad(InputError(source.path, str(err), line=start))
             continue
-        yield from _emit(threads, comment)
+        if comment.thread_id not in threads.seen:
+            yield threads.announce(comment)
+        yield comment
 
 
 def _json_error(
@@ -154,7 +154,9 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Commen
         except RecordProblem as err:
             source.report.bad(InputError(source.path, str(err), line=number))
             continue
-        yield from _emit(threads, comment)
+        if comment.thread_id not in threads.seen:
+            yield threads.announce(comment)
+        yield comment
 
 
 # --- what these readers declare -------------------------------------------------------------

@@ -25,6 +25,10 @@ from moderation.errors import HostileInputError, InputError
 from moderation.formats.source import Source
 
 CHUNK_BYTES = 1 << 16
+# Fields are read down to this many levels below a record's element (the formats need two);
+# deeper elements are skipped, so a hostile nest of elements costs linear memory, not the
+# square of its depth in field names
+MAX_FIELD_DEPTH = 8
 Fields = dict[str, str]
 # Given the local names from the root down to an element and its namespace, the kind of
 # record the element starts (None: not a record).
@@ -86,6 +90,8 @@ class _Collector:
             fields = {"@" + k.rpartition(" ")[2]: v for k, v in attrs.items()}
             self.open.append((kind, namespace, len(self.path), fields))
             self.buffers.append(None)
+        elif self.open and len(self.path) - self.open[-1][2] > MAX_FIELD_DEPTH:
+            self.buffers.append(None)  # markup nested deep inside a record is no field of it
         elif self.open:
             if attrs:
                 key = "/".join(self.path[self.open[-1][2] :])

@@ -88,17 +88,21 @@ class MergeResult:
 def merge_stores(paths: list[str | Path]) -> MergeResult:
     """The labels of several stores as one: ids every store labels alike are kept (with all
     their labellers); ids with different labels are disagreements, left out and reported. A
-    weak label (from the platform's status) gives way to a moderator's."""
-    if len(paths) < 2:
-        raise ModerationError("merge needs at least two label stores")
+    weak label (from the platform's status) gives way to a moderator's. Moderators who
+    answered one comment differently in the same store (the review page keeps both answers)
+    are disagreements too, so one store can be merged on its own."""
+    if not paths:
+        raise ModerationError("merge needs at least one label store")
     by_id: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     torn = []
     for path in paths:
         contents = read_store(path)
         if contents.torn_warning():
             torn.append(contents.torn_warning())
-        for cid, record in contents.labels().items():
+        for cid, record in contents.labels(disagreements=True).items():
             by_id.setdefault(cid, []).append((str(path), record))
+        for cid, records in contents.disagreements().items():
+            by_id.setdefault(cid, []).extend((str(path), record) for record in records)
     merged, disagreements, overridden = [], [], 0
     for cid, answers in by_id.items():
         strong = [(p, r) for p, r in answers if not r.get("weak")]

@@ -55,7 +55,11 @@ class StoreContents:
 
     def current(self) -> dict[str, dict[str, Any]]:
         """Each id's current answer (a label or a skip), replaying undos. Two different labels
-        for one id with no undo between them are a conflict: an error naming both lines."""
+        for one id from one labeller with no undo between them are a conflict: an error naming
+        both lines. Different moderators' different answers are both kept (``disagreements``)."""
+        return {cid: answers[-1][0] for cid, answers in self._replayed().items() if answers}
+
+    def _replayed(self) -> dict[str, list[tuple[dict[str, Any], int | None]]]:
         history: dict[str, list[tuple[dict[str, Any], int | None]]] = {}
         lines = self.lines + [None] * (len(self.records) - len(self.lines))
         for record, line in zip(self.records, lines):
@@ -64,7 +68,11 @@ class StoreContents:
                 if answers:
                     answers.pop()
                 continue
-            labelled = [(r, n) for r, n in answers if r.get("action") == "label"]
+            labelled = [
+                (r, n)
+                for r, n in answers
+                if r.get("action") == "label" and r.get("labeller") == record.get("labeller")
+            ]
             if (
                 record.get("action") == "label"
                 and labelled
@@ -81,11 +89,39 @@ class StoreContents:
                     "line and delete the other",
                 )
             answers.append((record, line))
-        return {cid: answers[-1][0] for cid, answers in history.items() if answers}
+        return history
 
-    def labels(self) -> dict[str, dict[str, Any]]:
-        """Each labelled id's current label record (skips left out)."""
-        return {cid: r for cid, r in self.current().items() if r.get("label") in LABELS}
+    def disagreements(self) -> dict[str, list[dict[str, Any]]]:
+        """Ids that moderators labelled differently (two people answering one comment from the
+        review page): each labeller's latest label record, for `labels merge` to report."""
+        found = {}
+        for cid, answers in self._replayed().items():
+            latest = {r.get("labeller"): r for r, _ in answers if r.get("label") in LABELS}
+            if any(not r.get("weak") for r in latest.values()):  # a platform's gives way
+                latest = {k: r for k, r in latest.items() if not r.get("weak")}
+            if len({r["label"] for r in latest.values()}) > 1:
+                found[cid] = list(latest.values())
+        return found
+
+    def labels(self, *, disagreements: bool = False) -> dict[str, dict[str, Any]]:
+        """Each labelled id's current label record (skips left out). An id moderators labelled
+        differently is an error naming them (``disagreements=True``: left out instead)."""
+        split = self.disagreements()
+        if split and not disagreements:
+            cid, records = next(iter(split.items()))
+            given = " and ".join(f"{r['label']!r} by {r.get('labeller')}" for r in records)
+            raise InputError(
+                self.path,
+                f"id {cid!r} is labelled {given}"
+                + (f" ({len(split) - 1} more such comment(s))" if len(split) > 1 else ""),
+                hint=f"settle them: `moderation labels merge {self.path} -o MERGED.jsonl` "
+                "leaves them out and lists them",
+            )
+        return {
+            cid: r
+            for cid, r in self.current().items()
+            if r.get("label") in LABELS and cid not in split
+        }
 
     def torn_warning(self) -> str | None:
         if self.torn_line is None:
@@ -167,6 +203,10 @@ class LabelStore:
                 answers.pop()
         else:
             answers.append(record)
+
+    def answers(self, comment_id: str) -> list[dict[str, Any]]:
+        """The id's answers still standing (undos replayed), oldest first."""
+        return list(self._answers.get(comment_id, ()))
 
     def current_answer(self, comment_id: str) -> dict[str, Any] | None:
         """The id's current answer (a label or a skip) as of the last append or catch-up."""

@@ -6,6 +6,8 @@
 ``POST /v1/score``                          this project's batch API (``serving.batch``)
 ``GET /healthz``, ``GET /v1/model``         liveness; the model that scores
 ``GET /metrics``                            Prometheus text format (``serving.metrics``)
+``GET /review`` and ``/review/...``         with ``--review EXPORT``: the review page
+                                            (``serving.review_page``)
 ==========================================  ===================================================
 
 Every refusal is a 4xx in Perspective's error shape; the server stays up. Keys (``?key=`` or
@@ -23,7 +25,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import orjson
@@ -45,6 +47,7 @@ from moderation.serving.perspective import (
     parse_json,
     parse_suggest,
 )
+from moderation.serving.review_page import review_desk_for, review_routes
 
 MAX_BODY = 1_000_000  # bytes
 ENV_SETTINGS = "MODERATION_SERVE_SETTINGS"  # how `serve --workers N` hands settings to workers
@@ -57,6 +60,16 @@ class ServeSettings:
     keys: str | None = None  # a keys file; None: open
     labels: str | None = None  # the label store suggestscore appends to
     check_every: float = 1.0  # seconds between looks at the active-model record
+    review: str | None = None  # an export to review at /review (answers go to ``labels``)
+    review_format: str = "auto"
+    review_order: str = "uncertain"
+    review_seed: int = 0
+    review_lease: float = 300.0  # seconds a moderator holds a comment nobody else is shown
+    review_encoding: str | None = None
+    review_skip_bad: bool = False
+    # text, id, parent, thread, author, time, label columns (``ReadOptions.of``)
+    review_columns: list[str | None] = field(default_factory=list)
+    review_thresholds: list[str] = field(default_factory=list)  # LABEL=P for the flags
 
     def to_env(self) -> str:
         return orjson.dumps(asdict(self)).decode()
@@ -74,6 +87,7 @@ class Service:
         self.live = LiveModel(settings.model, check_every=settings.check_every)
         self.keys = Keys(settings.keys)
         self.store = LabelStore(settings.labels) if settings.labels else None
+        self.review = review_desk_for(settings, self.store, self.keys)
         self.metrics = Metrics()
         self.started = time.time()
 
@@ -221,9 +235,10 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
     return _json(refusal.body(), 405)
 
 
-def create_app(settings: ServeSettings | None = None) -> Starlette:
+def create_app(settings: ServeSettings | None = None, *, review_at_root: bool = False) -> Starlette:
     """The ASGI app; without ``settings``, read from ``$MODERATION_SERVE_SETTINGS`` (how
-    workers started by uvicorn get them)."""
+    workers started by uvicorn get them). With ``settings.review`` (an export), the review page
+    too (``review_at_root``: ``/`` leads to it)."""
     service = Service(settings or ServeSettings.from_env())
 
     @asynccontextmanager
@@ -256,6 +271,8 @@ def create_app(settings: ServeSettings | None = None) -> Starlette:
         Route("/v1/model", endpoint("model", _model, keyed=False), methods=["GET"]),
         Route("/metrics", endpoint("metrics", _metrics, keyed=False), methods=["GET"]),
     ]
+    if service.review is not None:
+        routes += review_routes(at_root=review_at_root)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,

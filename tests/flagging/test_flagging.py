@@ -166,9 +166,9 @@ def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
     started = []
 
     class CountedWorker(stream._ScoringWorker):
-        def __init__(self, model):
+        def __init__(self, model, *args):
             started.append(model.path)
-            super().__init__(model)
+            super().__init__(model, *args)
 
     monkeypatch.setattr(stream, "_ScoringWorker", CountedWorker)
     outputs = []
@@ -301,3 +301,17 @@ def test_a_model_from_other_library_versions_warns_in_one_line(runner, tiny_mode
     assert result.exit_code == 0
     assert "warning:" in result.stderr and "0.24.2" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_comments_without_an_author_are_not_one_author_in_the_summary():
+    from moderation.comments import Comment
+    from moderation.flagging import FlagSummary
+
+    summary = FlagSummary()
+    comments = [Comment(f"c{i}", "t", "x", author=None if i < 3 else "ana") for i in range(4)]
+    rows = [{"prediction": "abusive", "flags": ["abusive"]} for _ in comments]
+    summary.add(comments, rows)
+    data = summary.to_dict()
+    assert data["top_authors"] == [{"author": "ana", "flagged": 1}]
+    assert data["flagged_without_author"] == 3
+    assert "flagged without an author (anonymous): 3" in summary.lines()

@@ -164,3 +164,26 @@ def test_a_hand_edited_store_without_a_final_newline_gets_one_before_the_next_li
     with LabelStore(path) as store:
         store.append(label_record("b", "civil"))
     assert [r["id"] for r in json_lines(path)] == ["a", "b"]
+
+
+def test_two_moderators_labels_for_one_id_are_kept_and_named_not_refused(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    lines = [
+        label_record("a", "civil"),
+        label_record("a", "abusive", labeller="bo"),
+        label_record("b", "civil", labeller="platform", weak=True),
+        label_record("b", "abusive", labeller="bo"),  # a moderator over a platform's decision
+        label_record("c", "civil"),
+        label_record("c", "civil", labeller="bo"),
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    contents = read_store(path)
+    assert {cid: [r["labeller"] for r in rs] for cid, rs in contents.disagreements().items()} == {
+        "a": ["ana", "bo"]
+    }
+    with pytest.raises(InputError, match="id 'a' is labelled 'civil' by ana and 'abusive' by bo"):
+        contents.labels()
+    kept = contents.labels(disagreements=True)
+    assert {cid: r["label"] for cid, r in kept.items()} == {"b": "abusive", "c": "civil"}
+    with LabelStore(path) as store:
+        assert [r["labeller"] for r in store.answers("a")] == ["ana", "bo"]

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 from moderation.comments import Comment, Thread
 from moderation.formats.page_text.article import article_parts
+from moderation.formats.page_text.inferred import parse_inferred
 from moderation.formats.page_text.section import CommentSection
 from moderation.formats.page_text.shapes import (
     FOOTER,
@@ -36,6 +37,47 @@ from moderation.formats.source import ExportFormat, ReadOptions, Source
 
 def parse_page(text: str, thread_id: str) -> Thread:
     """The thread of one page dump, with its comments in document order."""
+    inferred, _ = parse_inferred(text, thread_id)
+    if len(text) > KNOWN_SHAPES_UP_TO:
+        return inferred
+    known = parse_known_shapes(text, thread_id)
+    return known if _prefer_known(inferred, known) else inferred
+
+
+KNOWN_SHAPES_UP_TO = 1_000_000
+"""Pages larger than this (in characters) are read by their inferred layout alone: the known
+shapes are a hint for blog and news pages, which are smaller, and reading them costs about
+two seconds a megabyte."""
+
+
+def _prefer_known(inferred: Thread, known: Thread) -> bool:
+    """The known shapes are a hint: their reading is kept where the inferred layout found much
+    less, or more comments than the page declares while the known shapes found no more."""
+    found, hinted = len(inferred.comments), len(known.comments)
+    declared = inferred.declared_comments
+    if declared is not None and found > declared >= hinted > 0:
+        return True
+    if 2 * found < hinted:
+        return True
+    return found == hinted and _plausibility(known) > _plausibility(inferred)
+
+
+def _plausibility(thread: Thread) -> float:
+    """How much of a comment section a reading found: comments with an author and text, dates,
+    less empty comments and comments beyond the count the page declares (fewer can be right:
+    pages collapse replies)."""
+    score = 0.0
+    for comment in thread.comments:
+        has_text = bool(comment.text.strip())
+        score += (bool(comment.author) and has_text) + 0.5 * bool(comment.created_at)
+        score -= 0 if has_text else 3
+    if thread.declared_comments is not None:  # more than declared: some are not comments
+        score -= 2 * max(0, len(thread.comments) - thread.declared_comments)
+    return score
+
+
+def parse_known_shapes(text: str, thread_id: str) -> Thread:
+    """The thread of one page dump read with the known comment shapes only."""
     lines = [
         LYNX_REF.sub("", line).expandtabs(4).rstrip()
         for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

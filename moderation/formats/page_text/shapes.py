@@ -82,12 +82,12 @@ _SAYS = re.compile(
 _ON_DATE = re.compile(r"^(?P<author>.{1,60}?)\s+(?:on|at|[-\u2013\u2014,\u00b7])\s+(?P<rest>.+)$")
 _ARROW = re.compile(r"^(?P<author>.{1,60}?)\s*(?:\u00bb|>>)$")
 _REPLY_TO = re.compile(
-    r"\s*(?:\u2192|->|replied to|in reply to)\s+(?P<to>[^\u2022|\u00b7]{1,60}?)"
+    r"(?<!\s)\s*(?:\u2192|->|replied to|in reply to)\s+(?P<to>[^\u2022|\u00b7]{1,60}?)"
     r"(?=\s*(?:[\u2022|\u00b7]|$))",
     re.I,
 )
 IN_REPLY_LINE = re.compile(r"^(?:in reply to|replying to|@)\s*(?P<to>.{1,60}?)\.?:?$", re.I)
-_BADGE = re.compile(r"\s+(?:\(?(?:mod|moderator|admin|author|staff|op)\)?)$", re.I)
+_BADGE = re.compile(r"(?<!\s)\s+(?:\(?(?:mod|moderator|admin|author|staff|op)\)?)$", re.I)
 _RELATIVE = re.compile(
     r"^(?:(?:\d+|an?|one)\s*(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|"
     r"[smhdwy]|mo|yr)\s*(?:ago)?|yesterday|today|just now|edited)$",
@@ -105,7 +105,7 @@ DATED_BYLINE = re.compile(
     r"(?P<date>.{6,40}?)\s+by\s+(?P<name>[^|\u2022]{2,60})$",
     re.I,
 )
-NAME_CUT = re.compile(r"\s+(?:\||\u00b7|\u2022|\u2014|\u2013|-|on|at)\s+.*$", re.I)
+NAME_CUT = re.compile(r"(?<!\s)\s+(?:\||\u00b7|\u2022|\u2014|\u2013|-|on|at)\s+.*$", re.I)
 LABELLED_META = re.compile(
     r"^(?:source|last update|updated|published|posted|posted in|tags?|"
     r"labels?|categor(?:y|ies)|filed under|url|link)\s*:?\s+"
@@ -114,7 +114,7 @@ LABELLED_META = re.compile(
 )
 LYNX_REF = re.compile(r"\[\d{1,4}\]")
 URL = re.compile(r"https?://\S+")
-_HEADER_SEPARATORS = re.compile(r"\s+(?:\||\u00b7|\u2022|\u2014|\u2013)\s+")
+_HEADER_SEPARATORS = re.compile(r"(?<!\s)\s+(?:\||\u00b7|\u2022|\u2014|\u2013)\s+")
 
 
 @dataclass

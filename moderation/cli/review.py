@@ -1,0 +1,109 @@
+"""`moderation review`: the label queue of an export as a web page moderators work through."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from moderation.cli._util import (
+    AuthorCol,
+    EncodingOption,
+    FormatOption,
+    IdCol,
+    LabelCol,
+    ModelOption,
+    ParentCol,
+    SkipBadOption,
+    TextCol,
+    ThreadCol,
+    ThresholdOption,
+    TimeCol,
+    say,
+    user_errors,
+)
+from moderation.cli.label import InputArgument, OrderOption, SeedOption
+from moderation.cli.serve import (
+    HostOption,
+    KeysOption,
+    PortOption,
+    check_review_options,
+    is_local,
+)
+
+StoreOption = Annotated[
+    Path,
+    typer.Option(
+        "--store",
+        "-s",
+        help="Label store (JSONL) every answer is appended to; created if missing.",
+        show_default=False,
+    ),
+]
+LeaseOption = Annotated[
+    float,
+    typer.Option(
+        help="Seconds a moderator holds a comment nobody else is shown (renewed while their "
+        "page is open).",
+        min=5,
+    ),
+]
+
+
+@user_errors
+def review_cli(
+    input: InputArgument,
+    store: StoreOption,
+    order: OrderOption = "uncertain",
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8081,
+    keys: KeysOption = None,
+    model: ModelOption = None,
+    format: FormatOption = "auto",
+    seed: SeedOption = 0,
+    lease: LeaseOption = 300.0,
+    threshold: ThresholdOption = None,
+    skip_bad: SkipBadOption = False,
+    encoding: EncodingOption = None,
+    text_col: TextCol = None,
+    id_col: IdCol = None,
+    parent_col: ParentCol = None,
+    thread_col: ThreadCol = None,
+    author_col: AuthorCol = None,
+    time_col: TimeCol = None,
+    label_col: LabelCol = None,
+) -> None:
+    """Serve the review page for an export: one comment at a time, one key per answer, every
+    answer in the label store before the next comment shows; several moderators at once."""
+    from moderation.serving.app import ServeSettings, create_app, run
+    from moderation.serving.live import Keys
+
+    check_review_options(order, port, store)
+    Keys(keys)
+    settings = ServeSettings(
+        model=str(model.resolve()) if model else None,
+        keys=str(keys.resolve()) if keys else None,
+        labels=str(store.resolve()),
+        review=str(input.resolve()),
+        review_format=format,
+        review_order=order,
+        review_seed=seed,
+        review_lease=lease,
+        review_encoding=encoding,
+        review_skip_bad=skip_bad,
+        review_columns=[text_col, id_col, parent_col, thread_col, author_col, time_col, label_col],
+        review_thresholds=threshold or [],
+    )
+    say(f"scoring {input} for review (once, before the page opens)...")
+    app = create_app(settings, review_at_root=True)
+    desk = app.state.service.review
+    left = desk.queue.progress("")["left"]
+    say(
+        f"{left:,} comment(s) to review of {len(desk.queue.items):,} ({order} first), "
+        f"answers to {store}: http://{host}:{port}/review"
+    )
+    if not keys:
+        where = "on this machine" if is_local(host) else f"on the network ({host})"
+        say(f"no --keys: anyone {where} who can reach this port can review")
+    run(settings, host=host, port=port, app=app)

@@ -1,0 +1,327 @@
+"""Dates and times as comment sections print them, in several languages, read with dateparser.
+
+A page prints one date format for all its comments, so the work is done once per *shape* of date
+(the text with its digits hidden): dateparser reads the first date of a shape, the positions of
+its numbers are matched to the fields it found (day, month, year, hour, minute), and later dates
+of the same shape are read from those positions. Time stays linear in the page size.
+
+Only dates with a year become a time: a relative date ("2 hours ago", "vor 4 Tagen",
+"Yesterday at 6:15 PM") or one without a year ("Mar 3") is recognised as a date, so that it can
+mark a comment's header, but gives no time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
+
+
+@dataclass(frozen=True)
+class When:
+    """A date found in a line: its ISO form (None when relative or without a year) and span."""
+
+    iso: str | None
+    start: int
+    end: int
+    relative: bool = False
+
+
+@cache
+def _vocabulary() -> tuple[dict[str, int], frozenset[str]]:
+    """Month names (to their number) and weekday names of the languages read, from dateparser."""
+    from dateparser.languages.loader import LocaleDataLoader
+
+    months: dict[str, int] = {}
+    weekdays: set[str] = set()
+    names = (
+        "january february march april may june july august september october november december"
+    ).split()
+    days = "monday tuesday wednesday thursday friday saturday sunday".split()
+    loader = LocaleDataLoader()
+    for code in LANGUAGES:
+        info = loader.get_locale(code).info
+        for number, key in enumerate(names, 1):
+            for word in info.get(key, []):
+                word = word.lower().rstrip(".")
+                if len(word) >= 3 and word.isalpha():
+                    months.setdefault(word, number)
+        for key in days:
+            for word in info.get(key, []):
+                word = word.lower().rstrip(".")
+                if len(word) >= 3 and word.isalpha():
+                    weekdays.add(word)
+    months["sept"] = 9
+    return months, frozenset(weekdays)
+
+
+# Words that may stand between the parts of a date or a time ("12 de marzo de 2024 a las
+# 9:41", "12. März 2024 um 09:41 Uhr", "12 mars 2024 à 9 h 41 min", "Mar 14th, 2024 @09:41AM").
+_GLUE = frozenset(
+    "at on the of de del a las alle om um uhr à h min le el la den der am pm a.m p.m".split()
+)
+_TOKEN = re.compile(r"\d+(?:st|nd|rd|th|h|am|pm)?|[^\W\d_]+\.?|[:/.,@\-]")
+_TIME = re.compile(r"\d{1,2}\s*(?::|h\s*)\s*\d{2}")
+_YEAR4 = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_NUMERIC_DATE = re.compile(
+    r"(?<!\d)(?:\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2})(?!\d)"
+)
+_AGO = r"ago|geleden|atrás|fa|(?:\(edited\))"  # after the quantity
+_BEFORE = r"vor|il y a|hace|há|fa"  # before it
+_UNIT = (
+    r"s|sec|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?|"
+    r"y|yrs?|years?|sekunden?|minuten?|stunden?|tagen?|wochen?|monaten?|jahren?|"
+    r"secondes?|heures?|jours?|semaines?|mois|ans?|années?|segundos?|minutos?|horas?|días?|"
+    r"dias?|semanas?|meses|mes|años?|anos?|secondi|minuti|ore|ora|giorni|giorno|settimane?|"
+    r"mesi|mese|anni|anno|seconden|minuten|uur|uren|dagen|dag|weken|week|maanden|maand|jaar"
+)
+_WORD_QUANTITY = r"an?|one|un|une|uno|una|ein|eine|einem|einer|een"
+_QUANTITY = rf"(?:\d+|{_WORD_QUANTITY})"
+RELATIVE = re.compile(
+    rf"(?<![\w@])(?:(?:\d+\s*|(?:{_WORD_QUANTITY})\s+)(?:{_UNIT})\.?(?:\s+(?:{_AGO}))?"
+    rf"|(?:{_BEFORE})\s+{_QUANTITY}\s+(?:{_UNIT})"
+    r"|(?:yesterday|today|gestern|heute|hier|aujourd'hui|ayer|hoy|ieri|oggi|gisteren|vandaag"
+    r"|just now|gerade eben|à l'instant)(?:,?\s*(?:at|um|à|a las|alle|om)?\s*"
+    r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?)?)(?![\w])",
+    re.I,
+)
+_DIGIT = re.compile(r"\d")
+_ANY_DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_RELATIVE_WORDS = frozenset(
+    """s sec secs second seconds m min mins minute minutes h hr hrs hour hours d day days w wk
+    wks week weeks mo month months y yr yrs year years sekunde sekunden minuten stunde stunden
+    tag tagen woche wochen monat monaten jahr jahren seconde secondes heure heures jour jours
+    semaine semaines mois an ans année années segundo segundos minuto minutos hora horas día
+    días dia dias semana semanas meses mes año años ano anos secondi minuti ore ora giorni
+    giorno settimana settimane mesi mese anni anno seconden uur uren dagen dag weken week
+    maanden maand jaar yesterday today gestern heute hier aujourd'hui ayer hoy ieri oggi
+    gisteren vandaag now eben instant aujourd ago""".split()
+)
+_RELATIVE_NEEDS_AGO = re.compile(rf"^{_QUANTITY}\s*(?:{_UNIT})\.?$", re.I)
+
+
+@cache
+def _parser():
+    """dateparser's reader for the languages read (built once: loading it takes a second)."""
+    from dateparser.date import DateDataParser
+
+    return DateDataParser(
+        languages=list(LANGUAGES),
+        settings={
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "PREFER_DAY_OF_MONTH": "first",
+            "DATE_ORDER": "DMY",  # 03/05/2019 is 3 May; 03-14-2024 still reads
+            "REQUIRE_PARTS": ["day", "month", "year"],
+        },
+    )
+
+
+class DateReader:
+    """Finds and reads the dates of one page; remembers each date shape it has learnt."""
+
+    def __init__(self) -> None:
+        self._shapes: dict[str, tuple[str, ...] | None] = {}
+        self._seen: dict[str, str | None] = {}
+        self._spans: dict[str, tuple[int, int] | None] = {}
+
+    def _dateparser(self, text: str) -> datetime | None:
+        try:
+            return _parser().get_date_data(text).date_obj
+        except (ValueError, OverflowError, TypeError, AttributeError):
+            return None
+
+    def find(self, text: str) -> When | None:
+        """The first date (absolute or relative) in a short line, or None."""
+        if len(text) > 200:
+            return None
+        words = set(_LETTERS.findall(text.lower()))
+        relative = bool(words & _RELATIVE_WORDS)
+        if _DIGIT.search(text) is None:
+            if not relative:
+                return None
+            m = RELATIVE.search(text)
+            return When(None, m.start(), m.end(), True) if m else None
+        months, _ = _vocabulary()
+        month = any(w in months or (w[:3] in months and len(w) <= 4) for w in words)
+        if not month and not relative and _NUMERIC_DATE.search(text) is None:
+            return None
+        span = self._absolute_span(text, month)
+        if span is not None:
+            start, end = span
+            iso = self.read(text[start:end])
+            if iso is not None or not RELATIVE.search(text):
+                return When(iso, start, end)
+        m = RELATIVE.search(text)
+        if m and not (_RELATIVE_NEEDS_AGO.match(m.group()) and len(text.split()) > 6):
+            return When(None, m.start(), m.end(), True)
+        return When(None, *span) if span is not None else None
+
+    def _absolute_span(self, text: str, month: bool) -> tuple[int, int] | None:
+        """Where a run of date tokens (numbers, month and weekday names, glue words) with a
+        month or a numeric date in it stands, or None. Lines of one shape (their digits
+        aside) have their date at the same place, so the place is found once per shape."""
+        shape = _ANY_DIGIT.sub("0", text)
+        if shape in self._spans:
+            return self._spans[shape]
+        if month:
+            span = self._scan(text)
+        else:
+            span = self._numeric(text)
+        if len(self._spans) < 100_000:
+            self._spans[shape] = span
+        return span
+
+    def _numeric(self, text: str) -> tuple[int, int] | None:
+        m = _NUMERIC_DATE.search(text)
+        if not m:
+            return None
+        best = (m.start(), m.end())
+        after = _TIME.search(text, m.end(), min(len(text), m.end() + 12))
+        if after:
+            tail = re.match(r"\s*(?:[ap]\.?m\.?)", text[after.end() :], re.I)
+            best = (m.start(), after.end() + (tail.end() if tail else 0))
+        return self._trim(text, *best)
+
+    def _scan(self, text: str) -> tuple[int, int] | None:
+        months, weekdays = _vocabulary()
+        best = None
+        run_start = run_end = None
+        has_month = has_number = False
+        for m in _TOKEN.finditer(text):
+            token = m.group().lower().rstrip(".")
+            number = token[:1].isdigit()
+            word = token.isalpha()
+            glue = token in _GLUE or token in ":/.,@-"
+            month = word and (token in months or token[:3] in months and len(token) <= 4)
+            joined = run_end is not None and not text[run_end : m.start()].strip()
+            if number or month or (word and token in weekdays) or (glue and run_start is not None):
+                if run_start is None or not joined:
+                    if run_start is not None and has_number and has_month:
+                        break
+                    run_start, has_month, has_number = m.start(), False, False
+                run_end = m.end()
+                has_month = has_month or month
+                has_number = has_number or number
+                continue
+            if run_start is not None and has_number and has_month:
+                break
+            run_start = run_end = None
+        if run_start is not None and has_number and has_month:
+            best = (run_start, run_end)
+        if best is None:
+            return self._numeric(text)
+        return self._trim(text, *best)
+
+    @staticmethod
+    def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+        while end > start and text[end - 1] in " ,.:/-@":
+            end -= 1
+        lead_glue = re.match(r"(?:(?:on|at|le|el|am|de|the)\s+)+", text[start:end], re.I)
+        if lead_glue:
+            start += lead_glue.end()
+        # a trailing am/pm written apart ("9:12 pm"), and a time just before a date
+        tail = re.match(r"\s*[ap]\.?m\b\.?", text[end:], re.I)
+        if tail:
+            end += tail.end()
+        lead = re.search(r"\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\s*$", text[:start], re.I)
+        if lead:
+            start = lead.start()
+        return start, end
+
+    def read(self, span: str) -> str | None:
+        """The ISO date and time of a date span with a year; None without a year."""
+        if span in self._seen:
+            return self._seen[span]
+        iso = None
+        if _YEAR4.search(span) or _NUMERIC_DATE.search(span) or _two_digit_year(span):
+            numbers = [int(n) for n in re.findall(r"\d+", span)]
+            shape = re.sub(r"\d+", "#", span.lower())
+            roles = self._shapes.get(shape)
+            found = _from_roles(roles, numbers, span) if roles else None
+            if found is None:
+                found = self._dateparser(span)
+                if found is None and re.search(r"\s\d{1,4}$", span):  # a post number after it
+                    return self.read(span.rsplit(None, 1)[0])
+                if found is not None and shape not in self._shapes:
+                    roles = _roles(found, numbers, span)
+                    if roles is not None:  # else (the 3rd of March) learn from a later date
+                        self._shapes[shape] = roles
+            if found is not None:
+                iso = (
+                    f"{found.year:04d}-{found.month:02d}-{found.day:02d}"
+                    f"T{found.hour:02d}:{found.minute:02d}"
+                )
+        if len(self._seen) < 100_000:
+            self._seen[span] = iso
+        return iso
+
+
+def _two_digit_year(span: str) -> bool:
+    months, _ = _vocabulary()
+    words = re.findall(r"[^\W\d_]+|\d+", span.lower())
+    for i in range(len(words) - 1):
+        if words[i] in months and words[i + 1].isdigit() and len(words[i + 1]) == 2:
+            if i > 0 and words[i - 1].isdigit():
+                return True
+    return False
+
+
+def _pm(span: str) -> str | None:
+    m = re.search(r"(?<![a-z])([ap])\.?m\b", span, re.I)
+    return m[1].lower() if m else None
+
+
+def _roles(found: datetime, numbers: list[int], span: str) -> tuple[str, ...] | None:
+    """Which field each number of the span is, when that is unambiguous."""
+    months, _ = _vocabulary()
+    words = re.findall(r"[^\W\d_]+", span.lower())
+    has_month_name = any(w in months or (w[:3] in months and len(w) <= 4) for w in words)
+    roles = []
+    for n in numbers:
+        options = []
+        if n == found.year or (n < 100 and n == found.year % 100):
+            options.append("y")
+        if n == found.month and not has_month_name:
+            options.append("m")
+        if n == found.day:
+            options.append("d")
+        if n == found.hour or (n <= 12 and n % 12 == found.hour % 12):
+            options.append("H")
+        if n == found.minute:
+            options.append("M")
+        if len(options) != 1:
+            return None
+        roles.append(options[0])
+    if len(set(roles)) != len(roles) or not {"y", "d"} <= set(roles):
+        return None
+    return tuple(roles)
+
+
+def _from_roles(roles: tuple[str, ...], numbers: list[int], span: str) -> datetime | None:
+    if len(roles) != len(numbers):
+        return None
+    fields = dict(zip(roles, numbers))
+    month = fields.get("m")
+    if month is None:
+        months, _ = _vocabulary()
+        for word in re.findall(r"[^\W\d_]+", span.lower()):
+            if word in months or (word[:3] in months and len(word) <= 4):
+                month = months.get(word) or months[word[:3]]
+                break
+    if month is None:
+        return None
+    year = fields["y"] + (2000 if fields["y"] < 100 else 0)
+    hour = fields.get("H", 0)
+    ampm = _pm(span)
+    if ampm == "p" and hour < 12:
+        hour += 12
+    elif ampm == "a" and hour == 12:
+        hour = 0
+    try:
+        return datetime(year, month, fields["d"], hour, fields.get("M", 0))
+    except ValueError:
+        return None

@@ -1,0 +1,230 @@
+"""A page dump read by inferring its comment layout from the page itself (records.py), with the
+comment section's header and declared count read in several languages."""
+
+from __future__ import annotations
+
+import re
+
+from moderation.comments import Comment, Thread
+from moderation.formats.page_text.article import article_parts
+from moderation.formats.page_text.dating import DateReader
+from moderation.formats.page_text.lines import classify, clean_name, furniture, name_like
+from moderation.formats.page_text.records import Record, find_records, nest
+from moderation.formats.page_text.shapes import LABELLED_META, find_comment_section
+
+_NUMBER_WORDS = {
+    "no": 0, "zero": 0, "keine": 0, "aucun": 0, "aucune": 0, "ningún": 0, "nessun": 0,
+    "geen": 0, "one": 1, "une": 1, "un": 1, "una": 1, "uno": 1, "ein": 1, "eine": 1, "een": 1,
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10,
+}  # fmt: skip
+_COUNTED = (
+    r"comments?|responses?|thoughts?|replies|réponses?|commentaires?|comentarios?|respuestas?|"
+    r"gedanken|kommentare?|reacties?|reactie|pensieri|commenti|risposte|reactions?|opinions?"
+)
+_COUNT = r"\d[\d,.]*|" + "|".join(_NUMBER_WORDS)
+_COUNT_LINE = re.compile(
+    rf"^(?:all\s+)?(?P<n>{_COUNT})\s+(?P<word>{_COUNTED}|answers?)"
+    r"(?:\s*:|\s+yet\.?|\s+so far\.?)?"
+    r"(?:\s+(?:on|to|zu|à|su|op|sobre|for|about|in|sur|auf)\s+(?P<title>.{1,200}))?\s*$",
+    re.I,
+)
+_COUNT_PAREN = re.compile(
+    rf"^(?:readers'?\s+|reader\s+|user\s+|all\s+)?(?:{_COUNTED})\s*\((?P<n>\d[\d,]*)\)\s*:?$",
+    re.I,
+)
+_COUNT_AFTER_SEPARATOR = re.compile(rf"[|·•]\s*(?P<n>\d[\d,]*)\s+(?:{_COUNTED})\s*$", re.I)
+_LYNX_REF = re.compile(r"\[\d{1,5}\]")
+
+
+def prepare(text: str) -> list[str]:
+    """The page's lines: lynx's reference list cut off, its link numbers dropped, tabs at 8."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for i in range(len(lines) - 1, 0, -1):
+        if lines[i].strip() == "References" and i + 1 < len(lines):
+            following = next((s for s in lines[i + 1 : i + 4] if s.strip()), "")
+            if re.match(r"^\s*(?:\d+\.|\*)\s+\S+:", following):
+                lines = lines[:i]
+            break
+    return [_LYNX_REF.sub("", line).expandtabs(8).rstrip() for line in lines]
+
+
+def _count(raw: str) -> int | None:
+    raw = raw.lower().replace(",", "").replace(".", "")
+    if raw in _NUMBER_WORDS:
+        return _NUMBER_WORDS[raw]
+    return int(raw) if raw.isdigit() else None
+
+
+def declared(lines: list[str]) -> tuple[int, int | None, str | None, bool] | None:
+    """``(line index, declared count, title, opens the section)`` of the first line stating
+    the number of comments, or None."""
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text or len(text) > 300:
+            continue
+        m = _COUNT_LINE.match(text)
+        if m:
+            title = m["title"]
+            if title:
+                title = title.strip().strip(":").strip("\"'“”„«»‘’ ").strip()
+            is_answers = m["word"].lower().startswith("answer")
+            return i, _count(m["n"]), title or None, not is_answers
+        m = _COUNT_PAREN.match(text) or _COUNT_AFTER_SEPARATOR.search(text)
+        if m:
+            return i, _count(m["n"]), None, True
+    return None
+
+
+_NAVIGATION = re.compile(r"\s[|»›/>]\s|\s→\s|\S\s{2,}\S|^(?:home|skip to)\b", re.I)
+_BYLINE = re.compile(
+    r"^(?:(?:posted|written|published|submitted|asked|started)\b.*?\s)?"
+    r"(?:by|von|par|por|da|door|via)\s+(?P<name>[^|·•,]{2,60}?)"
+    r"(?:\s*(?:[|·•,]|\bon\b|$).*)?$",
+    re.I,
+)
+_BYLINE_AFTER = re.compile(
+    r"^(?:submitted|posted|publicada?|publié|pubblicato|geplaatst|veröffentlicht|asked)\b.*?"
+    r"\s(?:by|por|par|da|door|von)\s+(?P<name>[^|·•,]{2,60}?)\s*$",
+    re.I,
+)
+
+
+def _paragraph(text: str) -> bool:
+    return len(text) > 150 or (len(text.split()) >= 12 and text[-1:] in '.!?"”')
+
+
+def _meta(text: str, reader: DateReader) -> bool:
+    text = text.lstrip("•·*-–— ")
+    if len(text) > 160:
+        return False
+    return bool(_BYLINE.match(text) or _BYLINE_AFTER.match(text) or reader.find(text))
+
+
+def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | None]:
+    """``(title, author)`` of the article from the lines above its text: the title is the top
+    of the run of longer lines just above the byline or date nearest the article's first
+    paragraph (a subtitle may stand between); navigation, site names and bylines are passed."""
+    texts = [line.strip() for line in lines]
+    first_paragraph = next((i for i, t in enumerate(texts) if len(t) > 150), None)
+    if first_paragraph is None:  # short articles: the first sentence after a date or byline
+        dated = next((i for i, t in enumerate(texts) if t and _meta(t, reader)), 0)
+        first_paragraph = next(
+            (i for i, t in enumerate(texts) if i > dated and _paragraph(t)), len(texts)
+        )
+    metas = [i for i in range(first_paragraph) if texts[i] and _meta(texts[i], reader)]
+    author = None
+    for i in metas:
+        text = texts[i].lstrip("•·*-–— ")
+        m = _BYLINE_AFTER.match(text) or _BYLINE.match(text)
+        if m and name_like(clean_name(m["name"])):
+            author = clean_name(m["name"])
+            break
+    if author is None:
+        for i in metas:
+            j = i - 1
+            while j >= 0 and not texts[j]:
+                j -= 1
+            for k in (j, j - 1):
+                if k >= 0 and name_like(texts[k]) and len(texts[k].split()) <= 4:
+                    if not _meta(texts[k], reader) and not furniture(texts[k]):
+                        author = clean_name(texts[k])
+                        break
+            if author:
+                break
+    below = metas[-1] if metas else first_paragraph
+    run: list[int] = []
+    for i in range(below - 1, max(-1, below - 14), -1):
+        t = texts[i]
+        if not any(ch.isalpha() for ch in t):
+            continue
+        words = len(t.split())
+        if _meta(t, reader) or furniture(t) or LABELLED_META.match(t.lstrip("•·*-–— ")):
+            if run:
+                break
+            continue
+        if _NAVIGATION.search(t):
+            break
+        if words < 3 or (words <= 3 and name_like(t)) or t.endswith(("…", "...")):
+            if run:
+                break
+            continue
+        run.append(i)
+        if len(run) == 2:  # a headline and its subtitle
+            break
+    top = next((i for i, t in enumerate(texts) if t), None)
+    if len(run) > 1 and run[-1] == top:
+        run.pop()  # the first line of the page is the site's name
+    if not run:
+        return None, author
+    title = texts[run[-1]]
+    title = re.sub(r"\s+\((?:self\.)?[\w.-]+\.?\w*\)$", "", title)  # HN and Reddit: "(domain)"
+    return title, author
+
+
+def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
+    """The thread of one page dump read by its inferred layout, and warnings about it."""
+    lines = prepare(text)
+    thread = Thread(id=thread_id)
+    warnings: list[str] = []
+    header = declared(lines)
+    if header is None:
+        weak = find_comment_section(lines)  # "Comments", "Show comments", "Discussion"
+        if weak is not None:
+            header = (weak[0], weak[1], weak[2], True)
+    opens = header is not None and header[3]
+    start = header[0] + 1 if opens else 0
+    if header is not None:
+        thread.declared_comments = header[1]
+        thread.title = header[2]
+    if header is not None and header[1] == 0:
+        article_parts([line for j, line in enumerate(lines) if j != header[0]], thread, False)
+        return thread, warnings
+    reader = DateReader()
+    classified = classify(lines, start, len(lines), reader)
+    records = find_records(classified)
+    forum = not opens and len(records) >= 2
+    zone_end = header[0] if header else len(lines)
+    if forum:
+        first = records.pop(0)
+        zone_end = classified[first.start].index
+    article_parts(lines[:zone_end], thread, title_known=thread.title is not None)
+    title, author = headline(lines[:zone_end], reader)
+    if title and (header is None or header[2] is None):
+        thread.title = title
+    if thread.author:
+        thread.author = re.split(r"\s*[,|·•]\s", thread.author)[0].strip()
+    thread.author = author or thread.author
+    if forum:
+        thread.author = first.author or thread.author
+        thread.article = first.text() or thread.article
+        thread.published = thread.published or first.when
+    elif not opens:
+        records = []
+    nest(records, classified)
+    thread.comments = _comments(thread, records)
+    return thread, warnings
+
+
+def _comments(thread: Thread, records: list[Record]) -> list[Comment]:
+    comments: list[Comment] = []
+    counters: dict[str | None, int] = {}
+    for record in records:
+        parent = comments[record.parent] if record.parent is not None else None
+        key = parent.id if parent else None
+        counters[key] = counters.get(key, 0) + 1
+        number = counters[key]
+        comments.append(
+            Comment(
+                id=f"{parent.id}.{number}" if parent else f"{thread.id}/{number}",
+                thread_id=thread.id,
+                text=record.text(),
+                parent_id=parent.id if parent else None,
+                depth=record.depth,
+                author=record.author,
+                created_at=record.when,
+                thread_title=thread.title,
+                thread_url=thread.url,
+            )
+        )
+    return comments

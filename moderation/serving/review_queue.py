@@ -1,0 +1,379 @@
+"""The review queue several moderators work through at once, from a browser.
+
+The export is scored once, at start, and put in review order (``review.order_queue``): comments
+already labelled in the store are left out, comments skipped earlier come last. Each moderator
+asks for the next comment and gets one nobody else holds: a *lease* on it, renewed while the page
+is open, that expires after ``lease_seconds`` (a closed tab gives its comment back). An answer is
+appended to the label store (fsync'd, under the store's lock) before the next comment is handed
+out. If two moderators answer the same comment anyway (a lease ran out), both answers are kept.
+
+All state lives in this object, behind one lock: the review page runs in one process.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from moderation.comments import LABELS
+from moderation.labels.store import LabelStore, answer_record, undo_record
+from moderation.review import QueueItem, order_queue
+
+CHOICES = (*LABELS, "skip")
+HISTORY = 10  # answers each moderator can correct from the page
+MAX_NAME = 64
+
+
+class ReviewRefusal(Exception):
+    """A review request that cannot be done as asked (shown to the moderator as is)."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def check_labeller(name: Any) -> str:
+    """A moderator's name as recorded with each answer: 1-64 printable characters."""
+    if not isinstance(name, str) or not name.strip():
+        raise ReviewRefusal(400, "give your name (labeller) so your answers are recorded as yours")
+    name = name.strip()
+    if len(name) > MAX_NAME or not name.isprintable():
+        raise ReviewRefusal(400, f"a name is 1-{MAX_NAME} printable characters")
+    return name
+
+
+@dataclass
+class Lease:
+    labeller: str
+    expires: float
+
+
+def _day(record: dict[str, Any]) -> str:
+    return str(record.get("time") or "")[:10]
+
+
+class SharedQueue:
+    """The queue, the leases and each moderator's recent answers over one label store."""
+
+    def __init__(
+        self,
+        items: list[QueueItem],
+        store: LabelStore,
+        *,
+        model_id: str,
+        order: str = "uncertain",
+        seed: int = 0,
+        lease_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.store = store
+        self.model_id = model_id
+        self.lease_seconds = lease_seconds
+        self.clock = clock
+        self.lock = threading.Lock()
+        ordered = order_queue(items, order, seed=seed)
+        self.items = {item.comment.id: item for item in ordered}
+        self.leases: dict[str, Lease] = {}
+        self.held: dict[str, str] = {}  # labeller -> the id they hold
+        self.history: dict[str, deque[dict[str, Any]]] = {}
+        # each id's current answer as last accounted, and the counts kept from them
+        self.accounted: dict[str, dict[str, Any]] = {}
+        self.by_day: Counter = Counter()
+        self.by_labeller_day: Counter = Counter()
+        self.agreed = 0
+        self.compared = 0
+        self.labelled_in_queue = 0
+        self._seen = 0  # store records accounted so far
+        self.slot: dict[str, int] = {}
+        self.order: list[str] = []
+        self._ready = False  # the order is built: undone answers go back into it
+        self.head = 0  # everything before it is answered, stale or taken for good
+        self._account_new_records()
+        fresh = [cid for cid in self.items if cid not in self.accounted]
+        skipped = [cid for cid in self.items if self._is_skipped(cid)]
+        self.order = fresh + skipped  # answered ones are left out
+        self.slot = {cid: i for i, cid in enumerate(self.order)}  # each id's live position
+        self._ready = True
+
+    # --- what the store says ------------------------------------------------------------------
+
+    def _is_labelled(self, cid: str) -> bool:
+        answer = self.accounted.get(cid)
+        return answer is not None and answer.get("label") in LABELS
+
+    def _is_skipped(self, cid: str) -> bool:
+        answer = self.accounted.get(cid)
+        return answer is not None and answer.get("action") == "skip"
+
+    def _account_new_records(self) -> None:
+        """Bring the counts up to date with the store's records (ours and other writers')."""
+        records = self.store.contents.records
+        touched = {records[i]["id"] for i in range(self._seen, len(records))}
+        self._seen = len(records)
+        for cid in touched:
+            self._account(cid)
+            if cid in self.items and self._ready and not self._is_labelled(cid):
+                self._remember(cid)
+
+    def _account(self, cid: str) -> None:
+        old = self.accounted.pop(cid, None)
+        if old is not None:
+            self._count(old, -1)
+        new = self.store.current_answer(cid)
+        if new is not None:
+            self.accounted[cid] = new
+            self._count(new, +1)
+
+    def _count(self, record: dict[str, Any], sign: int) -> None:
+        if record.get("label") not in LABELS:
+            return
+        day = _day(record)
+        self.by_day[day] += sign
+        self.by_labeller_day[(record.get("labeller"), day)] += sign
+        item = self.items.get(record["id"])
+        if item is not None:
+            self.labelled_in_queue += sign
+            if item.prediction is not None:
+                self.compared += sign
+                self.agreed += sign * (record["label"] == item.prediction)
+
+    def _remember(self, cid: str) -> None:
+        """An id no longer labelled (undone elsewhere) goes back at the end of the queue."""
+        if cid not in self.slot or self.slot[cid] < self.head:
+            self._requeue(cid)
+
+    def _requeue(self, cid: str) -> None:
+        self.slot[cid] = len(self.order)
+        self.order.append(cid)
+
+    def _catch_up(self) -> None:
+        """Read what other writers (a terminal review, a second server) appended."""
+        with self.store.locked():
+            pass
+        self._account_new_records()
+
+    # --- leases -------------------------------------------------------------------------------
+
+    def _lease_holder(self, cid: str, now: float) -> str | None:
+        lease = self.leases.get(cid)
+        if lease is None:
+            return None
+        if lease.expires <= now:
+            del self.leases[cid]
+            if self.held.get(lease.labeller) == cid:
+                del self.held[lease.labeller]
+            return None
+        return lease.labeller
+
+    def _take(self, labeller: str, cid: str, now: float) -> None:
+        self._release(labeller)
+        self.leases[cid] = Lease(labeller, now + self.lease_seconds)
+        self.held[labeller] = cid
+
+    def _release(self, labeller: str) -> None:
+        cid = self.held.pop(labeller, None)
+        if cid is not None and self.leases.get(cid, Lease("", 0)).labeller == labeller:
+            del self.leases[cid]
+
+    def _live(self, position: int) -> bool:
+        cid = self.order[position]
+        return self.slot.get(cid) == position and not self._is_labelled(cid)
+
+    def _next_for(self, labeller: str) -> str | None:
+        """The comment ``labeller`` should see: the one they hold, else the first in the queue
+        that is not answered and not held by someone else (leased to them now)."""
+        now = self.clock()
+        held = self.held.get(labeller)
+        if held is not None and self._lease_holder(held, now) == labeller:
+            if not self._is_labelled(held):
+                self.leases[held].expires = now + self.lease_seconds
+                return held
+            self._release(labeller)
+        while self.head < len(self.order) and not self._live(self.head):
+            self.head += 1
+        for position in range(self.head, len(self.order)):
+            if not self._live(position):
+                continue
+            cid = self.order[position]
+            if self._lease_holder(cid, now) is None:
+                self._take(labeller, cid, now)
+                return cid
+        return None
+
+    # --- what the page asks for ---------------------------------------------------------------
+
+    def state(self, labeller: str) -> dict[str, Any]:
+        """The comment to show ``labeller`` now (leased to them), their history, the progress."""
+        with self.lock:
+            self._catch_up()
+            return self._view(labeller)
+
+    def renew(self, labeller: str, cid: str) -> bool:
+        """Keep holding ``cid`` while the page is open; False if the lease is gone."""
+        with self.lock:
+            now = self.clock()
+            if self._lease_holder(cid, now) != labeller:
+                return False
+            self.leases[cid].expires = now + self.lease_seconds
+            return True
+
+    def answer(self, labeller: str, cid: str, choice: str) -> dict[str, Any]:
+        """Record ``choice`` (a label or ``skip``) for ``cid`` by ``labeller`` in the store,
+        then hand out their next comment. A skipped comment comes back at the end."""
+        if choice not in CHOICES:
+            raise ReviewRefusal(400, f"unknown answer {choice!r}: give one of {', '.join(CHOICES)}")
+        with self.lock:
+            item = self._item(cid)
+            label = None if choice == "skip" else choice
+            record = answer_record(
+                item.comment,
+                label,
+                scores=item.scores,
+                labeller=labeller,
+                model_id=self.model_id,
+                action="label" if label else "skip",
+            )
+            self.store.append(record)  # other writers' lines are read in first
+            others = self._others_answers(labeller, cid)
+            self._account_new_records()
+            if label is None:
+                self._requeue(cid)
+            self._history(labeller).appendleft(record)
+            self._release(labeller)
+            view = self._view(labeller)
+            view["saved"] = self._saved(record, "saved", others)
+            return view
+
+    def undo(self, labeller: str) -> dict[str, Any]:
+        """Withdraw ``labeller``'s last answer (an undo line in the store) and show that
+        comment again."""
+        with self.lock:
+            self._catch_up()
+            history = self._history(labeller)
+            if not history:
+                raise ReviewRefusal(409, "nothing to undo: you have not answered anything yet")
+            record = history[0]
+            self._check_still_current(record)
+            self.store.append(undo_record(record["id"], labeller=labeller))
+            history.popleft()
+            self._account_new_records()
+            now = self.clock()
+            holder = self._lease_holder(record["id"], now)
+            if holder is None or holder == labeller:
+                self._take(labeller, record["id"], now)
+            view = self._view(labeller)
+            view["saved"] = self._saved(record, "undone", [])
+            return view
+
+    def correct(self, labeller: str, cid: str, label: str) -> dict[str, Any]:
+        """Change ``labeller``'s earlier answer for ``cid`` (from their history) to ``label``:
+        an undo of the old answer and the new answer, appended together."""
+        if label not in LABELS:
+            raise ReviewRefusal(400, f"unknown label {label!r}: give one of {', '.join(LABELS)}")
+        with self.lock:
+            self._catch_up()
+            history = self._history(labeller)
+            earlier = next((r for r in history if r["id"] == cid), None)
+            if earlier is None:
+                raise ReviewRefusal(
+                    404, f"{cid!r} is not among your last {HISTORY} answers: nothing to correct"
+                )
+            self._check_still_current(earlier)
+            item = self._item(cid)
+            record = answer_record(
+                item.comment,
+                label,
+                scores=item.scores,
+                labeller=labeller,
+                model_id=self.model_id,
+            )
+            self.store.extend([undo_record(cid, labeller=labeller), record])
+            self._account_new_records()
+            history.remove(earlier)
+            history.appendleft(record)
+            view = self._view(labeller)
+            view["saved"] = self._saved(record, "corrected", [])
+            view["saved"]["was"] = earlier.get("label") or "skip"
+            return view
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _item(self, cid: Any) -> QueueItem:
+        item = self.items.get(cid) if isinstance(cid, str) else None
+        if item is None:
+            raise ReviewRefusal(404, f"{cid!r} is not a comment of this review queue")
+        return item
+
+    def _history(self, labeller: str) -> deque[dict[str, Any]]:
+        history = self.history.get(labeller)
+        if history is None:  # a moderator back after a restart: their answers in the store
+            mine = [
+                answer
+                for answer in self.accounted.values()
+                if answer.get("labeller") == labeller and answer["id"] in self.items
+            ]
+            mine.sort(key=lambda r: str(r.get("time") or ""), reverse=True)
+            history = self.history[labeller] = deque(mine[:HISTORY], maxlen=HISTORY)
+        return history
+
+    def _check_still_current(self, record: dict[str, Any]) -> None:
+        """Undo withdraws an id's latest answer: refuse when it is not this one any more."""
+        current = self.store.current_answer(record["id"])
+        if current is not record and current != record:
+            who = (current or {}).get("labeller")
+            because = f"{who} answered it since" if current else "it was undone elsewhere"
+            raise ReviewRefusal(
+                409, f"your answer for {record['id']!r} is no longer the latest ({because})"
+            )
+
+    def _others_answers(self, labeller: str, cid: str) -> list[dict[str, Any]]:
+        return [
+            {"labeller": r.get("labeller"), "label": r.get("label")}
+            for r in self.store.answers(cid)
+            if r.get("labeller") != labeller and r.get("label") in LABELS
+        ]
+
+    def _saved(self, record: dict[str, Any], what: str, others: list[Any]) -> dict[str, Any]:
+        return {
+            "what": what,
+            "id": record["id"],
+            "answer": record.get("label") or "skip",
+            "store": str(self.store.path),
+            "also_answered_by": others,
+        }
+
+    def progress(self, labeller: str) -> dict[str, Any]:
+        today = datetime.now(UTC).date().isoformat()
+        left = len(self.items) - self.labelled_in_queue
+        return {
+            "you_today": self.by_labeller_day[(labeller, today)],
+            "everyone_today": self.by_day[today],
+            "left": left,
+            "total": len(self.items),
+            "agreement": round(self.agreed / self.compared, 4) if self.compared else None,
+            "compared": self.compared,
+        }
+
+    def _view(self, labeller: str) -> dict[str, Any]:
+        cid = self._next_for(labeller)
+        return {
+            "labeller": labeller,
+            "item": cid,
+            "lease_seconds": self.lease_seconds,
+            "progress": self.progress(labeller),
+            "history": [
+                {
+                    "id": r["id"],
+                    "answer": r.get("label") or "skip",
+                    "time": r.get("time"),
+                    "text": r.get("text", "")[:160],
+                }
+                for r in self._history(labeller)
+            ],
+        }

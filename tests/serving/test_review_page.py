@@ -1,0 +1,412 @@
+"""The review page as moderators meet it: `moderation review` (and `serve --review`) in a
+subprocess, driven in a real headless Chromium by keyboard; then the label store must hold
+exactly the answers given. The browser tests skip when Chromium or its driver is absent; the
+HTTP checks of the keys and the command's errors always run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from moderation.cli import app
+from moderation.labels.store import read_store
+
+from conftest import json_lines
+
+KEY = "review-key-1"
+MARKUP = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> says <b>hi</b>'
+COMMENTS = [
+    ("r1", None, "The footbridge reopening is great news for everyone walking to school."),
+    ("r2", "r1", "> great news for everyone walking to school\nAgreed, and the lights work again."),
+    ("r3", None, "You are a brainless idiot and everyone here knows it."),
+    ("r4", None, "They planned the flood on purpose and the council is covering it up."),
+    ("r5", None, "The bus timetable changed again without any notice to riders."),
+    ("r6", "r5", "Thanks for the update, I will check the new times tonight."),
+    ("r7", None, "What a pathetic worm, crawl back under your rock."),
+    ("r8", None, "The market moves to the square on Saturdays from next month."),
+    ("r9", None, "Nobody asked for your stupid opinion, loser."),
+    ("r10", None, "The vaccine data is hidden from us by the people in charge."),
+    ("gone", None, "[deleted]"),
+    ("blank", None, "   "),
+]
+
+
+def write_export(path: Path, comments=COMMENTS, title="Town news") -> Path:
+    with open(path, "w", encoding="utf-8") as out:
+        for cid, parent, text in comments:
+            record = {"id": cid, "thread_id": "town", "thread_title": title, "text": text}
+            if parent:
+                record["parent_id"] = parent
+            out.write(json.dumps(record) + "\n")
+    return path
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ReviewServer:
+    """`moderation review` (or `serve --review`) in a subprocess."""
+
+    def __init__(self, folder: Path, model: Path, *, keys: bool, command="review", export=None):
+        self.folder = folder
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.store = folder / "labels.jsonl"
+        export = export or write_export(folder / "export.jsonl")
+        args = [sys.executable, "-m", "moderation"]
+        if command == "review":
+            args += ["review", str(export), "--store", str(self.store)]
+        else:
+            args += ["serve", "--review", str(export), "--labels", str(self.store)]
+        args += ["--model", str(model), "--port", str(self.port)]
+        if keys:
+            (folder / "keys.txt").write_text(KEY + "\n")
+            args += ["--keys", str(folder / "keys.txt")]
+        env = dict(os.environ)
+        self.process = subprocess.Popen(
+            args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited: {self.process.stdout.read()}")
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("the review server did not come up in 60 s")
+
+    def request(self, method, path, body=None, headers=None):
+        data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body))
+        if isinstance(data, str):
+            data = data.encode()
+        request = urllib.request.Request(
+            self.base + path, data=data, method=method, headers=headers or {}
+        )
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            with opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode(), response.headers
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode(), err.headers
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        assert self.process.wait(timeout=30) == 0
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture
+def keyed_server(tmp_path, tiny_model):
+    server = ReviewServer(tmp_path, tiny_model, keys=True)
+    yield server
+    server.stop()
+
+
+# --- the keys, over plain HTTP ----------------------------------------------------------------
+
+
+def test_keys_protect_the_page_and_its_api(keyed_server):
+    server = keyed_server
+    status, body, _ = server.request("GET", "/review")
+    assert status == 401 and 'name="key"' in body and '<label for="key">' in body
+    status, body, _ = server.request("GET", "/review/api/state?labeller=ana")
+    assert status == 401
+    answer = {"labeller": "ana", "id": "r1", "answer": "civil"}
+    json_type = {"Content-Type": "application/json"}
+    assert server.request("POST", "/review/api/answer", answer, json_type)[0] == 401
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, body, _ = server.request("POST", "/review/login", b"key=wrong&next=", form)
+    assert status == 403 and "not one of this server" in body
+    status, _, headers = server.request("POST", "/review/login", f"key={KEY}".encode(), form)
+    assert status == 303 and "HttpOnly" in headers["set-cookie"]
+    cookie = headers["set-cookie"].split(";")[0]
+    status, body, _ = server.request(
+        "GET", "/review/api/state?labeller=ana", headers={"Cookie": cookie}
+    )
+    assert status == 200 and json.loads(body)["item"]["id"]
+    status, _, headers = server.request("GET", f"/review?labeller=cy&key={KEY}")
+    assert status == 303 and headers["location"] == "/review?labeller=cy"  # key off the address
+    cookie = headers["set-cookie"].split(";")[0]
+    assert (
+        server.request("GET", "/review/api/state?labeller=cy", headers={"Cookie": cookie})[0] == 200
+    )
+    stale = {"Cookie": "moderation_review=made-up"}
+    assert server.request("GET", "/review/api/state?labeller=cy", headers=stale)[0] == 401
+    bearer = {"Authorization": f"Bearer {KEY}"}
+    assert server.request("GET", "/review/api/state?labeller=bo", headers=bearer)[0] == 200
+    plain = {**bearer, "Content-Type": "text/plain"}
+    assert server.request("POST", "/review/api/answer", answer, plain)[0] == 415
+    assert not server.store.exists() or not json_lines(server.store)
+    status, body, _ = server.request("GET", "/review/static/review.js")
+    assert status == 200 and "textContent" in body
+
+
+def test_serve_adds_the_review_page_beside_scoring(tmp_path, tiny_model):
+    server = ReviewServer(tmp_path, tiny_model, keys=False, command="serve")
+    try:
+        status, body, _ = server.request("GET", "/review")
+        assert status == 200 and "review.js" in body
+        score = {"comments": [{"text": "a lovely day at the market"}]}
+        assert server.request("POST", "/v1/score", score)[0] == 200
+        status, body, _ = server.request("GET", "/review/api/state?labeller=ana")
+        assert json.loads(body)["progress"]["total"] == 10  # placeholder and blank left out
+    finally:
+        server.stop()
+
+
+def test_review_command_errors_are_one_line_and_exit_2(tmp_path, runner, tiny_model):
+    store = str(tmp_path / "s.jsonl")
+    result = runner.invoke(app, ["review", str(tmp_path / "nope.jsonl"), "--store", store])
+    assert result.exit_code == 2 and "nope.jsonl: not found" in result.output
+    result = runner.invoke(app, ["review", "x", "--store", store, "--order", "loud"])
+    assert result.exit_code == 2 and "--order 'loud'" in result.output
+    export = write_export(tmp_path / "e.jsonl")
+    result = runner.invoke(app, ["serve", "--review", str(export)])
+    assert result.exit_code == 2 and "--review needs --labels" in result.output
+    result = runner.invoke(
+        app, ["serve", "--review", str(export), "--labels", store, "--workers", "2"]
+    )
+    assert result.exit_code == 2 and "--workers 1" in result.output
+    assert "Traceback" not in result.output
+
+
+# --- in a real browser ------------------------------------------------------------------------
+
+
+def _browser_paths() -> tuple[str, str]:
+    browser = next(
+        (shutil.which(name) for name in ("chromium", "chromium-browser") if shutil.which(name)),
+        None,
+    )
+    driver = shutil.which("chromedriver")
+    if not browser or not driver:
+        pytest.skip(
+            "the review page's browser tests need Chromium and its driver on PATH "
+            "(Debian: apt-get install chromium chromium-driver); not found"
+        )
+    pytest.importorskip("selenium", reason="the browser tests need selenium (the dev extra)")
+    return browser, driver
+
+
+@pytest.fixture
+def browsers():
+    """Start headless Chromium sessions on demand; all are closed at the end."""
+    browser, driver_path = _browser_paths()
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opened = []
+
+    def start():
+        options = webdriver.ChromeOptions()
+        options.binary_location = browser
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+            options.add_argument(argument)
+        options.add_argument("--window-size=1100,1000")
+        session = webdriver.Chrome(options=options, service=Service(driver_path))
+        opened.append(session)
+        return session
+
+    yield start
+    for session in opened:
+        session.quit()
+
+
+def _wait(condition, what, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _text(session, element_id):
+    from selenium.webdriver.common.by import By
+
+    return session.find_element(By.ID, element_id).text
+
+
+def _press(session, keys):
+    """Keys as a moderator types them: to whatever has the focus."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(session).send_keys(keys).perform()
+
+
+def _ready(session):
+    _wait(lambda: session.execute_script("return document.body.dataset.ready === '1'"), "page")
+
+
+def _answer(session, key, store):
+    """Press ``key`` on the comment shown; return its id once the page confirms, checking the
+    answer was already in the store."""
+    cid = _text(session, "comment-id")
+    before = session.execute_script("return Number(document.body.dataset.answers || 0)")
+    _press(session, key)
+    _wait(
+        lambda: (
+            session.execute_script("return Number(document.body.dataset.answers || 0)") > before
+        ),
+        f"the answer to {cid}",
+    )
+    assert f"for {cid}" in _text(session, "status")
+    assert cid in {r["id"] for r in json_lines(store)}  # on disk before the page moved on
+    return cid
+
+
+def test_a_moderator_answers_undoes_and_corrects_with_the_keyboard_alone(browsers, keyed_server):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    server, session = keyed_server, browsers()
+    session.get(server.base + "/review")
+    assert "needs a key" in session.page_source
+    _press(session, KEY + Keys.ENTER)  # the key field has the focus
+    _wait(lambda: session.find_element(By.ID, "name-input").is_displayed(), "the name prompt")
+    _press(session, "ana" + Keys.ENTER)
+    _ready(session)
+    assert "Reviewing as ana" in _text(session, "who")
+
+    first = _answer(session, "a", server.store)
+    second = _answer(session, "c", server.store)
+    third = _answer(session, "p", server.store)
+    assert _text(session, "comment-id") not in (first, second, third)
+    assert _text(session, "you-today") == "3"
+
+    _press(session, "x")
+    assert "Unknown key “x”" in _text(session, "status")
+    assert "c civil, a abusive" in _text(session, "status")
+
+    _press(session, "u")
+    _wait(lambda: "Undone: conspiracy for " + third in _text(session, "status"), "the undo")
+    assert _text(session, "comment-id") == third  # shown again
+
+    _press(session, "h")  # to the history, then Tab to the change wanted
+    wanted = f"Change {first} to conspiracy"
+    for _ in range(12):
+        if session.switch_to.active_element.get_attribute("aria-label") == wanted:
+            break
+        _press(session, Keys.TAB)
+    assert session.switch_to.active_element.get_attribute("aria-label") == wanted
+    _press(session, Keys.ENTER)
+    _wait(lambda: f"Corrected {first}: abusive → conspiracy" in _text(session, "status"), "fix")
+
+    records = json_lines(server.store)
+    assert [(r["id"], r["action"]) for r in records] == [
+        (first, "label"),
+        (second, "label"),
+        (third, "label"),
+        (third, "undo"),
+        (first, "undo"),
+        (first, "label"),
+    ]
+    assert {r["labeller"] for r in records} == {"ana"}
+    labels = read_store(server.store).labels()
+    assert {cid: r["label"] for cid, r in labels.items()} == {first: "conspiracy", second: "civil"}
+    # what a screen reader is told
+    assert session.find_element(By.ID, "status").get_attribute("role") == "status"
+    assert session.find_element(By.ID, "answers").get_attribute("aria-label") == "Answer"
+    buttons = session.find_elements(By.CSS_SELECTOR, "#answers button")
+    assert [b.get_attribute("aria-keyshortcuts") for b in buttons][:3] == ["c 1", "a 2", "p 3"]
+
+
+def test_two_browser_sessions_answer_at_once_without_sharing_a_comment(
+    tmp_path, tiny_model, browsers
+):
+    server = ReviewServer(tmp_path, tiny_model, keys=False)
+    try:
+        sessions = {name: browsers() for name in ("ana", "bo")}
+        for name, session in sessions.items():
+            session.get(f"{server.base}/review?labeller={name}")
+            _ready(session)
+        shown = {name: _text(s, "comment-id") for name, s in sessions.items()}
+        assert shown["ana"] != shown["bo"]
+        answered: dict[str, list[str]] = {}
+        errors = []
+
+        def work(name, keys):
+            try:
+                answered[name] = [_answer(sessions[name], key, server.store) for key in keys]
+            except Exception as err:  # reported below, with the other session's result
+                errors.append(err)
+
+        threads = [
+            threading.Thread(target=work, args=("ana", "aca")),
+            threading.Thread(target=work, args=("bo", "cpc")),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors
+        assert not set(answered["ana"]) & set(answered["bo"])
+        labels = read_store(server.store).labels()
+        expected = dict(zip(answered["ana"], ["abusive", "civil", "abusive"]))
+        expected.update(zip(answered["bo"], ["civil", "conspiracy", "civil"]))
+        assert {cid: r["label"] for cid, r in labels.items()} == expected
+        who = {r["id"]: r["labeller"] for r in json_lines(server.store)}
+        assert {cid for cid, name in who.items() if name == "ana"} == set(answered["ana"])
+        everyone = sessions["ana"]
+        everyone.refresh()
+        _ready(everyone)
+        assert _text(everyone, "everyone-today") == "6"
+        assert _text(everyone, "left") == "4 of 10"
+    finally:
+        server.stop()
+
+
+def test_markup_in_a_comment_shows_as_text(tmp_path, tiny_model, browsers):
+    from selenium.webdriver.common.by import By
+
+    export = write_export(
+        tmp_path / "markup.jsonl",
+        [("m0", None, "<i>parent</i> said hello to everyone"), ("m1", "m0", MARKUP)],
+        title="<b>Bold</b> & co",
+    )
+    server = ReviewServer(tmp_path, tiny_model, keys=False, export=export)
+    try:
+        session = browsers()
+        session.get(f"{server.base}/review?labeller=ana")
+        _ready(session)
+        shown = {}
+        for _ in range(2):
+            cid = _text(session, "comment-id")
+            shown[cid] = session.execute_script(
+                "return document.getElementById('text').textContent"
+            )
+            assert _text(session, "thread") == "<b>Bold</b> & co"
+            assert not session.find_elements(By.CSS_SELECTOR, "#card script, #card img, #card b")
+            _answer(session, "a", server.store)
+        assert MARKUP in shown["m1"].replace(" (towards abusive)", "").replace(
+            " (towards civil)", ""
+        )
+        assert session.execute_script("return window.pwned === undefined")
+        stored = {r["id"]: r["text"] for r in json_lines(server.store)}
+        assert stored["m1"] == MARKUP
+    finally:
+        server.stop()
