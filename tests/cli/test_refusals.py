@@ -278,3 +278,12 @@ def test_hostile_exports_are_one_line_or_read(runner, tmp_path, tiny_model, name
         if result.exit_code == 2:
             errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
             assert len(errors) == 1 and name in errors[0], result.stderr
+
+
+def test_review_and_serve_never_append_answers_to_the_export(runner, tmp_path):
+    wxr = _copy(tmp_path, "wordpress.xml")
+    before = wxr.read_bytes()
+    _fails_cleanly(runner.invoke(app, ["review", str(wxr), "--store", str(wxr)]), "is the input")
+    result = runner.invoke(app, ["serve", "--review", str(wxr), "--labels", str(wxr)])
+    _fails_cleanly(result, "is the input")
+    assert wxr.read_bytes() == before
