@@ -31,6 +31,7 @@ from moderation.cli.serve import (
     check_review_options,
     is_local,
 )
+from moderation.files import check_outputs
 
 StoreOption = Annotated[
     Path,
@@ -80,6 +81,7 @@ def review_cli(
     from moderation.serving.live import Keys
 
     check_review_options(order, port, store)
+    check_outputs({"--store": store}, [input, keys])
     Keys(keys)
     settings = ServeSettings(
         model=str(model.resolve()) if model else None,

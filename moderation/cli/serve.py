@@ -10,6 +10,7 @@ import typer
 
 from moderation.cli._util import ModelOption, say, user_errors
 from moderation.errors import UsageError
+from moderation.files import check_outputs
 
 HostOption = Annotated[
     str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the server on this machine.")
@@ -93,6 +94,7 @@ def serve_cli(
     Keys(keys)  # a missing or empty keys file is an error before anything starts
     if labels is not None and labels.is_dir():
         raise UsageError(f"--labels {labels}: is a folder; give a label store file")
+    check_outputs({"--labels": labels}, [review, keys])
     if review is not None:
         check_review_options(review_order, port, labels)
         if labels is None:

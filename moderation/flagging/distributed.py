@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from moderation.errors import UsageError
-from moderation.files import atomic_output, check_destination
+from moderation.files import atomic_output, check_outputs
 from moderation.flagging.partitions import (
     MAX_THREADS,
     BlockFlags,
@@ -335,10 +335,7 @@ def flag_files_on_dask(
     paths = expand_inputs(inputs)
     if output is not None and not output_dir and output.suffix.lower() in (".csv", ".tsv"):
         raise UsageError("--dask writes JSON lines; give -o a .jsonl name or a folder (DIR/)")
-    if summary is not None:
-        check_destination(summary)
-    if output is not None and not output_dir:
-        check_destination(output)
+    check_outputs({"-o": None if output_dir else output, "--summary": summary}, paths)
     if output is not None and output_dir:
         if output.exists() and not output.is_dir():
             raise UsageError(f"{output}: is a file; -o DIR/ names a folder")

@@ -78,7 +78,7 @@ class CsvRows:
         self.known = frozenset(self.columns).union(self.OURS)
         self.writer.writerow(
             [
-                *self.columns,
+                *map(spreadsheet_cell, self.columns),  # the input's own names: neutralised too
                 "prediction",
                 *(f"score_{label}" for label in self.labels),
                 "flags",

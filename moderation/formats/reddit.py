@@ -5,6 +5,7 @@ counted and reported; ``[deleted]`` and ``[removed]`` bodies are kept with their
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -16,19 +17,34 @@ from moderation.formats.source import ExportFormat, ReadOptions, Source
 
 _MAPPED = {"name", "id", "parent_id", "author", "body", "created_utc", "replies", "depth"}
 _GONE = {"[deleted]": "deleted", "[removed]": "removed"}
+_END = object()
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (a hostile ``"data": [1, 2]``)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _listing_children(node: Any) -> list[Any]:
     if isinstance(node, dict) and node.get("kind") == "Listing":
-        children = (node.get("data") or {}).get("children")
+        children = _object(node.get("data")).get("children")
         return children if isinstance(children, list) else []
     return []
+
+
+def _count(value: Any, fallback: int) -> int:
+    """A ``more`` stub's count when it is a sensible number, else ``fallback``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return fallback
+    if not math.isfinite(value) or not 0 <= value < 1e12:
+        return fallback
+    return int(value)
 
 
 def _submission(listing: Any, fallback: str) -> Thread:
     for child in _listing_children(listing):
         if isinstance(child, dict) and child.get("kind") == "t3":
-            data = child.get("data") or {}
+            data = _object(child.get("data"))
             permalink = data.get("permalink")
             return Thread(
                 id=data.get("name") or f"t3_{data.get('id', fallback)}",
@@ -50,7 +66,15 @@ class _Walker:
         self.position = 0
 
     def walk(self, children: list[Any], parent: str | None, depth: int) -> Iterator[Comment]:
-        for child in children:
+        """Every comment, depth first, each before its replies; with a stack of its own, so
+        replies nested thousands deep cost memory, not Python's recursion limit."""
+        stack = [(iter(children), parent, depth)]
+        while stack:
+            pending, parent, depth = stack[-1]
+            child = next(pending, _END)
+            if child is _END:
+                stack.pop()
+                continue
             self.position += 1
             if not isinstance(child, dict):
                 self.source.report.bad(
@@ -61,10 +85,13 @@ class _Walker:
                     )
                 )
                 continue
-            kind, data = child.get("kind"), child.get("data") or {}
+            kind, data = child.get("kind"), _object(child.get("data"))
             if kind == "more":
                 self.more_stubs += 1
-                self.more_comments += int(data.get("count") or len(data.get("children") or ()))
+                listed = data.get("children")
+                self.more_comments += _count(
+                    data.get("count"), len(listed) if isinstance(listed, list) else 0
+                )
                 continue
             if kind != "t1":
                 continue
@@ -72,7 +99,7 @@ class _Walker:
             if comment is None:
                 continue
             yield comment
-            yield from self.walk(_listing_children(data.get("replies")), comment.id, depth + 1)
+            stack.append((iter(_listing_children(data.get("replies"))), comment.id, depth + 1))
 
     def _comment(self, data: dict[str, Any], parent: str | None, depth: int) -> Comment | None:
         body = data.get("body")
@@ -108,6 +135,10 @@ def read_reddit(source: Source, options: ReadOptions) -> Iterator[Thread | Comme
         raise InputError(
             source.path, f"invalid JSON ({err.msg}, column {err.colno})", line=err.lineno
         ) from None
+    except ValueError as err:  # an integer of thousands of digits
+        raise InputError(source.path, f"a value cannot be read ({err})") from None
+    except RecursionError:
+        raise InputError(source.path, "JSON nested too deeply to read") from None
     if isinstance(document, dict):
         document = [None, document]
     if not (isinstance(document, list) and len(document) == 2):
@@ -134,7 +165,7 @@ def _sniff(head: str, suffix: str) -> bool:
         return False
     try:
         record = json.loads(head.split("\n", 1)[0])
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, or JSON no export is
         return False
     return isinstance(record, dict) and record.get("kind") == "Listing"
 

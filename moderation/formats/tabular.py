@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from functools import partial
+from typing import Any
 
 import orjson
 
@@ -89,6 +90,30 @@ def _json_error(
     return InputError(source.path, f"invalid JSON ({err.msg}, column {err.colno})", line=number)
 
 
+# deeper than this, a record could not be written back out (JSON and CSV writers recurse)
+MAX_DEPTH = 200
+
+
+def _opens(line: bytes | str) -> int:
+    """An upper bound on a line's nesting, counted cheaply."""
+    if isinstance(line, bytes):
+        return line.count(b"[") + line.count(b"{")
+    return line.count("[") + line.count("{")
+
+
+def _depth(value: Any) -> int:
+    """How deeply ``value``'s lists and objects nest (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
 def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]:
     """One JSON object per line; canonical comment JSONL is the special case where every key
     is a comment field."""
@@ -107,6 +132,15 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Commen
         if not isinstance(record, dict):
             source.report.bad(
                 InputError(source.path, "line is JSON but not an object", line=number)
+            )
+            continue
+        if _opens(line) > MAX_DEPTH and _depth(record) > MAX_DEPTH:
+            source.report.bad(
+                InputError(
+                    source.path,
+                    f"values nested more than {MAX_DEPTH} levels deep; no comment needs that",
+                    line=number,
+                )
             )
             continue
         try:

@@ -145,6 +145,13 @@ def iter_records(source: Source, kind_of: RecordKind) -> Iterator[tuple[str, str
             "to attack the reader",
             line=parser.CurrentLineNumber,
         ) from None
+    except (ValueError, LookupError) as err:  # expat: an encoding it cannot read (UTF-7)
+        raise InputError(
+            source.path,
+            f"the XML declares an encoding that cannot be read ({err})",
+            line=parser.CurrentLineNumber,
+            hint="convert the file to UTF-8 and fix its <?xml ... encoding=...?> line",
+        ) from None
     except expat.ExpatError as err:
         yield from collector.done
         source.report.bad(

@@ -355,3 +355,32 @@ def build_pipeline(config: PipelineConfig, C: float | None = None) -> Pipeline:
             ("classifier", build_classifier(config, C if C is not None else config.C_grid[0])),
         ]
     )
+
+
+def pipeline_from_arrays(scorer: Any, config: PipelineConfig, C: float | None) -> Pipeline | None:
+    """The fitted pipeline rebuilt from a model's arrays (``scorer.npz``, no pickle), for
+    retraining from a model whose pickle is not trusted; None when the settings are not ones
+    the arrays hold (character n-grams, word bigrams). The caller checks the result scores as
+    the arrays do (``rebuilt_pipeline`` in ``moderation.model.store``)."""
+    pipeline = build_pipeline(config, C)
+    features, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
+    if not isinstance(features, TfidfVectorizer) or features.ngram_range != (1, 1):
+        return None
+    features.vocabulary_ = dict(scorer.vocabulary)
+    features.fixed_vocabulary_ = False
+    # as fitting does: with smoothing the TF-IDF step leaves the norm to CommentVectorizer
+    norm = features.norm
+    if getattr(features, "norm_smoothing", 0):
+        features.norm = None
+    features.idf_ = np.asarray(scorer.idf, dtype=np.float64)
+    features.norm = norm
+    if scorer.spelling is not None:
+        features.spelling_ = scorer.spelling
+        features.corrections_ = dict(scorer.corrections)
+    coef, intercept = np.asarray(scorer.coef), np.asarray(scorer.intercept)
+    if len(scorer.labels) == 2:  # scikit-learn's two-label form: one row, for the second
+        coef, intercept = (coef[1] - coef[0])[None, :], np.array([intercept[1] - intercept[0]])
+    classifier.classes_ = np.array(scorer.labels)
+    classifier.coef_, classifier.intercept_ = coef.copy(), intercept.copy()
+    classifier.n_features_in_ = coef.shape[1]
+    return pipeline

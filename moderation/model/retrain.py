@@ -398,13 +398,13 @@ def retrain(
     config = _site_training_config(options, base_meta, prior)
     site_files = [{**item, "site": True} for item in site.files]
     if prior:
-        base_model = load_model_dir(base_dir, pipeline=True)
+        base_model = load_model_dir(base_dir)
         if progress:
             progress(
                 f"refitting {base_model.id} on {len(site.examples):,} site label(s) {site.counts()}"
             )
         trained = train_towards_base(
-            base_model.pipeline,
+            base_model.rebuilt_pipeline(),  # from the arrays: no pickle of the base is loaded
             base_meta,
             site.examples,
             config,

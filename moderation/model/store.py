@@ -98,6 +98,22 @@ class Model:
             self._pipeline = _unpickle(self.path, self.meta, why)
         return self._pipeline
 
+    def rebuilt_pipeline(self) -> Any:
+        """A fitted pipeline to retrain from: rebuilt from the arrays when the model has them
+        (no pickle is loaded, so any model will do) and it scores exactly as the arrays do;
+        else the pickle, which only a trusted model may load (``pipeline``)."""
+        if self.scorer is not None:
+            from moderation.model.pipeline import PipelineConfig, pipeline_from_arrays
+
+            try:
+                config = PipelineConfig.from_dict(self.meta.config, origin=str(self.path))
+                rebuilt = pipeline_from_arrays(self.scorer, config, self.meta.C)
+            except (ModerationError, TypeError, ValueError):
+                rebuilt = None
+            if rebuilt is not None and _scores_alike(rebuilt, self.scorer):
+                return rebuilt
+        return self.pipeline
+
     @property
     def bias(self) -> Any:
         """The intercepts, one per label in ``labels`` order: the log-odds of a text with no
@@ -140,6 +156,21 @@ class Model:
     def explain(self, text: str, *, top: int = 10) -> dict[str, Any]:
         """Why ``text`` got its scores: per label, the terms that pushed it up or down."""
         return explain_text(self, text, top=top)
+
+
+def _scores_alike(pipeline: Any, scorer: LinearScorer) -> bool:
+    """Whether ``pipeline`` gives the arrays' probabilities on probe texts made of the model's
+    own terms (every hundredth, in a few shifts) and a few sentences."""
+    import numpy as np
+
+    terms = scorer.terms
+    probes = [" ".join(terms[shift::97][:60]) for shift in range(0, 97, 13)]
+    probes += ["You are a pathetic idiot.", "thanks, not bad at all", "", "x" * 3000]
+    try:
+        found = pipeline.predict_proba(probes)
+    except Exception:  # noqa: BLE001 - a rebuild that cannot score is simply not used
+        return False
+    return bool(np.allclose(found, scorer.probabilities(probes), atol=1e-6, rtol=0))
 
 
 def versions() -> dict[str, str]:
@@ -227,7 +258,14 @@ def save_model(
         (staging / CARD_FILE).write_text(
             card.replace("{model_id}", meta.model_id), encoding="utf-8"
         )
-    record_trusted(directory, meta.model_sha256)
+    try:
+        record_trusted(directory, meta.model_sha256)
+    except (OSError, ModerationError) as err:  # the model is written; only its trust is not
+        warnings.warn(
+            f"{directory}: written, but not recorded as made here ({err}); retraining from "
+            "it will need --trust-model",
+            stacklevel=2,
+        )
     return meta
 
 

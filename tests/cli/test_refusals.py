@@ -116,10 +116,10 @@ def _hostile_export(tmp_path):
     path = tmp_path / "export.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "thread_id", "text"])
-        writer.writerow(["=1+1", "t", FORMULA])
-        writer.writerow(["c2", "@t", "-2 points for this"])
-        writer.writerow(["c3", "t", "'=already quoted"])
+        writer.writerow(["id", "thread_id", "text", "=cmd|' /C calc'!A0"])
+        writer.writerow(["=1+1", "t", FORMULA, ""])
+        writer.writerow(["c2", "@t", "-2 points for this", "+1"])
+        writer.writerow(["c3", "t", "'=already quoted", ""])
     return path
 
 
@@ -230,3 +230,60 @@ def test_promote_with_one_label_refuses_before_switching(runner, tmp_path, tiny_
     result = runner.invoke(app, ["models", "promote", str(other), "--eval", str(one)])
     _fails_cleanly(result, "two labels")
     assert not (home_dir() / ACTIVE_FILE).exists()
+
+
+def _reddit(children):
+    post = {"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "p"}}]}}
+    return json.dumps([post, {"kind": "Listing", "data": {"children": children}}])
+
+
+def _deep_replies(depth):
+    """A Reddit thread with replies ``depth`` deep, built as text (json.dumps would recurse)."""
+    head = '{"kind": "t1", "data": {"id": "c%d", "body": "hi", "replies": {"kind": "Listing", '
+    head += '"data": {"children": ['
+    inner = '{"kind": "t1", "data": {"id": "last", "body": "hi", "replies": ""}}'
+    body = "".join(head % d for d in range(depth)) + inner + "]}}}}" * depth
+    return _reddit([]).replace('"children": []', f'"children": [{body}]')
+
+
+MORE = {"kind": "more", "data": {"count": "lots", "children": ["a", "b"]}}
+HOSTILE = {
+    "deep.json": _deep_replies(400),
+    "lots.json": _reddit([MORE]),
+    "inf.json": _reddit([MORE]).replace('"lots"', "1e999"),
+    "list.json": _reddit([{"kind": "t1", "data": [1, 2]}]).replace(
+        '"data": {"children": [{"kind": "t3"', '"data": [], "x": {"children": [{"kind": "t3"'
+    ),
+    "digits.json": _reddit([MORE]).replace('"lots"', "9" * 5000),
+    "nested.jsonl": '{"id": "a", "text": "hi", "x": ' + "[" * 600 + "]" * 600 + "}\n",
+    "bogus.xml": '<?xml version="1.0" encoding="x-bogus"?><rss><channel/></rss>',
+    "utf7.xml": '<?xml version="1.0" encoding="UTF-7"?><rss xmlns:wp="http://wordpress.org/'
+    'export/1.2/"><channel/></rss>',
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_exports_are_one_line_or_read(runner, tmp_path, tiny_model, name):
+    path = tmp_path / name
+    path.write_text(HOSTILE[name])
+    fmt = ["--format", "wxr"] if name.endswith(".xml") else []
+    for command in (
+        ["parse", str(path), "-o", str(tmp_path / "out.jsonl"), *fmt],
+        ["flag", str(path), "-o", str(tmp_path / "out.csv"), "--model", str(tiny_model), *fmt],
+    ):
+        result = runner.invoke(app, command)
+        assert result.exit_code in (0, 2), result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output
+        if result.exit_code == 2:
+            errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+            assert len(errors) == 1 and name in errors[0], result.stderr
+
+
+def test_review_and_serve_never_append_answers_to_the_export(runner, tmp_path):
+    wxr = _copy(tmp_path, "wordpress.xml")
+    before = wxr.read_bytes()
+    _fails_cleanly(runner.invoke(app, ["review", str(wxr), "--store", str(wxr)]), "is the input")
+    result = runner.invoke(app, ["serve", "--review", str(wxr), "--labels", str(wxr)])
+    _fails_cleanly(result, "is the input")
+    assert wxr.read_bytes() == before

@@ -85,6 +85,30 @@ def test_an_untrusted_pickle_is_never_loaded_by_any_command(runner, tiny_model, 
         assert not mark.exists(), command
 
 
+def test_retraining_by_prior_starts_from_the_arrays_without_the_pickle(
+    runner, tiny_model, tmp_path
+):
+    model = _copy(tiny_model, tmp_path)
+    scorer_sha256 = json.loads((model / "meta.json").read_text())["scorer_sha256"]
+    mark = _planted(model, tmp_path)
+    _edit_meta(model, lambda meta: meta.update(scorer_sha256=scorer_sha256))  # arrays kept
+    store = tmp_path / "labels.jsonl"
+    store.write_text(
+        "".join(
+            json.dumps({"id": f"s{i}", "action": "label", "label": label, "text": text}) + "\n"
+            for i, (label, text) in enumerate(
+                [("civil", "the gazebo is lovely"), ("abusive", "you gazebo goblin")] * 6
+            )
+        )
+    )
+    out = tmp_path / "retrained"
+    command = ["train", "--base", str(model), "--add", str(store), "-o", str(out)]
+    result = runner.invoke(app, command)
+    assert result.exit_code == 0, result.output
+    assert not mark.exists()
+    assert load_model_dir(out).predict_proba(["you gazebo goblin"]).shape == (1, 3)
+
+
 def test_trust_model_loads_a_pickle_the_user_trusts(runner, tiny_model, tmp_path, monkeypatch):
     model = _copy(tiny_model, tmp_path)
     _edit_meta(model, lambda meta: meta.pop("scorer_sha256"))  # scored from its pickle
