@@ -204,10 +204,10 @@ def few_labels_warning(metrics: dict[str, Any]) -> str | None:
     intervals = metrics.get("intervals")
     if not intervals or metrics.get("examples", 0) >= FEW_LABELS:
         return None
+    names = {"macro_f1": "macro-F1", "macro_roc_auc": "macro ROC AUC", "accuracy": "accuracy"}
     shown = ", ".join(
-        f"{name.replace('macro_', 'macro ').replace('_', ' ').replace('f1', 'F1')} "
-        f"{metrics.get(name, float('nan')):.3f} ({intervals[name][0]:.2f}-{intervals[name][1]:.2f})"
-        for name in ("macro_f1", "macro_roc_auc", "accuracy")
+        f"{shown} {metrics[name]:.3f} ({intervals[name][0]:.2f}-{intervals[name][1]:.2f})"
+        for name, shown in names.items()
         if name in intervals and metrics.get(name) is not None
     )
     return (

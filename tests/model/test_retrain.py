@@ -168,7 +168,7 @@ def test_train_add_merges_stores_as_labels_merge_does(tmp_path, tiny_model, runn
     assert "s1: abusive" in result.output and "civil (" in result.output
     # six labels: the held-out figures come with a warning and their intervals
     assert "only 6 labelled examples: the held-out figures are unreliable" in result.output
-    assert "95% bootstrap intervals: macro F1" in result.output
+    assert "95% bootstrap intervals: macro-F1" in result.output
     meta = json.loads((tmp_path / "m" / "meta.json").read_text())
     adaptation = meta["adaptation"]
     assert adaptation["weak_overridden"] == 1

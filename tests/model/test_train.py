@@ -267,5 +267,5 @@ def test_few_labels_come_with_a_warning_and_confidence_intervals(tiny_model):
     assert low <= metrics["macro_f1"] <= high and high - low > 0.05
     warning = few_labels_warning(metrics)
     assert warning.startswith(f"only {metrics['examples']} labelled examples")
-    assert f"macro F1 {metrics['macro_f1']:.3f} ({low:.2f}-{high:.2f})" in warning
+    assert f"macro-F1 {metrics['macro_f1']:.3f} ({low:.2f}-{high:.2f})" in warning
     assert few_labels_warning({**metrics, "examples": 5000}) is None
