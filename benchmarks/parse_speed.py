@@ -128,7 +128,13 @@ def main() -> None:
     text = "\n".join(
         [
             f"Machine: {describe()}.",
-            "Command: `python benchmarks/parse_speed.py --results`. Generated exports: threads "
+            "Command: `python benchmarks/parse_speed.py --results"
+            + (
+                ""
+                if args.sizes == parser.get_default("sizes")
+                else " --sizes " + " ".join(map(str, args.sizes))
+            )
+            + "`. Generated exports: threads "
             "of 5-40 comments, half of them replies, 1 in 20 quoting its parent.",
             "",
             "Reader (`read_export`: parse, depths, quote detection), one fresh process per row:",

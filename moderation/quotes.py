@@ -300,7 +300,7 @@ def track_comment(state: ThreadQuotes, comment: Comment, max_thread_chars: int) 
     sources = state.sources
     if not comment.quotes:
         spans = marked_quotes(text)
-        if keys and any(key in sources for key in keys):
+        if keys and not sources.keys().isdisjoint(keys):
             spans += state.find(comment, keys)
         if state.texts and ('"' in text or "\u201c" in text or "\u2018" in text):
             spans += state.quotations(comment)

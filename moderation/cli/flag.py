@@ -97,12 +97,12 @@ BlockOption = Annotated[
     ),
 ]
 OutputOption = Annotated[
-    Path | None,
+    str | None,  # as typed: with --dask, a trailing / names a folder
     typer.Option(
         "--output",
         "-o",
         help="Where to write every comment with its scores: .jsonl, or .csv "
-        "/ .tsv (default: JSONL on stdout).",
+        "/ .tsv (default: JSONL on stdout). With --dask, a folder DIR/ for part files.",
     ),
 ]
 OnlyFlaggedOption = Annotated[
@@ -171,7 +171,7 @@ def flag_cli(
     with terminate_as_interrupt(), progress_bar(path, show_progress()) as on_progress:
         data, result = flag_file(
             path,
-            output=output,
+            output=Path(output) if output is not None else None,
             summary=summary,
             model=model,
             thresholds=threshold or [],
@@ -193,7 +193,7 @@ def flag_cli(
 def _flag_on_dask(
     inputs: list[str],
     address: str,
-    output: Path | None,
+    output: str | None,
     summary: Path | None,
     model: Path | None,
     threshold: list[str] | None,
@@ -204,12 +204,12 @@ def _flag_on_dask(
 ) -> None:
     from moderation.flagging.distributed import flag_files_on_dask
 
-    as_dir = output is not None and (str(output).endswith(("/", os.sep)) or output.is_dir())
+    as_dir = output is not None and (output.endswith(("/", os.sep)) or Path(output).is_dir())
     with terminate_as_interrupt():
         data, result = flag_files_on_dask(
             inputs,
             address,
-            output=output,
+            output=Path(output) if output is not None else None,
             output_dir=as_dir,
             summary=summary,
             model=model,
