@@ -22,6 +22,7 @@ from moderation.cli._util import (
     say,
     user_errors,
 )
+from moderation.files import terminate_as_interrupt
 from moderation.formats import ReadOptions
 
 InputsArgument = Annotated[
@@ -79,15 +80,16 @@ def parse_cli(
         time_col,
         label_col,
     )
-    result = parse_exports(
-        inputs,
-        output=output,
-        format=format,
-        labels=labels,
-        threads_out=threads_out,
-        options=options,
-        tree=tree,
-    )
+    with terminate_as_interrupt():  # a `kill` removes the temporary and spool files too
+        result = parse_exports(
+            inputs,
+            output=output,
+            format=format,
+            labels=labels,
+            threads_out=threads_out,
+            options=options,
+            tree=tree,
+        )
     for report in result.reports:
         say(report.summary())
         for line in report.details():

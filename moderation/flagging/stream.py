@@ -4,9 +4,13 @@ are two cores), write the rows, keep the summary."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import json
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -108,6 +112,7 @@ _WORKER: dict[str, Any] = {}
 
 
 def _load_worker_model(path: str, thresholds: dict[str, float] | None, only_flagged: bool) -> None:
+    _follow_parent()
     gc.set_threshold(*_FEWER_COLLECTIONS)
     model = load_model_dir(Path(path))
     _WORKER.update(
@@ -115,6 +120,25 @@ def _load_worker_model(path: str, thresholds: dict[str, float] | None, only_flag
         thresholds=model.thresholds if thresholds is None else thresholds,
         only_flagged=only_flagged,
     )
+
+
+def _follow_parent() -> None:
+    """The worker lives and dies with the process that reads: Ctrl-C (sent to the whole
+    process group) is the reader's to report, a `kill` of the worker ends it quietly rather
+    than through the handler it inherited, and on Linux the kernel ends it when the reader
+    dies, however it dies (``PR_SET_PDEATHSIG``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the reader died before the request took hold
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _worker_probabilities(texts: list[str]) -> Any:
