@@ -189,7 +189,7 @@ def _covid(root: Path) -> Iterator[Example]:
 
 
 def _toxigen(root: Path) -> Iterator[Example]:
-    """Each line of a prompt file holds several statements joined by a literal ``\\n-``; a
+    """A line of a prompt file packs many statements, separated by a literal ``\\n-``; a
     statement repeated within or across files is kept once (the first file's label)."""
     seen: set[str] = set()
     for item in dataset("toxigen_prompts").files:

@@ -30,8 +30,8 @@ LIMITATIONS = """\
 - Conspiracy rests on one public source (Reddit posts describing linked articles) and on
   written comments; neither predicts the other well, so conspiracy flags on a new site are much
   less precise than the held-out figure below (see the thresholds).
-- Davidson's data was sampled with a slur lexicon and its labels carry a documented dialect bias
-  (African-American English is more often labelled offensive); the model can inherit it.
+- Davidson's data was sampled with a slur lexicon and its labels are known to be biased against
+  a dialect (African-American English is more often labelled offensive); the model can inherit it.
   Check flags on comments written in dialect before acting on them.
 - Words that name identity groups are not features, so the model cannot learn "mentions a group"
   as abuse; it also cannot tell which group a hostile comment targets, and a slur that is also

@@ -34,9 +34,10 @@ def _layout(root: Path) -> Path:
     """Invented rows in the column layout of each dataset."""
     (root / "davidson").mkdir(parents=True)
     (root / "davidson/labeled_data.csv").write_text(
-        ",count,hate_speech,offensive_language,neither,class,tweet\n"
-        "0,3,0,0,3,2,nice weather &amp; cake\n1,3,0,3,0,1,RT @x: you clown\n"
-        "2,3,3,0,0,0,those people are vermin\n"
+        # only the columns the converter reads (the row number, the class, the text)
+        "tweet,class,\n"
+        "nice weather &amp; cake,2,0\nRT @x: you clown,1,1\n"
+        "those people are vermin,0,2\n"
     )
     (root / "olid").mkdir()
     (root / "olid/olid-training-v1.0.tsv").write_text(
@@ -47,9 +48,9 @@ def _layout(root: Path) -> Path:
     (root / "olid/labels-levela.csv").write_text("4,NOT\n5,OFF\n")
     (root / "ruddit").mkdir()
     (root / "ruddit/ruddit_with_text.csv").write_text(
-        "post_id,comment_id,txt,url,offensiveness_score\n"
-        'p1,c1,"> quoted insult\nI disagree politely",u,-0.4\np1,c2,[deleted],u,0.1\n'
-        "p2,c3,you absolute worm,u,0.7\np2,c4,meh,u,0.3\n"
+        "offensiveness_score,txt,comment_id,post_id\n"
+        '-0.4,"> quoted insult\nI disagree politely",c1,p1\n0.1,[deleted],c2,p1\n'
+        "0.7,you absolute worm,c3,p2\n0.3,meh,c4,p2\n"
     )
     (root / "psycomark").mkdir()
     lines = [
@@ -251,13 +252,9 @@ def _second_round_layout(root: Path) -> Path:
             body = "- my friend cooks well\\n- they are all the same\n"
         (prompts / name).write_text(body)
     (root / "hatemoji_build").mkdir()
-    header = (
-        "entry_id,text,type,target,round.base,round.set,set,split,label_gold,matched_text,"
-        "matched_id\n"
-    )
+    header = "label_gold,text,matched_id,entry_id\n"  # the columns the converter reads
     (root / "hatemoji_build/train.csv").write_text(
-        header + "0,I hate 🐀 people,derogation,[],5,5a,original,train,1,I love 🐀,1\n"
-        "1,I love 🐀,none,[],5,5a,perturbation,train,0,I hate 🐀 people,0\n"
+        header + "1,I hate 🐀 people,1,0\n0,I love 🐀,0,1\n"
     )
     for split in ("validation", "test"):
         (root / f"hatemoji_build/{split}.csv").write_text(header)
