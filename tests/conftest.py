@@ -131,3 +131,36 @@ def model(tiny_model):
     from moderation.model.registry import load_model
 
     return load_model(tiny_model)
+
+
+def start_moderation_server(args: list[str], env: dict[str, str] | None = None):
+    """``python -m moderation ARGS --port P`` on 127.0.0.1 (a free port), once its /healthz
+    answers: ``(process, port, base_url)``."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moderation", *args, "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited: {process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=5):
+                return process, port, base
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the server did not come up in 60 s")

@@ -334,7 +334,7 @@ class LabelStore:
         ``"new"``, ``"same"`` (nothing written), ``"changed"`` (an undo of the old decision,
         then the new one) or ``"kept"`` (a moderator has answered this id: their answer stands
         and nothing is written)."""
-        with self.locked() as handle:
+        with self.locked():  # re-entrant: extend() below appends under the same lock
             current = self.current_answer(record["id"])
             if current is not None and current.get("label") == record["label"]:
                 return "same"
@@ -343,12 +343,7 @@ class LabelStore:
             lines = [record]
             if current is not None:
                 lines.insert(0, undo_record(record["id"], labeller=record.get("labeller", "")))
-            append_durably(handle, lines)
-            self._read_to = _size(self.path)
-            self._lines += len(lines)
-        for line in lines:
-            self.contents.records.append(line)
-            self._replay(line)
+            self.extend(lines)
         return "new" if current is None else "changed"
 
     def close(self) -> None:

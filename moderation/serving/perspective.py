@@ -182,14 +182,22 @@ def parse_analyze(body: Any, labels: list[str]) -> AnalyzeRequest:
 def _parent_text(body: dict[str, Any]) -> str | None:
     """The comment replied to, when the context carries its text (Perspective's
     ``context.entries``); entries that are JSON metadata (Coral's ids and URL) are not text."""
-    context = body.get("context")
-    if not isinstance(context, dict) or not isinstance(context.get("entries"), list):
-        return None
-    for entry in context["entries"]:
-        text = entry.get("text") if isinstance(entry, dict) else None
-        if isinstance(text, str) and text.strip() and not text.lstrip().startswith(("{", "[")):
+    for text in _context_texts(body):
+        if text.strip() and not text.lstrip().startswith(("{", "[")):
             return text
     return None
+
+
+def _context_texts(body: dict[str, Any]) -> list[str]:
+    """The texts of Perspective's ``context.entries`` (other shapes give none)."""
+    context = body.get("context")
+    if not isinstance(context, dict) or not isinstance(context.get("entries"), list):
+        return []
+    return [
+        entry["text"]
+        for entry in context["entries"]
+        if isinstance(entry, dict) and isinstance(entry.get("text"), str)
+    ]
 
 
 def analyze(model: Any, request: AnalyzeRequest) -> tuple[dict[str, Any], dict[str, float]]:
@@ -346,12 +354,8 @@ def _comment_id(token: str | None, text: str) -> str:
 
 def _coral_context(body: dict[str, Any]) -> dict[str, Any]:
     """The thread Coral describes in ``context.entries`` (JSON with url and ids)."""
-    context = body.get("context")
-    if not isinstance(context, dict) or not isinstance(context.get("entries"), list):
-        return {}
-    for entry in context["entries"]:
-        text = entry.get("text") if isinstance(entry, dict) else None
-        if isinstance(text, str) and text.lstrip().startswith("{"):
+    for text in _context_texts(body):
+        if text.lstrip().startswith("{"):
             try:
                 value = orjson.loads(text)
             except orjson.JSONDecodeError:

@@ -9,8 +9,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -22,7 +20,7 @@ import pytest
 from moderation.cli import app
 from moderation.labels.store import read_store
 
-from conftest import json_lines
+from conftest import json_lines, start_moderation_server
 
 KEY = "review-key-1"
 MARKUP = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> says <b>hi</b>'
@@ -52,46 +50,22 @@ def write_export(path: Path, comments=COMMENTS, title="Town news") -> Path:
     return path
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class ReviewServer:
     """`moderation review` (or `serve --review`) in a subprocess."""
 
     def __init__(self, folder: Path, model: Path, *, keys: bool, command="review", export=None):
         self.folder = folder
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
         self.store = folder / "labels.jsonl"
         export = export or write_export(folder / "export.jsonl")
-        args = [sys.executable, "-m", "moderation"]
         if command == "review":
-            args += ["review", str(export), "--store", str(self.store)]
+            args = ["review", str(export), "--store", str(self.store)]
         else:
-            args += ["serve", "--review", str(export), "--labels", str(self.store)]
-        args += ["--model", str(model), "--port", str(self.port)]
+            args = ["serve", "--review", str(export), "--labels", str(self.store)]
+        args += ["--model", str(model)]
         if keys:
             (folder / "keys.txt").write_text(KEY + "\n")
             args += ["--keys", str(folder / "keys.txt")]
-        env = dict(os.environ)
-        self.process = subprocess.Popen(
-            args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the server exited: {self.process.stdout.read()}")
-            try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("the review server did not come up in 60 s")
+        self.process, self.port, self.base = start_moderation_server(args, dict(os.environ))
 
     def request(self, method, path, body=None, headers=None):
         data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body))

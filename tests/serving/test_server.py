@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 from moderation.labels.store import read_store
 from moderation.model.registry import load_model
 
+from conftest import start_moderation_server
+
 KEY = "k-test-123"
 ANALYZE = "/v1alpha1/comments:analyze"
 SUGGEST = "/v1alpha1/comments:suggestscore"
@@ -30,32 +32,11 @@ ABUSE = "What a brainless idiot, crawl back under your rock."
 CIVIL = "The museum extension looks lovely in the evening light."
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Server:
     """A `moderation serve` process and a tiny HTTP client for it."""
 
     def __init__(self, args: list[str], env: dict[str, str]):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "moderation", "serve", "--port", str(self.port), *args]
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the server exited: {self.process.stdout.read()}")
-            try:
-                if self.get("/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise AssertionError("the server did not come up in 60 s")
+        self.process, self.port, self.base = start_moderation_server(["serve", *args], env)
 
     def request(self, method, path, body=None, *, key=KEY, headers=None, raw=None):
         url = self.base + path
