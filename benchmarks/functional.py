@@ -35,7 +35,7 @@ from _machine import describe  # noqa: E402
 from results import replace_section  # noqa: E402
 
 from moderation.model.registry import load_model  # noqa: E402
-from moderation.scoring import score_texts  # noqa: E402
+from moderation.model.scoring import score_texts  # noqa: E402
 
 SUITE = Path(__file__).parent / "functional" / "suite.jsonl"
 TARGET_OVERALL, TARGET_CATEGORY = 0.85, 0.60

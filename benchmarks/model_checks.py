@@ -7,7 +7,7 @@ measures:
   trained on the other training sources scores it; ROC AUC of the source's label;
 - the functional suite (``benchmarks/functional/suite.jsonl``): accuracy per category, on the
   ``dev`` split while developing and on the ``test`` split only at the end (``--split test``);
-- the identity audit (``moderation.audit``): flag rate on non-hostile identity sentences per
+- the identity audit (``moderation.model.audit``): flag rate on non-hostile identity sentences per
   term, on the templates set aside for development unless ``--split test``;
 - the first seed page: which comments are flagged;
 - OLID's official test split: macro-F1 over civil / abusive (OFF -> abusive);
@@ -224,7 +224,7 @@ def top_features(pipeline) -> dict[str, Any]:
 
 
 def audit_term_words() -> set[str]:
-    from moderation.audit import load_templates
+    from moderation.model.audit import load_templates
 
     words = set()
     for term in load_templates()["terms"]:
@@ -234,7 +234,7 @@ def audit_term_words() -> set[str]:
 
 
 def identity(pipeline, thresholds, split: str) -> dict[str, Any]:
-    from moderation.audit import render
+    from moderation.model.audit import render
 
     # while developing: the dev templates only; at the end: the test half and the holdout set
     wanted = {"dev"} if split == "dev" else {"test", "holdout"}

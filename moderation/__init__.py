@@ -27,7 +27,7 @@ _PUBLIC = {
     "load_model": "moderation.model.registry",
     "flag_export": "moderation.flagging",
     "train": "moderation.model.train",
-    "evaluate": "moderation.evaluate",
+    "evaluate": "moderation.evaluation.evaluate",
 }
 __all__ = [*_PUBLIC, "__version__"]
 

@@ -19,7 +19,7 @@
 Both lists are left out of the vocabulary (``PipelineConfig.dropped_terms``). Slurs are not
 identity terms: they are in neither list. Words that are both a slur and a self-description
 (``queer``) are identity terms here. This list was written for the model, independently of the
-audit's templates (``moderation.audit``), which measure the result.
+audit's templates (``moderation.model.audit``), which measure the result.
 """
 
 from __future__ import annotations

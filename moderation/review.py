@@ -20,7 +20,7 @@ from moderation.flagging import flag_chunk
 from moderation.formats import ParseReport, ReadOptions, read_export
 from moderation.labels.store import LabelStore, answer_record, read_store, undo_record
 from moderation.model.registry import load_model
-from moderation.scoring import parse_thresholds
+from moderation.model.scoring import parse_thresholds
 
 ORDERS = ("uncertain", "flagged", "random")
 QUEUE_COLUMNS = (

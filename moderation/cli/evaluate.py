@@ -13,7 +13,7 @@ import typer
 from moderation.cli._tables import print_audit, print_evaluation
 from moderation.cli._util import FormatOption, ModelOption, say, user_errors
 from moderation.errors import UsageError
-from moderation.evaluate import evaluate_file, identity_audit
+from moderation.evaluation.evaluate import evaluate_file, identity_audit
 
 LabelledArgument = Annotated[
     Path | None,
@@ -93,8 +93,8 @@ def evaluate_cli(
     if labelled is None:
         raise UsageError("give LABELLED comments to evaluate on, or --audit")
     if report is not None:  # refused before the work, not after
+        from moderation.evaluation.report import REPORT_FILES
         from moderation.files import check_replaceable_directory
-        from moderation.report import REPORT_FILES
 
         check_replaceable_directory(report, REPORT_FILES)
     result = evaluate_file(
@@ -107,7 +107,7 @@ def evaluate_cli(
         force=force,
     )
     if report is not None:
-        from moderation.report import write_report
+        from moderation.evaluation.report import write_report
 
         result["report"] = write_report(result["evaluation"], report, result.get("comparison"))
     for warning in [*result["evaluation"].data.warnings, *result.get("warnings", [])]:

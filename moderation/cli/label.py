@@ -51,7 +51,7 @@ def show_item(item: QueueItem, position: int, total: int, model: Any, console: A
     from rich.text import Text
 
     from moderation.cli._tables import print_explanation
-    from moderation.scoring import score_texts
+    from moderation.model.scoring import score_texts
 
     comment = item.comment
     console.print(Rule(f"{position + 1} / {total}  ·  {comment.id}", style="dim"))

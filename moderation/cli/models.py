@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from moderation.cli._util import Command, Group, say, user_errors
-from moderation.evaluate import promote
+from moderation.evaluation.promote import promote
 from moderation.model.registry import find_model, list_models, models_dir
 
 app = typer.Typer(

@@ -10,7 +10,7 @@ import typer
 
 from moderation.cli._util import ModelOption, ThresholdOption, user_errors, write_json_lines
 from moderation.errors import InputError, UsageError
-from moderation.scoring import read_score_input, score_comments
+from moderation.model.scoring import read_score_input, score_comments
 
 TextsArgument = Annotated[
     list[str] | None,

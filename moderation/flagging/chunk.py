@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from moderation.comments import Comment, is_placeholder
-from moderation.scoring import verdicts
+from moderation.model.scoring import verdicts
 
 EMPTY = "empty comment"
 PLACEHOLDER = "placeholder"  # "[deleted]", "This comment has been removed by a moderator"

@@ -330,7 +330,7 @@ def flag_files_on_dask(
     turn, into ``output`` (JSON lines; stdout when None) in input order, or with ``output_dir``
     one part file per partition in the folder ``output`` and a manifest written last."""
     from moderation.model.registry import load_model
-    from moderation.scoring import parse_thresholds
+    from moderation.model.scoring import parse_thresholds
 
     paths = expand_inputs(inputs)
     if output is not None and not output_dir and output.suffix.lower() in (".csv", ".tsv"):

@@ -26,8 +26,8 @@ from moderation.flagging.summary import FlagSummary
 from moderation.flagging.writers import JsonlRows, check_output_format, json_lines, row_writer
 from moderation.formats import ParseReport, ReadOptions, read_export
 from moderation.model.registry import load_model
+from moderation.model.scoring import parse_thresholds
 from moderation.model.store import load_model_dir
-from moderation.scoring import parse_thresholds
 
 CHUNK_SIZE = 4096
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moderation.comments import Comment, Thread
-from moderation.scoring import FLAGGED_LABELS
+from moderation.model.scoring import FLAGGED_LABELS
 
 
 @dataclass

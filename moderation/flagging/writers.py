@@ -12,7 +12,7 @@ import orjson
 
 from moderation.errors import UsageError
 from moderation.files import spreadsheet_cell
-from moderation.scoring import display_order
+from moderation.model.scoring import display_order
 
 
 def _json_line(row: dict[str, Any]) -> bytes:

@@ -201,7 +201,7 @@ def _audit(meta: ModelMeta) -> str:
     return f"""
 ## Identity audit
 {audit["sentences"]:,} template sentences (neutral, positive, self-descriptive and hostile) for
-{audit["terms"]} identity terms (`moderation evaluate --audit`; `moderation/audit/`). Civil
+{audit["terms"]} identity terms (`moderation evaluate --audit`; `moderation/model/audit.py`). Civil
 sentences that mention a group should not be flagged: the target is at most
 {audit["target"]:.0%} per term. Highest flag rate {audit["max_flag_rate"]:.1%} (mean
 {audit["mean_flag_rate"]:.2%}); terms over the target: {", ".join(over) if over else "none"}.

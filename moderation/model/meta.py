@@ -44,7 +44,7 @@ class ModelMeta:
     git_commit: str | None = None
     created_at: str | None = None
     adaptation: dict[str, Any] | None = None
-    audit: dict[str, Any] | None = None  # the identity audit's summary (moderation.audit)
+    audit: dict[str, Any] | None = None  # the identity audit's summary (moderation.model.audit)
     copied_from: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -19,7 +19,6 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from moderation.audit import summary as audit_summary
 from moderation.errors import ModelLoadError, ModelVersionWarning, ModerationError
 from moderation.files import (
     atomic_directory,
@@ -27,6 +26,7 @@ from moderation.files import (
     now_iso,
     sha256_file,
 )
+from moderation.model.audit import summary as audit_summary
 from moderation.model.meta import META_FILE, REBUILD, ModelMeta
 from moderation.model.overlap import FINGERPRINTS_FILE, TrainingFingerprints
 from moderation.model.scorer import (
@@ -36,8 +36,8 @@ from moderation.model.scorer import (
     label_weights,
     pipeline_term_weights,
 )
+from moderation.model.scoring import explain_text, score_texts
 from moderation.model.trust import check_trusted, record_trusted
-from moderation.scoring import explain_text, score_texts
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "MODEL_CARD.md"

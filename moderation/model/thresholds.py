@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from moderation.scoring import FLAGGED_LABELS
+from moderation.model.scoring import FLAGGED_LABELS
 
 
 @dataclass(frozen=True)

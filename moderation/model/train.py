@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from moderation.audit import audit
 from moderation.errors import ModerationError, UsageError
 from moderation.examples import Example, read_labelled, unique_examples
+from moderation.model.audit import audit
 from moderation.model.fitting import cross_source, cross_validate, fit_pipeline
 from moderation.model.metrics import (
     FEW_LABELS,
@@ -82,7 +82,7 @@ class TrainedModel:
         return self.pipeline.predict_proba(texts)
 
     def identity_audit(self) -> dict[str, Any]:
-        """The identity audit (``moderation.audit``) of this model at its thresholds."""
+        """The identity audit (``moderation.model.audit``) of this model at its thresholds."""
         return audit(self, {label: t.threshold for label, t in self.thresholds.items()})
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderation.scoring import marked_quotes_of, quotes_of_parent, score_texts
+from moderation.model.scoring import marked_quotes_of, quotes_of_parent, score_texts
 from moderation.serving.perspective import MAX_TEXT_BYTES, bad
 
 MAX_COMMENTS = 10_000

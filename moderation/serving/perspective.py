@@ -42,8 +42,8 @@ import orjson
 
 from moderation.comments import QuoteSpan, is_placeholder
 from moderation.lexicons import PROFANITY
+from moderation.model.scoring import marked_quotes_of, own_words, quotes_of_parent
 from moderation.normalize import normalized_words
-from moderation.scoring import marked_quotes_of, own_words, quotes_of_parent
 
 MAX_TEXT_BYTES = 20_480  # Perspective's limit for comment.text
 MODEL_ATTRIBUTES = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from moderation.comments import QuoteSpan
+from moderation.model.scoring import explain_text
 from moderation.review import QueueItem
-from moderation.scoring import explain_text
 
 
 def describe(item: QueueItem, model: Any) -> dict[str, Any]:

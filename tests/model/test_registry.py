@@ -6,7 +6,7 @@ import json
 
 from moderation.cli import app
 from moderation.model.registry import load_model, resolve_model_dir
-from moderation.scoring import score_texts
+from moderation.model.scoring import score_texts
 
 from conftest import SAMPLES, TINY_EXAMPLES, json_lines
 

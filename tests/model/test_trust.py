@@ -200,7 +200,7 @@ def test_active_json_is_written_to_an_unpredictable_temporary_name(tiny_model, m
         return made[-1]
 
     monkeypatch.setattr(tempfile, "mkstemp", spy)
-    from moderation.evaluate import promote
+    from moderation.evaluation.promote import promote
 
     assert promote(str(tiny_model), force=True)["promoted"]
     assert any(name.startswith(str(home_dir())) for _, name in made)

@@ -3,9 +3,9 @@ a moderator's queue, the worst errors, two models side by side, and promotion on
 
 ``evaluate(model, examples)`` scores labelled comments (``moderation.examples.read_labelled``
 reads them from any kind of file) and measures (``moderation.model.metrics.measure``);
-``compare`` puts two evaluations side by side; ``promote`` makes a model active when the
-evidence allows (``moderation.model.registry.decide``). The report (plots and HTML) is in
-:mod:`moderation.report`.
+``compare`` puts two evaluations side by side. Promotion on this evidence is
+:mod:`moderation.evaluation.promote`; the report (plots and HTML) is
+:mod:`moderation.evaluation.report`.
 """
 
 from __future__ import annotations
@@ -16,25 +16,18 @@ from typing import Any
 
 import numpy as np
 
-from moderation.audit import audit
 from moderation.errors import InputError, ModerationError, UsageError
 from moderation.examples import ExampleSet, read_labelled
+from moderation.model.audit import audit
 from moderation.model.metrics import measure
 from moderation.model.overlap import REFUSE_SHARE, Overlap, find_overlap
 from moderation.model.registry import (
-    COMPARED,
-    compared_metrics,
-    current_entry,
-    decide,
-    find_model,
-    history,
     load_model,
-    set_active,
 )
 from moderation.model.scorer import label_weights
+from moderation.model.scoring import FLAGGED_LABELS
 from moderation.model.store import copy_model
 from moderation.model.thresholds import Threshold, thresholds_for_precision
-from moderation.scoring import FLAGGED_LABELS
 
 
 @dataclass
@@ -199,57 +192,6 @@ def top_features(model: Any, top: int = 15) -> dict[str, list[tuple[str, float]]
     return result
 
 
-def promote(
-    name: str, *, evaluation: Path | None = None, force: bool = False, tolerance: float = 0.0
-) -> dict[str, Any]:
-    """Make model ``name`` the active one if the promotion policy allows: on ``evaluation``
-    (labelled comments) it must not be worse than the active model. Returns both models'
-    summaries, their metrics, and whether (and why) it was promoted."""
-    candidate, current = find_model(name), current_entry()
-    result: dict[str, Any] = {
-        "candidate": candidate.summary(),
-        "current": current.summary(),
-        "promoted": False,
-    }
-    evidence = None
-    warnings: list[str] = []
-    if evaluation is not None and candidate.path.resolve() != current.path.resolve():
-        data = read_labelled(evaluation)
-        scores = {}
-        overlaps = {}
-        for which, entry in (("candidate", candidate), ("current", current)):
-            model = load_model(entry.path)
-            found = check_overlap(model, data, force=force)
-            warnings.extend(overlap_warnings(found))
-            overlaps[which] = found.to_dict()
-            scores[which] = evaluate(model, data).metrics
-        evidence = {
-            "data": str(evaluation),
-            "examples": len(data),
-            **{which: compared_metrics(m) for which, m in scores.items()},
-            "overlap": overlaps,
-        }
-        missing = sorted({k for m in scores.values() for k in COMPARED if m.get(k) is None})
-        if missing:  # refused before anything is switched
-            raise UsageError(
-                f"{evaluation}: {', '.join(missing)} cannot be measured on these comments "
-                f"(labels found: {', '.join(sorted(set(data.labels)))}); promotion needs "
-                "labelled comments of at least two labels"
-            )
-        result["evaluation"] = evidence
-    _, torn = history()
-    if torn:
-        warnings.append(f"{torn} (set aside in the .torn file)")
-    if warnings:
-        result["warnings"] = warnings
-    decision = decide(candidate, current, evidence, force=force, tolerance=tolerance)
-    result["reason"] = decision.reason
-    if decision.promote:
-        result["record"] = set_active(candidate, current, evidence, decision.reason)
-        result["promoted"] = True
-    return result
-
-
 def evaluate_file(
     labelled: Path,
     *,
@@ -356,7 +298,7 @@ def write_thresholds(
 
 
 def identity_audit(model: Path | None = None, split: str | None = None) -> dict[str, Any]:
-    """The identity audit (``moderation.audit``) of ``model`` (else the active model) at its
+    """The identity audit (``moderation.model.audit``) of ``model`` (else the active model) at its
     thresholds."""
     loaded = load_model(model)
     return {"model": loaded.id, **audit(loaded, split=split)}

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import ModerationError
-from moderation.evaluate import Evaluation
+from moderation.evaluation.evaluate import Evaluation
 from moderation.files import atomic_directory, check_replaceable_directory
-from moderation.scoring import FLAGGED_LABELS
+from moderation.model.scoring import FLAGGED_LABELS
 
 PLOTS = ("confusion.png", "precision_recall.png", "reliability.png")
 REPORT_FILES = (*PLOTS, "metrics.json", "index.html")  # all a report folder holds

@@ -4,8 +4,8 @@
 import json
 from collections import Counter
 
-from moderation.audit import audit, load_templates, render
 from moderation.cli import app
+from moderation.model.audit import audit, load_templates, render
 from moderation.model.registry import load_model
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from moderation.scoring import verdicts
+from moderation.model.scoring import verdicts
 
 TEMPLATES = Path(__file__).with_name("identity_templates.json")
 SLOTS = ("adjective", "plural", "singular")

@@ -52,7 +52,7 @@ def test_evaluate_cli_prints_metrics_and_writes_a_report(tmp_path, runner, tiny_
 
 
 def test_evaluate_json_matches_the_python_api(runner, tiny_model):
-    from moderation.evaluate import evaluate
+    from moderation.evaluation.evaluate import evaluate
 
     result = runner.invoke(
         app, ["evaluate", str(LABELLED_CSV), "--model", str(tiny_model), "--json"]
