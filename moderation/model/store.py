@@ -431,7 +431,10 @@ def save_trained(
         git_commit=git_commit(),
         created_at=now_iso(),
         adaptation=adaptation,
-        audit=audit_summary(trained.identity_audit()),
+        # the identity audit's templates are English sentences
+        audit=(
+            audit_summary(trained.identity_audit()) if trained.config.language == "en" else None
+        ),
     )
     return save_model(
         trained.pipeline,
