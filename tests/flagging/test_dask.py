@@ -198,7 +198,7 @@ def test_a_killed_worker_is_replaced_and_the_rows_are_complete(tiny_model, tmp_p
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and not killed:
                 for address, tasks in client.processing().items():
-                    if any(str(t).startswith("flag_block") for t in tasks):
+                    if any(str(t).startswith("flag_partition") for t in tasks):
                         os.kill(before[address], signal.SIGKILL)
                         killed.append(address)
                         return
