@@ -31,6 +31,7 @@ from moderation.errors import UsageError
 from moderation.files import terminate_as_interrupt
 from moderation.flagging import flag_file
 from moderation.formats import ReadOptions
+from moderation.formats.source import input_path, input_size
 
 
 @contextmanager
@@ -48,7 +49,7 @@ def progress_bar(path: Path, enabled: bool) -> Iterator[Callable[[int, int], Non
         TimeRemainingColumn,
     )
 
-    total = max(path.stat().st_size, 1)
+    total = max(input_size(path), 1)
     columns = (
         TextColumn("flagging"),
         BarColumn(),
@@ -167,7 +168,7 @@ def flag_cli(
         return
     if len(input) != 1:
         raise UsageError(f"{len(input)} inputs: flag reads one export, or several with --dask")
-    path = Path(input[0])
+    path = input_path(input[0])
     with terminate_as_interrupt(), progress_bar(path, show_progress()) as on_progress:
         data, result = flag_file(
             path,

@@ -22,6 +22,7 @@ from moderation.flagging.stream import fixed_columns, prepare_run, run_summary
 from moderation.flagging.summary import FlagSummary
 from moderation.flagging.writers import RowFormat, RowWriter, row_format
 from moderation.formats import ParseReport, ReadOptions, open_export
+from moderation.formats.source import is_url
 
 INSTALL = "pip install 'moderation[dask]'"
 BLOCK_BYTES = 32 << 20
@@ -137,17 +138,30 @@ def part_name(part: int, row_format: RowFormat | None = None) -> str:
 
 
 def expand_inputs(inputs: list[str]) -> list[str]:
-    """Files and globs (``exports/*.jsonl``), in the order given (a glob's matches sorted)."""
+    """Files, URLs and globs of either (``exports/*.jsonl``, ``s3://bucket/2024-*.csv``), in
+    the order given (a glob's matches sorted)."""
     found: list[str] = []
     for item in inputs:
         if any(ch in item for ch in "*?["):
-            matches = sorted(glob.glob(item))
+            matches = sorted(_url_glob(item) if is_url(item) else glob.glob(item))
             if not matches:
                 raise UsageError(f"{item}: no file matches")
             found += matches
         else:
             found.append(item)
     return found
+
+
+def _url_glob(pattern: str) -> list[str]:
+    """The URLs that match ``pattern`` (``s3://bucket/exports/*.jsonl``), through fsspec."""
+    import fsspec
+
+    fs, inner = fsspec.core.url_to_fs(pattern)
+    protocol = pattern.partition("://")[0]
+    return [
+        f"{protocol}://{name.lstrip('/') if protocol != 'file' else name}"
+        for name in fs.glob(inner)
+    ]
 
 
 def flag_files_on_dask(

@@ -171,9 +171,7 @@ def plan_partitions(
     and how many threads the file holds (None: the partitions count them). A file whose
     blocks cannot be cut between records (a cut inside a quoted CSV field that never closes)
     is one partition."""
-    from pathlib import Path
-
-    size = Path(path).stat().st_size
+    size = size_of(path)
     counted = _gathered(
         [runner.submit(count_block, path, s, e) for s, e in cuts(size, block_bytes)]
     )
@@ -332,9 +330,9 @@ def flag_in_partitions(
 
 
 def size_of(path: str) -> int:
-    from pathlib import Path
+    from moderation.formats.source import input_size
 
-    return Path(path).stat().st_size
+    return input_size(path)
 
 
 def splits_into_blocks(path: str, options: ReadOptions) -> bool:

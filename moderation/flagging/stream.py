@@ -20,6 +20,7 @@ from moderation.flagging.partitions import flag_in_partitions
 from moderation.flagging.workers import LocalPool, ScoringWorker
 from moderation.flagging.writers import RowFormat, RowWriter, check_output_format, row_format
 from moderation.formats import BLOCK_FORMATS, ParseReport, ReadOptions, open_export, read_export
+from moderation.formats.source import input_size, is_url
 from moderation.model.registry import load_model
 from moderation.model.scoring import parse_thresholds
 
@@ -61,7 +62,7 @@ def flag_export(
     writer = RowWriter(out, row_format(output_name, model.labels))
     report = ParseReport(str(path), skip_bad=options.skip_bad)
     open_export(path, format, options, report)
-    size = os.path.getsize(path)
+    size = input_size(path)
     if processes > 1 and report.format in BLOCK_FORMATS and size > block_bytes:
         fixed = fixed_columns(writer.format, str(path), report.format, options)
         writer.format = fixed
@@ -117,7 +118,7 @@ def prepare_run(
     """What ``flag`` checks and loads before any comment is read, on one machine or a
     cluster: outputs that are not inputs, an output format the writers write, the model
     (``--model``, else the active model) and its thresholds with ``LABEL=P`` overrides."""
-    check_outputs(outputs, inputs)
+    check_outputs(outputs, [path for path in inputs if path is None or not is_url(path)])
     check_output_format(output)
     loaded = load_model(model)
     return loaded, parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)

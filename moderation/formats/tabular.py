@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import OrderedDict
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -22,15 +23,31 @@ from moderation.formats.source import ExportFormat, ReadOptions, Source
 
 
 class _Threads:
-    """Announces each thread the first time one of its comments is seen."""
+    """Announces a thread when its first comment is seen. Memory is bounded: only the
+    ``remember`` threads met last are known, so a thread whose comments come back after more
+    than that many others is announced again (readers downstream take a thread they know as
+    the same thread; the parse report counts it twice). Exports grouped by thread, or sorted
+    by time with fewer threads than that running at once, announce each thread once."""
 
-    def __init__(self) -> None:
-        self.seen: set[str] = set()
+    def __init__(self, remember: int = 4096) -> None:
+        self.remember = remember
+        self.recent: OrderedDict[str, None] = OrderedDict()
+        self.last: str | None = None
 
-    def announce(self, comment: Comment) -> Thread:
-        """The thread of a comment whose thread is not in ``seen``."""
-        self.seen.add(comment.thread_id)
-        return Thread(id=comment.thread_id, title=comment.thread_title, url=comment.thread_url)
+    def new(self, comment: Comment) -> Thread | None:
+        """The thread of ``comment`` when it is to be announced, else None."""
+        thread = comment.thread_id
+        if thread == self.last:
+            return None
+        self.last = thread
+        recent = self.recent
+        if thread in recent:
+            recent.move_to_end(thread)
+            return None
+        recent[thread] = None
+        if len(recent) > self.remember:
+            recent.popitem(last=False)
+        return Thread(id=thread, title=comment.thread_title, url=comment.thread_url)
 
 
 def read_delimited(
@@ -72,8 +89,9 @@ def read_delimited(
         except RecordProblem as err:
             source.report.bad(InputError(source.path, str(err), line=start))
             continue
-        if comment.thread_id not in threads.seen:
-            yield threads.announce(comment)
+        thread = threads.new(comment)
+        if thread is not None:
+            yield thread
         yield comment
 
 
@@ -154,8 +172,9 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Commen
         except RecordProblem as err:
             source.report.bad(InputError(source.path, str(err), line=number))
             continue
-        if comment.thread_id not in threads.seen:
-            yield threads.announce(comment)
+        thread = threads.new(comment)
+        if thread is not None:
+            yield thread
         yield comment
 
 

@@ -202,23 +202,32 @@ def score_texts(
                 },
             )
         return records
-    records = []
     judged = verdicts(model.predict_proba(scored), model.labels, thresholds, model.bias)
-    for text, own, spans, (prediction, scores, flags, notes) in zip(texts, scored, quotes, judged):
-        record = {
+    model_id, max_chars = model.id, model.max_chars
+    # column-wise: one record per row of the verdicts, the notes only where they apply
+    records = [
+        {
             "text": text,
             "prediction": prediction,
             "scores": scores,
             "flags": flags,
-            "model": model.id,
+            "model": model_id,
             **notes,
         }
-        record.update(scoring_notes(text, own, spans, model.max_chars))
-        if explain:
+        for text, (prediction, scores, flags, notes) in zip(texts, judged)
+    ]
+    for record, text, own, spans in zip(records, texts, scored, quotes):
+        if spans or len(own) > max_chars:
+            record.update(scoring_notes(text, own, spans, max_chars))
+    if explain:
+        for record, text, spans in zip(records, texts, quotes):
             record["explanation"] = explain_text(
-                model, text, quotes=spans, labels=[prediction, *flags], scores=scores
+                model,
+                text,
+                quotes=spans,
+                labels=[record["prediction"], *record["flags"]],
+                scores=record["scores"],
             )
-        records.append(record)
     return records
 
 
