@@ -34,7 +34,13 @@ from moderation.flagging.partition import (
     block_comments,
 )
 from moderation.flagging.summary import FlagSummary
-from moderation.formats import ByteSpan, ParseReport, ReadOptions, orphans_warning
+from moderation.formats import (
+    ByteSpan,
+    ParseReport,
+    ReadOptions,
+    orphans_warning,
+    read_block_threads,
+)
 from moderation.formats.blocks import block_span, count_block, cuts, plan_blocks
 from moderation.quotes import ConversationTracker, ThreadByThread
 
@@ -83,27 +89,25 @@ def scan_block(
     report = ParseReport(path, skip_bad=options.skip_bad)
     runs: list[tuple[str, Position]] = []
     counts: dict[str, int] = defaultdict(int)
-    first: list[tuple[Position, Comment]] = []
-    last: list[tuple[Position, Comment]] = []
-    for position, record in block_comments(Partition(path, format, options, index, span), report):
-        if position is None:
-            continue
-        thread = record.thread_id
+    first: list[tuple[Position, Callable[[], Comment]]] = []
+    last: list[tuple[Position, Callable[[], Comment]]] = []
+    last_thread = None
+    threads = read_block_threads(path, span, format=format, options=options, report=report)
+    for i, (thread, make) in enumerate(threads):
+        position = (index, i)
         counts[thread] += 1
         if not runs or runs[-1][0] != thread:
-            if runs and thread != runs[0][0] and (not last or last[0][1].thread_id != thread):
-                last = []  # a new candidate for the block's last thread
+            if runs and thread != runs[0][0] and thread != last_thread:
+                last, last_thread = [], thread  # a new candidate for the block's last thread
             runs.append((thread, position))
         if thread == runs[0][0]:
-            first.append((position, _bare(record)))
+            first.append((position, make))
         else:
-            last.append((position, _bare(record)))
+            last.append((position, make))
     edges = {}
-    for comments in (first, last):
-        if comments:
-            thread = comments[0][1].thread_id
-            if len(comments) == counts[thread]:  # all of the thread's comments in the block
-                edges[thread] = comments
+    for comments, thread in ((first, runs[0][0] if runs else None), (last, last_thread)):
+        if comments and len(comments) == counts[thread]:  # all of its comments in the block
+            edges[thread] = [(position, _bare(make())) for position, make in comments]
     return BlockScan(index, span, report.stopped_at, runs, edges)
 
 

@@ -11,6 +11,7 @@ from moderation import load_model
 from moderation.cli import app
 from moderation.comments import Comment
 from moderation.flagging import flag_chunk, flag_export, partition, stream
+from moderation.formats import ReadOptions
 
 from conftest import SAMPLES
 
@@ -221,6 +222,22 @@ def test_every_core_flags_blocks_with_the_rows_of_one_process(model, tmp_path, s
     if output is None:
         rows = _rows(outputs[1].decode())
         assert len(rows) == 120 and any(r.get("quotes_excluded") for r in rows)
+
+
+def test_a_bad_record_in_a_later_block_names_its_line(model, tmp_path):
+    from moderation.errors import InputError
+
+    lines = [json.dumps({"id": f"c{i}", "thread_id": "t", "text": PLOT}) for i in range(40)]
+    lines[33] = "{broken"
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="in.jsonl:34"):
+        flag_export(source, io.BytesIO(), model=model, processes=2, block_bytes=400)
+    skipped = flag_export(
+        source, io.BytesIO(), model=model, processes=2, block_bytes=400,
+        options=ReadOptions(skip_bad=True),
+    )  # fmt: skip
+    assert skipped.report.comments == 39 and [e.line for e in skipped.report.skipped] == [34]
 
 
 def test_a_bad_record_leaves_no_output(runner, tiny_model, tmp_path):
