@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE))
 from _machine import describe  # noqa: E402
 from generate_export import generate, write_jsonl  # noqa: E402
 from results import replace_section  # noqa: E402
-from speed import available_datasets, real_texts  # noqa: E402
+from speed import available_datasets, real_texts, same_bytes  # noqa: E402
 
 from moderation.datasets.recipes import default_datasets_dir  # noqa: E402
 
@@ -133,16 +133,6 @@ def one_process(path: Path) -> dict:
         "load": load,
         "out": out,
     }
-
-
-def same_bytes(a: Path, b: Path) -> bool:
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while True:
-            x, y = fa.read(1 << 22), fb.read(1 << 22)
-            if x != y:
-                return False
-            if not x:
-                return True
 
 
 def main() -> None:

@@ -132,12 +132,11 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]:
-    """One JSON object per line; canonical comment JSONL is the special case where every key
-    is a comment field."""
-    stem = source.path.stem
-    converters: dict[tuple[str, ...], Converter] = {}  # lines may differ in their keys
-    threads = _Threads()
+def _json_objects(
+    source: Source, bad: Callable[[InputError], None]
+) -> Iterator[tuple[int, bytes | str, dict[str, Any]]]:
+    """``(line number, line, object)`` for each line of a JSONL source that holds a JSON
+    object; a line that does not goes to ``bad`` (which raises, or notes it and goes on)."""
     lines = source.iter_raw_lines() if source.is_utf8 else source.iter_lines()
     for number, line in lines:
         if not line.strip():
@@ -145,13 +144,25 @@ def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Commen
         try:
             record = orjson.loads(line)
         except orjson.JSONDecodeError as err:
-            source.report.bad(_json_error(source, err, number, line))
+            bad(_json_error(source, err, number, line))
             continue
         if not isinstance(record, dict):
-            source.report.bad(
-                InputError(source.path, "line is JSON but not an object", line=number)
-            )
+            bad(InputError(source.path, "line is JSON but not an object", line=number))
             continue
+        yield number, line, record
+
+
+def _refuse(error: InputError) -> None:
+    raise error
+
+
+def read_jsonl(source: Source, options: ReadOptions) -> Iterator[Thread | Comment]:
+    """One JSON object per line; canonical comment JSONL is the special case where every key
+    is a comment field."""
+    stem = source.path.stem
+    converters: dict[tuple[str, ...], Converter] = {}  # lines may differ in their keys
+    threads = _Threads()
+    for number, line, record in _json_objects(source, source.report.bad):
         if _opens(line) > MAX_DEPTH and _depth(record) > MAX_DEPTH:
             source.report.bad(
                 InputError(
@@ -188,16 +199,7 @@ def jsonl_threads(
     converter refuses is left to the reader that flags it."""
     stem = source.path.stem
     layouts: dict[tuple[str, ...], tuple[str | None, Converter]] = {}
-    lines = source.iter_raw_lines() if source.is_utf8 else source.iter_lines()
-    for number, line in lines:
-        if not line.strip():
-            continue
-        try:
-            record = orjson.loads(line)
-        except orjson.JSONDecodeError as err:
-            raise _json_error(source, err, number, line) from None
-        if not isinstance(record, dict):
-            raise InputError(source.path, "line is JSON but not an object", line=number)
+    for number, _, record in _json_objects(source, _refuse):
         keys = tuple(record)
         layout = layouts.get(keys)
         if layout is None:
