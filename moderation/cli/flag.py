@@ -74,8 +74,9 @@ def show_progress() -> bool:
 InputArgument = Annotated[
     list[str],
     typer.Argument(
-        help="Export file: CSV, TSV, JSONL, WordPress WXR, Disqus XML, Reddit JSON or a page "
-        "text dump. With --dask, one or more files or globs.",
+        help="Export file or URL (s3://, gs://, file://): CSV, TSV, JSONL, WordPress WXR, "
+        "Disqus XML, Reddit JSON or a page text dump. With --dask, one or more files, URLs "
+        "or globs.",
         show_default=False,
     ),
 ]
@@ -84,8 +85,9 @@ DaskOption = Annotated[
     typer.Option(
         "--dask",
         help="Flag on a Dask cluster: a scheduler address (tcp://host:8786) or local[:N] for "
-        "N local worker processes. Needs pip install 'moderation[dask]'. -o FILE gathers the "
-        "rows in input order; -o DIR/ writes one part per partition and a manifest.",
+        "N local worker processes. Needs pip install 'moderation[dask]'. -o FILE (.jsonl, "
+        ".csv, .tsv) gathers the rows in input order; -o DIR/ writes one part per partition "
+        "and a manifest.",
         show_default=False,
     ),
 ]
@@ -119,8 +121,9 @@ ProcessesOption = Annotated[
         "-j",
         min=1,
         max=2,
-        help="1: read and score in one process; 2: score in "
-        "a second process (default: 2 on a machine with two or more cores).",
+        help="1: read and score in one process; 2: every core reads and scores (a JSONL, "
+        "CSV or TSV export in blocks; others scored in a second process). Default: 2 on a "
+        "machine with two or more cores. The rows are the same either way.",
         show_default=False,
     ),
 ]
