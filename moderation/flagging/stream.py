@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -102,9 +103,10 @@ def fixed_columns(row_format: RowFormat, path: str, format: str, options: ReadOp
     if not row_format.tabular or row_format.columns is not None:
         return row_format
     report = ParseReport(path, skip_bad=True)
-    for record in read_export(path, format=format, options=options, report=report):
-        if isinstance(record, Comment):
-            return row_format.with_columns(chunk_rows([record]).rows[0])
+    with closing(read_export(path, format=format, options=options, report=report)) as records:
+        for record in records:
+            if isinstance(record, Comment):
+                return row_format.with_columns(chunk_rows([record]).rows[0])
     return row_format
 
 
