@@ -125,7 +125,7 @@ def read_html_page(markup_text: str, thread_id: str) -> tuple[Thread, list[str]]
     first = found[0].node if found and found[0].node is not root else None
     page_text = render(root, nodes)
     opening = _opening(markup, found, root, page_text)
-    meta = article_meta(document, root, nodes, first)
+    meta = article_meta(document, root, nodes, first, page_text.split("\n"), dates)
     thread = Thread(id=thread_id, title=meta.title, author=meta.author, published=meta.published)
     if not (markup and markup.forum):
         thread.declared_comments = declared_count(root, nodes, markup.count if markup else "")

@@ -25,6 +25,7 @@ from moderation.formats.page_html.dom import (
 )
 from moderation.formats.page_html.markers import machine_time, stamp
 from moderation.formats.page_html.structured import json_ld_objects
+from moderation.formats.page_text.dating import DateReader
 from moderation.formats.page_text.lines import clean_name, name_like
 
 _ARTICLE_TYPES = {
@@ -235,9 +236,35 @@ def declared_count(root: Node, outside: set[int], places: str = "") -> int | Non
     return None
 
 
-def article_meta(document: Node, root: Node, outside: set[int], first: Node | None) -> ArticleMeta:
+def printed_date(lines: list[str], title: str | None, dates: DateReader) -> str | None:
+    """A date printed with a year in the lines around the title (a dateline, "By X | March 3,
+    2024"), or None."""
+    if not title:
+        return None
+    folded = _fold(title)
+    at = next((i for i, line in enumerate(lines) if _fold(line) == folded), None)
+    if at is None:
+        return None
+    for line in lines[max(0, at - 3) : at] + lines[at + 1 : at + 8]:
+        line = line.strip()
+        if 6 <= len(line) <= 120:
+            found = dates.find(line)
+            if found is not None and found.iso is not None:
+                return found.iso
+    return None
+
+
+def article_meta(
+    document: Node,
+    root: Node,
+    outside: set[int],
+    first: Node | None,
+    lines: list[str] | None = None,
+    dates: DateReader | None = None,
+) -> ArticleMeta:
     """Title, author and date of the page; ``outside`` holds the comments' elements (their
-    headings and names are not the article's), ``first`` is the first comment's element."""
+    headings and names are not the article's), ``first`` is the first comment's element,
+    ``lines`` the page's text without the comments (for a dateline under the title)."""
     structured = _structured(document)
     meta = ArticleMeta(title=title_of(document, root, outside))
     meta.author = byline_of(root, outside, first) or _labelled_byline(root, outside, first)
@@ -256,6 +283,8 @@ def article_meta(document: Node, root: Node, outside: set[int], first: Node | No
             meta.published = machine_time(node)
             if meta.published:
                 break
+    if meta.published is None and lines is not None and dates is not None:
+        meta.published = printed_date(lines, meta.title, dates)
     return meta
 
 
