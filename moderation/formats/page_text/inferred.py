@@ -263,12 +263,14 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     thread.author = author or thread.author
     if forum:
         thread.author = first.author or thread.author
-        thread.article = first.text() or thread.article
         thread.published = thread.published or first.when
+        thread.article = None  # the opening post is the article, read as a comment below
     elif not opens and not listed:
         records = []
     nest(records, classified, first)
     thread.comments = _comments(thread, records)
+    if forum:
+        thread.comments.insert(0, opening_post(thread, first))
     warnings.extend(doubts(records, classified))  # records: after the opening post left
     return thread, warnings
 
@@ -288,6 +290,21 @@ def doubts(records: list[Record], lines: list[Line]) -> list[str]:
                     " like a comment header or date; kept as its text"
                 )
     return found
+
+
+def opening_post(thread: Thread, record: Record) -> Comment:
+    """A forum thread's first post, as a comment (it is user content, scored and flagged like
+    any reply): id ``<thread>/0``, marked ``extra["opening_post"]``."""
+    return Comment(
+        id=f"{thread.id}/0",
+        thread_id=thread.id,
+        text=record.text(),
+        author=record.author,
+        created_at=record.when,
+        thread_title=thread.title,
+        thread_url=thread.url,
+        extra={"opening_post": True},
+    )
 
 
 def _comments(thread: Thread, records: list[Record]) -> list[Comment]:
