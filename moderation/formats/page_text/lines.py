@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from moderation.comments import is_placeholder
 from moderation.formats.page_text.dating import DateReader, When
+from moderation.formats.page_text.scripts import cjk_name, cjk_sentence, has_cjk
 
 # Words that make up the furniture printed with every comment, in the languages read.
 _FURNITURE_WORDS = frozenset(
@@ -25,6 +26,8 @@ _FURNITURE_WORDS = frozenset(
     delete translate remove approve spam notes note reblog mute block web · cancel submit
     send publish respond name email e-mail website password comment * name* email* comment*
     abuse post posts hidden permalink] archive hide past favorite unflag mehr más altro meer
+    返信 返信する 共感した なるほど うーん いいね 通報 違反報告 もっと見る 답글 공감 비공감 좋아요
+    신고 더보기 回复 回覆 赞 讚 点赞 踩 举报 檢舉 分享 收起 展开 更多
     """.split()
 )
 _BADGE_LINE = re.compile(
@@ -169,6 +172,8 @@ def name_like(text: str) -> bool:
     t = _LIST_BULLET.sub("", text.strip())
     if not t or len(t) > 50:
         return False
+    if has_cjk(t):
+        return cjk_name(t)
     words = t.split()
     if len(words) > 5 or not any(ch.isalpha() for ch in t):
         return False
@@ -300,6 +305,8 @@ def sort_line(text: str, reader: DateReader) -> Line:
     if len(text) > 200:
         return line
     lowered = text[:100].lower()
+    if cjk_sentence(text) and reader.find(text) is None:
+        return line  # a sentence in a script without spaces: text
     words = {w.strip(":.…,") for w in lowered.split()}
     if (
         len(words) >= 9
