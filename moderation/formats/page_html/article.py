@@ -84,13 +84,18 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def _meta(root: Node, *names: str) -> str | None:
-    for name in names:
-        for key in ("property", "name", "itemprop"):
-            node = root.css_first(f"meta[{key}='{name}']")
-            if node is not None and attr(node, "content").strip():
-                return attr(node, "content").strip()
-    return None
+def _meta(document: Node, *names: str) -> str | None:
+    """The content of the first ``<meta>`` in the head named one of ``names``."""
+    head = document.css_first("head")
+    if head is None:
+        return None
+    metas = {}
+    for node in head.css("meta"):
+        key = attr(node, "property") or attr(node, "name") or attr(node, "itemprop")
+        content = attr(node, "content").strip()
+        if key and content:
+            metas.setdefault(key, content)
+    return next((metas[name] for name in names if name in metas), None)
 
 
 def _structured(document: Node) -> dict[str, str]:

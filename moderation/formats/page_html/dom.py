@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -34,6 +35,7 @@ CELLS = frozenset(("td", "th"))
 _SMILEY = re.compile(r"smil|emoji|emoticon|wp-smiley", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACES = re.compile(r"[ \t\r\n\f\u00a0\u200b]+")
+_DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
@@ -81,24 +83,37 @@ def class_tokens(node: Node) -> list[str]:
     return attr(node, "class").lower().split()
 
 
-def token_words(node: Node) -> list[tuple[str, list[str]]]:
+def token_words(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Each class token and the id of an element, lower case, with its words: split at ``-``,
     ``_`` and case changes, numbers dropped (``commentAuthor`` and ``comment-author`` both
     give ``comment``, ``author``; ``post_message_12`` gives ``post``, ``message``)."""
-    found = []
-    for token in (attr(node, "class") + " " + attr(node, "id")).split():
-        words = [w.lower() for w in _WORD.findall(token)]
-        found.append((token.lower(), words))
-    return found
+    attributes = node.attributes
+    names = attributes.get("class") or ""
+    ident = attributes.get("id")
+    if ident:
+        names += " " + _DIGITS.sub("", ident)  # comment-123 and comment-124 are one shape
+    return _token_words(names) if names else ()
 
 
-def class_words(node: Node) -> set[str]:
-    """Every word of an element's classes and id, and each whole token."""
+@lru_cache(maxsize=8192)
+def _token_words(names: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(
+        (token.lower(), tuple(w.lower() for w in _WORD.findall(token))) for token in names.split()
+    )
+
+
+@lru_cache(maxsize=8192)
+def _words(names: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
     words: set[str] = set()
-    for token, parts in token_words(node):
+    for token, parts in names:
         words.add(token)
         words.update(parts)
-    return words
+    return frozenset(words)
+
+
+def class_words(node: Node) -> frozenset[str]:
+    """Every word of an element's classes and id, and each whole token."""
+    return _words(token_words(node))
 
 
 def named_as(node: Node, vocabulary: frozenset[str]) -> bool:

@@ -26,6 +26,9 @@ from moderation.formats.page_html.dom import (
     inline_text,
     render,
 )
+from moderation.formats.page_html.dom import (
+    children as children_of,
+)
 from moderation.formats.page_html.markers import (
     author_rank,
     is_body,
@@ -48,6 +51,7 @@ _SAYS = re.compile(
 )
 _BY = re.compile(r"^(?:by|von|par|por|posted by|written by|kommentar von|comment by)\s+", re.I)
 _MAX_NAME = 80
+_MARKED_TAGS = frozenset("a cite time abbr form button menu nav".split())
 _LETTERS = re.compile(r"[^\W\d_]{3,}")
 _QUOTING = re.compile(
     r"\b(?:said|wrote|writes|says|schrieb|sagte|a écrit|escribió|disse|scrisse|napisał)\b", re.I
@@ -144,31 +148,16 @@ class Reading:
             if parent is not None:
                 self.replies[parent].append(k)
 
-    def _owner(self, node: Node, stop: Node) -> int | None:
-        """The comment an element inside ``stop`` belongs to: the nearest comment element
-        above it (``stop``'s own index when none is nearer)."""
-        for up in ancestors(node, 200):
-            k = self.ids.get(up.mem_id)
-            if k is not None:
-                return k
-            if up.mem_id == stop.mem_id:
-                break
-        return self.ids.get(stop.mem_id)
-
-    def _own(self, k: int, selector: str) -> list[Node]:
-        """Elements matching ``selector`` inside comment ``k`` and not inside a reply of it."""
-        node = self.nodes[k]
-        found = node.css(selector) if selector else []
-        return [n for n in found if self._owner(n, node) == k]
-
     def _own_elements(self, k: int) -> list[Node]:
-        node = self.nodes[k]
-        out = []
-        for n in node.traverse(include_text=False):
-            if n.mem_id == node.mem_id:
-                continue
-            if self._owner(n, node) == k:
-                out.append(n)
+        """The elements of comment ``k`` that are not in a reply of it, in document order."""
+        out: list[Node] = []
+        stack = list(reversed(list(children_of(self.nodes[k]))))
+        while stack:
+            n = stack.pop()
+            if n.mem_id in self.ids:
+                continue  # a reply: its elements are its own
+            out.append(n)
+            stack.extend(reversed(list(children_of(n))))
         return out
 
     def read(self) -> list[FoundComment]:
@@ -178,27 +167,27 @@ class Reading:
 
     def _comment(self, k: int) -> FoundComment:
         node, markup = self.nodes[k], self.markup
-        own = None
-        author_node = self._first(k, markup.author)
+        own = self._own_elements(k)
+        own_ids = {n.mem_id for n in own}
+        author_node = self._first(k, markup.author, own_ids)
         if author_node is None:
-            own = self._own_elements(k)
             author_node = _best(own, author_rank, _name_text)
-        time_node = self._first(k, markup.time)
+        time_node = self._first(k, markup.time, own_ids)
         when = self._time(time_node) if time_node is not None else None
         if when is None:
-            own = own if own is not None else self._own_elements(k)
             when = self._time_by_markers(own)
-        body = self._first(k, markup.body)
+        body = self._first(k, markup.body, own_ids)
         if body is None:
-            own = own if own is not None else self._own_elements(k)
             body = self._body_by_markers(k, own, author_node)
         skip = {self.nodes[j].mem_id for j in self.replies[k]}
         body = node if body is None else body
         for extra in (author_node, time_node):
             if extra is not None:
                 skip.add(extra.mem_id)
-        own = own if own is not None else self._own_elements(k)
-        skip.update(n.mem_id for n in own if _header_part(n) and _holds(body, n))
+        inside = None if body is node else {n.mem_id for n in body.traverse(include_text=False)}
+        skip.update(
+            n.mem_id for n in own if (inside is None or n.mem_id in inside) and _header_part(n)
+        )
         if markup.drop:
             skip.update(n.mem_id for n in body.css(markup.drop))
         quotes = unique(body.css(markup.quote)) if markup.quote else _quotes(body)
@@ -219,14 +208,15 @@ class Reading:
         author = _name_text(author_node) if author_node is not None else None
         return FoundComment(node, text, author, when, quoted)
 
-    def _first(self, k: int, selectors: str) -> Node | None:
-        """The first element of comment ``k`` matching the first of ``selectors`` (a comma-
-        separated list, in order of preference) that matches any."""
+    def _first(self, k: int, selectors: str, own: set[int]) -> Node | None:
+        """The first element of comment ``k`` (its elements' ids are ``own``) matching the
+        first of ``selectors`` (a comma-separated list, in order of preference) that matches
+        any."""
         for selector in selectors.split(","):
             if selector.strip():
-                own = self._own(k, selector.strip())
-                if own:
-                    return own[0]
+                for n in self.nodes[k].css(selector.strip()):
+                    if n.mem_id in own:
+                        return n
         return None
 
     def _time(self, node: Node) -> str | None:
@@ -305,6 +295,12 @@ def _parents_from_depths(found: list[FoundComment], depths: list[int]) -> None:
 def _header_part(node: Node) -> bool:
     """Furniture, or a short element marked as the author's name or the time: printed around a
     comment's text, not part of it."""
+    attributes = node.attributes
+    if (
+        not (attributes.get("class") or attributes.get("id") or attributes.get("itemprop"))
+        and node.tag not in _MARKED_TAGS
+    ):
+        return False
     if is_furniture(node):
         return True
     rank, timed = author_rank(node), time_rank(node)

@@ -283,9 +283,10 @@ class DateReader:
         """The ISO date and time of a date span with a year; None without a year."""
         if span in self._seen:
             return self._seen[span]
-        ordered = self._year_first(span)
-        if ordered is not None and not ordered.relative:
-            return ordered.iso
+        if re.sub(r"\d+", "#", span.lower()) not in self._shapes:  # a shape not learnt yet
+            ordered = self._year_first(span)
+            if ordered is not None and not ordered.relative:
+                return ordered.iso
         iso = None
         if _YEAR4.search(span) or _NUMERIC_DATE.search(span) or _two_digit_year(span):
             numbers = [int(n) for n in re.findall(r"\d+", span)]
