@@ -8,7 +8,14 @@ import re
 from moderation.comments import Comment, Thread
 from moderation.formats.page_text.article import article_parts
 from moderation.formats.page_text.dating import DateReader
-from moderation.formats.page_text.lines import Line, classify, clean_name, furniture, name_like
+from moderation.formats.page_text.lines import (
+    Kind,
+    Line,
+    classify,
+    clean_name,
+    furniture,
+    name_like,
+)
 from moderation.formats.page_text.records import Record, find_records, nest
 from moderation.formats.page_text.scripts import cjk_sentence, has_cjk, word_count
 from moderation.formats.page_text.shapes import LABELLED_META, find_comment_section
@@ -280,7 +287,7 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     classified = classify(lines, start, len(lines), reader)
     for line in classified:
         if header is not None and line.index == header[0]:
-            line.kind = "F"  # "3 Answers": the count, not a name
+            line.kind = Kind.FURNITURE  # "3 Answers": the count, not a name
     records = find_records(classified)
     # no comment header: a forum's first post is the article, unless the article's text stands
     # above the first record (a blog whose notes or replies follow it without a header)
@@ -327,7 +334,7 @@ def doubts(records: list[Record], lines: list[Line]) -> list[str]:
         if record.author is None:
             found.append(f"comment {n}: no author found in its header")
         for line in record.body:
-            if line.kind in "DH":
+            if line.kind in (Kind.DATE, Kind.HEADER):
                 found.append(
                     f"line {line.index + 1}: {line.text[:60]!r} inside comment {n} ({who}) looks"
                     " like a comment header or date; kept as its text"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 
 from moderation.comments import is_placeholder
 from moderation.formats.page_text.dating import DateReader, When
@@ -122,6 +123,19 @@ _HANDLE_CHARS = re.compile(r"[_.\d-]")
 _PARTICLES = frozenset("de da di du del della van von der den la le y dos das bin al el".split())
 
 
+class Kind(StrEnum):
+    """What a line of a comment section is."""
+
+    FURNITURE = "F"  # printed with every comment: Reply, Like 18, Joined: 14 Feb 2019
+    REPLY_CUE = "R"  # In reply to X, → X
+    DATE = "D"  # a date or time, perhaps with a byline or the comment's buttons
+    HEADER = "H"  # a name with a date or a verb: Ann says:, Ann | March 3, 2024
+    NAME = "N"  # a line that could be a display name
+    TEXT = "T"  # anything else: a comment's (or the article's) words
+    ANSWERED = "A"  # "answered 4 hours ago": the post above, signed by the name below
+    SAYS = "S"  # "Ann said:" alone: a header if a date follows, a quote's attribution if not
+
+
 @dataclass(slots=True)
 class Line:
     """One non-blank line of the comment section."""
@@ -129,7 +143,7 @@ class Line:
     index: int
     indent: int
     text: str
-    kind: str = "T"  # F furniture, R reply cue, D date, H header, N name-like, T text
+    kind: Kind = Kind.TEXT
     when: When | None = None
     name: str | None = None
     byline: bool = False  # D: words before the date that are not a name ("Retired teacher")
@@ -238,57 +252,57 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
     text, when = line.text, line.when
     prefix, suffix = text[: when.start].strip(), text[when.end :].strip()
     if re.match(r"^(?:answered|asked)$", prefix, re.I):
-        line.kind = "A"  # "answered 4 hours ago" then the name: the post above is theirs
+        line.kind = Kind.ANSWERED  # "answered 4 hours ago" then the name: the post above is theirs
         return
     if _PROFILE_LABEL.match(prefix) or (prefix.endswith(":") and len(prefix.split()) <= 2):
         if re.match(r"^(?:post)?posted:?$", prefix, re.I):
-            line.kind = "D"
+            line.kind = Kind.DATE
             return
-        line.kind = "F"
+        line.kind = Kind.FURNITURE
         return
     signed = re.search(r"\s[–—-]\s(?P<name>[^–—]{1,40}?)\s*$", prefix)
     if signed and len(prefix[: signed.start()].split()) >= 3:
         # "text – Author 5 hours ago": a comment signed at its end (Stack Exchange comments)
-        line.kind, line.name = "H", clean_name(signed["name"])
+        line.kind, line.name = Kind.HEADER, clean_name(signed["name"])
         line.inline, line.signed = prefix[: signed.start()].strip(), True
         return
     rest = _NAME_TAIL.sub("", prefix + " " + suffix).strip(" ·•|()")
     weak = when.relative and not _STRONG_RELATIVE.search(text[when.start : when.end])
     if not weak and rest and furniture(rest) and not furniture(text):
-        line.kind, line.furnished = "D", True  # the date printed with the comment's buttons
+        line.kind, line.furnished = Kind.DATE, True  # the date printed with the comment's buttons
         return
     if weak and rest and furniture(rest):
-        line.kind = "F"  # "Like · Reply · 14 · 2y": the date is part of the furniture
+        line.kind = Kind.FURNITURE  # "Like · Reply · 14 · 2y": the date is part of the furniture
         return
     if weak:
         if any(ch.isalpha() for ch in rest) and not furniture(rest):
-            line.kind = "T"  # "took 3 days": a duration in a sentence, not a comment's date
+            line.kind = Kind.TEXT  # "took 3 days": a duration in a sentence, not a comment's date
             return
     rest_of_line = _PAREN.sub("", suffix).strip(" *•·|")
     if len(rest_of_line.split()) >= 4 and not furniture(rest_of_line):
-        line.kind = "T"  # a sentence goes on after the date: text, not a header
+        line.kind = Kind.TEXT  # a sentence goes on after the date: text, not a header
         return
     by = re.match(r"^by\s+(?P<name>.{1,60})$", suffix, re.I)
     if by and len(prefix.split()) <= 3:
-        line.kind, line.name = "H", clean_name(by["name"])
+        line.kind, line.name = Kind.HEADER, clean_name(by["name"])
         return
     parent = re.split(r"\s{2,}|\s+→\s*", prefix.strip(" •·|"))
     if len(parent) >= 2 and parent[-1].strip():
         line.reply_to = clean_name(parent[-1])
     lead = clean_name(prefix) if prefix else ""
     if not lead or not any(ch.isalpha() for ch in lead):
-        line.kind = "D"
+        line.kind = Kind.DATE
         return
     if len(prefix.split()) > 8:
-        line.kind = "T"
+        line.kind = Kind.TEXT
         return
     if name_like(lead) and not furniture(lead):
-        line.kind, line.name = "H", lead
+        line.kind, line.name = Kind.HEADER, lead
         return
     if len(lead.split()) <= 6 and not re.search(r"[.!?]$", lead):
-        line.kind, line.byline = "D", True
+        line.kind, line.byline = Kind.DATE, True
         return
-    line.kind = "T"
+    line.kind = Kind.TEXT
 
 
 _SAYS_VERBS = frozenset(
@@ -316,12 +330,12 @@ def sort_line(text: str, reader: DateReader) -> Line:
     ):
         return line  # a sentence: text (a quick way past the checks below, for speed)
     if furniture(text):
-        line.kind = "F"
+        line.kind = Kind.FURNITURE
         return line
     if lowered.startswith(_CUES) or "→" in lowered:
         m = _REPLY_CUE.match(text)
         if m:
-            line.kind, line.reply_to = "R", clean_name(m["to"])
+            line.kind, line.reply_to = Kind.REPLY_CUE, clean_name(m["to"])
             return line
     m = _SAYS.match(text) if words & _SAYS_VERBS else None
     if m and _says_name(clean_name(m["name"])):
@@ -329,33 +343,35 @@ def sort_line(text: str, reader: DateReader) -> Line:
         verb = m["verb"].lower()
         when = reader.find(rest) if rest else None
         if when is not None and len(rest) - (when.end - when.start) < 8:
-            line.kind, line.name, line.when = "H", clean_name(m["name"]), when
+            line.kind, line.name, line.when = Kind.HEADER, clean_name(m["name"]), when
             return line
         wordy = sum(ch.isalpha() for ch in rest) >= 2
         if wordy and verb.startswith(("said", "sagt", "dit", "dice")) and m["mark"] == ":":
-            line.kind, line.name, line.inline = "H", clean_name(m["name"]), rest
+            line.kind, line.name, line.inline = Kind.HEADER, clean_name(m["name"]), rest
             return line
         if not rest and (m["mark"] in ("...", "…") or verb.startswith("reblogged")):
-            line.kind, line.name = "H", clean_name(m["name"])
+            line.kind, line.name = Kind.HEADER, clean_name(m["name"])
             return line
         if not rest:
-            line.kind, line.name = "S", clean_name(m["name"])  # header or quote: see classify
+            line.kind, line.name = Kind.SAYS, clean_name(m["name"])  # header or quote: see classify
             return line
     m = _REPLIES_TO.match(text) if "replie" in lowered else None
     if m and name_like(clean_name(m["name"])):
-        line.kind, line.name, line.reply_to = "N", clean_name(m["name"]), clean_name(m["to"])
+        line.kind, line.name, line.reply_to = Kind.NAME, clean_name(m["name"]), clean_name(m["to"])
         return line
     when = reader.find(text)
     if when is not None:
         line.when = when
         _header_from_date(line, reader)
-        if line.kind != "T":
+        if line.kind != Kind.TEXT:
             return line
         line.when = None
     if name_like(text):
-        line.kind = "N"
+        line.kind = Kind.NAME
     elif " · " in text and len(text) <= 90 and name_like(text.split(" · ")[0]):
-        line.kind = "N"  # "Name · Top Commenter · Harbour Sailing Club": a name and its badges
+        line.kind = (
+            Kind.NAME
+        )  # "Name · Top Commenter · Harbour Sailing Club": a name and its badges
     return line
 
 
@@ -393,7 +409,7 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
                 sorted_lines[text] = known
             if (
                 known.when is not None
-                and known.kind in "DHFA"
+                and known.kind in (Kind.DATE, Kind.HEADER, Kind.FURNITURE, Kind.ANSWERED)
                 and not known.inline
                 and not _DIGIT.search(f"{known.name or ''}{known.reply_to or ''}")
             ):
@@ -405,23 +421,25 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
         out.append(line)
     # furniture by repetition: a short line that is not a name, repeated down the section
     for line in out:
-        if line.kind in "TN" and len(line.text) <= 100:
+        if line.kind in (Kind.TEXT, Kind.NAME) and len(line.text) <= 100:
             line.key = _key(line.text, line.when)
-    counts = Counter(line.key for line in out if line.kind in "TN" and line.key is not None)
+    counts = Counter(
+        line.key for line in out if line.kind in (Kind.TEXT, Kind.NAME) and line.key is not None
+    )
     for line in out:
         if (
-            line.kind == "T"
+            line.kind == Kind.TEXT
             and counts[line.key] >= 3
             and len(line.text) <= 100
             and not is_placeholder(line.text)  # "This comment was removed by a moderator."
         ):
-            line.kind = "F"
-        elif line.kind == "N" and counts[line.key] >= 4 and " " not in line.text:
-            line.kind = "F"
+            line.kind = Kind.FURNITURE
+        elif line.kind == Kind.NAME and counts[line.key] >= 4 and " " not in line.text:
+            line.kind = Kind.FURNITURE
     # "Name says:" is a header when a date follows it, a quote's attribution otherwise
     for n, line in enumerate(out):
-        if line.kind == "S":
+        if line.kind == Kind.SAYS:
             following = out[n + 1] if n + 1 < len(out) else None
-            dated = following is not None and following.kind == "D"
-            line.kind = "H" if dated else "T"
+            dated = following is not None and following.kind == Kind.DATE
+            line.kind = Kind.HEADER if dated else Kind.TEXT
     return out
