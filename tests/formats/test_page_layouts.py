@@ -381,3 +381,57 @@ def test_flag_scores_a_forums_opening_post_like_any_comment(runner, tiny_model, 
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [row["id"] for row in rows] == ["forum/0", "forum/1"]
     assert rows[0]["scores"] is not None and rows[0]["text"] == opening
+
+
+def test_w3m_image_placeholders_and_star_bullets_before_names():
+    thread = page("""\
+        12 Kommentare
+
+         1. [677] sara sagt:
+            Juli 30, 2013 um 2:33 pm
+
+            Warum zweimal Zucker?
+
+            Antworten
+              □ [749] admin sagt:
+                Juli 30, 2013 um 5:53 pm
+
+                Danke, korrigiert!
+
+                Antworten
+                  ☆ [6a1] Mira sagt:
+                    November 30, 2013 um 5:10 pm
+
+                    Super Rezept
+
+                    Antworten
+        """)
+    assert [(c.author, c.depth, c.created_at) for c in thread.comments] == [
+        ("sara", 0, "2013-07-30T14:33"),
+        ("admin", 1, "2013-07-30T17:53"),
+        ("Mira", 2, "2013-11-30T17:10"),
+    ]
+
+
+def test_a_says_line_is_a_header_when_a_date_closes_the_text_under_it():
+    thread = page("""\
+        Una noticia sobre el presupuesto
+        2 comentarios
+        Enviar Comentario
+          * Ramón dijo:
+            Estoy convencido de que no son pocos los que quieren conocer el programa.
+            26 abril 2022 a las 14:02
+            / Responder
+          * Lidia dijo:
+            Lo mismo pienso yo.
+            26 abril 2022 a las 15:11
+            / Responder
+        """)
+    assert [(c.author, c.created_at, c.text) for c in thread.comments] == [
+        (
+            "Ramón",
+            "2022-04-26T14:02",
+            "Estoy convencido de que no son pocos los que quieren conocer el programa.",
+        ),
+        ("Lidia", "2022-04-26T15:11", "Lo mismo pienso yo."),
+    ]

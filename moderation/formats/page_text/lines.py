@@ -73,7 +73,7 @@ _FURNITURE_LINE = re.compile(
     r"|\d+ more repl(?:y|ies)|show \d+ more repl(?:y|ies)",
     re.I,
 )
-_SYMBOLS = frozenset("· • | ▲ ▼ ♥ ♡ ❤ ↑ ↓ [–] [-] [+] + - – — › » « ... … ∙ ⋅ #".split())
+_SYMBOLS = frozenset("· • | / ▲ ▼ ♥ ♡ ❤ ↑ ↓ [–] [-] [+] + - – — › » « ... … ∙ ⋅ #".split())
 _NUMBER = re.compile(r"[#+\-−]?\d[\d,.]*[kKmM]?|\(\d+\)|#\d+|\[\d+\]")
 _SPLIT = re.compile(r"\s*[·•|∙]\s*|\s{2,}")
 
@@ -84,7 +84,7 @@ _REPLY_CUE = re.compile(
 )
 _REPLIES_TO = re.compile(r"^(?P<name>.{1,60}?)\s+replie[sd]\s+to\s+(?P<to>.{1,60})$", re.I)
 _SAYS = re.compile(
-    r"^(?P<name>\S.{0,58}?)\s+(?P<verb>says|said|sagt|schrieb|dit|dice|schreef|ha detto|"
+    r"^(?P<name>\S.{0,58}?)\s+(?P<verb>says|said|sagt|sagte|schrieb|dit|dice|dijo|schreef|ha detto|"
     r"ha scritto|wrote|writes|a écrit|escribió|disse|reblogged this from \S+ and added)"
     r"\s*(?P<mark>:|\.\.\.|…)?(?:\s+(?P<rest>.*))?$",
     re.I,
@@ -95,9 +95,9 @@ _PROFILE_LABEL = re.compile(
     re.I,
 )
 _HEADER_LEAD = re.compile(
-    r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|▲\s*\d*\s*|old\b\s*|#\d+\s+|"
+    r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|\[[0-9a-f]{3,8}\]\s+|▲\s*\d*\s*|old\b\s*|#\d+\s+|"
     r"(?:post(?:ed)?\s+)?by\s+|postposted:?\s*|posted:?\s*|via\s+|"
-    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤*+#]\s+|o\s+(?=[A-Z@])|u/)+",
+    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤☆★◇◆*+#]\s+|o\s+(?=[A-Z@])|u/)+",
     re.I,
 )
 _NAME_TAIL = re.compile(
@@ -117,7 +117,7 @@ _STRONG_RELATIVE = re.compile(
     re.I,
 )
 _PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
-_LIST_BULLET = re.compile(r"^(?:[*+•◦▪‣●○■□➤#]|o(?=\s+[A-Z@]))\s+")
+_LIST_BULLET = re.compile(r"^(?:[*+•◦▪‣●○■□➤☆★◇◆#]|o(?=\s+[A-Z@]))\s+")
 _INITIAL_END = re.compile(r"(?:^|\s)\w{1,2}\.$")
 _HANDLE_CHARS = re.compile(r"[_.\d-]")
 _PARTICLES = frozenset("de da di du del della van von der den la le y dos das bin al el".split())
@@ -306,8 +306,8 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
 
 
 _SAYS_VERBS = frozenset(
-    "says said sagt schrieb dit dice schreef detto scritto wrote writes écrit escribió disse "
-    "reblogged".split()
+    "says said sagt sagte schrieb dit dice dijo schreef detto scritto wrote writes écrit "
+    "escribió disse reblogged".split()
 )
 _CUES = ("in reply", "replying", "reply to", "in antwort", "en réponse", "en respuesta",
          "in risposta", "als antwoord", "→")  # fmt: skip
@@ -346,7 +346,7 @@ def sort_line(text: str, reader: DateReader) -> Line:
             line.kind, line.name, line.when = Kind.HEADER, clean_name(m["name"]), when
             return line
         wordy = sum(ch.isalpha() for ch in rest) >= 2
-        if wordy and verb.startswith(("said", "sagt", "dit", "dice")) and m["mark"] == ":":
+        if wordy and verb.startswith(("said", "sagt", "dit", "dice", "dijo")) and m["mark"] == ":":
             line.kind, line.name, line.inline = Kind.HEADER, clean_name(m["name"]), rest
             return line
         if not rest and (m["mark"] in ("...", "…") or verb.startswith("reblogged")):
@@ -436,10 +436,27 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
             line.kind = Kind.FURNITURE
         elif line.kind == Kind.NAME and counts[line.key] >= 4 and " " not in line.text:
             line.kind = Kind.FURNITURE
-    # "Name says:" is a header when a date follows it, a quote's attribution otherwise
+    # "Name says:" is a header when a date follows it, or closes the text under it (then the
+    # buttons or the next comment); a quote's attribution otherwise
     for n, line in enumerate(out):
         if line.kind == Kind.SAYS:
             following = out[n + 1] if n + 1 < len(out) else None
             dated = following is not None and following.kind == Kind.DATE
-            line.kind = Kind.HEADER if dated else Kind.TEXT
+            line.kind = Kind.HEADER if dated or _date_closes_text(out, n) else Kind.TEXT
     return out
+
+
+_AFTER_CLOSING_DATE = (Kind.FURNITURE, Kind.SAYS, Kind.HEADER, Kind.NAME)
+
+
+def _date_closes_text(lines: list[Line], n: int) -> bool:
+    """Whether the text under line ``n`` ends, within 15 lines, in a date line that the
+    comment's buttons, the next header or the page's end follow."""
+    for j in range(n + 1, min(n + 16, len(lines))):
+        kind = lines[j].kind
+        if kind == Kind.DATE:
+            after = lines[j + 1].kind if j + 1 < len(lines) else Kind.FURNITURE
+            return j > n + 1 and after in _AFTER_CLOSING_DATE
+        if kind not in (Kind.TEXT, Kind.NAME):
+            return False
+    return False
