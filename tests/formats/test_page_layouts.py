@@ -435,3 +435,32 @@ def test_a_says_line_is_a_header_when_a_date_closes_the_text_under_it():
         ),
         ("Lidia", "2022-04-26T15:11", "Lo mismo pienso yo."),
     ]
+
+
+def test_forum_posts_headed_by_last_edited_by_and_a_file_name_is_not_a_date():
+    thread = page("""\
+        Home
+        Allotment waiting lists
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+          • moss
+            moss Gardener  last edited by moss
+            How long did everyone wait for a plot?
+            photo 2024-03-11 o 20.53.41.png
+            Reply Quote  3
+            1 Reply Last reply
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+          • F
+            fenwick  last edited by
+            Three years here.
+            Reply Quote  0
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+          • tula
+            tula  last edited by tula
+            Four for me.
+            Reply Quote  0
+        """)
+    assert thread.author == "moss"
+    assert [(c.author, c.text) for c in replies(thread)] == [
+        ("fenwick", "Three years here."),
+        ("tula", "Four for me."),
+    ]

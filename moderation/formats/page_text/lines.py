@@ -26,7 +26,7 @@ _FURNITURE_WORDS = frozenset(
     downvote vote votes points point score solution follow following subscribe bookmark
     delete translate remove approve spam notes note reblog mute block web · cancel submit
     send publish respond name email e-mail website password comment * name* email* comment*
-    abuse post posts hidden permalink] archive hide past favorite unflag mehr más altro meer
+    abuse post posts hidden permalink] archive hide past favorite unflag mehr más altro meer last
     返信 返信する 共感した なるほど うーん いいね 通報 違反報告 もっと見る 답글 공감 비공감 좋아요
     신고 더보기 回复 回覆 赞 讚 点赞 踩 举报 檢舉 分享 收起 展开 更多
     """.split()
@@ -56,6 +56,7 @@ _FURNITURE_PHRASES = (
     r"submit comment|publish comment|leave a comment|leave a reply|write a comment|"
     r"improve this (?:question|answer)|follow post|level \d+|report abuse|\d+ more comments?|"
     r"add comment|load more\.*|#\d+ \(permalink\)|\(permalink\)|"
+    r"last edited by(?:\s+\S.{0,60})?|(?:\S+\s+)?\d+\s+repl(?:y|ies)\s+last reply|"
     r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?"
 )
 _FURNITURE_LINE = re.compile(
@@ -73,6 +74,7 @@ _FURNITURE_LINE = re.compile(
     r"|\d+ more repl(?:y|ies)|show \d+ more repl(?:y|ies)",
     re.I,
 )
+_RULE = re.compile(r"[━─═~=*·•_\-–—]+")
 _SYMBOLS = frozenset("· • | / ▲ ▼ ♥ ♡ ❤ ↑ ↓ [–] [-] [+] + - – — › » « ... … ∙ ⋅ #".split())
 _NUMBER = re.compile(r"[#+\-−]?\d[\d,.]*[kKmM]?|\(\d+\)|#\d+|\[\d+\]")
 _SPLIT = re.compile(r"\s*[·•|∙]\s*|\s{2,}")
@@ -159,6 +161,8 @@ def furniture(text: str) -> bool:
     lowered = text.strip().lower().rstrip(".…")
     if not lowered or len(lowered) > 120:
         return False
+    if len(lowered) >= 3 and _RULE.fullmatch(lowered):
+        return True  # a rule drawn across the page (━━━━, ═════, ~~~~)
     if _FURNITURE_LINE.fullmatch(lowered) or _BADGE_LINE.fullmatch(lowered):
         return True
     if (
@@ -313,10 +317,18 @@ _CUES = ("in reply", "replying", "reply to", "in antwort", "en réponse", "en re
          "in risposta", "als antwoord", "→")  # fmt: skip
 
 
+_EDITED = re.compile(r"^(?P<name>\S.{0,50}?)\s+last edited by\b", re.I)
+_FILE = re.compile(r"\.(?:png|jpe?g|gif|webp|pdf|mp4|zip|docx?)$", re.I)
+
+
 def sort_line(text: str, reader: DateReader) -> Line:
     """A line's kind, read from the line alone (the page's repetitions are weighed later)."""
     line = Line(0, 0, text)
-    if len(text) > 200:
+    if len(text) > 200 or _FILE.search(text):
+        return line  # long, or a file's name (its date is not a comment's)
+    edited = _EDITED.match(text) if "edited" in text else None
+    if edited:  # NodeBB: "ann GNU/Linux  last edited by ann"
+        line.kind, line.name = Kind.HEADER, clean_name(edited["name"])
         return line
     lowered = text[:100].lower()
     if cjk_sentence(text) and reader.find(text) is None:
