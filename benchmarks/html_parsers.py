@@ -218,8 +218,9 @@ def main() -> None:
         replace_section(
             "HTML parsers (benchmarks/html_parsers.py)",
             "Parse and walk the whole tree, CPU seconds (best of three on the generated page, "
-            "one run for the pure-Python parsers), and agreement with html5lib's HTML5 trees on "
-            f"malformed fragments. Machine: {describe()}; load average {load:.1f} (shared "
+            "one run for the pure-Python parsers), and agreement with the HTML5 trees (the texts "
+            "html5lib, the reference algorithm, gives) on malformed fragments. Machine: "
+            f"{describe()}; load average {load:.1f} (shared "
             "machine: other sessions were working).\n\n" + "\n".join(lines),
         )
 

@@ -186,9 +186,11 @@ def main() -> None:
     if args.results:
         replace_section(
             "Page dump speed (benchmarks/page_dump_speed.py)",
-            "Reading page dumps with `parse_page` (the inferred layout and the known shapes), "
-            "best of three runs in one process after a warm-up page; the first page of a "
-            f"process also loads dateparser's language data ({warm_up:.2f} s here). Machine: "
+            "Reading pages with `parse_page` (text: the inferred layout and the known shapes) "
+            "and `read_html_page` (saved HTML), best of three runs in one process after a "
+            "warm-up page, on a machine shared with other sessions (wall time is mostly waiting "
+            "for a core: CPU time is the reading's own cost); the first page of a process also "
+            f"loads dateparser's language data ({warm_up:.2f} s here). Machine: "
             f"{describe()}; load average {load[0]:.2f}.\n\n" + "\n".join(lines),
         )
 
