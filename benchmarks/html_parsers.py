@@ -56,16 +56,18 @@ def _lxml():
     def parse(markup: str):
         return lxml.html.document_fromstring(markup)
 
-    def walk(root) -> int:
-        n = 0
-        for element in root.iter():
-            n += len(element.attrib) + len(element.text or "") + len(element.tail or "") > -1
-        return n
-
     def texts(root, tag: str) -> list[str]:
         return [" ".join(e.text_content().split()) for e in root.iter(tag)]
 
-    return parse, walk, texts
+    return parse, _walk_etree, texts
+
+
+def _walk_etree(root) -> int:
+    """Every element of an lxml tree, its attributes and its text (lxml and html5lib)."""
+    n = 0
+    for element in root.iter():
+        n += len(element.attrib) + len(element.text or "") + len(element.tail or "") > -1
+    return n
 
 
 def _selectolax():
@@ -92,16 +94,10 @@ def _html5lib():
     def parse(markup: str):
         return html5lib.parse(markup, treebuilder="lxml", namespaceHTMLElements=False)
 
-    def walk(root) -> int:
-        n = 0
-        for element in root.iter():
-            n += len(element.attrib) + len(element.text or "") + len(element.tail or "") > -1
-        return n
-
     def texts(root, tag: str) -> list[str]:
         return [" ".join("".join(e.itertext()).split()) for e in root.iter(tag)]
 
-    return parse, walk, texts
+    return parse, _walk_etree, texts
 
 
 def _bs4():

@@ -54,7 +54,7 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parents[1]), str(Path(__file__).parent)]  # this checkout first
 from _machine import describe  # noqa: E402
-from results import RESULTS, replace_section  # noqa: E402
+from results import replace_parts  # noqa: E402
 
 from moderation.comments import Comment, Thread  # noqa: E402
 from moderation.errors import ModerationError  # noqa: E402
@@ -254,36 +254,29 @@ SECTION = "Page layouts (benchmarks/page_layouts.py)"
 HEADINGS = ("dev, before", "dev", "heldout")
 
 
-def write_results(split: str, scores: list[PageScore], heading: str | None = None) -> None:
-    """Rewrite this split's part of the section (under ``heading``, the split's name by
-    default), keeping the other parts."""
+def part_text(scores: list[PageScore]) -> str:
+    """One part of a results section: the totals, then the table of pages."""
     met, total, fused = summary(scores)
     slowest = max(scores, key=lambda s: s.seconds)
-    parts = {}
-    if RESULTS.exists():
-        old = re.search(
-            rf"^## {re.escape(SECTION)}\n(.*?)(?=^## |\Z)", RESULTS.read_text(), re.S | re.M
-        )
-        for m in re.finditer(
-            r"^### (dev, before|dev|heldout)\n(.*?)(?=^### |\Z)", old[1] if old else "", re.S | re.M
-        ):
-            parts[m[1]] = m[2].strip()
-    parts[heading or split] = (
+    return (
         f"{len(scores)} pages, measured {date.today().isoformat()}: **{met} of {total} "
         f"expectations met ({100 * met / total:.1f}%), {fused} fused comments**; slowest page "
         f"{slowest.seconds * 1000:.0f} ms.\n\n{table(scores)}"
     )
-    body = (
+
+
+def write_results(split: str, scores: list[PageScore], heading: str | None = None) -> None:
+    """Rewrite this split's part of the section (under ``heading``, the split's name by
+    default), keeping the other parts."""
+    intro = (
         "The page-dump reader on the page corpus (benchmarks/pages: invented pages in 30 site "
         "families, each with its expected parse, split into a half developed on and a held-out "
         "half). Each page is read with `read_export`, as `moderation parse` reads it; what counts "
         "as an expectation met is in the script's docstring. *dev, before* is the dev half read "
         "by the parser as it was before the inferred layouts (commit 396106e: the known shapes "
-        "only); *heldout* was run once, at the end. Machine: "
-        f"{describe()}.\n\n"
-        + "\n\n".join(f"### {name}\n\n{parts[name]}" for name in HEADINGS if name in parts)
+        f"only); *heldout* was run once, at the end. Machine: {describe()}."
     )
-    replace_section(SECTION, body)
+    replace_parts(SECTION, intro, heading or split, part_text(scores), HEADINGS)
 
 
 if __name__ == "__main__":

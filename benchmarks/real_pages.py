@@ -25,13 +25,12 @@ import re
 import shutil
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parents[1]), str(Path(__file__).parent)]  # this checkout first
 from _machine import describe  # noqa: E402
-from page_layouts import PageScore, normalise, score_page, summary, table  # noqa: E402
-from results import RESULTS, replace_section  # noqa: E402
+from page_layouts import PageScore, normalise, part_text, score_page, summary  # noqa: E402
+from results import replace_parts  # noqa: E402
 
 DEFAULT_PAGES = Path(__file__).parents[1].parent / "shared" / "pages"
 _LYNX_LINK = re.compile(r"\[\d{1,5}\]")
@@ -99,32 +98,16 @@ def main() -> None:
 
 def write_results(heading: str, scores: list[PageScore]) -> None:
     """Rewrite one part of the section, keeping the others."""
-    met, total, fused = summary(scores)
-    slowest = max(scores, key=lambda s: s.seconds)
-    parts = {}
-    if RESULTS.exists():
-        old = re.search(
-            rf"^## {re.escape(SECTION)}\n(.*?)(?=^## |\Z)", RESULTS.read_text(), re.S | re.M
-        )
-        for m in re.finditer(r"^### (.+?)\n(.*?)(?=^### |\Z)", old[1] if old else "", re.S | re.M):
-            parts[m[1]] = m[2].strip()
-    parts[heading] = (
-        f"{len(scores)} pages, measured {date.today().isoformat()}: **{met} of {total} "
-        f"expectations met ({100 * met / total:.1f}%), {fused} fused comments**; slowest page "
-        f"{slowest.seconds * 1000:.0f} ms.\n\n{table(scores)}"
-    )
-    body = (
+    intro = (
         "The page readers on the real page corpus (`../shared/pages`: 46 pages saved from "
         "public sites, as HTML and as text from lynx, w3m or a browser, each with its expected "
         "parse; split 30 dev / 16 held-out before any expectation was written). *txt* is the "
         "text-dump reader on `NAME.txt`, *html* the saved-HTML reader on `NAME.html`; what "
         "counts as an expectation met is in the docstrings of `real_pages.py` and "
         "`page_layouts.py`. *dev, txt, before* is the text reader as it was at the start of "
-        "issue 26; *heldout* was run once, at the end. Machine: "
-        f"{describe()}.\n\n"
-        + "\n\n".join(f"### {name}\n\n{parts[name]}" for name in PARTS if name in parts)
+        f"issue 26; *heldout* was run once, at the end. Machine: {describe()}."
     )
-    replace_section(SECTION, body)
+    replace_parts(SECTION, intro, heading, part_text(scores), PARTS)
 
 
 if __name__ == "__main__":
