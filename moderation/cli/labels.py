@@ -50,8 +50,8 @@ def merge_cli(
 ) -> None:
     """Merge label stores; ids the stores label differently are reported, not guessed."""
     done = merge_into(stores, output=output, disagreements=disagreements)
-    for warning in done.torn or []:
-        say(f"warning: {warning}")
+    for note in done.notes or []:
+        say(f"note: {note}")
     for line in done.lines(output, disagreements_file=disagreements):
         say(line)
 

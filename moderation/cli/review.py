@@ -38,7 +38,8 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         "-s",
-        help="Label store (JSONL) every answer is appended to; created if missing.",
+        help="Label store (a SQLite .db file) every answer goes to; created if missing. An old "
+        "JSONL store is imported once into the .db beside it.",
         show_default=False,
     ),
 ]

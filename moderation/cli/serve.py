@@ -28,8 +28,8 @@ LabelsOption = Annotated[
     Path | None,
     typer.Option(
         "--labels",
-        help="Label store where moderators' decisions (comments:suggestscore) are appended; "
-        "retrain with `moderation train --add STORE`.",
+        help="Label store (a SQLite .db file) where the platform's decisions "
+        "(comments:suggestscore) are recorded; retrain with `moderation train --add STORE`.",
         show_default=False,
     ),
 ]
@@ -63,7 +63,7 @@ def is_local(host: str) -> bool:
 
 
 def check_review_options(order: str, port: int, store: Path | None) -> None:
-    from moderation.review import ORDERS
+    from moderation.labels.review.queue import ORDERS
 
     if order not in ORDERS:
         raise UsageError(f"--order {order!r}: choose one of {', '.join(ORDERS)}")

@@ -36,7 +36,8 @@ from starlette.routing import Route
 
 from moderation.errors import ModerationError
 from moderation.files import now_iso
-from moderation.labels.store import LabelStore
+from moderation.labels.opening import open_store
+from moderation.labels.record import LabelRecord
 from moderation.serving.batch import parse_batch, score_batch
 from moderation.serving.live import Keys, LiveModel
 from moderation.serving.metrics import Metrics
@@ -86,7 +87,7 @@ class Service:
         self.settings = settings
         self.live = LiveModel(settings.model, check_every=settings.check_every)
         self.keys = Keys(settings.keys)
-        self.store = LabelStore(settings.labels) if settings.labels else None
+        self.store = open_store(settings.labels) if settings.labels else None
         self.review = review_desk_for(settings, self.store, self.keys)
         self.metrics = Metrics()
         self.started = time.time()
@@ -158,23 +159,21 @@ async def _suggest(service: Service, request: Request) -> Response:
     model = service.live.model
     stored = False
     if service.store is not None:
-        record = {
-            "id": suggestion.comment_id,
-            "action": "label",
-            "label": suggestion.label,
-            "text": suggestion.text,
-            "labeller": f"platform:{suggestion.community or 'unknown'}",
-            "time": now_iso(),
-            "model": model.id,
-            "scores": None,
-            "weak": True,  # the platform's decision: retraining weighs it (--weak-weight)
-            "source": "suggestscore",
-        }
         url = suggestion.thread.get("url")
-        if isinstance(url, str) and url:
-            record["thread_id"] = url
-        outcome = await asyncio.to_thread(service.store.record_decision, record)
-        stored = outcome in ("new", "changed")
+        record = LabelRecord(
+            id=suggestion.comment_id,
+            label=suggestion.label,
+            text=suggestion.text,
+            labeller=f"platform:{suggestion.community or 'unknown'}",
+            role="platform",  # the platform's decision: retraining weighs it (--weak-weight)
+            time=now_iso(),
+            model=model.id,
+            thread_id=url if isinstance(url, str) and url else None,
+            source="suggestscore",
+            extra={"thread": suggestion.thread} if suggestion.thread else {},
+        )
+        saved = await asyncio.to_thread(service.store.decide, record)
+        stored = saved.written
         if stored:
             service.metrics.decisions[suggestion.label] += 1
     body: dict[str, Any] = {

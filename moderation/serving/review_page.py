@@ -11,7 +11,7 @@
 ``POST /review/api/lease``                  ``{labeller, id}``: still looking at it
 ==========================================  ===================================================
 
-The queue is scored once when the server starts (``review_queue.SharedQueue``); the page is
+The queue is scored once when the server starts (``labels.review.shared.SharedQueue``); the page is
 plain HTML and a little JavaScript that builds every piece of comment text with ``textContent``,
 so markup in a comment shows as text. The server's keys protect the page and its API: a key in
 the login form, ``?key=`` or ``Authorization: Bearer`` opens a session (an HttpOnly cookie).
@@ -35,12 +35,12 @@ from starlette.routing import Route
 
 from moderation.errors import InputError
 from moderation.formats import ReadOptions
+from moderation.labels.review.queue import load_queue
+from moderation.labels.review.shared import ReviewRefusal, SharedQueue, check_labeller
 from moderation.labels.store import LabelStore
-from moderation.review import load_queue
 from moderation.serving.live import Keys
 from moderation.serving.perspective import ApiError, parse_json
 from moderation.serving.review_item import describe
-from moderation.serving.review_queue import ReviewRefusal, SharedQueue, check_labeller
 
 COOKIE = "moderation_review"
 SESSION_SECONDS = 12 * 3600

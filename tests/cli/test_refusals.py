@@ -11,7 +11,7 @@ import pytest
 
 from moderation.cli import app
 
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, store_history
 
 WRITTEN = ROOT / "data" / "examples" / "written.jsonl"
 
@@ -148,7 +148,7 @@ def test_flag_csv_cells_cannot_run_as_formulas(runner, tmp_path, tiny_model):
 def test_the_label_queue_cannot_run_formulas_and_imports_the_original_text(
     runner, tmp_path, tiny_model
 ):
-    export, store, queue = _hostile_export(tmp_path), tmp_path / "s.jsonl", tmp_path / "q.csv"
+    export, store, queue = _hostile_export(tmp_path), tmp_path / "s.db", tmp_path / "q.csv"
     base = ["label", str(export), "--store", str(store), "--model", str(tiny_model)]
     result = runner.invoke(app, [*base, "--export", str(queue)])
     assert result.exit_code == 0, result.output
@@ -163,7 +163,7 @@ def test_the_label_queue_cannot_run_formulas_and_imports_the_original_text(
         writer.writerows(rows)
     result = runner.invoke(app, [*base, "--import", str(queue)])
     assert result.exit_code == 0, result.output
-    stored = {json.loads(line)["id"]: json.loads(line)["text"] for line in store.open()}
+    stored = {r.id: r.text for r in store_history(store)}
     assert stored == {"=1+1": FORMULA, "c2": "-2 points for this", "c3": "=already quoted"}
 
 
@@ -175,7 +175,7 @@ def test_duplicate_ids_in_an_export_are_an_error_and_skip_bad_keeps_the_first(
 ):
     export = tmp_path / "dup.csv"
     export.write_text("id,thread_id,text\na,t,first text\nb,t,other\na,t,second text\n")
-    store, queue = tmp_path / "s.jsonl", tmp_path / "q.csv"
+    store, queue = tmp_path / "s.db", tmp_path / "q.csv"
     base = ["label", str(export), "--store", str(store), "--model", str(tiny_model)]
     _fails_cleanly(runner.invoke(app, [*base, "--export", str(queue)]), "'a'", "comment 3")
     assert not queue.exists()

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from moderation.cli import app
-from moderation.labels.store import read_store
 
-from conftest import json_lines, start_moderation_server
+from conftest import start_moderation_server, store_history, store_labels
 
 KEY = "review-key-1"
 MARKUP = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> says <b>hi</b>'
@@ -55,7 +54,7 @@ class ReviewServer:
 
     def __init__(self, folder: Path, model: Path, *, keys: bool, command="review", export=None):
         self.folder = folder
-        self.store = folder / "labels.jsonl"
+        self.store = folder / "labels.db"
         export = export or write_export(folder / "export.jsonl")
         if command == "review":
             args = ["review", str(export), "--store", str(self.store)]
@@ -133,7 +132,7 @@ def test_keys_protect_the_page_and_its_api(keyed_server):
     assert server.request("GET", "/review/api/state?labeller=bo", headers=bearer)[0] == 200
     plain = {**bearer, "Content-Type": "text/plain"}
     assert server.request("POST", "/review/api/answer", answer, plain)[0] == 415
-    assert not server.store.exists() or not json_lines(server.store)
+    assert store_history(server.store) == []
     status, body, _ = server.request("GET", "/review/static/review.js")
     assert status == 200 and "textContent" in body
 
@@ -152,7 +151,7 @@ def test_serve_adds_the_review_page_beside_scoring(tmp_path, tiny_model):
 
 
 def test_review_command_errors_are_one_line_and_exit_2(tmp_path, runner, tiny_model):
-    store = str(tmp_path / "s.jsonl")
+    store = str(tmp_path / "s.db")
     result = runner.invoke(app, ["review", str(tmp_path / "nope.jsonl"), "--store", store])
     assert result.exit_code == 2 and "nope.jsonl: not found" in result.output
     result = runner.invoke(app, ["review", "x", "--store", store, "--order", "loud"])
@@ -249,7 +248,7 @@ def _answer(session, key, store):
         f"the answer to {cid}",
     )
     assert f"for {cid}" in _text(session, "status")
-    assert cid in {r["id"] for r in json_lines(store)}  # on disk before the page moved on
+    assert cid in {r.id for r in store_history(store)}  # on disk before the page moved on
     return cid
 
 
@@ -290,18 +289,16 @@ def test_a_moderator_answers_undoes_and_corrects_with_the_keyboard_alone(browser
     _press(session, Keys.ENTER)
     _wait(lambda: f"Corrected {first}: abusive → conspiracy" in _text(session, "status"), "fix")
 
-    records = json_lines(server.store)
-    assert [(r["id"], r["action"]) for r in records] == [
-        (first, "label"),
-        (second, "label"),
-        (third, "label"),
-        (third, "undo"),
-        (first, "undo"),
-        (first, "label"),
+    records = store_history(server.store)
+    assert [(r.id, r.action, r.supersedes) for r in records] == [
+        (first, "label", None),
+        (second, "label", None),
+        (third, "label", None),
+        (third, "undo", records[2].seq),
+        (first, "label", records[0].seq),  # the correction names the answer it replaces
     ]
-    assert {r["labeller"] for r in records} == {"ana"}
-    labels = read_store(server.store).labels()
-    assert {cid: r["label"] for cid, r in labels.items()} == {first: "conspiracy", second: "civil"}
+    assert {r.labeller for r in records} == {"ana"}
+    assert store_labels(server.store) == {first: "conspiracy", second: "civil"}
     # what a screen reader is told
     assert session.find_element(By.ID, "status").get_attribute("role") == "status"
     assert session.find_element(By.ID, "answers").get_attribute("aria-label") == "Answer"
@@ -339,11 +336,10 @@ def test_two_browser_sessions_answer_at_once_without_sharing_a_comment(
             thread.join()
         assert not errors, errors
         assert not set(answered["ana"]) & set(answered["bo"])
-        labels = read_store(server.store).labels()
         expected = dict(zip(answered["ana"], ["abusive", "civil", "abusive"]))
         expected.update(zip(answered["bo"], ["civil", "conspiracy", "civil"]))
-        assert {cid: r["label"] for cid, r in labels.items()} == expected
-        who = {r["id"]: r["labeller"] for r in json_lines(server.store)}
+        assert store_labels(server.store) == expected
+        who = {r.id: r.labeller for r in store_history(server.store)}
         assert {cid for cid, name in who.items() if name == "ana"} == set(answered["ana"])
         everyone = sessions["ana"]
         everyone.refresh()
@@ -380,7 +376,7 @@ def test_markup_in_a_comment_shows_as_text(tmp_path, tiny_model, browsers):
             " (towards civil)", ""
         )
         assert session.execute_script("return window.pwned === undefined")
-        stored = {r["id"]: r["text"] for r in json_lines(server.store)}
+        stored = {r.id: r.text for r in store_history(server.store)}
         assert stored["m1"] == MARKUP
     finally:
         server.stop()

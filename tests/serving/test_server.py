@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation.labels.store import read_store
+from moderation.labels.store import LabelStore
 from moderation.model.registry import load_model
 
 from conftest import start_moderation_server
@@ -81,11 +81,11 @@ def served(tiny_model, tmp_path_factory):
             "--keys",
             str(folder / "keys.txt"),
             "--labels",
-            str(folder / "labels.jsonl"),
+            str(folder / "labels.db"),
         ],
         server_env(folder),
     )
-    server.store = folder / "labels.jsonl"
+    server.store = folder / "labels.db"
     yield server
     assert server.stop() == 0
 
@@ -348,23 +348,26 @@ def test_unknown_paths_and_methods_are_404_and_405(served):
 def test_suggestscore_records_the_platforms_decisions_as_weak_labels(served):
     status, body, _ = served.post(SUGGEST, coral_suggest(ABUSE, "c-901", 1))
     assert status == 200 and body["clientToken"] == "comment:c-901" and body["stored"]
-    # the same decision again writes nothing; a reversal is an undo then the new label
+    # the same decision again writes nothing; a reversal corrects the platform's decision
     assert served.post(SUGGEST, coral_suggest(ABUSE, "c-901", 1))[1]["stored"] is False
     served.post(SUGGEST, coral_suggest(CIVIL, "c-902", 0))
     served.post(SUGGEST, coral_suggest(CIVIL, "c-902", 1))
     conspiracy = "The council secretly planned the flood to buy the land cheap."
     served.post(SUGGEST, coral_suggest(conspiracy, "c-903", 1, attribute="CONSPIRACY"))
-    contents = read_store(served.store)
-    labels = {cid: r["label"] for cid, r in contents.labels().items()}
-    assert {k: labels[k] for k in ("c-901", "c-902", "c-903")} == {
+    with LabelStore(served.store, create=False) as store:
+        labels = store.labels()
+        reversal = store.history(comment_id="c-902")
+    assert {k: labels[k].label for k in ("c-901", "c-902", "c-903")} == {
         "c-901": "abusive",
         "c-902": "abusive",
         "c-903": "conspiracy",
     }
-    record = contents.labels()["c-901"]
-    assert record["weak"] is True and record["source"] == "suggestscore"
-    assert record["labeller"] == "platform:Coral:https://news.example"
-    assert record["text"] == ABUSE and record["thread_id"] == "https://news.example/story-1"
+    assert [(r.label, r.corrects) for r in reversal] == [("civil", None), ("abusive", "civil")]
+    record = labels["c-901"]
+    assert record.weak and record.source == "suggestscore"
+    assert record.labeller == "platform:Coral:https://news.example"
+    assert record.text == ABUSE and record.thread_id == "https://news.example/story-1"
+    assert record.extra["thread"]["url"] == "https://news.example/story-1"  # Coral's context
 
 
 def test_batch_scoring_returns_the_records_score_json_prints(served, model):
@@ -464,7 +467,7 @@ def test_decisions_retrain_a_model_that_the_server_picks_up_without_a_restart(ti
     )
     promoted = run("models", "promote", str(tiny_model), "--force")
     assert promoted.returncode == 0, promoted.stderr
-    store = tmp_path / "decisions.jsonl"
+    store = tmp_path / "decisions.db"
     server = Server(["--labels", str(store)], env)
     try:
         base_id = server.get("/v1/model")[1]["model"]
