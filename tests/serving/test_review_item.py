@@ -47,7 +47,7 @@ def test_the_page_ships_in_the_package_and_fetches_nothing_from_elsewhere():
 
 def test_the_desk_reads_any_export_the_label_command_reads(tmp_path, tiny_model):
     from moderation.serving.app import ServeSettings
-    from moderation.serving.live import Keys
+    from moderation.serving.keys import Keys
     from moderation.serving.review_page import review_desk_for
 
     export = tmp_path / "odd.csv"
