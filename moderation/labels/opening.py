@@ -140,7 +140,7 @@ def _import_new(old: Path, database: Path, notes: list[str]) -> LabelStore:
 
 
 def _remove_store_files(path: Path) -> None:
-    for side in ("", "-wal", "-shm", "-journal"):
+    for side in ("", "-wal", "-shm", "-journal", "-lock"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{path}{side}")
 

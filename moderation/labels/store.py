@@ -27,12 +27,13 @@ platform itself keeps.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import sqlite3
 import stat
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -52,12 +53,17 @@ from moderation.labels.schema import (
 BUSY_SECONDS = 30.0  # how long a writer waits for another before giving up
 MEMORY = ":memory:"  # the path of a store held in memory (label files read by the same rules)
 STATES = ("labelled", "weak", "disagreement", "skipped")
-_SIDE_FILES = ("-wal", "-shm", "-journal")
+_SIDE_FILES = ("-wal", "-shm", "-journal", "-lock")
 _COLUMNS = (
     "a.seq, a.comment_id, a.action, a.label, a.labeller, a.role, a.time, a.supersedes, a.text, "
     "a.thread_id, a.model, a.scores, a.source, a.extra, s.label"
 )
 _FROM = "answers AS a LEFT JOIN answers AS s ON s.seq = a.supersedes AND a.action = 'label'"
+_DECISION = (
+    "SELECT p.seq, a.label, (SELECT state FROM current WHERE comment_id = ?1) "
+    "FROM (SELECT 1) LEFT JOIN positions AS p ON p.comment_id = ?1 AND p.labeller = ?2 "
+    "LEFT JOIN answers AS a ON a.seq = p.seq"
+)
 _INSERT = (
     "INSERT INTO answers (comment_id, action, label, labeller, role, time, supersedes, text, "
     "thread_id, model, scores, source, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -210,6 +216,7 @@ class LabelStore:
         self.busy_seconds = busy_seconds
         self._lock = threading.RLock()
         self._synchronous = ""
+        self._queue: int | None = None
         try:
             self._db = sqlite3.connect(
                 uri,
@@ -221,9 +228,10 @@ class LabelStore:
         except sqlite3.Error as err:
             raise self._error(err) from None
         try:
+            self._queue = self._open_queue()
             self._prepare()
         except BaseException:
-            self._db.close()
+            self.close()
             raise
 
     # --- opening ------------------------------------------------------------------------------
@@ -292,6 +300,9 @@ class LabelStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._queue is not None:
+                os.close(self._queue)
+                self._queue = None
 
     # --- transactions -------------------------------------------------------------------------
 
@@ -304,8 +315,11 @@ class LabelStore:
     @contextlib.contextmanager
     def _transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE``: the write lock is taken first, so what
-        is read inside is what the write is decided on)."""
-        with self._lock:
+        is read inside is what the write is decided on). Writers of this package also queue
+        on ``STORE-lock`` first (``flock``): a writer waiting there is woken the moment the
+        store is free, where SQLite's busy handler would sleep and retry, and could lose the
+        race again and again while another process kept writing."""
+        with self._lock, self._writers_queue():
             db = self._db
             try:
                 if not db.in_transaction:
@@ -322,6 +336,31 @@ class LabelStore:
             except BaseException:
                 _rollback(db)
                 raise
+
+    @contextlib.contextmanager
+    def _writers_queue(self) -> Iterator[None]:
+        if self._queue is None:
+            yield
+            return
+        fcntl.flock(self._queue, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._queue, fcntl.LOCK_UN)
+
+    def _open_queue(self) -> int | None:
+        """The writers' queue file beside the store (None in memory, or where it cannot be
+        made: then SQLite's own lock alone serialises writers)."""
+        if str(self.path) == MEMORY:
+            return None
+        try:
+            return os.open(
+                f"{self.path}-lock",
+                os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
+                0o666,
+            )
+        except OSError:
+            return None
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -601,16 +640,17 @@ class LabelStore:
         if record.action != "label" or record.role != "platform":
             raise ValueError("decide() takes the platform's label")
         with self._transaction(durable=False) as db:
-            row = self._position_in(db, record.id, record.labeller)
-            standing = _record(row) if row else None
-            if standing is not None and standing.label == record.label:
-                return Saved("same", standing)
-            moderated = db.execute(
-                "SELECT 1 FROM current WHERE comment_id = ? AND state IN "
-                "('labelled', 'disagreement')",
-                (record.id,),
+            # one look: the platform's standing decision, and whether a moderator answered
+            earlier, earlier_label, state = db.execute(
+                _DECISION, (record.id, record.labeller)
             ).fetchone()
-            written = self._write(db, record, standing.seq if standing else None)
+            earlier_label = earlier_label if earlier is not None else None
+            standing = replace(record, seq=earlier, label=earlier_label) if earlier else None
+            if standing is not None and earlier_label == record.label:
+                return Saved("same", standing)
+            seq = self._insert(db, record, earlier)
+            written = replace(record, seq=seq, supersedes=earlier, corrects=earlier_label)
+            moderated = state in ("labelled", "disagreement")
             outcome = "kept" if moderated else ("changed" if standing else "new")
             return Saved(outcome, written, standing)
 

@@ -111,7 +111,11 @@ def test_a_killed_import_leaves_nothing_the_next_run_does_not_remove(tmp_path):
     (tmp_path / f"{left.name}-wal").write_bytes(b"")
     with open_store(old) as store:
         assert any("left by an import that was stopped" in note for note in store.notes)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.db", "labels.jsonl"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "labels.db",
+        "labels.db-lock",
+        "labels.jsonl",
+    ]
 
 
 _OPEN = """
