@@ -6,9 +6,12 @@ checksums, timestamps, and JSON-lines files that may end in a torn line.
   killed run left is removed by the next run writing the same file (``remove_leftovers``).
 - A directory (a model, a report) is filled as a temporary sibling and swapped into place
   (``atomic_directory``).
-- An append-only record (the label store, the promotion history) is flushed and fsync'd
+- An append-only record (the promotion history, the trusted models) is flushed and fsync'd
   before the writer goes on (``append_durably``); a crash can leave at most a torn last line,
-  which ``read_json_lines`` reports and ``set_torn_line_aside`` moves to ``FILE.torn``.
+  which ``read_json_lines`` reports and ``set_torn_line_aside`` moves to ``FILE.torn``. (The
+  label store, which many writers share, is a SQLite database: ``labels.store``.)
+- An input is read only if it is a regular file (``check_regular_file``): never a device or a
+  FIFO, which would be read without end.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -89,7 +90,7 @@ def review_cli(
     settings = ServeSettings(
         model=str(model.resolve()) if model else None,
         keys=str(keys.resolve()) if keys else None,
-        labels=str(store.resolve()),
+        labels=os.path.abspath(store),  # a link stays a link: refused
         review=str(input.resolve()),
         review_format=format,
         review_order=order,

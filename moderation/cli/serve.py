@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -117,7 +118,7 @@ def serve_cli(
     settings = ServeSettings(
         model=str(model.resolve()) if model else None,
         keys=str(keys.resolve()) if keys else None,
-        labels=str(labels.resolve()) if labels else None,
+        labels=os.path.abspath(labels) if labels else None,  # a link stays a link: refused
         review=str(review.resolve()) if review else None,
         review_order=review_order,
         allowed_hosts=allow_host or [],

@@ -32,6 +32,14 @@ SCHEMA_VERSION = 1
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 _LABELS = ", ".join(f"'{label}'" for label in LABELS)
+# each comment's current answer as one character (``current.code``), so every answer of a big
+# store is read as one string: a label's letter (upper case when only the platform gave it),
+# ``d`` a disagreement, ``s`` skipped
+LABEL_CODES = {"civil": "c", "abusive": "a", "conspiracy": "p"}
+STATE_CODES = {"disagreement": "d", "skipped": "s"}
+assert set(LABEL_CODES) == set(LABELS)
+assert len({*LABEL_CODES.values(), *(c.upper() for c in LABEL_CODES.values())}) == 2 * len(LABELS)
+_CODE_OF_LABEL = " ".join(f"WHEN '{label}' THEN '{code}'" for label, code in LABEL_CODES.items())
 
 _VERSION_1 = f"""
 CREATE TABLE answers (
@@ -73,7 +81,15 @@ CREATE TABLE current (
     comment_id TEXT PRIMARY KEY,
     state TEXT NOT NULL CHECK (state IN ('labelled', 'weak', 'disagreement', 'skipped')),
     label TEXT,
-    seq INTEGER NOT NULL REFERENCES answers (seq)
+    seq INTEGER NOT NULL REFERENCES answers (seq),
+    code TEXT NOT NULL GENERATED ALWAYS AS (
+        CASE state
+            WHEN 'disagreement' THEN 'd'
+            WHEN 'skipped' THEN 's'
+            WHEN 'weak' THEN upper(CASE label {_CODE_OF_LABEL} END)
+            ELSE CASE label {_CODE_OF_LABEL} END
+        END
+    ) STORED
 ) WITHOUT ROWID;
 CREATE INDEX current_disagreements ON current (state) WHERE state = 'disagreement';
 

@@ -45,9 +45,11 @@ from moderation.files import now_iso
 from moderation.labels.record import LabelRecord
 from moderation.labels.schema import (
     APPLICATION_ID,
+    LABEL_CODES,
     MIGRATIONS,
     SCHEMA_VERSION,
     SQLITE_HEADER,
+    STATE_CODES,
 )
 
 BUSY_SECONDS = 30.0  # how long a writer waits for another before giving up
@@ -106,37 +108,54 @@ class Current:
 
 
 _SEPARATOR = "\x1f"  # the unit separator, between comment ids
-_CURRENT_COLUMNS = (
-    "SELECT group_concat(comment_id, char(31)), "
-    "group_concat(substr(state, 1, 1) || coalesce(label, ''), ',') FROM current"
-)
-_STATE_OF = {state[0]: state for state in STATES}
+_CURRENT_COLUMNS = "SELECT group_concat(comment_id, char(31)), group_concat(code, '') FROM current"
+_DECODED = {
+    **{code: ("labelled", label) for label, code in LABEL_CODES.items()},
+    **{code.upper(): ("weak", label) for label, code in LABEL_CODES.items()},
+    **{code: (state, None) for state, code in STATE_CODES.items()},
+}
 
 
 class CurrentAnswers(Mapping[str, tuple[str, "str | None"]]):
-    """Comment id -> ``(state, label)``, kept compact: each value is decoded when asked for."""
+    """Comment id -> ``(state, label)`` for every answered comment, kept as the store gives
+    them: the ids in a list and their answers as one character each (``schema.LABEL_CODES``);
+    the index by id is built the first time one is looked up."""
 
-    def __init__(self, codes: dict[str, str]):
-        self._codes = codes
+    def __init__(self, ids: list[str], codes: str):
+        self.ids, self.codes = ids, codes
+        self._index: dict[str, int] | None = None
+
+    def _position(self, comment_id: str) -> int | None:
+        if self._index is None:
+            self._index = {cid: n for n, cid in enumerate(self.ids)}
+        return self._index.get(comment_id)
 
     def __getitem__(self, comment_id: str) -> tuple[str, str | None]:
-        code = self._codes[comment_id]
-        return _STATE_OF[code[0]], code[1:] or None
+        position = self._position(comment_id)
+        if position is None:
+            raise KeyError(comment_id)
+        return _DECODED[self.codes[position]]
+
+    def __contains__(self, comment_id: object) -> bool:
+        return isinstance(comment_id, str) and self._position(comment_id) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._codes)
+        return iter(self.ids)
 
     def __len__(self) -> int:
-        return len(self._codes)
+        return len(self.ids)
+
+    def items(self) -> Iterator[tuple[str, tuple[str, str | None]]]:  # type: ignore[override]
+        return ((cid, _DECODED[code]) for cid, code in zip(self.ids, self.codes))
 
     def label(self, comment_id: str) -> str | None:
         """The comment's settled label (None: unanswered, skipped or disagreed on)."""
-        code = self._codes.get(comment_id)
-        return code[1:] or None if code else None
+        return self.get(comment_id, ("", None))[1]
 
-    def labelled(self) -> set[str]:
-        """The comments with a settled label (a moderator's or the platform's)."""
-        return {cid for cid, code in self._codes.items() if code[0] in "lw"}
+    def with_state(self, *states: str) -> set[str]:
+        """The comments whose current answer is in one of ``states``."""
+        wanted = {code for code, (state, _) in _DECODED.items() if state in states}
+        return {cid for cid, code in zip(self.ids, self.codes) if code in wanted}
 
 
 @dataclass
@@ -372,13 +391,17 @@ class LabelStore:
             except sqlite3.Error as err:
                 raise self._error(err) from None
 
-    def _scalar(self, sql: str, parameters: Iterable[Any] = ()) -> Any:
+    def _fetch(self, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
+        """The rows of a read, a SQLite error as the store's one-line error."""
         with self._lock:
             try:
-                row = self._db.execute(sql, tuple(parameters)).fetchone()
+                return self._db.execute(sql, tuple(parameters)).fetchall()
             except sqlite3.Error as err:
                 raise self._error(err) from None
-        return row[0] if row else None
+
+    def _scalar(self, sql: str, parameters: Iterable[Any] = ()) -> Any:
+        rows = self._fetch(sql, parameters)
+        return rows[0][0] if rows else None
 
     def __len__(self) -> int:
         return int(self._scalar("SELECT count(*) FROM answers"))
@@ -416,13 +439,7 @@ class LabelStore:
 
     def changes_since(self, seq: int) -> tuple[set[str], int]:
         """The comments with rows after ``seq``, and the last ``seq`` now."""
-        with self._lock:
-            try:
-                rows = self._db.execute(
-                    "SELECT seq, comment_id FROM answers WHERE seq > ? ORDER BY seq", (seq,)
-                ).fetchall()
-            except sqlite3.Error as err:
-                raise self._error(err) from None
+        rows = self._fetch("SELECT seq, comment_id FROM answers WHERE seq > ? ORDER BY seq", (seq,))
         return {cid for _, cid in rows}, (rows[-1][0] if rows else seq)
 
     def position(self, comment_id: str, labeller: str) -> LabelRecord | None:
@@ -449,15 +466,11 @@ class LabelStore:
 
     def current_all(self) -> dict[str, Current]:
         """Every answered comment's current answer, with the answer that decides it."""
-        with self._lock:
-            try:
-                rows = self._db.execute(
-                    f"SELECT c.state, c.label, {_COLUMNS} FROM current AS c "
-                    "JOIN answers AS a ON a.seq = c.seq "
-                    "LEFT JOIN answers AS s ON s.seq = a.supersedes AND a.action = 'label'"
-                ).fetchall()
-            except sqlite3.Error as err:
-                raise self._error(err) from None
+        rows = self._fetch(
+            f"SELECT c.state, c.label, {_COLUMNS} FROM current AS c "
+            "JOIN answers AS a ON a.seq = c.seq "
+            "LEFT JOIN answers AS s ON s.seq = a.supersedes AND a.action = 'label'"
+        )
         found = {}
         for row in rows:
             record = _record(row[2:])
@@ -465,32 +478,28 @@ class LabelStore:
         return found
 
     def current(self, comment_id: str) -> Current | None:
-        with self._lock:
-            try:
-                row = self._db.execute(
-                    "SELECT state, label, seq FROM current WHERE comment_id = ?", (comment_id,)
-                ).fetchone()
-            except sqlite3.Error as err:
-                raise self._error(err) from None
-        if row is None:
+        rows = self._fetch(
+            "SELECT state, label, seq FROM current WHERE comment_id = ?", (comment_id,)
+        )
+        if not rows:
             return None
+        row = rows[0]
         record = self.record(row[2])
         assert record is not None
         return Current(row[0], row[1], record)
 
     def current_answers(self) -> CurrentAnswers:
-        """Every answered comment's current ``(state, label)``, read from the index the store
-        keeps in two columns of text (fast on millions of labels)."""
+        """Every answered comment's current ``(state, label)``: two strings read from the
+        index the store keeps (fast on millions of labels)."""
         with self._lock:
             try:
-                count = self._db.execute("SELECT count(*) FROM current").fetchone()[0]
                 ids, codes = self._db.execute(_CURRENT_COLUMNS).fetchone()
-                if count and ids.count(_SEPARATOR) == count - 1:
-                    return CurrentAnswers(dict(zip(ids.split(_SEPARATOR), codes.split(","))))
-                rows = self._db.execute(
-                    "SELECT comment_id, substr(state, 1, 1) || coalesce(label, '') FROM current"
-                )
-                return CurrentAnswers(dict(rows.fetchall()))
+                found = ids.split(_SEPARATOR) if ids else []
+                if len(found) == len(codes or ""):
+                    return CurrentAnswers(found, codes or "")
+                # an id holding the separator: read row by row instead
+                rows = self._db.execute("SELECT comment_id, code FROM current").fetchall()
+                return CurrentAnswers([cid for cid, _ in rows], "".join(c for _, c in rows))
             except sqlite3.Error as err:
                 raise self._error(err) from None
 
@@ -542,10 +551,9 @@ class LabelStore:
 
     def imports(self) -> list[dict[str, Any]]:
         """The old JSONL stores imported into this one."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT source, sha256, size, lines, added, time FROM imports ORDER BY rowid"
-            ).fetchall()
+        rows = self._fetch(
+            "SELECT source, sha256, size, lines, added, time FROM imports ORDER BY rowid"
+        )
         names = ("source", "sha256", "size", "lines", "added", "time")
         return [dict(zip(names, row)) for row in rows]
 

@@ -6,10 +6,13 @@ import csv
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 from moderation.cli import app
+from moderation.labels.store import LabelStore
 
 from conftest import ROOT, SAMPLES, store_history
 
@@ -287,3 +290,41 @@ def test_review_and_serve_never_append_answers_to_the_export(runner, tmp_path):
     result = runner.invoke(app, ["serve", "--review", str(wxr), "--labels", str(wxr)])
     _fails_cleanly(result, "is the input")
     assert wxr.read_bytes() == before
+
+
+# --- inputs and stores that are not regular files (issue 22) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["parse", "{fifo}"],
+        ["flag", "/dev/zero"],
+        ["train", "/dev/zero", "-o", "{tmp}/m"],
+        ["label", "{csv}", "--store", "/dev/zero", "--export", "{tmp}/q.csv"],
+        ["label", "{csv}", "--store", "{fifo}", "--export", "{tmp}/q.csv"],
+        ["labels", "export", "/dev/full"],
+        ["serve", "--keys", "/dev/zero"],
+        ["serve", "--labels", "{link}"],
+        ["review", "{csv}", "--store", "{link}"],
+        ["evaluate", "{fifo}"],
+    ],
+)
+def test_devices_fifos_and_links_are_refused_as_inputs_and_stores(tmp_path, command, tiny_model):
+    data = _copy(tmp_path, "comments.csv")
+    os.mkfifo(tmp_path / "fifo.jsonl")
+    LabelStore(tmp_path / "real.db").close()
+    (tmp_path / "link.db").symlink_to(tmp_path / "real.db")
+    names = {"fifo": tmp_path / "fifo.jsonl", "tmp": tmp_path, "csv": data}
+    names["link"] = tmp_path / "link.db"
+    args = [part.format(**names) for part in command] + ["--model", str(tiny_model)]
+    if args[0] in ("labels", "parse", "train"):
+        args = args[:-2]
+    # in a process of its own: a server that failed to refuse would listen, not return
+    done = subprocess.run(
+        [sys.executable, "-m", "moderation", *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert not (tmp_path / "q.csv").exists()

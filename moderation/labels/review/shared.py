@@ -230,17 +230,8 @@ class SharedQueue:
         if choice not in CHOICES:
             raise ReviewRefusal(400, f"unknown answer {choice!r}: give one of {', '.join(CHOICES)}")
         with self.lock:
-            item = self._item(cid)
             label = None if choice == "skip" else choice
-            saved = self.store.answer(
-                answer_record(
-                    item.comment,
-                    label,
-                    scores=item.scores,
-                    labeller=labeller,
-                    model_id=self.model_id,
-                )
-            )
+            saved = self.store.answer(self._answer(labeller, cid, label))
             others = self._others_answers(labeller, cid)
             self._account_new_records()
             if saved.written and label is None:
@@ -290,16 +281,7 @@ class SharedQueue:
                     404, f"{cid!r} is not among your last {HISTORY} answers: nothing to correct"
                 )
             self._check_still_standing(labeller, earlier)
-            item = self._item(cid)
-            saved = self.store.answer(
-                answer_record(
-                    item.comment,
-                    label,
-                    scores=item.scores,
-                    labeller=labeller,
-                    model_id=self.model_id,
-                )
-            )
+            saved = self.store.answer(self._answer(labeller, cid, label))
             self._account_new_records()
             self._remember_answer(labeller, saved.record)
             view = self._view(labeller)
@@ -308,6 +290,13 @@ class SharedQueue:
             return view
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _answer(self, labeller: str, cid: Any, label: str | None) -> LabelRecord:
+        """The store record of ``labeller``'s answer (a label, or a skip) about ``cid``."""
+        item = self._item(cid)
+        return answer_record(
+            item.comment, label, scores=item.scores, labeller=labeller, model_id=self.model_id
+        )
 
     def _item(self, cid: Any) -> QueueItem:
         item = self.items.get(cid) if isinstance(cid, str) else None
