@@ -167,6 +167,37 @@ class AddReport:
     ignored_undos: int = 0  # undo lines with nothing standing to withdraw
 
 
+class _Checkpointer:
+    """Moves what writers committed from the WAL into the database file, in a thread and a
+    connection of its own, every ``every`` seconds: no writer waits for a checkpoint (SQLite
+    would otherwise run one inside a commit now and then, with two fsyncs). PASSIVE: it never
+    blocks a writer or a reader, and copies what it can."""
+
+    def __init__(self, uri: str, every: float = 0.5):
+        self._uri, self._every = uri, every
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name="label-store-checkpoint", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            db = sqlite3.connect(self._uri, uri=True, timeout=0.1, isolation_level=None)
+        except sqlite3.Error:
+            return
+        try:
+            while not self._stopping.wait(self._every):
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            db.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+
 class NothingToUndo(ModerationError):
     """The labeller has no standing answer for that comment."""
 
@@ -236,6 +267,8 @@ class LabelStore:
         self._lock = threading.RLock()
         self._synchronous = ""
         self._queue: int | None = None
+        self._uri = uri
+        self._checkpointer: _Checkpointer | None = None
         try:
             self._db = sqlite3.connect(
                 uri,
@@ -318,10 +351,21 @@ class LabelStore:
 
     def close(self) -> None:
         with self._lock:
+            if self._checkpointer is not None:
+                self._checkpointer.stop()
+                self._checkpointer = None
+                with contextlib.suppress(sqlite3.Error):  # what is left, now
+                    self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
             self._db.close()
             if self._queue is not None:
                 os.close(self._queue)
                 self._queue = None
+
+    def _start_checkpoints(self) -> None:
+        """On the first write of a store on disk: checkpoints move to their own thread."""
+        if self._checkpointer is None and str(self.path) != MEMORY:
+            self._db.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpointer = _Checkpointer(self._uri)
 
     # --- transactions -------------------------------------------------------------------------
 
@@ -343,6 +387,7 @@ class LabelStore:
             try:
                 if not db.in_transaction:
                     self._set_synchronous(durable)
+                    self._start_checkpoints()
                 db.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as err:
                 raise self._error(err) from None

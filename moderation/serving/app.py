@@ -27,6 +27,7 @@ import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -94,6 +95,7 @@ class Service:
         self.live = LiveModel(settings.model, check_every=settings.check_every)
         self.keys = Keys(settings.keys)
         self.store = open_store(settings.labels) if settings.labels else None
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="label-store")
         try:
             self.review = review_desk_for(settings, self.store, self.keys)
         except BaseException:
@@ -104,6 +106,7 @@ class Service:
 
     def close(self) -> None:
         self.live.stop()
+        self.writer.shutdown(wait=True)
         if self.store is not None:
             self.store.close()
 
@@ -195,7 +198,10 @@ async def _suggest(service: Service, request: Request) -> Response:
             source="suggestscore",
             extra=extra,
         )
-        saved = await asyncio.to_thread(service.store.decide, record)
+        # one thread writes the store: requests queue for it instead of crowding the lock
+        saved = await asyncio.get_running_loop().run_in_executor(
+            service.writer, service.store.decide, record
+        )
         stored = saved.written
         if stored:
             service.metrics.decisions[suggestion.label] += 1
