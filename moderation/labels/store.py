@@ -26,36 +26,21 @@ platform itself keeps.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import sqlite3
-import stat
-import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import orjson
 
 from moderation.errors import InputError, ModerationError
 from moderation.files import now_iso
+from moderation.labels.current import CURRENT_COLUMNS, SEPARATOR, Current, CurrentAnswers
+from moderation.labels.database import MEMORY, StoreDatabase, check_store_file
 from moderation.labels.record import LabelRecord
-from moderation.labels.schema import (
-    APPLICATION_ID,
-    LABEL_CODES,
-    MIGRATIONS,
-    SCHEMA_VERSION,
-    SQLITE_HEADER,
-    STATE_CODES,
-)
 
-BUSY_SECONDS = 30.0  # how long a writer waits for another before giving up
-MEMORY = ":memory:"  # the path of a store held in memory (label files read by the same rules)
-STATES = ("labelled", "weak", "disagreement", "skipped")
-_SIDE_FILES = ("-wal", "-shm", "-journal", "-lock")
+__all__ = ["MEMORY", "LabelStore", "NothingToUndo", "Saved", "check_store_file"]
+
 _COLUMNS = (
     "a.seq, a.comment_id, a.action, a.label, a.labeller, a.role, a.time, a.supersedes, a.text, "
     "a.thread_id, a.model, a.scores, a.source, a.extra, s.label"
@@ -96,68 +81,6 @@ class Saved:
         return self.outcome not in ("same", "labelled")
 
 
-@dataclass(frozen=True)
-class Current:
-    """A comment's current answer: ``state`` (``labelled``, ``weak``, ``disagreement`` or
-    ``skipped``), the settled ``label`` (None for a disagreement or a skip) and the answer
-    that decides it."""
-
-    state: str
-    label: str | None
-    record: LabelRecord
-
-
-_SEPARATOR = "\x1f"  # the unit separator, between comment ids
-_CURRENT_COLUMNS = "SELECT group_concat(comment_id, char(31)), group_concat(code, '') FROM current"
-_DECODED = {
-    **{code: ("labelled", label) for label, code in LABEL_CODES.items()},
-    **{code.upper(): ("weak", label) for label, code in LABEL_CODES.items()},
-    **{code: (state, None) for state, code in STATE_CODES.items()},
-}
-
-
-class CurrentAnswers(Mapping[str, tuple[str, "str | None"]]):
-    """Comment id -> ``(state, label)`` for every answered comment, kept as the store gives
-    them: the ids in a list and their answers as one character each (``schema.LABEL_CODES``);
-    the index by id is built the first time one is looked up."""
-
-    def __init__(self, ids: list[str], codes: str):
-        self.ids, self.codes = ids, codes
-        self._index: dict[str, int] | None = None
-
-    def _position(self, comment_id: str) -> int | None:
-        if self._index is None:
-            self._index = {cid: n for n, cid in enumerate(self.ids)}
-        return self._index.get(comment_id)
-
-    def __getitem__(self, comment_id: str) -> tuple[str, str | None]:
-        position = self._position(comment_id)
-        if position is None:
-            raise KeyError(comment_id)
-        return _DECODED[self.codes[position]]
-
-    def __contains__(self, comment_id: object) -> bool:
-        return isinstance(comment_id, str) and self._position(comment_id) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.ids)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def items(self) -> Iterator[tuple[str, tuple[str, str | None]]]:  # type: ignore[override]
-        return ((cid, _DECODED[code]) for cid, code in zip(self.ids, self.codes))
-
-    def label(self, comment_id: str) -> str | None:
-        """The comment's settled label (None: unanswered, skipped or disagreed on)."""
-        return self.get(comment_id, ("", None))[1]
-
-    def with_state(self, *states: str) -> set[str]:
-        """The comments whose current answer is in one of ``states``."""
-        wanted = {code for code, (state, _) in _DECODED.items() if state in states}
-        return {cid for cid, code in zip(self.ids, self.codes) if code in wanted}
-
-
 @dataclass
 class AddReport:
     """What adding records from a file did."""
@@ -167,264 +90,14 @@ class AddReport:
     ignored_undos: int = 0  # undo lines with nothing standing to withdraw
 
 
-class _Checkpointer:
-    """Moves what writers committed from the WAL into the database file, in a thread and a
-    connection of its own, every ``every`` seconds: no writer waits for a checkpoint (SQLite
-    would otherwise run one inside a commit now and then, with two fsyncs). PASSIVE: it never
-    blocks a writer or a reader, and copies what it can."""
-
-    def __init__(self, uri: str, every: float = 0.5):
-        self._uri, self._every = uri, every
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name="label-store-checkpoint", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            db = sqlite3.connect(self._uri, uri=True, timeout=0.1, isolation_level=None)
-        except sqlite3.Error:
-            return
-        try:
-            while not self._stopping.wait(self._every):
-                with contextlib.suppress(sqlite3.Error):
-                    db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        finally:
-            db.close()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._thread.join()
-
-
 class NothingToUndo(ModerationError):
     """The labeller has no standing answer for that comment."""
 
 
-def check_store_file(path: Path) -> bool:
-    """Whether a store file exists at ``path``; a symbolic link, a device, a FIFO or a socket
-    (there or beside it, as SQLite's journal files) is an error: the store is opened only as
-    the regular file it is."""
-    exists = False
-    for candidate in (path, *(path.with_name(path.name + side) for side in _SIDE_FILES)):
-        try:
-            found = os.lstat(candidate)
-        except FileNotFoundError:
-            continue
-        except OSError as err:
-            raise InputError(candidate, f"cannot be read ({err.strerror})") from None
-        if stat.S_ISLNK(found.st_mode):
-            raise InputError(
-                candidate,
-                "is a symbolic link; a label store is opened only as itself",
-                hint="give the path of the file it points to",
-            )
-        if not stat.S_ISREG(found.st_mode):
-            raise InputError(
-                candidate,
-                "is not a regular file (a folder, device, FIFO or socket)",
-                hint="give a label store file",
-            )
-        exists = exists or candidate == path
-    return exists
-
-
-def _check_header(path: Path) -> None:
-    with open(path, "rb") as handle:
-        head = handle.read(len(SQLITE_HEADER))
-    if head and head != SQLITE_HEADER:
-        raise InputError(
-            path,
-            "is not a label store (not a SQLite database)",
-            hint="give the .db file `moderation label` or `serve` writes",
-        )
-
-
-class LabelStore:
-    """A label store at ``path`` (created when missing, unless ``create=False``). Thread-safe:
-    one connection, one writer at a time in this process, SQLite's lock between processes.
-    For a path that may be an old JSONL store, use :func:`open_store`."""
-
-    def __init__(
-        self, path: str | Path, *, create: bool = True, busy_seconds: float = BUSY_SECONDS
-    ):
-        self.path = Path(path)
-        self.notes: list[str] = []  # what a person should be told about opening it
-        if str(path) == MEMORY:
-            uri = "file::memory:?mode=memory"
-        else:
-            exists = check_store_file(self.path)
-            if exists:
-                _check_header(self.path)
-            elif not create:
-                raise InputError(self.path, "not found", hint="give a label store (a .db file)")
-            elif not self.path.parent.is_dir():
-                raise InputError(self.path, f"the folder {self.path.parent} does not exist")
-            mode = "rwc" if create else "rw"
-            uri = f"file:{quote(str(self.path.absolute()))}?mode={mode}"
-        self.busy_seconds = busy_seconds
-        self._lock = threading.RLock()
-        self._synchronous = ""
-        self._queue: int | None = None
-        self._uri = uri
-        self._checkpointer: _Checkpointer | None = None
-        try:
-            self._db = sqlite3.connect(
-                uri,
-                uri=True,
-                timeout=busy_seconds,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except sqlite3.Error as err:
-            raise self._error(err) from None
-        try:
-            self._queue = self._open_queue()
-            self._prepare()
-        except BaseException:
-            self.close()
-            raise
-
-    # --- opening ------------------------------------------------------------------------------
-
-    def _prepare(self) -> None:
-        db = self._db
-        try:
-            if db.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
-                db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            self._set_synchronous(True)
-            version, app = self._versions()
-            if version == SCHEMA_VERSION and app == APPLICATION_ID:
-                return
-            with self._transaction():  # the check again, under the write lock
-                version, app = self._versions()
-                self._check_versions(version, app)
-                for step in MIGRATIONS[version:]:
-                    step(db)
-                db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.Error as err:
-            raise self._error(err) from None
-
-    def _versions(self) -> tuple[int, int]:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        app = self._db.execute("PRAGMA application_id").fetchone()[0]
-        return version, app
-
-    def _check_versions(self, version: int, app: int) -> None:
-        empty = not self._db.execute("SELECT 1 FROM sqlite_schema LIMIT 1").fetchone()
-        if app != APPLICATION_ID and not (app == 0 and version == 0 and empty):
-            raise InputError(
-                self.path,
-                "is a SQLite database, but not a label store",
-                hint="give the .db file `moderation label` or `serve` writes",
-            )
-        if version > SCHEMA_VERSION:
-            raise InputError(
-                self.path,
-                f"was written by a newer version of moderation (store schema {version}, this "
-                f"version reads up to {SCHEMA_VERSION})",
-                hint="upgrade moderation (`pip install -U moderation`)",
-            )
-
-    def _error(self, err: sqlite3.Error) -> ModerationError:
-        """A SQLite error as one line naming the store."""
-        text = str(err)
-        if "not a database" in text or "malformed" in text:
-            return InputError(self.path, f"is not a readable label store ({text})")
-        if "locked" in text or "busy" in text:
-            return ModerationError(
-                f"{self.path}: the label store stayed busy for {self.busy_seconds:g} s (another "
-                "writer held it); try again"
-            )
-        if isinstance(err, sqlite3.IntegrityError):
-            return InputError(self.path, f"the store refused a record ({text})")
-        return ModerationError(f"{self.path}: {text}")
-
-    def __enter__(self) -> LabelStore:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def close(self) -> None:
-        with self._lock:
-            if self._checkpointer is not None:
-                self._checkpointer.stop()
-                self._checkpointer = None
-                with contextlib.suppress(sqlite3.Error):  # what is left, now
-                    self._db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            self._db.close()
-            if self._queue is not None:
-                os.close(self._queue)
-                self._queue = None
-
-    def _start_checkpoints(self) -> None:
-        """On the first write of a store on disk: checkpoints move to their own thread."""
-        if self._checkpointer is None and str(self.path) != MEMORY:
-            self._db.execute("PRAGMA wal_autocheckpoint=0")
-            self._checkpointer = _Checkpointer(self._uri)
-
-    # --- transactions -------------------------------------------------------------------------
-
-    def _set_synchronous(self, durable: bool) -> None:
-        wanted = "FULL" if durable else "NORMAL"
-        if self._synchronous != wanted:
-            self._db.execute(f"PRAGMA synchronous={wanted}")
-            self._synchronous = wanted
-
-    @contextlib.contextmanager
-    def _transaction(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``: the write lock is taken first, so what
-        is read inside is what the write is decided on). Writers of this package also queue
-        on ``STORE-lock`` first (``flock``): a writer waiting there is woken the moment the
-        store is free, where SQLite's busy handler would sleep and retry, and could lose the
-        race again and again while another process kept writing."""
-        with self._lock, self._writers_queue():
-            db = self._db
-            try:
-                if not db.in_transaction:
-                    self._set_synchronous(durable)
-                    self._start_checkpoints()
-                db.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as err:
-                raise self._error(err) from None
-            try:
-                yield db
-                db.execute("COMMIT")
-            except sqlite3.Error as err:
-                _rollback(db)
-                raise self._error(err) from None
-            except BaseException:
-                _rollback(db)
-                raise
-
-    @contextlib.contextmanager
-    def _writers_queue(self) -> Iterator[None]:
-        if self._queue is None:
-            yield
-            return
-        fcntl.flock(self._queue, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._queue, fcntl.LOCK_UN)
-
-    def _open_queue(self) -> int | None:
-        """The writers' queue file beside the store (None in memory, or where it cannot be
-        made: then SQLite's own lock alone serialises writers)."""
-        if str(self.path) == MEMORY:
-            return None
-        try:
-            return os.open(
-                f"{self.path}-lock",
-                os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC,
-                0o666,
-            )
-        except OSError:
-            return None
+class LabelStore(StoreDatabase):
+    """A label store at ``path`` (created when missing, unless ``create=False``): the rules
+    above, over ``StoreDatabase``. For a path that may be an old JSONL store, use
+    :func:`moderation.labels.opening.open_store`."""
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -435,18 +108,6 @@ class LabelStore:
                 return [_record(row) for row in rows]
             except sqlite3.Error as err:
                 raise self._error(err) from None
-
-    def _fetch(self, sql: str, parameters: Iterable[Any] = ()) -> list[Any]:
-        """The rows of a read, a SQLite error as the store's one-line error."""
-        with self._lock:
-            try:
-                return self._db.execute(sql, tuple(parameters)).fetchall()
-            except sqlite3.Error as err:
-                raise self._error(err) from None
-
-    def _scalar(self, sql: str, parameters: Iterable[Any] = ()) -> Any:
-        rows = self._fetch(sql, parameters)
-        return rows[0][0] if rows else None
 
     def __len__(self) -> int:
         return int(self._scalar("SELECT count(*) FROM answers"))
@@ -538,8 +199,8 @@ class LabelStore:
         index the store keeps (fast on millions of labels)."""
         with self._lock:
             try:
-                ids, codes = self._db.execute(_CURRENT_COLUMNS).fetchone()
-                found = ids.split(_SEPARATOR) if ids else []
+                ids, codes = self._db.execute(CURRENT_COLUMNS).fetchone()
+                found = ids.split(SEPARATOR) if ids else []
                 if len(found) == len(codes or ""):
                     return CurrentAnswers(found, codes or "")
                 # an id holding the separator: read row by row instead
@@ -795,31 +456,6 @@ class LabelStore:
             (comment_id,),
         ).fetchone()
         return row[0] if row else None
-
-    def checkpoint(self) -> None:
-        """Move everything written into the database file itself (before a copy, or a
-        rename)."""
-        with self._lock:
-            try:
-                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error as err:
-                raise self._error(err) from None
-
-    def backup(self, destination: str | Path) -> None:
-        """A consistent copy of the store, taken while others may be writing (SQLite's online
-        backup)."""
-        target = sqlite3.connect(str(destination))
-        try:
-            with self._lock:
-                self._db.backup(target)
-        finally:
-            target.close()
-
-
-def _rollback(db: sqlite3.Connection) -> None:
-    with contextlib.suppress(sqlite3.Error):
-        if db.in_transaction:
-            db.execute("ROLLBACK")
 
 
 def _dumps(value: Any) -> str | None:

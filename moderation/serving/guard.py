@@ -96,6 +96,7 @@ class Guard:
         self.app = app
         self.check_host = check_host
         self.names = local_names() | {h.lower() for h in allowed_hosts}
+        self._hosts: dict[str, bool] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -167,10 +168,15 @@ class Guard:
         return None
 
     def host_allowed(self, host: str) -> bool:
-        name = _hostname(host).lower().rstrip(".")
-        if not name:
-            return False
-        return _is_address(name) or name in self.names or name.endswith(".localhost")
+        known = self._hosts.get(host)
+        if known is None:
+            name = _hostname(host).lower().rstrip(".")
+            known = bool(name) and (
+                _is_address(name) or name in self.names or name.endswith(".localhost")
+            )
+            if len(self._hosts) < 1000:  # the names clients use, remembered (bounded)
+                self._hosts[host] = known
+        return known
 
     @staticmethod
     def same_origin(origin: str, host: str) -> bool:

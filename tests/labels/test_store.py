@@ -171,8 +171,8 @@ def test_an_older_store_is_migrated_in_one_transaction(tmp_path, monkeypatch):
 
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, add_a_column, fail])
-    monkeypatch.setattr("moderation.labels.store.SCHEMA_VERSION", 3)
-    monkeypatch.setattr("moderation.labels.store.MIGRATIONS", schema.MIGRATIONS)
+    monkeypatch.setattr("moderation.labels.database.SCHEMA_VERSION", 3)
+    monkeypatch.setattr("moderation.labels.database.MIGRATIONS", schema.MIGRATIONS)
     with pytest.raises(Exception, match="disk on fire"):
         LabelStore(path)
     raw = sqlite3.connect(path)  # the failed migration left the store as it was
