@@ -1,9 +1,10 @@
 """What every request passes before a route sees it (an ASGI middleware).
 
 - **Whose page asks.** A write (``POST``) from a browser carries an ``Origin``; one from
-  another site (``Origin`` not this server, ``null``, or ``Sec-Fetch-Site: cross-site``) is
-  refused, so a web page a moderator happens to open cannot plant labels or shrink the queue.
-  Programs (Coral, curl) send no ``Origin`` and are not affected.
+  another site (``Origin`` not this server nor a name given with ``--allow-host``, ``null``,
+  or ``Sec-Fetch-Site: cross-site``) is refused, so a web page a moderator happens to open
+  cannot plant labels or shrink the queue. Programs (Coral, curl) send no ``Origin`` and are
+  not affected.
 - **JSON only.** Every write but the login form must be ``Content-Type: application/json``:
   a page on another site cannot send that without the browser asking this server first,
   which it never agrees to.
@@ -95,7 +96,8 @@ class Guard:
     def __init__(self, app: App, *, check_host: bool, allowed_hosts: Iterable[str] = ()):
         self.app = app
         self.check_host = check_host
-        self.names = local_names() | {h.lower() for h in allowed_hosts}
+        self.origins = {h.lower() for h in allowed_hosts}  # pages behind a proxy by that name
+        self.names = local_names() | self.origins
         self._hosts: dict[str, bool] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -157,7 +159,7 @@ class Guard:
             return None
         origin = headers.get("origin")
         cross_site = headers.get("sec-fetch-site") == "cross-site"
-        if cross_site or (origin is not None and not self.same_origin(origin, host)):
+        if cross_site or (origin is not None and not self.origin_allowed(origin, host)):
             return (
                 403,
                 "a write from another site's page is refused (its Origin is not this server)",
@@ -178,10 +180,13 @@ class Guard:
                 self._hosts[host] = known
         return known
 
-    @staticmethod
-    def same_origin(origin: str, host: str) -> bool:
+    def origin_allowed(self, origin: str, host: str) -> bool:
+        """The page is this server's own (its origin names the host asked), or is served under
+        a name given with ``--allow-host`` (a proxy in front that rewrites the Host)."""
         parts = urlsplit(origin)
-        return parts.scheme in ("http", "https") and bool(host) and parts.netloc == host
+        if parts.scheme not in ("http", "https"):
+            return False
+        return (bool(host) and parts.netloc == host) or (parts.hostname or "") in self.origins
 
 
 async def respond(send: Send, status: int, message: str) -> None:

@@ -88,9 +88,13 @@ def test_writes_from_another_sites_page_are_refused_and_change_nothing(server):
     for headers in ({"Content-Type": "text/plain"}, evil):
         assert server.send("POST", "/review/api/answer", answer, headers)[0] in (403, 415)
     assert store_history(server.store) == []
+    local = {**JSON, "Origin": "http://localhost:9999"}  # another port of this machine
+    assert server.send("POST", SUGGEST, body, local)[0] == 403
     own = {**JSON, "Origin": f"http://127.0.0.1:{server.port}"}  # the page itself may
     assert server.send("POST", SUGGEST, body, own)[0] == 200
-    assert [r.id for r in store_history(server.store)] == ["x1"]
+    proxied = {**JSON, "Origin": "https://mod.example"}  # its --allow-host name, via a proxy
+    assert server.send("POST", SUGGEST, json.dumps(_suggest("x2")).encode(), proxied)[0] == 200
+    assert [r.id for r in store_history(server.store)] == ["x1", "x2"]
 
 
 def test_no_get_changes_anything(server):
