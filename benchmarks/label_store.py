@@ -28,6 +28,7 @@ import json
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -265,6 +266,7 @@ def main() -> None:
     print(body)
     if args.results:
         replace_section("Label store (benchmarks/label_store.py)", body)
+    shutil.rmtree(folder, ignore_errors=True)  # the decisions' stores (and the big one, unkept)
 
 
 if __name__ == "__main__":
