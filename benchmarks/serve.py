@@ -68,11 +68,11 @@ def cut(text: str, limit: int) -> str:
 
 
 class Server:
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, extra: list[str] | None = None):
         self.port = free_port()
         model = shipped_model_dir()
         command = [sys.executable, "-m", "moderation", "serve", "--port", str(self.port)]
-        command += ["--model", str(model), "--workers", str(workers)]
+        command += ["--model", str(model), "--workers", str(workers), *(extra or [])]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

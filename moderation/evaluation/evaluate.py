@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import InputError, ModerationError, UsageError
-from moderation.examples import ExampleSet, read_labelled
+from moderation.labels.examples import ExampleSet, read_labelled
 from moderation.model.audit import audit
 from moderation.model.metrics import measure
 from moderation.model.overlap import REFUSE_SHARE, Overlap, find_overlap

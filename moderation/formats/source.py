@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
-from moderation.files import from_spreadsheet_cell
+from moderation.files import check_regular_file, from_spreadsheet_cell
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 20 MB comment is one field
 
@@ -141,6 +141,8 @@ class Source:
     def __init__(self, path: str | Path, report: ParseReport, encoding: str | None = None):
         self.path = Path(path)
         self.report = report
+        if self.path.exists():
+            check_regular_file(self.path)  # a device or a FIFO would be read without end
         try:
             with open(self.path, "rb") as fh:
                 head = fh.read(SNIFF_BYTES)
