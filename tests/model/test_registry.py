@@ -98,6 +98,31 @@ def test_promote_needs_evidence_then_switches_the_active_model_and_rolls_back(
     assert resolve_model_dir().resolve() == shipped.resolve()
 
 
+def test_promotion_says_which_flag_rules_the_labels_could_not_check(
+    runner, monkeypatch, tmp_path, tiny_model
+):
+    """Held-out labels with no abusive comment cannot show what the abusive flags catch: the
+    decision must say so instead of passing it silently."""
+    import csv
+
+    monkeypatch.setenv("MODERATION_MODELS", str(tmp_path))
+    _copy_with_thresholds(runner, tiny_model, tmp_path / "site-v1")
+    evaluation = _labelled_as(load_model(tmp_path / "site-v1"), tmp_path / "site-labels.csv")
+    with evaluation.open(newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["label"] != "abusive"]
+    assert {r["label"] for r in rows} == {"civil", "conspiracy"}
+    without = tmp_path / "no-abuse.csv"
+    with without.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "text", "label"])
+        writer.writeheader()
+        writer.writerows(rows)
+    result = runner.invoke(app, ["models", "promote", "site-v1", "--eval", str(without)])
+    assert result.exit_code in (0, 1), result.output
+    said = " ".join(result.output.split())
+    assert "not checked: flag precision and recall of abusive" in said
+    assert "no such comment among the evaluation labels" in said
+
+
 def test_a_missing_active_model_is_one_clear_error(runner, monkeypatch, tmp_path, tiny_model):
     import shutil
 
