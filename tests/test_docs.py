@@ -49,8 +49,8 @@ def _mentions():
                 if "getLogger(" in line:  # a logger's name, not a module
                     continue
                 name = match.group().rstrip(".")
-                if name.endswith((".py", ".toml", ".json", ".md")):
-                    continue
+                if name.endswith((".py", ".toml", ".json", ".md", ".org", ".com", ".net")):
+                    continue  # a file or a host name, not a module
                 yield source, number, "name", name
 
 

@@ -19,6 +19,8 @@ COMMANDS = [
     ["evaluate"],
     ["labels", "merge"],
     ["labels", "from-status"],
+    ["labels", "export"],
+    ["labels", "import"],
     ["models", "list"],
     ["models", "show"],
     ["models", "promote"],
