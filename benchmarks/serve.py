@@ -69,12 +69,13 @@ def cut(text: str, limit: int) -> str:
 
 
 class Server:
-    def __init__(self, workers: int, code: Path | None = None):
-        """``moderation serve`` with ``workers``; the code at ``code`` (PYTHONPATH) if given."""
+    def __init__(self, workers: int, extra: list[str] | None = None, code: Path | None = None):
+        """``moderation serve`` with ``workers`` and ``extra`` arguments; the code at ``code``
+        (through PYTHONPATH) if given."""
         self.port = free_port()
         model = shipped_model_dir()
         command = [sys.executable, "-m", "moderation", "serve", "--port", str(self.port)]
-        command += ["--model", str(model), "--workers", str(workers)]
+        command += ["--model", str(model), "--workers", str(workers), *(extra or [])]
         env = dict(os.environ, PYTHONPATH=str(code)) if code is not None else None
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
@@ -165,7 +166,7 @@ def run(args: argparse.Namespace, analyze: Path, batches: Path) -> list[str]:
             f"| {batch['latency']['99']:.0f} | {batch['non_2xx']} | {before} |"
         )
         if args.compare is not None:  # the older code's /v1/score right after, same load
-            server = Server(workers, args.compare)
+            server = Server(workers, code=args.compare)
             try:
                 wrk(server.port, "/v1/score", batches, connections=2, seconds=3)
                 old = wrk(server.port, "/v1/score", batches, connections=2, seconds=args.seconds)

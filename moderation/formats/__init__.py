@@ -19,6 +19,7 @@ from pathlib import Path
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError, UsageError
 from moderation.formats.disqus import DISQUS
+from moderation.formats.page_html import HTML
 from moderation.formats.page_text import TEXT
 from moderation.formats.reddit import REDDIT
 from moderation.formats.source import (
@@ -34,9 +35,12 @@ from moderation.formats.tabular import CSV, JSONL, TSV, jsonl_threads
 from moderation.formats.wordpress import WXR
 from moderation.quotes import ConversationTracker
 
-# In the order detection asks them: the first whose sniff() claims a file reads it. The page
-# text reader is last: it reads what no other reader claims.
-FORMATS: dict[str, ExportFormat] = {f.name: f for f in (WXR, DISQUS, REDDIT, JSONL, TSV, CSV, TEXT)}
+# In the order detection asks them: the first whose sniff() claims a file reads it. Saved HTML
+# comes after the XML exports (whose sniffs look for their own root elements); the page text
+# reader is last: it reads what no other reader claims.
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f for f in (WXR, DISQUS, HTML, REDDIT, JSONL, TSV, CSV, TEXT)
+}
 FALLBACK = TEXT.name
 
 __all__ = [

@@ -19,7 +19,7 @@ from typing import BinaryIO
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError, UsageError
-from moderation.files import from_spreadsheet_cell
+from moderation.files import check_regular_file, from_spreadsheet_cell
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 20 MB comment is one field
 
@@ -201,6 +201,8 @@ class Source:
     def __init__(self, path: str | Path, report: ParseReport, encoding: str | None = None):
         self.path = input_path(path)
         self.report = report
+        if not is_url(self.path) and self.path.exists():
+            check_regular_file(self.path)  # a device or a FIFO would be read without end
         try:
             with open_input(self.path) as fh:
                 head = fh.read(SNIFF_BYTES)
