@@ -15,8 +15,8 @@ from typing import Any
 from moderation.datasets.convert import examples as dataset_examples
 from moderation.datasets.registry import DATASETS
 from moderation.errors import UsageError
-from moderation.examples import Example, read_labelled
 from moderation.files import sha256_file
+from moderation.labels.examples import Example, read_labelled
 
 ENV_DATASETS = "MODERATION_DATASETS"
 ENV_ML = "MODERATION_DATASETS_ML"

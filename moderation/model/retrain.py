@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import InputError, ModerationError, UsageError
-from moderation.examples import Example, read_labelled
 from moderation.files import sha256_file
+from moderation.labels.examples import Example, read_labelled
 from moderation.labels.merge import settle
 from moderation.model.meta import ModelMeta
 from moderation.model.metrics import few_labels_warning

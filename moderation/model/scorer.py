@@ -112,7 +112,7 @@ class LinearScorer:
 
     @classmethod
     def from_pipeline(cls, pipeline: Any, labels: list[str], max_chars: int) -> LinearScorer | None:
-        """The arrays of a fitted pipeline built by ``moderation.pipeline``, or None when its
+        """The arrays of a fitted pipeline built by ``moderation.model.pipeline``, or None when its
         features are not word unigrams that this scorer reproduces exactly."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 

@@ -90,27 +90,36 @@ def verdicts(
     labels = list(labels)
     shown = display_order(labels)
     columns = [labels.index(label) for label in shown]
-    predictions = np.asarray(labels, dtype=object)[probabilities.argmax(axis=1)].tolist()
-    rounded = np.round(probabilities[:, columns], 6).tolist()
+    top = probabilities.argmax(axis=1)
+    predictions = np.asarray(labels, dtype=object)[top].tolist()
+    scores = [
+        dict(zip(shown, values)) for values in np.round(probabilities[:, columns], 6).tolist()
+    ]
     flags: list[list[str]] = [[] for _ in range(n)]
+    # column-wise: which rows reach each threshold, and which rows a note may concern (a
+    # label flagged that is not the likeliest, or the likeliest below its threshold); only
+    # those rows are looked at one by one
+    worth_a_note = np.zeros(n, dtype=bool)
     for label in FLAGGED_LABELS:
         if label in thresholds and label in labels:
             column = labels.index(label)
-            for row in np.flatnonzero(probabilities[:, column] >= thresholds[label]).tolist():
+            reached = probabilities[:, column] >= thresholds[label]
+            for row in np.flatnonzero(reached).tolist():
                 flags[row].append(label)
+            worth_a_note |= reached != (top == column)
+    results: list[Verdict] = [
+        (prediction, row_scores, flagged, {})
+        for prediction, row_scores, flagged in zip(predictions, scores, flags)
+    ]
     little = _little_evidence(probabilities, labels, bias)
-    results = []
-    for row, (prediction, values, flagged) in enumerate(zip(predictions, rounded, flags)):
-        scores = dict(zip(shown, values))
-        notes: dict[str, Any] = {}
-        if little is not None and little[row]:
-            prediction, flagged = "civil", []
-            notes["little_evidence"] = True
-        else:
-            note = _disagreement(prediction, scores, flagged, thresholds)
-            if note:
-                notes["note"] = note
-        results.append((prediction, scores, flagged, notes))
+    if little is not None:
+        worth_a_note &= ~little
+        for row in np.flatnonzero(little).tolist():
+            results[row] = ("civil", scores[row], [], {"little_evidence": True})
+    for row in np.flatnonzero(worth_a_note).tolist():
+        note = _disagreement(predictions[row], scores[row], flags[row], thresholds)
+        if note:
+            results[row][3]["note"] = note
     return results
 
 
@@ -193,23 +202,32 @@ def score_texts(
                 },
             )
         return records
-    records = []
     judged = verdicts(model.predict_proba(scored), model.labels, thresholds, model.bias)
-    for text, own, spans, (prediction, scores, flags, notes) in zip(texts, scored, quotes, judged):
-        record = {
+    model_id, max_chars = model.id, model.max_chars
+    # column-wise: one record per row of the verdicts, the notes only where they apply
+    records = [
+        {
             "text": text,
             "prediction": prediction,
             "scores": scores,
             "flags": flags,
-            "model": model.id,
+            "model": model_id,
             **notes,
         }
-        record.update(scoring_notes(text, own, spans, model.max_chars))
-        if explain:
+        for text, (prediction, scores, flags, notes) in zip(texts, judged)
+    ]
+    for record, text, own, spans in zip(records, texts, scored, quotes):
+        if spans or len(own) > max_chars:
+            record.update(scoring_notes(text, own, spans, max_chars))
+    if explain:
+        for record, text, spans in zip(records, texts, quotes):
             record["explanation"] = explain_text(
-                model, text, quotes=spans, labels=[prediction, *flags], scores=scores
+                model,
+                text,
+                quotes=spans,
+                labels=[record["prediction"], *record["flags"]],
+                scores=record["scores"],
             )
-        records.append(record)
     return records
 
 

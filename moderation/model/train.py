@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from moderation.errors import ModerationError, UsageError
-from moderation.examples import Example, read_labelled, unique_examples
+from moderation.labels.examples import Example, read_labelled, unique_examples
 from moderation.model.audit import audit
 from moderation.model.fitting import cross_source, cross_validate, fit_pipeline
 from moderation.model.metrics import (

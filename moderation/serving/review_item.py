@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from moderation.comments import QuoteSpan
+from moderation.labels.review.queue import QueueItem
 from moderation.model.scoring import explain_text
-from moderation.review import QueueItem
 
 
 def describe(item: QueueItem, model: Any) -> dict[str, Any]:
