@@ -108,8 +108,9 @@ def prepare_cli(
         str | None,
         typer.Option(
             "--split",
-            help="Only rows of this split: train, test, or heldout (the fifth of a training "
-            "set in another language that no shipped model was trained on).",
+            help="Only rows of this split: train, test (a dataset's official test split, where "
+            "it is registered), or heldout (the fifth of a dataset in another language that no "
+            "shipped model was trained on).",
         ),
     ] = None,
 ) -> None:

@@ -155,12 +155,6 @@ def fetch_dataset(
     """Download every file of ``dataset`` into ``dest`` (the layout of ``../shared/datasets``).
     ``base_url`` replaces ``https://raw.githubusercontent.com`` (a mirror, or a test server)."""
     dest = Path(dest)
-    if any(f.sha256 is None for f in dataset.files):
-        raise FetchError(
-            f"{dataset.name}: its checksum is not pinned (an official test split that was "
-            f"never fetched where this registry was written); copy it from "
-            f"{dataset.files[0].url} by hand and use --from"
-        )
     if not dataset.downloadable:
         raise FetchError(
             f"{dataset.name}: its local file is derived from several upstream files "
