@@ -58,17 +58,27 @@ def _missing(meta: ModelMeta) -> str:
 
 def limitations(meta: ModelMeta) -> str:
     name = language_name(meta.language)
-    source = TRAINED_ON.get(
-        meta.language, f"the {name} labels listed under Training data, and nothing else."
-    )
+    if meta.recipe == f"default-{meta.language}" and meta.language in TRAINED_ON:
+        return f"""\
+- It learned from {TRAINED_ON[meta.language]}
+- Its figures below are **in-set**: cross-validated on the same source it was trained on. The
+  source's official test split is not freely available here, so `benchmarks/RESULTS.md`
+  measures it on a fifth of that source held out by a hash of the text before any model was
+  built. **It has not been measured on comments from any other source**: on a news site's or a
+  forum's comments expect much lower figures, and retrain on your own labels (`moderation
+  train --language {meta.language} --add STORE`, which starts from this model, or from your
+  labels alone with `--no-base`).
+{_common(name)}"""
     return f"""\
-- It learned from {source}
-- Its figures below are **in-set**: cross-validated on the same source it was trained on (and,
-  in `benchmarks/RESULTS.md`, on a fifth of that source set aside before training). **It has
-  not been measured on comments from any other source**: on a news site's or a forum's
-  comments expect much lower figures, and retrain on your own labels
-  (`moderation train --language {meta.language} --base {meta.name or "MODEL"} --add LABELS`,
-  or from your labels alone with `--add` and no base).
+- It learned from the labels listed under Training data and nothing else (`site` is a site's
+  own labels: its moderators' answers and its platform's decisions, of comments detected to
+  be in {name}). Its figures below are cross-validated on those labels, grouped by thread; on
+  another site's comments expect lower.
+{_common(name)}"""
+
+
+def _common(name: str) -> str:
+    return f"""\
 - Function words, words that name identity groups and words that name a platform are left
   out of its vocabulary ({name} lists in `moderation/languages/lexicons.py`), so "mentions a
   group" is not evidence of abuse; no identity audit with {name} template sentences has been

@@ -79,6 +79,11 @@ class Model:
         return list(self.meta.labels)
 
     @property
+    def language(self) -> str:
+        """The language the model reads (ISO 639-1)."""
+        return self.meta.language
+
+    @property
     def thresholds(self) -> dict[str, float]:
         return self.meta.flag_thresholds
 

@@ -208,9 +208,12 @@ def train_from_files(
     force: bool = False,
     seed: int | None = None,
     progress: Progress | None = None,
+    language: str | None = None,
 ) -> Any:
     """Train on example files and/or a named recipe and save the model directory at
-    ``output``; returns its :class:`~moderation.model.meta.ModelMeta`."""
+    ``output``; returns its :class:`~moderation.model.meta.ModelMeta`. ``language``: the
+    language the model reads (a recipe names its own), with the settings every language's
+    model is built with."""
     from moderation.datasets.recipes import recipe as find_recipe
     from moderation.datasets.recipes import recipe_records
     from moderation.model.store import check_model_destination, save_trained
@@ -221,8 +224,15 @@ def train_from_files(
     examples: list[Example] = []
     files: list[dict] = []
     config = PipelineConfig()
+    if language not in (None, "en") and recipe is None:
+        from moderation.datasets.recipes import LANGUAGE_SETTINGS
+
+        settings = {**LANGUAGE_SETTINGS, "language": language}
+        config = PipelineConfig.from_dict(settings, origin=f"{language} model settings")
     if recipe is not None:
         chosen = find_recipe(recipe)
+        if language is not None and language != chosen.language:
+            raise UsageError(f"--recipe {recipe} trains a {chosen.language} model, not {language}")
         config = PipelineConfig.from_dict(dict(chosen.settings), origin=f"recipe {recipe}")
         examples, files = recipe_records(recipe, datasets_dir)
     if config_path is not None:
