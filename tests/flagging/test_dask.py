@@ -18,6 +18,8 @@ from moderation.flagging import FlagSummary, flag_file
 from moderation.flagging.partitions import restarts
 from moderation.quotes import ConversationTracker
 
+from fixtures.languages import GREETINGS
+
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 
 from moderation.flagging.distributed import connect, flag_files_on_dask  # noqa: E402
@@ -33,7 +35,7 @@ TEXTS = [
 ]
 
 
-def _records(threads=8, per_thread=12, interleaved=False):
+def _records(threads=8, per_thread=12, interleaved=False, texts=TEXTS):
     """Threads with replies; every fourth reply repeats its parent's sentence (a quote)."""
     order = [(t, i) for i in range(per_thread) for t in range(threads)]
     if not interleaved:
@@ -41,9 +43,9 @@ def _records(threads=8, per_thread=12, interleaved=False):
     records = []
     for t, i in order:
         parent = f"t{t}c0" if i % 2 else None
-        text = TEXTS[(t + i) % 5]
+        text = texts[(t + i) % len(texts)]
         if parent and i % 4 == 1:
-            text = f"{TEXTS[t % 5]} {OWN}"
+            text = f"{texts[t % len(texts)]} {OWN}"
         records.append(
             {
                 "id": f"t{t}c{i}",
@@ -107,6 +109,23 @@ def test_rows_and_summary_are_those_of_one_process(client, tiny_model, tmp_path,
     assert _comparable(json.loads(merged.read_text())) == _comparable(summary)
     flagged = [json.loads(line) for line in rows.splitlines()]
     assert any(r.get("quotes_excluded") for r in flagged)
+
+
+def test_languages_and_their_counts_are_those_of_one_process(client, tiny_model, tmp_path):
+    texts = [GREETINGS[code] for code in ("de", "it", "pt")] + TEXTS
+    source = _write(tmp_path / "in.jsonl", _records(texts=texts))
+    rows, summary = _one_process(source, tiny_model, tmp_path)
+    out, merged = tmp_path / "dask.jsonl", tmp_path / "dask.json"
+    flag_files_on_dask(
+        [str(source)], "", output=out, summary=merged, model=tiny_model,
+        block_bytes=700, client=client,
+    )  # fmt: skip
+    assert out.read_bytes() == rows
+    assert _comparable(json.loads(merged.read_text())) == _comparable(summary)
+    languages = summary["languages"]
+    assert {"de", "it", "pt", "en"} <= set(languages)
+    assert languages["it"]["not_scored_no_model"] == languages["it"]["comments"] > 0
+    assert summary["not_scored_reasons"]["language"] == languages["it"]["comments"]
 
 
 def test_a_quote_of_a_parent_in_an_earlier_block_is_found(client, tiny_model, tmp_path):
