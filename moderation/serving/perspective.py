@@ -58,9 +58,9 @@ MODEL_ATTRIBUTES = {
 }
 WORD_LIST_ATTRIBUTES = ("PROFANITY",)
 ATTRIBUTES = (*MODEL_ATTRIBUTES, *WORD_LIST_ATTRIBUTES)
-LANGUAGES = ("en",)
 PROFANE, CLEAN = 0.95, 0.02
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8}){0,3}")
 
 
 class ApiError(Exception):
@@ -74,14 +74,18 @@ class ApiError(Exception):
         413: "OUT_OF_RANGE",
     }
 
-    def __init__(self, code: int, message: str):
+    def __init__(self, code: int, message: str, details: list[dict[str, Any]] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details
 
     def body(self) -> dict[str, Any]:
         status = self.STATUS.get(self.code, "INVALID_ARGUMENT")
-        return {"error": {"code": self.code, "message": self.message, "status": status}}
+        error: dict[str, Any] = {"code": self.code, "message": self.message, "status": status}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
 
 
 def bad(message: str) -> ApiError:
@@ -123,19 +127,21 @@ def comment_text(body: dict[str, Any]) -> str:
     return text
 
 
-def check_languages(body: dict[str, Any]) -> list[str]:
+def requested_languages(body: dict[str, Any]) -> list[str]:
+    """The request's ``languages`` (the site's language: ``de``, ``pt-BR``), lower-cased; an
+    empty list when absent (the comment's language is then detected)."""
     languages = body.get("languages")
     if languages is None:
-        return list(LANGUAGES)
+        return []
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
         raise bad("languages must be a list of language codes")
-    unsupported = [x for x in languages if x.lower().split("-")[0] not in LANGUAGES]
-    if unsupported:
-        raise bad(
-            f"Attribute scoring does not support request languages: {', '.join(unsupported)} "
-            f"(this model reads {', '.join(LANGUAGES)})"
-        )
-    return [x.lower() for x in languages] or list(LANGUAGES)
+    if len(languages) > 10:
+        raise bad("languages: give at most 10 language codes")
+    codes = [x.strip().lower().replace("_", "-") for x in languages]
+    for given, code in zip(languages, codes):
+        if not _LANGUAGE_CODE.fullmatch(code):
+            raise bad(f"languages: {given[:40]!r} is not a language code (e.g. en, de, pt-BR)")
+    return codes
 
 
 # --- comments:analyze ---------------------------------------------------------------------
@@ -145,12 +151,14 @@ def check_languages(body: dict[str, Any]) -> list[str]:
 class AnalyzeRequest:
     text: str
     attributes: dict[str, float | None]  # attribute -> scoreThreshold
-    languages: list[str]
+    languages: list[str]  # as requested (none: detect)
     spans: bool = False
     parent: str | None = None
+    detected: list[str] = field(default_factory=list)  # the language the comment was read in
 
 
 def parse_analyze(body: Any, labels: list[str]) -> AnalyzeRequest:
+    """The request, checked; ``labels``: every label a model of this server has."""
     body = _object(body, "the request")
     text = comment_text(body)
     requested = _object(body.get("requestedAttributes"), "requestedAttributes")
@@ -176,7 +184,7 @@ def parse_analyze(body: Any, labels: list[str]) -> AnalyzeRequest:
     spans = body.get("spanAnnotations", False)
     if not isinstance(spans, bool):
         raise bad("spanAnnotations must be true or false")
-    return AnalyzeRequest(text, attributes, check_languages(body), spans, _parent_text(body))
+    return AnalyzeRequest(text, attributes, requested_languages(body), spans, _parent_text(body))
 
 
 def _parent_text(body: dict[str, Any]) -> str | None:
@@ -204,9 +212,7 @@ def analyze(model: Any, request: AnalyzeRequest) -> tuple[dict[str, Any], dict[s
     """Perspective's AnalyzeComment response for one comment, and the model's probabilities
     (empty for a placeholder, which is not scored)."""
     text = request.text
-    quotes = quotes_of_parent(text, request.parent) if request.parent else []
-    quotes = quotes or marked_quotes_of(text)
-    own = own_words(text, quotes)
+    quotes, own = request_words(request)
     scores: dict[str, float] = {}
     if not is_placeholder(own):
         row = model.predict_proba([own])[0]
@@ -233,11 +239,19 @@ def analyze(model: Any, request: AnalyzeRequest) -> tuple[dict[str, Any], dict[s
         result[name] = entry
     response = {
         "attributeScores": result,
-        "languages": request.languages,
-        "detectedLanguages": request.languages,  # not detected: the model reads English
+        "languages": request.languages or request.detected,
+        "detectedLanguages": request.detected,
         "model": model.id,
     }
     return response, scores
+
+
+def request_words(request: AnalyzeRequest) -> tuple[list[QuoteSpan], str]:
+    """The comment's quoted spans (of its parent, or marked) and its own words."""
+    text = request.text
+    quotes = quotes_of_parent(text, request.parent) if request.parent else []
+    quotes = quotes or marked_quotes_of(text)
+    return quotes, own_words(text, quotes)
 
 
 def _sentences(text: str, quotes: list[QuoteSpan]) -> list[tuple[int, int]]:
@@ -330,7 +344,7 @@ def parse_suggest(body: Any) -> Suggestion:
         label=decision_label(values),
         client_token=token,
         community=community,
-        languages=check_languages(body),
+        languages=requested_languages(body),
         thread=_coral_context(body),
     )
 
