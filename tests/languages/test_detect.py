@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -145,3 +146,33 @@ def test_the_batch_walk_gives_py3langids_own_answer(identifier, texts):
             assert language == UNDETERMINED
             continue
         assert language == identifier.classify(text)[0]
+
+
+def test_plain_english_is_taken_without_the_model_only_where_english_is_preferred():
+    from moderation.languages.detect import _prepare
+
+    texts = [
+        "I think they should have been here before the vote, what a mess",
+        "Het is in de stad was het druk, we gaan morgen weer",  # Dutch: none of the words
+        "Ich glaube, they are schon hier",  # two of the words only
+        "Café: they were there and it was fine",  # not plain ASCII
+    ]
+    _, _, english = _prepare(texts, shortcut=True)
+    assert english == [True, False, False, False]
+    assert LanguageDetector(preferred=("de",)).detect(texts[:1]) == ["en"]  # by the model
+    assert LanguageDetector().detect(texts[:2]) == ["en", "nl"]
+
+
+def test_the_cached_arrays_give_the_answers_of_the_built_ones(tmp_path, monkeypatch):
+    from moderation.languages import detect
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    texts = [t for group in (*COMMENTS.values(), *OTHERS.values()) for t in group]
+    built = detect._Model.load(LANGUAGES)  # nothing cached yet: built and written
+    assert list(tmp_path.rglob("nextmove.npy"))
+    cached = detect._Model.load(LANGUAGES)
+    assert isinstance(cached.nextmove, np.ndarray) and not isinstance(cached.nextmove, np.memmap)
+    encoded, _ = prepared(texts)
+    assert np.array_equal(built.scores(encoded), cached.scores(encoded))
+    (next(tmp_path.rglob("ptc.npy"))).write_bytes(b"not an array")  # a broken cache: rebuilt
+    assert np.array_equal(detect._Model.load(LANGUAGES).scores(encoded), built.scores(encoded))
