@@ -301,7 +301,7 @@ def main() -> None:
     notes += _flag_speed(english, args.flag_comments)
     print(notes[-1], flush=True)
     body = (
-        f"Measured on {describe()}, split `{args.split}` ({sizes} texts under 100 characters), "
+        f"Machine: {describe()}, split `{args.split}` ({sizes} texts under 100 characters), "
         "while other developers' work ran on the same 2 cores (the 1-minute load is given): "
         "compare within the run. Command: `python benchmarks/language_detection.py --split "
         f"{args.split} --results`.\n\n"

@@ -136,7 +136,7 @@ def main() -> None:
         table = per_language(Path(folder))
         notes = english(Path(folder)) + seed_pages(Path(folder))
     body = (
-        f"Measured on {describe()} (other developers' work on the same 2 cores; these are "
+        f"Machine: {describe()} (other developers' work on the same 2 cores; these are "
         "quality figures, not timings). Command: `python benchmarks/language_models.py "
         "--results`. Each shipped model on the fifth of its own set held out before any model "
         "was built, through `moderation datasets prepare NAME --split heldout` and `moderation "

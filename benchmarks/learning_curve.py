@@ -79,7 +79,7 @@ def main() -> None:
             f"{statistics.mean(f1s):.3f} | {statistics.mean(seconds):.0f} |"
         )
     body = (
-        f"Measured on {describe()} (other developers' work running on the same 2 cores). "
+        f"Machine: {describe()} (other developers' work running on the same 2 cores). "
         f"Scored on GermEval 2018's held-out fifth ({len(held):,} tweets, never trained on).\n\n"
         + "\n".join(table)
     )

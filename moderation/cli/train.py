@@ -77,7 +77,7 @@ MethodOption = Annotated[
         show_default=False,
     ),
 ]
-LanguageOption = Annotated[
+ModelLanguageOption = Annotated[
     str | None,
     typer.Option(
         "--language",
@@ -115,7 +115,7 @@ def train_cli(
     weak_weight: WeakWeightOption = None,
     method: MethodOption = None,
     strength: StrengthOption = None,
-    language: LanguageOption = None,
+    language: ModelLanguageOption = None,
 ) -> None:
     """Train a TF-IDF + logistic-regression model (or retrain one on a site's labels, or
     start a language from them: --language LANG --add STORE)."""

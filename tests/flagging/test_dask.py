@@ -87,6 +87,20 @@ def _one_process(source, tiny_model, tmp_path):
     return out.read_bytes(), json.loads(summary.read_text())
 
 
+def _same_on_dask(client, source, tiny_model, tmp_path, block_bytes):
+    """Flag ``source`` in one process and on the cluster: the same rows and summary (which
+    is returned)."""
+    rows, summary = _one_process(source, tiny_model, tmp_path)
+    out, merged = tmp_path / "dask.jsonl", tmp_path / "dask.json"
+    flag_files_on_dask(
+        [str(source)], "", output=out, summary=merged, model=tiny_model,
+        block_bytes=block_bytes, client=client,
+    )  # fmt: skip
+    assert out.read_bytes() == rows
+    assert _comparable(json.loads(merged.read_text())) == _comparable(summary)
+    return summary
+
+
 def _comparable(summary):
     return {
         k: v
@@ -114,14 +128,7 @@ def test_rows_and_summary_are_those_of_one_process(client, tiny_model, tmp_path,
 def test_languages_and_their_counts_are_those_of_one_process(client, tiny_model, tmp_path):
     texts = [GREETINGS[code] for code in ("de", "it", "pt")] + TEXTS
     source = _write(tmp_path / "in.jsonl", _records(texts=texts))
-    rows, summary = _one_process(source, tiny_model, tmp_path)
-    out, merged = tmp_path / "dask.jsonl", tmp_path / "dask.json"
-    flag_files_on_dask(
-        [str(source)], "", output=out, summary=merged, model=tiny_model,
-        block_bytes=700, client=client,
-    )  # fmt: skip
-    assert out.read_bytes() == rows
-    assert _comparable(json.loads(merged.read_text())) == _comparable(summary)
+    summary = _same_on_dask(client, source, tiny_model, tmp_path, block_bytes=700)
     languages = summary["languages"]
     assert {"de", "it", "pt", "en"} <= set(languages)
     assert languages["it"]["not_scored_no_model"] == languages["it"]["comments"] > 0
@@ -153,15 +160,8 @@ def test_threads_the_one_pass_reader_forgets_come_out_the_same(client, tiny_mode
     # 530 threads taking turns: one pass remembers 512 threads, so each reply's parent is
     # forgotten by the time it comes (an orphan, its depth a guess); blocks must agree
     source = _write(tmp_path / "in.jsonl", _records(threads=530, per_thread=2, interleaved=True))
-    rows, summary = _one_process(source, tiny_model, tmp_path)
+    summary = _same_on_dask(client, source, tiny_model, tmp_path, block_bytes=8000)
     assert any("not seen before them" in w for w in summary["warnings"])
-    out, merged = tmp_path / "dask.jsonl", tmp_path / "dask.json"
-    flag_files_on_dask(
-        [str(source)], "", output=out, summary=merged, model=tiny_model,
-        block_bytes=8000, client=client,
-    )  # fmt: skip
-    assert out.read_bytes() == rows
-    assert _comparable(json.loads(merged.read_text())) == _comparable(summary)
 
 
 def test_restarts_replay_the_one_pass_memory():
