@@ -5,8 +5,9 @@ measures:
 
 - leave one source out: for every labelled source (training sources and probes), a model
   trained on the other training sources scores it; ROC AUC of the source's label;
-- the functional suite (``benchmarks/functional/suite.jsonl``): accuracy per category, on the
-  ``dev`` split while developing and on the ``test`` split only at the end (``--split test``);
+- the functional suites (``benchmarks/_suite.py``: the first 33 categories and round 3's 17):
+  macro-F1 by flags and accuracy by flags per category, on the ``dev`` split while developing
+  and on the ``test`` split only at the end (``--split test``);
 - the identity audit (``moderation.model.audit``): flag rate on non-hostile identity sentences per
   term, on the templates set aside for development unless ``--split test``;
 - the first seed page: which comments are flagged;
@@ -39,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _examples import as_examples  # noqa: E402
+from _suite import judge, load_cases  # noqa: E402
 
 from moderation.datasets.convert import examples as dataset_examples  # noqa: E402
 from moderation.datasets.recipes import (  # noqa: E402
@@ -52,7 +54,6 @@ from moderation.model.pipeline import PipelineConfig  # noqa: E402
 from moderation.model.train import prepare_examples, train  # noqa: E402
 
 WORK = Path(__file__).parent / "_work"
-SUITE = Path(__file__).parent / "functional" / "suite.jsonl"
 SEED_PAGE = ROOT.parent / "shared" / "seeds" / "000_1267603fcf74625e.txt"
 # the label each source is about, for its leave-one-source-out ROC AUC
 SOURCE_LABEL = {
@@ -123,27 +124,21 @@ def source_aucs(trained, probes) -> dict[str, float]:
 
 
 def functional(pipeline, thresholds: dict[str, float], split: str) -> dict[str, Any]:
-    cases = [json.loads(line) for line in SUITE.read_text().splitlines() if line.strip()]
-    cases = [c for c in cases if c["split"] == split]
+    """Both functional suites (``_suite``), judged as ``moderation score`` judges: prediction,
+    flags, and no flag where the words give little evidence."""
+    from moderation.model.scorer import label_weights
+    from moderation.model.scoring import verdicts
+
+    cases = load_cases(split)
     probabilities = pipeline.predict_proba([c["text"] for c in cases])
-    classes = list(pipeline.classes_)
-    per_category: dict[str, list[int]] = {}
-    flag_right: dict[str, list[int]] = {}
-    for case, row in zip(cases, probabilities):
-        predicted = classes[int(row.argmax())]
-        flags = {label for label, t in thresholds.items() if row[classes.index(label)] >= t}
-        per_category.setdefault(case["category"], []).append(int(predicted == case["label"]))
-        expected_flags = set() if case["label"] == "civil" else {case["label"]}
-        flag_right.setdefault(case["category"], []).append(int(flags == expected_flags))
-    accuracy = {k: round(float(np.mean(v)), 3) for k, v in per_category.items()}
-    flags = {k: round(float(np.mean(v)), 3) for k, v in flag_right.items()}
-    overall = float(np.mean([x for v in per_category.values() for x in v]))
-    return {
-        "overall": round(overall, 4),
-        "flag_overall": round(float(np.mean([x for v in flag_right.values() for x in v])), 4),
-        "per_category": accuracy,
-        "flags_per_category": flags,
-    }
+    bias = label_weights(pipeline.named_steps["classifier"])[1]
+    judged = verdicts(probabilities, [str(c) for c in pipeline.classes_], thresholds, bias)
+    return judge(
+        cases,
+        [prediction for prediction, _, _, _ in judged],
+        [flags for _, _, flags, _ in judged],
+        [scores for _, scores, _, _ in judged],
+    )
 
 
 def olid_test(pipeline, root: Path) -> float:
@@ -187,8 +182,7 @@ def length_correlation(pipeline, probes) -> dict[str, float]:
             [len(r["text"]) for r in rows], probabilities[:, column(pipeline, "conspiracy")]
         ).correlation
         result[name] = round(float(rho), 3)
-    cases = [json.loads(line) for line in SUITE.read_text().splitlines() if line.strip()]
-    civil = [c["text"] for c in cases if c["label"] == "civil" and c["split"] == "dev"]
+    civil = [c["text"] for c in load_cases("dev") if c["label"] == "civil"]
     probabilities = pipeline.predict_proba(civil)
     result["suite_dev_civil"] = round(
         float(
@@ -297,8 +291,11 @@ def show(result: dict[str, Any]) -> None:
     f = result["functional"]
     print(f"\n== {result['config']} ({result['split']}) in {result['seconds']} s")
     print(f"LOSO mean AUC {result['loso_mean_auc']:.4f}: {result['loso']}")
-    print(f"functional: accuracy {f['overall']:.3f}, by flags {f['flag_overall']:.3f}")
-    low = sorted(f["per_category"].items(), key=lambda kv: kv[1])[:12]
+    print(
+        f"functional: macro-F1 by flags {f['macro_f1_flags']:.3f}, accuracy "
+        f"{f['overall']:.3f}, by flags {f['flag_overall']:.3f}"
+    )
+    low = sorted(f["flags_per_category"].items(), key=lambda kv: kv[1])[:14]
     print("  lowest:", ", ".join(f"{k} {v:.2f}" for k, v in low))
     print(f"identity: {result['identity']}")
     print(f"OLID test macro-F1 {result['olid_test_macro_f1']}")
