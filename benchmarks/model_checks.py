@@ -47,6 +47,7 @@ from moderation.datasets.recipes import (  # noqa: E402
     DEFAULT_SETTINGS,
     DEFAULT_SOURCES,
     default_datasets_dir,
+    source_rows,
     written_examples_path,
 )
 from moderation.examples import read_labelled  # noqa: E402
@@ -67,19 +68,23 @@ SOURCE_LABEL = {
     "stormfront": "abusive",
     "convabuse": "abusive",
     "covid_vaccine_comments": "conspiracy",
+    "pan2024_oppositional_en": "conspiracy",
 }
 PROBES = ("stormfront", "convabuse", "covid_vaccine_comments")
 
 
 def load_sources(root: Path, names: list[str], options: dict[str, Any]) -> dict[str, list[dict]]:
-    data = {}
-    for name in names:
-        rows = list(dataset_examples(name, root, labelled_only=True))
-        if name == "toxic_spans" and not options.get("toxic_span_free_sentences", True):
-            rows = [r for r in rows if r["source_label"] == "toxic"]
-        if name == "olid":
-            rows = [r for r in rows if r["split"] == "train"]
-        data[name] = rows
+    """The training rows of each source as the recipe reads them (``source_rows``). Options:
+    ``relabelled`` (apply ``data/relabelling``), ``toxic_span_free_sentences``, and
+    ``davidson_offensive="drop_unrelabelled"`` (Davidson's offensive rows that no annotator
+    relabelled leave the pool)."""
+    data = source_rows(names, root, relabelled=options.get("relabelled", False))
+    if "toxic_spans" in data and not options.get("toxic_span_free_sentences", True):
+        data["toxic_spans"] = [r for r in data["toxic_spans"] if r["source_label"] == "toxic"]
+    if options.get("davidson_offensive") == "drop_unrelabelled" and "davidson" in data:
+        data["davidson"] = [
+            r for r in data["davidson"] if r["source_label"] != "offensive" or r.get("relabelled")
+        ]
     written = read_labelled(written_examples_path(), kind="examples", default_source="written")
     data["written"] = [
         {
@@ -343,6 +348,8 @@ CHOSEN: dict[str, Any] = {
     "written": 5,
     "label_precision": {"conspiracy": 0.6},
 }
+# issue 23 starts from the shipped settings of issue 12
+R3_START: dict[str, Any] = {**CHOSEN, "dropped_terms": DROP + ["source"]}
 # What was tried, in order (figures: benchmarks/RESULTS.md, "Model quality: what was tried").
 CONFIGS: dict[str, dict[str, Any]] = {
     # the shipped recipe's sources and settings, with the second batch of written examples
@@ -477,6 +484,17 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "sources": list(DEFAULT_SOURCES),
         "C": DEFAULT_SETTINGS["C_grid"][0],
         "pipeline": {k: v for k, v in DEFAULT_SETTINGS.items() if k != "C_grid"},
+        "options": {"relabelled": True},
+    },
+    # issue 23: the relabelled pool, PAN 2024, spelling against dictionaries, phrases
+    "r3_before": {**variant(sources=list(DEFAULT_SOURCES), **R3_START), "options": {}},
+    "r3_relabelled": {
+        **variant(sources=list(DEFAULT_SOURCES), **R3_START),
+        "options": {"relabelled": True},
+    },
+    "r3_relabelled_drop_davidson": {
+        **variant(sources=list(DEFAULT_SOURCES), **R3_START),
+        "options": {"relabelled": True, "davidson_offensive": "drop_unrelabelled"},
     },
     "negation_w10": variant(
         dropped_terms=DROP,
