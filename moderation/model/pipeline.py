@@ -54,6 +54,9 @@ class PipelineConfig:
     # rare and unknown words spelt as the frequent word one edit away (model.spelling): a word
     # is frequent when at least this many training texts use it (0: no correction)
     spelling_min_count: int = 0
+    # real words of these languages are never corrected (pyspellchecker's word lists, e.g.
+    # ["en", "de", "pt", "fr", "es"]); empty: no dictionary, any rare token may be corrected
+    spelling_languages: tuple[str, ...] = ()
     # fit beside a length column that is then dropped (moderation.model.fitting)
     length_nuisance: bool = False
     # lambda in x / sqrt(sum(x^2) + lambda): short comments stay near the prior (0: plain norm)
@@ -101,7 +104,8 @@ class PipelineConfig:
         converted = {}
         for key, value in values.items():
             if (
-                key in ("word_ngrams", "char_ngrams", "C_grid", "dropped_terms")
+                key
+                in ("word_ngrams", "char_ngrams", "C_grid", "dropped_terms", "spelling_languages")
                 and value is not None
             ):
                 value = tuple(value)
@@ -198,6 +202,7 @@ class CommentVectorizer(TfidfVectorizer):
         spelling_min_count=0,
         rare_max_count=2,
         norm_smoothing=0.0,
+        spelling_languages=(),
     ):
         super().__init__(
             lowercase=lowercase,
@@ -213,6 +218,7 @@ class CommentVectorizer(TfidfVectorizer):
         self.spelling_min_count = spelling_min_count
         self.rare_max_count = rare_max_count
         self.norm_smoothing = norm_smoothing
+        self.spelling_languages = spelling_languages
 
     def fit_transform(self, raw_documents, y=None):
         documents = list(raw_documents)
@@ -225,14 +231,18 @@ class CommentVectorizer(TfidfVectorizer):
     def _fit_spelling(self, documents: list[str]) -> None:
         from collections import Counter
 
-        from moderation.model.spelling import Spelling, frequent_words
+        from moderation.model.spelling import Spelling, dictionary_hashes, frequent_words
 
         analyze = super().build_analyzer()
         counts: Counter = Counter()
         for document in documents:
             counts.update(set(analyze(document)))
         stop = self.get_stop_words() or ()
-        self.spelling_ = Spelling(frequent_words(counts, self.spelling_min_count, stop))
+        languages = tuple(getattr(self, "spelling_languages", ()))
+        self.spelling_ = Spelling(
+            frequent_words(counts, self.spelling_min_count, stop),
+            dictionary_hashes(languages) if languages else None,
+        )
         corrections = {}
         for token, count in counts.items():
             if count <= self.rare_max_count:
@@ -297,6 +307,8 @@ def build_features(config: PipelineConfig) -> TfidfVectorizer | FeatureUnion:
             "spelling_min_count": config.spelling_min_count,
             "norm_smoothing": config.norm_smoothing,
         }
+        if config.spelling_languages:
+            options["spelling_languages"] = tuple(config.spelling_languages)
     words = vectorizer(
         **options,
         lowercase=False,

@@ -157,6 +157,9 @@ class LinearScorer:
 
     def save(self, path: str | Path) -> None:
         frequent = self.spelling.frequent if self.spelling is not None else {}
+        dictionary = getattr(self.spelling, "dictionary", None)
+        if dictionary is None:
+            dictionary = np.zeros(0, dtype=np.uint32)
         with open(path, "wb") as handle:
             np.savez_compressed(
                 handle,
@@ -171,6 +174,7 @@ class LinearScorer:
                 stop_words=_text_array(sorted(self.stop_words)),
                 spelling_words=_text_array(list(frequent)),
                 spelling_counts=np.array(list(frequent.values()), dtype=np.int64),
+                spelling_dictionary=dictionary,
                 correction_from=_text_array(list(self.corrections)),
                 correction_to=_text_array(list(self.corrections.values())),
             )
@@ -187,7 +191,13 @@ class LinearScorer:
             words = _text_list(arrays, "spelling_words")
             spelling = None
             if words:
-                spelling = Spelling(dict(zip(words, arrays["spelling_counts"].tolist())))
+                dictionary = (
+                    arrays["spelling_dictionary"] if "spelling_dictionary" in arrays.files else None
+                )
+                spelling = Spelling(
+                    dict(zip(words, arrays["spelling_counts"].tolist())),
+                    dictionary if dictionary is not None and len(dictionary) else None,
+                )
             return cls(
                 _text_list(arrays, "terms"),
                 arrays["idf"],
@@ -465,13 +475,28 @@ def label_weights(classifier: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _narrow(piece: str, start: int, term: str) -> tuple[int, int]:
-    """The span of ``term`` inside ``piece`` when it is written there as is (in any case),
-    else the whole piece (an obfuscated or stretched spelling)."""
+    """The span of ``term`` inside ``piece`` where it is written there as a whole word (in
+    any case), else the piece without its edge punctuation (an obfuscated, stretched or
+    corrected spelling: "belli" read as "bell" is all of "belli", never "bell" inside it)."""
     term = term.removeprefix(NOT)
-    found = piece.lower().find(term)
-    if found >= 0 and len(piece.lower()) == len(piece):
-        return start + found, start + found + len(term)
-    return start, start + len(piece)
+    lowered = piece.lower()
+    if len(lowered) == len(piece):
+        found = lowered.find(term)
+        while found >= 0:
+            end = found + len(term)
+            if (found == 0 or not lowered[found - 1].isalnum()) and (
+                end == len(lowered) or not lowered[end].isalnum()
+            ):
+                return start + found, start + end
+            found = lowered.find(term, found + 1)
+    core = piece.strip(_EDGES)
+    if not core:
+        return start, start + len(piece)
+    offset = piece.index(core)
+    return start + offset, start + offset + len(core)
+
+
+_EDGES = ".,!?;:\"'()[]{}*<>"
 
 
 def pipeline_term_weights(pipeline: Any, text: str, spans_in: str | None = None) -> TermWeights:

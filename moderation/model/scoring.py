@@ -297,15 +297,36 @@ def explain_text(
             "terms": [
                 {
                     "term": terms[i],
+                    **term_as_written(terms[i], text, spans_of[i] if spans_of else []),
                     "value": round(float(values[i]), 6),
                     "contribution": round(float(contributions[i, column]), 6),
-                    "spans": [list(span) for span in spans_of[i]],
+                    "spans": [list(span) for span in spans_of[i]] if spans_of else [],
                 }
                 for i in order.tolist()
                 if contributions[i, column] != 0
             ],
         }
     return explanation
+
+
+def term_as_written(term: str, text: str, spans: Sequence[Sequence[int]]) -> dict[str, str]:
+    """How a feature is shown to a person: the word as the comment wrote it, and what it was
+    read as when that differs ("Dank (read as: damn)", "not ... going" for a word a
+    negation turned around, "g0ing (read as: going)")."""
+    from moderation.normalize import NOT
+
+    negated = term.startswith(NOT)
+    word = term.removeprefix(NOT)
+    written = text[spans[0][0] : spans[0][1]] if spans else ""
+    shown = written or word
+    if written and written.lower() != word:
+        shown = f"{written} (read as: {word})"
+    if negated:
+        shown = f"not ... {shown}"
+    found = {"shown": shown}
+    if written:
+        found["written"] = written
+    return found
 
 
 def score_comments(

@@ -54,3 +54,56 @@ def test_smoothing_keeps_a_few_words_near_the_prior():
         abs(smooth.predict_proba(one_word)[0] - prior).sum()
         < abs(plain.predict_proba(one_word)[0] - plain.predict_proba([""])[0]).sum()
     )
+
+
+def test_a_real_word_is_never_read_as_another():
+    from moderation.model.spelling import word_hash
+
+    words = np.array(sorted({word_hash(w) for w in ("dank", "punt", "witches")}), dtype=np.uint32)
+    frequent = {"damn": 40, "cunt": 30, "bitches": 30, "punk": 25, "stupid": 50}
+    plain, checked = Spelling(frequent), Spelling(frequent, words)
+    assert plain.correct("dank") == "damn"  # what a vocabulary alone does
+    assert checked.correct("dank") is None and checked.correct("witches") is None
+    # a non-word is corrected, but never into a swear word by changing a letter
+    assert checked.correct("stupd") == "stupid"
+    assert checked.correct("cunf") is None and plain.correct("cunf") is None
+    assert checked.correct("cnut") == "cunt"  # swapped letters: a spelling game
+
+
+def test_the_dictionary_travels_with_the_arrays(tmp_path, monkeypatch):
+    from moderation.model import spelling as module
+
+    monkeypatch.setattr(
+        module,
+        "dictionary_hashes",
+        lambda languages: np.array(sorted({module.word_hash("stuppid")}), dtype=np.uint32),
+    )
+    config = PipelineConfig(spelling_min_count=2, spelling_languages=("xx",))
+    pipeline = build_pipeline(config, 1.0).fit(TEXTS, LABELS)
+    features = pipeline.named_steps["features"]
+    assert features.corrections_ == {}  # "stuppid" is a word of that dictionary
+    scorer = LinearScorer.from_pipeline(pipeline, list(pipeline.classes_), 2000)
+    scorer.save(tmp_path / "scorer.npz")
+    loaded = LinearScorer.load(tmp_path / "scorer.npz")
+    assert loaded.spelling.is_word("stuppid") and not loaded.spelling.is_word("stupd")
+    texts = ["you stuppid", "stupd cowrad", "nice day"]
+    assert np.allclose(pipeline.predict_proba(texts), loaded.probabilities(texts), atol=1e-6)
+
+
+def test_explanations_show_the_word_as_written_and_what_it_was_read_as():
+    from moderation.model.scoring import term_as_written
+
+    config = PipelineConfig(spelling_min_count=2, negation_scope=3)
+    pipeline = build_pipeline(config, 1.0).fit(TEXTS, LABELS)
+    scorer = LinearScorer.from_pipeline(pipeline, list(pipeline.classes_), 2000)
+    text = "Such a Cowrad, they don't deserve it; stupidity"
+    spans = scorer.term_spans(text)
+    shown = {
+        scorer.terms[i]: term_as_written(scorer.terms[i], text, where)["shown"]
+        for i, where in spans.items()
+    }
+    assert shown["coward"] == "Cowrad (read as: coward)"
+    assert shown["not_deserve"] == "not ... deserve"
+    # a term is highlighted where it is a whole word, never inside a longer one
+    assert "stupid" not in shown or shown["stupid"] == "stupidity (read as: stupid)"
+    assert term_as_written("damn", "Vielen Dank!", [[7, 11]])["shown"] == "Dank (read as: damn)"
