@@ -9,6 +9,10 @@
   it says: the conspiracy examples describe a linked "article" or "video", tweets "retweet".
 - ``PROFANITY``: swear words, for the ``PROFANITY`` attribute of `moderation serve` (a word
   list, not the model: profanity alone is not abuse, so the model does not measure it).
+- ``FUNCTION_WORDS``: articles, prepositions, conjunctions and forms of "be": a phrase (two
+  adjacent words, ``PipelineConfig.phrase_min_df``) of two of these says nothing ("of the").
+  Pronouns are not among them: "you idiot", "their kind" and "make you" are what phrases are
+  for (who is addressed).
 - ``OFFENSIVE_WORDS``: swear words, slurs and common insults: spelling correction never reads
   a token as one of these by changing one of its letters (``punt`` is not ``cunt``), only by a
   letter dropped, added or swapped (``fuking``, ``idoit``), and never a real word at all.
@@ -134,5 +138,13 @@ idiot idiots moron morons retard retarded retards stupid imbecile cretin dumb du
 losers scum slut sluts whore whores hoe hoes skank bimbo faggot faggots fag fags dyke tranny
 nigger niggers nigga niggas spic kike chink wetback coon gook raghead towelhead paki
 tits tit pussy cock cocks dicks knob bellend tosser twats cunt cunts
+""".split()
+)
+
+# A phrase of two of these is no feature (moderation.model.pipeline, phrases)
+FUNCTION_WORDS = frozenset(
+    """
+a an the of to in on at for from by with as into onto about than then and or but nor so if
+is are was were be been being am it its this that these those there here which who whom
 """.split()
 )

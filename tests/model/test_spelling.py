@@ -107,3 +107,45 @@ def test_explanations_show_the_word_as_written_and_what_it_was_read_as():
     # a term is highlighted where it is a whole word, never inside a longer one
     assert "stupid" not in shown or shown["stupid"] == "stupidity (read as: stupid)"
     assert term_as_written("damn", "Vielen Dank!", [[7, 11]])["shown"] == "Dank (read as: damn)"
+
+
+PHRASE_TEXTS = [
+    "go back to your country",
+    "go back home you idiot",
+    "I will go back to the shop",
+    "go back to where you came from",
+    "make you pay",
+    "you will pay",
+    "what a coward you are",
+    "a lovely day",
+]
+PHRASE_LABELS = ["abusive", "abusive", "civil", "abusive", "abusive", "civil", "abusive", "civil"]
+
+
+def test_phrases_are_the_same_in_the_pipeline_and_the_array_scorer():
+    config = PipelineConfig(
+        spelling_min_count=2,
+        dropped_terms=("stop", "identity"),
+        norm_smoothing=5.0,
+        negation_scope=3,
+        phrase_min_df=2,
+    )
+    pipeline = build_pipeline(config, 1.0).fit(PHRASE_TEXTS, PHRASE_LABELS)
+    phrases = pipeline.named_steps["features"].phrases_
+    assert {"go back", "back to"} <= phrases  # stop words make phrases
+    assert "to the" not in phrases  # two function words never do
+    scorer = LinearScorer.from_pipeline(pipeline, list(pipeline.classes_), 2000)
+    texts = [
+        "Go back, you idiot!",
+        "go @user back to your country",  # a mention leaves nothing between the words
+        "you\x00 are a coward",  # the boundary character: each text on its own
+        "they don't go back",  # a negation marks the word after it
+        "",
+        "go-back you are",
+    ]
+    expected = pipeline.predict_proba(texts)
+    assert np.allclose(scorer.probabilities(texts), expected, atol=1e-6)
+    one_by_one = np.array([scorer.probabilities([t])[0] for t in texts])
+    assert np.allclose(one_by_one, expected, atol=1e-6)
+    spans = scorer.term_spans("Go back, you idiot!")
+    assert spans[scorer.vocabulary["go back"]] == [(0, 7)]
