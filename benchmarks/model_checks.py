@@ -132,12 +132,14 @@ def functional(pipeline, thresholds: dict[str, float], split: str) -> dict[str, 
     """Both functional suites (``_suite``), judged as ``moderation score`` judges: prediction,
     flags, and no flag where the words give little evidence."""
     from moderation.model.scorer import label_weights
-    from moderation.model.scoring import verdicts
+    from moderation.model.scoring import verdicts, word_counts
 
     cases = load_cases(split)
-    probabilities = pipeline.predict_proba([c["text"] for c in cases])
+    texts = [c["text"] for c in cases]
+    probabilities = pipeline.predict_proba(texts)
     bias = label_weights(pipeline.named_steps["classifier"])[1]
-    judged = verdicts(probabilities, [str(c) for c in pipeline.classes_], thresholds, bias)
+    classes = [str(c) for c in pipeline.classes_]
+    judged = verdicts(probabilities, classes, thresholds, bias, words=word_counts(texts))
     return judge(
         cases,
         [prediction for prediction, _, _, _ in judged],
@@ -493,10 +495,6 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "r3_relabelled": {
         **variant(sources=list(DEFAULT_SOURCES), **R3_START),
         "options": {"relabelled": True},
-    },
-    "r3_relabelled_drop_davidson": {
-        **variant(sources=list(DEFAULT_SOURCES), **R3_START),
-        "options": {"relabelled": True, "davidson_offensive": "drop_unrelabelled"},
     },
     # Davidson's offensive rows no annotator saw leave the pool (the relabelled ones stay)
     "r3_drop_davidson": {

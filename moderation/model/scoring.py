@@ -9,6 +9,7 @@ a model gives (probabilities, per-term weights), so any model object that offers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -64,10 +65,24 @@ def parse_thresholds(
     return thresholds
 
 
-# A text whose words move no label's log-odds against civil by at least this much (in nats)
-# gives the model too little to go on: civil, never flagged, and the record says so.
+# A short text (fewer than LITTLE_EVIDENCE_WORDS words) whose words move no label's log-odds
+# against civil by at least LITTLE_EVIDENCE nats gives the model too little to go on: civil,
+# not flagged (unless the user set that label's threshold), and the record says so. A sentence
+# of eight words is never "little evidence", however ordinary its words.
 LITTLE_EVIDENCE = 1.0
+LITTLE_EVIDENCE_WORDS = 8
 Verdict = tuple[str, dict[str, float], list[str], dict[str, Any]]
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def word_counts(texts: Sequence[str]) -> np.ndarray:
+    """How many words (runs of letters) each text has."""
+    return np.fromiter((len(_WORD.findall(t)) for t in texts), dtype=np.int64, count=len(texts))
+
+
+def asked_labels(model_thresholds: dict[str, float], thresholds: dict[str, float]) -> set[str]:
+    """The labels whose threshold the user set (differs from the model's own)."""
+    return {k for k, t in thresholds.items() if model_thresholds.get(k) != t}
 
 
 def verdicts(
@@ -75,15 +90,20 @@ def verdicts(
     labels: Sequence[str],
     thresholds: dict[str, float],
     bias: np.ndarray | None = None,
+    *,
+    words: np.ndarray | None = None,
+    asked: Iterable[str] = (),
 ) -> list[Verdict]:
     """``(prediction, scores, flags, notes)`` per row of ``probabilities`` (columns in
     ``labels`` order). A label is flagged when its probability reaches its threshold.
 
-    With the model's ``bias`` (its intercepts), a text whose words hardly move any label away
-    from civil (``LITTLE_EVIDENCE``) is civil and unflagged, noted ``little_evidence``. Where
-    the prediction and the flags could be read as contradicting each other (a label flagged
-    that is not the likeliest, or a likeliest label below its flag threshold), ``note`` says
-    why."""
+    With the model's ``bias`` (its intercepts), a text of fewer than ``LITTLE_EVIDENCE_WORDS``
+    words (``words``: each text's count; without it every text counts as short) whose words
+    hardly move any label away from civil (``LITTLE_EVIDENCE``) is civil, noted
+    ``little_evidence``, and keeps only the flags of the ``asked`` labels (thresholds the user
+    set). Where the prediction and the flags could be read as contradicting each other (a
+    label flagged that is not the likeliest, or a likeliest label below its flag threshold),
+    ``note`` says why."""
     n = len(probabilities)
     if n == 0:
         return []
@@ -99,13 +119,21 @@ def verdicts(
             for row in np.flatnonzero(probabilities[:, column] >= thresholds[label]).tolist():
                 flags[row].append(label)
     little = _little_evidence(probabilities, labels, bias)
+    if little is not None and words is not None:
+        little &= np.asarray(words) < LITTLE_EVIDENCE_WORDS
+    asked = set(asked)
     results = []
     for row, (prediction, values, flagged) in enumerate(zip(predictions, rounded, flags)):
         scores = dict(zip(shown, values))
         notes: dict[str, Any] = {}
         if little is not None and little[row]:
-            prediction, flagged = "civil", []
+            prediction, flagged = "civil", [label for label in flagged if label in asked]
             notes["little_evidence"] = True
+            if flagged:
+                notes["note"] = (
+                    f"{', '.join(flagged)} flagged at the threshold you set, though the words "
+                    "give the model little to go on"
+                )
         else:
             note = _disagreement(prediction, scores, flagged, thresholds)
             if note:
@@ -194,7 +222,14 @@ def score_texts(
             )
         return records
     records = []
-    judged = verdicts(model.predict_proba(scored), model.labels, thresholds, model.bias)
+    judged = verdicts(
+        model.predict_proba(scored),
+        model.labels,
+        thresholds,
+        model.bias,
+        words=word_counts(scored),
+        asked=asked_labels(model.thresholds, thresholds),
+    )
     for text, own, spans, (prediction, scores, flags, notes) in zip(texts, scored, quotes, judged):
         record = {
             "text": text,
