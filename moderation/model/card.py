@@ -149,6 +149,18 @@ def _threshold_line(label: str, t: Any, config: dict[str, Any]) -> str:
         f"chosen on {where}: precision {t.precision:.2f}, recall {t.recall:.2f}"
     )
     elsewhere = t.notes.get("other_sources")
+    site = t.notes.get("site")
+    if site and site["kept_base"]:
+        line += (
+            f"; the base model's threshold, kept: {site['why']} ({site['labels']}; they alone "
+            f"would have put it at {site['site_threshold']:.3f})"
+        )
+    elif site:
+        line += (
+            f"; the site's own threshold {site['site_threshold']:.3f} moved towards the base's "
+            f"{site['base_threshold']:.3f} with weight {site['weight']:.2f} for "
+            f"{site['labels']} site labels"
+        )
     if elsewhere:
         line += (
             f"; the target is not reached on sources the model did not see: there it gave "
