@@ -127,6 +127,33 @@ def _data_table(meta: ModelMeta) -> str:
     return "\n".join(rows)
 
 
+def _relabelling(meta: ModelMeta) -> str:
+    """What the recipe's relabelling changed (``data/relabelling``), when it applied one."""
+    found = [f for f in meta.training_files if f.get("dataset") == "relabelling"]
+    if not found:
+        return ""
+    entry = found[0]
+    done = entry["relabelling"]
+    agreement = done.get("agreement", {})
+    applied = entry.get("applied", {})
+    moves = "; ".join(f"{move}: {n:,}" for move, n in list(done["moves"].items())[:10])
+    left = ", ".join(f"{why} {n:,}" for why, n in done.get("left_out", {}).items()) or "none"
+    kappa = (
+        f"Cohen's kappa {agreement['kappa']:.2f} on {agreement['rows']} rows labelled by two "
+        f"annotators ({agreement['agreed']} agreed)"
+        if agreement.get("rows")
+        else "no row was labelled twice"
+    )
+    return f"""
+## Relabelled to this project's definitions
+{done["rows"]:,} rows of the public sources were relabelled by {len(done["annotators"])}
+annotators who followed the written definitions and never saw a model or a score
+(`data/relabelling/`, SHA-256 {entry["sha256"][:12]}); {sum(applied.values()):,} of them are in
+this model's sources. {kappa}. Rule: one annotator's label stands, two who disagree and
+`unclear` leave the pool (left out: {left}). What moved (old -> new): {moves}.
+"""
+
+
 def _length(config: dict[str, Any]) -> str:
     parts = []
     if config.get("length_nuisance"):
@@ -242,6 +269,18 @@ def render_model_card(meta: ModelMeta) -> str:
     features = f"word {config['word_ngrams'][0]}-{config['word_ngrams'][1]}-grams"
     if config.get("char_ngrams"):
         features += f" and character {config['char_ngrams'][0]}-{config['char_ngrams'][1]}-grams"
+    if config.get("phrase_min_df"):
+        features += (
+            f", phrases of two adjacent words (stop words included) used by at least "
+            f"{config['phrase_min_df']} training texts"
+        )
+    spelling = "with misspellings spelt as the frequent word they stand for"
+    if config.get("spelling_languages"):
+        spelling += (
+            " (never a real word of "
+            + "/".join(config["spelling_languages"])
+            + ", and never into a swear word by a changed letter)"
+        )
     return f"""# Model card: {{model_id}}
 
 A comment-moderation classifier: for one comment it gives the probability of each label
@@ -252,7 +291,7 @@ A comment-moderation classifier: for one comment it gives the probability of eac
 ## Model
 One scikit-learn pipeline: text normalisation (platform placeholders, markup, entities,
 obfuscation, emoji as words, negations marked), TF-IDF {features} without stop words or
-identity terms, with misspellings spelt as the frequent word they stand for, multinomial
+identity terms, {spelling}, multinomial
 logistic regression (C={meta.C:g}, class weights {config["class_weight"]}, sources weighted
 {config["source_weighting"]}{_length(config)}). Created
 {meta.created_at} with scikit-learn {meta.versions["scikit-learn"]}; trained in
@@ -266,7 +305,7 @@ logistic regression (C={meta.C:g}, class weights {config["class_weight"]}, sourc
 {citations}
 
 Mapping from each dataset's labels to ours: see `data/README.md`.
-{_adaptation(meta)}
+{_relabelling(meta)}{_adaptation(meta)}
 ## Held-out quality
 Cross-validated on {config["cv_folds"]} folds grouped by thread and by duplicate text
 (macro-F1 {metrics["macro_f1"]:.3f}, accuracy {metrics["accuracy"]:.3f}). These figures are
