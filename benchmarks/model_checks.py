@@ -78,7 +78,13 @@ def load_sources(root: Path, names: list[str], options: dict[str, Any]) -> dict[
     ``relabelled`` (apply ``data/relabelling``), ``toxic_span_free_sentences``, and
     ``davidson_offensive="drop_unrelabelled"`` (Davidson's offensive rows that no annotator
     relabelled leave the pool)."""
-    data = source_rows(names, root, relabelled=options.get("relabelled", False))
+    rounds = options.get("relabel_rounds")
+    data = source_rows(
+        names,
+        root,
+        relabelled=options.get("relabelled", False),
+        rounds=tuple(rounds) if rounds else None,
+    )
     if "toxic_spans" in data and not options.get("toxic_span_free_sentences", True):
         data["toxic_spans"] = [r for r in data["toxic_spans"] if r["source_label"] == "toxic"]
     if options.get("davidson_offensive") == "drop_unrelabelled" and "davidson" in data:

@@ -127,6 +127,7 @@ def main() -> None:
                 reason=row["reason"],
                 rid=rid,
                 double=bool(row["double"]),
+                round=int(row.get("round") or 1),
             )
         )
     relabels.sort(key=lambda r: (r.rid, r.annotator))

@@ -63,6 +63,7 @@ class Recipe:
     written_examples: bool = True
     settings: dict[str, Any] = field(default_factory=dict)  # [pipeline] settings
     relabelled: bool = True  # apply data/relabelling/relabels.jsonl to the sources' rows
+    relabel_rounds: tuple[int, ...] = (1, 2)  # which rounds of it
 
 
 RECIPES = {
@@ -128,12 +129,14 @@ def source_rows(
     root: str | Path,
     *,
     relabelled: bool = True,
+    rounds: tuple[int, ...] | None = None,
     counts: Counter | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Each source's labelled rows as a recipe trains on them: the relabelling applied (rows
-    it leaves out, and rows still without a label, dropped) and held-out splits left out.
-    ``counts`` gathers how many rows each relabelling rule touched."""
-    settled = settle(read_relabels(relabels_path())) if relabelled else {}
+    """Each source's labelled rows as a recipe trains on them: the relabelling applied (only
+    ``rounds`` of it, when given; rows it leaves out, and rows still without a label, dropped)
+    and held-out splits left out. ``counts`` gathers how many rows each relabelling rule
+    touched."""
+    settled = settle(read_relabels(relabels_path(), rounds)) if relabelled else {}
     rows = {}
     for source in sources:
         held_out = HELD_OUT_SPLITS.get(source)
@@ -155,7 +158,13 @@ def recipe_records(
     records: list[Example] = []
     files: list[dict] = []
     touched: Counter = Counter()
-    rows = source_rows(chosen.sources, root, relabelled=chosen.relabelled, counts=touched)
+    rows = source_rows(
+        chosen.sources,
+        root,
+        relabelled=chosen.relabelled,
+        rounds=chosen.relabel_rounds,
+        counts=touched,
+    )
     for source in chosen.sources:
         before = len(records)
         records.extend(Example.from_record(r) for r in rows[source])
@@ -172,7 +181,8 @@ def recipe_records(
                 "dataset": "relabelling",
                 "sha256": sha256_file(path),
                 "applied": dict(touched),
-                "relabelling": summary(read_relabels(path)),
+                "rounds": list(chosen.relabel_rounds),
+                "relabelling": summary(read_relabels(path, chosen.relabel_rounds)),
             }
         )
     if chosen.written_examples:

@@ -51,6 +51,7 @@ class Relabel:
     reason: str  # why the row was chosen for relabelling
     rid: str  # the id the annotator saw
     double: bool  # one of the rows labelled by two annotators
+    round: int = 1  # which round of relabelling chose it (data/relabelling/README.md)
 
     def to_json(self) -> str:
         return orjson.dumps(asdict(self)).decode()
@@ -80,17 +81,20 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def read_relabels(path: str | Path) -> list[Relabel]:
+def read_relabels(path: str | Path, rounds: Iterable[int] | None = None) -> list[Relabel]:
+    """The answers in ``path`` (only those of ``rounds``, when given)."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         raise InputError(path, "not found") from None
-    return [
+    wanted = None if rounds is None else set(rounds)
+    found = [
         Relabel.from_json(line, path=path, number=number)
         for number, line in enumerate(lines, 1)
         if line.strip()
     ]
+    return [r for r in found if wanted is None or r.round in wanted]
 
 
 @dataclass(frozen=True)
@@ -157,8 +161,9 @@ def agreement(relabels: Iterable[Relabel]) -> dict[str, Any]:
 
 def summary(relabels: list[Relabel]) -> dict[str, Any]:
     """What a relabelling did, for a model's meta and card: rows, how their labels moved,
-    how many left the pool and why, and the agreement."""
+    how many left the pool and why, and the agreement (over all, and per round)."""
     settled = settle(relabels)
+    rounds = sorted({r.round for r in relabels})
     moves = Counter(f"{s.old_label or 'left out'} -> {s.label or s.why}" for s in settled.values())
     return {
         "rows": len(settled),
@@ -168,7 +173,11 @@ def summary(relabels: list[Relabel]) -> dict[str, Any]:
         "left_out": dict(Counter(s.why for s in settled.values() if s.label is None)),
         "moves": dict(sorted(moves.items(), key=lambda kv: -kv[1])),
         "by_source": dict(Counter(r.source for r in relabels if r.annotator)),
+        "rounds": rounds,
         "agreement": agreement(relabels),
+        "agreement_by_round": {
+            str(n): agreement([r for r in relabels if r.round == n]) for n in rounds
+        },
     }
 
 
