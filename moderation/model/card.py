@@ -22,14 +22,17 @@ events are secretly planned or covered up by a hidden, powerful group, offered w
 
 LIMITATIONS = """\
 - It learned from public English datasets (tweets, Reddit comments, news-site comments,
-  adversarial hate sentences, hateful and neutral statements about groups) and from examples
+  Telegram posts, hateful and neutral statements about groups), with the rows whose source
+  label means something else relabelled to our definitions by annotators, and from examples
   written for this project. Comments from other platforms, registers and languages are scored
   less well: measured with each source held out in turn (`benchmarks/RESULTS.md`), the ROC AUC
   on a source the model never saw is far below the in-distribution figures below. Retrain on
   your own labels (`moderation train --base`).
-- Conspiracy rests on one public source (Reddit posts describing linked articles) and on
-  written comments; neither predicts the other well, so conspiracy flags on a new site are much
-  less precise than the held-out figure below (see the thresholds).
+- Conspiracy rests on two public sources (Reddit posts describing linked articles; COVID-era
+  Telegram posts with angry criticism that is not conspiracy beside them) and on written
+  comments. Neither source predicts the other well, and the Telegram posts are all about COVID:
+  conspiracy flags on a new site are less precise than the held-out figure below (see the
+  thresholds), and a topic far from both (local politics, sport) is read less well.
 - Davidson's data was sampled with a slur lexicon and its labels are known to be biased against
   a dialect (African-American English is more often labelled offensive); the model can inherit it.
   Check flags on comments written in dialect before acting on them.
