@@ -99,3 +99,17 @@ def test_relabels_round_trip_and_a_bad_line_names_its_place(tmp_path):
     path.write_text('{"id": "d:1"}\n')
     with pytest.raises(InputError, match="exactly the fields"):
         read_relabels(path)
+
+
+def test_the_projects_relabelling_holds_no_text_and_agrees_enough():
+    import orjson
+
+    from moderation.datasets.recipes import relabels_path
+
+    path = relabels_path()
+    first = orjson.loads(path.read_text(encoding="utf-8").splitlines()[0])
+    assert "text" not in first and len(first["text_sha256"]) == 64
+    relabels = read_relabels(path)
+    found = summary(relabels)
+    assert found["agreement"]["rows"] >= 500 and found["agreement"]["kappa"] >= 0.7
+    assert {r.label for r in relabels} <= {"civil", "abusive", "conspiracy", "unclear"}
