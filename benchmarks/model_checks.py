@@ -264,6 +264,55 @@ def identity(pipeline, thresholds, split: str) -> dict[str, Any]:
     }
 
 
+def run_saved(model_dir: Path, split: str, root: Path) -> dict[str, Any]:
+    """The checks of a model directory trained by ``moderation train --recipe default``
+    (no training here): leave-one-source-out from its meta (each source held out while it
+    was trained), the rest scored with its own pipeline and thresholds."""
+    from types import SimpleNamespace
+
+    from moderation.model.meta import ModelMeta
+    from moderation.model.registry import load_model
+
+    started = time.time()
+    meta = ModelMeta.read(model_dir)
+    model = load_model(model_dir)
+    trained = SimpleNamespace(
+        pipeline=model.pipeline, thresholds=meta.thresholds, cv_metrics=meta.cv_metrics
+    )
+    probes = {p: list(dataset_examples(p, root, labelled_only=True)) for p in PROBES}
+    result = measure(trained, split, root, probes)
+    return {
+        "config": f"saved {meta.model_id}",
+        "split": split,
+        **result,
+        "seconds": round(time.time() - started),
+    }
+
+
+def measure(trained, split: str, root: Path, probes: dict) -> dict[str, Any]:
+    """Every check but the precision targets, for a trained pipeline and its thresholds."""
+    full = trained.pipeline
+    thresholds = {label: t.threshold for label, t in trained.thresholds.items()}
+    aucs = source_aucs(trained, probes)
+    return {
+        "loso_mean_auc": round(float(np.mean(list(aucs.values()))), 4),
+        "loso_mean_old_nine": round(
+            float(np.mean([v for k, v in aucs.items() if k != "pan2024_oppositional_en"])), 4
+        ),
+        "loso": aucs,
+        "thresholds": {k: t.to_dict() for k, t in trained.thresholds.items()},
+        "functional": functional(full, thresholds, split),
+        "identity": identity(full, thresholds, split),
+        "olid_test_macro_f1": olid_test(full, root),
+        "in_domain_auc": {
+            label: e.get("roc_auc") for label, e in trained.cv_metrics["per_label"].items()
+        },
+        "seed_page": seed_page(full, thresholds),
+        "length_rho": length_correlation(full, probes),
+        "top_features": top_features(full),
+    }
+
+
 def run(name: str, split: str, root: Path) -> dict[str, Any]:
     spec = CONFIGS[name]
     started = time.time()
@@ -277,30 +326,12 @@ def run(name: str, split: str, root: Path) -> dict[str, Any]:
     probes = {p: list(dataset_examples(p, root, labelled_only=True)) for p in PROBES}
     print(f"{name}: {sum(len(v) for v in data.values()):,} training examples", flush=True)
     trained = train_model(data, config)
-    full = trained.pipeline
-    thresholds = {label: t.threshold for label, t in trained.thresholds.items()}
-    aucs = source_aucs(trained, probes)
-    mean_auc = round(float(np.mean(list(aucs.values()))), 4)
     return {
         "config": name,
         "split": split,
         "sources": spec["sources"],
-        "loso_mean_auc": mean_auc,
-        "loso_mean_old_nine": round(
-            float(np.mean([v for k, v in aucs.items() if k != "pan2024_oppositional_en"])), 4
-        ),
+        **measure(trained, split, root, probes),
         "precision_targets": precision_targets(trained, split),
-        "loso": aucs,
-        "thresholds": {k: t.to_dict() for k, t in trained.thresholds.items()},
-        "functional": functional(full, thresholds, split),
-        "identity": identity(full, thresholds, split),
-        "olid_test_macro_f1": olid_test(full, root),
-        "in_domain_auc": {
-            label: e.get("roc_auc") for label, e in trained.cv_metrics["per_label"].items()
-        },
-        "seed_page": seed_page(full, thresholds),
-        "length_rho": length_correlation(full, probes),
-        "top_features": top_features(full),
         "seconds": round(time.time() - started),
     }
 
@@ -587,7 +618,9 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-TARGET_LOSO, TARGET_OLID, TARGET_IDENTITY, TARGET_RHO = 0.82, 0.80, 0.02, 0.10
+# issue 23's targets (issue 12's were 0.82, 0.80, 2%)
+TARGET_LOSO, TARGET_OLID, TARGET_IDENTITY, TARGET_RHO = 0.78, 0.78, 0.05, 0.10
+TARGET_FUNCTIONAL, TARGET_CATEGORY = 0.90, 0.75
 
 
 def _met(ok: bool) -> str:
@@ -601,9 +634,13 @@ def results_sections(log: list[dict[str, Any]]) -> None:
     from _machine import describe
     from results import replace_section
 
-    final = [r for r in log if r["config"] == "shipped" and r["split"] == "test"]
+    final = [
+        r
+        for r in log
+        if (r["config"] == "shipped" or r["config"].startswith("saved ")) and r["split"] == "test"
+    ]
     if not final:
-        sys.exit("no run of --config shipped --split test in the log yet")
+        sys.exit("no run of --config shipped (or --model DIR) --split test in the log yet")
     r = final[-1]
     flagged = [(author, flags) for author, flags, _ in r["seed_page"] if flags]
     rho = max(r["length_rho"].values())
@@ -620,19 +657,34 @@ def results_sections(log: list[dict[str, Any]]) -> None:
         f"{t['chosen_on']} | {'yes' if t['reached_target'] else '**no**'} |"
         for label, t in r["thresholds"].items()
     )
-    body = f"""Machine: {describe()}. Command: `python benchmarks/model_checks.py --config shipped \
---split test` then `--results`. The shipped recipe (`moderation train --recipe default`), trained
-by the benchmark with the package's own `train` in {r["seconds"]} s, checks included.
+    f = r["functional"]
+    lowest = min(f["flags_per_category"].items(), key=lambda kv: kv[1])
+    how = (
+        f"The shipped model `{r['config'].removeprefix('saved ')}` (trained by `moderation "
+        "train --recipe default`), checked by `python benchmarks/model_checks.py --model "
+        f"models/default --split test` in {r['seconds']} s; leave-one-source-out from its "
+        "training run (each source held out in turn)"
+        if r["config"].startswith("saved ")
+        else "The shipped recipe, trained by the benchmark with the package's own `train` "
+        f"(`--config shipped --split test`) in {r['seconds']} s, checks included"
+    )
+    body = f"""Machine: {describe()}. {how}; then `--results`.
 
 | target | measured | |
 |---|---|---|
-| leave-one-source-out mean ROC AUC >= {TARGET_LOSO} | {r["loso_mean_auc"]:.3f} | \
+| functional suites, test split: macro-F1 by flags >= {TARGET_FUNCTIONAL}, no category below \
+{TARGET_CATEGORY} (by flags) | {f["macro_f1_flags"]:.3f} ({f["cases"]} cases); lowest \
+{lowest[0]} {lowest[1]:.2f} | {
+        _met(f["macro_f1_flags"] >= TARGET_FUNCTIONAL and lowest[1] >= TARGET_CATEGORY)
+    } |
+| leave-one-source-out mean ROC AUC >= {TARGET_LOSO} | {r["loso_mean_auc"]:.3f} (over issue \
+12's nine: {r.get("loso_mean_old_nine", r["loso_mean_auc"]):.3f}) | \
 {_met(r["loso_mean_auc"] >= TARGET_LOSO)} |
 | OLID test split macro-F1 >= {TARGET_OLID} (predictions) | {r["olid_test_macro_f1"]:.3f} | \
 {_met(r["olid_test_macro_f1"] >= TARGET_OLID)} |
 | identity: flag rate on non-hostile sentences <= {TARGET_IDENTITY:.0%} for every term \
 (held-out templates) | max {r["identity"]["max_flag_rate"]:.1%}, mean \
-{r["identity"]["mean_flag_rate"]:.1%}, {r["identity"]["terms_over_2pc"]} terms over 2% | \
+{r["identity"]["mean_flag_rate"]:.1%} | \
 {_met(r["identity"]["max_flag_rate"] <= TARGET_IDENTITY)} |
 | no identity term among any label's top 100 features | {ident} | \
 {_met(not any(ident.values()))} |
@@ -642,9 +694,8 @@ by the benchmark with the package's own `train` in {r["seconds"]} s, checks incl
 | first seed page: Arnold Layne's comment flagged conspiracy, at most one other flag | \
 {flagged} | {_met(len(flagged) <= 2 and any(f == "conspiracy" for _, f in flagged))} |
 
-Functional suite (held-out split, predictions of this benchmark's own fit): \
-{r["functional"]["overall"]:.3f}, by flags {r["functional"]["flag_overall"]:.3f}; the \
-shipped model's own figures are in "Functional suite (benchmarks/functional.py)".
+Functional suites (held-out split): accuracy {f["overall"]:.3f}, right by flags \
+{f["flag_overall"]:.3f}; per category in "Functional suite (benchmarks/functional.py)".
 
 ### Leave one source out
 
@@ -673,9 +724,11 @@ Worst identity terms: {r["identity"]["worst"]}. Top features: \
     for name in sorted(last_dev, key=first_seen.__getitem__):
         e = last_dev[name]
         flags = sum(1 for _, f, _ in e["seed_page"] if f)
+        macro = e["functional"].get("macro_f1_flags")
         rows.append(
             f"| {name} | {len(e['loso'])} | {e['loso_mean_auc']:.3f} | "
             f"{e['functional']['overall']:.3f} | {e['functional']['flag_overall']:.3f} | "
+            f"{'-' if macro is None else f'{macro:.3f}'} | "
             f"{e['identity']['max_flag_rate']:.1%} | {e['olid_test_macro_f1']:.3f} | {flags} | "
             f"{max(e['length_rho'].values()):.2f} |"
         )
@@ -686,12 +739,13 @@ Worst identity terms: {r["identity"]["worst"]}. Top features: \
         "its day, on the development halves only: the functional suite's dev split and the "
         "identity audit's dev templates (the held-out halves are scored once, for the "
         "shipped recipe, above). Columns: sources in the leave-one-source-out mean; that "
-        "mean; functional accuracy and accuracy by flags; the worst identity term's flag "
-        "rate; OLID test macro-F1; flags on the first seed page; the largest length "
-        "correlation.\n\n"
-        "| configuration | sources | LOSO mean | functional | by flags | identity max | OLID "
-        "test | seed flags | length rho |\n|---|---|---|---|---|---|---|---|---|\n"
-        + "\n".join(rows)
+        "mean; functional accuracy, accuracy by flags and macro-F1 by flags (the first suite "
+        "only until issue 23, both suites after; '-': not measured then); the worst "
+        "identity term's flag rate; OLID test macro-F1; flags on the first seed page; the "
+        "largest length correlation.\n\n"
+        "| configuration | sources | LOSO mean | functional | by flags | macro-F1 by flags | "
+        "identity max | OLID test | seed flags | length rho |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
     )
     replace_section("Model quality: what was tried (benchmarks/model_checks.py)", body)
 
@@ -705,6 +759,9 @@ def main() -> None:
     parser.add_argument(
         "--results", action="store_true", help="write RESULTS.md's sections from the log"
     )
+    parser.add_argument(
+        "--model", type=Path, default=None, help="check a saved model directory (no training)"
+    )
     args = parser.parse_args()
     if args.results:
         log = WORK / "model_checks.jsonl"
@@ -713,6 +770,12 @@ def main() -> None:
     names = list(CONFIGS) if args.all else (args.config or ["baseline"])
     root = args.datasets or default_datasets_dir()
     WORK.mkdir(exist_ok=True)
+    if args.model is not None:
+        result = run_saved(args.model, args.split, root)
+        show(result)
+        with open(WORK / "model_checks.jsonl", "a") as handle:
+            handle.write(json.dumps(result) + "\n")
+        return
     for name in names:
         result = run(name, args.split, root)
         show(result)
