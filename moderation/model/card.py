@@ -181,10 +181,12 @@ def _threshold_line(label: str, t: Any, config: dict[str, Any]) -> str:
     elsewhere = t.notes.get("other_sources")
     site = t.notes.get("site")
     if site and site["kept_base"]:
-        line += (
-            f"; the base model's threshold, kept: {site['why']} ({site['labels']}; they alone "
-            f"would have put it at {site['site_threshold']:.3f})"
+        alone = (
+            f"; they alone would have put it at {site['site_threshold']:.3f}"
+            if site["labels"]
+            else ""
         )
+        line += f"; the base model's threshold, kept: {site['why']} ({site['labels']}{alone})"
     elif site:
         line += (
             f"; the site's own threshold {site['site_threshold']:.3f} moved towards the base's "

@@ -263,9 +263,10 @@ def threshold_message(t: Threshold) -> str:
     if not site:
         return f"{t.label}: threshold {t.threshold:.3f}"
     if site["kept_base"]:
+        alone = f"; they alone would give {site['site_threshold']:.3f}" if site["labels"] else ""
         return (
             f"{t.label}: kept the base's threshold {t.threshold:.3f}: {site['why']} "
-            f"({site['labels']}; they alone would give {site['site_threshold']:.3f})"
+            f"({site['labels']}{alone})"
         )
     return (
         f"{t.label}: threshold {t.threshold:.3f}, the site's {site['site_threshold']:.3f} "
