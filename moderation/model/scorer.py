@@ -49,6 +49,13 @@ _NO_TERM, _BETWEEN_TEXTS, _SEVERAL = -1, -2, -3
 # breaks adjacency), _EMPTY (no token: left out, its neighbours are adjacent) or, for several
 # tokens, _TOKENS - i (the ids are self._token_runs[i])
 _NOT_PHRASE, _EMPTY, _TOKENS = -1, -3, -4
+# with phrases, a piece's two codes are looked up once, packed in one int64 (_pack)
+# (both codes are far inside +-2**30: a vocabulary, or a cache, of a million is large)
+_OFFSET, _LOW = 1 << 30, (1 << 32) - 1
+
+
+def _pack(tokens: int, code: int) -> int:
+    return ((tokens + _OFFSET) << 32) | (code + _OFFSET)
 
 
 @dataclass
@@ -132,6 +139,7 @@ class LinearScorer:
         self._phrase_of = {(self._phrase_token[a], self._phrase_token[b]): i for i, (a, b) in found}
         self._form_tokens = BoundedCache(self._tokens_of_form, limit=self.cache_size)
         self._piece_tokens = BoundedCache(self._tokens_of_piece, limit=self.cache_size)
+        self._piece_both = BoundedCache(self._both_of_piece, limit=self.cache_size)
         self._token_runs: list[tuple[int, ...]] = []
 
     # --- building, saving, loading ---------------------------------------------------------
@@ -281,12 +289,22 @@ class LinearScorer:
     def _tokens_of_piece(self, piece: str) -> int:
         return self._form_tokens[self._normalized[piece]]
 
+    def _both_of_piece(self, piece: str) -> int:
+        form = self._normalized[piece]
+        return _pack(self._form_tokens[form], self._form_code[form])
+
     def _phrase_terms(
-        self, pieces: list[str], doc: np.ndarray, scoped: dict[int, str]
+        self,
+        pieces: list[str],
+        doc: np.ndarray,
+        scoped: dict[int, str],
+        tokens: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(document index, term id) of every phrase in the pieces (``doc``: each piece's
-        document; ``scoped``: the pieces a negation marked, by position, in marked form)."""
-        tokens = np.fromiter(map(self._piece_tokens.__getitem__, pieces), np.int64, len(pieces))
+        document; ``scoped``: the pieces a negation marked, by position, in marked form;
+        ``tokens``: each piece's phrase-token code, when the caller looked them up)."""
+        if tokens is None:
+            tokens = np.fromiter(map(self._piece_tokens.__getitem__, pieces), np.int64, len(pieces))
         for i, form in scoped.items():
             tokens[i] = self._form_tokens[form]
         several = np.flatnonzero(tokens <= _TOKENS)
@@ -331,12 +349,13 @@ class LinearScorer:
         return self._form_code[self._normalized[piece]]
 
     def _codes(
-        self, pieces: list[str], between_texts: bool = False
+        self, pieces: list[str], between_texts: bool = False, codes: np.ndarray | None = None
     ) -> tuple[np.ndarray, dict[int, str]]:
-        """The code of each piece, with negations marked as the pipeline's
-        ``normalize_many`` marks them (a scope never crosses from one text to the next), and
-        the marked pieces' forms by position."""
-        codes = np.fromiter(map(self._piece_code.__getitem__, pieces), np.int64, len(pieces))
+        """The code of each piece (``codes``, when the caller looked them up), with negations
+        marked as the pipeline's ``normalize_many`` marks them (a scope never crosses from one
+        text to the next), and the marked pieces' forms by position."""
+        if codes is None:
+            codes = np.fromiter(map(self._piece_code.__getitem__, pieces), np.int64, len(pieces))
         if not self.negation:
             return codes, {}
         several = np.flatnonzero(codes <= _SEVERAL)
@@ -356,13 +375,19 @@ class LinearScorer:
             self._form_code.clear()
             self._several.clear()
             self._several_cue.clear()
-        if max(len(self._piece_tokens), len(self._form_tokens)) > self.cache_size:
+        if (
+            max(len(self._piece_tokens), len(self._form_tokens), len(self._piece_both))
+            > (self.cache_size)
+            or not self._form_code
+        ):
             self._piece_tokens.clear()
             self._form_tokens.clear()
+            self._piece_both.clear()
             self._token_runs.clear()
         self._normalized.trim()
         self._piece_code[_BOUNDARY] = _BETWEEN_TEXTS
         self._piece_tokens[_BOUNDARY] = _NOT_PHRASE
+        self._piece_both[_BOUNDARY] = _pack(_NOT_PHRASE, _BETWEEN_TEXTS)
 
     def _doc_and_term_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(document index, term id) of every term of every text.
@@ -376,9 +401,16 @@ class LinearScorer:
         if joined.count(_BOUNDARY) == n:
             pieces = prepare(joined).split()
             if pieces.count(_BOUNDARY) == n:
-                codes, scoped = self._codes(pieces, between_texts=True)
+                if not self.phrases:
+                    codes, scoped = self._codes(pieces, between_texts=True)
+                    return self._expanded(np.cumsum(codes == _BETWEEN_TEXTS) - 1, codes)
+                both = np.fromiter(map(self._piece_both.__getitem__, pieces), np.int64, len(pieces))
+                tokens = (both >> 32) - _OFFSET
+                codes, scoped = self._codes(pieces, True, (both & _LOW) - _OFFSET)
                 doc = np.cumsum(codes == _BETWEEN_TEXTS) - 1
-                return self._with_phrases(pieces, doc, codes, scoped)
+                doc_w, ids_w = self._expanded(doc, codes)
+                phrase_doc, phrase_ids = self._phrase_terms(pieces, doc, scoped, tokens)
+                return np.concatenate([doc_w, phrase_doc]), np.concatenate([ids_w, phrase_ids])
         per_text, phrases = [], []
         for index, text in enumerate(texts):
             mine = prepare(text).split()
@@ -394,15 +426,6 @@ class LinearScorer:
             np.concatenate([doc, *(d for d, _ in phrases)]),
             np.concatenate([ids, *(i for _, i in phrases)]),
         )
-
-    def _with_phrases(
-        self, pieces: list[str], doc: np.ndarray, codes: np.ndarray, scoped: dict[int, str]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        doc_w, ids_w = self._expanded(doc, codes)
-        if not self.phrases:
-            return doc_w, ids_w
-        phrase_doc, phrase_ids = self._phrase_terms(pieces, doc, scoped)
-        return np.concatenate([doc_w, phrase_doc]), np.concatenate([ids_w, phrase_ids])
 
     def _expanded(self, doc: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document index, term id) pairs from each piece's document and code."""

@@ -145,6 +145,9 @@ def test_phrases_are_the_same_in_the_pipeline_and_the_array_scorer():
     ]
     expected = pipeline.predict_proba(texts)
     assert np.allclose(scorer.probabilities(texts), expected, atol=1e-6)
+    # a batch without the boundary character is read as one string (the fast path)
+    plain = [t for t in texts if "\x00" not in t] * 3
+    assert np.allclose(scorer.probabilities(plain), pipeline.predict_proba(plain), atol=1e-6)
     one_by_one = np.array([scorer.probabilities([t])[0] for t in texts])
     assert np.allclose(one_by_one, expected, atol=1e-6)
     spans = scorer.term_spans("Go back, you idiot!")
