@@ -73,6 +73,11 @@ class TrainedModel:
     seconds: float
     fingerprints: TrainingFingerprints | None = None  # of the training ids and texts
     choice: dict[str, Any] | None = None  # how retraining chose its method (and measured it)
+    # the held-out predictions thresholds were chosen on (grouped folds; other sources, NaN
+    # where a source was too small to hold out), kept for benchmarks; never saved
+    held_out: Any = field(default=None, repr=False, compare=False)
+    held_out_other_sources: Any = field(default=None, repr=False, compare=False)
+    held_out_truth: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def bias(self) -> Any:
@@ -195,6 +200,9 @@ def train(
         examples={"count": len(examples), "by_source": examples.counts(), "files": examples.files},
         seconds=round(time.perf_counter() - started, 2),
         fingerprints=TrainingFingerprints.of(examples.ids, examples.texts),
+        held_out=held_out,
+        held_out_other_sources=other_sources,
+        held_out_truth=list(examples.labels),
     )
 
 
