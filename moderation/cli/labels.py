@@ -138,7 +138,7 @@ def from_status_cli(
         typer.Option(
             "--map",
             help="STATUS=LABEL (or STATUS=none), over the default approved=civil, "
-            "removed=abusive. Repeatable.",
+            "removed=abusive, deleted=abusive (pending and spam are left out). Repeatable.",
             show_default=False,
         ),
     ] = None,
@@ -159,3 +159,7 @@ def from_status_cli(
     labels = ", ".join(f"{n} {label}" for label, n in sorted(done.by_label().items()))
     say(f"{input}: statuses {statuses}")
     say(f"wrote {len(done.records):,} weak label(s) to {output} ({labels})")
+    left_out = done.left_out()
+    if left_out:
+        shown = ", ".join(f"{n} {status}" for status, n in left_out.items())
+        say(f"left out (no label for their status): {shown}; --map STATUS=LABEL to use them")
