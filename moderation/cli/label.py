@@ -40,8 +40,12 @@ HELP_LINE = (
 )
 
 
-def show_item(item: QueueItem, position: int, total: int, model: Any, console: Any) -> None:
-    """One comment for review: thread, parent, the highlighted explanation, scores, flags."""
+def show_item(
+    item: QueueItem, position: int, total: int, model: Any, console: Any, again: bool = False
+) -> None:
+    """One comment for review: thread, parent, the highlighted explanation, scores, flags.
+    ``total`` counts the queue as it is now: a skipped comment's second turn at the end adds
+    one, so the counter never runs past it."""
     from rich.rule import Rule
     from rich.text import Text
 
@@ -49,7 +53,8 @@ def show_item(item: QueueItem, position: int, total: int, model: Any, console: A
     from moderation.model.scoring import score_texts
 
     comment = item.comment
-    console.print(Rule(f"{position + 1} / {total}  ·  {comment.id}", style="dim"))
+    turn = "  ·  skipped earlier" if again else ""
+    console.print(Rule(f"{position + 1} / {total}  ·  {comment.id}{turn}", style="dim"))
     if comment.thread_title:
         console.print(Text("thread: ", style="dim") + Text(comment.thread_title, style="bold"))
     if item.parent_text:
@@ -236,7 +241,9 @@ def _review_in_terminal(
             labeller=labeller,
             model_id=queue.model.id,
             read_key=typer.getchar,
-            show=lambda item, at: show_item(item, at, len(todo), queue.model, console),
+            show=lambda item, at, total, again: show_item(
+                item, at, total, queue.model, console, again
+            ),
             say=lambda message: console.print(Text(message, style="yellow")),
         )
     saved = ", ".join(f"{n} {choice}" for choice, n in sorted(given.items())) or "nothing"

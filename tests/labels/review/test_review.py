@@ -270,7 +270,7 @@ def test_undo_of_a_skip_takes_its_second_turn_back(tmp_path, tiny_model):
 
     items = [_item(c, {"civil": 0.6, "abusive": 0.3, "conspiracy": 0.1}) for c in "xyz"]
     keys = iter("sucsccc")  # skip x, undo, civil x, skip y, civil z, civil y (its 2nd turn)
-    seen = []
+    seen, counters = [], []
     with LabelStore(tmp_path / "s.db") as store:
         review_loop(
             items,
@@ -278,10 +278,16 @@ def test_undo_of_a_skip_takes_its_second_turn_back(tmp_path, tiny_model):
             labeller="ana",
             model_id="m",
             read_key=lambda: next(keys, ""),
-            show=lambda item, at: seen.append(item.comment.id),
+            show=lambda item, at, total, again: (
+                seen.append(item.comment.id),
+                counters.append((at + 1, total, again)),
+            ),
             say=lambda message: None,
         )
     assert seen == ["x", "y", "x", "y", "z", "y"]  # x comes back once, not twice
+    # the counter never runs past the queue: a skip's second turn lengthens it ("4 / 3" was shown)
+    assert all(number <= total for number, total, _ in counters)
+    assert counters[-1] == (4, 4, True)
     assert store_labels(tmp_path / "s.db") == {
         "x": "civil",
         "y": "civil",
