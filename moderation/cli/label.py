@@ -16,6 +16,7 @@ from moderation.cli._util import (
     IdCol,
     LabelCol,
     ModelOption,
+    NoBomOption,
     ParentCol,
     SkipBadOption,
     TextCol,
@@ -133,6 +134,7 @@ def label_cli(
     export: ExportOption = None,
     import_: ImportOption = None,
     seed: SeedOption = 0,
+    no_bom: NoBomOption = False,
     format: FormatOption = "auto",
     threshold: ThresholdOption = None,
     skip_bad: SkipBadOption = False,
@@ -168,7 +170,7 @@ def label_cli(
         ),
     }
     if export is not None:
-        _export(input, store, export, limit, order, seed, queue_options)
+        _export(input, store, export, limit, order, seed, queue_options, bom=not no_bom)
     elif import_ is not None:
         _import(input, store, import_, labeller or default_labeller(), queue_options)
     else:
@@ -185,9 +187,18 @@ def _export(
     order: str,
     seed: int,
     queue_options: dict[str, Any],
+    *,
+    bom: bool = True,
 ) -> None:
     done = export_queue(
-        input, store=store, output=export, limit=limit, order=order, seed=seed, **queue_options
+        input,
+        store=store,
+        output=export,
+        limit=limit,
+        order=order,
+        seed=seed,
+        bom=bom,
+        **queue_options,
     )
     _say_notes(done.notes)
     say(done.message)

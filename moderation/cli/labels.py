@@ -13,6 +13,7 @@ from moderation.cli._util import (
     EncodingOption,
     FormatOption,
     Group,
+    NoBomOption,
     SkipBadOption,
     say,
     user_errors,
@@ -52,10 +53,11 @@ def export_cli(
     format: Annotated[
         str, typer.Option("--format", "-f", help="jsonl or csv (default: from the file name).")
     ] = "auto",
+    no_bom: NoBomOption = False,
 ) -> None:
     """Write a label store out as JSONL or CSV: its whole history (every answer, correction,
     undo and platform decision, in order), or with --current the labels as they stand."""
-    done = export_labels(store, output=output, format=format, history=not current)
+    done = export_labels(store, output=output, format=format, history=not current, bom=not no_bom)
     for note in done.notes:
         say(f"note: {note}")
     what = "label(s)" if current else "row(s) of history"

@@ -59,6 +59,17 @@ def _export(runner, tmp_path, model, *extra):
         return store, queue, list(csv.DictReader(handle))
 
 
+def test_export_without_a_byte_order_mark_reads_as_plain_utf8(tmp_path, runner, tiny_model):
+    """The spreadsheet queue starts with a BOM for Excel; --no-bom is for programs that read
+    plain utf-8 (Python's csv module would take the BOM into the first column's name)."""
+    store, queue, _ = _export(runner, tmp_path, tiny_model, "--limit", "2")
+    assert queue.read_bytes().startswith(b"\xef\xbb\xbf")
+    store, queue, _ = _export(runner, tmp_path, tiny_model, "--limit", "2", "--no-bom")
+    assert not queue.read_bytes().startswith(b"\xef\xbb\xbf")
+    with open(queue, encoding="utf-8", newline="") as handle:
+        assert next(csv.reader(handle))[0] == "id"
+
+
 def _write_reviewed(path, rows):
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
