@@ -26,6 +26,7 @@ from moderation.errors import InputError, ModerationError, UsageError
 from moderation.files import sha256_file
 from moderation.labels.examples import Example, read_labelled
 from moderation.labels.merge import settle
+from moderation.model.fitting import grouped_folds
 from moderation.model.meta import ModelMeta
 from moderation.model.metrics import few_labels_warning
 from moderation.model.overlap import TrainingFingerprints
@@ -324,17 +325,13 @@ def _held_out_towards_base(
     """Probabilities for every site label from a refit on the other folds (grouped)."""
     from sklearn.model_selection import StratifiedGroupKFold
 
-    smallest = min(Counter(examples.labels).values())
-    folds = min(config.cv_folds, smallest, len(set(examples.groups)))
-    if folds < 2 or len(set(examples.labels)) < 2:
-        raise ModerationError(
-            "too few site labels to check the model on held-out ones: give "
-            "at least two comments of each label you use"
-        )
+    folds, groups = grouped_folds(
+        list(examples.labels), list(examples.groups), config.cv_folds, what="site labels"
+    )
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
     held_out = np.zeros((len(examples), len(labels)))
     texts, truth = examples.texts, examples.labels
-    for train_index, test_index in splitter.split(texts, truth, examples.groups):
+    for train_index, test_index in splitter.split(texts, truth, groups):
         fold = fit_towards_base(
             base_pipeline,
             [texts[i] for i in train_index],
