@@ -73,6 +73,7 @@ class TrainedModel:
     seconds: float
     fingerprints: TrainingFingerprints | None = None  # of the training ids and texts
     choice: dict[str, Any] | None = None  # how retraining chose its method (and measured it)
+    heads: Any = None  # the attribute heads (moderation.model.heads.TrainedHeads)
 
     @property
     def bias(self) -> Any:
@@ -208,9 +209,13 @@ def train_from_files(
     force: bool = False,
     seed: int | None = None,
     progress: Progress | None = None,
+    heads: bool | None = None,
+    attributes: Sequence[Path] = (),
 ) -> Any:
     """Train on example files and/or a named recipe and save the model directory at
-    ``output``; returns its :class:`~moderation.model.meta.ModelMeta`."""
+    ``output``; returns its :class:`~moderation.model.meta.ModelMeta`. With ``heads`` (the
+    default with a recipe, or when ``attributes`` files are given) the attribute heads are
+    trained on the model's features too (``moderation.model.heads``)."""
     from moderation.datasets.recipes import recipe as find_recipe
     from moderation.datasets.recipes import recipe_records
     from moderation.model.store import check_model_destination, save_trained
@@ -239,6 +244,12 @@ def train_from_files(
     if progress:
         progress(f"training on {len(prepared):,} examples from {len(prepared.counts())} source(s)")
     trained = train(prepared, config, progress)
+    if heads if heads is not None else (recipe is not None or bool(attributes)):
+        from moderation.model.heads import train_heads_from
+
+        trained.heads = train_heads_from(
+            trained.pipeline, recipe is not None, datasets_dir, attributes, seed, progress
+        )
     saved = save_trained(trained, Path(output), recipe=recipe, force=force)
     warning = few_labels_warning(trained.cv_metrics)
     if progress and warning:
