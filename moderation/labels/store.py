@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import getpass
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,6 +229,9 @@ class LabelStore:
         self.torn_warning = self.contents.torn_warning()  # kept after the line is set aside
         self._handle: Any = None
         self._depth = 0
+        # flock excludes other processes, not this one's threads (a server appends from a
+        # thread pool): they take turns here first
+        self._threads = threading.RLock()
         self._read_to = _size(self.path) - len(self.contents.torn_bytes)
         self._lines = self._read_to and _line_count(self.path, self._read_to)
         self._answers: dict[str, list[dict[str, Any]]] = {}
@@ -255,6 +259,10 @@ class LabelStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[Any]:
         """The store's append handle, locked, with every other writer's lines read in."""
+        with self._threads:
+            yield from self._locked()
+
+    def _locked(self) -> Iterator[Any]:
         if self._depth:  # already held by this writer: the lock is re-entrant
             self._depth += 1
             try:

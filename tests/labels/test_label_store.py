@@ -225,3 +225,37 @@ def test_two_moderators_labels_for_one_id_are_kept_and_named_not_refused(tmp_pat
     assert {cid: r["label"] for cid, r in kept.items()} == {"b": "abusive", "c": "civil"}
     with LabelStore(path) as store:
         assert [r["labeller"] for r in store.answers("a")] == ["ana", "bo"]
+
+
+def test_threads_of_one_process_take_turns_on_one_store(tmp_path):
+    """A server records decisions from a thread pool: flock does not exclude threads of one
+    process, so they must take turns in the store itself (found by 32 Coral connections)."""
+    import threading
+
+    from moderation.labels.store import LabelStore, read_store
+
+    store = LabelStore(tmp_path / "decisions.jsonl")
+    errors = []
+
+    def decide(number: int) -> None:
+        try:
+            for i in range(20):
+                record = {
+                    "id": f"t{number}-{i}",
+                    "action": "label",
+                    "label": "civil",
+                    "text": "x",
+                    "labeller": "platform:test",
+                    "weak": True,
+                }
+                assert store.record_decision(record) == "new"
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(repr(err))
+
+    threads = [threading.Thread(target=decide, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:3]
+    assert len(read_store(tmp_path / "decisions.jsonl").labels()) == 320
