@@ -37,6 +37,7 @@ from starlette.routing import Route
 from moderation.errors import ModerationError
 from moderation.files import now_iso
 from moderation.labels.store import LabelStore
+from moderation.serving.attributes import attribute_sources, unsupported_for
 from moderation.serving.batch import parse_batch, score_batch
 from moderation.serving.live import Keys, LiveModel
 from moderation.serving.metrics import Metrics
@@ -70,6 +71,9 @@ class ServeSettings:
     # text, id, parent, thread, author, time, label columns (``ReadOptions.of``)
     review_columns: list[str | None] = field(default_factory=list)
     review_thresholds: list[str] = field(default_factory=list)  # LABEL=P for the flags
+    # Perspective attributes the model does not answer: left out of the answer (True) or 400
+    omit_unsupported_attributes: bool = False
+    summary_scale: str = "probability"  # or "flag-threshold" (serving.attributes)
 
     def to_env(self) -> str:
         return orjson.dumps(asdict(self)).decode()
@@ -146,8 +150,10 @@ def endpoint(name: str, handler: Handler, *, keyed: bool) -> Callable[[Request],
 
 async def _analyze(service: Service, request: Request) -> Response:
     model = service.live.model
-    parsed = parse_analyze(parse_json(await _body(request)), model.labels)
-    result, scores = analyze(model, parsed)
+    sources = attribute_sources(model)
+    omit = service.settings.omit_unsupported_attributes
+    parsed = parse_analyze(parse_json(await _body(request)), sources, omit_unsupported=omit)
+    result, scores = analyze(model, parsed, sources, scale=service.settings.summary_scale)
     flags = [label for label, t in model.thresholds.items() if scores.get(label, 0.0) >= t]
     service.metrics.scored(1, flags)
     return _json(result, model_id=model.id)
@@ -170,9 +176,10 @@ async def _suggest(service: Service, request: Request) -> Response:
             "weak": True,  # the platform's decision: retraining weighs it (--weak-weight)
             "source": "suggestscore",
         }
-        url = suggestion.thread.get("url")
-        if isinstance(url, str) and url:
-            record["thread_id"] = url
+        if suggestion.thread_id:  # the story (serving.coral), so retraining's folds group it
+            record["thread_id"] = suggestion.thread_id
+        if suggestion.parent_id:
+            record["parent_id"] = suggestion.parent_id
         outcome = await asyncio.to_thread(service.store.record_decision, record)
         stored = outcome in ("new", "changed")
         if stored:
@@ -211,6 +218,11 @@ async def _model(service: Service, request: Request) -> Response:
             "directory": str(service.live.directory),
             "labels": list(model.labels),
             "thresholds": model.thresholds,
+            # which attribute comes from which label or head, and those not answered
+            "attributes": {a: s.describe() for a, s in attribute_sources(model).items()},
+            "unsupported_attributes": unsupported_for(model),
+            "omit_unsupported_attributes": service.settings.omit_unsupported_attributes,
+            "summary_scale": service.settings.summary_scale,
             "created": meta.created_at,
             "follows_active_model": service.live.explicit is None,
             "decisions_recorded_to": service.settings.labels,

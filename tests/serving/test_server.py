@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from coral_bodies import coral_analyze, coral_decision
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -95,15 +96,6 @@ def model(tiny_model):
     return load_model(tiny_model)
 
 
-def coral_analyze(text, attribute="TOXICITY"):
-    return {
-        "comment": {"text": text},
-        "doNotStore": True,
-        "requestedAttributes": {attribute: {}},
-        "languages": ["en"],
-    }
-
-
 def coral_suggest(text, comment_id, value, attribute="TOXICITY", story="story-1"):
     context = {
         "url": f"https://news.example/{story}",
@@ -141,17 +133,23 @@ def test_several_attributes_at_once_and_a_score_threshold(served):
             "CONSPIRACY": {},
             "CIVIL": {},
             "INSULT": {},
-            "PROFANITY": {},
+            "SEVERE_TOXICITY": {},
             "THREAT": {"scoreThreshold": 1.0},
         },
     }
     status, body, _ = served.post(ANALYZE, request)
     assert status == 200
     scores = {name: a["summaryScore"]["value"] for name, a in body["attributeScores"].items()}
-    assert set(scores) == {"ABUSIVE", "CONSPIRACY", "CIVIL", "INSULT", "PROFANITY"}
+    assert set(scores) == {"ABUSIVE", "CONSPIRACY", "CIVIL", "INSULT", "SEVERE_TOXICITY"}
     assert math.isclose(scores["ABUSIVE"] + scores["CONSPIRACY"] + scores["CIVIL"], 1, abs_tol=1e-5)
-    assert scores["INSULT"] == scores["ABUSIVE"]
-    assert scores["PROFANITY"] < 0.5  # no swear word in it
+    assert scores["INSULT"] != scores["ABUSIVE"]  # its own head, not P(abusive) renamed
+    # the tiny model has no PROFANITY head: a 400 that names the way to the rest
+    refused = {**request, "requestedAttributes": {"INSULT": {}, "PROFANITY": {}}}
+    status, body, _ = served.post(ANALYZE, refused)
+    assert status == 400 and "PROFANITY is not supported" in body["error"]["message"]
+    dropped = {**refused, "dropUnsupportedAttributes": True}
+    status, body, _ = served.post(ANALYZE, dropped)
+    assert status == 200 and set(body["attributeScores"]) == {"INSULT"}
 
 
 def test_span_scores_split_the_comments_log_odds_by_sentence(served, model):
@@ -256,9 +254,19 @@ BAD = {
         "requestedAttributes must be",
     ),
     "unknown attribute": (
+        b'{"comment": {"text": "hi"}, "requestedAttributes": {"NICENESS": {}}}',
+        400,
+        "Unknown attribute: NICENESS",
+    ),
+    "an attribute no model here answers": (
         b'{"comment": {"text": "hi"}, "requestedAttributes": {"SPAM": {}}}',
         400,
-        "Unknown attribute: SPAM",
+        "Attribute SPAM is not supported by this model",
+    ),
+    "lower-case attribute": (
+        b'{"comment": {"text": "hi"}, "requestedAttributes": {"toxicity": {}}}',
+        400,
+        "attribute names are in capitals: TOXICITY",
     ),
     "unsupported language": (
         b'{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, '
@@ -367,6 +375,27 @@ def test_suggestscore_records_the_platforms_decisions_as_weak_labels(served):
     assert record["text"] == ABUSE and record["thread_id"] == "https://news.example/story-1"
 
 
+def test_coral_decisions_keep_their_thread_and_parent_and_retraining_groups_them(served):
+    from moderation.examples import read_labelled
+
+    story = "https://news.example/flood"
+    thread = [("d-1", CIVIL, "APPROVED", None), ("d-2", ABUSE, "DELETED", "d-1")]
+    thread += [("d-3", "Agreed, the bridge works ran late.", "APPROVED", "d-1")]
+    for cid, text, status, parent in thread:
+        answer = served.post(SUGGEST, coral_decision(text, cid, status, parent, story))
+        assert answer[0] == 200 and answer[1]["clientToken"] == f"comment:{cid}"  # Coral checks it
+    records = read_store(served.store).labels()
+    assert {cid: records[cid]["label"] for cid, *_ in thread} == {
+        "d-1": "civil",
+        "d-2": "abusive",
+        "d-3": "civil",
+    }
+    assert {records[cid]["thread_id"] for cid, *_ in thread} == {"https://news.example/flood"}
+    assert [records[cid].get("parent_id") for cid, *_ in thread] == [None, "d-1", "d-1"]
+    examples = {e.id: e for e in read_labelled(served.store).examples}
+    assert {examples[cid].thread_id for cid, *_ in thread} == {"https://news.example/flood"}
+
+
 def test_batch_scoring_returns_the_records_score_json_prints(served, model):
     comments = [{"id": "a", "text": ABUSE}, {"text": CIVIL}, {"id": "c", "text": "[deleted]"}]
     status, records, _ = served.post("/v1/score", {"comments": comments, "explain": True})
@@ -387,6 +416,11 @@ def test_model_and_metrics_endpoints(served, model):
     assert status == 200
     assert body["model"] == model.id and body["labels"] == model.labels
     assert body["keys_required"] is True and body["follows_active_model"] is False
+    assert body["attributes"]["TOXICITY"]["from"] == "label:abusive"
+    assert body["attributes"]["THREAT"]["from"] == "head:THREAT"
+    assert body["attributes"]["THREAT"]["flag_threshold"] == model.meta.head_thresholds["THREAT"]
+    assert {"SEXUALLY_EXPLICIT", "PROFANITY"} <= set(body["unsupported_attributes"])
+    assert body["summary_scale"] == "probability"
     served.post(ANALYZE, coral_analyze(CIVIL))
     with urllib.request.urlopen(served.base + "/metrics", timeout=10) as response:
         text = response.read().decode()
