@@ -1,8 +1,9 @@
 """`moderation flag --dask` on a local Dask cluster of 1 and 2 worker processes: rate, rate per
-worker, worker and client memory, and from those, on paper, a cluster for 1 billion comments.
+worker, worker and client memory, the rows checked against one process's, and from those, on
+paper, a cluster for 1 billion comments.
 
-    python benchmarks/dask_speed.py [--comments 2000000] [--workers 1 2] [--block-mb 32]
-                                    [--from ../shared/datasets] [--keep] [--results]
+    python benchmarks/dask_speed.py [--comments 10000000] [--workers 1 2] [--block-mb 32]
+                                    [--from ../shared/datasets] [--no-check] [--keep] [--results]
 
 The export is JSONL made by ``generate_export.generate(n, pool=...)`` from the real comment
 texts of every dataset the project knows (as ``speed.py`` makes its exports), in
@@ -10,9 +11,10 @@ texts of every dataset the project knows (as ``speed.py`` makes its exports), in
 ``flag_files_on_dask([export], output=OUT.jsonl, summary=...)`` against a fresh
 ``LocalCluster(n_workers=N, threads_per_worker=1, processes=True)``; the time is from the call
 to the renamed output (the cluster's start is timed apart). Memory: each worker process's
-VmHWM (the kernel's peak), and the client's, read from /proc. Rows are counted; that they equal
-one process's rows is what tests/flagging/test_dask.py checks. ``--results`` rewrites the
-section "Dask (benchmarks/dask_speed.py)" of RESULTS.md.
+VmHWM (the kernel's peak), and the client's, read from /proc. Then (unless ``--no-check``) the
+same export is flagged by one process (``flag_file(processes=1)``, timed: the rate a worker is
+compared with) and every Dask output is compared with its rows byte for byte.
+``--results`` rewrites the section "Dask (benchmarks/dask_speed.py)" of RESULTS.md.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ sys.path.insert(0, str(HERE))
 from _machine import describe  # noqa: E402
 from generate_export import generate, write_jsonl  # noqa: E402
 from results import replace_section  # noqa: E402
-from speed import available_datasets, real_texts  # noqa: E402
+from speed import available_datasets, real_texts, same_bytes  # noqa: E402
 
 from moderation.datasets.recipes import default_datasets_dir  # noqa: E402
 
@@ -99,7 +101,7 @@ def run(path: Path, comments: int, workers: int, block_mb: int) -> dict:
     cluster.close()
     with open(out, "rb") as fh:
         rows = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
-    out.unlink()
+    out.rename(WORK / f"dask-flagged-{workers}.jsonl")
     summary.unlink()
     if rows != comments:
         raise SystemExit(f"flag --dask wrote {rows:,} rows, expected {comments:,}")
@@ -115,13 +117,34 @@ def run(path: Path, comments: int, workers: int, block_mb: int) -> dict:
     }
 
 
+def one_process(path: Path) -> dict:
+    """The same export flagged by one process, timed, its rows kept for the comparison."""
+    from moderation.flagging import flag_file
+
+    out = WORK / "dask-one-process.jsonl"
+    load = os.getloadavg()[0]
+    started, cpu = time.perf_counter(), time.process_time()
+    data, _ = flag_file(path, output=out, processes=1)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "rate": data["written"] / seconds,
+        "cpu": time.process_time() - cpu,
+        "load": load,
+        "out": out,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--comments", type=int, default=2_000_000)
+    parser.add_argument("--comments", type=int, default=10_000_000)
+    parser.add_argument(
+        "--no-check", action="store_true", help="do not flag in one process to compare rows"
+    )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--block-mb", type=int, default=32)
     parser.add_argument("--from", dest="root", type=Path, default=None)
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the generated export")
     parser.add_argument("--results", action="store_true")
     args = parser.parse_args()
     root = args.root or default_datasets_dir()
@@ -137,24 +160,42 @@ def main() -> None:
         write_jsonl(generate(args.comments, seed=0, pool=pool), path)
     size_mb = path.stat().st_size / 1e6
     results = []
+    single = None
     try:
         for workers in args.workers:
             say(f"flag --dask local:{workers} on {path.name} ({size_mb:,.0f} MB)")
             results.append(run(path, args.comments, workers, args.block_mb))
             say(str(results[-1]))
+        if not args.no_check:
+            say(f"flag in one process on {path.name}, for the comparison")
+            single = one_process(path)
+            say(str(single))
+            for r in results:
+                r["same"] = same_bytes(WORK / f"dask-flagged-{r['workers']}.jsonl", single["out"])
     finally:
+        for r in results:
+            (WORK / f"dask-flagged-{r['workers']}.jsonl").unlink(missing_ok=True)
+        if single is not None:
+            single["out"].unlink(missing_ok=True)
         if not args.keep:
             path.unlink(missing_ok=True)
     rows = [
-        "| workers | partitions | seconds | comments/s | per worker | peak worker MB "
-        "| client MB | cluster start s | load (1 min) |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| workers | partitions | seconds | comments/s | per worker | per worker / one process "
+        "| rows = one process's | peak worker MB | client MB | cluster start s | load (1 min) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        ratio = f"{r['rate'] / r['workers'] / single['rate']:.2f}" if single else "-"
+        same = ("yes" if r["same"] else "**no**") if single else "not checked"
         rows.append(
             f"| {r['workers']} | {r['partitions']} | {r['seconds']:.0f} | **{r['rate']:,.0f}** "
-            f"| {r['rate'] / r['workers']:,.0f} | {r['worker_mb']:.0f} | {r['client_mb']:.0f} "
-            f"| {r['startup']:.1f} | {r['load']:.1f} |"
+            f"| {r['rate'] / r['workers']:,.0f} | {ratio} | {same} | {r['worker_mb']:.0f} "
+            f"| {r['client_mb']:.0f} | {r['startup']:.1f} | {r['load']:.1f} |"
+        )
+    if single:
+        rows.append(
+            f"\nOne process (`flag_file(processes=1)`, the reference): {single['seconds']:.0f} s, "
+            f"**{single['rate']:,.0f}** comments/s, load {single['load']:.1f} at its start."
         )
     best = max(results, key=lambda r: r["rate"] / r["workers"])
     worst = min(results, key=lambda r: r["rate"] / r["workers"])
@@ -175,11 +216,8 @@ def main() -> None:
         f"Machine: {describe()}. Command: `python benchmarks/dask_speed.py --comments "
         f"{args.comments} --workers {' '.join(map(str, args.workers))} --block-mb "
         f"{args.block_mb}`. Export: {args.comments:,} comments of real texts, "
-        f"{size_mb:,.0f} MB JSONL (the largest the time left allowed; the disk had room for "
-        "more). Both workers share the machine's two cores with the client and the scheduler.\n\n"
-        + "\n".join(rows)
-        + "\n\n"
-        + paper
+        f"{size_mb:,.0f} MB JSONL. The workers share the machine's two cores with the client "
+        "and the scheduler.\n\n" + "\n".join(rows) + "\n\n" + paper
     )
     print(body)
     if args.results:

@@ -182,7 +182,10 @@ def functional(model) -> list[dict]:
 
 
 def held_out(model, datasets_dir: Path) -> dict[str, dict]:
-    data = attribute_data(datasets_dir, relabel=relabel_location())
+    # the relabelling rounds the heads were trained on, as meta.json records them
+    files = model.meta.heads["data"]["files"]
+    rounds = next((f.get("rounds") for f in files if f.get("dataset") == "relabel"), None)
+    data = attribute_data(datasets_dir, relabel=relabel_location(), rounds=rounds)
     every = model.meta.heads["config"]["held_out_every"]
     chosen = [e for e in data.examples if is_held_out(e.group or e.id, every)]
     scores = model.attribute_probabilities([e.text for e in chosen])

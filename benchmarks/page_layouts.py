@@ -47,13 +47,14 @@ import json
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parents[1]), str(Path(__file__).parent)]  # this checkout first
 from _machine import describe  # noqa: E402
-from results import RESULTS, replace_section  # noqa: E402
+from results import replace_parts  # noqa: E402
 
 from moderation.comments import Comment, Thread  # noqa: E402
 from moderation.errors import ModerationError  # noqa: E402
@@ -85,10 +86,13 @@ class PageScore:
 
 
 def read_page(path: Path) -> tuple[Thread, list[Comment], list[str]]:
+    """The page's thread, its comments and the reading's warnings. A comment the reader marks
+    as the thread's opening post (``extra["opening_post"]``: a forum's first post, read as a
+    comment so that it is scored) is the article in the corpus's terms, and is left out."""
     report = ParseReport(str(path))
     records = list(read_export(path, report=report))
     threads = [r for r in records if isinstance(r, Thread)]
-    comments = [r for r in records if isinstance(r, Comment)]
+    comments = [r for r in records if isinstance(r, Comment) and not r.extra.get("opening_post")]
     return threads[0], comments, report.warnings
 
 
@@ -107,12 +111,14 @@ def _starts_right(expected: str, text: str) -> bool:
     return attribution and 0 <= text.find(expected) <= ATTRIBUTION_REACH
 
 
-def align(expected: list[dict], texts: list[str]) -> list[int | None]:
+def align(
+    expected: list[dict], texts: list[str], clean: Callable[[str | None], str | None] = normalise
+) -> list[int | None]:
     """For each expected comment, the index of its parsed comment (or None)."""
     aligned: list[int | None] = []
     cursor = 0
     for item in expected:
-        start = normalise(item["text_start"])
+        start = clean(item["text_start"])
         found = next((j for j in range(cursor, len(texts)) if start in texts[j]), None)
         aligned.append(found)
         if found is not None:
@@ -120,7 +126,9 @@ def align(expected: list[dict], texts: list[str]) -> list[int | None]:
     return aligned
 
 
-def score_page(txt: Path) -> PageScore:
+def score_page(txt: Path, clean: Callable[[str | None], str | None] = normalise) -> PageScore:
+    """How many of ``txt``'s expectations (``txt`` with the suffix ``.json``) its reading meets;
+    ``clean`` normalises parsed and expected text alike before they are compared."""
     expected = json.loads(txt.with_suffix(".json").read_text(encoding="utf-8"))
     score = PageScore(txt.stem)
     started = time.perf_counter()
@@ -131,10 +139,10 @@ def score_page(txt: Path) -> PageScore:
         thread, comments = Thread(id=txt.stem, title="\0", author="\0"), []
         thread.declared_comments = -1
     score.seconds = time.perf_counter() - started
-    texts = [normalise(c.text) or "" for c in comments]
+    texts = [clean(c.text) or "" for c in comments]
     for key, value in (("title", thread.title), ("article_author", thread.author)):
-        want = normalise(expected[key])
-        score.check(key, normalise(value) == want, f"{value!r} != {want!r}")
+        want = clean(expected[key])
+        score.check(key, clean(value) == want, f"{value!r} != {want!r}")
     declared = expected["declared_comments"]
     score.check(
         "declared",
@@ -143,7 +151,7 @@ def score_page(txt: Path) -> PageScore:
     )
     wanted = expected["comments"]
     score.check("count", len(comments) == len(wanted), f"{len(comments)} != {len(wanted)}")
-    aligned = align(wanted, texts)
+    aligned = align(wanted, texts, clean)
     index_of = {c.id: j for j, c in enumerate(comments)}
     for i, item in enumerate(wanted):
         j = aligned[i]
@@ -153,17 +161,17 @@ def score_page(txt: Path) -> PageScore:
                 score.check(f"{label} {check}", False, "no parsed comment")
             continue
         comment, text = comments[j], texts[j]
-        want_author = normalise(item["author"])
+        want_author = clean(item["author"])
         score.check(
             f"{label} author",
-            normalise(comment.author) == want_author,
+            clean(comment.author) == want_author,
             f"{comment.author!r}",
         )
         score.check(f"{label} depth", comment.depth == item["depth"], f"{comment.depth}")
         score.check(
             f"{label} time", _time_met(item["time"], comment.created_at), f"{comment.created_at}"
         )
-        start, end = normalise(item["text_start"]), normalise(item["text_end"])
+        start, end = clean(item["text_start"]), clean(item["text_end"])
         score.check(f"{label} text_start", _starts_right(start, text), f"{text[:60]!r}")
         score.check(f"{label} text_end", text.endswith(end), f"...{text[-60:]!r}")
         parent = index_of.get(comment.parent_id) if comment.parent_id else None
@@ -179,7 +187,7 @@ def score_page(txt: Path) -> PageScore:
         for k, item in enumerate(wanted):
             if k == own or aligned[k] is not None:
                 continue
-            if normalise(item["text_start"]) in text[1:]:
+            if clean(item["text_start"]) in text[1:]:
                 score.fused += 1
                 score.misses.append(f"fused: comment {j} holds the start of expected [{k}]")
     return score
@@ -246,36 +254,29 @@ SECTION = "Page layouts (benchmarks/page_layouts.py)"
 HEADINGS = ("dev, before", "dev", "heldout")
 
 
-def write_results(split: str, scores: list[PageScore], heading: str | None = None) -> None:
-    """Rewrite this split's part of the section (under ``heading``, the split's name by
-    default), keeping the other parts."""
+def part_text(scores: list[PageScore]) -> str:
+    """One part of a results section: the totals, then the table of pages."""
     met, total, fused = summary(scores)
     slowest = max(scores, key=lambda s: s.seconds)
-    parts = {}
-    if RESULTS.exists():
-        old = re.search(
-            rf"^## {re.escape(SECTION)}\n(.*?)(?=^## |\Z)", RESULTS.read_text(), re.S | re.M
-        )
-        for m in re.finditer(
-            r"^### (dev, before|dev|heldout)\n(.*?)(?=^### |\Z)", old[1] if old else "", re.S | re.M
-        ):
-            parts[m[1]] = m[2].strip()
-    parts[heading or split] = (
+    return (
         f"{len(scores)} pages, measured {date.today().isoformat()}: **{met} of {total} "
         f"expectations met ({100 * met / total:.1f}%), {fused} fused comments**; slowest page "
         f"{slowest.seconds * 1000:.0f} ms.\n\n{table(scores)}"
     )
-    body = (
+
+
+def write_results(split: str, scores: list[PageScore], heading: str | None = None) -> None:
+    """Rewrite this split's part of the section (under ``heading``, the split's name by
+    default), keeping the other parts."""
+    intro = (
         "The page-dump reader on the page corpus (benchmarks/pages: invented pages in 30 site "
         "families, each with its expected parse, split into a half developed on and a held-out "
         "half). Each page is read with `read_export`, as `moderation parse` reads it; what counts "
         "as an expectation met is in the script's docstring. *dev, before* is the dev half read "
         "by the parser as it was before the inferred layouts (commit 396106e: the known shapes "
-        "only); *heldout* was run once, at the end. Machine: "
-        f"{describe()}.\n\n"
-        + "\n\n".join(f"### {name}\n\n{parts[name]}" for name in HEADINGS if name in parts)
+        f"only); *heldout* was run once, at the end. Machine: {describe()}."
     )
-    replace_section(SECTION, body)
+    replace_parts(SECTION, intro, heading or split, part_text(scores), HEADINGS)
 
 
 if __name__ == "__main__":

@@ -2,16 +2,21 @@
 WordPress WXR, each read in a fresh process (the reader with depths and quote detection, as
 `moderation parse` does), then `moderation parse -o` end to end on the largest.
 
-    python benchmarks/parse_speed.py [--sizes 10000 100000 1000000] [--results]
+    python benchmarks/parse_speed.py [--sizes 10000 100000 1000000] [--compare /tmp/old]
+                                     [--results]
 
-Targets (issue 2): JSONL and CSV >= 150,000 comments/s, WXR >= 30,000 comments/s, peak memory
-under 300 MB and flat in file size. `--results` rewrites the parse section of RESULTS.md.
+Targets (issue 28): `parse -o` >= 100,000 comments/s for JSONL and CSV, >= 30,000 for WXR;
+peak memory under 300 MB and flat in file size. With `--compare OLD` (a checkout of older code)
+every measurement runs the old code too, right after the new one, so both meet the same load;
+the figures include CPU seconds, which load distorts least. `--results` rewrites the parse
+section of RESULTS.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -19,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _machine import describe  # noqa: E402
+from generate_export import WRITERS, generate  # noqa: E402
 from results import replace_section  # noqa: E402
 
 HERE = Path(__file__).parent
@@ -29,11 +35,12 @@ MEASURE = """
 import json, resource, sys, time
 from moderation.comments import Comment
 from moderation.formats import read_export
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 comments = sum(1 for record in read_export(sys.argv[1]) if isinstance(record, Comment))
-seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"comments": comments, "seconds": seconds, "peak_mb": peak}))
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"comments": comments, "seconds": seconds, "peak_mb": usage.ru_maxrss / 1024,
+                  "cpu": cpu}))
 """
 
 
@@ -43,88 +50,129 @@ from moderation.comments import Comment
 from moderation.formats import FORMATS, ParseReport, ReadOptions, detect_format
 from moderation.formats.source import Source
 source = Source(sys.argv[1], ParseReport(sys.argv[1]))
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 records = FORMATS[detect_format(source)].read(source, ReadOptions())
 comments = sum(1 for record in records if isinstance(record, Comment))
-seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"comments": comments, "seconds": seconds, "peak_mb": peak}))
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"comments": comments, "seconds": seconds, "peak_mb": usage.ru_maxrss / 1024,
+                  "cpu": cpu}))
 """
 
 
+_POOL: list[str] = []
+
+
+def real_pool() -> list[str]:
+    """The distinct comment texts of the local datasets (empty without them)."""
+    if not _POOL:
+        from speed import available_datasets, real_texts
+
+        from moderation.datasets.recipes import default_datasets_dir
+
+        root = default_datasets_dir()
+        if root.is_dir():
+            names, _ = available_datasets(root)
+            _POOL.extend(dict.fromkeys(real_texts(root, names)))
+    return _POOL
+
+
 def export(fmt: str, size: int) -> Path:
+    """A generated export of real comment texts (invented ones without the datasets)."""
     WORK.mkdir(exist_ok=True)
-    path = WORK / f"gen-{size}.{fmt}"
+    pool = real_pool()
+    path = WORK / f"gen-{'real' if pool else 'invented'}-{size}.{fmt}"
     if not path.exists():
-        subprocess.run(
-            [
-                sys.executable,
-                str(HERE / "generate_export.py"),
-                "--format",
-                fmt,
-                "--comments",
-                str(size),
-                "-o",
-                str(path),
-            ],
-            check=True,
-        )
+        WRITERS[fmt](generate(size, seed=0, pool=pool or None), path)
     return path
 
 
-def measure(path: Path, script: str = MEASURE) -> dict:
+def _env(code: Path | None) -> dict:
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    return env
+
+
+def measure(path: Path, script: str = MEASURE, code: Path | None = None) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", script, str(path)], check=True, capture_output=True, text=True
+        [sys.executable, "-c", script, str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=_env(code),
     ).stdout
     return json.loads(out)
 
 
-def end_to_end(path: Path) -> dict:
+def end_to_end(path: Path, code: Path | None = None) -> dict:
     out = WORK / "parsed.jsonl"
     command = [sys.executable, "-m", "moderation", "parse", str(path), "-o", str(out)]
     started = time.perf_counter()
-    result = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", *command], check=True, capture_output=True, text=True
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(code)
     )
+    _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    peak = int(result.stderr.strip().splitlines()[-1]) / 1024
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed")
     lines = sum(1 for _ in open(out, "rb"))
     out.unlink()
-    return {"comments": lines, "seconds": seconds, "peak_mb": peak}
+    return {
+        "comments": lines,
+        "seconds": seconds,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "cpu": usage.ru_utime + usage.ru_stime,
+    }
+
+
+def row(fmt: str, m: dict, old: dict | None) -> str:
+    rate = m["comments"] / m["seconds"]
+    line = (
+        f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | {rate:,.0f} | "
+        f"{m['cpu'] / m['comments'] * 1e6:.1f} | {m['peak_mb']:.0f} | {os.getloadavg()[0]:.1f} |"
+    )
+    if old is not None:
+        old_rate = old["comments"] / old["seconds"]
+        line += (
+            f" {old_rate:,.0f} | {old['cpu'] / old['comments'] * 1e6:.1f} | "
+            f"{old['peak_mb']:.0f} | {rate / old_rate:.2f} |"
+        )
+    print(line, flush=True)
+    return line
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument(
+        "--compare", type=Path, default=None, help="a checkout of older code to run beside"
+    )
     parser.add_argument("--results", action="store_true", help="update RESULTS.md")
     args = parser.parse_args()
+    old = args.compare
     rows = []
     for fmt in FORMATS:
         for size in args.sizes:
-            m = measure(export(fmt, size))
-            rate = m["comments"] / m["seconds"]
-            rows.append(
-                f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | {rate:,.0f} | "
-                f"{m['peak_mb']:.0f} |"
-            )
-            print(rows[-1], flush=True)
+            path = export(fmt, size)
+            m = measure(path)
+            rows.append(row(fmt, m, measure(path, code=old) if old else None))
     biggest = max(args.sizes)
     bare = []
     for fmt in FORMATS:
-        m = measure(export(fmt, biggest), MEASURE_READER_ONLY)
-        bare.append(
-            f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | "
-            f"{m['comments'] / m['seconds']:,.0f} | {m['peak_mb']:.0f} |"
-        )
-        print(bare[-1], flush=True)
+        path = export(fmt, biggest)
+        m = measure(path, MEASURE_READER_ONLY)
+        bare.append(row(fmt, m, measure(path, MEASURE_READER_ONLY, old) if old else None))
     e2e = []
     for fmt in FORMATS:
-        m = end_to_end(export(fmt, biggest))
-        e2e.append(
-            f"| {fmt} | {m['comments']:,} | {m['seconds']:.1f} | "
-            f"{m['comments'] / m['seconds']:,.0f} | {m['peak_mb']:.0f} |"
-        )
-        print(e2e[-1], flush=True)
+        path = export(fmt, biggest)
+        m = end_to_end(path)
+        e2e.append(row(fmt, m, end_to_end(path, old) if old else None))
+    head = "| format | comments | seconds | comments/s | CPU us/comment | peak RSS MB | load |"
+    line = "|---|---|---|---|---|---|---|"
+    if old:
+        head += " old code: comments/s | CPU us/comment | peak MB | new/old rate |"
+        line += "---|---|---|---|"
     text = "\n".join(
         [
             f"Machine: {describe()}.",
@@ -134,25 +182,32 @@ def main() -> None:
                 if args.sizes == parser.get_default("sizes")
                 else " --sizes " + " ".join(map(str, args.sizes))
             )
-            + "`. Generated exports: threads "
-            "of 5-40 comments, half of them replies, 1 in 20 quoting its parent.",
+            + (f" --compare {old}" if old else "")
+            + "`. Generated exports (`generate_export.generate(n, seed=0, pool=...)`) of "
+            + (
+                f"{len(real_pool()):,} real comment texts from the local datasets"
+                if real_pool()
+                else "invented texts (no datasets here)"
+            )
+            + ": threads of 5-40 comments, half of them replies, 1 in 10 replies quoting "
+            "its parent. Generated files are kept in benchmarks/_work.",
             "",
             "Reader (`read_export`: parse, depths, quote detection), one fresh process per row:",
             "",
-            "| format | comments | seconds | comments/s | peak RSS MB |",
-            "|---|---|---|---|---|",
+            head,
+            line,
             *rows,
             "",
             "The format's reader alone (no depths, no quote detection), to show what those cost:",
             "",
-            "| format | comments | seconds | comments/s | peak RSS MB |",
-            "|---|---|---|---|---|",
+            head,
+            line,
             *bare,
             "",
             "`moderation parse INPUT -o OUT.jsonl` end to end (read + write canonical JSONL):",
             "",
-            "| format | comments | seconds | comments/s | peak RSS MB |",
-            "|---|---|---|---|---|",
+            head,
+            line,
             *e2e,
         ]
     )

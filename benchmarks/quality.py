@@ -4,7 +4,7 @@
                                  [--results]
 
 Models compared:
-- **ours**: `moderation.train.train` with the default `PipelineConfig` (normalisation, TF-IDF,
+- **ours**: `moderation.model.train.train` with the default `PipelineConfig` (normalisation, TF-IDF,
   logistic regression with C chosen on grouped folds);
 - **plain**: `TfidfVectorizer()` + `LogisticRegression()` with scikit-learn's defaults;
 - **fastText** supervised (fasttext-wheel, default settings), probabilities from the model's

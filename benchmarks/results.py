@@ -21,3 +21,18 @@ def replace_section(title: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + section
     RESULTS.write_text(text.rstrip() + "\n", encoding="utf-8")
+
+
+def replace_parts(title: str, intro: str, heading: str, part: str, order: tuple[str, ...]) -> None:
+    """Rewrite one part (a ``### heading``) of a section written in parts, keeping the other
+    parts as they were, in ``order``."""
+    parts = {}
+    if RESULTS.exists():
+        old = re.search(
+            rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", RESULTS.read_text(), re.S | re.M
+        )
+        for m in re.finditer(r"^### (.+?)\n(.*?)(?=^### |\Z)", old[1] if old else "", re.S | re.M):
+            parts[m[1]] = m[2].strip()
+    parts[heading] = part
+    body = intro + "\n\n" + "\n\n".join(f"### {n}\n\n{parts[n]}" for n in order if n in parts)
+    replace_section(title, body)

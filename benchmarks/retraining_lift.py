@@ -156,7 +156,7 @@ def run_method(base, labelled, method: str, unlabelled: list[str], config, weak=
     """``auto`` (what `train --base --add` does without --method: the prior's strength chosen
     on grouped folds of the labels), ``weak+`` (the labels and simulated platform decisions,
     prior 0.03), ``weak`` (the decisions alone), or ``NAME`` or ``NAME:STRENGTH``
-    (``moderation.model.adapt``)."""
+    (``moderation.model.retrain.METHODS``)."""
     name, _, strength = method.partition(":")
     if name in ("weak", "weak+"):
         examples = [*weak] if name == "weak" else [*labelled, *weak]

@@ -104,7 +104,7 @@ def main() -> None:
     session = browser()
     try:
         for order, shots in (("uncertain", ["queue"]), ("flagged", ["flagged", "history"])):
-            process, base = serve(export, folder / f"{order}.jsonl", order)
+            process, base = serve(export, folder / f"{order}.db", order)
             try:
                 session.get(f"{base}/review?labeller=ana")
                 ready(session)

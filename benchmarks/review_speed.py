@@ -3,7 +3,8 @@
 Generates an export of invented comments (``generate_export.generate``, with invented rude and
 conspiratorial sentences mixed in so some are flagged), starts `moderation review` on it with
 the shipped model, then answers comments over HTTP (``POST /review/api/answer``: the answer
-fsync'd into the label store, the next comment leased, explained and sent back) and, when
+committed to the SQLite label store and on disk, the next comment leased, explained and sent
+back) and, when
 Chromium and its driver are installed, by key in a headless browser (key press to the next
 comment on screen, measured by the page itself). Each is repeated three times; the best run's
 figures are reported, with the load.
@@ -79,7 +80,7 @@ def call(base: str, path: str, body: dict | None = None) -> dict:
 
 def answer_over_http(base: str, labeller: str, n: int) -> list[float]:
     """Milliseconds from sending an answer to having the next comment, ``n`` times."""
-    state = call(base, f"/review/api/state?labeller={labeller}")
+    state = call(base, "/review/api/state", {"labeller": labeller})
     timings = []
     choices = ["civil", "abusive", "civil", "conspiracy", "skip"]
     for i in range(n):
@@ -147,7 +148,7 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="review-speed-"))
-    export, store = folder / "export.jsonl", folder / "labels.jsonl"
+    export, store = folder / "export.jsonl", folder / "labels.db"
     with open(export, "w", encoding="utf-8") as out:
         for record in generate(args.comments, pool=invented_pool()):
             out.write(json.dumps(record) + "\n")
@@ -168,7 +169,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         startup = time.perf_counter() - started
-        total = call(base, "/review/api/state?labeller=probe")["progress"]["total"]
+        total = call(base, "/review/api/state", {"labeller": "probe"})["progress"]["total"]
         load_before = os.getloadavg()[0]
         http = [answer_over_http(base, f"http{run}", args.answers) for run in range(3)]
         together: list[float] = []
@@ -194,7 +195,8 @@ def main() -> None:
         f"- Export: {args.comments:,} invented comments; {total:,} in the queue (uncertain "
         f"first); server up (the whole export read and scored once, the queue ordered) in "
         f"{startup:.1f} s.",
-        "- Answer to next comment over HTTP (the answer fsync'd into the store, the next "
+        "- Answer to next comment over HTTP (the answer committed to the SQLite store and on "
+        "disk, the next "
         f"comment leased, explained and sent), best of 3 runs: {summary(best(http))}; "
         f"all runs' medians: {', '.join(f'{statistics.median(r):.1f}' for r in http)} ms.",
         f"- Two moderators answering at once over HTTP: {summary(together)}.",

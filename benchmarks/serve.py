@@ -1,7 +1,7 @@
 """`moderation serve` under load, driven by wrk (a real HTTP load generator, Debian's ``wrk``).
 
     python benchmarks/serve.py [--from ../shared/datasets] [--seconds 20] [--soak 300]
-                               [--workers 1 2] [--results]
+                               [--workers 1 2] [--compare /tmp/old] [--results]
 
 1. **comments:analyze, one comment per request** (Coral's body: ``requestedAttributes:
    {"TOXICITY": {}}``), 32 concurrent connections (``wrk -t2 -c32 --latency``) for
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import socket
@@ -68,12 +69,17 @@ def cut(text: str, limit: int) -> str:
 
 
 class Server:
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, extra: list[str] | None = None, code: Path | None = None):
+        """``moderation serve`` with ``workers`` and ``extra`` arguments; the code at ``code``
+        (through PYTHONPATH) if given."""
         self.port = free_port()
         model = shipped_model_dir()
         command = [sys.executable, "-m", "moderation", "serve", "--port", str(self.port)]
-        command += ["--model", str(model), "--workers", str(workers)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        command += ["--model", str(model), "--workers", str(workers), *(extra or [])]
+        env = dict(os.environ, PYTHONPATH=str(code)) if code is not None else None
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -159,6 +165,16 @@ def run(args: argparse.Namespace, analyze: Path, batches: Path) -> list[str]:
             f"| {latency['99']:.1f} | {single['non_2xx']} | {batch['rate'] * BATCH:,.0f} "
             f"| {batch['latency']['99']:.0f} | {batch['non_2xx']} | {before} |"
         )
+        if args.compare is not None:  # the older code's /v1/score right after, same load
+            server = Server(workers, code=args.compare)
+            try:
+                wrk(server.port, "/v1/score", batches, connections=2, seconds=3)
+                old = wrk(server.port, "/v1/score", batches, connections=2, seconds=args.seconds)
+            finally:
+                server.stop()
+            lines[-1] += (
+                f" {old['rate'] * BATCH:,.0f} | {batch['rate'] / max(old['rate'], 1e-9):.2f} |"
+            )
         say(lines[-1])
     return lines
 
@@ -205,6 +221,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--soak", type=int, default=300, help="0: no soak")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        help="a checkout of older code: its /v1/score is measured right after, for the ratio",
+    )
     parser.add_argument("--results", action="store_true")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -223,14 +245,16 @@ def main() -> None:
     table = "\n".join(
         [
             "| workers | analyze req/s | p50 ms | p90 ms | p99 ms | non-2xx | /v1/score "
-            "comments/s | batch p99 ms | non-2xx | load before |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "comments/s | batch p99 ms | non-2xx | load before |"
+            + (" old code /v1/score comments/s | new/old |" if args.compare else ""),
+            "|---|---|---|---|---|---|---|---|---|---|" + ("---|---|" if args.compare else ""),
             *lines,
         ]
     )
     body = (
-        f"`python benchmarks/serve.py --seconds {args.seconds} --soak {args.soak}` on "
-        f"{describe()}.\n\n"
+        f"`python benchmarks/serve.py --seconds {args.seconds} --soak {args.soak}"
+        + (f" --compare {args.compare}" if args.compare else "")
+        + f"` on {describe()}.\n\n"
         f"comments:analyze with one real comment per request (Coral's body), 32 connections, "
         f"{args.seconds} s (`wrk -t2 -c32 --latency`); /v1/score with batches of {BATCH:,} "
         f"real comments, 2 connections. wrk shares the 2 cores with the server. Targets: "

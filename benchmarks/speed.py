@@ -2,7 +2,7 @@
 
     python benchmarks/speed.py [--from ../shared/datasets] [--only scoring,flag,cold]
                                [--sizes 10000 100000 1000000] [--repeat 1] [--keep]
-                               [--results]
+                               [--compare /tmp/old] [--results]
 
 The texts are every comment of every dataset the project knows
 (``moderation.datasets.convert.examples`` over ``moderation.datasets.registry.DATASETS``, the
@@ -22,11 +22,14 @@ training sources and the probes), read from ``--from`` (default: ``$MODERATION_D
 2. **``moderation flag IN -o OUT.jsonl`` end to end**, a fresh process each, on JSONL exports
    made by ``generate_export.generate(n, pool=...)`` from the same real texts (deduplicated):
    10k, 100k and 1M comments with the default two processes, 1M with ``-j 1``, and 1M of the
-   generator's invented texts. Memory: ``flag`` scores in a second (forked) process, so the
+   generator's invented texts. Memory: ``flag`` works in forked worker processes, so the
    peak of the *sum* of VmRSS over the process tree is sampled every 20 ms from /proc (pages
-   shared by the fork count twice there; the sum of PSS, sampled every 200 ms because reading
-   it costs about 2 ms, counts them once), and the largest single process is the largest
-   VmHWM (the kernel's per-process peak) seen in those samples.
+   shared by the fork count once per process there; the sum of PSS, sampled every 200 ms
+   because reading it costs about 2 ms, counts them once), and the largest single process is
+   the largest VmHWM (the kernel's per-process peak) seen in those samples. CPU: user +
+   system seconds of the whole tree. With ``--compare OLD`` (a checkout of older code, e.g.
+   ``git worktree add /tmp/old main``) every row runs the old code too, right after the new
+   one on the same export, and the two outputs are compared byte for byte.
 3. **Cold start**: wall time of ``moderation score "some text"`` (and ``--json``) against
    ``python -c "import sklearn.linear_model"``, fresh processes, runs interleaved, medians.
 
@@ -69,7 +72,7 @@ REPEATS = 3
 SAMPLE_SECONDS = 0.02
 PSS_EVERY = 10  # reading smaps_rollup costs ~2 ms: every 10th sample
 COLD_RUNS = 7
-TARGET_RATE, TARGET_RSS_MB, TARGET_DRIFT, TARGET_COLD_RATIO = 50_000, 400, 0.20, 1.3
+TARGET_RATE, TARGET_RSS_MB, TARGET_DRIFT, TARGET_COLD_RATIO = 60_000, 400, 0.20, 1.3
 TARGET_SCORING = 60_000  # in-process, warm (issue 12)
 
 
@@ -112,7 +115,12 @@ load_seconds = time.perf_counter() - started
 started = time.perf_counter()
 first = model.predict_proba(texts)
 cold = time.perf_counter() - started
-cache = len(model.scorer._piece_code) if model.scorer is not None else None
+# with phrases a piece's codes are cached together (_piece_both), else in _piece_code
+cache = (
+    max(len(model.scorer._piece_code), len(model.scorer._piece_both))
+    if model.scorer is not None
+    else None
+)
 warm, records = [], []
 for _ in range(REPEATS):
     started = time.perf_counter()
@@ -353,18 +361,26 @@ def moderation_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "moderation"]
 
 
-def run_flag(path: Path, expected: int, processes: int | None) -> dict:
-    """``moderation flag path -o OUT`` in a fresh process: seconds, peaks, rows written."""
-    out = WORK / f"{PREFIX}flagged.jsonl"
-    command = [*moderation_command(), "flag", str(path), "-o", str(out)]
+def run_flag(
+    path: Path, expected: int, processes: int | None, code: Path | None = None, keep: str = ""
+) -> dict:
+    """``moderation flag path -o OUT`` in a fresh process (the code at ``code`` when given,
+    through PYTHONPATH): seconds, CPU seconds of the process tree, peaks, rows written. With
+    ``keep``, the output stays in ``_work`` under that name."""
+    out = WORK / f"{PREFIX}flagged{keep or ''}.jsonl"
+    command = [sys.executable, "-m", "moderation", "flag", str(path), "-o", str(out)]
     if processes is not None:
         command += ["-j", str(processes)]
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    load = os.getloadavg()[0]
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)
         sampler = TreeMemory(process.pid)
         sampler.start()
-        _, status, _ = os.wait4(process.pid, 0)
+        _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         sampler.done.set()
@@ -374,11 +390,15 @@ def run_flag(path: Path, expected: int, processes: int | None) -> dict:
             raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode()[-2000:]}")
     with open(out, "rb") as fh:
         rows = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b""))
-    out.unlink()
+    if not keep:
+        out.unlink()
     if rows != expected:
         raise SystemExit(f"{path}: flag wrote {rows:,} rows, expected {expected:,}")
     return {
         "seconds": seconds,
+        # wait4 counts the workers too: each was waited for by the process that started it
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "load": load,
         "rows": rows,
         "rss_sum": sampler.peak_rss / 1024,
         "pss_sum": sampler.peak_pss / 1024,
@@ -386,6 +406,16 @@ def run_flag(path: Path, expected: int, processes: int | None) -> dict:
         "processes": sampler.processes,
         "samples": sampler.samples,
     }
+
+
+def same_bytes(a: Path, b: Path) -> bool:
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
 
 
 def make_export(size: int, pool: list[str] | None) -> tuple[Path, float]:
@@ -398,7 +428,7 @@ def make_export(size: int, pool: list[str] | None) -> tuple[Path, float]:
 
 
 def run_flagging(
-    texts: list[str], sizes: list[int], repeat: int, keep: bool
+    texts: list[str], sizes: list[int], repeat: int, keep: bool, compare: Path | None = None
 ) -> tuple[str, list[str]]:
     pool = list(dict.fromkeys(texts))
     biggest, smallest = max(sizes), min(sizes)
@@ -406,11 +436,18 @@ def run_flagging(
     cases += [("real", biggest, 1), ("invented", biggest, None)]
     made: dict[tuple[str, int], Path] = {}
     rows = [
-        "| texts | comments | MB | processes (`-j`) | seconds | comments/s | peak RSS sum MB "
-        "| peak PSS sum MB | largest process MB |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| texts | comments | MB | processes (`-j`) | seconds | comments/s | CPU us/comment "
+        "| peak RSS sum MB | peak PSS sum MB | largest process MB | load (1 min) |"
+        + (
+            " old code: seconds | comments/s | CPU us/comment | RSS MB | rows same | new/old rate |"
+            if compare
+            else ""
+        ),
+        "|---|---|---|---|---|---|---|---|---|---|---|"
+        + ("---|---|---|---|---|---|" if compare else ""),
     ]
     results = {}
+    old_results = {}
     try:
         for kind, size, processes in cases:
             if not made:  # one uncounted run first: page cache, bytecode, model
@@ -421,32 +458,37 @@ def run_flagging(
                 say(f"flag: generating {size:,} comments ({kind} texts)")
                 made[(kind, size)], _ = make_export(size, pool if kind == "real" else None)
             path = made[(kind, size)]
-            runs = []
-            for _ in range(repeat):
+            runs, old_runs, same = [], [], True
+            for _ in range(repeat):  # new and old code by turns, so both meet the same load
                 say(f"flag: {path.name} -j {processes or 'default'}")
-                runs.append(run_flag(path, size, processes))
-            best = min(runs, key=lambda r: r["seconds"])
-            m = {
-                **best,
-                **{
-                    key: max(r[key] for r in runs)
-                    for key in ("rss_sum", "pss_sum", "largest", "processes")
-                },
-            }
+                runs.append(run_flag(path, size, processes, keep="-new" if compare else ""))
+                if compare:
+                    say(f"flag (old code at {compare}): {path.name} -j {processes or 'default'}")
+                    old_runs.append(run_flag(path, size, processes, compare, keep="-old"))
+                    same = same and same_bytes(
+                        WORK / f"{PREFIX}flagged-new.jsonl", WORK / f"{PREFIX}flagged-old.jsonl"
+                    )
+            m = _best(runs)
             results[(kind, size, processes)] = m
-            shown = (
-                " / ".join(f"{r['seconds']:.1f}" for r in runs)
-                if repeat > 1
-                else f"{m['seconds']:.1f}"
-            )
             label = "2 (default)" if processes is None else str(processes)
-            rows.append(
+            row = (
                 f"| {kind} | {size:,} | {path.stat().st_size / 1e6:,.0f} | {label} "
-                f"({m['processes']} seen) | {shown} | **{size / m['seconds']:,.0f}** | "
-                f"**{m['rss_sum']:.0f}** | {m['pss_sum']:.0f} | {m['largest']:.0f} |"
+                f"({m['processes']} seen) | {_shown(runs)} | **{size / m['seconds']:,.0f}** | "
+                f"{m['cpu'] / size * 1e6:.1f} | **{m['rss_sum']:.0f}** | {m['pss_sum']:.0f} | "
+                f"{m['largest']:.0f} | {m['load']:.1f} |"
             )
+            if compare:
+                o = old_results[(kind, size, processes)] = _best(old_runs)
+                row += (
+                    f" {_shown(old_runs)} | {size / o['seconds']:,.0f} | "
+                    f"{o['cpu'] / size * 1e6:.1f} | {o['rss_sum']:.0f} | "
+                    f"{'yes' if same else '**no**'} | {o['seconds'] / m['seconds']:.2f} |"
+                )
+            rows.append(row)
             say(rows[-1])
     finally:
+        for name in ("new", "old"):
+            (WORK / f"{PREFIX}flagged-{name}.jsonl").unlink(missing_ok=True)
         if not keep:
             for path in made.values():
                 path.unlink(missing_ok=True)
@@ -475,18 +517,40 @@ def run_flagging(
     samples = min(r["samples"] for r in results.values())
     runs = f"best of {repeat}; memory the largest of them" if repeat > 1 else "one run"
     notes = [
-        f"Each row is one fresh `moderation flag IN -o OUT.jsonl` process, after one "
+        f"Each row is one fresh `python -m moderation flag IN -o OUT.jsonl` process, after one "
         f"uncounted run on the smallest export "
         f"({runs}); "
-        f"seconds are wall time from start to exit, rows written checked. Real exports: "
+        f"seconds are wall time from start to exit, rows written checked; CPU is user + "
+        f"system time of the whole process tree (wait4 counts the workers each process "
+        f"waited for), the figure that load on a shared machine distorts least. Real exports: "
         f"`generate_export.generate(n, seed=0, pool=...)` over {len(pool):,} distinct "
         f"real comments (threads of 5-40, half replies, 1 in 10 replies quoting its "
         f"parent); invented: `generate(n)`. VmRSS sampled every "
         f"{SAMPLE_SECONDS * 1000:.0f} ms (at least {samples} samples a row), PSS every "
         f"{SAMPLE_SECONDS * PSS_EVERY * 1000:.0f} ms; the sum of RSS counts the pages the "
-        f"forked worker shares with its parent twice, the sum of PSS once."
+        f"forked workers share with their parent once per process, the sum of PSS once."
     ]
+    if compare:
+        notes.append(
+            f"Old code: the same command with PYTHONPATH={compare} (a checkout of the code "
+            "before this change), run right after the new code on the same export, so both "
+            "meet the same load; 'rows same' compares the two outputs byte for byte."
+        )
     return "\n".join(rows) + "\n\n" + "\n".join(targets), notes
+
+
+def _best(runs: list[dict]) -> dict:
+    best = min(runs, key=lambda r: r["seconds"])
+    return {
+        **best,
+        **{
+            key: max(r[key] for r in runs) for key in ("rss_sum", "pss_sum", "largest", "processes")
+        },
+    }
+
+
+def _shown(runs: list[dict]) -> str:
+    return " / ".join(f"{r['seconds']:.1f}" for r in runs)
 
 
 # --- 3. cold start -----------------------------------------------------------------------------
@@ -586,6 +650,13 @@ def main() -> None:
     parser.add_argument(
         "--keep", action="store_true", help="keep the generated exports in benchmarks/_work"
     )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        default=None,
+        help="a checkout of older code (e.g. `git worktree add ../old main`): each flag row "
+        "is run with it too, on the same export, and the rows compared",
+    )
     parser.add_argument("--results", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
@@ -624,7 +695,7 @@ def main() -> None:
         )
         print(f"\n### {sections[-1][0]}\n\n{table}\n\n" + "\n\n".join(notes) + "\n", flush=True)
     if "flag" in parts:
-        table, notes = run_flagging(texts, args.sizes, args.repeat, args.keep)
+        table, notes = run_flagging(texts, args.sizes, args.repeat, args.keep, args.compare)
         sections.append(("`moderation flag` end to end", table, notes))
         print(f"\n### {sections[-1][0]}\n\n{table}\n\n" + "\n\n".join(notes) + "\n", flush=True)
     if "cold" in parts:
@@ -640,6 +711,8 @@ def main() -> None:
         command += " --sizes " + " ".join(map(str, args.sizes))
     if args.repeat != 1:
         command += f" --repeat {args.repeat}"
+    if args.compare is not None:
+        command += f" --compare {args.compare}"
     body = [
         f"Machine: {describe()}. Command: `{command}`. What each row measures: see the "
         f"script's docstring. Runtime {runtime / 60:.1f} min."

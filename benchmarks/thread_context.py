@@ -9,7 +9,7 @@ replying to a chatbot's turn (``agent``, the parent). The parent is joined to th
 converted examples (``moderation.datasets.convert.examples("convabuse", ...)``) by example id.
 
 Every model is the project's pipeline (`PipelineConfig` defaults, a fixed C = 1.0), trained the
-way `moderation.train.train` trains: sample weights, grouped 5-fold held-out predictions (from
+way `moderation.model.train.train` trains: sample weights, grouped 5-fold held-out predictions (from
 which the abusive flag threshold is chosen for the target precision), then a final fit. Unless
 said otherwise the training data is the default recipe's records plus ConvAbuse train + valid.
 
@@ -126,7 +126,7 @@ def check_markers_survive(texts: list[str], config: PipelineConfig) -> None:
 
 
 class Fitted:
-    """One pipeline trained like `moderation.train.train` (C fixed), keeping its held-out
+    """One pipeline trained like `moderation.model.train.train` (C fixed), keeping its held-out
     probabilities, which `train` does not return."""
 
     def __init__(self, records: list[dict], config: PipelineConfig):

@@ -6,14 +6,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from moderation.comments import Comment, Thread, comment_to_json, to_json_line
-from moderation.files import atomic_output, check_outputs
+from moderation.errors import LeftoverWarning
+from moderation.files import atomic_output, check_outputs, remove_leftovers
 from moderation.formats import ParseReport, ReadOptions, read_export
-from moderation.labels.files import LabelFile, join_labels, read_label_file
+from moderation.labels.join import LabelFile, join_labels, read_label_file
 
 
 @dataclass
@@ -30,9 +32,17 @@ class _ThreadSpool:
     """Threads as they are met, spooled to disk so a large export's articles are not held in
     memory; comment counts are added when the run completes."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, threads_out: Path):
         self.counts: dict[str, int] = {}
-        fd, self.name = tempfile.mkstemp(prefix=".threads.", suffix=".spool", dir=folder)
+        for name in remove_leftovers(threads_out):  # a spool a killed run left
+            warnings.warn(
+                f"removed {threads_out.parent / name}, left by an earlier run that was stopped",
+                LeftoverWarning,
+                stacklevel=2,
+            )
+        fd, self.name = tempfile.mkstemp(
+            prefix=f".{threads_out.name}.{os.getpid()}.", suffix=".spool", dir=threads_out.parent
+        )
         self.file = os.fdopen(fd, "w+", encoding="utf-8")
 
     def add(self, thread: Thread) -> None:
@@ -90,7 +100,7 @@ def parse_exports(
         result.labels = ParseReport(str(labels), skip_bad=options.skip_bad, format="labels")
         label_file = read_label_file(labels, result.labels)
     check_outputs({"-o": output, "--threads-out": threads_out}, [*inputs, labels])
-    spool = _ThreadSpool(Path(threads_out).parent) if threads_out else None
+    spool = _ThreadSpool(Path(threads_out)) if threads_out else None
     try:
         with atomic_output(output) as out:
             for path in inputs:

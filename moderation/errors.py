@@ -77,5 +77,9 @@ class ModelVersionWarning(UserWarning):
     """The model was saved by other versions of the libraries it needs."""
 
 
+class LeftoverWarning(UserWarning):
+    """Temporary files a stopped run left behind, removed by the next run."""
+
+
 def _rebuilt(kind, path, problem, line, where, hint):
     return kind(path, problem, line=line, where=where, hint=hint)

@@ -2,12 +2,16 @@
 checksums, timestamps, and JSON-lines files that may end in a torn line.
 
 - A file a command writes appears whole or not at all (``atomic_output``): it is written to a
-  temporary name in the same folder and renamed when complete.
+  temporary name in the same folder (``.NAME.PID.*.tmp``) and renamed when complete; what a
+  killed run left is removed by the next run writing the same file (``remove_leftovers``).
 - A directory (a model, a report) is filled as a temporary sibling and swapped into place
   (``atomic_directory``).
-- An append-only record (the label store, the promotion history) is flushed and fsync'd
+- An append-only record (the promotion history, the trusted models) is flushed and fsync'd
   before the writer goes on (``append_durably``); a crash can leave at most a torn last line,
-  which ``read_json_lines`` reports and ``set_torn_line_aside`` moves to ``FILE.torn``.
+  which ``read_json_lines`` reports and ``set_torn_line_aside`` moves to ``FILE.torn``. (The
+  label store, which many writers share, is a SQLite database: ``labels.store``.)
+- An input is read only if it is a regular file (``check_regular_file``): never a device or a
+  FIFO, which would be read without end.
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ import os
 import re
 import shutil
 import signal
+import stat
 import sys
 import tempfile
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,7 +36,7 @@ from typing import Any
 
 import orjson
 
-from moderation.errors import InputError, ModerationError
+from moderation.errors import InputError, LeftoverWarning, ModerationError
 
 
 def sha256_file(path: str | Path) -> str:
@@ -47,6 +53,25 @@ def now_iso() -> str:
 
 
 # --- whole files ------------------------------------------------------------------------------
+
+
+def check_regular_file(path: str | Path) -> None:
+    """An input must be a regular file (a link to one is fine): a device (``/dev/zero``), a
+    FIFO or a socket would be read without end, or wait for ever."""
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(path, "not found", hint="check the path") from None
+    except OSError as err:
+        raise InputError(path, f"cannot be read ({err.strerror})") from None
+    if stat.S_ISDIR(found.st_mode):
+        raise InputError(path, "is a folder; give a file")
+    if not stat.S_ISREG(found.st_mode):
+        raise InputError(
+            path,
+            "is not a regular file (a device, FIFO or socket)",
+            hint="give a file; save what a program writes to a file first",
+        )
 
 
 def check_destination(path: str | Path) -> Path:
@@ -113,6 +138,55 @@ def check_outputs(
         written[identity] = option
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_leftovers(path: str | Path) -> list[str]:
+    """Remove what a stopped run of this package left beside ``path``: the hidden temporary
+    files and folders named ``.NAME.PID.*`` (``NAME`` is ``path``'s name) whose process is
+    gone and that belong to this user. The names removed, for the caller to report."""
+    path = Path(path)
+    prefix = f".{path.name}."
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return []
+    removed = []
+    for entry in entries:
+        pid, dot, _ = entry.name[len(prefix) :].partition(".")
+        if not entry.name.startswith(prefix) or not dot or not pid.isdigit():
+            continue
+        try:
+            owner = entry.stat(follow_symlinks=False).st_uid
+        except OSError:
+            continue
+        if owner != os.getuid() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed.append(entry.name)
+    return removed
+
+
+def _warn_leftovers(path: Path) -> None:
+    for name in remove_leftovers(path):
+        warnings.warn(
+            f"removed {path.parent / name}, left by an earlier run that was stopped",
+            LeftoverWarning,
+            stacklevel=3,
+        )
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -142,8 +216,9 @@ def atomic_output(
             err.filename = err.filename or str(destination)
             raise
         return
+    _warn_leftovers(destination)
     fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent
+        prefix=f".{destination.name}.{os.getpid()}.", suffix=".tmp", dir=destination.parent
     )
     os.chmod(tmp_name, 0o666 & ~_umask())
     try:
@@ -237,7 +312,10 @@ def atomic_directory(directory: Path, owns: Iterable[str]) -> Iterator[Path]:
     owns = frozenset(owns)
     directory = check_replaceable_directory(directory, owns)
     directory.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=directory.parent))
+    _warn_leftovers(directory)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{directory.name}.{os.getpid()}.", dir=directory.parent)
+    )
     try:
         yield staging
         os.chmod(staging, 0o755)
@@ -247,7 +325,7 @@ def atomic_directory(directory: Path, owns: Iterable[str]) -> Iterator[Path]:
         elif exchange_paths(staging, directory):
             shutil.rmtree(staging, ignore_errors=True)  # the old directory, now at staging
         else:
-            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
+            old = directory.with_name(f".{directory.name}.{os.getpid()}.old")
             os.replace(directory, old)
             os.replace(staging, directory)
             shutil.rmtree(old, ignore_errors=True)
@@ -287,28 +365,40 @@ class JsonLines:
         )
 
 
-def read_json_lines(path: str | Path, *, missing_ok: bool = False, hint: str = "") -> JsonLines:
-    """Every JSON value of a JSON-lines file. A bad line in the middle is an error naming it
-    (the file was edited by hand); a bad last line without its newline is a torn write,
-    recorded on the result and left out."""
+def read_json_lines(
+    path: str | Path,
+    *,
+    missing_ok: bool = False,
+    hint: str = "",
+    data: bytes | None = None,
+    first_line: int = 1,
+) -> JsonLines:
+    """Every JSON value of a JSON-lines file (or of ``data``, its bytes from line
+    ``first_line`` on). A bad line in the middle is an error naming it (the file was edited
+    by hand); a bad last line without its newline is a torn write, recorded on the result and
+    left out."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        if missing_ok:
-            return JsonLines(path)
-        raise InputError(path, "not found", hint=hint or None) from None
-    except IsADirectoryError:
-        raise InputError(path, "is a folder; give a JSON-lines file") from None
+    if data is None:
+        try:
+            check_regular_file(path)
+            data = path.read_bytes()
+        except InputError as err:
+            if missing_ok and not path.exists() and not path.is_symlink():
+                return JsonLines(path)
+            if err.hint is None and hint:
+                raise InputError(path, err.problem, hint=hint) from None
+            raise
+        except IsADirectoryError:
+            raise InputError(path, "is a folder; give a JSON-lines file") from None
     result = JsonLines(path)
     lines = data.split(b"\n")
-    for number, raw in enumerate(lines, start=1):
+    for number, raw in enumerate(lines, start=first_line):
         if not raw.strip():
             continue
         try:
             value = orjson.loads(raw)
         except orjson.JSONDecodeError as err:
-            if number == len(lines):  # no newline after it: a torn write
+            if number == first_line + len(lines) - 1:  # no newline after it: a torn write
                 result.torn_line, result.torn_bytes = number, raw
                 break
             raise InputError(

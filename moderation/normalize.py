@@ -11,8 +11,8 @@ Almost every step looks at one whitespace-separated piece of text at a time, so 
 splits a comment into pieces and normalises each distinct piece once (a bounded cache): comments
 repeat their words, and the cost per comment becomes a split, a few dictionary lookups and a
 join. Only entities, markup and pre-tokenised clitics (``do n't``) are handled on the whole
-text first (``prepare``). The scorer (``moderation.linear``) reads the same pieces, so training
-and scoring see the same features.
+text first (``prepare``). The scorer (``moderation.model.scorer``) reads the same pieces, so
+training and scoring see the same features.
 """
 
 from __future__ import annotations

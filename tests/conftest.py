@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from moderation.comments import Comment, Thread
 from moderation.formats import ParseReport, ReadOptions, read_export
-from moderation.labels.files import join_labels
+from moderation.labels.join import join_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
@@ -121,6 +121,24 @@ def label_record(cid, label, **extra):
 
 def json_lines(path):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def store_history(path):
+    """Every row of a label store, oldest first (none when there is no store)."""
+    from moderation.labels.store import LabelStore
+
+    if not path.exists():
+        return []
+    with LabelStore(path, create=False) as store:
+        return store.history()
+
+
+def store_labels(path, **options):
+    """A label store's current labels: comment id -> label."""
+    from moderation.labels.store import LabelStore
+
+    with LabelStore(path, create=False) as store:
+        return {cid: r.label for cid, r in store.labels(**options).items()}
 
 
 # comments that exercise every normalisation path, for scoring tests

@@ -129,3 +129,52 @@ def test_spreadsheet_cells_never_start_a_formula_and_round_trip(text):
     cell = spreadsheet_cell(text)
     assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r")
     assert from_spreadsheet_cell(cell) == text
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True
+    )
+    return int(done.stdout)
+
+
+def test_what_a_killed_run_left_is_removed_by_the_next_run_writing_the_same_file(tmp_path):
+    from moderation.errors import LeftoverWarning
+
+    dead, alive = _dead_pid(), os.getppid()
+    left = tmp_path / f".out.csv.{dead}.k2j3.tmp"
+    left.write_text("half a file")
+    staging = tmp_path / f".model.{dead}.abc123"
+    staging.mkdir()
+    (staging / "meta.json").write_text("{}")
+    running = tmp_path / f".out.csv.{alive}.zz.tmp"  # another run still writing: kept
+    running.write_text("in progress")
+    unknown = tmp_path / ".out.csv.abc.tmp"  # not ours to judge: kept
+    unknown.write_text("?")
+    with pytest.warns(LeftoverWarning, match=f"removed .*{left.name}, left by an earlier run"):
+        with files.atomic_output(tmp_path / "out.csv") as out:
+            out.write("whole\n")
+    with pytest.warns(LeftoverWarning, match=staging.name):
+        with files.atomic_directory(tmp_path / "model", ["meta.json"]) as folder:
+            (folder / "meta.json").write_text("{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["out.csv", "model", running.name, unknown.name]
+    )
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/full", "fifo"])
+def test_an_input_must_be_a_regular_file(tmp_path, device):
+    from moderation.errors import InputError
+
+    if device == "fifo":
+        device = tmp_path / "in.csv"
+        os.mkfifo(device)
+    with pytest.raises(InputError, match="is not a regular file"):
+        files.check_regular_file(device)
+    link = tmp_path / "link.csv"
+    (tmp_path / "real.csv").write_text("id,text\n")
+    link.symlink_to(tmp_path / "real.csv")
+    files.check_regular_file(link)  # an input may be a link to a file

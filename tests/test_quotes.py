@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from conftest import SAMPLES, read_all
 
@@ -74,3 +78,69 @@ def test_quotes_a_comment_marks_itself():
 def test_quotation_marks_around_new_words_are_not_a_quote():
     (comment,) = _thread(("1", None, 'People who say "every single one of them" are wrong.'))
     assert comment.quotes == []
+
+
+def _plain_sentence_keys(text: str) -> list[str]:
+    """What a sentence key is, written the plain way: split at sentence boundaries, strip the
+    edge characters, keep pieces of at least 20 characters and 3 spaces (after an ``@name``
+    is taken off the front)."""
+    from moderation.quotes import _EDGE, _LEADING_MENTION, _fold
+
+    folded = re.sub(r"[ \t]+", " ", _fold(text))
+    keys = []
+    for part in re.split(r"[.!?\n\r]", folded):
+        key = part.strip(_EDGE)
+        if key.startswith("@"):
+            key = _LEADING_MENTION.sub("", key).strip(_EDGE)
+        if len(key) >= 20 and key.count(" ") >= 3:
+            keys.append(key)
+    return keys
+
+
+@settings(max_examples=400, deadline=None)
+@example("Intro. You read that right. More")  # 19 characters once the space is stripped
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "word",
+                "x",
+                " ",
+                "  ",
+                "\t",
+                ".",
+                "!",
+                "?",
+                "\n",
+                "\r",
+                "'",
+                '"',
+                "(",
+                ")",
+                "*",
+                "-",
+                "\u2022",
+                ">",
+                ",",
+                ";",
+                ":",
+                "@al",
+                "@bo:",
+                "\u201c",
+                "\u2019",
+                "\u00a0",
+                "\u2014",
+                "\u2026",
+                "é",
+                "longerword",
+                "ab",
+                "abc",
+            ]
+        ),
+        max_size=60,
+    ).map("".join)
+)
+def test_sentence_keys_are_the_plain_definition(text):
+    from moderation.quotes import _sentence_keys
+
+    assert _sentence_keys(text) == _plain_sentence_keys(text)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from moderation.errors import ModerationError
@@ -139,8 +140,10 @@ _VALUE_NAMES = {"Path": "PATH", "str": "TEXT", "int": "N", "float": "NUMBER"}
 
 def _plain_value_names(params: list[Any]) -> list[Any]:
     """Name each value plainly (``PATH``, ``TEXT``, an argument by its name; nothing for a
-    flag) instead of a Python type (``<list[Path]>``)."""
+    flag) instead of a Python type (``<list[Path]>``), and keep square brackets in the help
+    as written."""
     for param in params:
+        _help_as_written(param)
         if param.metavar is not None:
             continue
         if isinstance(param, typer.core.TyperArgument):
@@ -160,10 +163,19 @@ def _no_type(*args: Any, **kwargs: Any) -> None:
 
 
 def _one_paragraph_per_line(text: str | None) -> str | None:
-    """Help text with the line breaks of the source code joined, paragraphs kept."""
+    """Help text with the line breaks of the source code joined, paragraphs kept, and square
+    brackets kept as written (``pip install 'moderation[dask]'``): typer renders help as rich
+    markup, which would take ``[dask]`` for a style and drop it."""
     if not text:
         return text
-    return "\n\n".join(" ".join(p.split()) for p in text.split("\n\n"))
+    return escape("\n\n".join(" ".join(p.split()) for p in text.split("\n\n")))
+
+
+def _help_as_written(param: Any) -> None:
+    """An option's or argument's help with its square brackets escaped, once."""
+    if getattr(param, "help", None) and not getattr(param, "_help_escaped", False):
+        param.help = escape(param.help)
+        param._help_escaped = True
 
 
 class Command(TyperCommand):

@@ -31,6 +31,7 @@ from moderation.errors import UsageError
 from moderation.files import terminate_as_interrupt
 from moderation.flagging import flag_file
 from moderation.formats import ReadOptions
+from moderation.formats.source import input_path, input_size
 
 
 @contextmanager
@@ -48,7 +49,7 @@ def progress_bar(path: Path, enabled: bool) -> Iterator[Callable[[int, int], Non
         TimeRemainingColumn,
     )
 
-    total = max(path.stat().st_size, 1)
+    total = max(input_size(path), 1)
     columns = (
         TextColumn("flagging"),
         BarColumn(),
@@ -73,8 +74,9 @@ def show_progress() -> bool:
 InputArgument = Annotated[
     list[str],
     typer.Argument(
-        help="Export file: CSV, TSV, JSONL, WordPress WXR, Disqus XML, Reddit JSON or a page "
-        "text dump. With --dask, one or more files or globs.",
+        help="Export file or URL (s3://, gs://, file://): CSV, TSV, JSONL, WordPress WXR, "
+        "Disqus XML, Reddit JSON or a page text dump. With --dask, one or more files, URLs "
+        "or globs.",
         show_default=False,
     ),
 ]
@@ -83,8 +85,9 @@ DaskOption = Annotated[
     typer.Option(
         "--dask",
         help="Flag on a Dask cluster: a scheduler address (tcp://host:8786) or local[:N] for "
-        "N local worker processes. Needs pip install 'moderation[dask]'. -o FILE gathers the "
-        "rows in input order; -o DIR/ writes one part per partition and a manifest.",
+        "N local worker processes. Needs pip install 'moderation[dask]'. -o FILE (.jsonl, "
+        ".csv, .tsv) gathers the rows in input order; -o DIR/ writes one part per partition "
+        "and a manifest.",
         show_default=False,
     ),
 ]
@@ -118,8 +121,9 @@ ProcessesOption = Annotated[
         "-j",
         min=1,
         max=2,
-        help="1: read and score in one process; 2: score in "
-        "a second process (default: 2 on a machine with two or more cores).",
+        help="1: read and score in one process; 2: every core reads and scores (a JSONL, "
+        "CSV or TSV export in blocks; others scored in a second process). Default: 2 on a "
+        "machine with two or more cores. The rows are the same either way.",
         show_default=False,
     ),
 ]
@@ -167,7 +171,7 @@ def flag_cli(
         return
     if len(input) != 1:
         raise UsageError(f"{len(input)} inputs: flag reads one export, or several with --dask")
-    path = Path(input[0])
+    path = input_path(input[0])
     with terminate_as_interrupt(), progress_bar(path, show_progress()) as on_progress:
         data, result = flag_file(
             path,

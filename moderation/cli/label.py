@@ -1,5 +1,5 @@
-"""`moderation label`: review comments one key at a time, or through a spreadsheet, into an
-append-only label store."""
+"""`moderation label`: review comments one key at a time, or through a spreadsheet, into the
+label store."""
 
 from __future__ import annotations
 
@@ -28,16 +28,11 @@ from moderation.cli._util import (
 from moderation.errors import UsageError
 from moderation.files import check_outputs
 from moderation.formats import ReadOptions
-from moderation.labels.store import LabelStore, default_labeller
-from moderation.review import (
-    ORDERS,
-    QueueItem,
-    export_queue,
-    import_reviewed,
-    load_queue,
-    order_for_review,
-    review_loop,
-)
+from moderation.labels.opening import open_store
+from moderation.labels.record import default_labeller
+from moderation.labels.review.loop import review_loop
+from moderation.labels.review.queue import ORDERS, QueueItem, load_queue, order_for_review
+from moderation.labels.review.spreadsheet import export_queue, import_reviewed
 
 HELP_LINE = (
     "[bold]c[/] civil  [bold]a[/] abusive  [bold]p[/] conspiracy  "
@@ -89,7 +84,8 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         "-s",
-        help="Label store (JSONL) the answers are appended to; created if missing.",
+        help="Label store (a SQLite .db file) the answers go to; created if missing. An old "
+        "JSONL store is imported once into the .db beside it.",
         show_default=False,
     ),
 ]
@@ -188,8 +184,8 @@ def _export(
     done = export_queue(
         input, store=store, output=export, limit=limit, order=order, seed=seed, **queue_options
     )
-    _say_torn(done["torn"])
-    say(done["message"])
+    _say_notes(done.notes)
+    say(done.message)
 
 
 def _import(
@@ -198,10 +194,10 @@ def _import(
     done = import_reviewed(
         input, store=store, reviewed=reviewed, labeller=labeller, **queue_options
     )
-    _say_torn(done["torn"])
-    for line in done["bad"]:
+    _say_notes(done.notes)
+    for line in done.bad:
         say(f"skipped: {line}")
-    say(done["message"])
+    say(done.message)
 
 
 def _review_in_terminal(
@@ -222,16 +218,16 @@ def _review_in_terminal(
     from rich.text import Text
 
     console = Console(highlight=False)
-    with LabelStore(store) as labels:
-        _say_torn(labels.torn_warning)
+    with open_store(store) as labels:
+        _say_notes(labels.notes)
         queue = load_queue(input, **queue_options)
         todo = order_for_review(
-            queue.items, order, labels.contents.current(), limit=limit, seed=seed
+            queue.items, order, labels.current_answers(), limit=limit, seed=seed
         )
         if not todo:
             say(
                 f"nothing to review: all {len(queue.items):,} comment(s) of {input} are "
-                f"answered in {store}"
+                f"answered in {labels.path}"
             )
             return
         given = review_loop(
@@ -244,9 +240,9 @@ def _review_in_terminal(
             say=lambda message: console.print(Text(message, style="yellow")),
         )
     saved = ", ".join(f"{n} {choice}" for choice, n in sorted(given.items())) or "nothing"
-    say(f"saved to {store}: {saved}; run the same command to carry on")
+    say(f"saved to {labels.path}: {saved}; run the same command to carry on")
 
 
-def _say_torn(warning: str | None) -> None:
-    if warning:
-        say(f"warning: {warning} (set aside in the .torn file before new answers are added)")
+def _say_notes(notes: list[str]) -> None:
+    for note in notes:
+        say(f"note: {note}")

@@ -1,5 +1,5 @@
-"""`moderation labels merge|from-status`: combine moderators' stores; turn the platform's own
-decisions into weak labels."""
+"""`moderation labels export|import|merge|from-status`: labels out of a store and into one;
+combine moderators' stores; turn the platform's own decisions into weak labels."""
 
 from __future__ import annotations
 
@@ -18,14 +18,75 @@ from moderation.cli._util import (
     user_errors,
 )
 from moderation.formats import ReadOptions
+from moderation.labels.exchange import export_labels, import_labels
 from moderation.labels.merge import merge_into, write_weak_labels
 
 app = typer.Typer(
-    help="Work with label stores: merge several, or make weak labels from the "
-    "platform's decisions.",
+    help="Work with label stores: export and import, merge several, or make weak labels from "
+    "the platform's decisions.",
     no_args_is_help=True,
     cls=Group,
 )
+
+
+@app.command("export", cls=Command)
+@user_errors
+def export_cli(
+    store: Annotated[
+        Path,
+        typer.Argument(help="Label store (a .db file, or an old .jsonl one).", show_default=False),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="File to write (.jsonl or .csv); stdout when left out."
+        ),
+    ] = None,
+    current: Annotated[
+        bool,
+        typer.Option(
+            "--current",
+            help="Each labelled comment's current label only, instead of every row of the history.",
+        ),
+    ] = False,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="jsonl or csv (default: from the file name).")
+    ] = "auto",
+) -> None:
+    """Write a label store out as JSONL or CSV: its whole history (every answer, correction,
+    undo and platform decision, in order), or with --current the labels as they stand."""
+    done = export_labels(store, output=output, format=format, history=not current)
+    for note in done.notes:
+        say(f"note: {note}")
+    what = "label(s)" if current else "row(s) of history"
+    say(f"wrote {done.rows:,} {what} of {done.store} to {done.output} ({done.format})")
+
+
+@app.command("import", cls=Command)
+@user_errors
+def import_cli(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Label files (JSONL): an export, a merge, weak labels from from-status.",
+            show_default=False,
+        ),
+    ],
+    store: Annotated[
+        Path,
+        typer.Option(
+            "--store",
+            "-s",
+            help="Label store to add them to; created if missing.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Add label files to a store, each in one transaction (a file is imported once)."""
+    done = import_labels(files, store=store)
+    for note in done.notes:
+        say(f"note: {note}")
+    say(f"added {done.added:,} row(s) from {len(done.files)} file(s) to {done.store}")
 
 
 @app.command("merge", cls=Command)
@@ -50,8 +111,8 @@ def merge_cli(
 ) -> None:
     """Merge label stores; ids the stores label differently are reported, not guessed."""
     done = merge_into(stores, output=output, disagreements=disagreements)
-    for warning in done.torn or []:
-        say(f"warning: {warning}")
+    for note in done.notes or []:
+        say(f"note: {note}")
     for line in done.lines(output, disagreements_file=disagreements):
         say(line)
 

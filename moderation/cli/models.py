@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from moderation.cli._util import Command, Group, say, user_errors
+from moderation.evaluation.evaluate import measure_models
 from moderation.evaluation.promote import promote
 from moderation.model.registry import find_model, list_models, models_dir
 
@@ -31,35 +32,73 @@ def _number(value: float | None) -> str:
 @user_errors
 def list_cli(
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per model.")] = False,
+    evaluation: Annotated[
+        Path | None,
+        typer.Option(
+            "--eval",
+            "-e",
+            help="Labelled comments to measure every model on, so the figures compare like "
+            "with like (a label store, JSONL of examples, or an export with a label column).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """List the models (models folder, shipped default, active one): id, creation time,
-    training data and held-out macro-F1."""
-    entries = [entry.summary() for entry in list_models()]
+    training data and macro-F1. Without --eval the figure is each model's cross-validated
+    macro-F1 on its own training data, which differs from model to model; with --eval every
+    model is measured on the same labels."""
+    models = list_models()
+    entries = [entry.summary() for entry in models]
+    if evaluation is not None:
+        measured = measure_models([entry.path for entry in models], evaluation)
+        for entry, figures in zip(entries, measured):
+            entry["on_eval"] = figures
     if json_out:
         sys.stdout.write("".join(json.dumps(e) + "\n" for e in entries))
         return
-    table = Table(
-        show_edge=False,
-        pad_edge=False,
-        title_justify="left",
-        title=f"models in {models_dir()} (* active)",
-    )
+    console = Console(highlight=False)
+    console.print(_models_table(entries, evaluation))
+    if evaluation is None:
+        console.print(
+            "macro-F1: cross-validated on each model's own training data, so models trained "
+            "on different data are not compared by it; `--eval LABELLED` measures them all on "
+            "the same labels",
+            soft_wrap=False,
+        )
+    elif any(e["on_eval"]["trained_on_share"] for e in entries):
+        console.print(
+            "! marks a model trained on some of these labelled comments: its figure flatters it"
+        )
+
+
+def _models_table(entries: list[dict], evaluation: Path | None) -> Table:
+    title = f"models in {models_dir()} (* active)"
+    if evaluation is not None:
+        examples = entries[0]["on_eval"]["examples"] if entries else 0
+        title += f"; macro-F1 on {evaluation} ({examples:,} labelled comments)"
+    table = Table(show_edge=False, pad_edge=False, title_justify="left", title=title)
     table.add_column("", no_wrap=True)
     table.add_column("name", no_wrap=True)
     table.add_column("model id", overflow="fold")
     table.add_column("created", no_wrap=True)
     table.add_column("examples", justify="right", no_wrap=True)
-    table.add_column("macro-F1", justify="right", no_wrap=True)
+    table.add_column("macro-F1" if evaluation else "CV macro-F1", justify="right", no_wrap=True)
     for e in entries:
+        if evaluation is not None:
+            figures = e["on_eval"]
+            mark = "!" if figures["trained_on_share"] else ""
+            figure = _number(figures["macro_f1"]) + mark
+        else:
+            figure = _number(e["cv_macro_f1"])
         table.add_row(
             "*" if e["active"] else "",
             e["name"],
             e["model_id"],
             (e["created_at"] or "")[:10],
             "-" if e["examples"] is None else f"{e['examples']:,}",
-            _number(e["cv_macro_f1"]),
+            figure,
         )
-    Console(highlight=False).print(table)
+    return table
 
 
 @app.command("show", cls=Command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,7 @@ from moderation.cli._util import (
 )
 from moderation.cli.label import InputArgument, OrderOption, SeedOption
 from moderation.cli.serve import (
+    AllowHostOption,
     HostOption,
     KeysOption,
     PortOption,
@@ -38,7 +40,8 @@ StoreOption = Annotated[
     typer.Option(
         "--store",
         "-s",
-        help="Label store (JSONL) every answer is appended to; created if missing.",
+        help="Label store (a SQLite .db file) every answer goes to; created if missing. An old "
+        "JSONL store is imported once into the .db beside it.",
         show_default=False,
     ),
 ]
@@ -74,11 +77,12 @@ def review_cli(
     author_col: AuthorCol = None,
     time_col: TimeCol = None,
     label_col: LabelCol = None,
+    allow_host: AllowHostOption = None,
 ) -> None:
     """Serve the review page for an export: one comment at a time, one key per answer, every
     answer in the label store before the next comment shows; several moderators at once."""
     from moderation.serving.app import ServeSettings, create_app, run
-    from moderation.serving.live import Keys
+    from moderation.serving.keys import Keys
 
     check_review_options(order, port, store)
     check_outputs({"--store": store}, [input, keys])
@@ -86,7 +90,7 @@ def review_cli(
     settings = ServeSettings(
         model=str(model.resolve()) if model else None,
         keys=str(keys.resolve()) if keys else None,
-        labels=str(store.resolve()),
+        labels=os.path.abspath(store),  # a link stays a link: refused
         review=str(input.resolve()),
         review_format=format,
         review_order=order,
@@ -96,14 +100,17 @@ def review_cli(
         review_skip_bad=skip_bad,
         review_columns=[text_col, id_col, parent_col, thread_col, author_col, time_col, label_col],
         review_thresholds=threshold or [],
+        allowed_hosts=allow_host or [],
     )
     say(f"scoring {input} for review (once, before the page opens)...")
     app = create_app(settings, review_at_root=True)
+    for note in app.state.service.store.notes:
+        say(f"note: {note}")
     desk = app.state.service.review
     left = desk.queue.progress("")["left"]
     say(
         f"{left:,} comment(s) to review of {len(desk.queue.items):,} ({order} first), "
-        f"answers to {store}: http://{host}:{port}/review"
+        f"answers to {app.state.service.store.path}: http://{host}:{port}/review"
     )
     if not keys:
         where = "on this machine" if is_local(host) else f"on the network ({host})"

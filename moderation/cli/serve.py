@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -19,8 +20,18 @@ PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
 KeysOption = Annotated[
     Path | None,
     typer.Option(
-        help="File of API keys, one per line: every scoring and decision request must give one "
-        "(?key= or Authorization: Bearer). Without it the server is open.",
+        help="File of keys, one per line: KEY NAME [moderator|platform]. Every scoring and "
+        "decision request must give one (?key= or Authorization: Bearer); the review page "
+        "records answers under the key's name. Without it the server is open.",
+        show_default=False,
+    ),
+]
+AllowHostOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-host",
+        help="Without --keys, a name (besides its addresses, localhost and this machine's "
+        "name) the server answers to, e.g. moderation.example.org (repeatable).",
         show_default=False,
     ),
 ]
@@ -28,8 +39,8 @@ LabelsOption = Annotated[
     Path | None,
     typer.Option(
         "--labels",
-        help="Label store where moderators' decisions (comments:suggestscore) are appended; "
-        "retrain with `moderation train --add STORE`.",
+        help="Label store (a SQLite .db file) where the platform's decisions "
+        "(comments:suggestscore) are recorded; retrain with `moderation train --add STORE`.",
         show_default=False,
     ),
 ]
@@ -81,7 +92,7 @@ def is_local(host: str) -> bool:
 
 
 def check_review_options(order: str, port: int, store: Path | None) -> None:
-    from moderation.review import ORDERS
+    from moderation.labels.review.queue import ORDERS
 
     if order not in ORDERS:
         raise UsageError(f"--order {order!r}: choose one of {', '.join(ORDERS)}")
@@ -101,6 +112,7 @@ def serve_cli(
     workers: WorkersOption = 1,
     review: ReviewOption = None,
     review_order: ReviewOrderOption = "uncertain",
+    allow_host: AllowHostOption = None,
     omit_unsupported_attributes: OmitOption = False,
     summary_scale: ScaleOption = "probability",
 ) -> None:
@@ -108,7 +120,7 @@ def serve_cli(
     a batch API at /v1/score."""
     from moderation.serving.app import ServeSettings, create_app, run
     from moderation.serving.attributes import SCALES
-    from moderation.serving.live import Keys
+    from moderation.serving.keys import Keys
 
     if summary_scale not in SCALES:
         raise UsageError(f"--summary-scale {summary_scale!r}: choose one of {', '.join(SCALES)}")
@@ -129,14 +141,17 @@ def serve_cli(
     settings = ServeSettings(
         model=str(model.resolve()) if model else None,
         keys=str(keys.resolve()) if keys else None,
-        labels=str(labels.resolve()) if labels else None,
+        labels=os.path.abspath(labels) if labels else None,  # a link stays a link: refused
         review=str(review.resolve()) if review else None,
         review_order=review_order,
+        allowed_hosts=allow_host or [],
         omit_unsupported_attributes=omit_unsupported_attributes,
         summary_scale=summary_scale,
     )
     app = create_app(settings)  # loads the model now: a bad one is an error before listening
     service = app.state.service
+    for note in service.store.notes if service.store else []:
+        say(f"note: {note}")
     say(f"serving {service.live.model.id} on http://{host}:{port}/v1alpha1/ ({workers} worker(s))")
     if service.live.explicit is None:
         say("following the active model: `moderation models promote` switches it, no restart")
@@ -151,4 +166,6 @@ def serve_cli(
         say(f"reviewing {review} at http://{host}:{port}/review")
     if labels is None:
         say("no --labels: moderators' decisions (comments:suggestscore) are not recorded")
+    if workers > 1:
+        service.close()  # each worker opens its own
     run(settings, host=host, port=port, workers=workers, app=app if workers == 1 else None)

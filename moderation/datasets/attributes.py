@@ -11,8 +11,9 @@ attribute is unknown for it and the row is not used for that head. Three kinds o
   no insult, attack, threat or severe abuse);
 - ``relabel``: annotators who followed this project's guidelines marked, for rows of those
   datasets, the label, whom abuse targets (person / identity / other / none), threat and
-  profanity (``read_relabels``); where they marked a row, their marks replace the dataset's,
-  and where two annotators disagree the attribute is unknown;
+  profanity (``data/relabelling/relabels.jsonl``, read by ``moderation.datasets.relabel``);
+  where they marked a row, their marks replace the dataset's, and where two annotators
+  disagree the attribute is unknown;
 - ``written``: cases written for this project (``data/examples/attributes.jsonl``: invented
   threats and the near misses a threat head must not catch).
 """
@@ -30,6 +31,7 @@ from typing import Any
 
 import orjson
 
+from moderation.datasets.relabel import Relabel, read_relabels, text_sha256
 from moderation.errors import InputError
 
 # the attributes the heads answer, each defined for annotators and moderators alike
@@ -184,22 +186,12 @@ def olid_levels(root: Path) -> dict[str, tuple[str, str]]:
         }
 
 
-# --- the relabelled rows ----------------------------------------------------------------------
+# --- the relabelled rows ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One annotator's marks for one dataset row."""
-
-    annotator: str
-    label: str  # civil, abusive, conspiracy or unclear
-    target: str  # person, identity, other or none
-    threat: bool
-    profanity: bool
-
-
-def answer_marks(answer: Answer) -> dict[str, int] | None:
-    """What one answer says of each attribute (None: the text could not be judged)."""
+def answer_marks(answer: Relabel) -> dict[str, int] | None:
+    """What one annotator's answer says of each attribute (None: the text could not be
+    judged)."""
     if answer.label == "unclear":
         return None
     abusive = answer.label == "abusive"
@@ -217,7 +209,7 @@ def answer_marks(answer: Answer) -> dict[str, int] | None:
     return marks
 
 
-def settled_marks(answers: list[Answer]) -> dict[str, int | None] | None:
+def settled_marks(answers: list[Relabel]) -> dict[str, int | None] | None:
     """What all the answers of a row say of each attribute they speak to: the agreed mark, or
     None where they disagree (the attribute becomes unknown). A row any annotator could not
     judge is left out (None)."""
@@ -234,100 +226,22 @@ def settled_marks(answers: list[Answer]) -> dict[str, int | None] | None:
 
 
 def relabel_location() -> Path | None:
-    """Where the relabelled rows are: ``$MODERATION_RELABEL``, else the committed file
-    ``data/relabelling/relabels.jsonl``, else the annotators' folder ``../relabel`` beside the
-    checkout; None when there is none."""
+    """Where the relabelled rows are: ``$MODERATION_RELABEL``, else the relabelling the
+    recipes apply (``data/relabelling/relabels.jsonl``); None when there is none."""
+    from moderation.datasets.recipes import relabels_path
+
     if os.environ.get(ENV_RELABEL):
         return Path(os.environ[ENV_RELABEL])
-    for candidate in (
-        CHECKOUT / "data" / "relabelling" / "relabels.jsonl",
-        CHECKOUT.parent / "relabel",
-    ):
-        if candidate.exists():
-            return candidate
-    return None
+    path = relabels_path()
+    return path if path.is_file() else None
 
 
-@dataclass
-class Relabels:
-    """Answers per dataset row id, with the SHA-256 of the text each was given for."""
-
-    answers: dict[str, list[Answer]] = field(default_factory=lambda: defaultdict(list))
-    text_sha256: dict[str, str] = field(default_factory=dict)
-    skipped: Counter = field(default_factory=Counter)  # lines not read, by reason
-    files: list[dict[str, Any]] = field(default_factory=list)
-
-
-LABELS = ("civil", "abusive", "conspiracy", "unclear")
-TARGETS = ("person", "identity", "other", "none")
-
-
-def read_relabels(location: Path) -> Relabels:
-    """The annotators' answers, from either form they are kept in: a JSONL file of answers
-    (one line per row and annotator: ``id``, ``text_sha256``, ``label``, ``target``,
-    ``threat``, ``profanity``, ``annotator``), or the annotators' folder (``rows.jsonl``
-    mapping each ``rid`` to the row's ``id`` and ``text_sha256``, and
-    ``annotator-*/labels-NN.tsv`` lines ``rid, label, target, threat, profanity``). A line that
-    is not whole (a file still being written) is skipped and counted."""
-    found = Relabels()
-    if location.is_file():
-        _read_answer_file(location, found)
-    elif (location / "rows.jsonl").is_file():
-        _read_annotator_folders(location, found)
-    else:
-        raise InputError(location, "holds no relabelled rows (neither a JSONL file nor rows.jsonl)")
-    return found
-
-
-def _read_answer_file(path: Path, found: Relabels) -> None:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            record = orjson.loads(line)
-            answer = Answer(
-                str(record["annotator"]),
-                record["label"],
-                record["target"],
-                bool(record["threat"]),
-                bool(record["profanity"]),
-            )
-            row_id, digest = str(record["id"]), str(record["text_sha256"])
-        except (orjson.JSONDecodeError, KeyError, TypeError):
-            found.skipped["unreadable line"] += 1
-            continue
-        if answer.label not in LABELS or answer.target not in TARGETS:
-            found.skipped["unknown label or target"] += 1
-            continue
-        found.answers[row_id].append(answer)
-        found.text_sha256[row_id] = digest
-    found.files.append({"file": str(path), "sha256": _sha256(path)})
-
-
-def _read_annotator_folders(folder: Path, found: Relabels) -> None:
-    rows: dict[str, tuple[str, str]] = {}
-    with open(folder / "rows.jsonl", "rb") as handle:
-        for line in handle:
-            try:
-                record = orjson.loads(line)
-                rows[record["rid"]] = (record["id"], record["text_sha256"])
-            except (orjson.JSONDecodeError, KeyError, TypeError):
-                found.skipped["unreadable row"] += 1
-    for path in sorted(folder.glob("annotator-*/labels-*.tsv")):
-        annotator = path.parent.name.removeprefix("annotator-")
-        for line in path.read_text(encoding="utf-8").splitlines():
-            parts = line.split("\t")
-            if len(parts) != 5 or parts[0] not in rows:
-                found.skipped["incomplete line"] += 1
-                continue
-            rid, label, target, threat, profanity = parts
-            if label not in LABELS or target not in TARGETS or {threat, profanity} - {"0", "1"}:
-                found.skipped["unknown label or mark"] += 1
-                continue
-            row_id, digest = rows[rid]
-            found.answers[row_id].append(
-                Answer(annotator, label, target, threat == "1", profanity == "1")
-            )
-            found.text_sha256[row_id] = digest
-        found.files.append({"file": str(path.relative_to(folder)), "sha256": _sha256(path)})
+def answers_by_row(relabels: Iterable[Relabel]) -> dict[str, list[Relabel]]:
+    """The annotators' answers (``moderation.datasets.relabel``), grouped by dataset row."""
+    found: dict[str, list[Relabel]] = defaultdict(list)
+    for relabel in relabels:
+        found[relabel.id].append(relabel)
+    return dict(found)
 
 
 def _sha256(path: Path) -> str:
@@ -340,7 +254,7 @@ def _sha256(path: Path) -> str:
 def merge_marks(
     rows: Iterable[dict[str, Any]],
     olid: dict[str, tuple[str, str]],
-    relabels: Relabels | None,
+    relabels: dict[str, list[Relabel]] | None,
     counts: Counter,
 ) -> Iterator[AttributeExample]:
     """Attribute examples from converted dataset rows: the dataset's marks, replaced by the
@@ -348,10 +262,9 @@ def merge_marks(
     for row in rows:
         marks = source_marks(row, olid)
         origin = dict.fromkeys(marks, "dataset")
-        answers = relabels.answers.get(row["id"]) if relabels else None
+        answers = relabels.get(row["id"]) if relabels else None
         if answers:
-            digest = hashlib.sha256(row["text"].encode("utf-8")).hexdigest()
-            if relabels is not None and relabels.text_sha256.get(row["id"]) != digest:
+            if answers[0].text_sha256 != text_sha256(row["text"]):
                 counts["relabel: text differs"] += 1
             else:
                 settled = settled_marks(answers)
@@ -411,13 +324,14 @@ def attribute_data(
     datasets_dir: Path | None,
     *,
     relabel: Path | None = None,
+    rounds: Iterable[int] | None = None,
     written: Path | None = WRITTEN,
     extra: Iterable[Path] = (),
     sources: Iterable[str] = HEAD_SOURCES,
 ) -> AttributeData:
     """Every attribute example: the public datasets under ``datasets_dir`` (None: none) with
-    the relabelled rows at ``relabel`` (``relabel_location()`` finds them), the written cases
-    and the ``extra`` attribute example files."""
+    the relabelled rows at ``relabel`` (``relabel_location()`` finds them; only ``rounds`` of
+    them, when given), the written cases and the ``extra`` attribute example files."""
     from moderation.datasets.convert import CONVERTERS
     from moderation.datasets.convert import examples as dataset_rows
     from moderation.datasets.recipes import written_examples_path
@@ -425,16 +339,16 @@ def attribute_data(
     counts: Counter = Counter()
     files: list[dict[str, Any]] = []
     found: list[AttributeExample] = []
-    relabels = read_relabels(relabel) if relabel is not None else None
-    if relabels is not None:
-        files.extend({**f, "dataset": "relabel"} for f in relabels.files)
-        counts.update({f"relabel: {k}": v for k, v in relabels.skipped.items()})
+    relabels = None
+    if relabel is not None:
+        wanted = None if rounds is None else tuple(rounds)
+        relabels = answers_by_row(read_relabels(relabel, wanted))
+        entry = {"file": str(relabel), "sha256": _sha256(relabel), "dataset": "relabel"}
+        files.append({**entry, "rounds": list(wanted)} if wanted is not None else entry)
     if datasets_dir is not None:
         olid = olid_levels(datasets_dir)
         chosen = list(sources)
-        relabelled_sources = {
-            row_id.split(":", 1)[0] for row_id in (relabels or Relabels()).answers
-        }
+        relabelled_sources = {row_id.split(":", 1)[0] for row_id in relabels or {}}
         chosen += sorted(s for s in relabelled_sources - set(chosen) if s in CONVERTERS)
         for source in chosen:
             rows = (
@@ -443,7 +357,7 @@ def attribute_data(
                 if r.get("split") != "test" or source != "olid"
             )
             if source not in sources:  # only the rows annotators marked
-                rows = (r for r in rows if relabels is not None and r["id"] in relabels.answers)
+                rows = (r for r in rows if relabels is not None and r["id"] in relabels)
             before = len(found)
             found.extend(merge_marks(rows, olid, relabels, counts))
             files.append({"dataset": source, "examples": len(found) - before})
@@ -468,6 +382,6 @@ def attribute_data(
 
 
 def _written_examples(path: Path) -> list[Any]:
-    from moderation.examples import read_labelled
+    from moderation.labels.examples import read_labelled
 
     return read_labelled(path, kind="examples", default_source="written").examples

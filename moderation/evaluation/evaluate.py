@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import InputError, ModerationError, UsageError
-from moderation.examples import ExampleSet, read_labelled
+from moderation.labels.examples import ExampleSet, read_labelled
 from moderation.model.audit import audit
 from moderation.model.metrics import measure
 from moderation.model.overlap import REFUSE_SHARE, Overlap, find_overlap
@@ -129,6 +129,31 @@ def overlap_warnings(found: Overlap) -> list[str]:
 
 
 HEADLINE = ("macro_f1", "macro_roc_auc", "accuracy", "ece")
+
+
+def measure_models(paths: list[Path], labelled: Path) -> list[dict[str, Any]]:
+    """Every model in ``paths`` on the same labelled comments, so their figures compare like
+    with like: macro-F1 and macro ROC AUC there, and how far those comments were the model's
+    own training data (a model that saw them is marked, not refused: the listing is a
+    comparison, the figure beside it says how much to trust it)."""
+    data = read_labelled(labelled)
+    rows = []
+    for path in paths:
+        model = load_model(path)
+        found = check_overlap(model, data, force=True)
+        metrics = evaluate(model, data).metrics
+        rows.append(
+            {
+                "path": str(path),
+                "data": str(labelled),
+                "examples": len(data),
+                "macro_f1": metrics.get("macro_f1"),
+                "macro_roc_auc": metrics.get("macro_roc_auc"),
+                "trained_on_share": round(found.share, 4),
+                "trained_on_this_file": bool(found.same_file),
+            }
+        )
+    return rows
 
 
 def compare(first: Evaluation, second: Evaluation) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from moderation.errors import UsageError
 from moderation.evaluation.evaluate import check_overlap, evaluate, overlap_warnings
-from moderation.examples import read_labelled
+from moderation.labels.examples import read_labelled
 from moderation.model.registry import (
     COMPARED,
     compared_metrics,

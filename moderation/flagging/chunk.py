@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from moderation.comments import Comment, is_placeholder
-from moderation.model.scoring import verdicts
+from moderation.model.scoring import asked_labels, verdicts, word_counts
 
 EMPTY = "empty comment"
 PLACEHOLDER = "placeholder"  # "[deleted]", "This comment has been removed by a moderator"
@@ -84,9 +84,15 @@ def fill_rows(
     from the probabilities of its scored texts."""
     rows, texts = part.rows, part.texts
     results: list[Any] = [None] * len(rows)
-    for i, result in zip(
-        part.scorable, verdicts(probabilities, model.labels, thresholds, model.bias)
-    ):
+    judged = verdicts(
+        probabilities,
+        model.labels,
+        thresholds,
+        model.bias,
+        words=word_counts([texts[i] for i in part.scorable]),
+        asked=asked_labels(model.thresholds, thresholds),
+    )
+    for i, result in zip(part.scorable, judged):
         results[i] = result
     model_id, max_chars, quoted = model.id, model.max_chars, part.quoted
     for i, (row, text, result) in enumerate(zip(rows, texts, results)):

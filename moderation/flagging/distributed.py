@@ -1,35 +1,28 @@
 """``moderation flag --dask ADDRESS``: the same flagging on a Dask cluster, with the rows of one
-process (see ``moderation.flagging.partitions`` for how blocks are read and threads that span
-blocks are tracked). Dask is an optional extra: ``pip install 'moderation[dask]'``."""
+process: the cluster's workers carry out the plan of ``moderation.flagging.partitions`` (blocks
+of JSONL, CSV and TSV files, other exports whole), each partition flagged by
+``flag_partition``, the function one process runs on a whole export. Dask is an optional
+extra: ``pip install 'moderation[dask]'``."""
 
 from __future__ import annotations
 
 import glob
 import json
 import os
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from moderation.errors import UsageError
-from moderation.files import atomic_output, check_outputs
-from moderation.flagging.partitions import (
-    MAX_THREADS,
-    BlockFlags,
-    BlockScan,
-    extract_threads,
-    flag_block,
-    flag_whole_file,
-    restarts,
-    scan_block,
-    track_threads,
-)
+from moderation.files import atomic_output
+from moderation.flagging.partition import Partition, PartitionFlags, flag_partition
+from moderation.flagging.partitions import flag_in_partitions
+from moderation.flagging.stream import fixed_columns, prepare_run, run_summary
 from moderation.flagging.summary import FlagSummary
-from moderation.formats import BLOCK_FORMATS, ParseReport, ReadOptions, open_export, orphans_warning
-from moderation.formats.blocks import count_block, cuts, plan_blocks
-from moderation.formats.source import Source
+from moderation.flagging.writers import RowFormat, RowWriter, row_format
+from moderation.formats import ParseReport, ReadOptions, open_export
+from moderation.formats.source import is_url
 
 INSTALL = "pip install 'moderation[dask]'"
 BLOCK_BYTES = 32 << 20
@@ -57,6 +50,44 @@ def connect(address: str) -> Any:
         raise UsageError(f"--dask {address}: no Dask scheduler there ({err})") from None
 
 
+class DaskRunner:
+    """The plan's tasks as Dask tasks (``moderation.flagging.partitions.Runner``). The model
+    reaches each worker once, as the result of one task: a worker keeps it while the run
+    holds the future, and if the workers holding it die the scheduler computes it again
+    (scattered data would be lost with them)."""
+
+    def __init__(
+        self,
+        client: Any,
+        model: Any,
+        thresholds: dict[str, float],
+        row_format: RowFormat,
+        only_flagged: bool,
+    ):
+        self.client = client
+        self.model = client.submit(_the_model, model, key=f"model-{model.id}-{os.getpid()}")
+        self.settings = (thresholds, row_format)
+        self.only_flagged = only_flagged
+        self.workers = len(client.scheduler_info().get("workers", {})) or 1
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.client.submit(fn, *args, pure=False)
+
+    def flag(self, part: Partition) -> Any:
+        return self.client.submit(
+            flag_partition,
+            part,
+            self.model,
+            *self.settings,
+            only_flagged=self.only_flagged,
+            pure=False,
+        )
+
+
+def _the_model(model: Any) -> Any:
+    return model
+
+
 @dataclass
 class DaskResult:
     reports: list[ParseReport]
@@ -68,10 +99,11 @@ class DaskResult:
 def flag_on_dask(
     client: Any,
     inputs: list[str],
-    write: Callable[[int, BlockFlags], None],
+    write: Callable[[int, PartitionFlags], None],
     *,
     model: Any,
     thresholds: dict[str, float],
+    row_format: RowFormat,
     format: str = "auto",
     options: ReadOptions | None = None,
     only_flagged: bool = False,
@@ -81,234 +113,55 @@ def flag_on_dask(
     flags)`` is called with each partition's rows in input order; the summary is the merge of
     the partitions' summaries."""
     options = options or ReadOptions()
-    # The model as the result of a task: each worker fetches it once and keeps it while the
-    # run holds the future, and if the workers holding it die the scheduler computes it again
-    # (scattered data would be lost with them).
-    model_future = client.submit(_the_model, model, key=f"model-{model.id}-{os.getpid()}")
-    summary = FlagSummary()
-    result = DaskResult([], summary)
-    part = 0
+    runner = DaskRunner(client, model, thresholds, row_format, only_flagged)
+    result = DaskResult([], FlagSummary())
     for path in inputs:
         report = ParseReport(path, skip_bad=options.skip_bad)
-        source = _detected(path, format, options, report)
-        if report.format in BLOCK_FORMATS and source.splits_into_blocks:
-            jobs = _block_jobs(
-                client,
-                path,
-                report.format,
-                options,
-                block_bytes,
-                model_future,
-                thresholds,
-                only_flagged,
-            )
-        else:
-            jobs = iter(
-                [
-                    client.submit(
-                        flag_whole_file,
-                        path,
-                        report.format,
-                        options,
-                        model_future,
-                        thresholds,
-                        only_flagged,
-                        pure=False,
-                    )
-                ]
-            )
-        threads: set[str] = set()
-        orphans, blocks = 0, False
-        for flags in _in_order(jobs, window=_window(client)):
-            write(part, flags)
+        open_export(path, format, options, report)
+
+        def written(part: Partition, flags: PartitionFlags, path: str = path) -> None:
+            write(len(result.parts), flags)
             result.parts.append({"input": path, "rows": flags.written})
-            part += 1
-            summary.merge(flags.summary)
-            result.written += flags.written
-            _merge_report(report, flags.report)
-            if flags.block:  # a whole file's report counts its threads and orphans itself
-                blocks = True
-                threads |= flags.threads
-                orphans += flags.orphans
-        if blocks:
-            report.threads = len(threads)
-            if orphans:
-                report.warn(orphans_warning(orphans))
-        report.warnings = list(dict.fromkeys(report.warnings))  # the encoding note once
+
+        flagged = flag_in_partitions(runner, report, options, written, block_bytes=block_bytes)
+        result.summary.merge(flagged.summary)
+        result.written += flagged.written
         result.reports.append(report)
     return result
-
-
-def _the_model(model: Any) -> Any:
-    return model
-
-
-def _window(client: Any) -> int:
-    workers = len(client.scheduler_info().get("workers", {})) or 1
-    return 2 * workers + 1
-
-
-def _in_order(jobs: Iterator[Any], window: int) -> Iterator[BlockFlags]:
-    """The results of ``jobs`` (futures, in order), at most ``window`` of them pending, so
-    results wait on the workers only a little ahead of the writing."""
-    pending: deque = deque()
-    for job in jobs:
-        pending.append(job)
-        if len(pending) >= window:
-            future = pending.popleft()
-            yield future.result()
-            future.release()
-    while pending:
-        future = pending.popleft()
-        yield future.result()
-        future.release()
-
-
-def _detected(path: str, format: str, options: ReadOptions, report: ParseReport) -> Source:
-    return open_export(path, format, options, report)
-
-
-def _block_jobs(
-    client: Any,
-    path: str,
-    format: str,
-    options: ReadOptions,
-    block_bytes: int,
-    model: Any,
-    thresholds: dict[str, float],
-    only_flagged: bool,
-) -> Iterator[Any]:
-    """The futures of ``flag_block`` for each block of one JSONL, CSV or TSV file, once the
-    blocks are planned and the threads that span them tracked."""
-    size = Path(path).stat().st_size
-    counted = client.gather(
-        [client.submit(count_block, path, s, e, pure=False) for s, e in cuts(size, block_bytes)]
-    )
-    plans = plan_blocks(counted)
-    scans: list[BlockScan] = client.gather(
-        [
-            client.submit(scan_block, path, i, plan, format, options, pure=False)
-            for i, plan in enumerate(plans)
-        ]
-    )
-    for before, after in zip(scans, scans[1:]):
-        if before.stopped_at != after.span.start:  # not cut between records: one partition
-            yield client.submit(
-                flag_whole_file,
-                path,
-                format,
-                options,
-                model,
-                thresholds,
-                only_flagged,
-                pure=False,
-            )
-            return
-    runs = [run for scan in scans for run in scan.runs]
-    again = restarts(runs, MAX_THREADS)
-    blocks_of: dict[str, list[int]] = defaultdict(list)
-    for scan in scans:
-        for thread in dict.fromkeys(t for t, _ in scan.runs):
-            blocks_of[thread].append(scan.index)
-    spanning = {t for t, blocks in blocks_of.items() if len(blocks) > 1}
-    gathered: dict[str, list] = defaultdict(list)
-    missing: dict[int, set[str]] = defaultdict(set)
-    for thread in spanning:
-        for index in blocks_of[thread]:
-            if thread not in scans[index].edges:
-                missing[index].add(thread)
-    extracted = dict(
-        zip(
-            missing,
-            client.gather(
-                [
-                    client.submit(
-                        extract_threads,
-                        path,
-                        index,
-                        scans[index].span,
-                        format,
-                        options,
-                        threads,
-                        pure=False,
-                    )
-                    for index, threads in missing.items()
-                ]
-            ),
-        )
-    )
-    for thread in spanning:
-        for index in blocks_of[thread]:
-            found = scans[index].edges.get(thread) or extracted[index][thread]
-            gathered[thread].extend(found)
-    tracked_by_block: dict[int, dict] = defaultdict(dict)
-    if gathered:
-        buckets = _buckets(sorted(gathered), len(scans))
-        results = client.gather(
-            [
-                client.submit(
-                    track_threads,
-                    [item for thread in bucket for item in gathered[thread]],
-                    {t: again[t] for t in bucket if t in again},
-                    pure=False,
-                )
-                for bucket in buckets
-            ]
-        )
-        for tracked in results:
-            for position, value in tracked.items():
-                tracked_by_block[position[0]][position] = value
-    for scan in scans:
-        mine = {t: again[t] for t in dict.fromkeys(t for t, _ in scan.runs) if t in again}
-        yield client.submit(
-            flag_block,
-            path,
-            scan.index,
-            scan.span,
-            format,
-            options,
-            model,
-            thresholds,
-            only_flagged,
-            mine,
-            tracked_by_block.get(scan.index, {}),
-            pure=False,
-        )
-
-
-def _buckets(threads: list[str], count: int) -> list[list[str]]:
-    count = max(1, min(count, len(threads)))
-    return [threads[i::count] for i in range(count)]
-
-
-def _merge_report(into: ParseReport, part: ParseReport) -> None:
-    into.format = into.format or part.format
-    into.comments += part.comments
-    into.labelled += part.labelled
-    into.threads += part.threads
-    into.skipped += part.skipped
-    into.warnings += part.warnings
 
 
 MANIFEST = "manifest.json"
 
 
-def part_name(part: int) -> str:
-    return f"part-{part:05d}.jsonl"
+def part_name(part: int, row_format: RowFormat | None = None) -> str:
+    return f"part-{part:05d}.{row_format.kind if row_format else 'jsonl'}"
 
 
 def expand_inputs(inputs: list[str]) -> list[str]:
-    """Files and globs (``exports/*.jsonl``), in the order given (a glob's matches sorted)."""
+    """Files, URLs and globs of either (``exports/*.jsonl``, ``s3://bucket/2024-*.csv``), in
+    the order given (a glob's matches sorted)."""
     found: list[str] = []
     for item in inputs:
         if any(ch in item for ch in "*?["):
-            matches = sorted(glob.glob(item))
+            matches = sorted(_url_glob(item) if is_url(item) else glob.glob(item))
             if not matches:
                 raise UsageError(f"{item}: no file matches")
             found += matches
         else:
             found.append(item)
     return found
+
+
+def _url_glob(pattern: str) -> list[str]:
+    """The URLs that match ``pattern`` (``s3://bucket/exports/*.jsonl``), through fsspec."""
+    import fsspec
+
+    fs, inner = fsspec.core.url_to_fs(pattern)
+    protocol = pattern.partition("://")[0]
+    return [
+        f"{protocol}://{name.lstrip('/') if protocol != 'file' else name}"
+        for name in fs.glob(inner)
+    ]
 
 
 def flag_files_on_dask(
@@ -329,82 +182,83 @@ def flag_files_on_dask(
     """``moderation flag INPUT... --dask ADDRESS``: the rows of ``flag_file`` for each input in
     turn, into ``output`` (JSON lines; stdout when None) in input order, or with ``output_dir``
     one part file per partition in the folder ``output`` and a manifest written last."""
-    from moderation.model.registry import load_model
-    from moderation.model.scoring import parse_thresholds
-
     paths = expand_inputs(inputs)
-    if output is not None and not output_dir and output.suffix.lower() in (".csv", ".tsv"):
-        raise UsageError("--dask writes JSON lines; give -o a .jsonl name or a folder (DIR/)")
-    check_outputs({"-o": None if output_dir else output, "--summary": summary}, paths)
     if output is not None and output_dir:
         if output.exists() and not output.is_dir():
             raise UsageError(f"{output}: is a file; -o DIR/ names a folder")
         if output.is_dir() and any(output.iterdir()) and not (output / MANIFEST).exists():
             raise UsageError(f"{output}: is not empty and holds no {MANIFEST}; choose a new folder")
-    loaded = load_model(model)
-    chosen = parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)
+    loaded, chosen = prepare_run(
+        {"-o": None if output_dir else output, "--summary": summary},
+        paths,
+        output,
+        model,
+        thresholds,
+    )
+    options = options or ReadOptions()
+    rows = row_format(output, loaded.labels)
+    if paths and rows.tabular:
+        first = ParseReport(paths[0], skip_bad=options.skip_bad)
+        open_export(paths[0], format, options, first)
+        rows = fixed_columns(rows, paths[0], first.format or format, options)
     own_client = client is None
     client = client or connect(address)
+    settings = dict(
+        model=loaded,
+        thresholds=chosen,
+        row_format=rows,
+        format=format,
+        options=options,
+        only_flagged=only_flagged,
+        block_bytes=block_bytes,
+    )
     try:
         if output is not None and output_dir:
-            output.mkdir(parents=True, exist_ok=True)
-            (output / MANIFEST).unlink(missing_ok=True)  # incomplete until written again
-
-            def write_part(part: int, flags: BlockFlags) -> None:
-                with atomic_output(output / part_name(part), binary=True) as fh:
-                    fh.write(flags.data)
-
-            result = flag_on_dask(
-                client,
-                paths,
-                write_part,
-                model=loaded,
-                thresholds=chosen,
-                format=format,
-                options=options,
-                only_flagged=only_flagged,
-                block_bytes=block_bytes,
-            )
-            names = [part_name(i) for i in range(len(result.parts))]
-            for stale in output.glob("part-*.jsonl"):
-                if stale.name not in names:
-                    stale.unlink()
-            with atomic_output(output / MANIFEST) as fh:
-                fh.write(manifest_json(manifest(result, names)))
+            result = _flag_into_folder(client, paths, output, rows, settings)
         else:
             with atomic_output(output, binary=True) as out:
+                writer = RowWriter(out, rows)
                 result = flag_on_dask(
-                    client,
-                    paths,
-                    lambda part, flags: out.write(flags.data),
-                    model=loaded,
-                    thresholds=chosen,
-                    format=format,
-                    options=options,
-                    only_flagged=only_flagged,
-                    block_bytes=block_bytes,
+                    client, paths, lambda part, flags: writer.write_bytes(flags.data), **settings
                 )
+                writer.close()
     finally:
         if own_client:
             cluster = client.cluster
             client.close()
             if cluster is not None:
                 cluster.close()
-    data = {
-        "inputs": paths,
-        "formats": [report.format for report in result.reports],
-        "model": loaded.id,
-        "thresholds": chosen,
-        "written": result.written,
-        "partitions": len(result.parts),
-        "skipped": [str(e) for report in result.reports for e in report.skipped],
-        "warnings": [w for report in result.reports for w in report.warnings],
-        **result.summary.to_dict(),
-    }
-    if summary is not None:
-        with atomic_output(summary) as handle:
-            handle.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    data = run_summary(
+        summary,
+        loaded,
+        chosen,
+        result,
+        inputs=paths,
+        formats=[report.format for report in result.reports],
+        partitions=len(result.parts),
+    )
     return data, result
+
+
+def _flag_into_folder(
+    client: Any, paths: list[str], folder: Path, rows: RowFormat, settings: dict[str, Any]
+) -> DaskResult:
+    """One part file per partition (each CSV part with its header), the manifest last."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MANIFEST).unlink(missing_ok=True)  # incomplete until written again
+
+    def write_part(part: int, flags: PartitionFlags) -> None:
+        with atomic_output(folder / part_name(part, rows), binary=True) as fh:
+            RowWriter(fh, rows).write_bytes(flags.data)
+
+    result = flag_on_dask(client, paths, write_part, **settings)
+    names = [part_name(i, rows) for i in range(len(result.parts))]
+    for stale in folder.glob("part-*.*"):
+        if stale.name not in names:
+            stale.unlink()
+    with atomic_output(folder / MANIFEST) as fh:
+        fh.write(manifest_json(manifest(result, names)))
+    return result
 
 
 def manifest(result: DaskResult, names: list[str]) -> dict[str, Any]:

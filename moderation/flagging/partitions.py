@@ -1,10 +1,10 @@
-"""The per-partition steps of flagging a large export on many processes, as plain functions (a
-Dask task calls them; see ``moderation.flagging.distributed``).
+"""How a JSONL, CSV or TSV export is cut into partitions that flag apart, with the rows of one
+pass: the plan that the local pool (``moderation.flagging.workers.LocalPool``) and a Dask cluster
+(``moderation.flagging.distributed``) both carry out through a ``Runner``.
 
-JSONL, CSV and TSV exports are read in byte blocks, XML exports and page dumps one partition
-per file. A block's rows are exactly those of one pass over the whole file, which needs, for
-each comment, what the one-pass reader remembered of its thread (its parent's depth, sentences
-it may quote). So:
+The file is read in byte blocks. A block's rows are exactly those of one pass over the whole
+file, which needs, for each comment, what the one-pass reader remembered of its thread (its
+parent's depth, sentences it may quote). So:
 
 1. ``scan_block`` reads a block and returns where it starts and stops, its threads in order
    (runs of one thread), and the comments of its first and last threads (those most likely to
@@ -13,30 +13,48 @@ it may quote). So:
    the runs of all blocks, to find where it would have forgotten a thread;
 3. ``track_threads`` gives the comments of threads found in several blocks, gathered in export
    order, their depths and quotes;
-4. ``flag_block`` reads the block again and flags it: its own threads tracked there, the others
-   given what ``track_threads`` found; the rows, a summary and a parse report come back.
+4. each block is a ``Partition`` that ``flag_partition`` reads again and flags: its own threads
+   tracked there, the others given what ``track_threads`` found.
 """
 
 from __future__ import annotations
 
-import io
-from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from collections import OrderedDict, defaultdict, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from moderation.comments import Comment, QuoteSpan
-from moderation.flagging.chunk import flag_chunk
-from moderation.flagging.stream import comment_chunks, flag_export
+from moderation.comments import Comment
+from moderation.flagging.partition import (
+    FlagResult,
+    Partition,
+    PartitionFlags,
+    Position,
+    Tracked,
+    block_comments,
+)
 from moderation.flagging.summary import FlagSummary
-from moderation.flagging.writers import json_lines
-from moderation.formats import ByteSpan, ParseReport, ReadOptions, read_block
-from moderation.formats.blocks import block_span
-from moderation.formats.source import no_position
+from moderation.formats import (
+    ByteSpan,
+    ParseReport,
+    ReadOptions,
+    orphans_warning,
+    read_block_threads,
+)
+from moderation.formats.blocks import block_span, count_block, cuts, plan_blocks
 from moderation.quotes import ConversationTracker, ThreadByThread
 
-Position = tuple[int, int]  # (block, comment within the block): export order within a file
-Tracked = dict[Position, tuple[int, list[QuoteSpan], bool]]  # depth, quotes, parent seen
+
+class Runner(Protocol):
+    """Where the plan's tasks run: ``submit(fn, *args)`` gives a future of ``fn(*args)``
+    (``.result()``), ``flag(part)`` a future of ``flag_partition`` of ``part`` with the run's
+    model, thresholds and row format; ``workers`` is how many run at once."""
+
+    workers: int
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any: ...
+
+    def flag(self, part: Partition) -> Any: ...
 
 
 @dataclass
@@ -51,19 +69,6 @@ class BlockScan:
     edges: dict[str, list[tuple[Position, Comment]]]
 
 
-@dataclass
-class BlockFlags:
-    """A flagged partition: its rows as JSON lines, its summary and its parse report."""
-
-    data: bytes
-    summary: FlagSummary
-    report: ParseReport
-    written: int
-    block: bool = False  # a block of a file (else a whole file)
-    orphans: int = 0
-    threads: set[str] = field(default_factory=set)
-
-
 def _bare(comment: Comment) -> Comment:
     """What tracking needs of a comment (not the export's own record)."""
     return Comment(
@@ -76,19 +81,6 @@ def _bare(comment: Comment) -> Comment:
     )
 
 
-def _block_comments(
-    path: str, index: int, span: ByteSpan, format: str, options: ReadOptions, report: ParseReport
-):
-    """The block's records, each comment with its position."""
-    i = 0
-    for record in read_block(path, span, format=format, options=options, report=report):
-        if isinstance(record, Comment):
-            yield (index, i), record
-            i += 1
-        else:
-            yield None, record
-
-
 def scan_block(
     path: str, index: int, plan: tuple[int, int, int, int], format: str, options: ReadOptions
 ) -> BlockScan:
@@ -97,27 +89,25 @@ def scan_block(
     report = ParseReport(path, skip_bad=options.skip_bad)
     runs: list[tuple[str, Position]] = []
     counts: dict[str, int] = defaultdict(int)
-    first: list[tuple[Position, Comment]] = []
-    last: list[tuple[Position, Comment]] = []
-    for position, record in _block_comments(path, index, span, format, options, report):
-        if position is None:
-            continue
-        thread = record.thread_id
+    first: list[tuple[Position, Callable[[], Comment]]] = []
+    last: list[tuple[Position, Callable[[], Comment]]] = []
+    last_thread = None
+    threads = read_block_threads(path, span, format=format, options=options, report=report)
+    for i, (thread, make) in enumerate(threads):
+        position = (index, i)
         counts[thread] += 1
         if not runs or runs[-1][0] != thread:
-            if runs and thread != runs[0][0] and (not last or last[0][1].thread_id != thread):
-                last = []  # a new candidate for the block's last thread
+            if runs and thread != runs[0][0] and thread != last_thread:
+                last, last_thread = [], thread  # a new candidate for the block's last thread
             runs.append((thread, position))
         if thread == runs[0][0]:
-            first.append((position, _bare(record)))
+            first.append((position, make))
         else:
-            last.append((position, _bare(record)))
+            last.append((position, make))
     edges = {}
-    for comments in (first, last):
-        if comments:
-            thread = comments[0][1].thread_id
-            if len(comments) == counts[thread]:  # all of the thread's comments in the block
-                edges[thread] = comments
+    for comments, thread in ((first, runs[0][0] if runs else None), (last, last_thread)):
+        if comments and len(comments) == counts[thread]:  # all of its comments in the block
+            edges[thread] = [(position, _bare(make())) for position, make in comments]
     return BlockScan(index, span, report.stopped_at, runs, edges)
 
 
@@ -132,7 +122,7 @@ def extract_threads(
     """The comments of ``threads`` in a block, for ``track_threads``."""
     report = ParseReport(path, skip_bad=options.skip_bad)
     found: dict[str, list[tuple[Position, Comment]]] = defaultdict(list)
-    for position, record in _block_comments(path, index, span, format, options, report):
+    for position, record in block_comments(Partition(path, format, options, index, span), report):
         if position is not None and record.thread_id in threads:
             found[record.thread_id].append((position, _bare(record)))
     return dict(found)
@@ -175,81 +165,183 @@ def track_threads(
     return tracked
 
 
-def flag_block(
-    path: str,
-    index: int,
-    span: ByteSpan,
-    format: str,
-    options: ReadOptions,
-    model: Any,
-    thresholds: dict[str, float],
-    only_flagged: bool,
-    restarts: dict[str, set[Position]],
-    tracked: Tracked,
-) -> BlockFlags:
-    """Flag one block: comments of the threads in ``tracked`` take their depths and quotes
-    from it, the block's own threads are tracked here."""
-    report = ParseReport(path, skip_bad=options.skip_bad)
-    tracker = ThreadByThread(restarts)
-    threads: set[str] = set()
-    orphans = 0
-
-    def records():
-        nonlocal orphans
-        for position, record in _block_comments(path, index, span, format, options, report):
-            if position is not None:
-                threads.add(record.thread_id)
-                known = tracked.get(position)
-                if known is None:
-                    tracker.comment(record, position)
-                else:
-                    record.depth, quotes, found = known
-                    record.quotes = list(quotes)
-                    orphans += not found
-            yield record
-
-    summary = FlagSummary()
-    parts, written = [], 0
-    for chunk in comment_chunks(records(), summary):
-        rows = flag_chunk(chunk, model, thresholds)
-        summary.add(chunk, rows)
-        if only_flagged:
-            rows = [row for row in rows if row["flags"]]
-        parts.append(json_lines(rows))
-        written += len(rows)
-    report.position = no_position  # the reader's file handle stays here
-    return BlockFlags(
-        b"".join(parts),
-        summary,
-        report,
-        written,
-        block=True,
-        orphans=orphans + tracker.orphans,
-        threads=threads,
-    )
-
-
-def flag_whole_file(
-    path: str,
-    format: str,
-    options: ReadOptions,
-    model: Any,
-    thresholds: dict[str, float],
-    only_flagged: bool,
-) -> BlockFlags:
-    """An export that is one partition (XML, page dumps, encodings without byte lines)."""
-    out = io.BytesIO()
-    result = flag_export(
-        Path(path),
-        out,
-        model=model,
-        thresholds=thresholds,
-        format=format,
-        options=options,
-        only_flagged=only_flagged,
-    )
-    result.report.position = no_position
-    return BlockFlags(out.getvalue(), result.summary, result.report, result.written)
-
-
 MAX_THREADS = ConversationTracker().max_threads
+
+
+def plan_partitions(
+    runner: Runner, path: str, format: str, options: ReadOptions, block_bytes: int
+) -> tuple[list[Partition], int | None]:
+    """The partitions of one JSONL, CSV or TSV file cut into blocks of about ``block_bytes``,
+    and how many threads the file holds (None: the partitions count them). A file whose
+    blocks cannot be cut between records (a cut inside a quoted CSV field that never closes)
+    is one partition."""
+    size = size_of(path)
+    counted = _gathered(
+        [runner.submit(count_block, path, s, e) for s, e in cuts(size, block_bytes)]
+    )
+    plans = plan_blocks(counted)
+    scans: list[BlockScan] = _gathered(
+        [runner.submit(scan_block, path, i, plan, format, options) for i, plan in enumerate(plans)]
+    )
+    blocks_of: dict[str, list[int]] = defaultdict(list)
+    for scan in scans:
+        for thread in dict.fromkeys(t for t, _ in scan.runs):
+            blocks_of[thread].append(scan.index)
+    if any(a.stopped_at != b.span.start for a, b in zip(scans, scans[1:])):
+        return [Partition(path, format, options)], None
+    again = restarts([run for scan in scans for run in scan.runs], MAX_THREADS)
+    tracked = _track_spanning(runner, path, format, options, scans, blocks_of, again)
+    parts = []
+    for scan in scans:
+        mine = {t: again[t] for t in dict.fromkeys(t for t, _ in scan.runs) if t in again}
+        parts.append(
+            Partition(
+                path, format, options, scan.index, scan.span, mine, tracked.get(scan.index, {})
+            )
+        )
+    return parts, len(blocks_of)
+
+
+def _track_spanning(
+    runner: Runner,
+    path: str,
+    format: str,
+    options: ReadOptions,
+    scans: list[BlockScan],
+    blocks_of: dict[str, list[int]],
+    again: dict[str, set[Position]],
+) -> dict[int, Tracked]:
+    """Block -> the depths and quotes of its comments of threads found in several blocks."""
+    spanning = sorted(t for t, blocks in blocks_of.items() if len(blocks) > 1)
+    missing: dict[int, set[str]] = defaultdict(set)
+    for thread in spanning:
+        for index in blocks_of[thread]:
+            if thread not in scans[index].edges:
+                missing[index].add(thread)
+    found = _gathered(
+        [
+            runner.submit(extract_threads, path, index, scans[index].span, format, options, threads)
+            for index, threads in missing.items()
+        ]
+    )
+    extracted = dict(zip(missing, found))
+    gathered: dict[str, list] = defaultdict(list)
+    for thread in spanning:
+        for index in blocks_of[thread]:
+            gathered[thread].extend(scans[index].edges.get(thread) or extracted[index][thread])
+    by_block: dict[int, Tracked] = defaultdict(dict)
+    if not gathered:
+        return by_block
+    buckets = _buckets(spanning, len(scans))
+    results = _gathered(
+        [
+            runner.submit(
+                track_threads,
+                [item for thread in bucket for item in gathered[thread]],
+                {t: again[t] for t in bucket if t in again},
+            )
+            for bucket in buckets
+        ]
+    )
+    for result in results:
+        for position, value in result.items():
+            by_block[position[0]][position] = value
+    return by_block
+
+
+def _buckets(threads: list[str], count: int) -> list[list[str]]:
+    count = max(1, min(count, len(threads)))
+    return [threads[i::count] for i in range(count)]
+
+
+def _gathered(futures: list[Any]) -> list[Any]:
+    return [future.result() for future in futures]
+
+
+def flag_in_order(runner: Runner, parts: list[Partition]) -> Iterator[PartitionFlags]:
+    """The flags of ``parts`` in order, at most two per worker (and one) pending, so results
+    wait on the workers only a little ahead of the writing."""
+    window = 2 * runner.workers + 1
+    pending: deque = deque()
+    for part in parts:
+        pending.append(runner.flag(part))
+        if len(pending) >= window:
+            yield _taken(pending.popleft())
+    while pending:
+        yield _taken(pending.popleft())
+
+
+def _taken(future: Any) -> PartitionFlags:
+    result = future.result()
+    release = getattr(future, "release", None)  # a Dask future: let the cluster forget it
+    if release is not None:
+        release()
+    return result
+
+
+def merge_report(into: ParseReport, part: ParseReport) -> None:
+    """Add a later partition's counts and problems to ``into``."""
+    into.format = into.format or part.format
+    into.comments += part.comments
+    into.labelled += part.labelled
+    into.threads += part.threads
+    into.skipped += part.skipped
+    into.warnings += part.warnings
+
+
+def finish_report(report: ParseReport, threads: int | None, orphans: int) -> None:
+    """A partitioned file's report, once all its partitions are in: its threads counted
+    once, the orphans warned about once, the encoding note once."""
+    if threads is not None:
+        report.threads = threads
+    if orphans:
+        report.warn(orphans_warning(orphans))
+    report.warnings = list(dict.fromkeys(report.warnings))
+
+
+def flag_in_partitions(
+    runner: Runner,
+    report: ParseReport,
+    options: ReadOptions,
+    write: Callable[[Partition, PartitionFlags], None],
+    *,
+    block_bytes: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> FlagResult:
+    """Flag the export of ``report`` (its format detected) on ``runner``: cut into blocks
+    when it is a JSONL, CSV or TSV file (``block_bytes`` each), else one partition. Each
+    partition's flags go to ``write`` in export order; the summary is the merge of theirs."""
+    from moderation.formats import BLOCK_FORMATS
+
+    path = report.path
+    threads: int | None = None
+    if report.format in BLOCK_FORMATS and splits_into_blocks(path, options):
+        parts, threads = plan_partitions(runner, path, report.format, options, block_bytes)
+    else:
+        parts = [Partition(path, report.format or "auto", options)]
+    result = FlagResult(report, FlagSummary())
+    orphans = 0
+    for part, flags in zip(parts, flag_in_order(runner, parts)):
+        write(part, flags)
+        result.summary.merge(flags.summary)
+        result.written += flags.written
+        merge_report(report, flags.report)
+        orphans += flags.orphans
+        if progress is not None:
+            progress(result.summary.comments, part.span.end if part.span else size_of(path))
+    finish_report(report, threads, orphans)
+    return result
+
+
+def size_of(path: str) -> int:
+    from moderation.formats.source import input_size
+
+    return input_size(path)
+
+
+def splits_into_blocks(path: str, options: ReadOptions) -> bool:
+    """Whether the file's records can be found in its raw bytes (its encoding's line breaks
+    are the byte ``\\n``), so that it can be read in blocks."""
+    from moderation.formats.source import Source
+
+    return Source(path, ParseReport(path), encoding=options.encoding).splits_into_blocks

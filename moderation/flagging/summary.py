@@ -59,6 +59,7 @@ class FlagSummary:
         self.comments += other.comments
         self.not_scored += other.not_scored
         self.flagged_comments += other.flagged_comments
+        self.anonymous_flagged += other.anonymous_flagged
         for mine, theirs in (
             (self.predicted, other.predicted),
             (self.flagged, other.flagged),

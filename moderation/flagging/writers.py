@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,29 +30,18 @@ def json_lines(rows: list[dict[str, Any]]) -> bytes:
     return b"\n".join(map(_json_line, rows)) + b"\n"
 
 
-class JsonlRows:
-    """Rows as JSON lines."""
+@dataclass(frozen=True)
+class RowFormat:
+    """How rows become bytes: JSON lines, or CSV/TSV. A CSV row holds the input's own fields
+    (``columns``: the first row's, fixed before any row is written, so that partitions
+    encoded apart join into one file under one header), then one column per score, the flags
+    joined by ``;`` and the model. Values that are lists or objects are written as JSON;
+    fields that later rows add go, as JSON, into ``other_fields``, so nothing is dropped.
+    Small and picklable: it travels to the processes that encode partitions."""
 
-    def __init__(self, out: BinaryIO, labels: list[str]):
-        self.out = out
-
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.out.write(json_lines(rows))
-
-    def write_lines(self, data: bytes) -> None:
-        """Rows already made into JSON lines (by ``json_lines``)."""
-        if data:
-            self.out.write(data)
-
-    def close(self) -> None:
-        self.out.flush()
-
-
-class CsvRows:
-    """Rows as CSV: the first row's input fields, then one column per score, the flags joined
-    by ``;`` and the model. Values that are lists or objects are written as JSON; fields that
-    later rows add go, as JSON, into ``other_fields``, so nothing is dropped."""
+    kind: str = "jsonl"  # "jsonl", "csv" or "tsv"
+    labels: tuple[str, ...] = ()
+    columns: tuple[str, ...] | None = None
 
     OURS = (
         "prediction",
@@ -66,49 +56,95 @@ class CsvRows:
     )
     NOTES = ("quotes_excluded", "truncated", "not_scored", "little_evidence", "note")
 
-    def __init__(self, out: BinaryIO, labels: list[str], delimiter: str = ","):
-        self.text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-        self.writer = csv.writer(self.text, delimiter=delimiter)
-        self.labels = display_order(labels)
-        self.columns: list[str] | None = None
-        self.known: frozenset[str] = frozenset()
+    @property
+    def tabular(self) -> bool:
+        return self.kind != "jsonl"
 
-    def _header(self, row: dict[str, Any]) -> None:
-        self.columns = [key for key in row if key not in self.OURS]
-        self.known = frozenset(self.columns).union(self.OURS)
-        self.writer.writerow(
+    def with_columns(self, row: dict[str, Any]) -> RowFormat:
+        """This format with the input columns of ``row`` (the first row of the output)."""
+        if not self.tabular:
+            return self
+        return replace(self, columns=tuple(key for key in row if key not in self.OURS))
+
+    def header(self) -> bytes:
+        """The CSV header row (no bytes for JSON lines)."""
+        if not self.tabular:
+            return b""
+        return self._csv(
             [
-                *map(spreadsheet_cell, self.columns),  # the input's own names: neutralised too
-                "prediction",
-                *(f"score_{label}" for label in self.labels),
-                "flags",
-                "model",
-                *self.NOTES,
-                "other_fields",
+                [
+                    *map(spreadsheet_cell, self.columns or ()),  # the input's names too
+                    "prediction",
+                    *(f"score_{label}" for label in display_order(list(self.labels))),
+                    "flags",
+                    "model",
+                    *self.NOTES,
+                    "other_fields",
+                ]
             ]
         )
 
+    def encode(self, rows: list[dict[str, Any]]) -> bytes:
+        """``rows`` as JSON lines or CSV rows (no bytes for no rows)."""
+        if not self.tabular:
+            return json_lines(rows)
+        if not rows:
+            return b""
+        columns = self.columns if self.columns is not None else self.with_columns(rows[0]).columns
+        known = frozenset(columns).union(self.OURS)
+        labels = display_order(list(self.labels))
+        notes = self.NOTES
+        return self._csv(
+            [
+                *(_cell(row.get(column)) for column in columns),
+                _cell(row["prediction"]),
+                *(_cell(scores.get(label)) for label in labels),
+                ";".join(row["flags"]),
+                spreadsheet_cell(row["model"]),
+                *(_cell(row.get(note)) for note in notes),
+                _cell({k: v for k, v in row.items() if k not in known} or None),
+            ]
+            for row in rows
+            for scores in (row.get("scores") or {},)
+        )
+
+    def _csv(self, cells: Any) -> bytes:
+        text = io.StringIO(newline="")
+        csv.writer(text, delimiter="," if self.kind == "csv" else "\t").writerows(cells)
+        return text.getvalue().encode("utf-8")
+
+
+class RowWriter:
+    """Rows written to ``out`` in a ``RowFormat``; the CSV header before the first rows (its
+    columns from the first row, unless the format has them already)."""
+
+    def __init__(self, out: BinaryIO, format: RowFormat, header: bool = True):
+        self.out = out
+        self.format = format
+        self._headed = not (header and format.tabular)
+
     def write(self, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            if self.columns is None:
-                self._header(row)
-            scores = row.get("scores") or {}
-            other = {k: v for k, v in row.items() if k not in self.known}
-            self.writer.writerow(
-                [
-                    *(_cell(row.get(column)) for column in self.columns),
-                    _cell(row["prediction"]),
-                    *(_cell(scores.get(label)) for label in self.labels),
-                    ";".join(row["flags"]),
-                    spreadsheet_cell(row["model"]),
-                    *(_cell(row.get(note)) for note in self.NOTES),
-                    _cell(other or None),
-                ]
-            )
+        if rows:
+            self.write_bytes(self.format_for(rows[0]).encode(rows))
+
+    def format_for(self, row: dict[str, Any]) -> RowFormat:
+        """The format, its columns fixed by ``row`` if the first rows are still to come."""
+        if self.format.tabular and self.format.columns is None:
+            self.format = self.format.with_columns(row)
+        return self.format
+
+    def write_bytes(self, data: bytes) -> None:
+        """Rows already encoded in this writer's format (the header first, before the first
+        rows: no rows, no header)."""
+        if not data:
+            return
+        if not self._headed:
+            self.out.write(self.format.header())
+            self._headed = True
+        self.out.write(data)
 
     def close(self) -> None:
-        self.text.flush()
-        self.text.detach()
+        self.out.flush()
 
 
 def _cell(value: Any) -> Any:
@@ -137,11 +173,8 @@ def check_output_format(output: str | Path | None) -> None:
         )
 
 
-def row_writer(out: BinaryIO, output_name: str | None, labels: list[str]):
-    """JSONL, or CSV/TSV when the output's name ends in .csv/.tsv."""
+def row_format(output_name: str | Path | None, labels: list[str]) -> RowFormat:
+    """JSON lines, or CSV/TSV when the output's name ends in .csv/.tsv."""
     suffix = Path(output_name).suffix.lower() if output_name else ""
-    if suffix == ".csv":
-        return CsvRows(out, labels)
-    if suffix == ".tsv":
-        return CsvRows(out, labels, delimiter="\t")
-    return JsonlRows(out, labels)
+    kind = {".csv": "csv", ".tsv": "tsv"}.get(suffix, "jsonl")
+    return RowFormat(kind, tuple(labels))

@@ -12,12 +12,14 @@ constant memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError, UsageError
 from moderation.formats.disqus import DISQUS
+from moderation.formats.page_html import HTML
 from moderation.formats.page_text import TEXT
 from moderation.formats.reddit import REDDIT
 from moderation.formats.source import (
@@ -29,13 +31,16 @@ from moderation.formats.source import (
     ReadOptions,
     Source,
 )
-from moderation.formats.tabular import CSV, JSONL, TSV
+from moderation.formats.tabular import CSV, JSONL, TSV, jsonl_threads
 from moderation.formats.wordpress import WXR
 from moderation.quotes import ConversationTracker
 
-# In the order detection asks them: the first whose sniff() claims a file reads it. The page
-# text reader is last: it reads what no other reader claims.
-FORMATS: dict[str, ExportFormat] = {f.name: f for f in (WXR, DISQUS, REDDIT, JSONL, TSV, CSV, TEXT)}
+# In the order detection asks them: the first whose sniff() claims a file reads it. Saved HTML
+# comes after the XML exports (whose sniffs look for their own root elements); the page text
+# reader is last: it reads what no other reader claims.
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f for f in (WXR, DISQUS, HTML, REDDIT, JSONL, TSV, CSV, TEXT)
+}
 FALLBACK = TEXT.name
 
 __all__ = [
@@ -162,3 +167,33 @@ def read_block(
     source.stopped_at = span.start
     yield from _counted(FORMATS[format].read(source, options), report)
     report.stopped_at = source.stopped_at
+
+
+def read_block_threads(
+    path: str | Path,
+    span: ByteSpan,
+    *,
+    format: str,
+    options: ReadOptions,
+    report: ParseReport,
+) -> Iterator[tuple[str, Callable[[], Comment]]]:
+    """The thread of each comment of one block, in order, and a way to build the comment:
+    for planning blocks. JSON lines are not converted unless asked (unless bad records are
+    to be skipped, which only the reader knows); other formats are read whole. Where reading
+    stopped is ``report.stopped_at`` afterwards."""
+    if format != JSONL.name or options.skip_bad:
+        for record in read_block(path, span, format=format, options=options, report=report):
+            if isinstance(record, Comment):
+                yield record.thread_id, partial(_same, record)
+        return
+    source = open_export(path, format, options, report)
+    if not source.splits_into_blocks:
+        raise UsageError(f"{path}: {format} in {source.encoding} is not read in blocks")
+    source.span = span
+    source.stopped_at = span.start
+    yield from jsonl_threads(source, options)
+    report.stopped_at = source.stopped_at
+
+
+def _same(comment: Comment) -> Comment:
+    return comment

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from moderation.formats.source import ByteSpan
+from moderation.formats.source import ByteSpan, open_input
 
 _READ = 1 << 23
 
@@ -34,7 +34,7 @@ def cuts(size: int, block_bytes: int) -> list[tuple[int, int]]:
 
 def count_block(path: str | Path, start: int, end: int) -> BlockCounts:
     newlines = quotes = 0
-    with open(path, "rb") as fh:
+    with open_input(path) as fh:
         fh.seek(start)
         left = end - start
         while left > 0:
@@ -56,7 +56,7 @@ def block_span(
     if start == 0:
         return ByteSpan(0, end, 1)
     even = quotes_before % 2 == 0
-    with open(path, "rb") as fh:
+    with open_input(path) as fh:
         fh.seek(start - 1)
         if fh.read(1) == b"\n" and (even or not quoting):
             return ByteSpan(start, end, newlines_before + 1)

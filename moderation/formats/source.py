@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from moderation.comments import Comment, Thread
-from moderation.errors import InputError
-from moderation.files import from_spreadsheet_cell
+from moderation.errors import InputError, UsageError
+from moderation.files import check_regular_file, from_spreadsheet_cell
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 20 MB comment is one field
 
@@ -32,6 +34,64 @@ _BOMS = (
 )
 # Encodings in which every line ends in the byte b"\n", so lines can be split before decoding.
 _BYTE_LINE_ENCODINGS = {"utf-8", "utf-8-sig", "cp1252", "latin-1", "iso-8859-1", "ascii"}
+
+
+class InputURL(PurePosixPath):
+    """An input named by a URL (``s3://bucket/export.jsonl``, ``gs://...``, ``file:///...``),
+    read through fsspec so that every worker of a cluster reads the same file. Its name parts
+    (``stem``, ``suffix``) are those of the path in the URL; it prints as the URL."""
+
+    url: str
+
+    def __new__(cls, url: str) -> InputURL:
+        self = super().__new__(cls, url.partition("://")[2])
+        self.url = url
+        return self
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __repr__(self) -> str:
+        return f"InputURL({self.url!r})"
+
+
+def is_url(path: str | os.PathLike[str]) -> bool:
+    return isinstance(path, InputURL) or "://" in str(path)
+
+
+def input_path(path: str | os.PathLike[str]) -> Path | InputURL:
+    """A local path, or an ``InputURL`` for a name with a protocol (``s3://``)."""
+    if isinstance(path, (Path, InputURL)):
+        return path
+    return InputURL(str(path)) if is_url(path) else Path(path)
+
+
+FSSPEC = "pip install 'moderation[dask]' (it brings fsspec)"
+
+
+def open_input(path: str | os.PathLike[str]) -> BinaryIO:
+    """An input opened for reading bytes: a local file, or a URL through fsspec."""
+    if not is_url(path):
+        return open(path, "rb")
+    url = str(path)
+    try:
+        import fsspec
+    except ImportError:
+        raise UsageError(f"{url}: reading from a URL needs fsspec: {FSSPEC}") from None
+    try:
+        return fsspec.open(url, "rb").open()
+    except (ImportError, ValueError) as err:  # no filesystem for the protocol, or its package
+        raise UsageError(f"{url}: cannot be read ({err})") from None
+
+
+def input_size(path: str | os.PathLike[str]) -> int:
+    """The size of an input in bytes, local or by URL."""
+    if not is_url(path):
+        return os.path.getsize(path)
+    import fsspec
+
+    fs, inner = fsspec.core.url_to_fs(str(path))
+    return int(fs.size(inner))
 
 
 @dataclass
@@ -139,10 +199,12 @@ class Source:
     """One input file, with its encoding settled before any record is read."""
 
     def __init__(self, path: str | Path, report: ParseReport, encoding: str | None = None):
-        self.path = Path(path)
+        self.path = input_path(path)
         self.report = report
+        if not is_url(self.path) and self.path.exists():
+            check_regular_file(self.path)  # a device or a FIFO would be read without end
         try:
-            with open(self.path, "rb") as fh:
+            with open_input(self.path) as fh:
                 head = fh.read(SNIFF_BYTES)
         except FileNotFoundError:
             raise InputError(path, "no such file", hint="check the path") from None
@@ -197,7 +259,7 @@ class Source:
         return self.head[self.bom_length :].decode(self.encoding, errors="replace")
 
     def open_binary(self) -> BinaryIO:
-        self._handle = open(self.path, "rb")
+        self._handle = open_input(self.path)
         return self._handle
 
     def position(self) -> int:
@@ -207,7 +269,7 @@ class Source:
             return 0
         try:
             # a closed handle was read to the end
-            return handle.tell() if not handle.closed else self.path.stat().st_size
+            return handle.tell() if not handle.closed else input_size(self.path)
         except (OSError, ValueError):
             return 0
 
@@ -248,7 +310,7 @@ class Source:
             return
         if self.span is not None:
             raise ValueError(f"{self.encoding} files are not read in blocks")
-        with open(self.path, encoding=self.encoding, newline="") as fh:
+        with io.TextIOWrapper(open_input(self.path), self.encoding, newline="") as fh:
             number = 0
             try:
                 for number, line in enumerate(fh, 1):
@@ -267,7 +329,7 @@ class Source:
         """UTF-8 files only: ``(line_number, bytes)`` after any BOM, for parsers that decode
         and validate UTF-8 themselves. With a ``span``, the lines that begin in it (and with
         ``whole_records``, the lines after it too: the caller stops at its record's end)."""
-        with open(self.path, "rb") as fh:
+        with open_input(self.path) as fh:
             self._handle = fh
             span = self.span
             if span is None:
@@ -338,7 +400,8 @@ class Source:
     def read_text(self) -> str:
         """The whole file as text, for formats that are small by nature (pages, Reddit JSON)."""
         self._note_guess()
-        data = self.path.read_bytes()[self.bom_length :]
+        with open_input(self.path) as fh:
+            data = fh.read()[self.bom_length :]
         try:
             text = data.decode(self._codec)
         except UnicodeDecodeError as err:

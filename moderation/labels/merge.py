@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,9 @@ from moderation.comments import LABELS, STATUSES, Comment, Thread
 from moderation.errors import ModerationError, UsageError
 from moderation.files import atomic_output, check_outputs, now_iso
 from moderation.formats import ParseReport, ReadOptions, read_export
-from moderation.labels.store import read_store
+from moderation.labels.lines import write_label_lines
+from moderation.labels.opening import open_for_reading
+from moderation.labels.record import LabelRecord
 
 # the platform's decisions that say something about a comment, as weak labels
 DEFAULT_STATUS_LABELS = {"approved": "civil", "removed": "abusive"}
@@ -69,17 +71,17 @@ def settle(answers: list[tuple[str, bool]]) -> tuple[list[int] | None, int]:
 
 @dataclass
 class MergeResult:
-    records: list[dict[str, Any]]
+    records: list[LabelRecord]
     disagreements: list[dict[str, Any]]
     weak_overridden: int = 0
-    torn: list[str] | None = None
+    notes: list[str] | None = None
 
     def lines(
         self, output: Path, *, disagreements_file: Path | None = None, limit: int = 20
     ) -> list[str]:
         """What the merge did, for a person."""
         counts = ", ".join(
-            f"{n} {label}" for label, n in sorted(Counter(r["label"] for r in self.records).items())
+            f"{n} {label}" for label, n in sorted(Counter(r.label for r in self.records).items())
         )
         lines = [f"wrote {len(self.records):,} label(s) to {output} ({counts or 'none'})"]
         if self.weak_overridden:
@@ -104,58 +106,63 @@ class MergeResult:
 def merge_stores(paths: list[str | Path]) -> MergeResult:
     """The labels of several stores as one: ids every store labels alike are kept (with all
     their labellers); ids with different labels are disagreements, left out and reported. A
-    weak label (from the platform's status) gives way to a moderator's. Moderators who
-    answered one comment differently in the same store (the review page keeps both answers)
-    are disagreements too, so one store can be merged on its own."""
+    weak label (the platform's decision) gives way to a moderator's. Moderators who answered
+    one comment differently in the same store (the review page keeps both answers) are
+    disagreements too, so one store can be merged on its own."""
     if not paths:
         raise ModerationError("merge needs at least one label store")
-    by_id: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    torn = []
+    by_id: dict[str, list[tuple[str, LabelRecord]]] = {}
+    notes = []
     for path in paths:
-        contents = read_store(path)
-        if contents.torn_warning():
-            torn.append(contents.torn_warning())
-        for cid, record in contents.labels(disagreements=True).items():
-            by_id.setdefault(cid, []).append((str(path), record))
-        for cid, records in contents.disagreements().items():
-            by_id.setdefault(cid, []).extend((str(path), record) for record in records)
+        with open_for_reading(path) as store:
+            notes.extend(store.notes)
+            for cid, record in store.labels(disagreements=True).items():
+                by_id.setdefault(cid, []).append((str(path), record))
+            for cid, records in store.disagreements().items():
+                by_id.setdefault(cid, []).extend((str(path), record) for record in records)
     merged, disagreements, overridden = [], [], 0
     for cid, answers in by_id.items():
-        standing, gave_way = settle([(r["label"], bool(r.get("weak"))) for _, r in answers])
+        standing, gave_way = settle([(str(r.label), r.weak) for _, r in answers])
         overridden += gave_way
         if standing is None:
-            answers = [(p, r) for p, r in answers if not r.get("weak")] or answers
+            answers = [(p, r) for p, r in answers if not r.weak] or answers
             disagreements.append(
                 {
                     "id": cid,
-                    "text": answers[0][1]["text"],
+                    "text": answers[0][1].text,
                     "labels": [
-                        {"store": p, "label": r["label"], "labeller": r.get("labeller")}
-                        for p, r in answers
+                        {"store": p, "label": r.label, "labeller": r.labeller} for p, r in answers
                     ],
                 }
             )
             continue
         answers = [answers[i] for i in standing]
-        record = dict(answers[-1][1])
-        labellers = sorted({str(r.get("labeller")) for _, r in answers if r.get("labeller")})
-        record["labeller"] = ",".join(labellers) if labellers else record.get("labeller")
-        record["merged_from"] = [p for p, _ in answers]
-        merged.append(record)
-    return MergeResult(merged, disagreements, overridden, torn)
+        last = answers[-1][1]
+        labellers = sorted({r.labeller for _, r in answers if r.labeller})
+        merged.append(
+            replace(
+                last,
+                labeller=",".join(labellers) if labellers else last.labeller,
+                supersedes=None,
+                corrects=None,
+                seq=None,
+                extra={**last.extra, "merged_from": [p for p, _ in answers]},
+            )
+        )
+    return MergeResult(merged, disagreements, overridden, notes)
 
 
 @dataclass
 class WeakLabels:
     """The weak labels of one export, and what the export's statuses were."""
 
-    records: list[dict[str, Any]]
+    records: list[LabelRecord]
     mapping: dict[str, str]
     statuses: Counter
     report: ParseReport
 
     def by_label(self) -> dict[str, int]:
-        return dict(Counter(r["label"] for r in self.records))
+        return dict(Counter(r.label for r in self.records))
 
 
 def weak_labels_of_export(
@@ -181,18 +188,17 @@ def weak_labels_of_export(
 
     stream = counted(read_export(path, format=format, options=options, report=report))
     records = [
-        {
-            "id": comment.id,
-            "action": "label",
-            "label": label,
-            "text": comment.text,
-            "labeller": labeller,
-            "time": stamp,
-            "weak": True,
-            "status": comment.status,
-            "thread_id": comment.thread_id,
-            "source": Path(path).stem,
-        }
+        LabelRecord(
+            id=comment.id,
+            label=label,
+            text=comment.text,
+            labeller=labeller,
+            role="platform",
+            time=stamp,
+            thread_id=comment.thread_id or None,
+            source=Path(path).stem,
+            extra={"status": comment.status},
+        )
         for comment, label in weak_labels(stream, mapping)
     ]
     if not records:
@@ -218,7 +224,7 @@ def merge_into(
     disagreement to ``disagreements`` when given)."""
     check_outputs({"-o": output, "--disagreements": disagreements}, stores)
     result = merge_stores(list(stores))
-    _write_lines(output, result.records)
+    write_label_lines(output, result.records)
     if disagreements is not None:
         _write_lines(disagreements, result.disagreements)
     return result
@@ -238,5 +244,5 @@ def write_weak_labels(
     weak = weak_labels_of_export(
         input, mapping=parse_status_mapping(mapping), format=format, options=options
     )
-    _write_lines(output, weak.records)
+    write_label_lines(output, weak.records)
     return weak

@@ -1,411 +1,484 @@
-"""The append-only label store: answers in, each id's current label out.
+"""The label store: every answer moderators (and the platform) gave, in a SQLite database.
 
-A store is a JSONL file that only ever grows. Each line is one answer a moderator gave::
+One store is one SQLite file (``labels.db``) in WAL mode, shared by every writer at once: the
+review page, `moderation label` in a terminal, a spreadsheet import, `moderation serve` taking
+the platform's decisions, in as many processes and threads as there are. Each answer, undo,
+decision or import is one transaction; a writer waits for another (``BUSY_SECONDS``) rather
+than failing. The schema (``labels.schema``) keeps the history append-only and each comment's
+current answer beside it.
 
-    {"id": "c7", "label": "abusive", "text": "...", "labeller": "ana", "time": "...",
-     "model": "default-af9423bfd305", "scores": {"civil": 0.2, ...}}
+The rules, applied as each answer is written:
 
-``"action": "skip"`` records a comment passed over, ``"action": "undo"`` withdraws the answer
-before it for that id. A label line with ``"corrects": "<old label>"`` is a correction: it
-supersedes the id's earlier label (a moderator changed their mind in the spreadsheet, or
-re-answered), and both stay in the store's history. A weak label (``"weak": true``, the
-platform's decision) never supersedes a moderator's answer, and a moderator's answer always
-supersedes a weak one. Two different labels for one id from one moderator with neither undo
-nor correction between them are a conflict (the store was edited by hand); two moderators'
-different answers are both kept, and reported as disagreements for `labels merge` to settle.
+- a moderator's answer is their position on the comment; answering again with another label
+  *corrects* it (the new row names the one it replaces: two browser tabs, a changed
+  spreadsheet), the same label again writes nothing, and a skip never withdraws a label;
+- an undo withdraws the labeller's own standing answer;
+- the platform's decision (``decide``) is kept in the history, but a moderator's label always
+  wins over it, in either order; a changed decision corrects the platform's earlier one;
+- two moderators' different labels are both kept: the comment is a *disagreement*, left out
+  of training until one of them corrects theirs (``labels merge`` lists them).
 
-Replaying the lines gives each id's current label, so nothing is ever rewritten in place, and
-an answer is on disk (flushed and fsync'd) before the next comment is shown. A crash can leave
-at most a torn last line: it is reported, ignored, and moved aside to ``STORE.torn`` before
-anything new is appended.
+A moderator's answer is on disk (``synchronous=FULL``) before the call returns. A platform
+decision is committed without waiting for the disk (``synchronous=NORMAL``): it survives the
+process being killed, and a power cut can lose only the last moments of decisions, which the
+platform itself keeps.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import getpass
-import threading
+import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
-from moderation.comments import LABELS, Comment
-from moderation.errors import InputError
-from moderation.files import (
-    append_durably,
-    now_iso,
-    read_json_lines,
-    set_torn_line_aside,
+from moderation.errors import InputError, ModerationError
+from moderation.files import now_iso
+from moderation.labels.current import CURRENT_COLUMNS, SEPARATOR, Current, CurrentAnswers
+from moderation.labels.database import MEMORY, StoreDatabase, check_store_file
+from moderation.labels.record import LabelRecord
+
+__all__ = ["MEMORY", "LabelStore", "NothingToUndo", "Saved", "check_store_file"]
+
+_COLUMNS = (
+    "a.seq, a.comment_id, a.action, a.label, a.labeller, a.role, a.time, a.supersedes, a.text, "
+    "a.thread_id, a.model, a.scores, a.source, a.extra, s.label"
+)
+_FROM = "answers AS a LEFT JOIN answers AS s ON s.seq = a.supersedes AND a.action = 'label'"
+_DECISION = (
+    "SELECT p.seq, a.label, (SELECT state FROM current WHERE comment_id = ?1) "
+    "FROM (SELECT 1) LEFT JOIN positions AS p ON p.comment_id = ?1 AND p.labeller = ?2 "
+    "LEFT JOIN answers AS a ON a.seq = p.seq"
+)
+_INSERT = (
+    "INSERT INTO answers (comment_id, action, label, labeller, role, time, supersedes, text, "
+    "thread_id, model, scores, source, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
-ACTIONS = ("label", "skip", "undo")
 
+@dataclass(frozen=True)
+class Saved:
+    """What a write did. ``outcome`` is one of
 
-def supersedes(earlier: dict[str, Any] | None, record: dict[str, Any]) -> str:
-    """What ``record`` does to an id whose current answer is ``earlier``: ``"undo"``,
-    ``"replace"`` (it becomes the current answer), ``"ignore"`` (a weak label where a
-    moderator has answered: kept in the history, not current) or ``"conflict"`` (two different
-    moderator labels with no correction between them)."""
-    if record.get("action") == "undo":
-        return "undo"
-    if earlier is None or earlier.get("action") != "label" or record.get("action") != "label":
-        return "replace"
-    if record.get("weak") and not earlier.get("weak"):
-        return "ignore"  # the platform's decision never overrides a moderator
-    if earlier["label"] == record["label"] or record.get("corrects") is not None:
-        return "replace"
-    if earlier.get("weak") and not record.get("weak"):
-        return "replace"  # a moderator's answer wins over the platform's decision
-    if earlier.get("labeller") != record.get("labeller"):
-        return "replace"  # two moderators disagree: both kept, see disagreements()
-    return "conflict"
+    - ``new``: written;
+    - ``corrected``: written, replacing the labeller's different label;
+    - ``same``: the labeller's standing answer already says so, nothing written;
+    - ``labelled``: a skip over the labeller's own label, nothing written;
+    - ``changed``: a platform decision written, replacing the platform's earlier one;
+    - ``kept``: a platform decision written, but a moderator's label stands;
+    - ``undone``: an undo written.
 
+    ``record`` is the row written (the standing one when nothing was), ``replaced`` the answer
+    it corrected or withdrew."""
 
-def _replay_into(answers: list[Any], item: Any) -> None:
-    """Apply one record (or ``(record, line)``) to an id's answers, latest last."""
-    record = item[0] if isinstance(item, tuple) else item
-    earlier = answers[-1] if answers else None
-    if isinstance(earlier, tuple):
-        earlier = earlier[0]
-    effect = supersedes(earlier, record)
-    if effect == "undo":
-        if answers:
-            answers.pop()
-    elif effect != "ignore":  # a conflict replayed by a writer: the latest line wins
-        answers.append(item)
+    outcome: str
+    record: LabelRecord
+    replaced: LabelRecord | None = None
 
-
-def default_labeller() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no user name in a container without passwd entry
-        return "unknown"
+    @property
+    def written(self) -> bool:
+        return self.outcome not in ("same", "labelled")
 
 
 @dataclass
-class StoreContents:
-    """What a store holds: its records in order, and a torn last line if a crash left one."""
+class AddReport:
+    """What adding records from a file did."""
 
-    path: Path
-    records: list[dict[str, Any]]
-    lines: list[int | None] = field(default_factory=list)  # line of each record (None: new)
-    torn_line: int | None = None
-    torn_bytes: bytes = b""
+    added: int = 0
+    made_corrections: int = 0  # one labeller's changed label without a correction line
+    ignored_undos: int = 0  # undo lines with nothing standing to withdraw
 
-    def current(self) -> dict[str, dict[str, Any]]:
-        """Each id's current answer (a label or a skip), replaying undos and corrections. Two
-        different labels for one id from one labeller with no undo or correction between them
-        are a conflict: an error naming both lines. Different moderators' different answers
-        are both kept (``disagreements``)."""
-        return {cid: answers[-1][0] for cid, answers in self._replayed().items() if answers}
 
-    def _replayed(self) -> dict[str, list[tuple[dict[str, Any], int | None]]]:
-        history: dict[str, list[tuple[dict[str, Any], int | None]]] = {}
-        lines = self.lines + [None] * (len(self.records) - len(self.lines))
-        for record, line in zip(self.records, lines):
-            answers = history.setdefault(record["id"], [])
-            if supersedes(answers[-1][0] if answers else None, record) == "conflict":
-                earlier, earlier_line = answers[-1]
-                raise InputError(
-                    self.path,
-                    f"id {record['id']!r} is labelled "
-                    f"{record['label']!r} here and {earlier['label']!r} at line "
-                    f"{earlier_line}",
-                    line=line,
-                    hint="a changed label is recorded as a correction (import the corrected "
-                    'spreadsheet again, or add "corrects": "<old label>" to the newer line); '
-                    "otherwise keep the right line and delete the other",
-                )
-            _replay_into(answers, (record, line))
-        return history
+class NothingToUndo(ModerationError):
+    """The labeller has no standing answer for that comment."""
 
-    def corrections(self) -> list[dict[str, Any]]:
-        """The correction lines, oldest first (each keeps the label it corrects)."""
-        return [r for r in self.records if r.get("corrects") is not None]
 
-    def disagreements(self) -> dict[str, list[dict[str, Any]]]:
-        """Ids that moderators labelled differently (two people answering one comment from the
-        review page) since the last correction: each labeller's latest label record, for
-        `labels merge` to report."""
+class LabelStore(StoreDatabase):
+    """A label store at ``path`` (created when missing, unless ``create=False``): the rules
+    above, over ``StoreDatabase``. For a path that may be an old JSONL store, use
+    :func:`moderation.labels.opening.open_store`."""
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[LabelRecord]:
+        with self._lock:
+            try:
+                rows = self._db.execute(f"SELECT {_COLUMNS} FROM {_FROM} {sql}", tuple(parameters))
+                return [_record(row) for row in rows]
+            except sqlite3.Error as err:
+                raise self._error(err) from None
+
+    def __len__(self) -> int:
+        return int(self._scalar("SELECT count(*) FROM answers"))
+
+    @property
+    def last_seq(self) -> int:
+        return int(self._scalar("SELECT coalesce(max(seq), 0) FROM answers"))
+
+    def record(self, seq: int) -> LabelRecord | None:
+        found = self._rows("WHERE a.seq = ?", (seq,))
+        return found[0] if found else None
+
+    def history(
+        self, *, comment_id: str | None = None, labeller: str | None = None, since: int = 0
+    ) -> list[LabelRecord]:
+        """The rows in the order they were given (``since``: after that ``seq``)."""
+        where, parameters = ["a.seq > ?"], [since]
+        if comment_id is not None:
+            where.append("a.comment_id = ?")
+            parameters.append(comment_id)
+        if labeller is not None:
+            where.append("a.labeller = ?")
+            parameters.append(labeller)
+        return self._rows(f"WHERE {' AND '.join(where)} ORDER BY a.seq", parameters)
+
+    def iter_history(self, batch: int = 10_000) -> Iterator[LabelRecord]:
+        """Every row, oldest first, read a batch at a time (for exports of large stores)."""
+        last = 0
+        while True:
+            rows = self._rows("WHERE a.seq > ? ORDER BY a.seq LIMIT ?", (last, batch))
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].seq or last
+
+    def changes_since(self, seq: int) -> tuple[set[str], int]:
+        """The comments with rows after ``seq``, and the last ``seq`` now."""
+        rows = self._fetch("SELECT seq, comment_id FROM answers WHERE seq > ? ORDER BY seq", (seq,))
+        return {cid for _, cid in rows}, (rows[-1][0] if rows else seq)
+
+    def position(self, comment_id: str, labeller: str) -> LabelRecord | None:
+        """``labeller``'s standing answer for the comment."""
+        found = self._rows(
+            "JOIN positions AS p ON p.seq = a.seq WHERE p.comment_id = ? AND p.labeller = ?",
+            (comment_id, labeller),
+        )
+        return found[0] if found else None
+
+    def standing(self, comment_id: str) -> list[LabelRecord]:
+        """Every labeller's standing answer for the comment, oldest first."""
+        return self._rows(
+            "JOIN positions AS p ON p.seq = a.seq WHERE p.comment_id = ? ORDER BY a.seq",
+            (comment_id,),
+        )
+
+    def positions_of(self, labeller: str) -> list[LabelRecord]:
+        """``labeller``'s standing answers, oldest first."""
+        return self._rows(
+            "JOIN positions AS p ON p.seq = a.seq WHERE p.labeller = ? ORDER BY a.seq",
+            (labeller,),
+        )
+
+    def current_all(self) -> dict[str, Current]:
+        """Every answered comment's current answer, with the answer that decides it."""
+        rows = self._fetch(
+            f"SELECT c.state, c.label, {_COLUMNS} FROM current AS c "
+            "JOIN answers AS a ON a.seq = c.seq "
+            "LEFT JOIN answers AS s ON s.seq = a.supersedes AND a.action = 'label'"
+        )
         found = {}
-        for cid, answers in self._replayed().items():
-            last = max((k for k, (r, _) in enumerate(answers) if r.get("corrects")), default=0)
-            latest = {r.get("labeller"): r for r, _ in answers[last:] if r.get("label") in LABELS}
-            if any(not r.get("weak") for r in latest.values()):  # a platform's gives way
-                latest = {k: r for k, r in latest.items() if not r.get("weak")}
-            if len({r["label"] for r in latest.values()}) > 1:
-                found[cid] = list(latest.values())
+        for row in rows:
+            record = _record(row[2:])
+            found[record.id] = Current(row[0], row[1], record)
         return found
 
-    def labels(self, *, disagreements: bool = False) -> dict[str, dict[str, Any]]:
-        """Each labelled id's current label record (skips left out). An id moderators labelled
-        differently is an error naming them (``disagreements=True``: left out instead)."""
-        split = self.disagreements()
-        if split and not disagreements:
-            cid, records = next(iter(split.items()))
-            given = " and ".join(f"{r['label']!r} by {r.get('labeller')}" for r in records)
-            raise InputError(
-                self.path,
-                f"id {cid!r} is labelled {given}"
-                + (f" ({len(split) - 1} more such comment(s))" if len(split) > 1 else ""),
-                hint=f"settle them: `moderation labels merge {self.path} -o MERGED.jsonl` "
-                "leaves them out and lists them",
-            )
+    def current(self, comment_id: str) -> Current | None:
+        rows = self._fetch(
+            "SELECT state, label, seq FROM current WHERE comment_id = ?", (comment_id,)
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        record = self.record(row[2])
+        assert record is not None
+        return Current(row[0], row[1], record)
+
+    def current_answers(self) -> CurrentAnswers:
+        """Every answered comment's current ``(state, label)``: two strings read from the
+        index the store keeps (fast on millions of labels)."""
+        with self._lock:
+            try:
+                ids, codes = self._db.execute(CURRENT_COLUMNS).fetchone()
+                found = ids.split(SEPARATOR) if ids else []
+                if len(found) == len(codes or ""):
+                    return CurrentAnswers(found, codes or "")
+                # an id holding the separator: read row by row instead
+                rows = self._db.execute("SELECT comment_id, code FROM current").fetchall()
+                return CurrentAnswers([cid for cid, _ in rows], "".join(c for _, c in rows))
+            except sqlite3.Error as err:
+                raise self._error(err) from None
+
+    def labels(self, *, disagreements: bool = False) -> dict[str, LabelRecord]:
+        """Each labelled comment's current label (a moderator's, else the platform's), as the
+        answer that gave it. A comment moderators disagree on is an error naming them
+        (``disagreements=True``: left out instead)."""
+        if not disagreements:
+            self._refuse_disagreements()
         return {
-            cid: r
-            for cid, r in self.current().items()
-            if r.get("label") in LABELS and cid not in split
+            r.id: r
+            for r in self._rows(
+                "JOIN current AS c ON c.seq = a.seq WHERE c.state IN ('labelled', 'weak') "
+                "ORDER BY a.seq"
+            )
         }
 
-    def torn_warning(self) -> str | None:
-        if self.torn_line is None:
-            return None
-        return (
-            f"{self.path}:{self.torn_line}: the last line is incomplete (the labelling was "
-            "interrupted while writing it); it is ignored"
-        )
-
-
-def _check_record(path: Path, number: int, record: Any) -> dict[str, Any]:
-    if not isinstance(record, dict) or not isinstance(record.get("id"), (str, int)):
-        raise InputError(path, 'not a label record (needs an "id")', line=number)
-    record["id"] = str(record["id"])
-    action = record.setdefault("action", "label")
-    if action not in ACTIONS:
-        raise InputError(
-            path,
-            f"unknown action {action!r}",
-            line=number,
-            hint=f"actions are {', '.join(ACTIONS)}",
-        )
-    if action == "label" and record.get("label") not in LABELS:
-        label = record.get("label")
-        problem = "missing label" if label is None else f"unknown label {label!r}"
-        raise InputError(path, problem, line=number, hint=f"labels are {', '.join(LABELS)}")
-    if record.get("corrects") is not None and record["corrects"] not in LABELS:
-        raise InputError(
-            path,
-            f"corrects unknown label {record['corrects']!r}",
-            line=number,
-            hint=f'"corrects" names the label being replaced: one of {", ".join(LABELS)}',
-        )
-    if action == "label" and not isinstance(record.get("text"), str):
-        raise InputError(path, 'a label record needs the comment\'s "text"', line=number)
-    return record
-
-
-def read_store(path: str | Path, *, missing_ok: bool = False) -> StoreContents:
-    """Every record of a store, checked. A bad line in the middle is an error (the store was
-    edited by hand); a bad last line without its newline is a torn write, reported on the
-    result and ignored."""
-    lines = read_json_lines(
-        path,
-        missing_ok=missing_ok,
-        hint="give a label store written by "
-        "`moderation label` (or a JSONL file with id, text and label)",
-    )
-    records = [
-        _check_record(lines.path, number, record)
-        for number, record in zip(lines.lines, lines.records)
-    ]
-    return StoreContents(lines.path, records, list(lines.lines), lines.torn_line, lines.torn_bytes)
-
-
-class LabelStore:
-    """Appends answers to a store, each one on disk before ``append`` returns.
-
-    Every append holds an exclusive lock on the store (``fcntl.flock``), so several writers
-    (two `moderation label` runs, a review page, `moderation serve`) can share one store:
-    under the lock a writer first reads what the others appended since it last looked, sets
-    aside a torn last line only if it is still torn, then appends."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.contents = read_store(self.path, missing_ok=True)
-        self.torn_warning = self.contents.torn_warning()  # kept after the line is set aside
-        self._handle: Any = None
-        self._depth = 0
-        # flock excludes other processes, not this one's threads (a server appends from a
-        # thread pool): they take turns here first
-        self._threads = threading.RLock()
-        self._read_to = _size(self.path) - len(self.contents.torn_bytes)
-        self._lines = self._read_to and _line_count(self.path, self._read_to)
-        self._answers: dict[str, list[dict[str, Any]]] = {}
-        for record in self.contents.records:
-            self._replay(record)
-
-    def __enter__(self) -> LabelStore:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def _replay(self, record: dict[str, Any]) -> None:
-        _replay_into(self._answers.setdefault(record["id"], []), record)
-
-    def answers(self, comment_id: str) -> list[dict[str, Any]]:
-        """The id's answers still standing (undos replayed), oldest first."""
-        return list(self._answers.get(comment_id, ()))
-
-    def current_answer(self, comment_id: str) -> dict[str, Any] | None:
-        """The id's current answer (a label or a skip) as of the last append or catch-up."""
-        answers = self._answers.get(comment_id)
-        return answers[-1] if answers else None
-
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[Any]:
-        """The store's append handle, locked, with every other writer's lines read in."""
-        with self._threads:
-            yield from self._locked()
-
-    def _locked(self) -> Iterator[Any]:
-        if self._depth:  # already held by this writer: the lock is re-entrant
-            self._depth += 1
-            try:
-                yield self._handle
-            finally:
-                self._depth -= 1
+    def _refuse_disagreements(self) -> None:
+        count = self._scalar("SELECT count(*) FROM current WHERE state = 'disagreement'")
+        if not count:
             return
-        if self._handle is None:
-            self._handle = open(self.path, "ab")
-        fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX)
-        self._depth = 1
-        try:
-            self._catch_up()
-            if self._read_to and not _ends_with_newline(self.path):  # edited by hand
-                self._handle.write(b"\n")
-                self._handle.flush()
-                self._read_to += 1
-            yield self._handle
-        finally:
-            self._depth = 0
-            fcntl.flock(self._handle.fileno(), fcntl.LOCK_UN)
+        cid, records = next(iter(self.disagreements(limit=1).items()))
+        given = " and ".join(f"{r.label!r} by {r.labeller}" for r in records)
+        raise InputError(
+            self.path,
+            f"id {cid!r} is labelled {given}"
+            + (f" ({count - 1} more such comment(s))" if count > 1 else ""),
+            hint=f"settle them: `moderation labels merge {self.path} -o MERGED.jsonl` "
+            "leaves them out and lists them",
+        )
 
-    def _catch_up(self) -> None:
-        """Read the lines appended since this writer last looked. A last line without its
-        newline that is not JSON is a torn write (no writer holds the lock now), so it is set
-        aside."""
-        size = _size(self.path)
-        if size <= self._read_to:
-            return
-        with open(self.path, "rb") as handle:
-            handle.seek(self._read_to)
-            data = handle.read(size - self._read_to)
-        *lines, tail = data.split(b"\n")
-        for raw in lines:
-            self._lines += 1
-            if raw.strip():
-                self._add(raw, self._lines)
-        self._read_to = size
-        if tail.strip():
-            try:
-                self._add(tail, self._lines + 1)
-            except InputError:
-                set_torn_line_aside(self.path, tail)
-                self._read_to = size - len(tail)
-                self.torn_warning = self.torn_warning or (
-                    f"{self.path}:{self._lines + 1}: an incomplete last line (an interrupted "
-                    "write) was set aside"
+    def disagreements(self, limit: int | None = None) -> dict[str, list[LabelRecord]]:
+        """Comments moderators label differently: each moderator's standing label."""
+        rows = self._rows(
+            "JOIN positions AS p ON p.seq = a.seq JOIN ("
+            "SELECT comment_id FROM current WHERE state = 'disagreement' ORDER BY comment_id"
+            + (f" LIMIT {int(limit)}" if limit is not None else "")
+            + ") AS d ON d.comment_id = p.comment_id "
+            "WHERE a.role = 'moderator' AND a.action = 'label' ORDER BY a.comment_id, a.seq"
+        )
+        found: dict[str, list[LabelRecord]] = {}
+        for record in rows:
+            found.setdefault(record.id, []).append(record)
+        return found
+
+    def corrections(self) -> list[LabelRecord]:
+        """The corrections, oldest first (each names the label it replaced)."""
+        return self._rows("WHERE a.action = 'label' AND a.supersedes IS NOT NULL ORDER BY a.seq")
+
+    def imports(self) -> list[dict[str, Any]]:
+        """The old JSONL stores imported into this one."""
+        rows = self._fetch(
+            "SELECT source, sha256, size, lines, added, time FROM imports ORDER BY rowid"
+        )
+        names = ("source", "sha256", "size", "lines", "added", "time")
+        return [dict(zip(names, row)) for row in rows]
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def _position_in(self, db: sqlite3.Connection, comment_id: str, labeller: str) -> Any:
+        return db.execute(
+            f"SELECT {_COLUMNS} FROM {_FROM} JOIN positions AS p ON p.seq = a.seq "
+            "WHERE p.comment_id = ? AND p.labeller = ?",
+            (comment_id, labeller),
+        ).fetchone()
+
+    def _insert(self, db: sqlite3.Connection, record: LabelRecord, supersedes: int | None) -> int:
+        """Write one row (``supersedes`` in place of the record's own); its ``seq``."""
+        if not record.labeller.strip():
+            raise InputError(self.path, f"an answer about {record.id!r} names no labeller")
+        cursor = db.execute(
+            _INSERT,
+            (
+                record.id,
+                record.action,
+                record.label,
+                record.labeller,
+                record.role,
+                record.time or now_iso(),
+                supersedes,
+                record.text,
+                record.thread_id,
+                record.model,
+                _dumps(record.scores),
+                record.source,
+                _dumps(record.extra) if record.extra else None,
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _write(
+        self, db: sqlite3.Connection, record: LabelRecord, supersedes: int | None = None
+    ) -> LabelRecord:
+        """Write one row and read it back as stored (its ``seq``, time, the label it
+        corrects)."""
+        seq = self._insert(db, record, supersedes)
+        row = db.execute(f"SELECT {_COLUMNS} FROM {_FROM} WHERE a.seq = ?", (seq,)).fetchone()
+        return _record(row)
+
+    def _answer_in(self, db: sqlite3.Connection, record: LabelRecord) -> Saved:
+        if record.action not in ("label", "skip") or record.role != "moderator":
+            raise ValueError("answer() takes a moderator's label or skip")
+        row = self._position_in(db, record.id, record.labeller)
+        standing = _record(row) if row else None
+        if standing is not None and standing.action == "label":
+            if record.action == "skip":
+                return Saved("labelled", standing)  # a skip never withdraws a label
+            if standing.label == record.label:
+                return Saved("same", standing)
+            return Saved("corrected", self._write(db, record, standing.seq), standing)
+        if standing is not None and record.action == "skip":
+            return Saved("same", standing)
+        return Saved("new", self._write(db, record))
+
+    def answer(self, record: LabelRecord) -> Saved:
+        """Record a moderator's answer (a label, or a skip) in one transaction, on disk before
+        returning (see the module's rules)."""
+        with self._transaction() as db:
+            return self._answer_in(db, record)
+
+    def answer_all(self, records: Iterable[LabelRecord]) -> list[Saved]:
+        """Several answers in one transaction (a spreadsheet import): all or none."""
+        with self._transaction() as db:
+            return [self._answer_in(db, record) for record in records]
+
+    def undo(self, comment_id: str, labeller: str) -> Saved:
+        """Withdraw ``labeller``'s standing answer for the comment."""
+        with self._transaction() as db:
+            row = self._position_in(db, comment_id, labeller)
+            if row is None:
+                raise NothingToUndo(f"{labeller} has no answer for {comment_id!r} to undo")
+            standing = _record(row)
+            undo = LabelRecord(
+                id=comment_id,
+                action="undo",
+                labeller=labeller,
+                role=standing.role,
+            )
+            return Saved("undone", self._write(db, undo, standing.seq), standing)
+
+    def decide(self, record: LabelRecord) -> Saved:
+        """Record the platform's decision about a comment: ``same`` when its standing decision
+        already says so (nothing written), else written, as ``new``, ``changed`` (it corrects
+        the platform's earlier decision) or ``kept`` (written, but a moderator's label stands).
+        Committed without waiting for the disk (see the module's docstring)."""
+        if record.action != "label" or record.role != "platform":
+            raise ValueError("decide() takes the platform's label")
+        with self._transaction(durable=False) as db:
+            # one look: the platform's standing decision, and whether a moderator answered
+            earlier, earlier_label, state = db.execute(
+                _DECISION, (record.id, record.labeller)
+            ).fetchone()
+            earlier_label = earlier_label if earlier is not None else None
+            standing = replace(record, seq=earlier, label=earlier_label) if earlier else None
+            if standing is not None and earlier_label == record.label:
+                return Saved("same", standing)
+            seq = self._insert(db, record, earlier)
+            written = replace(record, seq=seq, supersedes=earlier, corrects=earlier_label)
+            moderated = state in ("labelled", "disagreement")
+            outcome = "kept" if moderated else ("changed" if standing else "new")
+            return Saved(outcome, written, standing)
+
+    def add(
+        self, records: Iterable[LabelRecord], *, imported: dict[str, Any] | None = None
+    ) -> AddReport:
+        """Records read from a label file (an export of a store, an old JSONL store), in one
+        transaction. Rows exported with their ``seq`` keep their links; records of old stores
+        are linked by the rules old stores were read by (``_old_link``). ``imported``
+        (``source``, ``sha256``, ``size``, ``lines``) records, in the same transaction, that
+        a file was imported."""
+        report = AddReport()
+        renumbered: dict[int, int] = {}
+        with self._transaction() as db:
+            for record in records:
+                target = self._link(db, record, renumbered, report)
+                if target is False:
+                    continue
+                seq = self._insert(db, record, target)  # type: ignore[arg-type]
+                report.added += 1
+                if record.seq is not None:
+                    renumbered[record.seq] = seq
+            if imported is not None:
+                db.execute(
+                    "INSERT INTO imports (source, sha256, size, lines, added, time) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        imported["source"],
+                        imported["sha256"],
+                        imported["size"],
+                        imported["lines"],
+                        report.added,
+                        now_iso(),
+                    ),
                 )
+        return report
 
-    def _add(self, raw: bytes, number: int) -> None:
-        try:
-            record = orjson.loads(raw)
-        except orjson.JSONDecodeError as err:
-            raise InputError(self.path, f"not valid JSON ({err})", line=number) from None
-        record = _check_record(self.path, number, record)
-        self.contents.records.append(record)
-        self._replay(record)
+    def _link(
+        self,
+        db: sqlite3.Connection,
+        record: LabelRecord,
+        renumbered: dict[int, int],
+        report: AddReport,
+    ) -> int | None | bool:
+        """The ``supersedes`` of a record being added (False: leave the record out)."""
+        if record.seq is not None and record.supersedes is not None:
+            target = renumbered.get(record.supersedes)
+            if target is None:
+                raise InputError(
+                    self.path,
+                    f"the record {record.seq} of {record.id!r} supersedes record "
+                    f"{record.supersedes}, which comes nowhere before it",
+                )
+            return target
+        return self._old_link(db, record, report)
 
-    def append(self, record: dict[str, Any]) -> None:
-        self.extend([record])
+    def _old_link(self, db: sqlite3.Connection, record: LabelRecord, report: AddReport) -> Any:
+        """How an old store's line is linked: an undo withdraws the labeller's standing answer
+        (else the latest moderator's, else the latest); a ``corrects`` line replaces the
+        labeller's label (else the latest moderator's); one labeller's different label without
+        a ``corrects`` replaces theirs too (counted in ``made_corrections``)."""
+        own_row = self._position_in(db, record.id, record.labeller)
+        own = _record(own_row) if own_row else None
+        if record.action == "skip":
+            return None
+        if record.action == "undo":
+            target = own.seq if own else self._latest(db, record.id)
+            if target is None:
+                report.ignored_undos += 1
+                return False
+            return target
+        if own is not None and own.action == "label":
+            if record.corrects is not None or own.label != record.label:
+                report.made_corrections += record.corrects is None
+                return own.seq
+            return None
+        if record.corrects is not None:
+            return self._latest(db, record.id, labels_only=True)
+        return None
 
-    def extend(self, records: Iterable[dict[str, Any]]) -> int:
-        records = list(records)
-        if not records:
-            return 0
-        with self.locked() as handle:
-            append_durably(handle, records)
-            self._read_to = _size(self.path)
-            self._lines += len(records)
-        for record in records:
-            self.contents.records.append(record)
-            self._replay(record)
-        return len(records)
-
-    def record_decision(self, record: dict[str, Any]) -> str:
-        """Append a platform's decision (a weak label) unless the id already has it:
-        ``"new"``, ``"same"`` (nothing written), ``"changed"`` (an undo of the old decision,
-        then the new one) or ``"kept"`` (a moderator has answered this id: their answer stands
-        and nothing is written)."""
-        with self.locked():  # re-entrant: extend() below appends under the same lock
-            current = self.current_answer(record["id"])
-            if current is not None and current.get("label") == record["label"]:
-                return "same"
-            if current is not None and not current.get("weak"):
-                return "kept"
-            lines = [record]
-            if current is not None:
-                lines.insert(0, undo_record(record["id"], labeller=record.get("labeller", "")))
-            self.extend(lines)
-        return "new" if current is None else "changed"
-
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-
-
-def _line_count(path: Path, upto: int) -> int:
-    with open(path, "rb") as handle:
-        return handle.read(upto).count(b"\n")
-
-
-def _ends_with_newline(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        handle.seek(-1, 2)
-        return handle.read(1) == b"\n"
+    @staticmethod
+    def _latest(db: sqlite3.Connection, comment_id: str, *, labels_only: bool = False) -> Any:
+        """The latest standing answer of the comment: a moderator's if there is one."""
+        only = "AND a.action = 'label'" if labels_only else ""
+        row = db.execute(
+            "SELECT a.seq FROM positions AS p JOIN answers AS a ON a.seq = p.seq "
+            f"WHERE p.comment_id = ? {only} ORDER BY a.role = 'moderator' DESC, a.seq DESC "
+            "LIMIT 1",
+            (comment_id,),
+        ).fetchone()
+        return row[0] if row else None
 
 
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
+def _dumps(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
 
 
-def answer_record(
-    comment: Comment,
-    label: str | None,
-    *,
-    scores: dict[str, float] | None,
-    labeller: str,
-    model_id: str | None,
-    action: str = "label",
-    corrects: str | None = None,
-) -> dict[str, Any]:
-    """The store record for one answer about a comment the model scored; with ``corrects``
-    (the label it replaces) a correction line."""
-    record: dict[str, Any] = {
-        "id": comment.id,
-        "action": action,
-        "label": label,
-        "text": comment.text,
-        "labeller": labeller,
-        "time": now_iso(),
-        "model": model_id,
-        "scores": scores,
-    }
-    if comment.thread_id:
-        record["thread_id"] = comment.thread_id
-    if corrects is not None:
-        record["corrects"] = corrects
-    return record
-
-
-def undo_record(comment_id: str, *, labeller: str) -> dict[str, Any]:
-    return {"id": comment_id, "action": "undo", "labeller": labeller, "time": now_iso()}
+def _record(row: Any) -> LabelRecord:
+    (seq, cid, action, label, labeller, role, time, supersedes, text, thread_id, model) = row[:11]
+    scores, source, extra, corrects = row[11:]
+    return LabelRecord(
+        id=cid,
+        action=action,
+        label=label,
+        labeller=labeller,
+        role=role,
+        time=time,
+        text=text,
+        thread_id=thread_id,
+        model=model,
+        scores=orjson.loads(scores) if scores else None,
+        source=source,
+        supersedes=supersedes,
+        corrects=corrects,
+        seq=seq,
+        extra=orjson.loads(extra) if extra else {},
+    )

@@ -155,23 +155,25 @@ def cross_source(
     truth = np.asarray(examples.labels)
     held_out = np.full((len(sources), len(labels)), np.nan)
     report: dict[str, Any] = {}
+    chosen = []
     for source, count in sorted(Counter(examples.sources).items()):
         if count < MIN_SOURCE_EXAMPLES or len(set(examples.sources)) < 2:
             continue
-        if progress:
-            progress(f"holding out {source} ({count:,} examples)")
         mine = sources == source
-        rest = np.flatnonzero(~mine)
-        if len(set(truth[rest])) < len(labels):
+        if len(set(truth[~mine])) < len(labels):
             continue  # without it a label has no examples left
-        pipeline = fit_pipeline(
-            config,
-            C,
-            [examples.texts[i] for i in rest],
-            [examples.labels[i] for i in rest],
-            weights[rest],
+        chosen.append((source, count, mine))
+    if progress and chosen:
+        progress(f"holding out each of {len(chosen)} sources in turn")
+    # the sources are held out in parallel (config.n_jobs processes), as the folds are
+    found = Parallel(n_jobs=min(config.n_jobs, max(len(chosen), 1)))(
+        delayed(_other_sources_probabilities)(
+            examples.texts, examples.labels, weights, mine, config, C
         )
-        held_out[mine] = pipeline.predict_proba([t for t, m in zip(examples.texts, mine) if m])
+        for _, _, mine in chosen
+    )
+    for (source, count, mine), probabilities in zip(chosen, found):
+        held_out[mine] = probabilities
         aucs = {}
         for column, label in enumerate(labels):
             positive = truth[mine] == label
@@ -179,3 +181,19 @@ def cross_source(
                 aucs[label] = round(float(roc_auc_score(positive, held_out[mine, column])), 4)
         report[source] = {"examples": int(count), "roc_auc": aucs}
     return held_out, report
+
+
+def _other_sources_probabilities(
+    texts: list[str],
+    truth: list[str],
+    weights: np.ndarray,
+    mine: np.ndarray,
+    config: PipelineConfig,
+    C: float,
+) -> np.ndarray:
+    """The probabilities of the ``mine`` rows from a pipeline fitted on all the others."""
+    rest = np.flatnonzero(~mine)
+    pipeline = fit_pipeline(
+        config, C, [texts[i] for i in rest], [truth[i] for i in rest], weights[rest]
+    )
+    return pipeline.predict_proba([t for t, m in zip(texts, mine) if m])

@@ -321,10 +321,11 @@ def train_heads_from(
     files: Sequence[Path],
     seed: int | None = None,
     progress: Progress | None = None,
+    rounds: Sequence[int] | None = None,
 ) -> TrainedHeads:
     """The heads of ``moderation train``: on the public datasets (with ``public``; the
-    relabelled rows where ``relabel_location`` finds them) and the written cases, plus the
-    attribute example ``files``."""
+    relabelled rows where ``relabel_location`` finds them, only ``rounds`` of them when given:
+    the recipe's) and the written cases, plus the attribute example ``files``."""
     from moderation.datasets.attributes import WRITTEN, attribute_data, relabel_location
     from moderation.datasets.recipes import default_datasets_dir
 
@@ -332,6 +333,7 @@ def train_heads_from(
     data = attribute_data(
         root,
         relabel=relabel_location() if public else None,
+        rounds=rounds,
         written=WRITTEN if public else None,
         extra=files,
     )

@@ -30,6 +30,7 @@ from moderation.files import (
     sha256_file,
 )
 from moderation.model.meta import META_FILE, ModelMeta
+from moderation.model.scoring import FLAGGED_LABELS
 from moderation.model.store import Model, load_model_dir
 from moderation.model.trust import home_dir, shipped_model_dir
 
@@ -243,6 +244,22 @@ def rules_checked(candidate: dict[str, Any]) -> str:
     )
 
 
+def rules_not_checked(candidate: dict[str, Any]) -> list[str]:
+    """The flagged labels whose flag rules the evaluation labels cannot check: no comment of
+    that label among them, so a model that never flags it would pass."""
+    return [label for label in FLAGGED_LABELS if label not in candidate.get("flags", {})]
+
+
+def _unchecked_note(unchecked: list[str]) -> str:
+    if not unchecked:
+        return ""
+    return (
+        "; not checked: flag precision and recall of "
+        + " and ".join(unchecked)
+        + " (no such comment among the evaluation labels)"
+    )
+
+
 def was_active(entry: ModelEntry) -> bool:
     """Whether this very model (by content, not by the id it claims) was active before."""
     content = entry.content
@@ -288,11 +305,14 @@ def decide(
         ok, short = not_worse(evidence["candidate"], evidence["current"], tolerance)
         rules = rules_checked(evidence["candidate"])
         slack = f" (tolerance {tolerance:g})" if tolerance else ""
+        unchecked = _unchecked_note(rules_not_checked(evidence["candidate"]))
         if ok:
-            return Decision(True, f"not worse on the evaluation set by {rules}{slack}")
+            return Decision(True, f"not worse on the evaluation set by {rules}{slack}{unchecked}")
         if force:
-            return Decision(True, "forced despite being worse on " + "; ".join(short))
-        return Decision(False, "worse than the active model on " + "; ".join(short) + f"{slack}")
+            return Decision(True, "forced despite being worse on " + "; ".join(short) + unchecked)
+        return Decision(
+            False, "worse than the active model on " + "; ".join(short) + f"{slack}{unchecked}"
+        )
     if was_active(candidate):
         return Decision(True, "rollback to a model that was active before")
     if force:

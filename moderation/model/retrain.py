@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import InputError, ModerationError, UsageError
-from moderation.examples import Example, read_labelled
 from moderation.files import sha256_file
+from moderation.labels.examples import Example, read_labelled
 from moderation.labels.merge import settle
 from moderation.model.meta import ModelMeta
 from moderation.model.metrics import few_labels_warning
@@ -33,7 +33,11 @@ from moderation.model.pipeline import PipelineConfig
 from moderation.model.prior import PRIOR_STRENGTH, fit_towards_base
 from moderation.model.registry import resolve_model_dir
 from moderation.model.store import check_model_destination, load_model_dir, save_trained
-from moderation.model.thresholds import thresholds_for_precision
+from moderation.model.thresholds import (
+    shrunk_threshold,
+    threshold_message,
+    thresholds_for_precision,
+)
 from moderation.model.train import (
     Progress,
     TrainedModel,
@@ -216,11 +220,23 @@ def train_towards_base(
         truth, held_out, labels, config.target_precision, config.min_flag_recall
     )
     present = Counter(truth)
-    # a label with few site examples keeps the base's threshold
+    # the site's labels move a threshold only as far as their number supports
+    y = np.asarray(truth)
     thresholds = {
-        label: chosen[label] if present.get(label, 0) >= 5 else threshold
+        label: shrunk_threshold(
+            threshold,
+            chosen[label],
+            present.get(label, 0),
+            y == label,
+            held_out[:, labels.index(label)],
+        )
+        if label in chosen
+        else threshold
         for label, threshold in base_meta.thresholds.items()
     }
+    if progress:
+        for t in thresholds.values():
+            progress(threshold_message(t))
     metrics = held_out_metrics(examples, labels, held_out, thresholds)
     pipeline = fit_towards_base(base_pipeline, texts, truth, weights, strength)
     by_source = dict(base_meta.training_data.get("by_source", {}))

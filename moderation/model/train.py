@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from moderation.errors import ModerationError, UsageError
-from moderation.examples import Example, read_labelled, unique_examples
+from moderation.labels.examples import Example, read_labelled, unique_examples
 from moderation.model.audit import audit
 from moderation.model.fitting import cross_source, cross_validate, fit_pipeline
 from moderation.model.metrics import (
@@ -74,6 +74,11 @@ class TrainedModel:
     fingerprints: TrainingFingerprints | None = None  # of the training ids and texts
     choice: dict[str, Any] | None = None  # how retraining chose its method (and measured it)
     heads: Any = None  # the attribute heads (moderation.model.heads.TrainedHeads)
+    # the held-out predictions thresholds were chosen on (grouped folds; other sources, NaN
+    # where a source was too small to hold out), kept for benchmarks; never saved
+    held_out: Any = field(default=None, repr=False, compare=False)
+    held_out_other_sources: Any = field(default=None, repr=False, compare=False)
+    held_out_truth: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def bias(self) -> Any:
@@ -196,6 +201,9 @@ def train(
         examples={"count": len(examples), "by_source": examples.counts(), "files": examples.files},
         seconds=round(time.perf_counter() - started, 2),
         fingerprints=TrainingFingerprints.of(examples.ids, examples.texts),
+        held_out=held_out,
+        held_out_other_sources=other_sources,
+        held_out_truth=list(examples.labels),
     )
 
 
@@ -226,8 +234,10 @@ def train_from_files(
     examples: list[Example] = []
     files: list[dict] = []
     config = PipelineConfig()
+    rounds = None  # the relabelling rounds the recipe applies (the heads read the same)
     if recipe is not None:
         chosen = find_recipe(recipe)
+        rounds = chosen.relabel_rounds if chosen.relabelled else None
         config = PipelineConfig.from_dict(dict(chosen.settings), origin=f"recipe {recipe}")
         examples, files = recipe_records(recipe, datasets_dir)
     if config_path is not None:
@@ -248,7 +258,7 @@ def train_from_files(
         from moderation.model.heads import train_heads_from
 
         trained.heads = train_heads_from(
-            trained.pipeline, recipe is not None, datasets_dir, attributes, seed, progress
+            trained.pipeline, recipe is not None, datasets_dir, attributes, seed, progress, rounds
         )
     saved = save_trained(trained, Path(output), recipe=recipe, force=force)
     warning = few_labels_warning(trained.cv_metrics)

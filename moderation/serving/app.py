@@ -12,7 +12,10 @@
 
 Every refusal is a 4xx in Perspective's error shape; the server stays up. Keys (``?key=`` or
 ``Authorization: Bearer``) are checked on the scoring and decision endpoints when a keys file
-was given; they are never logged (uvicorn's access log, which prints query strings, is off).
+was given (``serving.keys``: each key names its owner and role; decisions need the platform's);
+they are never logged (uvicorn's access log, which prints query strings, is off). Before any
+route, ``serving.guard`` refuses cross-site writes, non-JSON writes, names that are not this
+server's (without keys) and oversized bodies; ``serving.http`` bounds request headers.
 """
 
 from __future__ import annotations
@@ -24,22 +27,27 @@ import signal
 import threading
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from moderation.errors import ModerationError
 from moderation.files import now_iso
-from moderation.labels.store import LabelStore
+from moderation.labels.opening import open_store
+from moderation.labels.record import LabelRecord
 from moderation.serving.attributes import attribute_sources, unsupported_for
 from moderation.serving.batch import parse_batch, score_batch
-from moderation.serving.live import Keys, LiveModel
+from moderation.serving.guard import MAX_BODY, BodyTooLarge, Guard, read_body
+from moderation.serving.keys import Key, Keys
+from moderation.serving.live import LiveModel
 from moderation.serving.metrics import Metrics
 from moderation.serving.perspective import (
     ApiError,
@@ -50,7 +58,6 @@ from moderation.serving.perspective import (
 )
 from moderation.serving.review_page import review_desk_for, review_routes
 
-MAX_BODY = 1_000_000  # bytes
 ENV_SETTINGS = "MODERATION_SERVE_SETTINGS"  # how `serve --workers N` hands settings to workers
 log = logging.getLogger("moderation.serve")
 
@@ -71,6 +78,7 @@ class ServeSettings:
     # text, id, parent, thread, author, time, label columns (``ReadOptions.of``)
     review_columns: list[str | None] = field(default_factory=list)
     review_thresholds: list[str] = field(default_factory=list)  # LABEL=P for the flags
+    allowed_hosts: list[str] = field(default_factory=list)  # names it answers to, without keys
     # Perspective attributes the model does not answer: left out of the answer (True) or 400
     omit_unsupported_attributes: bool = False
     summary_scale: str = "probability"  # or "flag-threshold" (serving.attributes)
@@ -90,10 +98,21 @@ class Service:
         self.settings = settings
         self.live = LiveModel(settings.model, check_every=settings.check_every)
         self.keys = Keys(settings.keys)
-        self.store = LabelStore(settings.labels) if settings.labels else None
-        self.review = review_desk_for(settings, self.store, self.keys)
+        self.store = open_store(settings.labels) if settings.labels else None
+        self.writer = ThreadPoolExecutor(1, thread_name_prefix="label-store")
+        try:
+            self.review = review_desk_for(settings, self.store, self.keys)
+        except BaseException:
+            self.close()
+            raise
         self.metrics = Metrics()
         self.started = time.time()
+
+    def close(self) -> None:
+        self.live.stop()
+        self.writer.shutdown(wait=True)
+        if self.store is not None:
+            self.store.close()
 
 
 def _json(value: Any, status: int = 200, model_id: str | None = None) -> Response:
@@ -102,16 +121,11 @@ def _json(value: Any, status: int = 200, model_id: str | None = None) -> Respons
 
 
 async def _body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-        raise ApiError(413, f"the request body is over {MAX_BODY:,} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise ApiError(413, f"the request body is over {MAX_BODY:,} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The request's body, refused (413) as soon as it passes ``MAX_BODY`` bytes."""
+    try:
+        return await read_body(request, MAX_BODY)
+    except BodyTooLarge as err:
+        raise ApiError(413, str(err)) from None
 
 
 def _key(request: Request) -> str | None:
@@ -125,13 +139,15 @@ Handler = Callable[[Service, Request], Awaitable[Response]]
 
 
 def endpoint(name: str, handler: Handler, *, keyed: bool) -> Callable[[Request], Any]:
-    """A route: the key check, refusals as 4xx, and the counters around ``handler``."""
+    """A route: the key check (``request.state.key``: whose key it is, None without keys),
+    refusals as 4xx, and the counters around ``handler``."""
 
     async def route(request: Request) -> Response:
         service: Service = request.app.state.service
         started = time.perf_counter()
         try:
-            if keyed and not service.keys.accepts(_key(request)):
+            request.state.key = service.keys.who(_key(request))
+            if keyed and service.keys.required and request.state.key is None:
                 raise ApiError(403, "The caller does not have permission: give a valid key")
             response = await handler(service, request)
         except ApiError as err:
@@ -160,28 +176,41 @@ async def _analyze(service: Service, request: Request) -> Response:
 
 
 async def _suggest(service: Service, request: Request) -> Response:
+    key: Key | None = request.state.key
+    if key is not None and key.role != "platform":
+        raise ApiError(
+            403,
+            f"comments:suggestscore records the platform's decisions: {key.name}'s key is a "
+            "moderator's; give the platform's key (role platform in the keys file)",
+        )
     suggestion = parse_suggest(parse_json(await _body(request)))
     model = service.live.model
     stored = False
     if service.store is not None:
-        record = {
-            "id": suggestion.comment_id,
-            "action": "label",
-            "label": suggestion.label,
-            "text": suggestion.text,
-            "labeller": f"platform:{suggestion.community or 'unknown'}",
-            "time": now_iso(),
-            "model": model.id,
-            "scores": None,
-            "weak": True,  # the platform's decision: retraining weighs it (--weak-weight)
-            "source": "suggestscore",
-        }
-        if suggestion.thread_id:  # the story (serving.coral), so retraining's folds group it
-            record["thread_id"] = suggestion.thread_id
-        if suggestion.parent_id:
-            record["parent_id"] = suggestion.parent_id
-        outcome = await asyncio.to_thread(service.store.record_decision, record)
-        stored = outcome in ("new", "changed")
+        who = key.name if key else f"platform:{suggestion.community or 'unknown'}"
+        extra: dict[str, Any] = {"thread": suggestion.context} if suggestion.context else {}
+        if suggestion.parent_id:  # the comment it replies to (serving.coral)
+            extra["parent_id"] = suggestion.parent_id
+        if key is not None and suggestion.community:
+            extra["community"] = suggestion.community
+        record = LabelRecord(
+            id=suggestion.comment_id,
+            label=suggestion.label,
+            text=suggestion.text,
+            labeller=who,
+            role="platform",  # the platform's decision: retraining weighs it (--weak-weight)
+            time=now_iso(),
+            model=model.id,
+            # the story (serving.coral), so retraining's grouped folds keep a thread together
+            thread_id=suggestion.thread_id,
+            source="suggestscore",
+            extra=extra,
+        )
+        # one thread writes the store: requests queue for it instead of crowding the lock
+        saved = await asyncio.get_running_loop().run_in_executor(
+            service.writer, service.store.decide, record
+        )
+        stored = saved.written
         if stored:
             service.metrics.decisions[suggestion.label] += 1
     body: dict[str, Any] = {
@@ -197,7 +226,8 @@ async def _suggest(service: Service, request: Request) -> Response:
 async def _score(service: Service, request: Request) -> Response:
     model = service.live.model
     comments, explain = parse_batch(parse_json(await _body(request)))
-    records = score_batch(model, comments, explain)
+    # a batch of 10,000 takes a while: off the event loop, so other requests are answered
+    records = await asyncio.to_thread(score_batch, model, comments, explain)
     service.metrics.scored(len(records), [f for r in records for f in r["flags"]])
     return _json(records, model_id=model.id)
 
@@ -210,26 +240,30 @@ async def _health(service: Service, request: Request) -> Response:
 
 
 async def _model(service: Service, request: Request) -> Response:
+    """The model's id, labels and thresholds; where it and the store live only for a caller
+    with a key (or on a server without keys)."""
     model = service.live.model
-    meta = model.meta
-    return _json(
-        {
-            "model": model.id,
-            "directory": str(service.live.directory),
-            "labels": list(model.labels),
-            "thresholds": model.thresholds,
-            # which attribute comes from which label or head, and those not answered
-            "attributes": {a: s.describe() for a, s in attribute_sources(model).items()},
-            "unsupported_attributes": unsupported_for(model),
-            "omit_unsupported_attributes": service.settings.omit_unsupported_attributes,
-            "summary_scale": service.settings.summary_scale,
-            "created": meta.created_at,
-            "follows_active_model": service.live.explicit is None,
-            "decisions_recorded_to": service.settings.labels,
-            "keys_required": service.keys.required,
-        },
-        model_id=model.id,
-    )
+    body: dict[str, Any] = {
+        "model": model.id,
+        "labels": list(model.labels),
+        "thresholds": model.thresholds,
+        # which attribute comes from which label or head, and those not answered
+        "attributes": {a: s.describe() for a, s in attribute_sources(model).items()},
+        "unsupported_attributes": unsupported_for(model),
+        "omit_unsupported_attributes": service.settings.omit_unsupported_attributes,
+        "summary_scale": service.settings.summary_scale,
+    }
+    if not service.keys.required or request.state.key is not None:
+        body.update(
+            {
+                "directory": str(service.live.directory),
+                "created": model.meta.created_at,
+                "follows_active_model": service.live.explicit is None,
+                "decisions_recorded_to": str(service.store.path) if service.store else None,
+                "keys_required": service.keys.required,
+            }
+        )
+    return _json(body, model_id=model.id)
 
 
 async def _metrics(service: Service, request: Request) -> Response:
@@ -263,9 +297,7 @@ def create_app(settings: ServeSettings | None = None, *, review_at_root: bool = 
         except (NotImplementedError, RuntimeError, ValueError):
             pass
         yield
-        service.live.stop()
-        if service.store is not None:
-            service.store.close()
+        service.close()
 
     routes = [
         Route(
@@ -289,6 +321,13 @@ def create_app(settings: ServeSettings | None = None, *, review_at_root: bool = 
         routes=routes,
         lifespan=lifespan,
         exception_handlers={404: _not_found, 405: _not_allowed},
+        middleware=[
+            Middleware(
+                Guard,
+                check_host=not service.keys.required,
+                allowed_hosts=service.settings.allowed_hosts,
+            )
+        ],
     )
     app.state.service = service
     return app
@@ -305,6 +344,8 @@ def run(
     """Serve until SIGTERM or Ctrl-C (requests in flight are finished first). With several
     workers each process builds its own app from the settings."""
     import uvicorn
+
+    from moderation.serving.http import BoundedHttpToolsProtocol
 
     os.environ[ENV_SETTINGS] = settings.to_env()
     # uvicorn finishes the requests in flight on SIGTERM or Ctrl-C, then raises the signal
@@ -324,6 +365,6 @@ def run(
         access_log=False,  # it prints query strings, and a key can be one
         log_level="warning",
         loop="auto",
-        http="auto",
+        http=BoundedHttpToolsProtocol,  # request headers bounded (serving.http)
         timeout_graceful_shutdown=30,
     )

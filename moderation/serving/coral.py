@@ -16,7 +16,7 @@ three values as separate entries (``{"url": ...}``, ...), which are read too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -31,11 +31,13 @@ COMMENT_ID_QUERY = "commentID"
 @dataclass(frozen=True)
 class CoralContext:
     """The thread and parent of a decision: ``thread_id`` is the story's URL, ``parent_id``
-    the comment it replied to (None: a top-level comment)."""
+    the comment it replied to (None: a top-level comment); ``sent`` is what Coral's entries
+    said, as it said it (kept with the label)."""
 
     thread_id: str | None = None
     parent_id: str | None = None
     comment_id: str | None = None
+    sent: dict[str, Any] = field(default_factory=dict)
 
 
 def story_url(url: str) -> str:
@@ -77,6 +79,7 @@ def coral_context(entries: list[Any]) -> CoralContext:
         thread_id=story_url(url) if isinstance(url, str) and url.strip() else None,
         parent_id=str(parent) if isinstance(parent, (str, int)) and str(parent) else None,
         comment_id=str(comment) if isinstance(comment, (str, int)) and str(comment) else None,
+        sent=found,
     )
 
 

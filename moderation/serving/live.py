@@ -1,5 +1,4 @@
-"""The model a running server scores with, swapped for the active one without a restart, and
-the keys it accepts.
+"""The model a running server scores with, swapped for the active one without a restart.
 
 After `moderation models promote`, the active-model record changes; a watcher thread sees that
 within a second, loads the new model beside the old one and swaps them in one assignment, so a
@@ -9,14 +8,13 @@ model that fails to load is reported and the old one keeps serving. SIGHUP reloa
 
 from __future__ import annotations
 
-import hmac
 import logging
 import os
 import threading
 from pathlib import Path
 from typing import Any
 
-from moderation.errors import ModerationError, UsageError
+from moderation.errors import ModerationError
 from moderation.model.registry import ACTIVE_FILE, home_dir, load_model, resolve_model_dir
 
 log = logging.getLogger("moderation.serve")
@@ -77,34 +75,3 @@ class LiveModel:
                 self.reloads += 1
                 log.warning("now serving %s from %s", model.id, directory)
             return True
-
-
-class Keys:
-    """The API keys a server accepts (``--keys FILE``: one per line, ``#`` comments); without a
-    file every request is accepted."""
-
-    def __init__(self, path: str | Path | None = None):
-        self.keys: list[bytes] = []
-        if path is not None:
-            path = Path(path)
-            try:
-                lines = path.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError) as err:
-                raise UsageError(f"{path}: cannot read the keys file ({err})") from None
-            self.keys = [
-                line.strip().encode() for line in lines if line.strip() and not line.startswith("#")
-            ]
-            if not self.keys:
-                raise UsageError(f"{path}: no keys in the file (one key per line)")
-
-    @property
-    def required(self) -> bool:
-        return bool(self.keys)
-
-    def accepts(self, key: str | None) -> bool:
-        if not self.keys:
-            return True
-        if not key:
-            return False
-        given = key.encode("utf-8", "surrogatepass")
-        return any(hmac.compare_digest(given, known) for known in self.keys)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -323,6 +323,7 @@ class Suggestion:
     languages: list[str]
     thread_id: str | None = None  # the story, from Coral's context
     parent_id: str | None = None  # the comment it replies to
+    context: dict[str, Any] = field(default_factory=dict)  # Coral's context as it sent it
 
 
 def parse_suggest(body: Any) -> Suggestion:
@@ -358,6 +359,7 @@ def parse_suggest(body: Any) -> Suggestion:
         languages=check_languages(body),
         thread_id=context.thread_id,
         parent_id=context.parent_id,
+        context=context.sent,
     )
 
 

@@ -4,17 +4,23 @@
 ``GET /review``                             the page (a login form first when keys are set)
 ``POST /review/login``                      a key in, a session cookie out
 ``GET /review/static/...``                  the page's script and style (shipped in the package)
-``GET /review/api/state?labeller=NAME``     the comment to show NAME now, history, progress
-``POST /review/api/answer``                 ``{labeller, id, answer}``: saved, then the next one
-``POST /review/api/undo``                   ``{labeller}``: the last answer withdrawn
-``POST /review/api/correct``                ``{labeller, id, label}``: an answer in the history
-``POST /review/api/lease``                  ``{labeller, id}``: still looking at it
+``POST /review/api/state``                  the comment to show now (leased), history, progress
+``POST /review/api/answer``                 ``{id, answer}``: saved, then the next one
+``POST /review/api/undo``                   ``{}``: your last answer withdrawn
+``POST /review/api/correct``                ``{id, label}``: an answer in your history
+``POST /review/api/lease``                  ``{id}``: still looking at it
 ==========================================  ===================================================
 
-The queue is scored once when the server starts (``review_queue.SharedQueue``); the page is
-plain HTML and a little JavaScript that builds every piece of comment text with ``textContent``,
-so markup in a comment shows as text. The server's keys protect the page and its API: a key in
-the login form, ``?key=`` or ``Authorization: Bearer`` opens a session (an HttpOnly cookie).
+The queue is scored once when the server starts (``labels.review.shared.SharedQueue``); the
+page is plain HTML and a little JavaScript that builds every piece of comment text with
+``textContent``, so markup in a comment shows as text. Every request that changes something
+is a JSON ``POST`` (``serving.guard`` refuses them from other sites' pages).
+
+Who answers: with keys, the moderator the key names (``serving.keys``): a key in the login form,
+``?key=`` or ``Authorization: Bearer`` opens a session (an HttpOnly, SameSite=Strict cookie),
+and every answer of that session is recorded under the key's name; wrong keys from one address
+are slowed down (``LOGIN_TRIES`` a minute). Without keys (a page on this machine), the page
+asks for a name and sends it with each request (``labeller``).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import asyncio
 import html
 import secrets
 import time
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -35,21 +42,52 @@ from starlette.routing import Route
 
 from moderation.errors import InputError
 from moderation.formats import ReadOptions
+from moderation.labels.review.queue import load_queue
+from moderation.labels.review.shared import ReviewRefusal, SharedQueue, check_labeller
 from moderation.labels.store import LabelStore
-from moderation.review import load_queue
-from moderation.serving.live import Keys
+from moderation.serving.guard import MAX_REVIEW_BODY, BodyTooLarge, read_body
+from moderation.serving.keys import Key, Keys
 from moderation.serving.perspective import ApiError, parse_json
 from moderation.serving.review_item import describe
-from moderation.serving.review_queue import ReviewRefusal, SharedQueue, check_labeller
 
 COOKIE = "moderation_review"
 SESSION_SECONDS = 12 * 3600
+LOGIN_TRIES = 5  # wrong keys one address may try a minute
 ASSETS = {
     "review.js": "text/javascript",
     "review.css": "text/css",
     "favicon.svg": "image/svg+xml",
 }
-MAX_BODY = 10_000
+
+
+class WrongKeys:
+    """Wrong keys per client address in the last minute: past ``LOGIN_TRIES`` the address
+    waits (bounded memory: the oldest addresses are forgotten first)."""
+
+    def __init__(self, tries: int = LOGIN_TRIES, window: float = 60.0, addresses: int = 10_000):
+        self.tries, self.window, self.addresses = tries, window, addresses
+        self.failures: dict[str, list[float]] = {}
+
+    def wait(self, address: str) -> float:
+        """Seconds ``address`` must wait before trying a key again (0: it may)."""
+        now = time.monotonic()
+        recent = [t for t in self.failures.get(address, []) if t > now - self.window]
+        if recent:
+            self.failures[address] = recent
+        else:
+            self.failures.pop(address, None)
+        return recent[0] + self.window - now if len(recent) >= self.tries else 0.0
+
+    def failed(self, address: str) -> None:
+        if address not in self.failures and len(self.failures) >= self.addresses:
+            self.failures.pop(next(iter(self.failures)))
+        self.failures.setdefault(address, []).append(time.monotonic())
+
+
+@dataclass
+class Session:
+    expires: float
+    key: Key
 
 
 class ReviewDesk:
@@ -90,26 +128,48 @@ class ReviewDesk:
             lease_seconds=lease_seconds,
         )
         self.order = order
-        self.sessions: dict[str, float] = {}
+        self.sessions: dict[str, Session] = {}
+        self.wrong_keys = WrongKeys()
 
     # --- keys and sessions --------------------------------------------------------------------
 
-    def in_session(self, request: Request) -> bool:
+    def session_key(self, request: Request) -> Key | None:
         token = request.cookies.get(COOKIE)
-        return bool(token) and self.sessions.get(token, 0.0) > time.time()
+        session = self.sessions.get(token) if token else None
+        return session.key if session is not None and session.expires > time.time() else None
 
-    def signed_in(self, request: Request) -> bool:
-        if not self.keys.required or self.in_session(request):
-            return True
+    def given_key(self, request: Request) -> str | None:
         header = request.headers.get("authorization", "")
-        key = header[7:].strip() if header.lower().startswith("bearer ") else None
-        return self.keys.accepts(key or request.query_params.get("key"))
+        if header.lower().startswith("bearer "):
+            return header[7:].strip()
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            return None  # another site's page linking here with a key: not a sign-in
+        return request.query_params.get("key")
 
-    def open_session(self, response: Response) -> None:
+    def signed_in(self, request: Request) -> tuple[bool, Key | None]:
+        """Whether the request may use the page, and whose key it comes with (None on a
+        server without keys). A wrong key counts against the sender's address."""
+        if not self.keys.required:
+            return True, None
+        key = self.session_key(request)
+        if key is not None:
+            return True, key
+        given = self.given_key(request)
+        if given is None:
+            return False, None
+        address = _address(request)
+        if self.wrong_keys.wait(address):
+            return False, None
+        key = self.keys.who(given)
+        if key is None:
+            self.wrong_keys.failed(address)
+        return key is not None, key
+
+    def open_session(self, response: Response, key: Key) -> None:
         token = secrets.token_urlsafe(24)
         now = time.time()
-        self.sessions = {t: end for t, end in self.sessions.items() if end > now}
-        self.sessions[token] = now + SESSION_SECONDS
+        self.sessions = {t: s for t, s in self.sessions.items() if s.expires > now}
+        self.sessions[token] = Session(now + SESSION_SECONDS, key)
         response.set_cookie(
             COOKIE,
             token,
@@ -118,6 +178,17 @@ class ReviewDesk:
             httponly=True,
             samesite="strict",
         )
+
+    def labeller(self, key: Key | None, data: dict[str, Any]) -> str:
+        """Who is answering: the key's moderator, else (no keys) the name the page sends."""
+        if key is None:
+            return check_labeller(data.get("labeller"))
+        if key.role != "moderator":
+            raise ReviewRefusal(
+                403,
+                f"{key.name}'s key is the platform's: the review page is for moderators' keys",
+            )
+        return key.name
 
     # --- what the page shows ------------------------------------------------------------------
 
@@ -181,8 +252,9 @@ def _login_form(next_query: str, problem: str = "", status: int = 401) -> Respon
 
 async def review_page(request: Request) -> Response:
     desk = _desk(request)
-    if not desk.signed_in(request):
-        return _login_form(request.url.query)
+    allowed, key = desk.signed_in(request)
+    if not allowed:
+        return _login_form(urlencode({k: v for k, v in request.query_params.items() if k != "key"}))
     query = {k: v for k, v in request.query_params.items() if k != "key"}
     if "key" in request.query_params:  # keep the key out of the address bar and history
         response: Response = RedirectResponse(
@@ -190,22 +262,34 @@ async def review_page(request: Request) -> Response:
         )
     else:
         response = _page(_asset("review.html"))
-    if desk.keys.required and not desk.in_session(request):  # signed in by key: a session
-        desk.open_session(response)
+    if key is not None and desk.session_key(request) is None:  # signed in by key: a session
+        desk.open_session(response, key)
     return response
 
 
 async def login(request: Request) -> Response:
     desk = _desk(request)
-    body = await request.body()
-    if len(body) > MAX_BODY:
+    try:
+        body = await read_body(request, MAX_REVIEW_BODY)
+    except BodyTooLarge:
         return _login_form("", "That form was too large.", 413)
     form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
     next_query = form.get("next", "")
-    if not desk.keys.accepts(form.get("key", "")):
+    address = _address(request)
+    wait = desk.wrong_keys.wait(address)
+    if wait:
+        response = _login_form(
+            next_query, f"Too many wrong keys: try again in {int(wait) + 1} s.", 429
+        )
+        response.headers["retry-after"] = str(int(wait) + 1)
+        return response
+    key = desk.keys.who(form.get("key", ""))
+    if key is None:
+        desk.wrong_keys.failed(address)
         return _login_form(next_query, "That key is not one of this server's keys.", 403)
-    response = RedirectResponse("/review" + (f"?{next_query}" if next_query else ""), 303)
-    desk.open_session(response)
+    target = "/review" + (f"?{next_query}" if next_query and "://" not in next_query else "")
+    response = RedirectResponse(target, 303)
+    desk.open_session(response, key)
     return response
 
 
@@ -221,30 +305,36 @@ def _asset(name: str) -> str:
     return resources.files("moderation.serving").joinpath("static", name).read_text("utf-8")
 
 
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
 def _api(work: Any) -> Any:
-    """An API route: the session check, the JSON body, refusals as 4xx with a message the page
+    """An API route: who is asking, the JSON body, refusals as 4xx with a message the page
     shows as it is."""
 
     async def route(request: Request) -> Response:
         desk = _desk(request)
-        if not desk.signed_in(request):
+        allowed, key = desk.signed_in(request)
+        if not allowed:
             return _json({"error": {"code": 401, "message": "sign in again", "login": True}}, 401)
+        data: dict[str, Any] = {}
         try:
-            if request.method == "POST":
-                if request.headers.get("content-type", "").split(";")[0] != "application/json":
-                    raise ReviewRefusal(415, "send JSON (Content-Type: application/json)")
-                body = await request.body()
-                if len(body) > MAX_BODY:
-                    raise ReviewRefusal(413, "the request is too large")
-                data = parse_json(body)
-                if not isinstance(data, dict):
-                    raise ReviewRefusal(400, "send a JSON object")
-            else:
-                data = dict(request.query_params)
-            labeller = check_labeller(data.get("labeller"))
+            try:
+                body = await read_body(request, MAX_REVIEW_BODY)
+            except BodyTooLarge:
+                raise ReviewRefusal(413, "the request is too large") from None
+            parsed = parse_json(body or b"{}")
+            if not isinstance(parsed, dict):
+                raise ReviewRefusal(400, "send a JSON object")
+            data = parsed
+            labeller = desk.labeller(key, data)
             result = await asyncio.to_thread(work, desk, labeller, data)
         except (ReviewRefusal, ApiError) as err:
-            return _json({"error": {"code": err.code, "message": err.message}}, err.code)
+            error: dict[str, Any] = {"code": err.code, "message": err.message}
+            if err.code == 400 and key is None and not data.get("labeller"):
+                error["name_needed"] = True  # the page asks for a name
+            return _json({"error": error}, err.code)
         return _json(result)
 
     return route
@@ -280,7 +370,7 @@ def review_routes(*, at_root: bool = False) -> list[Route]:
         Route("/review", review_page, methods=["GET"]),
         Route("/review/login", login, methods=["POST"]),
         Route("/review/static/{name}", asset, methods=["GET"]),
-        Route("/review/api/state", _api(_state), methods=["GET"]),
+        Route("/review/api/state", _api(_state), methods=["POST"]),
         Route("/review/api/answer", _api(_answer), methods=["POST"]),
         Route("/review/api/undo", _api(_undo), methods=["POST"]),
         Route("/review/api/correct", _api(_correct), methods=["POST"]),

@@ -19,12 +19,16 @@ COMMANDS = [
     ["evaluate"],
     ["labels", "merge"],
     ["labels", "from-status"],
+    ["labels", "export"],
+    ["labels", "import"],
     ["models", "list"],
     ["models", "show"],
     ["models", "promote"],
     ["datasets", "list"],
     ["datasets", "fetch"],
     ["datasets", "prepare"],
+    ["serve"],
+    ["review"],
 ]
 NARROW = {"COLUMNS": "80", "TERM": "dumb"}
 
@@ -47,6 +51,43 @@ def test_help_texts_have_no_stray_line_breaks():
         for command in [group, *getattr(group, "commands", {}).values()]:
             for paragraph in (command.help or "").split("\n\n"):
                 assert "\n" not in paragraph, (command.name, paragraph)
+
+
+def _every_command():
+    """Every command and group of the app, as the words that reach it, with its click object."""
+    import typer
+
+    found = []
+
+    def walk(command, path):
+        found.append((path, command))
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def test_every_command_is_in_the_help_checks():
+    listed = {" ".join(c) for c in COMMANDS}
+    missing = [
+        " ".join(path)
+        for path, command in _every_command()
+        if path and not hasattr(command, "commands") and " ".join(path) not in listed
+    ]
+    assert not missing, f"add to COMMANDS: {missing}"
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _every_command()], ids=" ".join)
+def test_square_brackets_in_help_are_shown_as_written(runner, path):
+    """`pip install 'moderation[dask]'` and `[pipeline]` must not vanish as rich markup."""
+    command = dict((tuple(p), c) for p, c in _every_command())[tuple(path)]
+    written = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+    wanted = {m for text in written for m in re.findall(r"\w*\\?\[[a-z][\w:-]*\]", text)}
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "400", "TERM": "dumb"})
+    shown = " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+    for piece in wanted:
+        assert piece.replace("\\", "") in shown, (piece, path)
 
 
 def test_version(runner):

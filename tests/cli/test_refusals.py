@@ -6,12 +6,15 @@ import csv
 import json
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 from moderation.cli import app
+from moderation.labels.store import LabelStore
 
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, store_history
 
 WRITTEN = ROOT / "data" / "examples" / "written.jsonl"
 
@@ -148,7 +151,7 @@ def test_flag_csv_cells_cannot_run_as_formulas(runner, tmp_path, tiny_model):
 def test_the_label_queue_cannot_run_formulas_and_imports_the_original_text(
     runner, tmp_path, tiny_model
 ):
-    export, store, queue = _hostile_export(tmp_path), tmp_path / "s.jsonl", tmp_path / "q.csv"
+    export, store, queue = _hostile_export(tmp_path), tmp_path / "s.db", tmp_path / "q.csv"
     base = ["label", str(export), "--store", str(store), "--model", str(tiny_model)]
     result = runner.invoke(app, [*base, "--export", str(queue)])
     assert result.exit_code == 0, result.output
@@ -163,7 +166,7 @@ def test_the_label_queue_cannot_run_formulas_and_imports_the_original_text(
         writer.writerows(rows)
     result = runner.invoke(app, [*base, "--import", str(queue)])
     assert result.exit_code == 0, result.output
-    stored = {json.loads(line)["id"]: json.loads(line)["text"] for line in store.open()}
+    stored = {r.id: r.text for r in store_history(store)}
     assert stored == {"=1+1": FORMULA, "c2": "-2 points for this", "c3": "=already quoted"}
 
 
@@ -175,7 +178,7 @@ def test_duplicate_ids_in_an_export_are_an_error_and_skip_bad_keeps_the_first(
 ):
     export = tmp_path / "dup.csv"
     export.write_text("id,thread_id,text\na,t,first text\nb,t,other\na,t,second text\n")
-    store, queue = tmp_path / "s.jsonl", tmp_path / "q.csv"
+    store, queue = tmp_path / "s.db", tmp_path / "q.csv"
     base = ["label", str(export), "--store", str(store), "--model", str(tiny_model)]
     _fails_cleanly(runner.invoke(app, [*base, "--export", str(queue)]), "'a'", "comment 3")
     assert not queue.exists()
@@ -224,7 +227,10 @@ def test_promote_with_one_label_refuses_before_switching(runner, tmp_path, tiny_
     from moderation.model.registry import ACTIVE_FILE, home_dir
 
     one = tmp_path / "one.jsonl"
-    one.write_text('{"text": "nice day", "label": "civil"}\n{"text": "ok", "label": "civil"}\n')
+    # texts no training set holds (a model refuses labels it was trained on first)
+    one.write_text(
+        '{"text": "zqx nice day qwv", "label": "civil"}\n{"text": "vvq ok zzk", "label": "civil"}\n'
+    )
     other = tmp_path / "other"
     shutil.copytree(tiny_model, other)
     result = runner.invoke(app, ["models", "promote", str(other), "--eval", str(one)])
@@ -287,3 +293,41 @@ def test_review_and_serve_never_append_answers_to_the_export(runner, tmp_path):
     result = runner.invoke(app, ["serve", "--review", str(wxr), "--labels", str(wxr)])
     _fails_cleanly(result, "is the input")
     assert wxr.read_bytes() == before
+
+
+# --- inputs and stores that are not regular files (issue 22) ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["parse", "{fifo}"],
+        ["flag", "/dev/zero"],
+        ["train", "/dev/zero", "-o", "{tmp}/m"],
+        ["label", "{csv}", "--store", "/dev/zero", "--export", "{tmp}/q.csv"],
+        ["label", "{csv}", "--store", "{fifo}", "--export", "{tmp}/q.csv"],
+        ["labels", "export", "/dev/full"],
+        ["serve", "--keys", "/dev/zero"],
+        ["serve", "--labels", "{link}"],
+        ["review", "{csv}", "--store", "{link}"],
+        ["evaluate", "{fifo}"],
+    ],
+)
+def test_devices_fifos_and_links_are_refused_as_inputs_and_stores(tmp_path, command, tiny_model):
+    data = _copy(tmp_path, "comments.csv")
+    os.mkfifo(tmp_path / "fifo.jsonl")
+    LabelStore(tmp_path / "real.db").close()
+    (tmp_path / "link.db").symlink_to(tmp_path / "real.db")
+    names = {"fifo": tmp_path / "fifo.jsonl", "tmp": tmp_path, "csv": data}
+    names["link"] = tmp_path / "link.db"
+    args = [part.format(**names) for part in command] + ["--model", str(tiny_model)]
+    if args[0] in ("labels", "parse", "train"):
+        args = args[:-2]
+    # in a process of its own: a server that failed to refuse would listen, not return
+    done = subprocess.run(
+        [sys.executable, "-m", "moderation", *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert not (tmp_path / "q.csv").exists()

@@ -9,14 +9,16 @@ from collections import Counter
 import pytest
 
 from moderation.datasets.attributes import (
-    Answer,
     AttributeExample,
+    answers_by_row,
+    attribute_data,
     merge_marks,
     read_attribute_examples,
-    read_relabels,
+    relabel_location,
     settled_marks,
     source_marks,
 )
+from moderation.datasets.relabel import Relabel, read_relabels
 from moderation.errors import InputError
 
 
@@ -65,40 +67,45 @@ def test_davidson_ruddit_and_group_statements():
     assert source_marks(row("fox_news", 5, "x", "abusive", "1"), {}) == {}
 
 
+def answer(annotator, label, target, threat, profanity, row_id="davidson:1", text="x", rnd=1):
+    """One annotator's answer, as a line of data/relabelling/relabels.jsonl holds it."""
+    return Relabel(
+        id=row_id,
+        text_sha256=sha(text),
+        source=row_id.split(":")[0],
+        source_label="offensive",
+        old_label="abusive",
+        label=label,
+        target=target,
+        threat=threat,
+        profanity=profanity,
+        annotator=annotator,
+        labelled_at="2026-12-07T03:30:10+00:00",
+        reason="invented",
+        rid=f"r-{annotator}-{row_id}",
+        double=False,
+        round=rnd,
+    )
+
+
 def test_annotators_who_disagree_leave_the_attribute_unknown():
-    insult = Answer("A", "abusive", "person", False, True)
-    group = Answer("B", "abusive", "identity", False, True)
+    insult = answer("A", "abusive", "person", False, True)
+    group = answer("B", "abusive", "identity", False, True)
     settled = settled_marks([insult, group])
     assert settled["INSULT"] is None and settled["IDENTITY_ATTACK"] is None
     assert settled["PROFANITY"] == 1 and settled["THREAT"] == 0
-    threat = settled_marks([Answer("A", "abusive", "person", True, False)])
+    threat = settled_marks([answer("A", "abusive", "person", True, False)])
     assert threat["THREAT"] == 1 and threat["SEVERE_TOXICITY"] == 1
-    assert settled_marks([insult, Answer("C", "unclear", "none", False, False)]) is None
+    assert settled_marks([insult, answer("C", "unclear", "none", False, False)]) is None
 
 
-def relabel_folder(tmp_path, rows, answers):
-    folder = tmp_path / "relabel"
-    (folder / "annotator-A").mkdir(parents=True)
-    with open(folder / "rows.jsonl", "w") as out:
-        for rid, (row_id, text) in rows.items():
-            out.write(json.dumps({"rid": rid, "id": row_id, "text_sha256": sha(text)}) + "\n")
-    (folder / "annotator-A" / "labels-01.tsv").write_text("".join(answers))
-    return folder
-
-
-def test_relabelled_marks_replace_the_datasets_and_a_changed_text_is_not_trusted(tmp_path):
-    rows = {"r1": ("davidson:1", "you rotten clown"), "r2": ("davidson:2", "what a day")}
-    folder = relabel_folder(
-        tmp_path,
-        rows,
+def test_relabelled_marks_replace_the_datasets_and_a_changed_text_is_not_trusted():
+    relabels = answers_by_row(
         [
-            "r1\tabusive\tperson\t0\t0\n",
-            "r2\tcivil\tnone\t0\t1\n",
-            "r2\tcivil",  # a line still being written
-        ],
+            answer("A", "abusive", "person", False, False, "davidson:1", "you rotten clown"),
+            answer("A", "civil", "none", False, True, "davidson:2", "what a day"),
+        ]
     )
-    relabels = read_relabels(folder)
-    assert relabels.skipped["incomplete line"] == 1
     dataset = [
         row("davidson", 1, "you rotten clown", "abusive", "offensive"),
         row("davidson", 2, "what a day, edited", "abusive", "offensive"),
@@ -114,21 +121,28 @@ def test_relabelled_marks_replace_the_datasets_and_a_changed_text_is_not_trusted
     assert counts["relabel: text differs"] == 1
 
 
-def test_relabels_read_from_a_file_of_answers(tmp_path):
+def test_the_heads_read_the_relabelling_file_the_recipes_apply_and_only_its_rounds(
+    tmp_path, monkeypatch
+):
     path = tmp_path / "relabels.jsonl"
-    answer = {
-        "id": "olid:9",
-        "text_sha256": sha("t"),
-        "label": "abusive",
-        "target": "identity",
-        "threat": True,
-        "profanity": False,
-        "annotator": "D",
-    }
-    path.write_text(json.dumps(answer) + "\n{not json\n")
-    relabels = read_relabels(path)
-    assert relabels.answers["olid:9"] == [Answer("D", "abusive", "identity", True, False)]
-    assert relabels.skipped["unreadable line"] == 1
+    first = answer("D", "abusive", "identity", True, False, "olid:9", "t")
+    second = answer("F", "civil", "none", False, False, "olid:9", "t", rnd=2)
+    path.write_text(first.to_json() + "\n" + second.to_json() + "\n")
+    monkeypatch.setenv("MODERATION_RELABEL", str(path))
+    assert relabel_location() == path
+    data = attribute_data(None, relabel=path, rounds=(1,), written=None)
+    assert data.files == [
+        {"file": str(path), "sha256": sha(path.read_text()), "dataset": "relabel", "rounds": [1]}
+    ]
+    both = answers_by_row(read_relabels(path))
+    assert [a.annotator for a in both["olid:9"]] == ["D", "F"]
+    # read together, the two disagree on the attack and the threat; both say no swearing
+    settled = settled_marks(both["olid:9"])
+    assert settled["IDENTITY_ATTACK"] is None and settled["THREAT"] is None
+    assert settled["PROFANITY"] == 0 and settled["INSULT"] == 0
+    path.write_text(first.to_json() + "\n{not json\n")
+    with pytest.raises(InputError, match=r"relabels.jsonl.*2"):
+        attribute_data(None, relabel=path, written=None)
 
 
 def test_attribute_examples_file_names_the_line_of_a_bad_mark(tmp_path):

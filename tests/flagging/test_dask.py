@@ -177,6 +177,49 @@ def test_several_inputs_and_a_folder_of_parts(client, tiny_model, tmp_path):
     assert manifest["parts"][-1]["input"] == str(page)  # the page dump: one partition
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_inputs_by_url_and_a_spreadsheet_out_are_those_of_one_process(
+    client, tiny_model, tmp_path, suffix
+):
+    # file:// goes through fsspec as s3:// or gs:// would: every worker opens the URL itself
+    source = _write(tmp_path / "in.jsonl", _records(interleaved=True))
+    one = tmp_path / f"one{suffix}"
+    flag_file(source, output=one, model=tiny_model, processes=1)
+    out = tmp_path / f"dask{suffix}"
+    data, result = flag_files_on_dask(
+        [source.as_uri()], "", output=out, model=tiny_model, block_bytes=600, client=client
+    )
+    assert len(result.parts) > 3 and data["inputs"] == [source.as_uri()]
+    assert out.read_bytes() == one.read_bytes()
+    delimiter = "," if suffix == ".csv" else "\t"
+    rows = list(csv.DictReader(out.open(encoding="utf-8", newline=""), delimiter=delimiter))
+    assert len(rows) == 96 and "score_abusive" in rows[0]
+
+
+def test_a_glob_of_urls_and_a_folder_of_csv_parts(client, tiny_model, tmp_path):
+    for name in ("a", "b"):
+        _write(tmp_path / f"{name}.jsonl", _records(threads=3))
+    pattern = f"{tmp_path.as_uri()}/*.jsonl"
+    folder = tmp_path / "out.csv"
+    data, result = flag_files_on_dask(
+        [pattern], "", output=folder, output_dir=True, model=tiny_model, block_bytes=700,
+        client=client,
+    )  # fmt: skip
+    assert data["inputs"] == [(tmp_path / n).as_uri() for n in ("a.jsonl", "b.jsonl")]
+    parts = json.loads((folder / "manifest.json").read_text())["parts"]
+    assert all(part["file"].endswith(".csv") for part in parts)
+    assert sum(part["rows"] for part in parts) == data["written"] == 72
+    for part in parts:  # each part a spreadsheet of its own, with the header
+        rows = list(csv.DictReader((folder / part["file"]).open(encoding="utf-8", newline="")))
+        assert len(rows) == part["rows"] and (not rows or "score_civil" in rows[0])
+
+
+def test_an_unknown_protocol_is_one_line_naming_what_to_install(runner, tiny_model):
+    result = runner.invoke(app, ["flag", "s3://bucket/export.jsonl", "-m", str(tiny_model)])
+    assert result.exit_code == 2
+    assert "s3://bucket/export.jsonl" in result.stderr and "Traceback" not in result.output
+
+
 def _page_text():
     from conftest import SAMPLES
 
@@ -198,7 +241,7 @@ def test_a_killed_worker_is_replaced_and_the_rows_are_complete(tiny_model, tmp_p
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and not killed:
                 for address, tasks in client.processing().items():
-                    if any(str(t).startswith("flag_block") for t in tasks):
+                    if any(str(t).startswith("flag_partition") for t in tasks):
                         os.kill(before[address], signal.SIGKILL)
                         killed.append(address)
                         return

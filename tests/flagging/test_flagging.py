@@ -10,7 +10,8 @@ import pytest
 from moderation import load_model
 from moderation.cli import app
 from moderation.comments import Comment
-from moderation.flagging import flag_chunk, flag_export, stream
+from moderation.flagging import flag_chunk, flag_export, partition, stream
+from moderation.formats import ReadOptions
 
 from conftest import SAMPLES
 
@@ -149,7 +150,7 @@ def test_summary_and_only_flagged(runner, tiny_model, tmp_path):
 
 @pytest.mark.parametrize("export", ["jsonl", "page"])
 def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
-    monkeypatch.setattr(stream, "CHUNK_SIZE", 4 if export == "jsonl" else 2)
+    monkeypatch.setattr(partition, "CHUNK_SIZE", 4 if export == "jsonl" else 2)
     own = "Please keep it civil, the library plan deserves a real debate."
     texts = [ABUSE, PLOT, "The ferry is late again.", "", "Nice photos of the harbour."]
     records = [{"id": i, "thread_id": f"t{i // 6}", "text": texts[i % 5]} for i in range(23)]
@@ -165,12 +166,12 @@ def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
     )
     started = []
 
-    class CountedWorker(stream._ScoringWorker):
+    class CountedWorker(stream.ScoringWorker):
         def __init__(self, model, *args):
             started.append(model.path)
             super().__init__(model, *args)
 
-    monkeypatch.setattr(stream, "_ScoringWorker", CountedWorker)
+    monkeypatch.setattr(stream, "ScoringWorker", CountedWorker)
     outputs = []
     for processes in (1, 2):
         out = io.BytesIO()
@@ -185,6 +186,58 @@ def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
     else:
         assert [r["depth"] for r in rows] == [r["depth"] for r in _rows(outputs[0].decode())]
         assert any(r["depth"] > 0 for r in rows)
+
+
+@pytest.mark.parametrize("output", [None, "out.csv"])
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_every_core_flags_blocks_with_the_rows_of_one_process(model, tmp_path, suffix, output):
+    # interleaved threads and replies quoting parents in earlier blocks: the local workers
+    # flag blocks of the export, with what one pass would have remembered of each thread
+    own = "Please keep it civil, the library plan deserves a real debate."
+    texts = [ABUSE, PLOT, "The ferry is late again, the third time this week.", "", "Nice."]
+    records = []
+    for i in range(120):
+        thread = f"t{i % 7}"
+        parent = f"c{i - 7}" if i >= 7 and i % 3 else None
+        text = texts[i % 5] if parent is None else f"{texts[(i - 7) % 5]} {own}"
+        records.append({"id": f"c{i}", "thread_id": thread, "parent_id": parent, "text": text})
+    source = tmp_path / f"in{suffix}"
+    if suffix == ".csv":
+        with open(source, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(records[0]))
+            writer.writeheader()
+            writer.writerows({k: "" if v is None else v for k, v in r.items()} for r in records)
+    else:
+        _jsonl(source, records)
+    outputs, summaries = [], []
+    for processes in (1, 2):
+        out = io.BytesIO()
+        result = flag_export(
+            source, out, model=model, processes=processes, output_name=output, block_bytes=500
+        )
+        outputs.append(out.getvalue())
+        summaries.append((result.summary.to_dict(), result.report.comments))
+    assert outputs[0] == outputs[1]
+    assert summaries[0] == summaries[1]
+    if output is None:
+        rows = _rows(outputs[1].decode())
+        assert len(rows) == 120 and any(r.get("quotes_excluded") for r in rows)
+
+
+def test_a_bad_record_in_a_later_block_names_its_line(model, tmp_path):
+    from moderation.errors import InputError
+
+    lines = [json.dumps({"id": f"c{i}", "thread_id": "t", "text": PLOT}) for i in range(40)]
+    lines[33] = "{broken"
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="in.jsonl:34"):
+        flag_export(source, io.BytesIO(), model=model, processes=2, block_bytes=400)
+    skipped = flag_export(
+        source, io.BytesIO(), model=model, processes=2, block_bytes=400,
+        options=ReadOptions(skip_bad=True),
+    )  # fmt: skip
+    assert skipped.report.comments == 39 and [e.line for e in skipped.report.skipped] == [34]
 
 
 def test_a_bad_record_leaves_no_output(runner, tiny_model, tmp_path):
@@ -204,7 +257,7 @@ def test_a_bad_record_leaves_no_output(runner, tiny_model, tmp_path):
 
 def test_an_interrupted_run_leaves_no_partial_file(runner, tiny_model, tmp_path, monkeypatch):
     source = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": ABUSE} for i in range(10)])
-    monkeypatch.setattr(stream, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(partition, "CHUNK_SIZE", 3)
     calls = []
 
     def interrupted(*args, **kwargs):
@@ -213,8 +266,8 @@ def test_an_interrupted_run_leaves_no_partial_file(runner, tiny_model, tmp_path,
             raise KeyboardInterrupt
         return original(*args, **kwargs)
 
-    original = stream.flag_chunk
-    monkeypatch.setattr(stream, "flag_chunk", interrupted)
+    original = partition.flag_chunk
+    monkeypatch.setattr(partition, "flag_chunk", interrupted)
     out = tmp_path / "out.jsonl"
     result = runner.invoke(
         app, ["flag", str(source), "-m", str(tiny_model), "-o", str(out), "-j", "1"]
@@ -273,7 +326,7 @@ def test_progress_is_reported_by_comments_and_bytes_read(tiny_model, tmp_path, m
     from moderation.cli.flag import progress_bar
     from moderation.flagging import flag_file
 
-    monkeypatch.setattr(stream, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(partition, "CHUNK_SIZE", 2)
     source = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": ABUSE} for i in range(5)])
     reported = []
     data, _ = flag_file(

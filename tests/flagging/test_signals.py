@@ -42,11 +42,20 @@ def alive(pid: int) -> bool:
         return False
 
 
+def as_a_shell_starts_it() -> None:
+    """Ctrl-C as a fresh process from a shell has it: the test run's own handling of SIGINT
+    (an ignored or blocked signal is inherited through fork and exec) is not the command's."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_flag(tmp_path: Path, tiny_model: Path, **popen) -> tuple[subprocess.Popen, int]:
     export = big_export(tmp_path / "big.jsonl")
     command = [sys.executable, "-m", "moderation", "flag", str(export), "-o"]
     command += [str(tmp_path / "out.jsonl"), "--model", str(tiny_model), "-j", "2"]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, **popen)
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, preexec_fn=as_a_shell_starts_it, **popen
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         workers = [p for p in children(process.pid) if alive(p)]

@@ -185,7 +185,7 @@ def test_labels_file_with_unknown_label_name_or_conflict(tmp_path, runner):
     assert "labelled 'civil' at line 1" in result.stderr
 
 
-FORMATS = ["text", "csv", "tsv", "jsonl", "wxr", "disqus", "reddit"]
+FORMATS = ["text", "html", "csv", "tsv", "jsonl", "wxr", "disqus", "reddit"]
 
 
 @settings(
@@ -213,6 +213,7 @@ def test_no_input_makes_a_reader_raise_anything_but_our_error(tmp_path, data, fm
 def test_damaged_samples_raise_only_our_error(tmp_path, fmt, cut, junk):
     source = {
         "text": "article-page.txt",
+        "html": "blog-page.html",
         "csv": "comments.csv",
         "tsv": "comments.tsv",
         "jsonl": "comments.jsonl",

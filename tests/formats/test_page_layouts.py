@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from moderation.cli import app
 from moderation.formats.page_text import parse_page, read_page
 from moderation.formats.page_text.dating import DateReader
 from moderation.formats.page_text.inferred import declared, prepare
@@ -15,6 +17,11 @@ from moderation.formats.page_text.inferred import declared, prepare
 
 def page(text: str):
     return parse_page(textwrap.dedent(text), "p")
+
+
+def replies(thread):
+    """The thread's comments but a forum's opening post."""
+    return [c for c in thread.comments if not c.extra.get("opening_post")]
 
 
 def test_german_wordpress_comments_with_replies_by_indentation():
@@ -111,7 +118,7 @@ def test_reply_to_lines_nest_a_flat_list():
     assert "In reply to" not in " ".join(c.text for c in thread.comments)
 
 
-def test_a_forum_without_a_comment_header_takes_its_first_post_as_the_article():
+def test_a_forums_first_post_is_the_opening_post_read_as_a_comment():
     thread = page("""\
         Board index
         Why do my seedlings fall over?
@@ -126,10 +133,14 @@ def test_a_forum_without_a_comment_header_takes_its_first_post_as_the_article():
         Top
         """)
     assert thread.author == "fernleaf"
-    assert thread.article.startswith("They grow tall and thin")
-    assert [(c.author, c.created_at) for c in thread.comments] == [
-        ("mossbank", "2024-03-04T21:40"),
-        ("fernleaf", "2024-03-05T07:58"),
+    assert thread.article is None
+    opening, *replies = thread.comments
+    assert (opening.id, opening.extra) == (f"{thread.id}/0", {"opening_post": True})
+    assert opening.text.startswith("They grow tall and thin")
+    assert opening.created_at == "2024-03-04T21:12"
+    assert [(c.author, c.created_at, c.depth) for c in replies] == [
+        ("mossbank", "2024-03-04T21:40", 0),
+        ("fernleaf", "2024-03-05T07:58", 0),
     ]
 
 
@@ -256,7 +267,7 @@ def test_a_date_printed_above_the_name_is_that_post_s_date():
         Reply With Quote
         """)
     assert thread.author == "foamcutter"
-    got = [(c.author, c.created_at, c.text) for c in thread.comments]
+    got = [(c.author, c.created_at, c.text) for c in replies(thread)]
     assert got == [
         ("Ed Varga", "2024-03-14T22:40", "Use 1.5 mm in the channel and 3 mm at the hinge.\nEd"),
         ("foamcutter", None, "Thanks, that worked."),
@@ -285,7 +296,7 @@ def test_a_date_under_the_text_belongs_to_the_comment_above():
         """)
     assert thread.author == "Tove Lind"
     assert thread.published == "2024-03-12T09:41"
-    got = [(c.author, c.created_at, c.depth) for c in thread.comments]
+    got = [(c.author, c.created_at, c.depth) for c in replies(thread)]
     assert got == [("Per Holm", "2024-03-12T10:02", 0), ("Tove Lind", "2024-03-12T10:15", 1)]
 
 
@@ -315,7 +326,7 @@ def test_answers_signed_after_their_text_and_comments_signed_on_their_line():
         """)
     assert thread.author == "Hana Ito"
     assert thread.declared_comments == 2
-    got = [(c.author, c.depth, c.created_at, c.text) for c in thread.comments]
+    got = [(c.author, c.depth, c.created_at, c.text) for c in replies(thread)]
     assert got == [
         ("Joe Mills", 0, "2022-03-11T08:40", "Is it enamelled or bare?"),
         (
@@ -342,3 +353,114 @@ def test_header_lines_alike_but_for_digits_keep_their_own_names_and_dates():
         """)
     got = [(c.author, c.created_at) for c in thread.comments]
     assert got == [("user123", "2024-03-03T09:41"), ("user456", "2024-03-12T22:02")]
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".html"])
+def test_flag_scores_a_forums_opening_post_like_any_comment(runner, tiny_model, tmp_path, suffix):
+    opening = "They staged it and the cabal is hiding the truth from everyone."
+    if suffix == ".txt":
+        content = (
+            "Board index\nWhy do my seedlings fall over?\n"
+            f"Post by fernleaf » Mon Mar 04, 2024 9:12 pm\n{opening}\nTop\n"
+            "Post by mossbank » Mon Mar 04, 2024 9:40 pm\nWater them from below.\nTop\n"
+        )
+    else:
+        post = (
+            '<div id="p{n}" class="post bg1"><div class="postbody"><p class="author">by '
+            '<strong><a href="./memberlist.php?mode=viewprofile&u={n}">{who}</a></strong> '
+            '&raquo; Mon Mar 04, 2024 9:1{n} pm</p><div class="content">{text}</div></div></div>'
+        )
+        content = "<html><body><h2>Why do my seedlings fall over?</h2>" + "".join(
+            post.format(n=n, who=w, text=t)
+            for n, (w, t) in enumerate([("fernleaf", opening), ("mossbank", "Water them.")], 1)
+        )
+    source = tmp_path / f"forum{suffix}"
+    source.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model)])
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["id"] for row in rows] == ["forum/0", "forum/1"]
+    assert rows[0]["scores"] is not None and rows[0]["text"] == opening
+
+
+def test_w3m_image_placeholders_and_star_bullets_before_names():
+    thread = page("""\
+        12 Kommentare
+
+         1. [677] sara sagt:
+            Juli 30, 2013 um 2:33 pm
+
+            Warum zweimal Zucker?
+
+            Antworten
+              □ [749] admin sagt:
+                Juli 30, 2013 um 5:53 pm
+
+                Danke, korrigiert!
+
+                Antworten
+                  ☆ [6a1] Mira sagt:
+                    November 30, 2013 um 5:10 pm
+
+                    Super Rezept
+
+                    Antworten
+        """)
+    assert [(c.author, c.depth, c.created_at) for c in thread.comments] == [
+        ("sara", 0, "2013-07-30T14:33"),
+        ("admin", 1, "2013-07-30T17:53"),
+        ("Mira", 2, "2013-11-30T17:10"),
+    ]
+
+
+def test_a_says_line_is_a_header_when_a_date_closes_the_text_under_it():
+    thread = page("""\
+        Una noticia sobre el presupuesto
+        2 comentarios
+        Enviar Comentario
+          * Ramón dijo:
+            Estoy convencido de que no son pocos los que quieren conocer el programa.
+            26 abril 2022 a las 14:02
+            / Responder
+          * Lidia dijo:
+            Lo mismo pienso yo.
+            26 abril 2022 a las 15:11
+            / Responder
+        """)
+    assert [(c.author, c.created_at, c.text) for c in thread.comments] == [
+        (
+            "Ramón",
+            "2022-04-26T14:02",
+            "Estoy convencido de que no son pocos los que quieren conocer el programa.",
+        ),
+        ("Lidia", "2022-04-26T15:11", "Lo mismo pienso yo."),
+    ]
+
+
+def test_forum_posts_headed_by_last_edited_by_and_a_file_name_is_not_a_date():
+    thread = page("""\
+        Home
+        Allotment waiting lists
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+          • moss
+            moss Gardener  last edited by moss
+            How long did everyone wait for a plot?
+            photo 2024-03-11 o 20.53.41.png
+            Reply Quote  3
+            1 Reply Last reply
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+          • F
+            fenwick  last edited by
+            Three years here.
+            Reply Quote  0
+        ━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━
+          • tula
+            tula  last edited by tula
+            Four for me.
+            Reply Quote  0
+        """)
+    assert thread.author == "moss"
+    assert [(c.author, c.text) for c in replies(thread)] == [
+        ("fenwick", "Three years here."),
+        ("tula", "Four for me."),
+    ]

@@ -90,3 +90,17 @@ def test_epoch_and_written_timestamps_become_iso(tmp_path):
         None,
     ]
     assert [c.id for c in comments] == ["1", "2", "3", "4"]
+
+
+def test_threads_are_announced_from_a_bounded_memory():
+    from moderation.comments import Comment
+    from moderation.formats.tabular import _Threads
+
+    threads = _Threads(remember=2)
+    order = ["a", "a", "b", "a", "c", "d", "a", "d"]
+    announced = [
+        threads.new(Comment(id=str(i), thread_id=t, text="x")) for i, t in enumerate(order)
+    ]
+    # "a" is forgotten once "c" and "d" came after it: announced again, never more than 2 kept
+    assert [t.id if t else None for t in announced] == ["a", None, "b", None, "c", "d", "a", None]
+    assert len(threads.recent) == 2

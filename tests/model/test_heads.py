@@ -12,6 +12,8 @@ from moderation.errors import ModelLoadError
 from moderation.model.heads import HEADS_FILE, AttributeHeads, is_held_out
 from moderation.model.store import load_model_dir
 
+from conftest import ATTRIBUTE_EXAMPLES, FAST_CONFIG, TINY_EXAMPLES
+
 SOME_TEXTS = [
     "You pathetic worm, crawl back under your rock.",
     "Thanks for the library hours!!! Sooo good",
@@ -46,6 +48,40 @@ def test_heads_score_alike_from_the_arrays_the_pipeline_and_one_at_a_time(model)
         assert list(heads.values()) == pytest.approx(row.tolist(), abs=1e-12)
         assert list(labels.values()) == pytest.approx(model.predict_proba([text])[0], abs=1e-12)
     assert ((from_arrays >= 0) & (from_arrays <= 1)).all()
+
+
+@pytest.fixture(scope="module")
+def phrase_model(tmp_path_factory):
+    """The tiny model with two-word phrases among its features, as the default recipe has."""
+    from moderation.model.train import train_from_files
+
+    folder = tmp_path_factory.mktemp("phrases")
+    (folder / "fast.toml").write_text(FAST_CONFIG + "phrase_min_df = 2\n")
+    train_from_files(
+        [TINY_EXAMPLES],
+        output=folder / "tiny",
+        config_path=folder / "fast.toml",
+        attributes=[ATTRIBUTE_EXAMPLES],
+    )
+    return load_model_dir(folder / "tiny", pipeline=True)
+
+
+def test_heads_read_the_phrases_too_one_text_or_a_batch(phrase_model):
+    model = phrase_model
+    phrases = model.scorer.phrases
+    assert phrases and model.heads.n_features == len(model.scorer.terms)
+    assert model.heads.n_features == len(model.pipeline[:-1].transform(["x"]).toarray()[0])
+    texts = [*SOME_TEXTS, *THREATS, f"so {phrases[0]} again, {phrases[-1]}"]
+    from_pipeline = model.heads.probabilities_of_matrix(model.pipeline[:-1].transform(texts))
+    from_arrays = model.attribute_probabilities(texts)  # the batch path
+    np.testing.assert_allclose(from_arrays, from_pipeline, rtol=0, atol=1e-7)
+    for text, row in zip(texts, from_arrays):  # the one-text path, on Python numbers
+        values = model.scorer.feature_values_of_one(text)
+        assert model.heads.probabilities_of_values(values) == pytest.approx(row.tolist(), abs=1e-12)
+        _, heads = model.scores_of_one(text)
+        assert list(heads.values()) == pytest.approx(row.tolist(), abs=1e-12)
+    found = model.scorer.feature_values_of_one(texts[-1])
+    assert {phrases[0], phrases[-1]} <= {model.scorer.terms[t] for t in found}
 
 
 def test_a_threat_scores_above_an_insult_on_the_threat_head(model):

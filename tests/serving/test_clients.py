@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 from coral_bodies import coral_analyze, coral_decision
 
+from moderation.labels.store import LabelStore
 from moderation.model.registry import load_model
 from moderation.serving.attributes import flag_threshold_scale
 
 from conftest import start_moderation_server
 
-KEY = "k-clients"
+KEY = "clients-key-0123456789"  # the platform's: it may send decisions
 CLIENTS = Path(__file__).parent / "clients"
 THREAT = "I will find you and break your legs."
 
@@ -32,9 +33,9 @@ def encode(body: dict) -> bytes:
 
 
 def start(tiny_model, folder: Path, *options: str):
-    (folder / "keys.txt").write_text(KEY + "\n")
+    (folder / "keys.txt").write_text(f"{KEY} coral platform\n")
     args = ["serve", "--model", str(tiny_model), "--keys", str(folder / "keys.txt")]
-    args += ["--labels", str(folder / "decisions.jsonl"), *options]
+    args += ["--labels", str(folder / "labels.db"), *options]
     process, port, base = start_moderation_server(args)
     return process, port, base
 
@@ -53,7 +54,7 @@ def lenient(tiny_model, tmp_path_factory):
     folder = tmp_path_factory.mktemp("lenient")
     options = ("--omit-unsupported-attributes", "--summary-scale", "flag-threshold")
     process, port, base = start(tiny_model, folder, *options)
-    yield port, base, folder / "decisions.jsonl"
+    yield port, base, folder / "labels.db"
     process.terminate()
     log = process.communicate(timeout=30)[0]
     assert "Traceback" not in log, log
@@ -156,7 +157,10 @@ def test_coral_replayed_by_32_connections_within_its_timeout(lenient):
 
     def post(path: str, data: bytes) -> dict:
         request = urllib.request.Request(
-            f"{base}/v1alpha1/{path}?key={KEY}", data=data, method="POST"
+            f"{base}/v1alpha1/{path}?key={KEY}",
+            data=data,
+            method="POST",
+            headers={"Content-Type": "application/json"},  # as Coral's fetch sends it
         )
         started = time.perf_counter()
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -189,6 +193,10 @@ def test_coral_replayed_by_32_connections_within_its_timeout(lenient):
     for thread in threads:
         thread.join(timeout=120)
     assert not failures, f"{len(failures)} failed (slowest {slowest[0]:.3f} s): {failures[:3]}"
-    decisions = [json.loads(line) for line in store.read_text().splitlines()]
-    assert len({d["id"] for d in decisions}) == 64
-    assert all(d["thread_id"].startswith("https://news.example/story-") for d in decisions)
+    with LabelStore(store, create=False) as opened:
+        decisions = list(opened.labels().values())
+    assert len({d.id for d in decisions}) == 64
+    assert all(d.thread_id.startswith("https://news.example/story-") for d in decisions)
+    assert {d.labeller for d in decisions} == {"coral"}  # the platform key's name
+    replies = [d for d in decisions if d.id.endswith("-1")]
+    assert all(d.extra["parent_id"] == d.id.replace("-1", "-0") for d in replies)

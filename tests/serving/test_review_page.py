@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 
 from moderation.cli import app
-from moderation.labels.store import read_store
 
-from conftest import json_lines, start_moderation_server
+from conftest import start_moderation_server, store_history, store_labels
 
-KEY = "review-key-1"
+KEY = "review-key-ana-0001"  # ana's, a moderator
+BO_KEY = "review-key-bo-00002"  # bo's
+PLATFORM_KEY = "review-key-coral-03"  # the platform's: no reviewing with it
 MARKUP = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> says <b>hi</b>'
 COMMENTS = [
     ("r1", None, "The footbridge reopening is great news for everyone walking to school."),
@@ -55,7 +56,7 @@ class ReviewServer:
 
     def __init__(self, folder: Path, model: Path, *, keys: bool, command="review", export=None):
         self.folder = folder
-        self.store = folder / "labels.jsonl"
+        self.store = folder / "labels.db"
         export = export or write_export(folder / "export.jsonl")
         if command == "review":
             args = ["review", str(export), "--store", str(self.store)]
@@ -63,7 +64,9 @@ class ReviewServer:
             args = ["serve", "--review", str(export), "--labels", str(self.store)]
         args += ["--model", str(model)]
         if keys:
-            (folder / "keys.txt").write_text(KEY + "\n")
+            (folder / "keys.txt").write_text(
+                f"{KEY} ana\n{BO_KEY} bo moderator\n{PLATFORM_KEY} coral platform\n"
+            )
             args += ["--keys", str(folder / "keys.txt")]
         self.process, self.port, self.base = start_moderation_server(args, dict(os.environ))
 
@@ -102,40 +105,70 @@ def keyed_server(tmp_path, tiny_model):
 # --- the keys, over plain HTTP ----------------------------------------------------------------
 
 
+JSON = {"Content-Type": "application/json"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _state(server, headers, body=None):
+    status, text, _ = server.request("POST", "/review/api/state", body or {}, {**JSON, **headers})
+    return status, json.loads(text)
+
+
 def test_keys_protect_the_page_and_its_api(keyed_server):
     server = keyed_server
     status, body, _ = server.request("GET", "/review")
     assert status == 401 and 'name="key"' in body and '<label for="key">' in body
-    status, body, _ = server.request("GET", "/review/api/state?labeller=ana")
-    assert status == 401
+    assert _state(server, {})[0] == 401
     answer = {"labeller": "ana", "id": "r1", "answer": "civil"}
-    json_type = {"Content-Type": "application/json"}
-    assert server.request("POST", "/review/api/answer", answer, json_type)[0] == 401
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
-    status, body, _ = server.request("POST", "/review/login", b"key=wrong&next=", form)
+    assert server.request("POST", "/review/api/answer", answer, JSON)[0] == 401
+    status, body, _ = server.request("POST", "/review/login", b"key=wrong&next=", FORM)
     assert status == 403 and "not one of this server" in body
-    status, _, headers = server.request("POST", "/review/login", f"key={KEY}".encode(), form)
+    status, _, headers = server.request("POST", "/review/login", f"key={KEY}".encode(), FORM)
     assert status == 303 and "HttpOnly" in headers["set-cookie"]
-    cookie = headers["set-cookie"].split(";")[0]
-    status, body, _ = server.request(
-        "GET", "/review/api/state?labeller=ana", headers={"Cookie": cookie}
-    )
-    assert status == 200 and json.loads(body)["item"]["id"]
-    status, _, headers = server.request("GET", f"/review?labeller=cy&key={KEY}")
+    cookie = {"Cookie": headers["set-cookie"].split(";")[0]}
+    status, state = _state(server, cookie)
+    assert status == 200 and state["item"]["id"] and state["labeller"] == "ana"
+    status, _, headers = server.request("GET", f"/review?labeller=cy&key={BO_KEY}")
     assert status == 303 and headers["location"] == "/review?labeller=cy"  # key off the address
-    cookie = headers["set-cookie"].split(";")[0]
-    assert (
-        server.request("GET", "/review/api/state?labeller=cy", headers={"Cookie": cookie})[0] == 200
-    )
-    stale = {"Cookie": "moderation_review=made-up"}
-    assert server.request("GET", "/review/api/state?labeller=cy", headers=stale)[0] == 401
-    bearer = {"Authorization": f"Bearer {KEY}"}
-    assert server.request("GET", "/review/api/state?labeller=bo", headers=bearer)[0] == 200
-    plain = {**bearer, "Content-Type": "text/plain"}
+    assert _state(server, {"Cookie": headers["set-cookie"].split(";")[0]})[1]["labeller"] == "bo"
+    assert _state(server, {"Cookie": "moderation_review=made-up"})[0] == 401
+    assert _state(server, {"Authorization": f"Bearer {BO_KEY}"})[0] == 200
+    plain = {"Authorization": f"Bearer {KEY}", "Content-Type": "text/plain"}
     assert server.request("POST", "/review/api/answer", answer, plain)[0] == 415
-    assert not server.store.exists() or not json_lines(server.store)
+    assert store_history(server.store) == []
     status, body, _ = server.request("GET", "/review/static/review.js")
     assert status == 200 and "textContent" in body
+
+
+def test_a_moderator_is_who_their_key_says(keyed_server):
+    server = keyed_server
+    bearer = {**JSON, "Authorization": f"Bearer {KEY}"}
+    first = _state(server, {"Authorization": f"Bearer {KEY}"})[1]["item"]["id"]
+    # ana's key answering as "bo": recorded as ana's, whatever the body says
+    posed = {"labeller": "bo", "id": first, "answer": "abusive"}
+    status, body, _ = server.request("POST", "/review/api/answer", posed, bearer)
+    assert status == 200 and json.loads(body)["labeller"] == "ana"
+    # and bo cannot undo it: his key has nothing to undo
+    bo = {**JSON, "Authorization": f"Bearer {BO_KEY}"}
+    status, body, _ = server.request("POST", "/review/api/undo", {"labeller": "ana"}, bo)
+    assert status == 409
+    platform = {"Authorization": f"Bearer {PLATFORM_KEY}"}
+    status, refusal = _state(server, platform)
+    assert status == 403 and "the platform's" in refusal["error"]["message"]
+    assert [(r.id, r.labeller, r.label) for r in store_history(server.store)] == [
+        (first, "ana", "abusive")
+    ]
+
+
+def test_wrong_keys_at_the_login_are_slowed_down(keyed_server):
+    server = keyed_server
+    for attempt in range(5):
+        status, _, _ = server.request("POST", "/review/login", f"key=guess{attempt}".encode(), FORM)
+        assert status == 403
+    status, body, headers = server.request("POST", "/review/login", f"key={KEY}".encode(), FORM)
+    assert status == 429 and "Too many wrong keys" in body and int(headers["retry-after"]) > 0
+    status, _, _ = server.request("GET", f"/review?key={KEY}")  # no way round it by the address
+    assert status == 401
 
 
 def test_serve_adds_the_review_page_beside_scoring(tmp_path, tiny_model):
@@ -144,15 +177,15 @@ def test_serve_adds_the_review_page_beside_scoring(tmp_path, tiny_model):
         status, body, _ = server.request("GET", "/review")
         assert status == 200 and "review.js" in body
         score = {"comments": [{"text": "a lovely day at the market"}]}
-        assert server.request("POST", "/v1/score", score)[0] == 200
-        status, body, _ = server.request("GET", "/review/api/state?labeller=ana")
-        assert json.loads(body)["progress"]["total"] == 10  # placeholder and blank left out
+        assert server.request("POST", "/v1/score", score, JSON)[0] == 200
+        status, state = _state(server, {}, {"labeller": "ana"})
+        assert state["progress"]["total"] == 10  # placeholder and blank left out
     finally:
         server.stop()
 
 
 def test_review_command_errors_are_one_line_and_exit_2(tmp_path, runner, tiny_model):
-    store = str(tmp_path / "s.jsonl")
+    store = str(tmp_path / "s.db")
     result = runner.invoke(app, ["review", str(tmp_path / "nope.jsonl"), "--store", store])
     assert result.exit_code == 2 and "nope.jsonl: not found" in result.output
     result = runner.invoke(app, ["review", "x", "--store", store, "--order", "loud"])
@@ -249,7 +282,7 @@ def _answer(session, key, store):
         f"the answer to {cid}",
     )
     assert f"for {cid}" in _text(session, "status")
-    assert cid in {r["id"] for r in json_lines(store)}  # on disk before the page moved on
+    assert cid in {r.id for r in store_history(store)}  # on disk before the page moved on
     return cid
 
 
@@ -261,9 +294,7 @@ def test_a_moderator_answers_undoes_and_corrects_with_the_keyboard_alone(browser
     session.get(server.base + "/review")
     assert "needs a key" in session.page_source
     _press(session, KEY + Keys.ENTER)  # the key field has the focus
-    _wait(lambda: session.find_element(By.ID, "name-input").is_displayed(), "the name prompt")
-    _press(session, "ana" + Keys.ENTER)
-    _ready(session)
+    _ready(session)  # no name asked: the key says who this is
     assert "Reviewing as ana" in _text(session, "who")
 
     first = _answer(session, "a", server.store)
@@ -290,18 +321,16 @@ def test_a_moderator_answers_undoes_and_corrects_with_the_keyboard_alone(browser
     _press(session, Keys.ENTER)
     _wait(lambda: f"Corrected {first}: abusive → conspiracy" in _text(session, "status"), "fix")
 
-    records = json_lines(server.store)
-    assert [(r["id"], r["action"]) for r in records] == [
-        (first, "label"),
-        (second, "label"),
-        (third, "label"),
-        (third, "undo"),
-        (first, "undo"),
-        (first, "label"),
+    records = store_history(server.store)
+    assert [(r.id, r.action, r.supersedes) for r in records] == [
+        (first, "label", None),
+        (second, "label", None),
+        (third, "label", None),
+        (third, "undo", records[2].seq),
+        (first, "label", records[0].seq),  # the correction names the answer it replaces
     ]
-    assert {r["labeller"] for r in records} == {"ana"}
-    labels = read_store(server.store).labels()
-    assert {cid: r["label"] for cid, r in labels.items()} == {first: "conspiracy", second: "civil"}
+    assert {r.labeller for r in records} == {"ana"}
+    assert store_labels(server.store) == {first: "conspiracy", second: "civil"}
     # what a screen reader is told
     assert session.find_element(By.ID, "status").get_attribute("role") == "status"
     assert session.find_element(By.ID, "answers").get_attribute("aria-label") == "Answer"
@@ -339,11 +368,10 @@ def test_two_browser_sessions_answer_at_once_without_sharing_a_comment(
             thread.join()
         assert not errors, errors
         assert not set(answered["ana"]) & set(answered["bo"])
-        labels = read_store(server.store).labels()
         expected = dict(zip(answered["ana"], ["abusive", "civil", "abusive"]))
         expected.update(zip(answered["bo"], ["civil", "conspiracy", "civil"]))
-        assert {cid: r["label"] for cid, r in labels.items()} == expected
-        who = {r["id"]: r["labeller"] for r in json_lines(server.store)}
+        assert store_labels(server.store) == expected
+        who = {r.id: r.labeller for r in store_history(server.store)}
         assert {cid for cid, name in who.items() if name == "ana"} == set(answered["ana"])
         everyone = sessions["ana"]
         everyone.refresh()
@@ -380,7 +408,93 @@ def test_markup_in_a_comment_shows_as_text(tmp_path, tiny_model, browsers):
             " (towards civil)", ""
         )
         assert session.execute_script("return window.pwned === undefined")
-        stored = {r["id"]: r["text"] for r in json_lines(server.store)}
+        stored = {r.id: r.text for r in store_history(server.store)}
         assert stored["m1"] == MARKUP
     finally:
         server.stop()
+
+
+def test_one_moderator_in_two_tabs_answering_one_comment_corrects_it(browsers, keyed_server):
+    from selenium.webdriver.common.keys import Keys
+
+    server, session = keyed_server, browsers()
+    session.get(server.base + "/review")
+    _press(session, KEY + Keys.ENTER)
+    _ready(session)
+    first_tab = session.current_window_handle
+    session.switch_to.new_window("tab")  # the same moderator, the same session
+    session.get(server.base + "/review")
+    _ready(session)
+    second_tab = session.current_window_handle
+    shown = _text(session, "comment-id")
+    session.switch_to.window(first_tab)
+    assert _text(session, "comment-id") == shown  # ana holds it, in both tabs
+    _answer(session, "c", server.store)
+    session.switch_to.window(second_tab)
+    _press(session, "a")  # the same comment, answered again from the other tab
+    _wait(lambda: f"Corrected {shown}: civil → abusive" in _text(session, "status"), "the fix")
+    records = store_history(server.store)
+    assert [(r.id, r.label, r.supersedes) for r in records] == [
+        (shown, "civil", None),
+        (shown, "abusive", records[0].seq),
+    ]
+    assert store_labels(server.store) == {shown: "abusive"}  # the store opens and reads
+
+
+ATTACK = """<!doctype html><html><body>
+<form method="post" enctype="text/plain" action="{base}/v1alpha1/comments:suggestscore">
+<input name='{{"comment": {{"text": "planted by another site"}}, "attributeScores":
+{{"TOXICITY": {{"summaryScore": {{"value": 1}}}}}}, "clientToken": "comment:planted", "x": "'
+value='"}}'></form>
+<img src="{base}/review/api/state?labeller=ghost1">
+<img src="{base}/review/api/state?labeller=ghost2">
+<script>
+fetch("{base}/review/api/answer", {{method: "POST", mode: "no-cors",
+  headers: {{"Content-Type": "application/json"}},
+  body: JSON.stringify({{labeller: "ghost3", id: "r1", answer: "abusive"}})}})
+  .finally(() => document.forms[0].submit());
+</script></body></html>"""
+
+
+def test_a_page_on_another_site_can_neither_plant_labels_nor_take_the_queue(
+    tmp_path, tiny_model, browsers
+):
+    """A keyless `serve --review` (the README's setup), and a page on another site that a
+    moderator opens: a text/plain form POST to comments:suggestscore, images pointing at the
+    queue's state for made-up names, a no-cors fetch to the answer API."""
+    import http.server
+    import socketserver
+
+    server = ReviewServer(tmp_path, tiny_model, keys=False, command="serve")
+    page = ATTACK.format(base=server.base).encode()
+
+    class Attack(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    attacker = socketserver.TCPServer(("127.0.0.1", 0), Attack)
+    thread = threading.Thread(target=attacker.serve_forever, daemon=True)
+    thread.start()
+    try:
+        session = browsers()
+        session.get(f"http://localhost:{attacker.server_address[1]}/")  # another site
+        _wait(lambda: server.base in session.current_url or _posted(session), "the form post")
+        time.sleep(1.0)  # the images and the fetch have been sent too
+        assert store_history(server.store) == []  # nothing planted
+        # the ten comments of the queue go to ten moderators: none was leased to a ghost
+        shown = [_state(server, {}, {"labeller": f"mod{n}"})[1]["item"] for n in range(10)]
+        assert None not in shown and len({item["id"] for item in shown}) == 10
+    finally:
+        attacker.shutdown()
+        attacker.server_close()
+        server.stop()
+
+
+def _posted(session) -> bool:
+    return "attributeScores" not in session.page_source

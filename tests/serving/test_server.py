@@ -21,12 +21,13 @@ from coral_bodies import coral_analyze, coral_decision
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation.labels.store import read_store
+from moderation.labels.store import LabelStore
 from moderation.model.registry import load_model
 
 from conftest import start_moderation_server
 
-KEY = "k-test-123"
+KEY = "coral-key-0123456789"  # the platform's (Coral's)
+MODERATOR_KEY = "ana-key-0123456789ab"
 ANALYZE = "/v1alpha1/comments:analyze"
 SUGGEST = "/v1alpha1/comments:suggestscore"
 ABUSE = "What a brainless idiot, crawl back under your rock."
@@ -44,7 +45,8 @@ class Server:
         if key is not None:
             url += ("&" if "?" in url else "?") + f"key={key}"
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, json.loads(response.read() or b"null"), response.headers
@@ -74,7 +76,9 @@ def server_env(home: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def served(tiny_model, tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
-    (folder / "keys.txt").write_text(f"# our keys\n{KEY}\nsecond-key\n")
+    (folder / "keys.txt").write_text(
+        f"\ufeff# our keys\n{KEY} coral platform\n  # an indented comment\n{MODERATOR_KEY} ana\n"
+    )
     server = Server(
         [
             "--model",
@@ -82,11 +86,11 @@ def served(tiny_model, tmp_path_factory):
             "--keys",
             str(folder / "keys.txt"),
             "--labels",
-            str(folder / "labels.jsonl"),
+            str(folder / "labels.db"),
         ],
         server_env(folder),
     )
-    server.store = folder / "labels.jsonl"
+    server.store = folder / "labels.db"
     yield server
     assert server.stop() == 0
 
@@ -213,7 +217,8 @@ def test_keys_are_required_by_query_or_bearer_header_and_never_logged(served):
     assert served.post(ANALYZE, body, key=None)[0] == 403
     status, refusal, _ = served.post(ANALYZE, body, key="wrong")
     assert status == 403 and refusal["error"]["status"] == "PERMISSION_DENIED"
-    assert served.post(ANALYZE, body, key="second-key")[0] == 200
+    assert served.post(ANALYZE, body, key=MODERATOR_KEY)[0] == 200
+    assert served.post(ANALYZE, body, key="# an indented comment")[0] == 403  # not a key
     bearer = {"Authorization": f"Bearer {KEY}"}
     assert served.post(ANALYZE, body, key=None, headers=bearer)[0] == 200
     assert served.post("/v1/score", [{"text": CIVIL}], key=None)[0] == 403
@@ -356,27 +361,43 @@ def test_unknown_paths_and_methods_are_404_and_405(served):
 def test_suggestscore_records_the_platforms_decisions_as_weak_labels(served):
     status, body, _ = served.post(SUGGEST, coral_suggest(ABUSE, "c-901", 1))
     assert status == 200 and body["clientToken"] == "comment:c-901" and body["stored"]
-    # the same decision again writes nothing; a reversal is an undo then the new label
+    # the same decision again writes nothing; a reversal corrects the platform's decision
     assert served.post(SUGGEST, coral_suggest(ABUSE, "c-901", 1))[1]["stored"] is False
     served.post(SUGGEST, coral_suggest(CIVIL, "c-902", 0))
     served.post(SUGGEST, coral_suggest(CIVIL, "c-902", 1))
     conspiracy = "The council secretly planned the flood to buy the land cheap."
     served.post(SUGGEST, coral_suggest(conspiracy, "c-903", 1, attribute="CONSPIRACY"))
-    contents = read_store(served.store)
-    labels = {cid: r["label"] for cid, r in contents.labels().items()}
-    assert {k: labels[k] for k in ("c-901", "c-902", "c-903")} == {
+    with LabelStore(served.store, create=False) as store:
+        labels = store.labels()
+        reversal = store.history(comment_id="c-902")
+    assert {k: labels[k].label for k in ("c-901", "c-902", "c-903")} == {
         "c-901": "abusive",
         "c-902": "abusive",
         "c-903": "conspiracy",
     }
-    record = contents.labels()["c-901"]
-    assert record["weak"] is True and record["source"] == "suggestscore"
-    assert record["labeller"] == "platform:Coral:https://news.example"
-    assert record["text"] == ABUSE and record["thread_id"] == "https://news.example/story-1"
+    assert [(r.label, r.corrects) for r in reversal] == [("civil", None), ("abusive", "civil")]
+    record = labels["c-901"]
+    assert record.weak and record.source == "suggestscore"
+    assert record.labeller == "coral"  # whose key sent it
+    assert record.extra["community"] == "Coral:https://news.example"
+    assert record.text == ABUSE and record.thread_id == "https://news.example/story-1"
+    assert record.extra["thread"]["url"] == "https://news.example/story-1"  # Coral's context
+
+
+def test_decisions_need_the_platforms_key_and_are_recorded_under_its_name(served):
+    status, refusal, _ = served.post(SUGGEST, coral_suggest(ABUSE, "c-950", 1), key=MODERATOR_KEY)
+    assert status == 403 and "ana's key is a moderator's" in refusal["error"]["message"]
+    assert served.post(SUGGEST, coral_suggest(ABUSE, "c-950", 1), key=None)[0] == 403
+    with LabelStore(served.store, create=False) as store:
+        assert store.history(comment_id="c-950") == []
+    assert served.post(SUGGEST, coral_suggest(ABUSE, "c-950", 1))[0] == 200
+    with LabelStore(served.store, create=False) as store:
+        (record,) = store.history(comment_id="c-950")
+    assert (record.labeller, record.role) == ("coral", "platform")
 
 
 def test_coral_decisions_keep_their_thread_and_parent_and_retraining_groups_them(served):
-    from moderation.examples import read_labelled
+    from moderation.labels.examples import read_labelled
 
     story = "https://news.example/flood"
     thread = [("d-1", CIVIL, "APPROVED", None), ("d-2", ABUSE, "DELETED", "d-1")]
@@ -384,14 +405,17 @@ def test_coral_decisions_keep_their_thread_and_parent_and_retraining_groups_them
     for cid, text, status, parent in thread:
         answer = served.post(SUGGEST, coral_decision(text, cid, status, parent, story))
         assert answer[0] == 200 and answer[1]["clientToken"] == f"comment:{cid}"  # Coral checks it
-    records = read_store(served.store).labels()
-    assert {cid: records[cid]["label"] for cid, *_ in thread} == {
+    with LabelStore(served.store, create=False) as store:
+        records = store.labels()
+    assert {cid: records[cid].label for cid, *_ in thread} == {
         "d-1": "civil",
         "d-2": "abusive",
         "d-3": "civil",
     }
-    assert {records[cid]["thread_id"] for cid, *_ in thread} == {"https://news.example/flood"}
-    assert [records[cid].get("parent_id") for cid, *_ in thread] == [None, "d-1", "d-1"]
+    assert {records[cid].thread_id for cid, *_ in thread} == {"https://news.example/flood"}
+    assert [records[cid].extra.get("parent_id") for cid, *_ in thread] == [None, "d-1", "d-1"]
+    assert records["d-2"].labeller == "coral"  # the platform key's name
+    assert records["d-2"].extra["thread"]["url"] == "https://news.example/flood?commentID=d-2"
     examples = {e.id: e for e in read_labelled(served.store).examples}
     assert {examples[cid].thread_id for cid, *_ in thread} == {"https://news.example/flood"}
 
@@ -412,10 +436,21 @@ def test_batch_scoring_returns_the_records_score_json_prints(served, model):
 
 
 def test_model_and_metrics_endpoints(served, model):
-    status, body, _ = served.get("/v1/model")
+    status, body, _ = served.get("/v1/model")  # without a key: no paths
     assert status == 200
+    assert set(body) == {
+        "model",
+        "labels",
+        "thresholds",
+        "attributes",
+        "unsupported_attributes",
+        "omit_unsupported_attributes",
+        "summary_scale",
+    }
     assert body["model"] == model.id and body["labels"] == model.labels
+    status, body, _ = served.request("GET", "/v1/model", key=MODERATOR_KEY)
     assert body["keys_required"] is True and body["follows_active_model"] is False
+    assert body["decisions_recorded_to"] == str(served.store) and body["directory"]
     assert body["attributes"]["TOXICITY"]["from"] == "label:abusive"
     assert body["attributes"]["THREAT"]["from"] == "head:THREAT"
     assert body["attributes"]["THREAT"]["flag_threshold"] == model.meta.head_thresholds["THREAT"]
@@ -498,7 +533,7 @@ def test_decisions_retrain_a_model_that_the_server_picks_up_without_a_restart(ti
     )
     promoted = run("models", "promote", str(tiny_model), "--force")
     assert promoted.returncode == 0, promoted.stderr
-    store = tmp_path / "decisions.jsonl"
+    store = tmp_path / "decisions.db"
     server = Server(["--labels", str(store)], env)
     try:
         base_id = server.get("/v1/model")[1]["model"]
@@ -568,13 +603,42 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(tiny_model, tmp_path
     assert server.process.wait(timeout=30) == 0
 
 
-def test_serve_refuses_a_bad_keys_file_before_listening(tmp_path, runner):
+KEYS_FILES = {
+    "# only a comment\n   # and an indented one\n": "keys.txt: no keys in the file",
+    "short-key ana\n": "keys.txt:1: a key of 9 characters is too short (at least 16)",
+    "# ours\nlong-enough-key-0001\n": "keys.txt:2: a key needs the name of whoever uses it",
+    "long-enough-key-0001 ana boss\n": "keys.txt:1: unknown role 'boss'",
+    "long-enough-key-0001 ana\nlong-enough-key-0001 bo\n": "keys.txt:2: the key is already on",
+    "long-enough-key-0001 ana moderator extra\n": "keys.txt:1: 4 fields",
+}
+
+
+@pytest.mark.parametrize("text", KEYS_FILES)
+def test_serve_refuses_a_bad_keys_file_before_listening(tmp_path, runner, text):
     from moderation.cli import app
 
-    (tmp_path / "keys.txt").write_text("# only a comment\n")
+    (tmp_path / "keys.txt").write_text(text)
     result = runner.invoke(app, ["serve", "--keys", str(tmp_path / "keys.txt")])
     assert result.exit_code == 2
-    assert "no keys in the file" in result.output
+    assert KEYS_FILES[text] in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_keys_files_are_read_as_written_and_never_from_a_device(tmp_path):
+    from moderation.errors import InputError
+    from moderation.serving.keys import Key, Keys
+
+    path = tmp_path / "keys.txt"
+    path.write_bytes(
+        "\ufeff# key name role\n\n  long-enough-key-0001   ana  \n"
+        "platform-key-0000002 coral platform\n  #indented-key-00003 ghost\n".encode()
+    )
+    keys = Keys(path)
+    assert keys.who("long-enough-key-0001") == Key("ana", "moderator")
+    assert keys.who("platform-key-0000002") == Key("coral", "platform")
+    assert keys.who("#indented-key-00003") is None and keys.who("") is None
+    with pytest.raises(InputError, match="not a regular file"):
+        Keys("/dev/zero")
 
 
 def test_threading_is_safe_for_concurrent_clients(served):

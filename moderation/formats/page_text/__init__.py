@@ -60,13 +60,18 @@ two seconds a megabyte."""
 def _prefer_known(inferred: Thread, known: Thread) -> bool:
     """The known shapes are a hint: their reading is kept where the inferred layout found much
     less, or more comments than the page declares while the known shapes found no more."""
-    found, hinted = len(inferred.comments), len(known.comments)
+    found, hinted = replies(inferred), len(known.comments)
     declared = inferred.declared_comments
     if declared is not None and found > declared >= hinted > 0:
         return True
     if 2 * found < hinted:
         return True
     return found == hinted and _plausibility(known) > _plausibility(inferred)
+
+
+def replies(thread: Thread) -> int:
+    """The thread's comments but a forum's opening post (which a declared count leaves out)."""
+    return sum(1 for c in thread.comments if not c.extra.get("opening_post"))
 
 
 def _plausibility(thread: Thread) -> float:
@@ -121,7 +126,7 @@ def read_page_text(source: Source, options: ReadOptions) -> Iterator[Thread | Co
     report = source.report
     for warning in warnings:
         report.warn(warning)
-    found = len(thread.comments)
+    found = replies(thread)
     if thread.declared_comments is not None and thread.declared_comments != found:
         report.warn(f"the page says {thread.declared_comments} comments, {found} were found")
     yield thread

@@ -6,6 +6,7 @@ import re
 
 from moderation.comments import Thread
 from moderation.formats.dates import find_date
+from moderation.formats.page_text.scripts import cjk_sentence
 from moderation.formats.page_text.shapes import (
     BULLET,
     BYLINE,
@@ -24,6 +25,8 @@ from moderation.formats.page_text.shapes import (
 
 def _is_paragraph(text: str) -> bool:
     """Where an article's body starts: a long line, or a whole sentence."""
+    if len(text) >= 30 and cjk_sentence(text):
+        return True
     return len(text) > 150 or (len(text.split()) >= 10 and text[-1:] in '."”')
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
+from moderation.formats.page_text.scripts import has_cjk
+
 LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
 
 
@@ -103,6 +105,32 @@ _RELATIVE_WORDS = frozenset(
 )
 _RELATIVE_NEEDS_AGO = re.compile(rf"^{_QUANTITY}\s*(?:{_UNIT})\.?$", re.I)
 
+# Dates that give their fields in order, year first: 2024-03-11, 2024/03/11, Korean 2024.03.11.
+# and 2024. 3. 11., with a time after them (19:02, 오후 7:02).
+_YEAR_FIRST = re.compile(
+    r"(?<![\d.])(?P<y>(?:19|20)\d\d)(?P<sep>[/.])\s?(?P<m>\d{1,2})(?P=sep)\s?(?P<d>\d{1,2})\.?"
+    r"(?:\s*[(（][^()（）]{1,4}[)）])?"
+    r"(?:\s*(?P<ap>오전|오후|午前|午後|上午|下午)?\s*(?P<H>\d{1,2}):(?P<M>\d{2})"
+    r"(?:\s*(?P<ap2>[ap]\.?m\b\.?))?)?"
+    r"(?![\d/])",
+    re.I,
+)
+# Dates in CJK characters: 2024年3月11日 19:02, 2024년 3월 11일 오후 7:02, 3月11日(月) 19時02分.
+_CJK_DATE = re.compile(
+    r"(?:(?P<y>(?:19|20)\d\d)\s*[年년]\s*)?(?P<m>\d{1,2})\s*[月월]\s*(?P<d>\d{1,2})\s*[日일]"
+    r"(?:\s*[(（][^()（）]{1,4}[)）])?"
+    r"(?:\s*(?P<ap>오전|오후|午前|午後|上午|下午)?\s*(?P<H>\d{1,2})\s*(?::|：|時|时|시)\s*"
+    r"(?P<M>\d{1,2})\s*(?:分|분)?)?"
+)
+# Relative times: 3時間前, 3小时前, 3시간 전, 昨日, 어제.
+_CJK_RELATIVE = re.compile(
+    r"(?:\d+|[一二三四五六七八九十两兩几幾半]+)\s*(?:秒|分钟|分鐘|分|時間|小时|小時|个小时|個小時|日|天|"
+    r"週間|周|週|か月|ヶ月|カ月|个月|個月|年)\s*前"
+    r"|\d+\s*(?:초|분|시간|일|주|개월|달|년)\s*전"
+    r"|昨日|昨天|今日|今天|前天|一昨日|刚刚|剛剛|たった今|방금|어제|오늘|그저께"
+)
+_LATER_HALF = ("오후", "午後", "下午", "pm", "p.m", "p.m.")
+
 
 @cache
 def _parser():
@@ -138,6 +166,9 @@ class DateReader:
         """The first date (absolute or relative) in a short line, or None."""
         if len(text) > 200:
             return None
+        ordered = self._year_first(text)
+        if ordered is not None:
+            return ordered
         words = set(_LETTERS.findall(text.lower()))
         relative = bool(words & _RELATIVE_WORDS)
         if _DIGIT.search(text) is None:
@@ -159,6 +190,22 @@ class DateReader:
         if m and not (_RELATIVE_NEEDS_AGO.match(m.group()) and len(text.split()) > 6):
             return When(None, m.start(), m.end(), True)
         return When(None, *span) if span is not None else None
+
+    @staticmethod
+    def _year_first(text: str) -> When | None:
+        """A date whose fields stand in order, year first, or in CJK characters; a relative
+        time in CJK characters. Read by pattern (there is nothing to guess), None otherwise."""
+        if not has_cjk(text) and _DIGIT.search(text) is None:
+            return None
+        m = _YEAR_FIRST.search(text)
+        if m is None and has_cjk(text):
+            m = _CJK_DATE.search(text)
+            if m is None:
+                rel = _CJK_RELATIVE.search(text)
+                return When(None, rel.start(), rel.end(), True) if rel else None
+        if m is None:
+            return None
+        return When(_iso(m), m.start(), m.end())
 
     def _absolute_span(self, text: str, month: bool) -> tuple[int, int] | None:
         """Where a run of date tokens (numbers, month and weekday names, glue words) with a
@@ -236,6 +283,10 @@ class DateReader:
         """The ISO date and time of a date span with a year; None without a year."""
         if span in self._seen:
             return self._seen[span]
+        if re.sub(r"\d+", "#", span.lower()) not in self._shapes:  # a shape not learnt yet
+            ordered = self._year_first(span)
+            if ordered is not None and not ordered.relative:
+                return ordered.iso
         iso = None
         if _YEAR4.search(span) or _NUMERIC_DATE.search(span) or _two_digit_year(span):
             numbers = [int(n) for n in re.findall(r"\d+", span)]
@@ -258,6 +309,25 @@ class DateReader:
         if len(self._seen) < 100_000:
             self._seen[span] = iso
         return iso
+
+
+def _iso(m: re.Match[str]) -> str | None:
+    """``YYYY-MM-DDTHH:MM`` from a year-first or CJK date match; None without a year (a date
+    of the current year, as pages print recent comments: no time is made up for it)."""
+    if not m["y"]:
+        return None
+    year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
+    hour = int(m["H"]) if m["H"] else 0
+    minute = int(m["M"]) if m["M"] else 0
+    half = (m["ap"] or m.groupdict().get("ap2") or "").lower()
+    if half in _LATER_HALF and hour < 12:
+        hour += 12
+    elif half and half not in _LATER_HALF and hour == 12:
+        hour = 0
+    try:
+        return datetime(year, month, day, hour, minute).strftime("%Y-%m-%dT%H:%M")
+    except ValueError:
+        return None
 
 
 def _two_digit_year(span: str) -> bool:

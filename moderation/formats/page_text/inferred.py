@@ -8,8 +8,16 @@ import re
 from moderation.comments import Comment, Thread
 from moderation.formats.page_text.article import article_parts
 from moderation.formats.page_text.dating import DateReader
-from moderation.formats.page_text.lines import Line, classify, clean_name, furniture, name_like
+from moderation.formats.page_text.lines import (
+    Kind,
+    Line,
+    classify,
+    clean_name,
+    furniture,
+    name_like,
+)
 from moderation.formats.page_text.records import Record, find_records, nest
+from moderation.formats.page_text.scripts import cjk_sentence, has_cjk, word_count
 from moderation.formats.page_text.shapes import LABELLED_META, find_comment_section
 
 _NUMBER_WORDS = {
@@ -35,6 +43,15 @@ _COUNT_PAREN = re.compile(
 )
 _COUNT_AFTER_SEPARATOR = re.compile(rf"[|·•]\s*(?P<n>\d[\d,]*)\s+(?:{_COUNTED})\s*$", re.I)
 _NO_COMMENTS = re.compile(r"(?<![\w-])no comments:$", re.I)
+# Counts in scripts without spaces: コメント 3件, コメント（3）, 댓글 3개, 评论（3）, 3条评论.
+_CJK_COUNTED = r"コメント|댓글|评论|評論|留言|回复|回覆"
+_CJK_COUNT = re.compile(
+    rf"^(?:全部|全て|전체\s*)?(?:{_CJK_COUNTED})\s*[（(]?\s*(?P<n>\d[\d,]*)\s*(?:件|개|条|條)?\s*[)）]?$"
+    rf"|^(?P<m>\d[\d,]*)\s*(?:件の|개의\s*|条|條)(?:{_CJK_COUNTED})$"
+)
+_CJK_BYLINE = re.compile(
+    r"^(?P<name>\S{1,10}(?:\s\S{1,10})?)\s*(?:記者|기자|记者|記者|특파원|編集委員|論説委員)$"
+)
 _LYNX_REF = re.compile(r"\[\d{1,5}\]")
 
 
@@ -91,6 +108,10 @@ def _counts(lines: list[str]):
         m = _NO_COMMENTS.search(text)
         if m:  # Blogger's post footer: "Posted by X at 9:41 AM No comments:"
             yield i, 0, None, True, True
+            continue
+        m = _CJK_COUNT.match(text) if len(text) <= 30 else None
+        if m:
+            yield i, _count(m["n"] or m["m"]), None, True, True
 
 
 _NAVIGATION = re.compile(r"\s[|»›/>•·]\s|\s→\s|\S\s{2,}\S|^(?:home|skip to)\b", re.I)
@@ -113,6 +134,9 @@ def _byline_name(text: str) -> str | None:
     text = text.lstrip("•·*-–— ")
     if len(text) > 160:
         return None
+    cjk = _CJK_BYLINE.match(text)
+    if cjk:  # 山田花子 記者, 김민지 기자
+        return cjk["name"]
     for pattern in (_BYLINE_AFTER, _BYLINE, _BYLINE_INSIDE):
         m = pattern.match(text) if pattern is not _BYLINE_INSIDE else pattern.search(text)
         if m and name_like(clean_name(m["name"])):
@@ -121,14 +145,26 @@ def _byline_name(text: str) -> str | None:
 
 
 def _paragraph(text: str) -> bool:
+    if has_cjk(text) and cjk_sentence(text) and len(text) >= 30:
+        return True
     return len(text) > 150 or (len(text.split()) >= 12 and text[-1:] in '.!?"”')
+
+
+def _long(text: str) -> bool:
+    """A line long enough to be an article's paragraph (fewer characters in CJK scripts)."""
+    return len(text) > 150 or (len(text) >= 40 and cjk_sentence(text))
 
 
 def _meta(text: str, reader: DateReader) -> bool:
     text = text.lstrip("•·*-–— ")
     if len(text) > 160:
         return False
-    return bool(_BYLINE.match(text) or _BYLINE_AFTER.match(text) or reader.find(text))
+    return bool(
+        _BYLINE.match(text)
+        or _BYLINE_AFTER.match(text)
+        or _CJK_BYLINE.match(text)
+        or reader.find(text)
+    )
 
 
 def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | None]:
@@ -136,7 +172,7 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     of the run of longer lines just above the byline or date nearest the article's first
     paragraph (a subtitle may stand between); navigation, site names and bylines are passed."""
     texts = [line.strip().lstrip("▲△⬆ ").strip() for line in lines]  # HN's vote arrow
-    first_paragraph = next((i for i, t in enumerate(texts) if len(t) > 150), None)
+    first_paragraph = next((i for i, t in enumerate(texts) if _long(t)), None)
     if first_paragraph is None:  # short articles: the first sentence after a date or byline
         dated = next((i for i, t in enumerate(texts) if t and _meta(t, reader)), 0)
         first_paragraph = next(
@@ -172,7 +208,7 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
         t = texts[i]
         if not any(ch.isalpha() for ch in t):
             continue
-        words = len(t.split())
+        words = word_count(t)
         if _meta(t, reader) or furniture(t) or LABELLED_META.match(t.lstrip("•·*-–— ")):
             if run:
                 break
@@ -191,7 +227,7 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     for i in range(below + 1, first_paragraph):  # a title under its date (Blogger)
         t = texts[i]
         following = next((u for u in texts[i + 1 :] if u), "")
-        if len(t.split()) >= 4 and not (
+        if word_count(t) >= 4 and not (
             _meta(t, reader)
             or furniture(t)
             or _NAVIGATION.search(t)
@@ -210,6 +246,19 @@ def headline(lines: list[str], reader: DateReader) -> tuple[str | None, str | No
     title = texts[run[-1]]
     title = re.sub(r"\s+\((?:self\.)?[\w.-]+\.?\w*\)$", "", title)  # HN and Reddit: "(domain)"
     return title, author
+
+
+def dateline(lines: list[str], reader: DateReader) -> str | None:
+    """The first date with a year above the article's first paragraph, or None."""
+    for line in lines[:200]:
+        text = line.strip()
+        if _long(text):
+            return None
+        if 6 <= len(text) <= 120:
+            found = reader.find(text)
+            if found is not None and found.iso is not None:
+                return found.iso
+    return None
 
 
 def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
@@ -238,12 +287,12 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     classified = classify(lines, start, len(lines), reader)
     for line in classified:
         if header is not None and line.index == header[0]:
-            line.kind = "F"  # "3 Answers": the count, not a name
+            line.kind = Kind.FURNITURE  # "3 Answers": the count, not a name
     records = find_records(classified)
     # no comment header: a forum's first post is the article, unless the article's text stands
     # above the first record (a blog whose notes or replies follow it without a header)
     article_above = bool(records) and any(
-        len(text) > 150 for text in lines[: classified[records[0].start].index]
+        _long(text.strip()) for text in lines[: classified[records[0].start].index]
     )
     forum = not opens and len(records) >= 2 and not article_above
     listed = not opens and len(records) >= 2 and article_above
@@ -255,6 +304,7 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         first = records.pop(0)
         zone_end = classified[first.start].index
     article_parts(lines[:zone_end], thread, title_known=thread.title is not None)
+    thread.published = thread.published or dateline(lines[:zone_end], reader)
     title, author = headline(lines[: zone_end + (1 if opens else 0)], reader)
     if title and (header is None or header[2] is None):
         thread.title = title
@@ -263,12 +313,14 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     thread.author = author or thread.author
     if forum:
         thread.author = first.author or thread.author
-        thread.article = first.text() or thread.article
         thread.published = thread.published or first.when
+        thread.article = None  # the opening post is the article, read as a comment below
     elif not opens and not listed:
         records = []
     nest(records, classified, first)
     thread.comments = _comments(thread, records)
+    if forum:
+        thread.comments.insert(0, opening_post(thread, first))
     warnings.extend(doubts(records, classified))  # records: after the opening post left
     return thread, warnings
 
@@ -282,12 +334,27 @@ def doubts(records: list[Record], lines: list[Line]) -> list[str]:
         if record.author is None:
             found.append(f"comment {n}: no author found in its header")
         for line in record.body:
-            if line.kind in "DH":
+            if line.kind in (Kind.DATE, Kind.HEADER):
                 found.append(
                     f"line {line.index + 1}: {line.text[:60]!r} inside comment {n} ({who}) looks"
                     " like a comment header or date; kept as its text"
                 )
     return found
+
+
+def opening_post(thread: Thread, record: Record) -> Comment:
+    """A forum thread's first post, as a comment (it is user content, scored and flagged like
+    any reply): id ``<thread>/0``, marked ``extra["opening_post"]``."""
+    return Comment(
+        id=f"{thread.id}/0",
+        thread_id=thread.id,
+        text=record.text(),
+        author=record.author,
+        created_at=record.when,
+        thread_title=thread.title,
+        thread_url=thread.url,
+        extra={"opening_post": True},
+    )
 
 
 def _comments(thread: Thread, records: list[Record]) -> list[Comment]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from enum import StrEnum
 
 from moderation.comments import is_placeholder
 from moderation.formats.page_text.dating import DateReader, When
+from moderation.formats.page_text.scripts import cjk_name, cjk_sentence, has_cjk
 
 # Words that make up the furniture printed with every comment, in the languages read.
 _FURNITURE_WORDS = frozenset(
@@ -24,7 +26,9 @@ _FURNITURE_WORDS = frozenset(
     downvote vote votes points point score solution follow following subscribe bookmark
     delete translate remove approve spam notes note reblog mute block web · cancel submit
     send publish respond name email e-mail website password comment * name* email* comment*
-    abuse post posts hidden permalink] archive hide past favorite unflag mehr más altro meer
+    abuse post posts hidden permalink] archive hide past favorite unflag mehr más altro meer last
+    返信 返信する 共感した なるほど うーん いいね 通報 違反報告 もっと見る 답글 공감 비공감 좋아요
+    신고 더보기 回复 回覆 赞 讚 点赞 踩 举报 檢舉 分享 收起 展开 更多
     """.split()
 )
 _BADGE_LINE = re.compile(
@@ -52,6 +56,7 @@ _FURNITURE_PHRASES = (
     r"submit comment|publish comment|leave a comment|leave a reply|write a comment|"
     r"improve this (?:question|answer)|follow post|level \d+|report abuse|\d+ more comments?|"
     r"add comment|load more\.*|#\d+ \(permalink\)|\(permalink\)|"
+    r"last edited by(?:\s+\S.{0,60})?|(?:\S+\s+)?\d+\s+repl(?:y|ies)\s+last reply|"
     r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?"
 )
 _FURNITURE_LINE = re.compile(
@@ -69,7 +74,8 @@ _FURNITURE_LINE = re.compile(
     r"|\d+ more repl(?:y|ies)|show \d+ more repl(?:y|ies)",
     re.I,
 )
-_SYMBOLS = frozenset("· • | ▲ ▼ ♥ ♡ ❤ ↑ ↓ [–] [-] [+] + - – — › » « ... … ∙ ⋅ #".split())
+_RULE = re.compile(r"[━─═~=*·•_\-–—]+")
+_SYMBOLS = frozenset("· • | / ▲ ▼ ♥ ♡ ❤ ↑ ↓ [–] [-] [+] + - – — › » « ... … ∙ ⋅ #".split())
 _NUMBER = re.compile(r"[#+\-−]?\d[\d,.]*[kKmM]?|\(\d+\)|#\d+|\[\d+\]")
 _SPLIT = re.compile(r"\s*[·•|∙]\s*|\s{2,}")
 
@@ -80,7 +86,7 @@ _REPLY_CUE = re.compile(
 )
 _REPLIES_TO = re.compile(r"^(?P<name>.{1,60}?)\s+replie[sd]\s+to\s+(?P<to>.{1,60})$", re.I)
 _SAYS = re.compile(
-    r"^(?P<name>\S.{0,58}?)\s+(?P<verb>says|said|sagt|schrieb|dit|dice|schreef|ha detto|"
+    r"^(?P<name>\S.{0,58}?)\s+(?P<verb>says|said|sagt|sagte|schrieb|dit|dice|dijo|schreef|ha detto|"
     r"ha scritto|wrote|writes|a écrit|escribió|disse|reblogged this from \S+ and added)"
     r"\s*(?P<mark>:|\.\.\.|…)?(?:\s+(?P<rest>.*))?$",
     re.I,
@@ -91,9 +97,9 @@ _PROFILE_LABEL = re.compile(
     re.I,
 )
 _HEADER_LEAD = re.compile(
-    r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|▲\s*\d*\s*|old\b\s*|#\d+\s+|"
+    r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|\[[0-9a-f]{3,8}\]\s+|▲\s*\d*\s*|old\b\s*|#\d+\s+|"
     r"(?:post(?:ed)?\s+)?by\s+|postposted:?\s*|posted:?\s*|via\s+|"
-    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤*+#]\s+|o\s+(?=[A-Z@])|u/)+",
+    r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤☆★◇◆*+#]\s+|o\s+(?=[A-Z@])|u/)+",
     re.I,
 )
 _NAME_TAIL = re.compile(
@@ -113,10 +119,23 @@ _STRONG_RELATIVE = re.compile(
     re.I,
 )
 _PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
-_LIST_BULLET = re.compile(r"^(?:[*+•◦▪‣●○■□➤#]|o(?=\s+[A-Z@]))\s+")
+_LIST_BULLET = re.compile(r"^(?:[*+•◦▪‣●○■□➤☆★◇◆#]|o(?=\s+[A-Z@]))\s+")
 _INITIAL_END = re.compile(r"(?:^|\s)\w{1,2}\.$")
 _HANDLE_CHARS = re.compile(r"[_.\d-]")
 _PARTICLES = frozenset("de da di du del della van von der den la le y dos das bin al el".split())
+
+
+class Kind(StrEnum):
+    """What a line of a comment section is."""
+
+    FURNITURE = "F"  # printed with every comment: Reply, Like 18, Joined: 14 Feb 2019
+    REPLY_CUE = "R"  # In reply to X, → X
+    DATE = "D"  # a date or time, perhaps with a byline or the comment's buttons
+    HEADER = "H"  # a name with a date or a verb: Ann says:, Ann | March 3, 2024
+    NAME = "N"  # a line that could be a display name
+    TEXT = "T"  # anything else: a comment's (or the article's) words
+    ANSWERED = "A"  # "answered 4 hours ago": the post above, signed by the name below
+    SAYS = "S"  # "Ann said:" alone: a header if a date follows, a quote's attribution if not
 
 
 @dataclass(slots=True)
@@ -126,7 +145,7 @@ class Line:
     index: int
     indent: int
     text: str
-    kind: str = "T"  # F furniture, R reply cue, D date, H header, N name-like, T text
+    kind: Kind = Kind.TEXT
     when: When | None = None
     name: str | None = None
     byline: bool = False  # D: words before the date that are not a name ("Retired teacher")
@@ -142,6 +161,8 @@ def furniture(text: str) -> bool:
     lowered = text.strip().lower().rstrip(".…")
     if not lowered or len(lowered) > 120:
         return False
+    if len(lowered) >= 3 and _RULE.fullmatch(lowered):
+        return True  # a rule drawn across the page (━━━━, ═════, ~~~~)
     if _FURNITURE_LINE.fullmatch(lowered) or _BADGE_LINE.fullmatch(lowered):
         return True
     if (
@@ -169,6 +190,8 @@ def name_like(text: str) -> bool:
     t = _LIST_BULLET.sub("", text.strip())
     if not t or len(t) > 50:
         return False
+    if has_cjk(t):
+        return cjk_name(t)
     words = t.split()
     if len(words) > 5 or not any(ch.isalpha() for ch in t):
         return False
@@ -233,73 +256,83 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
     text, when = line.text, line.when
     prefix, suffix = text[: when.start].strip(), text[when.end :].strip()
     if re.match(r"^(?:answered|asked)$", prefix, re.I):
-        line.kind = "A"  # "answered 4 hours ago" then the name: the post above is theirs
+        line.kind = Kind.ANSWERED  # "answered 4 hours ago" then the name: the post above is theirs
         return
     if _PROFILE_LABEL.match(prefix) or (prefix.endswith(":") and len(prefix.split()) <= 2):
         if re.match(r"^(?:post)?posted:?$", prefix, re.I):
-            line.kind = "D"
+            line.kind = Kind.DATE
             return
-        line.kind = "F"
+        line.kind = Kind.FURNITURE
         return
     signed = re.search(r"\s[–—-]\s(?P<name>[^–—]{1,40}?)\s*$", prefix)
     if signed and len(prefix[: signed.start()].split()) >= 3:
         # "text – Author 5 hours ago": a comment signed at its end (Stack Exchange comments)
-        line.kind, line.name = "H", clean_name(signed["name"])
+        line.kind, line.name = Kind.HEADER, clean_name(signed["name"])
         line.inline, line.signed = prefix[: signed.start()].strip(), True
         return
     rest = _NAME_TAIL.sub("", prefix + " " + suffix).strip(" ·•|()")
     weak = when.relative and not _STRONG_RELATIVE.search(text[when.start : when.end])
     if not weak and rest and furniture(rest) and not furniture(text):
-        line.kind, line.furnished = "D", True  # the date printed with the comment's buttons
+        line.kind, line.furnished = Kind.DATE, True  # the date printed with the comment's buttons
         return
     if weak and rest and furniture(rest):
-        line.kind = "F"  # "Like · Reply · 14 · 2y": the date is part of the furniture
+        line.kind = Kind.FURNITURE  # "Like · Reply · 14 · 2y": the date is part of the furniture
         return
     if weak:
         if any(ch.isalpha() for ch in rest) and not furniture(rest):
-            line.kind = "T"  # "took 3 days": a duration in a sentence, not a comment's date
+            line.kind = Kind.TEXT  # "took 3 days": a duration in a sentence, not a comment's date
             return
     rest_of_line = _PAREN.sub("", suffix).strip(" *•·|")
     if len(rest_of_line.split()) >= 4 and not furniture(rest_of_line):
-        line.kind = "T"  # a sentence goes on after the date: text, not a header
+        line.kind = Kind.TEXT  # a sentence goes on after the date: text, not a header
         return
     by = re.match(r"^by\s+(?P<name>.{1,60})$", suffix, re.I)
     if by and len(prefix.split()) <= 3:
-        line.kind, line.name = "H", clean_name(by["name"])
+        line.kind, line.name = Kind.HEADER, clean_name(by["name"])
         return
     parent = re.split(r"\s{2,}|\s+→\s*", prefix.strip(" •·|"))
     if len(parent) >= 2 and parent[-1].strip():
         line.reply_to = clean_name(parent[-1])
     lead = clean_name(prefix) if prefix else ""
     if not lead or not any(ch.isalpha() for ch in lead):
-        line.kind = "D"
+        line.kind = Kind.DATE
         return
     if len(prefix.split()) > 8:
-        line.kind = "T"
+        line.kind = Kind.TEXT
         return
     if name_like(lead) and not furniture(lead):
-        line.kind, line.name = "H", lead
+        line.kind, line.name = Kind.HEADER, lead
         return
     if len(lead.split()) <= 6 and not re.search(r"[.!?]$", lead):
-        line.kind, line.byline = "D", True
+        line.kind, line.byline = Kind.DATE, True
         return
-    line.kind = "T"
+    line.kind = Kind.TEXT
 
 
 _SAYS_VERBS = frozenset(
-    "says said sagt schrieb dit dice schreef detto scritto wrote writes écrit escribió disse "
-    "reblogged".split()
+    "says said sagt sagte schrieb dit dice dijo schreef detto scritto wrote writes écrit "
+    "escribió disse reblogged".split()
 )
 _CUES = ("in reply", "replying", "reply to", "in antwort", "en réponse", "en respuesta",
          "in risposta", "als antwoord", "→")  # fmt: skip
 
 
+_EDITED = re.compile(r"^(?P<name>\S.{0,50}?)\s+last edited by\b", re.I)
+_FILE = re.compile(r"\.(?:png|jpe?g|gif|webp|pdf|mp4|zip|docx?)$", re.I)
+
+
 def sort_line(text: str, reader: DateReader) -> Line:
     """A line's kind, read from the line alone (the page's repetitions are weighed later)."""
     line = Line(0, 0, text)
-    if len(text) > 200:
+    if len(text) > 200 or _FILE.search(text):
+        return line  # long, or a file's name (its date is not a comment's)
+    edited = _EDITED.match(text) if "edited" in text else None
+    if edited:  # NodeBB: "ann GNU/Linux  last edited by ann"
+        line.kind, line.name = Kind.HEADER, clean_name(edited["name"])
         return line
     lowered = text[:100].lower()
+    if cjk_sentence(text) and reader.find(text) is None:
+        return line  # a sentence in a script without spaces: text
     words = {w.strip(":.…,") for w in lowered.split()}
     if (
         len(words) >= 9
@@ -309,12 +342,12 @@ def sort_line(text: str, reader: DateReader) -> Line:
     ):
         return line  # a sentence: text (a quick way past the checks below, for speed)
     if furniture(text):
-        line.kind = "F"
+        line.kind = Kind.FURNITURE
         return line
     if lowered.startswith(_CUES) or "→" in lowered:
         m = _REPLY_CUE.match(text)
         if m:
-            line.kind, line.reply_to = "R", clean_name(m["to"])
+            line.kind, line.reply_to = Kind.REPLY_CUE, clean_name(m["to"])
             return line
     m = _SAYS.match(text) if words & _SAYS_VERBS else None
     if m and _says_name(clean_name(m["name"])):
@@ -322,33 +355,35 @@ def sort_line(text: str, reader: DateReader) -> Line:
         verb = m["verb"].lower()
         when = reader.find(rest) if rest else None
         if when is not None and len(rest) - (when.end - when.start) < 8:
-            line.kind, line.name, line.when = "H", clean_name(m["name"]), when
+            line.kind, line.name, line.when = Kind.HEADER, clean_name(m["name"]), when
             return line
         wordy = sum(ch.isalpha() for ch in rest) >= 2
-        if wordy and verb.startswith(("said", "sagt", "dit", "dice")) and m["mark"] == ":":
-            line.kind, line.name, line.inline = "H", clean_name(m["name"]), rest
+        if wordy and verb.startswith(("said", "sagt", "dit", "dice", "dijo")) and m["mark"] == ":":
+            line.kind, line.name, line.inline = Kind.HEADER, clean_name(m["name"]), rest
             return line
         if not rest and (m["mark"] in ("...", "…") or verb.startswith("reblogged")):
-            line.kind, line.name = "H", clean_name(m["name"])
+            line.kind, line.name = Kind.HEADER, clean_name(m["name"])
             return line
         if not rest:
-            line.kind, line.name = "S", clean_name(m["name"])  # header or quote: see classify
+            line.kind, line.name = Kind.SAYS, clean_name(m["name"])  # header or quote: see classify
             return line
     m = _REPLIES_TO.match(text) if "replie" in lowered else None
     if m and name_like(clean_name(m["name"])):
-        line.kind, line.name, line.reply_to = "N", clean_name(m["name"]), clean_name(m["to"])
+        line.kind, line.name, line.reply_to = Kind.NAME, clean_name(m["name"]), clean_name(m["to"])
         return line
     when = reader.find(text)
     if when is not None:
         line.when = when
         _header_from_date(line, reader)
-        if line.kind != "T":
+        if line.kind != Kind.TEXT:
             return line
         line.when = None
     if name_like(text):
-        line.kind = "N"
+        line.kind = Kind.NAME
     elif " · " in text and len(text) <= 90 and name_like(text.split(" · ")[0]):
-        line.kind = "N"  # "Name · Top Commenter · Harbour Sailing Club": a name and its badges
+        line.kind = (
+            Kind.NAME
+        )  # "Name · Top Commenter · Harbour Sailing Club": a name and its badges
     return line
 
 
@@ -386,7 +421,7 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
                 sorted_lines[text] = known
             if (
                 known.when is not None
-                and known.kind in "DHFA"
+                and known.kind in (Kind.DATE, Kind.HEADER, Kind.FURNITURE, Kind.ANSWERED)
                 and not known.inline
                 and not _DIGIT.search(f"{known.name or ''}{known.reply_to or ''}")
             ):
@@ -398,23 +433,42 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
         out.append(line)
     # furniture by repetition: a short line that is not a name, repeated down the section
     for line in out:
-        if line.kind in "TN" and len(line.text) <= 100:
+        if line.kind in (Kind.TEXT, Kind.NAME) and len(line.text) <= 100:
             line.key = _key(line.text, line.when)
-    counts = Counter(line.key for line in out if line.kind in "TN" and line.key is not None)
+    counts = Counter(
+        line.key for line in out if line.kind in (Kind.TEXT, Kind.NAME) and line.key is not None
+    )
     for line in out:
         if (
-            line.kind == "T"
+            line.kind == Kind.TEXT
             and counts[line.key] >= 3
             and len(line.text) <= 100
             and not is_placeholder(line.text)  # "This comment was removed by a moderator."
         ):
-            line.kind = "F"
-        elif line.kind == "N" and counts[line.key] >= 4 and " " not in line.text:
-            line.kind = "F"
-    # "Name says:" is a header when a date follows it, a quote's attribution otherwise
+            line.kind = Kind.FURNITURE
+        elif line.kind == Kind.NAME and counts[line.key] >= 4 and " " not in line.text:
+            line.kind = Kind.FURNITURE
+    # "Name says:" is a header when a date follows it, or closes the text under it (then the
+    # buttons or the next comment); a quote's attribution otherwise
     for n, line in enumerate(out):
-        if line.kind == "S":
+        if line.kind == Kind.SAYS:
             following = out[n + 1] if n + 1 < len(out) else None
-            dated = following is not None and following.kind == "D"
-            line.kind = "H" if dated else "T"
+            dated = following is not None and following.kind == Kind.DATE
+            line.kind = Kind.HEADER if dated or _date_closes_text(out, n) else Kind.TEXT
     return out
+
+
+_AFTER_CLOSING_DATE = (Kind.FURNITURE, Kind.SAYS, Kind.HEADER, Kind.NAME)
+
+
+def _date_closes_text(lines: list[Line], n: int) -> bool:
+    """Whether the text under line ``n`` ends, within 15 lines, in a date line that the
+    comment's buttons, the next header or the page's end follow."""
+    for j in range(n + 1, min(n + 16, len(lines))):
+        kind = lines[j].kind
+        if kind == Kind.DATE:
+            after = lines[j + 1].kind if j + 1 < len(lines) else Kind.FURNITURE
+            return j > n + 1 and after in _AFTER_CLOSING_DATE
+        if kind not in (Kind.TEXT, Kind.NAME):
+            return False
+    return False

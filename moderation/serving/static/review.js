@@ -33,20 +33,21 @@
     return x === null || x === undefined ? "–" : Math.round(x * 100) + "%";
   }
 
-  async function call(method, path, body) {
-    const options = { method: method, credentials: "same-origin", headers: {} };
-    if (body) {
-      body.labeller = labeller;
-      options.headers["Content-Type"] = "application/json";
-      options.body = JSON.stringify(body);
-    } else {
-      path += (path.includes("?") ? "&" : "?") + "labeller=" + encodeURIComponent(labeller);
-    }
-    const response = await fetch(path, options);
+  // Every request is a JSON POST (the server refuses writes in any other shape). With keys the
+  // server knows who is answering from the session; without, the page sends the name given.
+  async function call(path, body) {
+    if (labeller) body.labeller = labeller;
+    const response = await fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
     const data = await response.json();
     if (!response.ok) {
       const error = new Error((data.error && data.error.message) || response.statusText);
       error.login = Boolean(data.error && data.error.login);
+      error.nameNeeded = Boolean(data.error && data.error.name_needed);
       throw error;
     }
     return data;
@@ -85,7 +86,7 @@
     terms.replaceChildren();
     for (const term of part.terms.slice(0, 8)) {
       const up = term.contribution > 0;
-      terms.append(el("li", term.term + " " + (up ? "+" : "") + term.contribution.toFixed(2),
+      terms.append(el("li", (term.shown || term.term) + " " + (up ? "+" : "") + term.contribution.toFixed(2),
         up ? "up" : "down"));
     }
     if (!part.terms.length) {
@@ -179,6 +180,9 @@
         + ": both answers are kept."
       : "";
     if (saved.what === "undone") return "Undone: " + saved.answer + " for " + saved.id + ".";
+    if (saved.what === "unchanged") {
+      return "Already answered: " + saved.answer + " for " + saved.id + " stands.";
+    }
     if (saved.what === "corrected") {
       return "Corrected " + saved.id + ": " + saved.was + " → " + saved.answer + ", saved.";
     }
@@ -194,11 +198,11 @@
     try {
       let state;
       if (request.kind === "answer") {
-        state = await call("POST", "/review/api/answer", { id: current.id, answer: request.answer });
+        state = await call("/review/api/answer", { id: current.id, answer: request.answer });
       } else if (request.kind === "undo") {
-        state = await call("POST", "/review/api/undo", {});
+        state = await call("/review/api/undo", {});
       } else {
-        state = await call("POST", "/review/api/correct", { id: request.id, label: request.label });
+        state = await call("/review/api/correct", { id: request.id, label: request.label });
       }
       showState(state);
       document.body.dataset.lastAnswerMs = (performance.now() - pressedAt).toFixed(1);
@@ -244,25 +248,44 @@
     }
   }
 
+  function askForName() {
+    $("name-form").hidden = false;
+    $("name-input").focus();
+  }
+
+  let renewing = null;
+
   async function start(name) {
     labeller = name;
-    try { localStorage.setItem("moderation-labeller", name); } catch (e) { /* private mode */ }
     $("name-form").hidden = true;
+    let state;
     try {
-      const state = await call("GET", "/review/api/state");
-      showState(state);
-      say(state.item ? "Ready: answer with one key." : "Nothing left to review.");
-      if (state.item) $("card").focus();
-      document.body.dataset.ready = "1";
+      state = await call("/review/api/state", {});
     } catch (error) {
+      if (error.nameNeeded) {
+        labeller = null;
+        askForName();
+        return;
+      }
       say(error.login ? "Your session ended: reload the page and sign in again." : error.message,
         true);
+      return;
     }
-    setInterval(() => {
-      if (current && !document.hidden) {
-        call("POST", "/review/api/lease", { id: current.id }).catch(() => {});
-      }
-    }, RENEW_MS);
+    labeller = state.labeller;  // with keys: the name the key belongs to
+    if (name) {
+      try { localStorage.setItem("moderation-labeller", name); } catch (e) { /* private mode */ }
+    }
+    showState(state);
+    say(state.item ? "Ready: answer with one key." : "Nothing left to review.");
+    if (state.item) $("card").focus();
+    document.body.dataset.ready = "1";
+    if (renewing === null) {
+      renewing = setInterval(() => {
+        if (current && !document.hidden) {
+          call("/review/api/lease", { id: current.id }).catch(() => {});
+        }
+      }, RENEW_MS);
+    }
   }
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -281,11 +304,6 @@
     const given = new URLSearchParams(location.search).get("labeller");
     let remembered = null;
     try { remembered = localStorage.getItem("moderation-labeller"); } catch (e) { /* none */ }
-    if (given || remembered) {
-      start(given || remembered);
-    } else {
-      $("name-form").hidden = false;
-      $("name-input").focus();
-    }
+    start(given || remembered || null);
   });
 })();

@@ -8,10 +8,9 @@ import json
 
 from moderation.cli import app
 from moderation.comments import Comment
-from moderation.labels.store import read_store
-from moderation.review import QueueItem, order_queue
+from moderation.labels.review.queue import QueueItem, order_queue
 
-from conftest import SAMPLES, json_lines, label_record
+from conftest import SAMPLES, label_record, store_history, store_labels
 
 DISQUS = SAMPLES / "disqus.xml"
 
@@ -40,7 +39,7 @@ def test_queue_orders_least_sure_first_flagged_by_score_and_skips_answered():
 
 
 def _export(runner, tmp_path, model, *extra):
-    store, queue = tmp_path / "labels.jsonl", tmp_path / "queue.csv"
+    store, queue = tmp_path / "labels.db", tmp_path / "queue.csv"
     result = runner.invoke(
         app,
         [
@@ -98,15 +97,15 @@ def test_import_adds_answered_rows_and_resume_skips_them(tmp_path, runner, tiny_
     )
     assert result.exit_code == 0, result.output
     assert "added 3 answer(s)" in result.output
-    records = json_lines(store)
-    assert [(r["id"], r["label"], r["labeller"]) for r in records] == [
+    records = store_history(store)
+    assert [(r.id, r.label, r.labeller) for r in records] == [
         (rows[0]["id"], "abusive", "ana"),
         (rows[1]["id"], "civil", "ana"),
         (rows[2]["id"], None, "ana"),
     ]
-    assert set(records[0]["scores"]) == {"civil", "abusive", "conspiracy"}
+    assert set(records[0].scores) == {"civil", "abusive", "conspiracy"}
     _, _, again = _export(runner, tmp_path, tiny_model)
-    assert {row["id"] for row in again}.isdisjoint({r["id"] for r in records})
+    assert {row["id"] for row in again}.isdisjoint({r.id for r in records})
 
 
 def test_import_with_unknown_id_or_label_adds_nothing_unless_skip_bad(tmp_path, runner, tiny_model):
@@ -129,12 +128,12 @@ def test_import_with_unknown_id_or_label_adds_nothing_unless_skip_bad(tmp_path, 
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "reviewed.csv:3: unknown label 'rude'" in result.output
-    assert not store.exists() or not store.read_text()
+    assert store_history(store) == []
     result = runner.invoke(app, [*args, "--skip-bad"])
     assert result.exit_code == 0, result.output
     assert "unknown label 'rude'" in result.output
     assert "id 'no-such-id' is not a comment of the export" in result.output
-    assert [r["id"] for r in json_lines(store)] == [rows[0]["id"]]
+    assert [r.id for r in store_history(store)] == [rows[0]["id"]]
 
 
 def test_a_label_changed_in_the_spreadsheet_is_imported_as_a_correction(
@@ -160,25 +159,24 @@ def test_a_label_changed_in_the_spreadsheet_is_imported_as_a_correction(
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "1 of them correct(s) an earlier label" in result.output
-    lines = json_lines(store)
-    # both answers stay in the history; the correction names the label it replaces
-    assert [(r["label"], r.get("corrects")) for r in lines] == [
-        ("civil", None),
-        ("abusive", "civil"),
+    lines = store_history(store)
+    # both answers stay in the history; the correction names the answer it replaces
+    assert [(r.label, r.corrects, r.supersedes) for r in lines] == [
+        ("civil", None, None),
+        ("abusive", "civil", lines[0].seq),
     ]
-    current = read_store(store).labels()
-    assert current[rows[0]["id"]]["label"] == "abusive"
+    assert store_labels(store)[rows[0]["id"]] == "abusive"
     # importing the same sheet again changes nothing
     again = runner.invoke(app, args)
     assert again.exit_code == 0 and "1 already there" in again.output
-    assert len(json_lines(store)) == 2
+    assert len(store_history(store)) == 2
 
 
 def test_interactive_review_keys_label_skip_undo_and_quit(
     tmp_path, runner, tiny_model, monkeypatch
 ):
     monkeypatch.setattr("moderation.cli.label.interactive_terminal", lambda: True)
-    store = tmp_path / "labels.jsonl"
+    store = tmp_path / "labels.db"
     args = [
         "label",
         str(DISQUS),
@@ -194,45 +192,39 @@ def test_interactive_review_keys_label_skip_undo_and_quit(
     assert result.exit_code == 0, result.output
     assert "c civil  a abusive  p conspiracy  s skip  u undo  q quit" in result.output
     assert "thread:" in result.output
-    records = json_lines(store)
-    assert [r["action"] for r in records] == ["label", "skip", "undo", "label"]
-    labels = read_store(store).labels()
-    assert sorted(r["label"] for r in labels.values()) == ["abusive", "conspiracy"]
-    assert records[1]["id"] == records[3]["id"]  # undo brought the same comment back
+    records = store_history(store)
+    assert [r.action for r in records] == ["label", "skip", "undo", "label"]
+    assert records[2].supersedes == records[1].seq  # the undo names the skip
+    assert sorted(store_labels(store).values()) == ["abusive", "conspiracy"]
+    assert records[1].id == records[3].id  # undo brought the same comment back
     # resuming shows only what is left; the end of the keys ends the session
     again = runner.invoke(app, args, input="c")
     assert again.exit_code == 0, again.output
-    assert len(read_store(store).labels()) == 3
+    assert len(store_labels(store)) == 3
     assert "saved to" in again.output
 
 
 def test_label_without_a_terminal_says_how_to_work_without_one(tmp_path, runner, tiny_model):
     result = runner.invoke(
         app,
-        ["label", str(DISQUS), "--store", str(tmp_path / "s.jsonl"), "--model", str(tiny_model)],
+        ["label", str(DISQUS), "--store", str(tmp_path / "s.db"), "--model", str(tiny_model)],
     )
     assert result.exit_code == 2
     assert "--export QUEUE.csv" in result.output
 
 
-def test_label_with_a_torn_store_warns_and_keeps_going(tmp_path, runner, tiny_model):
-    store = tmp_path / "labels.jsonl"
-    store.write_text(json.dumps(label_record("x", "civil")) + "\n" + '{"id": "y"')
-    result = runner.invoke(
-        app,
-        [
-            "label",
-            str(DISQUS),
-            "--store",
-            str(store),
-            "--model",
-            str(tiny_model),
-            "--export",
-            str(tmp_path / "q.csv"),
-        ],
-    )
+def test_label_with_an_old_jsonl_store_imports_it_once_and_says_so(tmp_path, runner, tiny_model):
+    old = tmp_path / "labels.jsonl"
+    old.write_text(json.dumps(label_record("x", "civil")) + "\n" + '{"id": "y"')
+    before = old.read_bytes()
+    args = ["label", str(DISQUS), "--store", str(old), "--model", str(tiny_model)]
+    result = runner.invoke(app, [*args, "--export", str(tmp_path / "q.csv")])
     assert result.exit_code == 0, result.output
-    assert "labels.jsonl:2: the last line is incomplete" in result.output
+    output = " ".join(result.output.split())
+    assert "imported its 1 answer(s) into" in output and "labels.jsonl is left as it was" in output
+    assert "labels.jsonl:2: the last line is incomplete" in output
+    assert old.read_bytes() == before
+    assert store_labels(tmp_path / "labels.db") == {"x": "civil"}
 
 
 def _label_run(runner, store, tiny_model, keys):
@@ -246,41 +238,40 @@ def test_interactive_review_confirms_answers_names_the_keys_and_brings_skips_bac
     tmp_path, runner, tiny_model, monkeypatch
 ):
     monkeypatch.setattr("moderation.cli.label.interactive_terminal", lambda: True)
-    store = tmp_path / "labels.jsonl"
+    store = tmp_path / "labels.db"
     # skip the first, a wrong key, civil for the other four, then the skipped one is back
     output = _label_run(runner, store, tiny_model, "sxcccca")
-    records = json_lines(store)
-    skipped = records[0]["id"]
-    assert records[0]["action"] == "skip"
+    records = store_history(store)
+    skipped = records[0].id
+    assert records[0].action == "skip"
     assert f"skipped {skipped}: it comes back at the end of the queue" in output
     assert "unknown key 'x': the keys are c civil, a abusive, p conspiracy, s skip" in output
-    assert f"saved civil for {records[1]['id']}" in output
-    assert [r["id"] for r in records[1:5]] == [r["id"] for r in records[1:5]]
-    assert records[-1] == {**records[-1], "id": skipped, "label": "abusive"}
-    assert len(read_store(store).labels()) == 5
+    assert f"saved civil for {records[1].id}" in output
+    assert (records[-1].id, records[-1].label) == (skipped, "abusive")
+    assert len(store_labels(store)) == 5
 
 
 def test_a_comment_skipped_in_an_earlier_session_comes_after_the_new_ones(
     tmp_path, runner, tiny_model, monkeypatch
 ):
     monkeypatch.setattr("moderation.cli.label.interactive_terminal", lambda: True)
-    store = tmp_path / "labels.jsonl"
+    store = tmp_path / "labels.db"
     _label_run(runner, store, tiny_model, "sq")
-    skipped = json_lines(store)[0]["id"]
+    skipped = store_history(store)[0].id
     _label_run(runner, store, tiny_model, "cccc")  # the four others, not the skipped one
-    assert skipped not in read_store(store).labels()
+    assert skipped not in store_labels(store)
     _label_run(runner, store, tiny_model, "p")  # then it is back
-    assert read_store(store).labels()[skipped]["label"] == "conspiracy"
+    assert store_labels(store)[skipped] == "conspiracy"
 
 
 def test_undo_of_a_skip_takes_its_second_turn_back(tmp_path, tiny_model):
+    from moderation.labels.review.loop import review_loop
     from moderation.labels.store import LabelStore
-    from moderation.review import review_loop
 
     items = [_item(c, {"civil": 0.6, "abusive": 0.3, "conspiracy": 0.1}) for c in "xyz"]
     keys = iter("sucsccc")  # skip x, undo, civil x, skip y, civil z, civil y (its 2nd turn)
     seen = []
-    with LabelStore(tmp_path / "s.jsonl") as store:
+    with LabelStore(tmp_path / "s.db") as store:
         review_loop(
             items,
             store,
@@ -291,7 +282,7 @@ def test_undo_of_a_skip_takes_its_second_turn_back(tmp_path, tiny_model):
             say=lambda message: None,
         )
     assert seen == ["x", "y", "x", "y", "z", "y"]  # x comes back once, not twice
-    assert {c: r["label"] for c, r in read_store(tmp_path / "s.jsonl").labels().items()} == {
+    assert store_labels(tmp_path / "s.db") == {
         "x": "civil",
         "y": "civil",
         "z": "civil",
@@ -316,7 +307,7 @@ def test_quoted_text_is_shown_dimmed_not_hidden(tiny_model):
 
 
 def test_placeholders_and_empty_comments_never_enter_the_queue(tmp_path, tiny_model):
-    from moderation.review import load_queue, order_for_review
+    from moderation.labels.review.queue import load_queue, order_for_review
 
     export = tmp_path / "e.jsonl"
     rows = [("a", "A kind word for the volunteers."), ("b", "[deleted]"), ("c", "   ")]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from moderation.errors import InputError
-from moderation.examples import read_labelled
+from moderation.labels.examples import read_labelled
 
 from conftest import SAMPLES, label_record
 

@@ -1,13 +1,16 @@
-"""The review queue several moderators work through at once, from a browser.
+"""The review queue several moderators work through at once (the review page's library side).
 
-The export is scored once, at start, and put in review order (``review.order_queue``): comments
-already labelled in the store are left out, comments skipped earlier come last. Each moderator
-asks for the next comment and gets one nobody else holds: a *lease* on it, renewed while the page
-is open, that expires after ``lease_seconds`` (a closed tab gives its comment back). An answer is
-appended to the label store (fsync'd, under the store's lock) before the next comment is handed
-out. If two moderators answer the same comment anyway (a lease ran out), both answers are kept.
+The export is scored once, at start, and put in review order (``queue.order_queue``): comments
+already answered in the store are left out, comments skipped earlier come last. Each moderator
+asks for the next comment and gets one nobody else holds: a *lease* on it, renewed while the
+page is open, that expires after ``lease_seconds`` (a closed tab gives its comment back). An
+answer is in the label store (one transaction, on disk) before the next comment is handed out.
+If two moderators answer the same comment anyway (a lease ran out), both answers are kept (a
+disagreement); one moderator answering it again (a second tab) corrects their first answer.
 
-All state lives in this object, behind one lock: the review page runs in one process.
+What other writers add to the store (a terminal, another server) is read in on each request.
+The leases and counts live in this object, behind one lock: the review page runs in one
+process.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from moderation.comments import LABELS
-from moderation.labels.store import LabelStore, answer_record, undo_record
-from moderation.review import QueueItem, order_queue
+from moderation.labels.record import LabelRecord, answer_record
+from moderation.labels.review.queue import ANSWERED, QueueItem, order_queue
+from moderation.labels.store import Current, LabelStore, NothingToUndo, Saved
 
 CHOICES = (*LABELS, "skip")
 HISTORY = 10  # answers each moderator can correct from the page
@@ -54,10 +58,6 @@ class Lease:
     expires: float
 
 
-def _day(record: dict[str, Any]) -> str:
-    return str(record.get("time") or "")[:10]
-
-
 class SharedQueue:
     """The queue, the leases and each moderator's recent answers over one label store."""
 
@@ -81,20 +81,20 @@ class SharedQueue:
         self.items = {item.comment.id: item for item in ordered}
         self.leases: dict[str, Lease] = {}
         self.held: dict[str, str] = {}  # labeller -> the id they hold
-        self.history: dict[str, deque[dict[str, Any]]] = {}
+        self.history: dict[str, deque[LabelRecord]] = {}
         # each id's current answer as last accounted, and the counts kept from them
-        self.accounted: dict[str, dict[str, Any]] = {}
+        self.accounted: dict[str, Current] = {}
         self.by_day: Counter = Counter()
         self.by_labeller_day: Counter = Counter()
         self.agreed = 0
         self.compared = 0
         self.labelled_in_queue = 0
-        self._seen = 0  # store records accounted so far
+        self._seen = 0  # the store's rows accounted so far (its seq)
         self.slot: dict[str, int] = {}
         self.order: list[str] = []
         self._ready = False  # the order is built: undone answers go back into it
         self.head = 0  # everything before it is answered, stale or taken for good
-        self._account_new_records()
+        self._start_from_store()
         fresh = [cid for cid in self.items if cid not in self.accounted]
         skipped = [cid for cid in self.items if self._is_skipped(cid)]
         self.order = fresh + skipped  # answered ones are left out
@@ -105,17 +105,22 @@ class SharedQueue:
 
     def _is_labelled(self, cid: str) -> bool:
         answer = self.accounted.get(cid)
-        return answer is not None and answer.get("label") in LABELS
+        return answer is not None and answer.state in ANSWERED
 
     def _is_skipped(self, cid: str) -> bool:
         answer = self.accounted.get(cid)
-        return answer is not None and answer.get("action") == "skip"
+        return answer is not None and answer.state == "skipped"
+
+    def _start_from_store(self) -> None:
+        """Count every current answer once (one read of the store's index)."""
+        self._seen = self.store.last_seq
+        for cid, current in self.store.current_all().items():
+            self.accounted[cid] = current
+            self._count(current, +1)
 
     def _account_new_records(self) -> None:
-        """Bring the counts up to date with the store's records (ours and other writers')."""
-        records = self.store.contents.records
-        touched = {records[i]["id"] for i in range(self._seen, len(records))}
-        self._seen = len(records)
+        """Bring the counts up to date with the store's new rows (ours and other writers')."""
+        touched, self._seen = self.store.changes_since(self._seen)
         for cid in touched:
             self._account(cid)
             if cid in self.items and self._ready and not self._is_labelled(cid):
@@ -125,23 +130,24 @@ class SharedQueue:
         old = self.accounted.pop(cid, None)
         if old is not None:
             self._count(old, -1)
-        new = self.store.current_answer(cid)
+        new = self.store.current(cid)
         if new is not None:
             self.accounted[cid] = new
             self._count(new, +1)
 
-    def _count(self, record: dict[str, Any], sign: int) -> None:
-        if record.get("label") not in LABELS:
+    def _count(self, current: Current, sign: int) -> None:
+        if current.state not in ANSWERED:
             return
-        day = _day(record)
+        record = current.record
+        day = record.time[:10]
         self.by_day[day] += sign
-        self.by_labeller_day[(record.get("labeller"), day)] += sign
-        item = self.items.get(record["id"])
+        self.by_labeller_day[(record.labeller, day)] += sign
+        item = self.items.get(record.id)
         if item is not None:
             self.labelled_in_queue += sign
-            if item.prediction is not None:
+            if item.prediction is not None and current.label is not None:
                 self.compared += sign
-                self.agreed += sign * (record["label"] == item.prediction)
+                self.agreed += sign * (current.label == item.prediction)
 
     def _remember(self, cid: str) -> None:
         """An id no longer labelled (undone elsewhere) goes back at the end of the queue."""
@@ -151,12 +157,6 @@ class SharedQueue:
     def _requeue(self, cid: str) -> None:
         self.slot[cid] = len(self.order)
         self.order.append(cid)
-
-    def _catch_up(self) -> None:
-        """Read what other writers (a terminal review, a second server) appended."""
-        with self.store.locked():
-            pass
-        self._account_new_records()
 
     # --- leases -------------------------------------------------------------------------------
 
@@ -211,7 +211,7 @@ class SharedQueue:
     def state(self, labeller: str) -> dict[str, Any]:
         """The comment to show ``labeller`` now (leased to them), their history, the progress."""
         with self.lock:
-            self._catch_up()
+            self._account_new_records()
             return self._view(labeller)
 
     def renew(self, labeller: str, cid: str) -> bool:
@@ -225,84 +225,78 @@ class SharedQueue:
 
     def answer(self, labeller: str, cid: str, choice: str) -> dict[str, Any]:
         """Record ``choice`` (a label or ``skip``) for ``cid`` by ``labeller`` in the store,
-        then hand out their next comment. A skipped comment comes back at the end."""
+        then hand out their next comment. A skipped comment comes back at the end; a comment
+        the moderator answered already (in another tab) gets the new label as a correction."""
         if choice not in CHOICES:
             raise ReviewRefusal(400, f"unknown answer {choice!r}: give one of {', '.join(CHOICES)}")
         with self.lock:
-            item = self._item(cid)
             label = None if choice == "skip" else choice
-            record = answer_record(
-                item.comment,
-                label,
-                scores=item.scores,
-                labeller=labeller,
-                model_id=self.model_id,
-                action="label" if label else "skip",
-            )
-            self.store.append(record)  # other writers' lines are read in first
+            saved = self.store.answer(self._answer(labeller, cid, label))
             others = self._others_answers(labeller, cid)
             self._account_new_records()
-            if label is None:
+            if saved.written and label is None:
                 self._requeue(cid)
-            self._history(labeller).appendleft(record)
+            if saved.written:
+                self._remember_answer(labeller, saved.record)
             self._release(labeller)
             view = self._view(labeller)
-            view["saved"] = self._saved(record, "saved", others)
+            view["saved"] = self._saved(saved, others)
             return view
 
     def undo(self, labeller: str) -> dict[str, Any]:
-        """Withdraw ``labeller``'s last answer (an undo line in the store) and show that
-        comment again."""
+        """Withdraw ``labeller``'s last answer (an undo in the store) and show that comment
+        again."""
         with self.lock:
-            self._catch_up()
+            self._account_new_records()
             history = self._history(labeller)
             if not history:
                 raise ReviewRefusal(409, "nothing to undo: you have not answered anything yet")
             record = history[0]
-            self._check_still_current(record)
-            self.store.append(undo_record(record["id"], labeller=labeller))
+            self._check_still_standing(labeller, record)
+            try:
+                saved = self.store.undo(record.id, labeller)
+            except NothingToUndo as err:
+                raise ReviewRefusal(409, str(err)) from None
             history.popleft()
             self._account_new_records()
             now = self.clock()
-            holder = self._lease_holder(record["id"], now)
+            holder = self._lease_holder(record.id, now)
             if holder is None or holder == labeller:
-                self._take(labeller, record["id"], now)
+                self._take(labeller, record.id, now)
             view = self._view(labeller)
-            view["saved"] = self._saved(record, "undone", [])
+            view["saved"] = self._saved(saved, [])
             return view
 
     def correct(self, labeller: str, cid: str, label: str) -> dict[str, Any]:
         """Change ``labeller``'s earlier answer for ``cid`` (from their history) to ``label``:
-        an undo of the old answer and the new answer, appended together."""
+        a correction that names the answer it replaces."""
         if label not in LABELS:
             raise ReviewRefusal(400, f"unknown label {label!r}: give one of {', '.join(LABELS)}")
         with self.lock:
-            self._catch_up()
+            self._account_new_records()
             history = self._history(labeller)
-            earlier = next((r for r in history if r["id"] == cid), None)
+            earlier = next((r for r in history if r.id == cid), None)
             if earlier is None:
                 raise ReviewRefusal(
                     404, f"{cid!r} is not among your last {HISTORY} answers: nothing to correct"
                 )
-            self._check_still_current(earlier)
-            item = self._item(cid)
-            record = answer_record(
-                item.comment,
-                label,
-                scores=item.scores,
-                labeller=labeller,
-                model_id=self.model_id,
-            )
-            self.store.extend([undo_record(cid, labeller=labeller), record])
+            self._check_still_standing(labeller, earlier)
+            saved = self.store.answer(self._answer(labeller, cid, label))
             self._account_new_records()
-            history.remove(earlier)
-            history.appendleft(record)
+            self._remember_answer(labeller, saved.record)
             view = self._view(labeller)
-            view["saved"] = self._saved(record, "corrected", [])
-            view["saved"]["was"] = earlier.get("label") or "skip"
+            view["saved"] = self._saved(saved, [])
+            view["saved"]["was"] = earlier.label or "skip"
             return view
 
     # --- helpers ------------------------------------------------------------------------------
+
+    def _answer(self, labeller: str, cid: Any, label: str | None) -> LabelRecord:
+        """The store record of ``labeller``'s answer (a label, or a skip) about ``cid``."""
+        item = self._item(cid)
+        return answer_record(
+            item.comment, label, scores=item.scores, labeller=labeller, model_id=self.model_id
+        )
 
     def _item(self, cid: Any) -> QueueItem:
         item = self.items.get(cid) if isinstance(cid, str) else None
@@ -310,43 +304,57 @@ class SharedQueue:
             raise ReviewRefusal(404, f"{cid!r} is not a comment of this review queue")
         return item
 
-    def _history(self, labeller: str) -> deque[dict[str, Any]]:
+    def _history(self, labeller: str) -> deque[LabelRecord]:
         history = self.history.get(labeller)
         if history is None:  # a moderator back after a restart: their answers in the store
-            mine = [
-                answer
-                for answer in self.accounted.values()
-                if answer.get("labeller") == labeller and answer["id"] in self.items
-            ]
-            mine.sort(key=lambda r: str(r.get("time") or ""), reverse=True)
-            history = self.history[labeller] = deque(mine[:HISTORY], maxlen=HISTORY)
+            mine = [r for r in self.store.positions_of(labeller) if r.id in self.items]
+            history = self.history[labeller] = deque(mine[-HISTORY:][::-1], maxlen=HISTORY)
         return history
 
-    def _check_still_current(self, record: dict[str, Any]) -> None:
-        """Undo withdraws an id's latest answer: refuse when it is not this one any more."""
-        current = self.store.current_answer(record["id"])
-        if current is not record and current != record:
-            who = (current or {}).get("labeller")
-            because = f"{who} answered it since" if current else "it was undone elsewhere"
+    def _remember_answer(self, labeller: str, record: LabelRecord) -> None:
+        history = self._history(labeller)
+        for earlier in [r for r in history if r.id == record.id]:
+            history.remove(earlier)
+        history.appendleft(record)
+
+    def _check_still_standing(self, labeller: str, record: LabelRecord) -> None:
+        """An undo or a correction from the history is of the moderator's standing answer:
+        refuse when it is not this one any more (changed in another tab or window)."""
+        standing = self.store.position(record.id, labeller)
+        if standing is None or standing.seq != record.seq:
+            now = f"now {standing.label or 'skip'}" if standing else "withdrawn since"
             raise ReviewRefusal(
-                409, f"your answer for {record['id']!r} is no longer the latest ({because})"
+                409,
+                f"your answer for {record.id!r} is no longer {record.label or 'skip'} ({now}, "
+                "in another window): reload the page",
             )
 
     def _others_answers(self, labeller: str, cid: str) -> list[dict[str, Any]]:
         return [
-            {"labeller": r.get("labeller"), "label": r.get("label")}
-            for r in self.store.answers(cid)
-            if r.get("labeller") != labeller and r.get("label") in LABELS
+            {"labeller": r.labeller, "label": r.label}
+            for r in self.store.standing(cid)
+            if r.labeller != labeller and r.label is not None and not r.weak
         ]
 
-    def _saved(self, record: dict[str, Any], what: str, others: list[Any]) -> dict[str, Any]:
-        return {
+    def _saved(self, saved: Saved, others: list[Any]) -> dict[str, Any]:
+        what = {
+            "new": "saved",
+            "corrected": "corrected",
+            "undone": "undone",
+            "same": "unchanged",
+            "labelled": "unchanged",
+        }[saved.outcome]
+        shown = saved.replaced if saved.outcome == "undone" else saved.record
+        body: dict[str, Any] = {
             "what": what,
-            "id": record["id"],
-            "answer": record.get("label") or "skip",
-            "store": str(self.store.path),
+            "id": shown.id if shown else saved.record.id,
+            "answer": (shown.label if shown else None) or "skip",
+            "store": self.store.path.name,
             "also_answered_by": others,
         }
+        if saved.outcome == "corrected" and saved.replaced is not None:
+            body["was"] = saved.replaced.label or "skip"
+        return body
 
     def progress(self, labeller: str) -> dict[str, Any]:
         today = datetime.now(UTC).date().isoformat()
@@ -369,10 +377,10 @@ class SharedQueue:
             "progress": self.progress(labeller),
             "history": [
                 {
-                    "id": r["id"],
-                    "answer": r.get("label") or "skip",
-                    "time": r.get("time"),
-                    "text": r.get("text", "")[:160],
+                    "id": r.id,
+                    "answer": r.label or "skip",
+                    "time": r.time,
+                    "text": (r.text or "")[:160],
                 }
                 for r in self._history(labeller)
             ],

@@ -36,13 +36,13 @@ def test_merge_keeps_agreements_and_reports_disagreements(tmp_path):
         )
     )
     result = merge_stores([first, second])
-    merged = {r["id"]: r for r in result.records}
-    assert {cid: r["label"] for cid, r in merged.items()} == {
+    merged = {r.id: r for r in result.records}
+    assert {cid: r.label for cid, r in merged.items()} == {
         "a": "civil",
         "c": "civil",
         "d": "conspiracy",
     }
-    assert merged["a"]["labeller"] == "ana,ben"
+    assert merged["a"].labeller == "ana,ben"
     assert [d["id"] for d in result.disagreements] == ["b"]
     assert result.weak_overridden == 1
 
