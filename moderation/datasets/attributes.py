@@ -248,6 +248,13 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _shown(path: str | Path) -> str:
+    """A file as a model's meta.json names it: relative to the checkout when inside it (no
+    machine's folders in a shipped model)."""
+    path = Path(path)
+    return str(path.relative_to(CHECKOUT)) if path.is_relative_to(CHECKOUT) else str(path)
+
+
 # --- putting them together --------------------------------------------------------------------
 
 
@@ -343,7 +350,7 @@ def attribute_data(
     if relabel is not None:
         wanted = None if rounds is None else tuple(rounds)
         relabels = answers_by_row(read_relabels(relabel, wanted))
-        entry = {"file": str(relabel), "sha256": _sha256(relabel), "dataset": "relabel"}
+        entry = {"file": _shown(relabel), "sha256": _sha256(relabel), "dataset": "relabel"}
         files.append({**entry, "rounds": list(wanted)} if wanted is not None else entry)
     if datasets_dir is not None:
         olid = olid_levels(datasets_dir)
@@ -377,7 +384,7 @@ def attribute_data(
     for path in [*([written] if written is not None and written.is_file() else []), *extra]:
         read = read_attribute_examples(path)
         found.extend(read)
-        files.append({"file": str(path), "sha256": _sha256(Path(path)), "examples": len(read)})
+        files.append({"file": _shown(path), "sha256": _sha256(Path(path)), "examples": len(read)})
     return AttributeData(found, files, counts)
 
 

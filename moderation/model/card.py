@@ -303,6 +303,17 @@ def _heads(meta: ModelMeta) -> str:
         for name, counts in marks.items()
         if counts
     )
+    relabelled = [
+        f for f in heads.get("data", {}).get("files", []) if f.get("dataset") == "relabel"
+    ]
+    source = ""
+    if relabelled:
+        rounds = relabelled[0].get("rounds")
+        which = f"rounds {', '.join(map(str, rounds))} of " if rounds else ""
+        source = (
+            f" The `relabel` marks are {which}`{relabelled[0]['file']}` (SHA-256 "
+            f"{relabelled[0]['sha256'][:12]}), the relabelling the labels were trained on."
+        )
     carried = heads.get("carried_from")
     note = (
         f"\nThese heads were carried over from `{carried}` by feature name when this model "
@@ -319,7 +330,7 @@ followed this project's guidelines (`relabel`), and cases written for this proje
 see `moderation/datasets/attributes.py`). One thread in {heads["config"]["held_out_every"]} is
 held out of each head's training and gives the figures below; thresholds are chosen on grouped
 out-of-fold predictions of the rest for precision {heads["config"]["target_precision"]:g}.
-TOXICITY is P(abusive) from the labels, not a head. Marks: {origin_lines}.
+TOXICITY is P(abusive) from the labels, not a head. Marks: {origin_lines}.{source}
 {note}
 {chr(10).join(sections)}
 
