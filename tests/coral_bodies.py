@@ -18,16 +18,16 @@ def coral_analyze(text: str, model: str = "TOXICITY") -> dict[str, Any]:
     }
 
 
-def coral_decision(
+def coral_feedback(
     text: str,
     comment_id: str,
-    status: str,
+    scores: dict[str, float],
     parent: str | None = None,
     story: str = "https://news.example/a/flood",
 ) -> dict[str, Any]:
-    """comments:suggestscore when a moderator approves (``APPROVED``) or rejects
-    (``DELETED``) a comment: the story URL with ``commentID`` added to its query, the parent's
-    id or null, the comment's id, as one JSON text in ``context.entries``."""
+    """comments:suggestscore as Coral sends it: the story URL with ``commentID`` added to its
+    query, the parent's id or null, the comment's id, as one JSON text in
+    ``context.entries``; ``scores`` the attributeScores values."""
     separator = "&" if "?" in story else "?"
     context = {
         "url": f"{story}{separator}commentID={comment_id}",
@@ -37,8 +37,20 @@ def coral_decision(
     return {
         "comment": {"text": text},
         "context": {"entries": [{"text": json.dumps(context)}]},
-        "attributeScores": {status: {"summaryScore": {"value": 1}}},
+        "attributeScores": {name: {"summaryScore": {"value": v}} for name, v in scores.items()},
         "languages": ["en"],
-        "communityId": "Coral:https://news.example/",
+        "communityId": "Coral:https://news.example",
         "clientToken": f"comment:{comment_id}",
     }
+
+
+def coral_decision(
+    text: str,
+    comment_id: str,
+    status: str,
+    parent: str | None = None,
+    story: str = "https://news.example/a/flood",
+) -> dict[str, Any]:
+    """The feedback Coral sends when a moderator approves (``APPROVED``) or rejects
+    (``DELETED``) a comment."""
+    return coral_feedback(text, comment_id, {status: 1}, parent, story)

@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from coral_bodies import coral_analyze, coral_decision
+from coral_bodies import coral_analyze, coral_decision, coral_feedback
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -101,19 +101,10 @@ def model(tiny_model):
 
 
 def coral_suggest(text, comment_id, value, attribute="TOXICITY", story="story-1"):
-    context = {
-        "url": f"https://news.example/{story}",
-        "reply_to_id_Coral_comment_id": None,
-        "Coral_comment_id": comment_id,
-    }
-    return {
-        "comment": {"text": text},
-        "context": {"entries": [{"text": json.dumps(context)}]},
-        "attributeScores": {attribute: {"summaryScore": {"value": value}}},
-        "languages": ["en"],
-        "communityId": "Coral:https://news.example",
-        "clientToken": f"comment:{comment_id}",
-    }
+    """Another client's feedback: a TOXICITY-like value, in Coral's body."""
+    return coral_feedback(
+        text, comment_id, {attribute: value}, story=f"https://news.example/{story}"
+    )
 
 
 def test_coral_analyze_reads_the_models_probability_and_names_the_model(served, model):
@@ -381,7 +372,8 @@ def test_suggestscore_records_the_platforms_decisions_as_weak_labels(served):
     assert record.labeller == "coral"  # whose key sent it
     assert record.extra["community"] == "Coral:https://news.example"
     assert record.text == ABUSE and record.thread_id == "https://news.example/story-1"
-    assert record.extra["thread"]["url"] == "https://news.example/story-1"  # Coral's context
+    # Coral's context, as it sent it
+    assert record.extra["thread"]["url"] == "https://news.example/story-1?commentID=c-901"
 
 
 def test_decisions_need_the_platforms_key_and_are_recorded_under_its_name(served):
