@@ -269,6 +269,79 @@ Hostile sentences flagged: {audit["hostile_recall"]:.1%}. Mean subgroup AUC
 """
 
 
+def _heads(meta: ModelMeta) -> str:
+    """The attribute heads: what each answers, its threshold and its held-out figures."""
+    heads = meta.heads
+    if not heads or not heads.get("attributes"):
+        return ""
+    rows = [
+        "| attribute | flag at | held-out texts (positive) | ROC AUC | average precision "
+        "| precision / recall at the threshold | ROC AUC by origin |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    sections = []
+    for name, head in heads["attributes"].items():
+        held, threshold = head["held_out"], head["threshold"]
+        origins = ", ".join(
+            f"{origin} {_auc(figures['roc_auc'])}" for origin, figures in held["by_origin"].items()
+        )
+        rows.append(
+            f"| {name} | {threshold['threshold']:.3f} | {held['examples']:,} "
+            f"({held['positives']:,}) | {_auc(held['roc_auc'])} | "
+            f"{_auc(held['average_precision'])} | {_share(held.get('precision'))} / "
+            f"{_share(held.get('recall'))} | {origins} |"
+        )
+        reached = "" if threshold.get("reached_target") else " (target precision not reached)"
+        sections.append(
+            f"- **{name}**: {head['description']}; trained on "
+            f"{head['train']['examples']:,} texts ({head['train']['positives']:,} "
+            f"positive){reached}."
+        )
+    marks = heads.get("data", {}).get("marks_by_origin", {})
+    origin_lines = "; ".join(
+        f"{name} " + ", ".join(f"{origin} {count:,}" for origin, count in counts.items())
+        for name, counts in marks.items()
+        if counts
+    )
+    relabelled = [
+        f for f in heads.get("data", {}).get("files", []) if f.get("dataset") == "relabel"
+    ]
+    source = ""
+    if relabelled:
+        rounds = relabelled[0].get("rounds")
+        which = f"rounds {', '.join(map(str, rounds))} of " if rounds else ""
+        source = (
+            f" The `relabel` marks are {which}`{relabelled[0]['file']}` (SHA-256 "
+            f"{relabelled[0]['sha256'][:12]}), the relabelling the labels were trained on."
+        )
+    carried = heads.get("carried_from")
+    note = (
+        f"\nThese heads were carried over from `{carried}` by feature name when this model "
+        "was retrained; the threshold and figures are the base model's, not measured again.\n"
+        if carried
+        else ""
+    )
+    return f"""
+## Attribute heads
+Besides the three labels, one binary logistic regression per Perspective attribute on the same
+features (`moderation/model/heads.py`), each trained on the texts whose attribute is known:
+the public datasets' own labels read by rule (`dataset`), rows relabelled by annotators who
+followed this project's guidelines (`relabel`), and cases written for this project (`written`;
+see `moderation/datasets/attributes.py`). One thread in {heads["config"]["held_out_every"]} is
+held out of each head's training and gives the figures below; thresholds are chosen on grouped
+out-of-fold predictions of the rest for precision {heads["config"]["target_precision"]:g}.
+TOXICITY is P(abusive) from the labels, not a head. Marks: {origin_lines}.{source}
+{note}
+{chr(10).join(sections)}
+
+{chr(10).join(rows)}
+"""
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def _few_labels(metrics: dict[str, Any]) -> str:
     warning = few_labels_warning(metrics)
     return f"\n**Warning: {warning}.**\n" if warning else ""
@@ -333,7 +406,7 @@ leave-one-source-out scores.
 {_other_sources(metrics)}
 Flag thresholds:
 {thresholds}
-{_audit(meta)}
+{_heads(meta)}{_audit(meta)}
 ## Known limitations and biases
 {LIMITATIONS}
 """

@@ -428,6 +428,10 @@ def retrain(
         )
     else:
         trained = _train_with_base_data(options, base_meta, site, site_files, config, progress)
+    if base_dir is not None:  # the base's attribute heads, carried onto the new features
+        from moderation.model.heads import carry_heads
+
+        trained.heads = carry_heads(load_model_dir(base_dir), trained.pipeline)
     saved = save_trained(
         trained,
         Path(output),

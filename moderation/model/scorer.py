@@ -455,11 +455,12 @@ class LinearScorer:
             counts = 1.0 + np.log(counts)
         return doc, ids, counts * self.idf[ids]
 
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        """Probabilities, one row per text, columns in ``labels`` order."""
+    def feature_values(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The texts' feature matrix in coordinate form: (document index, term id, value) of
+        every term of every text, the value its TF-IDF weight after length normalisation, as
+        the pipeline's features step gives it. Anything linear in the features (the labels'
+        logits here, the attribute heads of ``moderation.model.heads``) is read from it."""
         n = len(texts)
-        if n == 1:  # a live request: a few numbers, faster in Python than in numpy calls
-            return np.array([self._probabilities_of_one(texts[0])])
         doc, ids, values = self._term_values(texts)
         if self.norm == "l1":
             norms = np.bincount(doc, weights=np.abs(values), minlength=n) + self.norm_smoothing
@@ -468,7 +469,14 @@ class LinearScorer:
                 np.bincount(doc, weights=values * values, minlength=n) + self.norm_smoothing
             )
         norms[norms == 0] = 1.0
-        scaled = values / norms[doc]
+        return doc, ids, values / norms[doc]
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Probabilities, one row per text, columns in ``labels`` order."""
+        n = len(texts)
+        if n == 1:  # a live request: a few numbers, faster in Python than in numpy calls
+            return np.array([self.probabilities_of_values(self.feature_values_of_one(texts[0]))])
+        doc, ids, scaled = self.feature_values(texts)
         weights = self._coef_t[ids]
         logits = np.empty((n, len(self.labels)))
         for column in range(len(self.labels)):
@@ -479,8 +487,9 @@ class LinearScorer:
         logits /= logits.sum(axis=1, keepdims=True)
         return logits
 
-    def _probabilities_of_one(self, text: str) -> list[float]:
-        """``probabilities([text])[0]``, the same arithmetic on Python numbers."""
+    def feature_values_of_one(self, text: str) -> dict[int, float]:
+        """``feature_values([text])`` for one text, as {term id: value}, worked out on Python
+        numbers (a live request: faster than numpy calls)."""
         self._trim()
         pieces = prepare(text[: self.max_chars]).split()
         codes = list(map(self._piece_code.__getitem__, pieces))
@@ -503,20 +512,26 @@ class LinearScorer:
         if self.phrases:
             for term in self._phrases_of_one(pieces, scoped):
                 counts[term] = counts.get(term, 0) + 1
+        if not counts:
+            return {}
+        idf = self._python_arrays()[0]
+        values = {
+            term: (1.0 + math.log(n) if self.sublinear_tf else n) * idf[term]
+            for term, n in counts.items()
+        }
+        if self.norm == "l1":
+            norm = sum(abs(v) for v in values.values()) + self.norm_smoothing
+        else:
+            norm = math.sqrt(sum(v * v for v in values.values()) + self.norm_smoothing)
+        norm = norm or 1.0
+        return {term: value / norm for term, value in values.items()}
+
+    def probabilities_of_values(self, values: dict[int, float]) -> list[float]:
+        """The label probabilities of one text from its ``feature_values_of_one``."""
         logits = self.intercept.tolist()
-        if counts:
-            idf, rows = self._python_arrays()
-            values = {
-                term: (1.0 + math.log(n) if self.sublinear_tf else n) * idf[term]
-                for term, n in counts.items()
-            }
-            if self.norm == "l1":
-                norm = sum(abs(v) for v in values.values()) + self.norm_smoothing
-            else:
-                norm = math.sqrt(sum(v * v for v in values.values()) + self.norm_smoothing)
-            norm = norm or 1.0
-            for term, value in values.items():
-                scaled = value / norm
+        if values:
+            rows = self._python_arrays()[1]
+            for term, scaled in values.items():
                 for column, weight in enumerate(rows[term]):
                     logits[column] += scaled * weight
         top = max(logits)
@@ -551,12 +566,7 @@ class LinearScorer:
 
     def term_weights(self, text: str) -> TermWeights:
         """The exact decomposition of one text's scores into per-term contributions."""
-        doc, ids, values = self._term_values([text])
-        if self.norm == "l1":
-            norm = float(np.sum(np.abs(values)) + self.norm_smoothing) or 1.0
-        else:
-            norm = np.sqrt(np.sum(values * values) + self.norm_smoothing) or 1.0
-        values = values / norm
+        _, ids, values = self.feature_values([text])
         return TermWeights(
             terms=[self.terms[i] for i in ids],
             ids=ids,

@@ -73,6 +73,7 @@ class TrainedModel:
     seconds: float
     fingerprints: TrainingFingerprints | None = None  # of the training ids and texts
     choice: dict[str, Any] | None = None  # how retraining chose its method (and measured it)
+    heads: Any = None  # the attribute heads (moderation.model.heads.TrainedHeads)
     # the held-out predictions thresholds were chosen on (grouped folds; other sources, NaN
     # where a source was too small to hold out), kept for benchmarks; never saved
     held_out: Any = field(default=None, repr=False, compare=False)
@@ -216,9 +217,13 @@ def train_from_files(
     force: bool = False,
     seed: int | None = None,
     progress: Progress | None = None,
+    heads: bool | None = None,
+    attributes: Sequence[Path] = (),
 ) -> Any:
     """Train on example files and/or a named recipe and save the model directory at
-    ``output``; returns its :class:`~moderation.model.meta.ModelMeta`."""
+    ``output``; returns its :class:`~moderation.model.meta.ModelMeta`. With ``heads`` (the
+    default with a recipe, or when ``attributes`` files are given) the attribute heads are
+    trained on the model's features too (``moderation.model.heads``)."""
     from moderation.datasets.recipes import recipe as find_recipe
     from moderation.datasets.recipes import recipe_records
     from moderation.model.store import check_model_destination, save_trained
@@ -229,8 +234,10 @@ def train_from_files(
     examples: list[Example] = []
     files: list[dict] = []
     config = PipelineConfig()
+    rounds = None  # the relabelling rounds the recipe applies (the heads read the same)
     if recipe is not None:
         chosen = find_recipe(recipe)
+        rounds = chosen.relabel_rounds if chosen.relabelled else None
         config = PipelineConfig.from_dict(dict(chosen.settings), origin=f"recipe {recipe}")
         examples, files = recipe_records(recipe, datasets_dir)
     if config_path is not None:
@@ -247,6 +254,12 @@ def train_from_files(
     if progress:
         progress(f"training on {len(prepared):,} examples from {len(prepared.counts())} source(s)")
     trained = train(prepared, config, progress)
+    if heads if heads is not None else (recipe is not None or bool(attributes)):
+        from moderation.model.heads import train_heads_from
+
+        trained.heads = train_heads_from(
+            trained.pipeline, recipe is not None, datasets_dir, attributes, seed, progress, rounds
+        )
     saved = save_trained(trained, Path(output), recipe=recipe, force=force)
     warning = few_labels_warning(trained.cv_metrics)
     if progress and warning:

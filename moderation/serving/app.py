@@ -43,6 +43,7 @@ from moderation.errors import ModerationError
 from moderation.files import now_iso
 from moderation.labels.opening import open_store
 from moderation.labels.record import LabelRecord
+from moderation.serving.attributes import attribute_sources, unsupported_for
 from moderation.serving.batch import parse_batch, score_batch
 from moderation.serving.guard import MAX_BODY, BodyTooLarge, Guard, read_body
 from moderation.serving.keys import Key, Keys
@@ -78,6 +79,9 @@ class ServeSettings:
     review_columns: list[str | None] = field(default_factory=list)
     review_thresholds: list[str] = field(default_factory=list)  # LABEL=P for the flags
     allowed_hosts: list[str] = field(default_factory=list)  # names it answers to, without keys
+    # Perspective attributes the model does not answer: left out of the answer (True) or 400
+    omit_unsupported_attributes: bool = False
+    summary_scale: str = "probability"  # or "flag-threshold" (serving.attributes)
 
     def to_env(self) -> str:
         return orjson.dumps(asdict(self)).decode()
@@ -162,8 +166,10 @@ def endpoint(name: str, handler: Handler, *, keyed: bool) -> Callable[[Request],
 
 async def _analyze(service: Service, request: Request) -> Response:
     model = service.live.model
-    parsed = parse_analyze(parse_json(await _body(request)), model.labels)
-    result, scores = analyze(model, parsed)
+    sources = attribute_sources(model)
+    omit = service.settings.omit_unsupported_attributes
+    parsed = parse_analyze(parse_json(await _body(request)), sources, omit_unsupported=omit)
+    result, scores = analyze(model, parsed, sources, scale=service.settings.summary_scale)
     flags = [label for label, t in model.thresholds.items() if scores.get(label, 0.0) >= t]
     service.metrics.scored(1, flags)
     return _json(result, model_id=model.id)
@@ -181,9 +187,10 @@ async def _suggest(service: Service, request: Request) -> Response:
     model = service.live.model
     stored = False
     if service.store is not None:
-        url = suggestion.thread.get("url")
         who = key.name if key else f"platform:{suggestion.community or 'unknown'}"
-        extra: dict[str, Any] = {"thread": suggestion.thread} if suggestion.thread else {}
+        extra: dict[str, Any] = {"thread": suggestion.context} if suggestion.context else {}
+        if suggestion.parent_id:  # the comment it replies to (serving.coral)
+            extra["parent_id"] = suggestion.parent_id
         if key is not None and suggestion.community:
             extra["community"] = suggestion.community
         record = LabelRecord(
@@ -194,7 +201,8 @@ async def _suggest(service: Service, request: Request) -> Response:
             role="platform",  # the platform's decision: retraining weighs it (--weak-weight)
             time=now_iso(),
             model=model.id,
-            thread_id=url if isinstance(url, str) and url else None,
+            # the story (serving.coral), so retraining's grouped folds keep a thread together
+            thread_id=suggestion.thread_id,
             source="suggestscore",
             extra=extra,
         )
@@ -239,6 +247,11 @@ async def _model(service: Service, request: Request) -> Response:
         "model": model.id,
         "labels": list(model.labels),
         "thresholds": model.thresholds,
+        # which attribute comes from which label or head, and those not answered
+        "attributes": {a: s.describe() for a, s in attribute_sources(model).items()},
+        "unsupported_attributes": unsupported_for(model),
+        "omit_unsupported_attributes": service.settings.omit_unsupported_attributes,
+        "summary_scale": service.settings.summary_scale,
     }
     if not service.keys.required or request.state.key is not None:
         body.update(
