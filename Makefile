@@ -7,10 +7,15 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test clean
 
-$(STAMP): pyproject.toml
+NPM_CLIENT := tests/serving/clients
+
+$(STAMP): pyproject.toml $(NPM_CLIENT)/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,dask]'
+	# the npm Perspective client the serving tests drive (skipped with a reason without npm)
+	if command -v npm >/dev/null; then npm ci --prefix $(NPM_CLIENT) --no-audit --no-fund \
+		--silent || echo "npm client not installed: its test will be skipped"; fi
 	touch $(STAMP)
 
 demo: $(STAMP)

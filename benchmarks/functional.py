@@ -1,16 +1,26 @@
 """The functional suite: does the model get each kind of comment right?
 
-``functional/suite.jsonl`` holds 990 invented comments in 33 categories, 30 each (hate without
-profanity, threats, dehumanisation, negated hate, identity mentions, counter-speech, spelling
-games, conspiracy narratives, civil criticism, debunking, short texts, placeholders, ...),
-written for this project by a helper who never saw the model or its training data
-(``functional/README.md``). Ten cases per category are ``dev`` (looked at while developing the
-default model), twenty are ``test`` (set aside before development began, scored only at the
-end). The suite is never trained on.
+Two suites of invented comments, 30 per category, each written for this project by a helper who
+never saw the model or its training data:
+
+- ``functional/suite.jsonl`` (issue 12): 33 categories (hate without profanity, threats,
+  dehumanisation, negated hate, identity mentions, counter-speech, spelling games, conspiracy
+  narratives, civil criticism, debunking, short texts, placeholders, ...), ``functional/README.md``;
+- ``functional/round3/suite.jsonl`` (issue 23): 17 categories (real words near swear words,
+  names and places, everyday double meanings, untargeted profanity in three registers, threats
+  and exclusion without swear words, contempt for a group, insults by comparison, reported
+  insults and threats, health claims and criticism that are not conspiracy, new conspiracy
+  claims), ``functional/round3/README.md``.
+
+Ten cases per category are ``dev`` (looked at while developing the default model), twenty are
+``test`` (set aside before development began, scored only at the end). The suites are never
+trained on.
 
 A case is right when the model's prediction is its label, through the same scoring as
 ``moderation score`` (a placeholder is not scored, and counts as right for a civil case). It
-is right *by flags* when its flags are exactly what its label calls for (none for civil).
+is right *by flags* when its flags are exactly what its label calls for (none for civil). The
+headline is the macro-F1 over civil / abusive / conspiracy of the label the flags give (what a
+moderator acts on: no flag is civil), with accuracy by flags per category.
 
     python benchmarks/functional.py [--model DIR] [--split test|dev|all] [--results] [--card]
 
@@ -21,10 +31,8 @@ to the model's ``MODEL_CARD.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -32,66 +40,52 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _machine import describe  # noqa: E402
+from _suite import judge, load_cases  # noqa: E402
 from results import replace_section  # noqa: E402
 
 from moderation.model.registry import load_model  # noqa: E402
 from moderation.model.scoring import score_texts  # noqa: E402
 
-SUITE = Path(__file__).parent / "functional" / "suite.jsonl"
-TARGET_OVERALL, TARGET_CATEGORY = 0.85, 0.60
+TARGET_MACRO_F1, TARGET_CATEGORY = 0.90, 0.75
 
 
 def run(model: Any, split: str) -> dict[str, Any]:
-    cases = [json.loads(line) for line in SUITE.read_text(encoding="utf-8").splitlines() if line]
-    cases = [c for c in cases if split == "all" or c["split"] == split]
+    cases = load_cases(split)
     records = score_texts(model, [c["text"] for c in cases])
-    right: dict[str, list[int]] = defaultdict(list)
-    by_flags: dict[str, list[int]] = defaultdict(list)
-    misses = []
-    for case, record in zip(cases, records):
-        predicted = record["prediction"] or "civil"  # not scored: a placeholder
-        expected_flags = [] if case["label"] == "civil" else [case["label"]]
-        right[case["category"]].append(int(predicted == case["label"]))
-        by_flags[case["category"]].append(int(record["flags"] == expected_flags))
-        if predicted != case["label"]:
-            misses.append((case["category"], case["label"], predicted, case["text"]))
-    accuracy = {k: sum(v) / len(v) for k, v in right.items()}
-    flags = {k: sum(v) / len(v) for k, v in by_flags.items()}
-    total = [x for v in right.values() for x in v]
-    total_flags = [x for v in by_flags.values() for x in v]
-    labels = {c["category"]: c["label"] for c in cases}
-    return {
-        "model": model.id,
-        "split": split,
-        "cases": len(cases),
-        "accuracy": sum(total) / len(total),
-        "flag_accuracy": sum(total_flags) / len(total),
-        "per_category": accuracy,
-        "flags_per_category": flags,
-        "labels": labels,
-        "misses": misses,
-    }
+    predicted = [record["prediction"] or "civil" for record in records]  # None: a placeholder
+    result = judge(cases, predicted, [r["flags"] for r in records], [r["scores"] for r in records])
+    misses = [
+        (case["category"], case["label"], label, record["flags"], case["text"])
+        for case, label, record in zip(cases, predicted, records)
+        if label != case["label"] or record["flags"] != ([] if label == "civil" else [label])
+    ]
+    return {"model": model.id, "split": split, **result, "misses": misses}
 
 
 def table(result: dict[str, Any]) -> str:
-    rows = ["| category | label | accuracy | right by flags |", "|---|---|---|---|"]
-    for category in sorted(result["per_category"], key=lambda k: result["per_category"][k]):
+    rows = [
+        "| category | suite | label | accuracy | right by flags |",
+        "|---|---|---|---|---|",
+    ]
+    flags = result["flags_per_category"]
+    for category in sorted(flags, key=lambda k: (flags[k], result["per_category"][k])):
         rows.append(
-            f"| {category} | {result['labels'][category]} | "
-            f"{result['per_category'][category]:.2f} | "
-            f"{result['flags_per_category'][category]:.2f} |"
+            f"| {category} | {result['suites'][category]} | {result['labels'][category]} | "
+            f"{result['per_category'][category]:.2f} | {flags[category]:.2f} |"
         )
     return "\n".join(rows)
 
 
 def headline(result: dict[str, Any]) -> str:
-    lowest = min(result["per_category"].values())
-    met = result["accuracy"] >= TARGET_OVERALL and lowest >= TARGET_CATEGORY
+    lowest = min(result["flags_per_category"].values())
+    met = result["macro_f1_flags"] >= TARGET_MACRO_F1 and lowest >= TARGET_CATEGORY
     return (
-        f"Model `{result['model']}`, {result['split']} split ({result['cases']} cases): "
-        f"accuracy **{result['accuracy']:.3f}**, right by flags {result['flag_accuracy']:.3f}; "
-        f"lowest category {lowest:.2f}. Target {TARGET_OVERALL} overall and no category "
-        f"below {TARGET_CATEGORY}: **{'met' if met else 'not met'}**."
+        f"Model `{result['model']}`, {result['split']} split ({result['cases']} cases, "
+        f"{len(result['per_category'])} categories): macro-F1 by flags "
+        f"**{result['macro_f1_flags']:.3f}**, right by flags {result['flag_overall']:.3f}, "
+        f"accuracy {result['overall']:.3f}; lowest category by flags {lowest:.2f}. Target "
+        f"macro-F1 by flags >= {TARGET_MACRO_F1} and no category below {TARGET_CATEGORY}: "
+        f"**{'met' if met else 'not met'}**."
     )
 
 
@@ -126,8 +120,9 @@ def main() -> None:
     print(headline(result))
     print(table(result))
     if args.misses and args.split == "dev":
-        for category, label, predicted, text in result["misses"]:
-            print(f"{category:<26} {label:<10} {predicted:<10} {text[:100]}")
+        for category, label, predicted, flags, text in result["misses"]:
+            shown = ",".join(flags) or "-"
+            print(f"{category:<28} {label:<10} {predicted:<10} {shown:<10} {text[:100]}")
     if args.results:
         replace_section(
             "Functional suite (benchmarks/functional.py)",

@@ -5,8 +5,9 @@ measures:
 
 - leave one source out: for every labelled source (training sources and probes), a model
   trained on the other training sources scores it; ROC AUC of the source's label;
-- the functional suite (``benchmarks/functional/suite.jsonl``): accuracy per category, on the
-  ``dev`` split while developing and on the ``test`` split only at the end (``--split test``);
+- the functional suites (``benchmarks/_suite.py``: the first 33 categories and round 3's 17):
+  macro-F1 by flags and accuracy by flags per category, on the ``dev`` split while developing
+  and on the ``test`` split only at the end (``--split test``);
 - the identity audit (``moderation.model.audit``): flag rate on non-hostile identity sentences per
   term, on the templates set aside for development unless ``--split test``;
 - the first seed page: which comments are flagged;
@@ -39,12 +40,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _examples import as_examples  # noqa: E402
+from _suite import judge, load_cases  # noqa: E402
 
 from moderation.datasets.convert import examples as dataset_examples  # noqa: E402
 from moderation.datasets.recipes import (  # noqa: E402
     DEFAULT_SETTINGS,
     DEFAULT_SOURCES,
     default_datasets_dir,
+    source_rows,
     written_examples_path,
 )
 from moderation.examples import read_labelled  # noqa: E402
@@ -52,7 +55,6 @@ from moderation.model.pipeline import PipelineConfig  # noqa: E402
 from moderation.model.train import prepare_examples, train  # noqa: E402
 
 WORK = Path(__file__).parent / "_work"
-SUITE = Path(__file__).parent / "functional" / "suite.jsonl"
 SEED_PAGE = ROOT.parent / "shared" / "seeds" / "000_1267603fcf74625e.txt"
 # the label each source is about, for its leave-one-source-out ROC AUC
 SOURCE_LABEL = {
@@ -66,19 +68,29 @@ SOURCE_LABEL = {
     "stormfront": "abusive",
     "convabuse": "abusive",
     "covid_vaccine_comments": "conspiracy",
+    "pan2024_oppositional_en": "conspiracy",
 }
 PROBES = ("stormfront", "convabuse", "covid_vaccine_comments")
 
 
 def load_sources(root: Path, names: list[str], options: dict[str, Any]) -> dict[str, list[dict]]:
-    data = {}
-    for name in names:
-        rows = list(dataset_examples(name, root, labelled_only=True))
-        if name == "toxic_spans" and not options.get("toxic_span_free_sentences", True):
-            rows = [r for r in rows if r["source_label"] == "toxic"]
-        if name == "olid":
-            rows = [r for r in rows if r["split"] == "train"]
-        data[name] = rows
+    """The training rows of each source as the recipe reads them (``source_rows``). Options:
+    ``relabelled`` (apply ``data/relabelling``), ``toxic_span_free_sentences``, and
+    ``davidson_offensive="drop_unrelabelled"`` (Davidson's offensive rows that no annotator
+    relabelled leave the pool)."""
+    rounds = options.get("relabel_rounds")
+    data = source_rows(
+        names,
+        root,
+        relabelled=options.get("relabelled", False),
+        rounds=tuple(rounds) if rounds else None,
+    )
+    if "toxic_spans" in data and not options.get("toxic_span_free_sentences", True):
+        data["toxic_spans"] = [r for r in data["toxic_spans"] if r["source_label"] == "toxic"]
+    if options.get("davidson_offensive") == "drop_unrelabelled" and "davidson" in data:
+        data["davidson"] = [
+            r for r in data["davidson"] if r["source_label"] != "offensive" or r.get("relabelled")
+        ]
     written = read_labelled(written_examples_path(), kind="examples", default_source="written")
     data["written"] = [
         {
@@ -123,27 +135,23 @@ def source_aucs(trained, probes) -> dict[str, float]:
 
 
 def functional(pipeline, thresholds: dict[str, float], split: str) -> dict[str, Any]:
-    cases = [json.loads(line) for line in SUITE.read_text().splitlines() if line.strip()]
-    cases = [c for c in cases if c["split"] == split]
-    probabilities = pipeline.predict_proba([c["text"] for c in cases])
-    classes = list(pipeline.classes_)
-    per_category: dict[str, list[int]] = {}
-    flag_right: dict[str, list[int]] = {}
-    for case, row in zip(cases, probabilities):
-        predicted = classes[int(row.argmax())]
-        flags = {label for label, t in thresholds.items() if row[classes.index(label)] >= t}
-        per_category.setdefault(case["category"], []).append(int(predicted == case["label"]))
-        expected_flags = set() if case["label"] == "civil" else {case["label"]}
-        flag_right.setdefault(case["category"], []).append(int(flags == expected_flags))
-    accuracy = {k: round(float(np.mean(v)), 3) for k, v in per_category.items()}
-    flags = {k: round(float(np.mean(v)), 3) for k, v in flag_right.items()}
-    overall = float(np.mean([x for v in per_category.values() for x in v]))
-    return {
-        "overall": round(overall, 4),
-        "flag_overall": round(float(np.mean([x for v in flag_right.values() for x in v])), 4),
-        "per_category": accuracy,
-        "flags_per_category": flags,
-    }
+    """Both functional suites (``_suite``), judged as ``moderation score`` judges: prediction,
+    flags, and no flag where the words give little evidence."""
+    from moderation.model.scorer import label_weights
+    from moderation.model.scoring import verdicts, word_counts
+
+    cases = load_cases(split)
+    texts = [c["text"] for c in cases]
+    probabilities = pipeline.predict_proba(texts)
+    bias = label_weights(pipeline.named_steps["classifier"])[1]
+    classes = [str(c) for c in pipeline.classes_]
+    judged = verdicts(probabilities, classes, thresholds, bias, words=word_counts(texts))
+    return judge(
+        cases,
+        [prediction for prediction, _, _, _ in judged],
+        [flags for _, _, flags, _ in judged],
+        [scores for _, scores, _, _ in judged],
+    )
 
 
 def olid_test(pipeline, root: Path) -> float:
@@ -187,8 +195,7 @@ def length_correlation(pipeline, probes) -> dict[str, float]:
             [len(r["text"]) for r in rows], probabilities[:, column(pipeline, "conspiracy")]
         ).correlation
         result[name] = round(float(rho), 3)
-    cases = [json.loads(line) for line in SUITE.read_text().splitlines() if line.strip()]
-    civil = [c["text"] for c in cases if c["label"] == "civil" and c["split"] == "dev"]
+    civil = [c["text"] for c in load_cases("dev") if c["label"] == "civil"]
     probabilities = pipeline.predict_proba(civil)
     result["suite_dev_civil"] = round(
         float(
@@ -257,6 +264,55 @@ def identity(pipeline, thresholds, split: str) -> dict[str, Any]:
     }
 
 
+def run_saved(model_dir: Path, split: str, root: Path) -> dict[str, Any]:
+    """The checks of a model directory trained by ``moderation train --recipe default``
+    (no training here): leave-one-source-out from its meta (each source held out while it
+    was trained), the rest scored with its own pipeline and thresholds."""
+    from types import SimpleNamespace
+
+    from moderation.model.meta import ModelMeta
+    from moderation.model.registry import load_model
+
+    started = time.time()
+    meta = ModelMeta.read(model_dir)
+    model = load_model(model_dir)
+    trained = SimpleNamespace(
+        pipeline=model.pipeline, thresholds=meta.thresholds, cv_metrics=meta.cv_metrics
+    )
+    probes = {p: list(dataset_examples(p, root, labelled_only=True)) for p in PROBES}
+    result = measure(trained, split, root, probes)
+    return {
+        "config": f"saved {meta.model_id}",
+        "split": split,
+        **result,
+        "seconds": round(time.time() - started),
+    }
+
+
+def measure(trained, split: str, root: Path, probes: dict) -> dict[str, Any]:
+    """Every check but the precision targets, for a trained pipeline and its thresholds."""
+    full = trained.pipeline
+    thresholds = {label: t.threshold for label, t in trained.thresholds.items()}
+    aucs = source_aucs(trained, probes)
+    return {
+        "loso_mean_auc": round(float(np.mean(list(aucs.values()))), 4),
+        "loso_mean_old_nine": round(
+            float(np.mean([v for k, v in aucs.items() if k != "pan2024_oppositional_en"])), 4
+        ),
+        "loso": aucs,
+        "thresholds": {k: t.to_dict() for k, t in trained.thresholds.items()},
+        "functional": functional(full, thresholds, split),
+        "identity": identity(full, thresholds, split),
+        "olid_test_macro_f1": olid_test(full, root),
+        "in_domain_auc": {
+            label: e.get("roc_auc") for label, e in trained.cv_metrics["per_label"].items()
+        },
+        "seed_page": seed_page(full, thresholds),
+        "length_rho": length_correlation(full, probes),
+        "top_features": top_features(full),
+    }
+
+
 def run(name: str, split: str, root: Path) -> dict[str, Any]:
     spec = CONFIGS[name]
     started = time.time()
@@ -270,35 +326,60 @@ def run(name: str, split: str, root: Path) -> dict[str, Any]:
     probes = {p: list(dataset_examples(p, root, labelled_only=True)) for p in PROBES}
     print(f"{name}: {sum(len(v) for v in data.values()):,} training examples", flush=True)
     trained = train_model(data, config)
-    full = trained.pipeline
-    thresholds = {label: t.threshold for label, t in trained.thresholds.items()}
-    aucs = source_aucs(trained, probes)
-    mean_auc = round(float(np.mean(list(aucs.values()))), 4)
     return {
         "config": name,
         "split": split,
-        "loso_mean_auc": mean_auc,
-        "loso": aucs,
-        "thresholds": {k: t.to_dict() for k, t in trained.thresholds.items()},
-        "functional": functional(full, thresholds, split),
-        "identity": identity(full, thresholds, split),
-        "olid_test_macro_f1": olid_test(full, root),
-        "in_domain_auc": {
-            label: e.get("roc_auc") for label, e in trained.cv_metrics["per_label"].items()
-        },
-        "seed_page": seed_page(full, thresholds),
-        "length_rho": length_correlation(full, probes),
-        "top_features": top_features(full),
+        "sources": spec["sources"],
+        **measure(trained, split, root, probes),
+        "precision_targets": precision_targets(trained, split),
         "seconds": round(time.time() - started),
     }
+
+
+def precision_targets(trained, split: str) -> dict[str, Any]:
+    """What the flags would give at other precision targets (abusive 0.6-0.8, conspiracy 0.4
+    or 0.6), chosen on the same held-out predictions as the model's own: the thresholds,
+    where each was chosen, and functional macro-F1 and accuracy by flags."""
+    from moderation.model.thresholds import choose_thresholds
+
+    if trained.held_out_other_sources is None:
+        return {}
+    out = {}
+    for abusive in (0.6, 0.7, 0.8):
+        for conspiracy in (0.4, 0.6):
+            chosen = choose_thresholds(
+                trained.held_out_truth,
+                trained.labels,
+                {"abusive": abusive, "conspiracy": conspiracy},
+                trained.config.min_flag_recall,
+                trained.held_out,
+                trained.held_out_other_sources,
+            )
+            cut = {k: t.threshold for k, t in chosen.items()}
+            f = functional(trained.pipeline, cut, split)
+            out[f"abusive {abusive} conspiracy {conspiracy}"] = {
+                "thresholds": {k: round(v, 4) for k, v in cut.items()},
+                "on_other_sources": {k: t.reached_target for k, t in chosen.items()},
+                "conspiracy_other_sources": chosen["conspiracy"].notes.get("other_sources")
+                or {"precision": chosen["conspiracy"].precision},
+                "macro_f1_flags": f["macro_f1_flags"],
+                "flag_overall": f["flag_overall"],
+            }
+    return out
 
 
 def show(result: dict[str, Any]) -> None:
     f = result["functional"]
     print(f"\n== {result['config']} ({result['split']}) in {result['seconds']} s")
     print(f"LOSO mean AUC {result['loso_mean_auc']:.4f}: {result['loso']}")
-    print(f"functional: accuracy {f['overall']:.3f}, by flags {f['flag_overall']:.3f}")
-    low = sorted(f["per_category"].items(), key=lambda kv: kv[1])[:12]
+    print(f"LOSO mean over the nine of issue 12: {result.get('loso_mean_old_nine')}")
+    for name, found in result.get("precision_targets", {}).items():
+        print(f"  at {name}: {found}")
+    print(
+        f"functional: macro-F1 by flags {f['macro_f1_flags']:.3f}, accuracy "
+        f"{f['overall']:.3f}, by flags {f['flag_overall']:.3f}"
+    )
+    low = sorted(f["flags_per_category"].items(), key=lambda kv: kv[1])[:14]
     print("  lowest:", ", ".join(f"{k} {v:.2f}" for k, v in low))
     print(f"identity: {result['identity']}")
     print(f"OLID test macro-F1 {result['olid_test_macro_f1']}")
@@ -346,6 +427,13 @@ CHOSEN: dict[str, Any] = {
     "written": 5,
     "label_precision": {"conspiracy": 0.6},
 }
+# issue 23 starts from the shipped settings of issue 12
+R3_START: dict[str, Any] = {**CHOSEN, "dropped_terms": DROP + ["source"]}
+R3_DATA = {"relabelled": True, "davidson_offensive": "drop_unrelabelled"}
+LANGUAGES = ["en", "de", "pt", "fr", "es"]
+# issue 12's recipe sources (issue 23's recipe adds pan2024_oppositional_en)
+ISSUE12_SOURCES = [s for s in DEFAULT_SOURCES if s != "pan2024_oppositional_en"]
+R3_SOURCES = [*ISSUE12_SOURCES, "pan2024_oppositional_en"]
 # What was tried, in order (figures: benchmarks/RESULTS.md, "Model quality: what was tried").
 CONFIGS: dict[str, dict[str, Any]] = {
     # the shipped recipe's sources and settings, with the second batch of written examples
@@ -480,6 +568,46 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "sources": list(DEFAULT_SOURCES),
         "C": DEFAULT_SETTINGS["C_grid"][0],
         "pipeline": {k: v for k, v in DEFAULT_SETTINGS.items() if k != "C_grid"},
+        "options": {"relabelled": True},
+    },
+    # issue 23: the relabelled pool, PAN 2024, spelling against dictionaries, phrases
+    "r3_before": {**variant(sources=ISSUE12_SOURCES, **R3_START), "options": {}},
+    "r3_relabelled": {
+        **variant(sources=ISSUE12_SOURCES, **R3_START),
+        "options": {"relabelled": True},
+    },
+    # Davidson's offensive rows no annotator saw leave the pool (the relabelled ones stay)
+    "r3_drop_davidson": {
+        **variant(sources=ISSUE12_SOURCES, **R3_START),
+        "options": R3_DATA,
+    },
+    # PAN 2024 as a training source, measured by leaving it out (and it out of the others)
+    "r3_pan": {
+        **variant(sources=R3_SOURCES, **R3_START),
+        "options": R3_DATA,
+    },
+    # real words never corrected (five languages), and phrases of two words
+    "r3_pan_dictionary_phrases": {
+        **variant(
+            sources=R3_SOURCES,
+            **R3_START,
+            spelling_languages=LANGUAGES,
+            phrase_min_df=10,
+        ),
+        "options": R3_DATA,
+    },
+    # every round of relabelling, the fourth batch of written examples, and everything above
+    "r3_all": {
+        **variant(sources=R3_SOURCES, **R3_START, spelling_languages=LANGUAGES, phrase_min_df=10),
+        "options": {"relabelled": True},
+    },
+    "r3_all_round1": {
+        **variant(sources=R3_SOURCES, **R3_START, spelling_languages=LANGUAGES, phrase_min_df=10),
+        "options": {"relabelled": True, "relabel_rounds": [1]},
+    },
+    "r3_all_drop_davidson": {
+        **variant(sources=R3_SOURCES, **R3_START, spelling_languages=LANGUAGES, phrase_min_df=10),
+        "options": R3_DATA,
     },
     "negation_w10": variant(
         dropped_terms=DROP,
@@ -492,7 +620,9 @@ CONFIGS: dict[str, dict[str, Any]] = {
 }
 
 
-TARGET_LOSO, TARGET_OLID, TARGET_IDENTITY, TARGET_RHO = 0.82, 0.80, 0.02, 0.10
+# issue 23's targets (issue 12's were 0.82, 0.80, 2%)
+TARGET_LOSO, TARGET_OLID, TARGET_IDENTITY, TARGET_RHO = 0.78, 0.78, 0.05, 0.10
+TARGET_FUNCTIONAL, TARGET_CATEGORY = 0.90, 0.75
 
 
 def _met(ok: bool) -> str:
@@ -506,9 +636,13 @@ def results_sections(log: list[dict[str, Any]]) -> None:
     from _machine import describe
     from results import replace_section
 
-    final = [r for r in log if r["config"] == "shipped" and r["split"] == "test"]
+    final = [
+        r
+        for r in log
+        if (r["config"] == "shipped" or r["config"].startswith("saved ")) and r["split"] == "test"
+    ]
     if not final:
-        sys.exit("no run of --config shipped --split test in the log yet")
+        sys.exit("no run of --config shipped (or --model DIR) --split test in the log yet")
     r = final[-1]
     flagged = [(author, flags) for author, flags, _ in r["seed_page"] if flags]
     rho = max(r["length_rho"].values())
@@ -525,19 +659,34 @@ def results_sections(log: list[dict[str, Any]]) -> None:
         f"{t['chosen_on']} | {'yes' if t['reached_target'] else '**no**'} |"
         for label, t in r["thresholds"].items()
     )
-    body = f"""Machine: {describe()}. Command: `python benchmarks/model_checks.py --config shipped \
---split test` then `--results`. The shipped recipe (`moderation train --recipe default`), trained
-by the benchmark with the package's own `train` in {r["seconds"]} s, checks included.
+    f = r["functional"]
+    lowest = min(f["flags_per_category"].items(), key=lambda kv: kv[1])
+    how = (
+        f"The shipped model `{r['config'].removeprefix('saved ')}` (trained by `moderation "
+        "train --recipe default`), checked by `python benchmarks/model_checks.py --model "
+        f"models/default --split test` in {r['seconds']} s; leave-one-source-out from its "
+        "training run (each source held out in turn)"
+        if r["config"].startswith("saved ")
+        else "The shipped recipe, trained by the benchmark with the package's own `train` "
+        f"(`--config shipped --split test`) in {r['seconds']} s, checks included"
+    )
+    body = f"""Machine: {describe()}. {how}; then `--results`.
 
 | target | measured | |
 |---|---|---|
-| leave-one-source-out mean ROC AUC >= {TARGET_LOSO} | {r["loso_mean_auc"]:.3f} | \
+| functional suites, test split: macro-F1 by flags >= {TARGET_FUNCTIONAL}, no category below \
+{TARGET_CATEGORY} (by flags) | {f["macro_f1_flags"]:.3f} ({f["cases"]} cases); lowest \
+{lowest[0]} {lowest[1]:.2f} | {
+        _met(f["macro_f1_flags"] >= TARGET_FUNCTIONAL and lowest[1] >= TARGET_CATEGORY)
+    } |
+| leave-one-source-out mean ROC AUC >= {TARGET_LOSO} | {r["loso_mean_auc"]:.3f} (over issue \
+12's nine: {r.get("loso_mean_old_nine", r["loso_mean_auc"]):.3f}) | \
 {_met(r["loso_mean_auc"] >= TARGET_LOSO)} |
 | OLID test split macro-F1 >= {TARGET_OLID} (predictions) | {r["olid_test_macro_f1"]:.3f} | \
 {_met(r["olid_test_macro_f1"] >= TARGET_OLID)} |
 | identity: flag rate on non-hostile sentences <= {TARGET_IDENTITY:.0%} for every term \
 (held-out templates) | max {r["identity"]["max_flag_rate"]:.1%}, mean \
-{r["identity"]["mean_flag_rate"]:.1%}, {r["identity"]["terms_over_2pc"]} terms over 2% | \
+{r["identity"]["mean_flag_rate"]:.1%} | \
 {_met(r["identity"]["max_flag_rate"] <= TARGET_IDENTITY)} |
 | no identity term among any label's top 100 features | {ident} | \
 {_met(not any(ident.values()))} |
@@ -547,9 +696,8 @@ by the benchmark with the package's own `train` in {r["seconds"]} s, checks incl
 | first seed page: Arnold Layne's comment flagged conspiracy, at most one other flag | \
 {flagged} | {_met(len(flagged) <= 2 and any(f == "conspiracy" for _, f in flagged))} |
 
-Functional suite (held-out split, predictions of this benchmark's own fit): \
-{r["functional"]["overall"]:.3f}, by flags {r["functional"]["flag_overall"]:.3f}; the \
-shipped model's own figures are in "Functional suite (benchmarks/functional.py)".
+Functional suites (held-out split): accuracy {f["overall"]:.3f}, right by flags \
+{f["flag_overall"]:.3f}; per category in "Functional suite (benchmarks/functional.py)".
 
 ### Leave one source out
 
@@ -578,9 +726,11 @@ Worst identity terms: {r["identity"]["worst"]}. Top features: \
     for name in sorted(last_dev, key=first_seen.__getitem__):
         e = last_dev[name]
         flags = sum(1 for _, f, _ in e["seed_page"] if f)
+        macro = e["functional"].get("macro_f1_flags")
         rows.append(
             f"| {name} | {len(e['loso'])} | {e['loso_mean_auc']:.3f} | "
             f"{e['functional']['overall']:.3f} | {e['functional']['flag_overall']:.3f} | "
+            f"{'-' if macro is None else f'{macro:.3f}'} | "
             f"{e['identity']['max_flag_rate']:.1%} | {e['olid_test_macro_f1']:.3f} | {flags} | "
             f"{max(e['length_rho'].values()):.2f} |"
         )
@@ -591,12 +741,13 @@ Worst identity terms: {r["identity"]["worst"]}. Top features: \
         "its day, on the development halves only: the functional suite's dev split and the "
         "identity audit's dev templates (the held-out halves are scored once, for the "
         "shipped recipe, above). Columns: sources in the leave-one-source-out mean; that "
-        "mean; functional accuracy and accuracy by flags; the worst identity term's flag "
-        "rate; OLID test macro-F1; flags on the first seed page; the largest length "
-        "correlation.\n\n"
-        "| configuration | sources | LOSO mean | functional | by flags | identity max | OLID "
-        "test | seed flags | length rho |\n|---|---|---|---|---|---|---|---|---|\n"
-        + "\n".join(rows)
+        "mean; functional accuracy, accuracy by flags and macro-F1 by flags (the first suite "
+        "only until issue 23, both suites after; '-': not measured then); the worst "
+        "identity term's flag rate; OLID test macro-F1; flags on the first seed page; the "
+        "largest length correlation.\n\n"
+        "| configuration | sources | LOSO mean | functional | by flags | macro-F1 by flags | "
+        "identity max | OLID test | seed flags | length rho |\n"
+        "|---|---|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
     )
     replace_section("Model quality: what was tried (benchmarks/model_checks.py)", body)
 
@@ -610,6 +761,9 @@ def main() -> None:
     parser.add_argument(
         "--results", action="store_true", help="write RESULTS.md's sections from the log"
     )
+    parser.add_argument(
+        "--model", type=Path, default=None, help="check a saved model directory (no training)"
+    )
     args = parser.parse_args()
     if args.results:
         log = WORK / "model_checks.jsonl"
@@ -618,6 +772,12 @@ def main() -> None:
     names = list(CONFIGS) if args.all else (args.config or ["baseline"])
     root = args.datasets or default_datasets_dir()
     WORK.mkdir(exist_ok=True)
+    if args.model is not None:
+        result = run_saved(args.model, args.split, root)
+        show(result)
+        with open(WORK / "model_checks.jsonl", "a") as handle:
+            handle.write(json.dumps(result) + "\n")
+        return
     for name in names:
         result = run(name, args.split, root)
         show(result)

@@ -83,3 +83,8 @@ class LeftoverWarning(UserWarning):
 
 def _rebuilt(kind, path, problem, line, where, hint):
     return kind(path, problem, line=line, where=where, hint=hint)
+
+
+class UngroupedFoldsWarning(UserWarning):
+    """Held-out figures came from folds that could not keep a thread together (the labels came
+    from one thread), so replies to the same article may flatter them."""

@@ -9,6 +9,13 @@
   it says: the conspiracy examples describe a linked "article" or "video", tweets "retweet".
 - ``PROFANITY``: swear words, for the ``PROFANITY`` attribute of `moderation serve` (a word
   list, not the model: profanity alone is not abuse, so the model does not measure it).
+- ``FUNCTION_WORDS``: articles, prepositions, conjunctions and forms of "be": a phrase (two
+  adjacent words, ``PipelineConfig.phrase_min_df``) of two of these says nothing ("of the").
+  Pronouns are not among them: "you idiot", "their kind" and "make you" are what phrases are
+  for (who is addressed).
+- ``OFFENSIVE_WORDS``: swear words, slurs and common insults: spelling correction never reads
+  a token as one of these by changing one of its letters (``punt`` is not ``cunt``), only by a
+  letter dropped, added or swapped (``fuking``, ``idoit``), and never a real word at all.
 - ``IDENTITY_TERMS``: words that name a religion, ethnicity, nationality, gender, sexual
   orientation, disability, age group or migrant status. Public abuse datasets mention groups
   far more often in hateful texts than in civil ones, so a model learns "mentions Muslims" as
@@ -121,5 +128,23 @@ arse arsehole ass asshole bastard bastards bitch bitches bloody bollocks bullshi
 crappy cunt cunts damn damned dick dickhead fuck fucked fucker fuckers fuckin fucking fucks
 goddamn hell horseshit motherfucker motherfuckers piss pissed prick shit shite shits shitty
 twat wank wanker wankers
+""".split()
+)
+
+# What spelling correction may not reach by changing a letter (moderation.model.spelling)
+OFFENSIVE_WORDS = PROFANITY | frozenset(
+    """
+idiot idiots moron morons retard retarded retards stupid imbecile cretin dumb dumbass loser
+losers scum slut sluts whore whores hoe hoes skank bimbo faggot faggots fag fags dyke tranny
+nigger niggers nigga niggas spic kike chink wetback coon gook raghead towelhead paki
+tits tit pussy cock cocks dicks knob bellend tosser twats cunt cunts
+""".split()
+)
+
+# A phrase of two of these is no feature (moderation.model.pipeline, phrases)
+FUNCTION_WORDS = frozenset(
+    """
+a an the of to in on at for from by with as into onto about than then and or but nor so if
+is are was were be been being am it its this that these those there here which who whom
 """.split()
 )

@@ -55,15 +55,26 @@ FAST_CONFIG = (
 )
 
 
+# the written threat cases and near misses: the tiny model's THREAT, INSULT and
+# SEVERE_TOXICITY heads are trained on them
+ATTRIBUTE_EXAMPLES = ROOT / "data" / "examples" / "attributes.jsonl"
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
-    """A model trained once per run on the 36 written examples (a second or two)."""
+    """A model trained once per run on the 36 written examples (a second or two), with the
+    attribute heads the written attribute examples allow."""
     from moderation.model.train import train_from_files
 
     folder = tmp_path_factory.mktemp("tiny-model")
     config = folder / "fast.toml"
     config.write_text(FAST_CONFIG)
-    train_from_files([TINY_EXAMPLES], output=folder / "tiny", config_path=config)
+    train_from_files(
+        [TINY_EXAMPLES],
+        output=folder / "tiny",
+        config_path=config,
+        attributes=[ATTRIBUTE_EXAMPLES],
+    )
     return folder / "tiny"
 
 

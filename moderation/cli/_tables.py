@@ -91,7 +91,7 @@ def print_explanation(number: int, result: dict[str, Any], console: Console) -> 
     console.print(Text.assemble((f"#{number} ", "dim"), text))  # the number's dim alone
     for label, part in explanation.items():
         line = Text(f"  {label} {part['score']:.3f}: ", style="bold")
-        pieces = [(t["term"], t["contribution"]) for t in part["terms"]]
+        pieces = [(t.get("shown", t["term"]), t["contribution"]) for t in part["terms"]]
         for i, (term, contribution) in enumerate(pieces):
             if i:
                 line.append(", ")

@@ -71,6 +71,14 @@ ThresholdOption = Annotated[
         show_default=False,
     ),
 ]
+NoBomOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-bom",
+        help="Write the CSV without the byte-order mark that tells Excel it is UTF-8 "
+        "(for programs that read plain utf-8, such as Python's csv module).",
+    ),
+]
 TextCol = Annotated[str | None, typer.Option(help="Column with the comment text.")]
 IdCol = Annotated[str | None, typer.Option(help="Column with the comment id.")]
 ParentCol = Annotated[str | None, typer.Option(help="Column with the parent's id.")]

@@ -16,6 +16,7 @@ from moderation.cli._util import (
     IdCol,
     LabelCol,
     ModelOption,
+    NoBomOption,
     ParentCol,
     SkipBadOption,
     TextCol,
@@ -40,8 +41,12 @@ HELP_LINE = (
 )
 
 
-def show_item(item: QueueItem, position: int, total: int, model: Any, console: Any) -> None:
-    """One comment for review: thread, parent, the highlighted explanation, scores, flags."""
+def show_item(
+    item: QueueItem, position: int, total: int, model: Any, console: Any, again: bool = False
+) -> None:
+    """One comment for review: thread, parent, the highlighted explanation, scores, flags.
+    ``total`` counts the queue as it is now: a skipped comment's second turn at the end adds
+    one, so the counter never runs past it."""
     from rich.rule import Rule
     from rich.text import Text
 
@@ -49,7 +54,8 @@ def show_item(item: QueueItem, position: int, total: int, model: Any, console: A
     from moderation.model.scoring import score_texts
 
     comment = item.comment
-    console.print(Rule(f"{position + 1} / {total}  ·  {comment.id}", style="dim"))
+    turn = "  ·  skipped earlier" if again else ""
+    console.print(Rule(f"{position + 1} / {total}  ·  {comment.id}{turn}", style="dim"))
     if comment.thread_title:
         console.print(Text("thread: ", style="dim") + Text(comment.thread_title, style="bold"))
     if item.parent_text:
@@ -128,6 +134,7 @@ def label_cli(
     export: ExportOption = None,
     import_: ImportOption = None,
     seed: SeedOption = 0,
+    no_bom: NoBomOption = False,
     format: FormatOption = "auto",
     threshold: ThresholdOption = None,
     skip_bad: SkipBadOption = False,
@@ -163,7 +170,7 @@ def label_cli(
         ),
     }
     if export is not None:
-        _export(input, store, export, limit, order, seed, queue_options)
+        _export(input, store, export, limit, order, seed, queue_options, bom=not no_bom)
     elif import_ is not None:
         _import(input, store, import_, labeller or default_labeller(), queue_options)
     else:
@@ -180,9 +187,18 @@ def _export(
     order: str,
     seed: int,
     queue_options: dict[str, Any],
+    *,
+    bom: bool = True,
 ) -> None:
     done = export_queue(
-        input, store=store, output=export, limit=limit, order=order, seed=seed, **queue_options
+        input,
+        store=store,
+        output=export,
+        limit=limit,
+        order=order,
+        seed=seed,
+        bom=bom,
+        **queue_options,
     )
     _say_notes(done.notes)
     say(done.message)
@@ -236,7 +252,9 @@ def _review_in_terminal(
             labeller=labeller,
             model_id=queue.model.id,
             read_key=typer.getchar,
-            show=lambda item, at: show_item(item, at, len(todo), queue.model, console),
+            show=lambda item, at, total, again: show_item(
+                item, at, total, queue.model, console, again
+            ),
             say=lambda message: console.print(Text(message, style="yellow")),
         )
     saved = ", ".join(f"{n} {choice}" for choice, n in sorted(given.items())) or "nothing"

@@ -13,6 +13,7 @@ from moderation.cli._util import (
     EncodingOption,
     FormatOption,
     Group,
+    NoBomOption,
     SkipBadOption,
     say,
     user_errors,
@@ -52,10 +53,11 @@ def export_cli(
     format: Annotated[
         str, typer.Option("--format", "-f", help="jsonl or csv (default: from the file name).")
     ] = "auto",
+    no_bom: NoBomOption = False,
 ) -> None:
     """Write a label store out as JSONL or CSV: its whole history (every answer, correction,
     undo and platform decision, in order), or with --current the labels as they stand."""
-    done = export_labels(store, output=output, format=format, history=not current)
+    done = export_labels(store, output=output, format=format, history=not current, bom=not no_bom)
     for note in done.notes:
         say(f"note: {note}")
     what = "label(s)" if current else "row(s) of history"
@@ -138,7 +140,7 @@ def from_status_cli(
         typer.Option(
             "--map",
             help="STATUS=LABEL (or STATUS=none), over the default approved=civil, "
-            "removed=abusive. Repeatable.",
+            "removed=abusive, deleted=abusive (pending and spam are left out). Repeatable.",
             show_default=False,
         ),
     ] = None,
@@ -159,3 +161,7 @@ def from_status_cli(
     labels = ", ".join(f"{n} {label}" for label, n in sorted(done.by_label().items()))
     say(f"{input}: statuses {statuses}")
     say(f"wrote {len(done.records):,} weak label(s) to {output} ({labels})")
+    left_out = done.left_out()
+    if left_out:
+        shown = ", ".join(f"{n} {status}" for status, n in left_out.items())
+        say(f"left out (no label for their status): {shown}; --map STATUS=LABEL to use them")

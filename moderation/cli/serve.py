@@ -74,6 +74,24 @@ WorkersOption = Annotated[
     int, typer.Option(help="Worker processes (one per core scores fastest).", min=1)
 ]
 
+OmitOption = Annotated[
+    bool,
+    typer.Option(
+        "--omit-unsupported-attributes",
+        help="Answer a request that asks for attributes this model does not answer "
+        "(SEXUALLY_EXPLICIT, FLIRTATION, SPAM, ...) with the others (200) instead of a 400.",
+    ),
+]
+ScaleOption = Annotated[
+    str,
+    typer.Option(
+        "--summary-scale",
+        help="probability: the model's probabilities; flag-threshold: each score mapped "
+        "(monotonically) so that the model's own flag threshold for it is 0.80, Coral's "
+        "default threshold.",
+    ),
+]
+
 
 def is_local(host: str) -> bool:
     if host == "localhost":
@@ -107,13 +125,18 @@ def serve_cli(
     review_order: ReviewOrderOption = "uncertain",
     allow_host: AllowHostOption = None,
     unsupported_language: UnsupportedOption = "error",
+    omit_unsupported_attributes: OmitOption = False,
+    summary_scale: ScaleOption = "probability",
 ) -> None:
     """Serve live scoring over HTTP: Perspective API's comments:analyze and suggestscore, and
     a batch API at /v1/score."""
     from moderation.serving.app import ServeSettings, create_app, run
+    from moderation.serving.attributes import SCALES
     from moderation.serving.keys import Keys
     from moderation.serving.languages import POLICIES
 
+    if summary_scale not in SCALES:
+        raise UsageError(f"--summary-scale {summary_scale!r}: choose one of {', '.join(SCALES)}")
     if not 0 < port < 65536:
         raise UsageError(f"--port {port}: give a port between 1 and 65535")
     if unsupported_language not in POLICIES:
@@ -140,6 +163,8 @@ def serve_cli(
         review_order=review_order,
         allowed_hosts=allow_host or [],
         unsupported_language=unsupported_language,
+        omit_unsupported_attributes=omit_unsupported_attributes,
+        summary_scale=summary_scale,
     )
     app = create_app(settings)  # loads the model now: a bad one is an error before listening
     service = app.state.service

@@ -98,6 +98,25 @@ StrengthOption = Annotated[
     ),
 ]
 
+HeadsOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--heads/--no-heads",
+        help="Train the attribute heads (INSULT, IDENTITY_ATTACK, THREAT, PROFANITY, "
+        "SEVERE_TOXICITY) on the model's features; default: with --recipe or --attributes.",
+        show_default=False,
+    ),
+]
+AttributesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--attributes",
+        help='Attribute examples for the heads: JSONL with "text" and "marks" such as '
+        '{"THREAT": 1}; repeatable.',
+        show_default=False,
+    ),
+]
+
 
 @user_errors
 def train_cli(
@@ -116,6 +135,8 @@ def train_cli(
     method: MethodOption = None,
     strength: StrengthOption = None,
     language: ModelLanguageOption = None,
+    heads: HeadsOption = None,
+    attributes: AttributesOption = None,
 ) -> None:
     """Train a TF-IDF + logistic-regression model (or retrain one on a site's labels, or
     start a language from them: --language LANG --add STORE)."""
@@ -137,8 +158,15 @@ def train_cli(
             seed=seed,
             progress=say,
             language=language,
+            heads=heads,
+            attributes=attributes or [],
         )
         return
+    if heads is not None or attributes:
+        raise UsageError(
+            "--base/--add carry the base model's attribute heads over: leave out --heads "
+            "and --attributes"
+        )
     if inputs or recipe:
         raise UsageError(
             "--base/--add retrain on a site's labels: give the labels with --add, "

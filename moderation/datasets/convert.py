@@ -257,6 +257,35 @@ def _toxic_spans(root: Path) -> Iterator[Example]:
                     )
 
 
+# PAN 2024's texts are spaCy tokens joined by spaces: links ("https :// t . me / name"), the
+# space before punctuation and inside contractions ("do n't") are put back as written, so
+# the source's tokenisation does not become a feature of conspiracy
+_SPACED_LINK = re.compile(r"\bhttps? :// \S+(?: [./?=&_#%~+-]+ ?\S*)*")
+_SPACE_BEFORE = re.compile(r" ([.,!?;:%)\]}”’]|n['’]t\b|['’](?:s|re|ve|ll|d|m)\b)")
+_SPACE_AFTER = re.compile(r"([(\[{“‘#]) ")
+
+
+def detokenised(text: str) -> str:
+    """Pre-tokenised text (``word , word``, ``do n't``, spaced links) as it was written;
+    links are joined back into one piece, which normalisation then drops like any link."""
+    text = _SPACED_LINK.sub(lambda m: m.group(0).replace(" ", ""), text)
+    return _SPACE_AFTER.sub(r"\1", _SPACE_BEFORE.sub(r"\1", text))
+
+
+def _pan2024(root: Path) -> Iterator[Example]:
+    """Line i of the text file is labelled by line i of the labels file: 1 conspiracy, 0
+    critical (anti-mainstream criticism that claims no plot: civil by our definitions)."""
+    folder = root / "pan2024_oppositional_en"
+    texts = (folder / "en_all_text.txt").read_text(encoding="utf-8").split("\n")
+    labels = (folder / "en_all_labels.txt").read_text(encoding="utf-8").split()
+    for number, (text, value) in enumerate(zip(texts, labels), start=1):
+        label = {"1": "conspiracy", "0": "civil"}[value]
+        source_label = "conspiracy" if value == "1" else "critical"
+        yield _example(
+            "pan2024_oppositional_en", str(number), detokenised(text), label, source_label
+        )
+
+
 CONVERTERS: dict[str, Callable[[Path], Iterator[Example]]] = {
     "davidson": _davidson,
     "olid": _olid,
@@ -267,6 +296,7 @@ CONVERTERS: dict[str, Callable[[Path], Iterator[Example]]] = {
     "hatemoji_build": _hatemoji,
     "fox_news": _fox_news,
     "toxic_spans": _toxic_spans,
+    "pan2024_oppositional_en": _pan2024,
     "stormfront": _stormfront,
     "convabuse": _convabuse,
     "mediaeval_conspiracy": _mediaeval,

@@ -1,12 +1,15 @@
 """Recipes: which labelled data and which settings make a named model.
 
-The ``default`` recipe is the shipped model: the four training sources, mapped to our labels,
-plus the examples written for this project (``data/examples/written.jsonl``).
+The ``default`` recipe is the shipped model: the public training sources, mapped to our labels
+and with the rows annotators relabelled to our definitions (``data/relabelling/``,
+``moderation.datasets.relabel``), plus the examples written for this project
+(``data/examples/written.jsonl``).
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -14,6 +17,7 @@ from typing import Any
 
 from moderation.datasets.convert import examples as dataset_examples
 from moderation.datasets.registry import DATASETS
+from moderation.datasets.relabel import apply_relabels, read_relabels, settle, summary
 from moderation.errors import UsageError
 from moderation.files import sha256_file
 from moderation.labels.examples import Example, read_labelled
@@ -31,6 +35,7 @@ DEFAULT_SOURCES = (
     "toxigen_prompts",
     "fox_news",
     "toxic_spans",
+    "pan2024_oppositional_en",  # issue 23: measured by leaving it out (RESULTS.md)
 )
 # What the default model is trained with, each measured in benchmarks/model_checks.py
 # (benchmarks/RESULTS.md, "Model quality: what was tried")
@@ -38,12 +43,14 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "dropped_terms": ["stop", "identity", "source"],  # no function words, identity terms or
     # words that name a platform ("article", "video", "retweet")
     "spelling_min_count": 20,  # misspellings spelt as the frequent word they stand for
+    "spelling_languages": ["en", "de", "pt", "fr", "es"],  # ...never a real word of these
+    "phrase_min_df": 10,  # two-word phrases ("go back", "make you") used by 10+ texts
     "negation_scope": 3,  # "don't deserve respect" -> not_deserve not_respect
     "norm_smoothing": 100.0,  # a few weak words stay near the prior
     "length_nuisance": True,  # length is no evidence
     "C_grid": [4.0],
     "thresholds_from": "other_sources",  # precision that holds on a new site, or marked
-    "label_precision": {"conspiracy": 0.6},  # 0.8 catches a fifth of conspiracy comments
+    "label_precision": {"abusive": 0.7, "conspiracy": 0.4},  # chosen in model_checks.py
     "extra": {"source_factors": {"written": 5}},
 }
 
@@ -81,6 +88,8 @@ class Recipe:
     written_examples: bool = True
     settings: dict[str, Any] = field(default_factory=dict)  # [pipeline] settings
     language: str = "en"  # the language of its sources (also settings["language"])
+    relabelled: bool = True  # apply data/relabelling/relabels.jsonl to the sources' rows
+    relabel_rounds: tuple[int, ...] = (1, 2)  # which rounds of it
 
 
 RECIPES = {
@@ -177,6 +186,39 @@ def written_examples_path() -> Path:
     return Path(str(resources.files("moderation") / "_data" / "written.jsonl"))
 
 
+def relabels_path() -> Path:
+    """The relabelling of the public sources (``data/relabelling/relabels.jsonl``)."""
+    checkout = CHECKOUT / "data" / "relabelling" / "relabels.jsonl"
+    if checkout.is_file():
+        return checkout
+    return Path(str(resources.files("moderation") / "_data" / "relabels.jsonl"))
+
+
+def source_rows(
+    sources: tuple[str, ...] | list[str],
+    root: str | Path,
+    *,
+    relabelled: bool = True,
+    rounds: tuple[int, ...] | None = None,
+    counts: Counter | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """Each source's labelled rows as a recipe trains on them: the relabelling applied (only
+    ``rounds`` of it, when given; rows it leaves out, and rows still without a label, dropped)
+    and held-out splits left out. ``counts`` gathers how many rows each relabelling rule
+    touched."""
+    settled = settle(read_relabels(relabels_path(), rounds)) if relabelled else {}
+    rows = {}
+    for source in sources:
+        held_out = HELD_OUT_SPLITS.get(source)
+        found = dataset_examples(source, root)
+        rows[source] = [
+            r
+            for r in apply_relabels(found, settled, counts)
+            if r["label"] is not None and (held_out is None or r.get("split") != held_out)
+        ]
+    return rows
+
+
 def recipe_records(
     name: str, datasets_dir: str | Path | None = None
 ) -> tuple[list[Example], list[dict]]:
@@ -185,19 +227,34 @@ def recipe_records(
     root = Path(datasets_dir) if datasets_dir else default_datasets_dir(chosen.language)
     records: list[Example] = []
     files: list[dict] = []
+    touched: Counter = Counter()
+    rows = source_rows(
+        chosen.sources,
+        root,
+        relabelled=chosen.relabelled,
+        rounds=chosen.relabel_rounds,
+        counts=touched,
+    )
     for source in chosen.sources:
         before = len(records)
-        held_out = HELD_OUT_SPLITS.get(source)
-        records.extend(
-            Example.from_record(r)
-            for r in dataset_examples(source, root, labelled_only=True)
-            if held_out is None or r.get("split") != held_out
-        )
+        records.extend(Example.from_record(r) for r in rows[source])
         for item in DATASETS[source].files:
             files.append(
                 {"file": item.name, "dataset": source, "sha256": item.sha256, "url": item.url}
             )
         files[-1]["examples"] = len(records) - before
+    if chosen.relabelled:
+        path = relabels_path()
+        files.append(
+            {
+                "file": "data/relabelling/relabels.jsonl",
+                "dataset": "relabelling",
+                "sha256": sha256_file(path),
+                "applied": dict(touched),
+                "rounds": list(chosen.relabel_rounds),
+                "relabelling": summary(read_relabels(path, chosen.relabel_rounds)),
+            }
+        )
     if chosen.written_examples:
         path = written_examples_path()
         written = read_labelled(path, kind="examples", default_source="written").examples

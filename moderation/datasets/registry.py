@@ -68,6 +68,9 @@ _TOXIGEN = "microsoft/TOXIGEN", "01517e814639e0334c920a3c502036c8158aac87"
 _HATEMOJI = "HannahKirk/Hatemoji", "a626f63216158748d072e581efc00267031f4404"
 _FOX = "sjtuprog/fox-news-comments", "914b6bcdff380b16b6a11818e4760529fe23f2f3"
 _TOXIC_SPANS = "ipavlopoulos/toxic_spans", "beaf170538df8275c3447b2e26070f2f82e55272"
+# a plain-text export of PAN 2024's official English training file (its licence file:
+# dkorenci/pan-clef-2024-oppositional @ 90b4f2caee8de6d4ed36227300ce5b08cb16240e, LICENSE-DATA)
+_PAN2024 = "Boffl/pan-clef-2024", "691490a06279846c45ce31d175324c8fc7918a59"
 _TOXIGEN_PROMPTS = (  # (file, sha256, bytes) of prompts/*.txt
     (
         "hate_asian_1k.txt",
@@ -422,6 +425,31 @@ DATASETS: dict[str, Dataset] = {
                         445951,
                     ),
                 )
+            ),
+        ),
+        Dataset(
+            "pan2024_oppositional_en",
+            "training",
+            "PAN 2024 oppositional thinking, English: 4,000 COVID-era Telegram messages, "
+            "conspiracy (1,379) / critical (2,621: anti-mainstream criticism, no hidden plot)",
+            "CC BY-SA 4.0",
+            "Korenčić, Chulvi, Bonet Bonet, Toloşi, Rosso and Ribeiro, PAN at CLEF 2024 "
+            "(oppositional thinking analysis: conspiracy theories vs critical thinking).",
+            (
+                _file(
+                    "pan2024_oppositional_en/en_all_text.txt",
+                    _PAN2024,
+                    "OpenAI/raw_data/en/all_text.txt",
+                    "f7bfa9e32a4e85da34ff1aa4c36a571b6a9efd8c6efdeb3287f941f09cf71ae8",
+                    2290670,
+                ),
+                _file(
+                    "pan2024_oppositional_en/en_all_labels.txt",
+                    _PAN2024,
+                    "OpenAI/raw_data/en/all_labels.txt",
+                    "ae79b1da64022451c6883af0c6c809c50b15ceb9166c94e1115a9fc364edcd1c",
+                    8000,
+                ),
             ),
         ),
         Dataset(

@@ -17,7 +17,7 @@ from typing import Any
 from moderation.comments import Comment, is_placeholder
 from moderation.languages import UNDETERMINED
 from moderation.model.multilingual import NO_MODEL, LanguageModels, LanguageThresholds
-from moderation.model.scoring import verdicts
+from moderation.model.scoring import asked_labels, verdicts, word_counts
 
 EMPTY = "empty comment"
 PLACEHOLDER = "placeholder"  # "[deleted]", "This comment has been removed by a moderator"
@@ -109,7 +109,15 @@ def score_rows(
         if model is None:
             continue
         probabilities = model.predict_proba([texts[i] for i in chosen])
-        judged = verdicts(probabilities, model.labels, thresholds[model.language], model.bias)
+        chosen_thresholds = thresholds[model.language]
+        judged = verdicts(
+            probabilities,
+            model.labels,
+            chosen_thresholds,
+            model.bias,
+            words=word_counts([texts[i] for i in chosen]),
+            asked=asked_labels(model.thresholds, chosen_thresholds),
+        )
         for i, result in zip(chosen, judged):
             results[i] = (model, result)
     quoted = part.quoted

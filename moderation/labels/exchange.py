@@ -66,10 +66,16 @@ class Exported:
 
 
 def export_labels(
-    store: Path, *, output: Path | None = None, format: str = "auto", history: bool = True
+    store: Path,
+    *,
+    output: Path | None = None,
+    format: str = "auto",
+    history: bool = True,
+    bom: bool = True,
 ) -> Exported:
     """Write a store's history (or, ``history=False``, each labelled comment's current label)
-    as JSONL or CSV; ``output`` None or ``-`` is stdout."""
+    as JSONL or CSV (with a byte-order mark for spreadsheets unless ``bom`` is False);
+    ``output`` None or ``-`` is stdout."""
     chosen = export_format(output, format)
     check_outputs({"-o": output}, [store])
     with open_for_reading(store) as labels:
@@ -84,7 +90,7 @@ def export_labels(
                     rows += 1
         else:
             delimiter = "\t" if output is not None and output.suffix.lower() == ".tsv" else ","
-            with atomic_output(output, encoding="utf-8-sig") as out:
+            with atomic_output(output, encoding="utf-8-sig" if bom else "utf-8") as out:
                 rows = _write_csv(records, out, delimiter)
         return Exported(str(labels.path), str(output or "-"), chosen, rows, labels.notes)
 

@@ -19,8 +19,12 @@ from moderation.labels.lines import write_label_lines
 from moderation.labels.opening import open_for_reading
 from moderation.labels.record import LabelRecord
 
-# the platform's decisions that say something about a comment, as weak labels
-DEFAULT_STATUS_LABELS = {"approved": "civil", "removed": "abusive"}
+# the platform's decisions that say something about a comment, as weak labels: approved ->
+# civil; removed (Reddit, CSV exports) and deleted (Disqus's isDeleted, WordPress's trash) ->
+# abusive, since a moderator took them down (Disqus marks an author's own deletion the same
+# way: `--map deleted=none` leaves those out). pending and spam say nothing about abuse and are
+# left out unless mapped.
+DEFAULT_STATUS_LABELS = {"approved": "civil", "removed": "abusive", "deleted": "abusive"}
 
 
 def weak_labels(
@@ -163,6 +167,10 @@ class WeakLabels:
 
     def by_label(self) -> dict[str, int]:
         return dict(Counter(r.label for r in self.records))
+
+    def left_out(self) -> dict[str, int]:
+        """Comments per status that no label was made from (no status, or one not mapped)."""
+        return {s: n for s, n in sorted(self.statuses.items()) if s not in self.mapping}
 
 
 def weak_labels_of_export(

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from moderation.model.scoring import verdicts
+from moderation.model.scoring import verdicts, word_counts
 
 TEMPLATES = Path(__file__).with_name("identity_templates.json")
 SLOTS = ("adjective", "plural", "singular")
@@ -99,7 +99,13 @@ def audit(
     rows = [r for r in render() if split is None or r["split"] == split]
     thresholds = model.thresholds if thresholds is None else thresholds
     probabilities = np.asarray(model.predict_proba([r["text"] for r in rows]))
-    results = verdicts(probabilities, model.labels, thresholds, getattr(model, "bias", None))
+    results = verdicts(
+        probabilities,
+        model.labels,
+        thresholds,
+        getattr(model, "bias", None),
+        words=word_counts([r["text"] for r in rows]),
+    )
     abusive = probabilities[:, list(model.labels).index("abusive")]
     hostile = np.array([r["kind"] == "hostile" for r in rows])
     flagged = np.array([bool(flags) for _, _, flags, _ in results])

@@ -23,14 +23,17 @@ events are secretly planned or covered up by a hidden, powerful group, offered w
 
 LIMITATIONS = """\
 - It learned from public English datasets (tweets, Reddit comments, news-site comments,
-  adversarial hate sentences, hateful and neutral statements about groups) and from examples
+  Telegram posts, hateful and neutral statements about groups), with the rows whose source
+  label means something else relabelled to our definitions by annotators, and from examples
   written for this project. Comments from other platforms, registers and languages are scored
   less well: measured with each source held out in turn (`benchmarks/RESULTS.md`), the ROC AUC
   on a source the model never saw is far below the in-distribution figures below. Retrain on
   your own labels (`moderation train --base`).
-- Conspiracy rests on one public source (Reddit posts describing linked articles) and on
-  written comments; neither predicts the other well, so conspiracy flags on a new site are much
-  less precise than the held-out figure below (see the thresholds).
+- Conspiracy rests on two public sources (Reddit posts describing linked articles; COVID-era
+  Telegram posts with angry criticism that is not conspiracy beside them) and on written
+  comments. Neither source predicts the other well, and the Telegram posts are all about COVID:
+  conspiracy flags on a new site are less precise than the held-out figure below (see the
+  thresholds), and a topic far from both (local politics, sport) is read less well.
 - Davidson's data was sampled with a slur lexicon and its labels are known to be biased against
   a dialect (African-American English is more often labelled offensive); the model can inherit it.
   Check flags on comments written in dialect before acting on them.
@@ -128,6 +131,45 @@ def _data_table(meta: ModelMeta) -> str:
     return "\n".join(rows)
 
 
+def _relabelling(meta: ModelMeta) -> str:
+    """What the recipe's relabelling changed (``data/relabelling``), when it applied one."""
+    found = [f for f in meta.training_files if f.get("dataset") == "relabelling"]
+    if not found:
+        return ""
+    entry = found[0]
+    done = entry["relabelling"]
+    agreement = done.get("agreement", {})
+    applied = entry.get("applied", {})
+    moves = "; ".join(f"{move}: {n:,}" for move, n in list(done["moves"].items())[:10])
+    left = ", ".join(f"{why} {n:,}" for why, n in done.get("left_out", {}).items()) or "none"
+    kappa = (
+        f"Cohen's kappa {agreement['kappa']:.2f} on {agreement['rows']} rows labelled by two "
+        f"annotators ({agreement['agreed']} agreed)"
+        if agreement.get("rows")
+        else "no row was labelled twice"
+    )
+    by_round = done.get("agreement_by_round", {})
+    if len(by_round) > 1:
+        rounds = "; ".join(
+            f"round {n}: {a['kappa']:.2f} on {a['rows']}" for n, a in by_round.items() if a
+        )
+        used = ", ".join(map(str, done.get("rounds", [])))
+        kappa += (
+            f" ({rounds}). The rounds read one case differently: Davidson's offensive rows came "
+            'out 60% abusive in round 1 and 39% in round 2 ("bitch" or "hoe" as the ordinary '
+            f"word for a woman); this model uses rounds {used}, and `benchmarks/RESULTS.md` "
+            "gives its figures with round 1 alone"
+        )
+    return f"""
+## Relabelled to this project's definitions
+{done["rows"]:,} rows of the public sources were relabelled by {len(done["annotators"])}
+annotators who followed the written definitions and never saw a model or a score
+(`data/relabelling/`, SHA-256 {entry["sha256"][:12]}); {sum(applied.values()):,} of them are in
+this model's sources. {kappa}. Rule: one annotator's label stands, two who disagree and
+`unclear` leave the pool (left out: {left}). What moved (old -> new): {moves}.
+"""
+
+
 def _length(config: dict[str, Any]) -> str:
     parts = []
     if config.get("length_nuisance"):
@@ -150,6 +192,20 @@ def _threshold_line(label: str, t: Any, config: dict[str, Any]) -> str:
         f"chosen on {where}: precision {t.precision:.2f}, recall {t.recall:.2f}"
     )
     elsewhere = t.notes.get("other_sources")
+    site = t.notes.get("site")
+    if site and site["kept_base"]:
+        alone = (
+            f"; they alone would have put it at {site['site_threshold']:.3f}"
+            if site["labels"]
+            else ""
+        )
+        line += f"; the base model's threshold, kept: {site['why']} ({site['labels']}{alone})"
+    elif site:
+        line += (
+            f"; the site's own threshold {site['site_threshold']:.3f} moved towards the base's "
+            f"{site['base_threshold']:.3f} with weight {site['weight']:.2f} for "
+            f"{site['labels']} site labels"
+        )
     if elsewhere:
         line += (
             f"; the target is not reached on sources the model did not see: there it gave "
@@ -214,6 +270,79 @@ Hostile sentences flagged: {audit["hostile_recall"]:.1%}. Mean subgroup AUC
 """
 
 
+def _heads(meta: ModelMeta) -> str:
+    """The attribute heads: what each answers, its threshold and its held-out figures."""
+    heads = meta.heads
+    if not heads or not heads.get("attributes"):
+        return ""
+    rows = [
+        "| attribute | flag at | held-out texts (positive) | ROC AUC | average precision "
+        "| precision / recall at the threshold | ROC AUC by origin |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    sections = []
+    for name, head in heads["attributes"].items():
+        held, threshold = head["held_out"], head["threshold"]
+        origins = ", ".join(
+            f"{origin} {_auc(figures['roc_auc'])}" for origin, figures in held["by_origin"].items()
+        )
+        rows.append(
+            f"| {name} | {threshold['threshold']:.3f} | {held['examples']:,} "
+            f"({held['positives']:,}) | {_auc(held['roc_auc'])} | "
+            f"{_auc(held['average_precision'])} | {_share(held.get('precision'))} / "
+            f"{_share(held.get('recall'))} | {origins} |"
+        )
+        reached = "" if threshold.get("reached_target") else " (target precision not reached)"
+        sections.append(
+            f"- **{name}**: {head['description']}; trained on "
+            f"{head['train']['examples']:,} texts ({head['train']['positives']:,} "
+            f"positive){reached}."
+        )
+    marks = heads.get("data", {}).get("marks_by_origin", {})
+    origin_lines = "; ".join(
+        f"{name} " + ", ".join(f"{origin} {count:,}" for origin, count in counts.items())
+        for name, counts in marks.items()
+        if counts
+    )
+    relabelled = [
+        f for f in heads.get("data", {}).get("files", []) if f.get("dataset") == "relabel"
+    ]
+    source = ""
+    if relabelled:
+        rounds = relabelled[0].get("rounds")
+        which = f"rounds {', '.join(map(str, rounds))} of " if rounds else ""
+        source = (
+            f" The `relabel` marks are {which}`{relabelled[0]['file']}` (SHA-256 "
+            f"{relabelled[0]['sha256'][:12]}), the relabelling the labels were trained on."
+        )
+    carried = heads.get("carried_from")
+    note = (
+        f"\nThese heads were carried over from `{carried}` by feature name when this model "
+        "was retrained; the threshold and figures are the base model's, not measured again.\n"
+        if carried
+        else ""
+    )
+    return f"""
+## Attribute heads
+Besides the three labels, one binary logistic regression per Perspective attribute on the same
+features (`moderation/model/heads.py`), each trained on the texts whose attribute is known:
+the public datasets' own labels read by rule (`dataset`), rows relabelled by annotators who
+followed this project's guidelines (`relabel`), and cases written for this project (`written`;
+see `moderation/datasets/attributes.py`). One thread in {heads["config"]["held_out_every"]} is
+held out of each head's training and gives the figures below; thresholds are chosen on grouped
+out-of-fold predictions of the rest for precision {heads["config"]["target_precision"]:g}.
+TOXICITY is P(abusive) from the labels, not a head. Marks: {origin_lines}.{source}
+{note}
+{chr(10).join(sections)}
+
+{chr(10).join(rows)}
+"""
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
 def _few_labels(metrics: dict[str, Any]) -> str:
     warning = few_labels_warning(metrics)
     return f"\n**Warning: {warning}.**\n" if warning else ""
@@ -234,6 +363,18 @@ def render_model_card(meta: ModelMeta) -> str:
     features = f"word {config['word_ngrams'][0]}-{config['word_ngrams'][1]}-grams"
     if config.get("char_ngrams"):
         features += f" and character {config['char_ngrams'][0]}-{config['char_ngrams'][1]}-grams"
+    if config.get("phrase_min_df"):
+        features += (
+            f", phrases of two adjacent words (stop words included) used by at least "
+            f"{config['phrase_min_df']} training texts"
+        )
+    spelling = "with misspellings spelt as the frequent word they stand for"
+    if config.get("spelling_languages"):
+        spelling += (
+            " (never a real word of "
+            + "/".join(config["spelling_languages"])
+            + ", and never into a swear word by a changed letter)"
+        )
     return f"""# Model card: {{model_id}}
 
 A comment-moderation classifier: for one comment it gives the probability of each label
@@ -244,7 +385,7 @@ A comment-moderation classifier: for one comment it gives the probability of eac
 ## Model
 One scikit-learn pipeline: text normalisation (platform placeholders, markup, entities,
 obfuscation, emoji as words, negations marked), TF-IDF {features} without stop words or
-identity terms, with misspellings spelt as the frequent word they stand for, multinomial
+identity terms, {spelling}, multinomial
 logistic regression (C={meta.C:g}, class weights {config["class_weight"]}, sources weighted
 {config["source_weighting"]}{_length(config)}). Created
 {meta.created_at} with scikit-learn {meta.versions["scikit-learn"]}; trained in
@@ -258,7 +399,7 @@ logistic regression (C={meta.C:g}, class weights {config["class_weight"]}, sourc
 {citations}
 
 Mapping from each dataset's labels to ours: see `data/README.md`.
-{_adaptation(meta)}
+{_relabelling(meta)}{_adaptation(meta)}
 ## Held-out quality
 Cross-validated on {config["cv_folds"]} folds grouped by thread and by duplicate text
 (macro-F1 {metrics["macro_f1"]:.3f}, accuracy {metrics["accuracy"]:.3f}). These figures are
@@ -269,7 +410,7 @@ leave-one-source-out scores.
 {_other_sources(metrics)}
 Flag thresholds:
 {thresholds}
-{_audit(meta)}
+{_heads(meta)}{_audit(meta)}
 ## Known limitations and biases
 {limitations}
 """

@@ -24,7 +24,7 @@ from sklearn.metrics import f1_score, log_loss
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
 
-from moderation.errors import ModerationError
+from moderation.errors import ModerationError, UngroupedFoldsWarning
 from moderation.model.pipeline import (
     PipelineConfig,
     build_classifier,
@@ -35,6 +35,39 @@ from moderation.model.pipeline import (
 from moderation.normalize import normalize_many
 
 MIN_SOURCE_EXAMPLES = 50  # smaller sources are not held out on their own
+
+
+def grouped_folds(
+    labels: list[str], groups: list[str], wanted: int, what: str = "labelled comments"
+) -> tuple[int, list[str]]:
+    """How many folds, and the groups they keep together: a thread (and every copy of a text)
+    stays in one fold, so a model is never checked on replies to an article it was trained
+    on. Says what is missing when that cannot be done: a label with fewer than two comments is
+    an error naming it; labels that all came from one thread fall back to ungrouped folds,
+    with a warning (the held-out figures may then flatter the model)."""
+    import warnings
+
+    counts = Counter(labels)
+    short = sorted(label for label, n in counts.items() if n < 2)
+    if short or len(counts) < 2:
+        found = ", ".join(f"{n} {label}" for label, n in sorted(counts.items())) or "none"
+        raise ModerationError(
+            f"too few {what} to hold any out ({found}): each label you use needs at least two "
+            "comments, and at least two labels are needed"
+        )
+    threads = len(set(groups))
+    folds = min(wanted, min(counts.values()), threads)
+    if folds >= 2:
+        return folds, list(groups)
+    warnings.warn(
+        f"all {len(labels):,} {what} come from one thread, so the folds that choose the "
+        "model's settings and thresholds cannot keep a thread together: they are ungrouped, and "
+        "the held-out figures may flatter the model; label comments from several threads "
+        "(articles) to check it fairly",
+        UngroupedFoldsWarning,
+        stacklevel=3,
+    )
+    return min(wanted, min(counts.values())), [str(i) for i in range(len(labels))]
 
 
 def length_column(normalized: list[str]) -> sp.csr_matrix:
@@ -108,15 +141,9 @@ def cross_validate(
     """Held-out probabilities for every example at the best C of ``config.C_grid``."""
     normalized = normalize_many(examples.texts, **normalize_arguments(config))
     y = np.array([labels.index(label) for label in examples.labels])
-    smallest = min(Counter(examples.labels).values())
-    folds = min(config.cv_folds, smallest, len(set(examples.groups)))
-    if folds < 2:
-        raise ModerationError(
-            "too few examples of some label to hold any out: each label "
-            "needs examples in at least two threads"
-        )
+    folds, groups = grouped_folds(list(examples.labels), list(examples.groups), config.cv_folds)
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
-    splits = list(splitter.split(normalized, y, examples.groups))
+    splits = list(splitter.split(normalized, y, groups))
     if progress:
         progress(f"cross-validating C in {list(config.C_grid)} on {folds} grouped folds")
     results = Parallel(n_jobs=min(config.n_jobs, folds))(
@@ -155,23 +182,25 @@ def cross_source(
     truth = np.asarray(examples.labels)
     held_out = np.full((len(sources), len(labels)), np.nan)
     report: dict[str, Any] = {}
+    chosen = []
     for source, count in sorted(Counter(examples.sources).items()):
         if count < MIN_SOURCE_EXAMPLES or len(set(examples.sources)) < 2:
             continue
-        if progress:
-            progress(f"holding out {source} ({count:,} examples)")
         mine = sources == source
-        rest = np.flatnonzero(~mine)
-        if len(set(truth[rest])) < len(labels):
+        if len(set(truth[~mine])) < len(labels):
             continue  # without it a label has no examples left
-        pipeline = fit_pipeline(
-            config,
-            C,
-            [examples.texts[i] for i in rest],
-            [examples.labels[i] for i in rest],
-            weights[rest],
+        chosen.append((source, count, mine))
+    if progress and chosen:
+        progress(f"holding out each of {len(chosen)} sources in turn")
+    # the sources are held out in parallel (config.n_jobs processes), as the folds are
+    found = Parallel(n_jobs=min(config.n_jobs, max(len(chosen), 1)))(
+        delayed(_other_sources_probabilities)(
+            examples.texts, examples.labels, weights, mine, config, C
         )
-        held_out[mine] = pipeline.predict_proba([t for t, m in zip(examples.texts, mine) if m])
+        for _, _, mine in chosen
+    )
+    for (source, count, mine), probabilities in zip(chosen, found):
+        held_out[mine] = probabilities
         aucs = {}
         for column, label in enumerate(labels):
             positive = truth[mine] == label
@@ -179,3 +208,19 @@ def cross_source(
                 aucs[label] = round(float(roc_auc_score(positive, held_out[mine, column])), 4)
         report[source] = {"examples": int(count), "roc_auc": aucs}
     return held_out, report
+
+
+def _other_sources_probabilities(
+    texts: list[str],
+    truth: list[str],
+    weights: np.ndarray,
+    mine: np.ndarray,
+    config: PipelineConfig,
+    C: float,
+) -> np.ndarray:
+    """The probabilities of the ``mine`` rows from a pipeline fitted on all the others."""
+    rest = np.flatnonzero(~mine)
+    pipeline = fit_pipeline(
+        config, C, [texts[i] for i in rest], [truth[i] for i in rest], weights[rest]
+    )
+    return pipeline.predict_proba([t for t, m in zip(texts, mine) if m])

@@ -46,6 +46,9 @@ class ModelMeta:
     adaptation: dict[str, Any] | None = None
     audit: dict[str, Any] | None = None  # the identity audit's summary (moderation.model.audit)
     copied_from: dict[str, Any] | None = None
+    # the attribute heads (moderation.model.heads): file checksum, per attribute its
+    # threshold and held-out figures
+    heads: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     # --- what the rest of the package asks ---------------------------------------------------
@@ -63,6 +66,12 @@ class ModelMeta:
     @property
     def flag_thresholds(self) -> dict[str, float]:
         return {label: t.threshold for label, t in self.thresholds.items()}
+
+    @property
+    def head_thresholds(self) -> dict[str, float]:
+        """Each attribute head's flag threshold (none without heads)."""
+        attributes = (self.heads or {}).get("attributes", {})
+        return {name: float(a["threshold"]["threshold"]) for name, a in attributes.items()}
 
     @property
     def training_files(self) -> list[dict[str, Any]]:
@@ -112,6 +121,7 @@ class ModelMeta:
                 "copied_from",
                 "scorer_sha256",
                 "audit",
+                "heads",
             ):
                 continue
             data[item.name] = value

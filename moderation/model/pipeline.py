@@ -54,6 +54,14 @@ class PipelineConfig:
     # rare and unknown words spelt as the frequent word one edit away (model.spelling): a word
     # is frequent when at least this many training texts use it (0: no correction)
     spelling_min_count: int = 0
+    # real words of these languages are never corrected (pyspellchecker's word lists, e.g.
+    # ["en", "de", "pt", "fr", "es"]); empty: no dictionary, any rare token may be corrected
+    spelling_languages: tuple[str, ...] = ()
+    # phrases: two adjacent words (stop words included: "go back", "make you", "their kind")
+    # used by at least this many training texts become features beside the words; a phrase
+    # of two function words or with a dropped identity or source word is none (0: no phrases)
+    phrase_min_df: int = 0
+    phrase_max_features: int = 100_000
     # fit beside a length column that is then dropped (moderation.model.fitting)
     length_nuisance: bool = False
     # lambda in x / sqrt(sum(x^2) + lambda): short comments stay near the prior (0: plain norm)
@@ -104,7 +112,8 @@ class PipelineConfig:
         converted = {}
         for key, value in values.items():
             if (
-                key in ("word_ngrams", "char_ngrams", "C_grid", "dropped_terms")
+                key
+                in ("word_ngrams", "char_ngrams", "C_grid", "dropped_terms", "spelling_languages")
                 and value is not None
             ):
                 value = tuple(value)
@@ -159,6 +168,10 @@ class PipelineConfig:
             raise bad("dropped_terms may name 'stop', 'identity' and 'source'")
         if self.max_chars < 1:
             raise bad("max_chars must be positive")
+        if self.phrase_min_df < 0 or self.phrase_max_features < 1:
+            raise bad("phrase_min_df must be >= 0 and phrase_max_features positive")
+        if self.phrase_min_df and self.word_ngrams != (1, 1):
+            raise bad("phrases replace word_ngrams: keep word_ngrams [1, 1] with phrase_min_df")
 
 
 def dropped_terms(names: tuple[str, ...], language: str = "en") -> list[str] | None:
@@ -174,6 +187,12 @@ def dropped_terms(names: tuple[str, ...], language: str = "en") -> list[str] | N
     return sorted(words) or None
 
 
+def phrase_excluded(names: tuple[str, ...]) -> frozenset[str]:
+    """Words no phrase may hold: the dropped lists other than stop words (identity terms and
+    source marks stay out of phrases too; stop words may be half of one)."""
+    return frozenset(dropped_terms(tuple(n for n in names if n != "stop")) or ())
+
+
 class CommentVectorizer(TfidfVectorizer):
     """TF-IDF over word unigrams, made for comments:
 
@@ -184,7 +203,12 @@ class CommentVectorizer(TfidfVectorizer):
     - with ``norm_smoothing`` (lambda), each vector is divided by ``sqrt(sum(x^2) + lambda)``
       instead of its length: a comment of a few words gets a shorter vector, so its score stays
       near the prior instead of resting on one or two weak words; a long comment is hardly
-      changed."""
+      changed;
+    - with ``phrase_min_df``, phrases (two adjacent tokens, written ``"make you"``) used by at
+      least that many training texts (``phrases_``, at most ``phrase_max_features``) are
+      features beside the words. Stop words count as tokens here ("go back", "you idiot",
+      "their kind"), spelt tokens as spelt; a phrase of two ``FUNCTION_WORDS`` or holding a
+      ``phrase_excluded`` word is never one."""
 
     def __init__(
         self,
@@ -201,6 +225,10 @@ class CommentVectorizer(TfidfVectorizer):
         spelling_min_count=0,
         rare_max_count=2,
         norm_smoothing=0.0,
+        spelling_languages=(),
+        phrase_min_df=0,
+        phrase_max_features=100_000,
+        phrase_excluded=frozenset(),
     ):
         super().__init__(
             lowercase=lowercase,
@@ -216,26 +244,55 @@ class CommentVectorizer(TfidfVectorizer):
         self.spelling_min_count = spelling_min_count
         self.rare_max_count = rare_max_count
         self.norm_smoothing = norm_smoothing
+        self.spelling_languages = spelling_languages
+        self.phrase_min_df = phrase_min_df
+        self.phrase_max_features = phrase_max_features
+        self.phrase_excluded = phrase_excluded
 
     def fit_transform(self, raw_documents, y=None):
         documents = list(raw_documents)
-        for name in ("spelling_", "corrections_", "vocabulary_"):
+        for name in ("spelling_", "corrections_", "vocabulary_", "phrases_"):
             self.__dict__.pop(name, None)
         if self.spelling_min_count > 0:
             self._fit_spelling(documents)
+        if getattr(self, "phrase_min_df", 0) > 0:
+            self._fit_phrases(documents)
         return self._normalised(self._unnormalised(super().fit_transform, documents, y))
+
+    def _fit_phrases(self, documents: list[str]) -> None:
+        from collections import Counter
+
+        tokens_of = self._phrase_tokens()
+        counts: Counter = Counter()
+        for document in documents:
+            counts.update(set(_pairs(tokens_of(document), self.phrase_excluded)))
+        kept = [(n, p) for p, n in counts.items() if n >= self.phrase_min_df]
+        kept.sort(key=lambda item: (-item[0], item[1]))
+        self.phrases_ = frozenset(p for _, p in kept[: self.phrase_max_features])
+
+    def _phrase_tokens(self):
+        """document -> its tokens for phrases: every token, stop words as written, the others
+        spelt as the unigrams are."""
+        tokenize = self.build_tokenizer()
+        stop = frozenset(self.get_stop_words() or ())
+        spelt = self._speller()
+        return lambda document: [t if t in stop else spelt(t) for t in tokenize(document)]
 
     def _fit_spelling(self, documents: list[str]) -> None:
         from collections import Counter
 
-        from moderation.model.spelling import Spelling, frequent_words
+        from moderation.model.spelling import Spelling, dictionary_hashes, frequent_words
 
         analyze = super().build_analyzer()
         counts: Counter = Counter()
         for document in documents:
             counts.update(set(analyze(document)))
         stop = self.get_stop_words() or ()
-        self.spelling_ = Spelling(frequent_words(counts, self.spelling_min_count, stop))
+        languages = tuple(getattr(self, "spelling_languages", ()))
+        self.spelling_ = Spelling(
+            frequent_words(counts, self.spelling_min_count, stop),
+            dictionary_hashes(languages) if languages else None,
+        )
         corrections = {}
         for token, count in counts.items():
             if count <= self.rare_max_count:
@@ -272,11 +329,11 @@ class CommentVectorizer(TfidfVectorizer):
             lengths = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel() + self.norm_smoothing)
         return sp.diags(1.0 / lengths).dot(x).astype(self.dtype).tocsr()
 
-    def build_analyzer(self):
-        analyze = super().build_analyzer()
+    def _speller(self):
+        """token -> the token spelling correction reads it as (itself without spelling)."""
         spelling = self.__dict__.get("spelling_")
         if spelling is None:
-            return analyze
+            return lambda token: token
         corrections = self.corrections_
         vocabulary = self.__dict__.get("vocabulary_")
 
@@ -288,18 +345,57 @@ class CommentVectorizer(TfidfVectorizer):
                 return token
             return spelling.correct(token) or token
 
-        return lambda document: [spelt(token) for token in analyze(document)]
+        return spelt
+
+    def build_analyzer(self):
+        analyze = super().build_analyzer()
+        spelling = self.__dict__.get("spelling_")
+        phrases = self.__dict__.get("phrases_")
+        if spelling is None and phrases is None:
+            return analyze
+        spelt = self._speller()
+        if phrases is None:
+            return lambda document: [spelt(token) for token in analyze(document)]
+        tokens_of = self._phrase_tokens()
+        excluded = self.phrase_excluded
+
+        def words_and_phrases(document: str) -> list[str]:
+            found = [spelt(token) for token in analyze(document)]
+            found += [p for p in _pairs(tokens_of(document), excluded) if p in phrases]
+            return found
+
+        return words_and_phrases
+
+
+def _pairs(tokens: list[str], excluded: frozenset[str]) -> list[str]:
+    """The phrases a token sequence holds (``"make you"``), by the rule of ``phrases_``."""
+    from moderation.lexicons import FUNCTION_WORDS
+
+    return [
+        f"{a} {b}"
+        for a, b in zip(tokens, tokens[1:])
+        if not (a in FUNCTION_WORDS and b in FUNCTION_WORDS)
+        and a not in excluded
+        and b not in excluded
+    ]
 
 
 def build_features(config: PipelineConfig) -> TfidfVectorizer | FeatureUnion:
     vectorizer = TfidfVectorizer
-    options = {}
-    if (config.spelling_min_count > 0 or config.norm_smoothing) and config.word_ngrams == (1, 1):
+    options: dict[str, Any] = {}
+    special = config.spelling_min_count > 0 or config.norm_smoothing or config.phrase_min_df
+    if special and config.word_ngrams == (1, 1):
         vectorizer = CommentVectorizer
         options = {
             "spelling_min_count": config.spelling_min_count,
             "norm_smoothing": config.norm_smoothing,
         }
+        if config.spelling_languages:
+            options["spelling_languages"] = tuple(config.spelling_languages)
+        if config.phrase_min_df:
+            options["phrase_min_df"] = config.phrase_min_df
+            options["phrase_max_features"] = config.phrase_max_features
+            options["phrase_excluded"] = phrase_excluded(config.dropped_terms)
     words = vectorizer(
         **options,
         lowercase=False,
@@ -380,6 +476,8 @@ def pipeline_from_arrays(scorer: Any, config: PipelineConfig, C: float | None) -
     if scorer.spelling is not None:
         features.spelling_ = scorer.spelling
         features.corrections_ = dict(scorer.corrections)
+    if scorer.phrases:
+        features.phrases_ = frozenset(scorer.phrases)
     coef, intercept = np.asarray(scorer.coef), np.asarray(scorer.intercept)
     if len(scorer.labels) == 2:  # scikit-learn's two-label form: one row, for the second
         coef, intercept = (coef[1] - coef[0])[None, :], np.array([intercept[1] - intercept[0]])

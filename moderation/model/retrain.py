@@ -34,6 +34,7 @@ from moderation.files import sha256_file
 from moderation.labels.examples import Example, read_labelled
 from moderation.labels.merge import settle
 from moderation.languages import UNDETERMINED, language_name
+from moderation.model.fitting import grouped_folds
 from moderation.model.meta import ModelMeta
 from moderation.model.metrics import few_labels_warning
 from moderation.model.overlap import TrainingFingerprints
@@ -41,7 +42,11 @@ from moderation.model.pipeline import PipelineConfig
 from moderation.model.prior import PRIOR_STRENGTH, fit_towards_base
 from moderation.model.registry import resolve_model_dir
 from moderation.model.store import check_model_destination, load_model_dir, save_trained
-from moderation.model.thresholds import thresholds_for_precision
+from moderation.model.thresholds import (
+    shrunk_threshold,
+    threshold_message,
+    thresholds_for_precision,
+)
 from moderation.model.train import (
     Progress,
     TrainedModel,
@@ -224,11 +229,23 @@ def train_towards_base(
         truth, held_out, labels, config.target_precision, config.min_flag_recall
     )
     present = Counter(truth)
-    # a label with few site examples keeps the base's threshold
+    # the site's labels move a threshold only as far as their number supports
+    y = np.asarray(truth)
     thresholds = {
-        label: chosen[label] if present.get(label, 0) >= 5 else threshold
+        label: shrunk_threshold(
+            threshold,
+            chosen[label],
+            present.get(label, 0),
+            y == label,
+            held_out[:, labels.index(label)],
+        )
+        if label in chosen
+        else threshold
         for label, threshold in base_meta.thresholds.items()
     }
+    if progress:
+        for t in thresholds.values():
+            progress(threshold_message(t))
     metrics = held_out_metrics(examples, labels, held_out, thresholds)
     pipeline = fit_towards_base(base_pipeline, texts, truth, weights, strength)
     by_source = dict(base_meta.training_data.get("by_source", {}))
@@ -316,17 +333,13 @@ def _held_out_towards_base(
     """Probabilities for every site label from a refit on the other folds (grouped)."""
     from sklearn.model_selection import StratifiedGroupKFold
 
-    smallest = min(Counter(examples.labels).values())
-    folds = min(config.cv_folds, smallest, len(set(examples.groups)))
-    if folds < 2 or len(set(examples.labels)) < 2:
-        raise ModerationError(
-            "too few site labels to check the model on held-out ones: give "
-            "at least two comments of each label you use"
-        )
+    folds, groups = grouped_folds(
+        list(examples.labels), list(examples.groups), config.cv_folds, what="site labels"
+    )
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=config.random_state)
     held_out = np.zeros((len(examples), len(labels)))
     texts, truth = examples.texts, examples.labels
-    for train_index, test_index in splitter.split(texts, truth, examples.groups):
+    for train_index, test_index in splitter.split(texts, truth, groups):
         fold = fit_towards_base(
             base_pipeline,
             [texts[i] for i in train_index],
@@ -434,6 +447,10 @@ def retrain(
         )
     else:
         trained = _train_with_base_data(options, base_meta, site, site_files, config, progress)
+    if base_dir is not None:  # the base's attribute heads, carried onto the new features
+        from moderation.model.heads import carry_heads
+
+        trained.heads = carry_heads(load_model_dir(base_dir), trained.pipeline)
     saved = save_trained(
         trained,
         Path(output),

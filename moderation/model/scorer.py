@@ -45,6 +45,17 @@ _PIECE = re.compile(r"\S+")
 _BOUNDARY = "\x00"
 _BETWEEN = f" {_BOUNDARY} "
 _NO_TERM, _BETWEEN_TEXTS, _SEVERAL = -1, -2, -3
+# a piece's phrase tokens as one code: a token id, _NOT_PHRASE (a token in no phrase: it
+# breaks adjacency), _EMPTY (no token: left out, its neighbours are adjacent) or, for several
+# tokens, _TOKENS - i (the ids are self._token_runs[i])
+_NOT_PHRASE, _EMPTY, _TOKENS = -1, -3, -4
+# with phrases, a piece's two codes are looked up once, packed in one int64 (_pack)
+# (both codes are far inside +-2**30: a vocabulary, or a cache, of a million is large)
+_OFFSET, _LOW = 1 << 30, (1 << 32) - 1
+
+
+def _pack(tokens: int, code: int) -> int:
+    return ((tokens + _OFFSET) << 32) | (code + _OFFSET)
 
 
 @dataclass
@@ -106,7 +117,30 @@ class LinearScorer:
         self._piece_code = BoundedCache(self._code_of_piece, limit=cache_size)
         self._several: list[tuple[int, ...]] = []  # the terms of pieces that hold several
         self._several_cue: list[bool] = []  # and whether each is a negation
+        self._init_phrases()
         self._trim()
+
+    def _init_phrases(self) -> None:
+        """Phrases are the terms written as two tokens (``"make you"``, ``CommentVectorizer``);
+        each of their tokens gets an id, and each phrase a key (first * tokens + second)."""
+        found = [(i, t.split(" ")) for i, t in enumerate(self.terms) if " " in t]
+        self.phrases = [self.terms[i] for i, _ in found]
+        self._phrase_token: dict[str, int] = {}
+        for _, pair in found:
+            for token in pair:
+                self._phrase_token.setdefault(token, len(self._phrase_token))
+        width = max(len(self._phrase_token), 1)
+        keyed = sorted(
+            (self._phrase_token[a] * width + self._phrase_token[b], i) for i, (a, b) in found
+        )
+        self._phrase_width = width
+        self._phrase_keys = np.array([k for k, _ in keyed], dtype=np.int64)
+        self._phrase_ids = np.array([i for _, i in keyed], dtype=np.int64)
+        self._phrase_of = {(self._phrase_token[a], self._phrase_token[b]): i for i, (a, b) in found}
+        self._form_tokens = BoundedCache(self._tokens_of_form, limit=self.cache_size)
+        self._piece_tokens = BoundedCache(self._tokens_of_piece, limit=self.cache_size)
+        self._piece_both = BoundedCache(self._both_of_piece, limit=self.cache_size)
+        self._token_runs: list[tuple[int, ...]] = []
 
     # --- building, saving, loading ---------------------------------------------------------
 
@@ -157,6 +191,9 @@ class LinearScorer:
 
     def save(self, path: str | Path) -> None:
         frequent = self.spelling.frequent if self.spelling is not None else {}
+        dictionary = getattr(self.spelling, "dictionary", None)
+        if dictionary is None:
+            dictionary = np.zeros(0, dtype=np.uint32)
         with open(path, "wb") as handle:
             np.savez_compressed(
                 handle,
@@ -171,6 +208,7 @@ class LinearScorer:
                 stop_words=_text_array(sorted(self.stop_words)),
                 spelling_words=_text_array(list(frequent)),
                 spelling_counts=np.array(list(frequent.values()), dtype=np.int64),
+                spelling_dictionary=dictionary,
                 correction_from=_text_array(list(self.corrections)),
                 correction_to=_text_array(list(self.corrections.values())),
             )
@@ -187,7 +225,13 @@ class LinearScorer:
             words = _text_list(arrays, "spelling_words")
             spelling = None
             if words:
-                spelling = Spelling(dict(zip(words, arrays["spelling_counts"].tolist())))
+                dictionary = (
+                    arrays["spelling_dictionary"] if "spelling_dictionary" in arrays.files else None
+                )
+                spelling = Spelling(
+                    dict(zip(words, arrays["spelling_counts"].tolist())),
+                    dictionary if dictionary is not None and len(dictionary) else None,
+                )
             return cls(
                 _text_list(arrays, "terms"),
                 arrays["idf"],
@@ -210,21 +254,76 @@ class LinearScorer:
 
     # --- scoring ---------------------------------------------------------------------------
 
+    def _spelt(self, token: str) -> str:
+        """A token as spelling correction reads it, in the order CommentVectorizer uses: a
+        rare token's correction, a known word, then a correction of an unknown one."""
+        found = self.corrections.get(token)
+        if found is None and token not in self.vocabulary and self.spelling is not None:
+            found = self.spelling.correct(token)
+        return found or token
+
     def _ids_of_form(self, form: str) -> tuple[int, ...]:
         """The term ids of one normalised piece."""
         vocabulary, ids = self.vocabulary, []
         for token in _TOKEN.findall(form):
             if token in self.stop_words:
                 continue
-            # the order SpellingTfidfVectorizer uses: a rare token's correction, a known
-            # word, then a correction of an unknown one
-            found = self.corrections.get(token)
-            if found is None and token not in vocabulary and self.spelling is not None:
-                found = self.spelling.correct(token)
-            token = found or token
+            token = self._spelt(token)
             if token in vocabulary:
                 ids.append(vocabulary[token])
         return tuple(ids)
+
+    def _tokens_of_form(self, form: str) -> int:
+        """One normalised piece's phrase tokens as one code (see _NOT_PHRASE)."""
+        tokens = [
+            self._phrase_token.get(t if t in self.stop_words else self._spelt(t), _NOT_PHRASE)
+            for t in _TOKEN.findall(form)
+        ]
+        if not tokens:
+            return _EMPTY
+        if len(tokens) == 1:
+            return tokens[0]
+        self._token_runs.append(tuple(tokens))
+        return _TOKENS - (len(self._token_runs) - 1)
+
+    def _tokens_of_piece(self, piece: str) -> int:
+        return self._form_tokens[self._normalized[piece]]
+
+    def _both_of_piece(self, piece: str) -> int:
+        form = self._normalized[piece]
+        return _pack(self._form_tokens[form], self._form_code[form])
+
+    def _phrase_terms(
+        self,
+        pieces: list[str],
+        doc: np.ndarray,
+        scoped: dict[int, str],
+        tokens: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(document index, term id) of every phrase in the pieces (``doc``: each piece's
+        document; ``scoped``: the pieces a negation marked, by position, in marked form;
+        ``tokens``: each piece's phrase-token code, when the caller looked them up)."""
+        if tokens is None:
+            tokens = np.fromiter(map(self._piece_tokens.__getitem__, pieces), np.int64, len(pieces))
+        for i, form in scoped.items():
+            tokens[i] = self._form_tokens[form]
+        several = np.flatnonzero(tokens <= _TOKENS)
+        if several.size:
+            runs = [self._token_runs[_TOKENS - c] for c in tokens[several].tolist()]
+            lengths = np.ones(len(tokens), dtype=np.int64)
+            lengths[several] = [len(run) for run in runs]
+            starts = (np.cumsum(lengths) - lengths)[several].tolist()
+            doc, tokens = np.repeat(doc, lengths), np.repeat(tokens, lengths)
+            for at, run in zip(starts, runs):
+                tokens[at : at + len(run)] = run
+        kept = tokens != _EMPTY
+        tokens, doc = tokens[kept], doc[kept]
+        first, second = tokens[:-1], tokens[1:]
+        both = np.flatnonzero((first >= 0) & (second >= 0))
+        keys = first[both] * self._phrase_width + second[both]
+        at = np.minimum(np.searchsorted(self._phrase_keys, keys), len(self._phrase_keys) - 1)
+        hit = self._phrase_keys[at] == keys
+        return doc[both[hit]], self._phrase_ids[at[hit]]
 
     # A piece's terms as one integer: a term id, _NO_TERM, _BETWEEN_TEXTS or, for a piece
     # with several terms or a negation, _SEVERAL - i (its ids are self._several[i]).
@@ -249,21 +348,26 @@ class LinearScorer:
     def _code_of_piece(self, piece: str) -> int:
         return self._form_code[self._normalized[piece]]
 
-    def _codes(self, pieces: list[str], between_texts: bool = False) -> np.ndarray:
-        """The code of each piece, with negations marked as the pipeline's
-        ``normalize_many`` marks them (a scope never crosses from one text to the next)."""
-        codes = np.fromiter(map(self._piece_code.__getitem__, pieces), np.int64, len(pieces))
+    def _codes(
+        self, pieces: list[str], between_texts: bool = False, codes: np.ndarray | None = None
+    ) -> tuple[np.ndarray, dict[int, str]]:
+        """The code of each piece (``codes``, when the caller looked them up), with negations
+        marked as the pipeline's ``normalize_many`` marks them (a scope never crosses from one
+        text to the next), and the marked pieces' forms by position."""
+        if codes is None:
+            codes = np.fromiter(map(self._piece_code.__getitem__, pieces), np.int64, len(pieces))
         if not self.negation:
-            return codes
+            return codes, {}
         several = np.flatnonzero(codes <= _SEVERAL)
         cues = several[np.asarray(self._several_cue, dtype=bool)[_SEVERAL - codes[several]]]
         if not cues.size:
-            return codes
+            return codes, {}
         stops = np.flatnonzero(codes == _BETWEEN_TEXTS).tolist() if between_texts else ()
         forms = _Forms(pieces, self._normalized)  # only the pieces around a negation
-        for i, form in negation_scopes(forms, self.negation, cues.tolist(), stops).items():
+        scoped = negation_scopes(forms, self.negation, cues.tolist(), stops)
+        for i, form in scoped.items():
             codes[i] = self._form_code[form]
-        return codes
+        return codes, scoped
 
     def _trim(self) -> None:
         if max(len(self._piece_code), len(self._form_code)) > self.cache_size:
@@ -271,8 +375,19 @@ class LinearScorer:
             self._form_code.clear()
             self._several.clear()
             self._several_cue.clear()
+        if (
+            max(len(self._piece_tokens), len(self._form_tokens), len(self._piece_both))
+            > (self.cache_size)
+            or not self._form_code
+        ):
+            self._piece_tokens.clear()
+            self._form_tokens.clear()
+            self._piece_both.clear()
+            self._token_runs.clear()
         self._normalized.trim()
         self._piece_code[_BOUNDARY] = _BETWEEN_TEXTS
+        self._piece_tokens[_BOUNDARY] = _NOT_PHRASE
+        self._piece_both[_BOUNDARY] = _pack(_NOT_PHRASE, _BETWEEN_TEXTS)
 
     def _doc_and_term_ids(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(document index, term id) of every term of every text.
@@ -286,11 +401,31 @@ class LinearScorer:
         if joined.count(_BOUNDARY) == n:
             pieces = prepare(joined).split()
             if pieces.count(_BOUNDARY) == n:
-                codes = self._codes(pieces, between_texts=True)
-                return self._expanded(np.cumsum(codes == _BETWEEN_TEXTS) - 1, codes)
-        per_text = [self._codes(prepare(text).split()) for text in texts]
+                if not self.phrases:
+                    codes, scoped = self._codes(pieces, between_texts=True)
+                    return self._expanded(np.cumsum(codes == _BETWEEN_TEXTS) - 1, codes)
+                both = np.fromiter(map(self._piece_both.__getitem__, pieces), np.int64, len(pieces))
+                tokens = (both >> 32) - _OFFSET
+                codes, scoped = self._codes(pieces, True, (both & _LOW) - _OFFSET)
+                doc = np.cumsum(codes == _BETWEEN_TEXTS) - 1
+                doc_w, ids_w = self._expanded(doc, codes)
+                phrase_doc, phrase_ids = self._phrase_terms(pieces, doc, scoped, tokens)
+                return np.concatenate([doc_w, phrase_doc]), np.concatenate([ids_w, phrase_ids])
+        per_text, phrases = [], []
+        for index, text in enumerate(texts):
+            mine = prepare(text).split()
+            codes, scoped = self._codes(mine)
+            per_text.append(codes)
+            if self.phrases:  # text by text, so no phrase joins two texts
+                phrases.append(self._phrase_terms(mine, np.full(len(mine), index), scoped))
         doc = np.repeat(np.arange(n, dtype=np.int64), [len(codes) for codes in per_text])
-        return self._expanded(doc, np.concatenate([np.empty(0, np.int64), *per_text]))
+        doc, ids = self._expanded(doc, np.concatenate([np.empty(0, np.int64), *per_text]))
+        if not phrases:
+            return doc, ids
+        return (
+            np.concatenate([doc, *(d for d, _ in phrases)]),
+            np.concatenate([ids, *(i for _, i in phrases)]),
+        )
 
     def _expanded(self, doc: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(document index, term id) pairs from each piece's document and code."""
@@ -320,11 +455,12 @@ class LinearScorer:
             counts = 1.0 + np.log(counts)
         return doc, ids, counts * self.idf[ids]
 
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        """Probabilities, one row per text, columns in ``labels`` order."""
+    def feature_values(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The texts' feature matrix in coordinate form: (document index, term id, value) of
+        every term of every text, the value its TF-IDF weight after length normalisation, as
+        the pipeline's features step gives it. Anything linear in the features (the labels'
+        logits here, the attribute heads of ``moderation.model.heads``) is read from it."""
         n = len(texts)
-        if n == 1:  # a live request: a few numbers, faster in Python than in numpy calls
-            return np.array([self._probabilities_of_one(texts[0])])
         doc, ids, values = self._term_values(texts)
         if self.norm == "l1":
             norms = np.bincount(doc, weights=np.abs(values), minlength=n) + self.norm_smoothing
@@ -333,7 +469,14 @@ class LinearScorer:
                 np.bincount(doc, weights=values * values, minlength=n) + self.norm_smoothing
             )
         norms[norms == 0] = 1.0
-        scaled = values / norms[doc]
+        return doc, ids, values / norms[doc]
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Probabilities, one row per text, columns in ``labels`` order."""
+        n = len(texts)
+        if n == 1:  # a live request: a few numbers, faster in Python than in numpy calls
+            return np.array([self.probabilities_of_values(self.feature_values_of_one(texts[0]))])
+        doc, ids, scaled = self.feature_values(texts)
         weights = self._coef_t[ids]
         logits = np.empty((n, len(self.labels)))
         for column in range(len(self.labels)):
@@ -344,17 +487,20 @@ class LinearScorer:
         logits /= logits.sum(axis=1, keepdims=True)
         return logits
 
-    def _probabilities_of_one(self, text: str) -> list[float]:
-        """``probabilities([text])[0]``, the same arithmetic on Python numbers."""
+    def feature_values_of_one(self, text: str) -> dict[int, float]:
+        """``feature_values([text])`` for one text, as {term id: value}, worked out on Python
+        numbers (a live request: faster than numpy calls)."""
         self._trim()
         pieces = prepare(text[: self.max_chars]).split()
         codes = list(map(self._piece_code.__getitem__, pieces))
+        scoped: dict[int, str] = {}
         if self.negation:
             cue = self._several_cue
             cues = [i for i, c in enumerate(codes) if c <= _SEVERAL and cue[_SEVERAL - c]]
             if cues:
                 forms = _Forms(pieces, self._normalized)
-                for i, form in negation_scopes(forms, self.negation, cues).items():
+                scoped = negation_scopes(forms, self.negation, cues)
+                for i, form in scoped.items():
                     codes[i] = self._form_code[form]
         counts: dict[int, int] = {}
         for code in codes:
@@ -363,26 +509,54 @@ class LinearScorer:
             elif code <= _SEVERAL:
                 for term in self._several[_SEVERAL - code]:
                     counts[term] = counts.get(term, 0) + 1
+        if self.phrases:
+            for term in self._phrases_of_one(pieces, scoped):
+                counts[term] = counts.get(term, 0) + 1
+        if not counts:
+            return {}
+        idf = self._python_arrays()[0]
+        values = {
+            term: (1.0 + math.log(n) if self.sublinear_tf else n) * idf[term]
+            for term, n in counts.items()
+        }
+        if self.norm == "l1":
+            norm = sum(abs(v) for v in values.values()) + self.norm_smoothing
+        else:
+            norm = math.sqrt(sum(v * v for v in values.values()) + self.norm_smoothing)
+        norm = norm or 1.0
+        return {term: value / norm for term, value in values.items()}
+
+    def probabilities_of_values(self, values: dict[int, float]) -> list[float]:
+        """The label probabilities of one text from its ``feature_values_of_one``."""
         logits = self.intercept.tolist()
-        if counts:
-            idf, rows = self._python_arrays()
-            values = {
-                term: (1.0 + math.log(n) if self.sublinear_tf else n) * idf[term]
-                for term, n in counts.items()
-            }
-            if self.norm == "l1":
-                norm = sum(abs(v) for v in values.values()) + self.norm_smoothing
-            else:
-                norm = math.sqrt(sum(v * v for v in values.values()) + self.norm_smoothing)
-            norm = norm or 1.0
-            for term, value in values.items():
-                scaled = value / norm
+        if values:
+            rows = self._python_arrays()[1]
+            for term, scaled in values.items():
                 for column, weight in enumerate(rows[term]):
                     logits[column] += scaled * weight
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
         total = sum(exps)
         return [x / total for x in exps]
+
+    def _phrases_of_one(self, pieces: list[str], scoped: dict[int, str]) -> list[int]:
+        """The phrase term ids of one text's pieces, in Python (``_phrase_terms``)."""
+        tokens: list[int] = []
+        for i, piece in enumerate(pieces):
+            code = self._form_tokens[scoped[i]] if i in scoped else self._piece_tokens[piece]
+            if code == _EMPTY:
+                continue
+            if code <= _TOKENS:
+                tokens.extend(self._token_runs[_TOKENS - code])
+            else:
+                tokens.append(code)
+        found, phrase_of = [], self._phrase_of
+        for first, second in zip(tokens, tokens[1:]):
+            if first >= 0 and second >= 0:
+                term = phrase_of.get((first, second))
+                if term is not None:
+                    found.append(term)
+        return found
 
     def _python_arrays(self) -> tuple[list[float], list[tuple[float, ...]]]:
         """The idf and the coefficient rows as Python numbers (built on first use)."""
@@ -392,12 +566,7 @@ class LinearScorer:
 
     def term_weights(self, text: str) -> TermWeights:
         """The exact decomposition of one text's scores into per-term contributions."""
-        doc, ids, values = self._term_values([text])
-        if self.norm == "l1":
-            norm = float(np.sum(np.abs(values)) + self.norm_smoothing) or 1.0
-        else:
-            norm = np.sqrt(np.sum(values * values) + self.norm_smoothing) or 1.0
-        values = values / norm
+        _, ids, values = self.feature_values([text])
         return TermWeights(
             terms=[self.terms[i] for i in ids],
             ids=ids,
@@ -424,9 +593,19 @@ class LinearScorer:
         if self.negation:
             forms = mark_negation(forms, self.negation)
         spans: dict[int, list[tuple[int, int]]] = {}
+        tokens: list[tuple[str, str, int]] = []  # (token as read, piece, start) for phrases
         for (piece, start), form in zip(where, forms):
             for term_id in self._ids_of_code(self._form_code[form]):
                 spans.setdefault(term_id, []).append(_narrow(piece, start, self.terms[term_id]))
+            if self.phrases:
+                for token in _TOKEN.findall(form):
+                    read = token if token in self.stop_words else self._spelt(token)
+                    tokens.append((read, piece, start))
+        for (a, piece_a, start_a), (b, piece_b, start_b) in zip(tokens, tokens[1:]):
+            term_id = self.vocabulary.get(f"{a} {b}")
+            if term_id is not None:
+                begin = _narrow(piece_a, start_a, a)[0]
+                spans.setdefault(term_id, []).append((begin, _narrow(piece_b, start_b, b)[1]))
         return spans
 
 
@@ -465,13 +644,28 @@ def label_weights(classifier: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _narrow(piece: str, start: int, term: str) -> tuple[int, int]:
-    """The span of ``term`` inside ``piece`` when it is written there as is (in any case),
-    else the whole piece (an obfuscated or stretched spelling)."""
+    """The span of ``term`` inside ``piece`` where it is written there as a whole word (in
+    any case), else the piece without its edge punctuation (an obfuscated, stretched or
+    corrected spelling: "belli" read as "bell" is all of "belli", never "bell" inside it)."""
     term = term.removeprefix(NOT)
-    found = piece.lower().find(term)
-    if found >= 0 and len(piece.lower()) == len(piece):
-        return start + found, start + found + len(term)
-    return start, start + len(piece)
+    lowered = piece.lower()
+    if len(lowered) == len(piece):
+        found = lowered.find(term)
+        while found >= 0:
+            end = found + len(term)
+            if (found == 0 or not lowered[found - 1].isalnum()) and (
+                end == len(lowered) or not lowered[end].isalnum()
+            ):
+                return start + found, start + end
+            found = lowered.find(term, found + 1)
+    core = piece.strip(_EDGES)
+    if not core:
+        return start, start + len(piece)
+    offset = piece.index(core)
+    return start + offset, start + offset + len(core)
+
+
+_EDGES = ".,!?;:\"'()[]{}*<>"
 
 
 def pipeline_term_weights(pipeline: Any, text: str, spans_in: str | None = None) -> TermWeights:

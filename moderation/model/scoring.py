@@ -9,6 +9,7 @@ a model gives (probabilities, per-term weights), so any model object that offers
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -64,10 +65,24 @@ def parse_thresholds(
     return thresholds
 
 
-# A text whose words move no label's log-odds against civil by at least this much (in nats)
-# gives the model too little to go on: civil, never flagged, and the record says so.
+# A short text (fewer than LITTLE_EVIDENCE_WORDS words) whose words move no label's log-odds
+# against civil by at least LITTLE_EVIDENCE nats gives the model too little to go on: civil,
+# not flagged (unless the user set that label's threshold), and the record says so. A sentence
+# of eight words is never "little evidence", however ordinary its words.
 LITTLE_EVIDENCE = 1.0
+LITTLE_EVIDENCE_WORDS = 8
 Verdict = tuple[str, dict[str, float], list[str], dict[str, Any]]
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def word_counts(texts: Sequence[str]) -> np.ndarray:
+    """How many words (runs of letters) each text has."""
+    return np.fromiter((len(_WORD.findall(t)) for t in texts), dtype=np.int64, count=len(texts))
+
+
+def asked_labels(model_thresholds: dict[str, float], thresholds: dict[str, float]) -> set[str]:
+    """The labels whose threshold the user set (differs from the model's own)."""
+    return {k for k, t in thresholds.items() if model_thresholds.get(k) != t}
 
 
 def verdicts(
@@ -75,15 +90,20 @@ def verdicts(
     labels: Sequence[str],
     thresholds: dict[str, float],
     bias: np.ndarray | None = None,
+    *,
+    words: np.ndarray | None = None,
+    asked: Iterable[str] = (),
 ) -> list[Verdict]:
     """``(prediction, scores, flags, notes)`` per row of ``probabilities`` (columns in
     ``labels`` order). A label is flagged when its probability reaches its threshold.
 
-    With the model's ``bias`` (its intercepts), a text whose words hardly move any label away
-    from civil (``LITTLE_EVIDENCE``) is civil and unflagged, noted ``little_evidence``. Where
-    the prediction and the flags could be read as contradicting each other (a label flagged
-    that is not the likeliest, or a likeliest label below its flag threshold), ``note`` says
-    why."""
+    With the model's ``bias`` (its intercepts), a text of fewer than ``LITTLE_EVIDENCE_WORDS``
+    words (``words``: each text's count; without it every text counts as short) whose words
+    hardly move any label away from civil (``LITTLE_EVIDENCE``) is civil, noted
+    ``little_evidence``, and keeps only the flags of the ``asked`` labels (thresholds the user
+    set). Where the prediction and the flags could be read as contradicting each other (a
+    label flagged that is not the likeliest, or a likeliest label below its flag threshold),
+    ``note`` says why."""
     n = len(probabilities)
     if n == 0:
         return []
@@ -112,10 +132,20 @@ def verdicts(
         for prediction, row_scores, flagged in zip(predictions, scores, flags)
     ]
     little = _little_evidence(probabilities, labels, bias)
+    if little is not None and words is not None:
+        little &= np.asarray(words) < LITTLE_EVIDENCE_WORDS
     if little is not None:
+        asked = set(asked)
         worth_a_note &= ~little
         for row in np.flatnonzero(little).tolist():
-            results[row] = ("civil", scores[row], [], {"little_evidence": True})
+            kept = [label for label in flags[row] if label in asked]
+            notes: dict[str, Any] = {"little_evidence": True}
+            if kept:
+                notes["note"] = (
+                    f"{', '.join(kept)} flagged at the threshold you set, though the words "
+                    "give the model little to go on"
+                )
+            results[row] = ("civil", scores[row], kept, notes)
     for row in np.flatnonzero(worth_a_note).tolist():
         note = _disagreement(predictions[row], scores[row], flags[row], thresholds)
         if note:
@@ -196,7 +226,14 @@ def score_texts(
                 },
             )
         return records
-    judged = verdicts(model.predict_proba(scored), model.labels, thresholds, model.bias)
+    judged = verdicts(
+        model.predict_proba(scored),
+        model.labels,
+        thresholds,
+        model.bias,
+        words=word_counts(scored),
+        asked=asked_labels(model.thresholds, thresholds),
+    )
     model_id, max_chars = model.id, model.max_chars
     # column-wise: one record per row of the verdicts, the notes only where they apply
     records = [
@@ -322,15 +359,36 @@ def explain_text(
             "terms": [
                 {
                     "term": terms[i],
+                    **term_as_written(terms[i], text, spans_of[i] if spans_of else []),
                     "value": round(float(values[i]), 6),
                     "contribution": round(float(contributions[i, column]), 6),
-                    "spans": [list(span) for span in spans_of[i]],
+                    "spans": [list(span) for span in spans_of[i]] if spans_of else [],
                 }
                 for i in order.tolist()
                 if contributions[i, column] != 0
             ],
         }
     return explanation
+
+
+def term_as_written(term: str, text: str, spans: Sequence[Sequence[int]]) -> dict[str, str]:
+    """How a feature is shown to a person: the word as the comment wrote it, and what it was
+    read as when that differs ("Dank (read as: damn)", "not ... going" for a word a
+    negation turned around, "g0ing (read as: going)")."""
+    from moderation.normalize import NOT
+
+    negated = term.startswith(NOT)
+    word = term.removeprefix(NOT)
+    written = text[spans[0][0] : spans[0][1]] if spans else ""
+    shown = written or word
+    if written and written.lower() != word:
+        shown = f"{written} (read as: {word})"
+    if negated:
+        shown = f"not ... {shown}"
+    found = {"shown": shown}
+    if written:
+        found["written"] = written
+    return found
 
 
 def read_score_input(

@@ -27,6 +27,7 @@ from moderation.files import (
     sha256_file,
 )
 from moderation.model.audit import summary as audit_summary
+from moderation.model.heads import HEADS_FILE, AttributeHeads, load_heads
 from moderation.model.meta import META_FILE, REBUILD, ModelMeta
 from moderation.model.overlap import FINGERPRINTS_FILE, TrainingFingerprints
 from moderation.model.scorer import (
@@ -42,7 +43,7 @@ from moderation.model.trust import check_trusted, record_trusted
 MODEL_FILE = "model.joblib"
 CARD_FILE = "MODEL_CARD.md"
 # all a model directory holds
-MODEL_FILES = (MODEL_FILE, SCORER_FILE, META_FILE, CARD_FILE, FINGERPRINTS_FILE)
+MODEL_FILES = (MODEL_FILE, SCORER_FILE, META_FILE, CARD_FILE, FINGERPRINTS_FILE, HEADS_FILE)
 
 
 class Model:
@@ -60,12 +61,14 @@ class Model:
         scorer: LinearScorer | None = None,
         warnings: list[str] | None = None,
         pipeline: Any = None,
+        heads: AttributeHeads | None = None,
     ):
         self.path = path
         self.meta = meta
         self.scorer = scorer
         self.warnings = warnings or []
         self._pipeline = pipeline
+        self.heads = heads  # the attribute heads (moderation.model.heads), if it has them
 
     def __repr__(self) -> str:
         return f"Model({self.id!r}, path={str(self.path)!r})"
@@ -132,6 +135,31 @@ class Model:
         if self.scorer is not None:
             return self.scorer.probabilities(texts)
         return self.pipeline.predict_proba(texts)
+
+    def attribute_probabilities(self, texts: list[str]) -> Any:
+        """The attribute heads' probabilities, one row per text, columns in
+        ``heads.names`` order (no columns for a model without heads)."""
+        import numpy as np
+
+        if self.heads is None:
+            return np.zeros((len(texts), 0))
+        if self.scorer is not None:
+            doc, ids, values = self.scorer.feature_values(texts)
+            return self.heads.probabilities_of_terms(doc, ids, values, len(texts))
+        return self.heads.probabilities_of_matrix(self.pipeline[:-1].transform(texts))
+
+    def scores_of_one(self, text: str) -> tuple[dict[str, float], dict[str, float]]:
+        """One text's label probabilities and attribute probabilities, its features worked
+        out once (a live request)."""
+        if self.scorer is not None:
+            values = self.scorer.feature_values_of_one(text)
+            labels = self.scorer.probabilities_of_values(values)
+            heads = self.heads.probabilities_of_values(values) if self.heads is not None else []
+        else:
+            labels = self.predict_proba([text])[0].tolist()
+            heads = self.attribute_probabilities([text])[0].tolist()
+        names = self.heads.names if self.heads is not None else []
+        return dict(zip(self.labels, labels)), dict(zip(names, heads))
 
     def term_weights(
         self, text: str, *, spans_in: str | None = None, skip: Any = ()
@@ -236,10 +264,12 @@ def save_model(
     *,
     force: bool = False,
     fingerprints: TrainingFingerprints | None = None,
+    heads: AttributeHeads | None = None,
 ) -> ModelMeta:
     """Write the model directory atomically. ``meta`` gets the model's checksums, size and
     (unless it has one) its id; returns it as written. ``fingerprints`` (of the training
-    data) are written beside the model for the overlap checks of ``evaluate``."""
+    data) are written beside the model for the overlap checks of ``evaluate``; ``heads``
+    (the attribute heads, described in ``meta.heads``) as ``heads.npz``."""
     import joblib
 
     directory = Path(directory)
@@ -250,6 +280,9 @@ def save_model(
                 **meta.training_data,
                 "fingerprints": fingerprints.save(staging / FINGERPRINTS_FILE),
             }
+        if heads is not None and meta.heads is not None:
+            heads.save(staging / HEADS_FILE)
+            meta.heads = {**meta.heads, "sha256": sha256_file(staging / HEADS_FILE)}
         joblib.dump(pipeline, staging / MODEL_FILE, compress=3)
         scorer = LinearScorer.from_pipeline(pipeline, list(meta.labels), meta.max_chars)
         if scorer is not None:
@@ -298,7 +331,7 @@ def copy_model(
     meta.model_id = f"{directory.name}-{meta.model_sha256[:12]}-{digest[:6]}"
     meta.copied_from = {"model_id": original_id, "path": str(source), "at": now_iso()}
     with atomic_directory(directory, MODEL_FILES) as staging:
-        for name in (MODEL_FILE, SCORER_FILE, FINGERPRINTS_FILE):
+        for name in (MODEL_FILE, SCORER_FILE, FINGERPRINTS_FILE, HEADS_FILE):
             if (Path(source) / name).is_file():
                 shutil.copy2(Path(source) / name, staging / name)
         card_path = Path(source) / CARD_FILE
@@ -400,7 +433,10 @@ def load_model_dir(directory: Path, *, pipeline: bool = False) -> Model:
                 f"{directory}: saved with {package} {saved}, running {package} "
                 f"{installed}; scores may differ slightly"
             )
-    model = Model(path=directory, meta=meta, scorer=scorer, warnings=notes)
+    heads = None
+    if meta.heads is not None:
+        heads = load_heads(directory, meta.heads, len(scorer.terms) if scorer else None)
+    model = Model(path=directory, meta=meta, scorer=scorer, warnings=notes, heads=heads)
     if pipeline or scorer is None:
         model.pipeline  # noqa: B018 - unpickle now, so a bad pickle fails at load
     for note in notes:
@@ -441,6 +477,9 @@ def save_trained(
             audit_summary(trained.identity_audit()) if trained.config.language == "en" else None
         ),
     )
+    heads = getattr(trained, "heads", None)  # moderation.model.heads.TrainedHeads
+    if heads is not None:
+        meta.heads = heads.report
     return save_model(
         trained.pipeline,
         meta,
@@ -448,4 +487,5 @@ def save_trained(
         output,
         force=force,
         fingerprints=getattr(trained, "fingerprints", None),
+        heads=heads.heads if heads is not None else None,
     )

@@ -196,3 +196,80 @@ def choose_thresholds(
                 },
             )
     return chosen
+
+
+# A site's own labels move a label's threshold from the base model's only as far as they can
+# support: below MIN_SITE_LABELS examples of the label the base's threshold is kept; above, the
+# site's threshold is pulled towards the base's in log-odds with weight n / (n + SITE_PRIOR),
+# so 50 labels move it half way and 450 nine tenths.
+MIN_SITE_LABELS = 20
+SITE_PRIOR = 50.0
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return float(np.log(p / (1 - p)))
+
+
+def shrunk_threshold(
+    base: Threshold, site: Threshold, count: int, is_label: np.ndarray, scores: np.ndarray
+) -> Threshold:
+    """The threshold of a label retrained on ``count`` site examples of it: the base's below
+    ``MIN_SITE_LABELS``, else the site's (chosen on held-out site predictions ``scores``)
+    shrunk towards the base's; precision and recall are what it gives on those predictions."""
+    if count < MIN_SITE_LABELS:
+        return Threshold(
+            base.label,
+            base.threshold,
+            base.precision,
+            base.recall,
+            base.reached_target,
+            {
+                **base.notes,
+                "site": {
+                    "labels": int(count),
+                    "kept_base": True,
+                    "why": f"fewer than {MIN_SITE_LABELS} site labels of {base.label}",
+                    "site_threshold": round(site.threshold, 6),
+                },
+            },
+        )
+    weight = count / (count + SITE_PRIOR)
+    mixed = (1 - weight) * _logit(base.threshold) + weight * _logit(site.threshold)
+    cut = float(1 / (1 + np.exp(-mixed)))
+    got = _at(is_label, scores, cut)
+    return Threshold(
+        base.label,
+        cut,
+        got["precision"],
+        got["recall"],
+        got["precision"] >= site.precision - 1e-9 if site.reached_target else False,
+        {
+            "chosen_on": "the site's labels (grouped folds), shrunk towards the base's threshold",
+            "site": {
+                "labels": int(count),
+                "kept_base": False,
+                "weight": round(weight, 3),
+                "site_threshold": round(site.threshold, 6),
+                "base_threshold": round(base.threshold, 6),
+            },
+        },
+    )
+
+
+def threshold_message(t: Threshold) -> str:
+    """One line for people on how a retrained label's threshold was set."""
+    site = t.notes.get("site")
+    if not site:
+        return f"{t.label}: threshold {t.threshold:.3f}"
+    if site["kept_base"]:
+        alone = f"; they alone would give {site['site_threshold']:.3f}" if site["labels"] else ""
+        return (
+            f"{t.label}: kept the base's threshold {t.threshold:.3f}: {site['why']} "
+            f"({site['labels']}{alone})"
+        )
+    return (
+        f"{t.label}: threshold {t.threshold:.3f}, the site's {site['site_threshold']:.3f} "
+        f"moved towards the base's {site['base_threshold']:.3f} (weight {site['weight']:.2f} "
+        f"for {site['labels']} site labels of {t.label})"
+    )

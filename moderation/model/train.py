@@ -73,6 +73,12 @@ class TrainedModel:
     seconds: float
     fingerprints: TrainingFingerprints | None = None  # of the training ids and texts
     choice: dict[str, Any] | None = None  # how retraining chose its method (and measured it)
+    heads: Any = None  # the attribute heads (moderation.model.heads.TrainedHeads)
+    # the held-out predictions thresholds were chosen on (grouped folds; other sources, NaN
+    # where a source was too small to hold out), kept for benchmarks; never saved
+    held_out: Any = field(default=None, repr=False, compare=False)
+    held_out_other_sources: Any = field(default=None, repr=False, compare=False)
+    held_out_truth: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def bias(self) -> Any:
@@ -195,6 +201,9 @@ def train(
         examples={"count": len(examples), "by_source": examples.counts(), "files": examples.files},
         seconds=round(time.perf_counter() - started, 2),
         fingerprints=TrainingFingerprints.of(examples.ids, examples.texts),
+        held_out=held_out,
+        held_out_other_sources=other_sources,
+        held_out_truth=list(examples.labels),
     )
 
 
@@ -209,11 +218,15 @@ def train_from_files(
     seed: int | None = None,
     progress: Progress | None = None,
     language: str | None = None,
+    heads: bool | None = None,
+    attributes: Sequence[Path] = (),
 ) -> Any:
     """Train on example files and/or a named recipe and save the model directory at
     ``output``; returns its :class:`~moderation.model.meta.ModelMeta`. ``language``: the
     language the model reads (a recipe names its own), with the settings every language's
-    model is built with."""
+    model is built with. With ``heads`` (the default with an English recipe, or when
+    ``attributes`` files are given) the attribute heads are trained on the model's features
+    too (``moderation.model.heads``); their shipped data is English."""
     from moderation.datasets.recipes import recipe as find_recipe
     from moderation.datasets.recipes import recipe_records
     from moderation.model.store import check_model_destination, save_trained
@@ -224,6 +237,8 @@ def train_from_files(
     examples: list[Example] = []
     files: list[dict] = []
     config = PipelineConfig()
+    rounds = None  # the relabelling rounds the recipe applies (the heads read the same)
+    english_recipe = False
     if language not in (None, "en") and recipe is None:
         from moderation.datasets.recipes import LANGUAGE_SETTINGS
 
@@ -233,6 +248,8 @@ def train_from_files(
         chosen = find_recipe(recipe)
         if language is not None and language != chosen.language:
             raise UsageError(f"--recipe {recipe} trains a {chosen.language} model, not {language}")
+        rounds = chosen.relabel_rounds if chosen.relabelled else None
+        english_recipe = chosen.language == "en"
         config = PipelineConfig.from_dict(dict(chosen.settings), origin=f"recipe {recipe}")
         examples, files = recipe_records(recipe, datasets_dir)
     if config_path is not None:
@@ -249,6 +266,12 @@ def train_from_files(
     if progress:
         progress(f"training on {len(prepared):,} examples from {len(prepared.counts())} source(s)")
     trained = train(prepared, config, progress)
+    if heads if heads is not None else (english_recipe or bool(attributes)):
+        from moderation.model.heads import train_heads_from
+
+        trained.heads = train_heads_from(
+            trained.pipeline, english_recipe, datasets_dir, attributes, seed, progress, rounds
+        )
     saved = save_trained(trained, Path(output), recipe=recipe, force=force)
     warning = few_labels_warning(trained.cv_metrics)
     if progress and warning:

@@ -45,10 +45,11 @@ from moderation.errors import ModerationError
 from moderation.files import now_iso
 from moderation.labels.opening import open_store
 from moderation.labels.record import LabelRecord
+from moderation.serving.attributes import attribute_sources, unsupported_for
 from moderation.serving.batch import parse_batch, score_batch
 from moderation.serving.guard import MAX_BODY, BodyTooLarge, Guard, read_body
 from moderation.serving.keys import Key, Keys
-from moderation.serving.languages import counted, rejected, route
+from moderation.serving.languages import answered_by_any, counted, rejected, route
 from moderation.serving.live import LiveModel
 from moderation.serving.metrics import Metrics
 from moderation.serving.perspective import (
@@ -83,6 +84,9 @@ class ServeSettings:
     allowed_hosts: list[str] = field(default_factory=list)  # names it answers to, without keys
     # a comment no model reads: error (Perspective's 400), english or reject (serving.languages)
     unsupported_language: str = "error"
+    # Perspective attributes the model does not answer: left out of the answer (True) or 400
+    omit_unsupported_attributes: bool = False
+    summary_scale: str = "probability"  # or "flag-threshold" (serving.attributes)
 
     def to_env(self) -> str:
         return orjson.dumps(asdict(self)).decode()
@@ -167,7 +171,9 @@ def endpoint(name: str, handler: Handler, *, keyed: bool) -> Callable[[Request],
 
 async def _analyze(service: Service, request: Request) -> Response:
     models = service.live.model
-    parsed = parse_analyze(parse_json(await _body(request)), models.labels)
+    omit = service.settings.omit_unsupported_attributes
+    body = parse_json(await _body(request))
+    parsed = parse_analyze(body, answered_by_any(models), omit_unsupported=omit)
     try:
         chosen = route(models, parsed, service.settings.unsupported_language)
     except ApiError:
@@ -177,7 +183,9 @@ async def _analyze(service: Service, request: Request) -> Response:
     if chosen.model is None:
         service.metrics.language(counted(chosen.language, models), "rejected")
         return _json(rejected(parsed, chosen.language))
-    result, scores = analyze(chosen.model, parsed)
+    sources = attribute_sources(chosen.model)
+    scale = service.settings.summary_scale
+    result, scores = analyze(chosen.model, parsed, sources, scale=scale)
     thresholds = models.thresholds[chosen.model.language]
     flags = [label for label, t in thresholds.items() if scores.get(label, 0.0) >= t]
     if chosen.fallback:
@@ -200,9 +208,10 @@ async def _suggest(service: Service, request: Request) -> Response:
     model = service.live.model
     stored = False
     if service.store is not None:
-        url = suggestion.thread.get("url")
         who = key.name if key else f"platform:{suggestion.community or 'unknown'}"
-        extra: dict[str, Any] = {"thread": suggestion.thread} if suggestion.thread else {}
+        extra: dict[str, Any] = {"thread": suggestion.context} if suggestion.context else {}
+        if suggestion.parent_id:  # the comment it replies to (serving.coral)
+            extra["parent_id"] = suggestion.parent_id
         if key is not None and suggestion.community:
             extra["community"] = suggestion.community
         record = LabelRecord(
@@ -213,7 +222,8 @@ async def _suggest(service: Service, request: Request) -> Response:
             role="platform",  # the platform's decision: retraining weighs it (--weak-weight)
             time=now_iso(),
             model=model.id,
-            thread_id=url if isinstance(url, str) and url else None,
+            # the story (serving.coral), so retraining's grouped folds keep a thread together
+            thread_id=suggestion.thread_id,
             source="suggestscore",
             extra=extra,
         )
@@ -271,6 +281,12 @@ async def _model(service: Service, request: Request) -> Response:
         "thresholds": models.thresholds[models.main],
         "languages": models.describe(),
         "unsupported_language": service.settings.unsupported_language,
+        # which attribute comes from which label or head (the main language's model), and
+        # those not answered
+        "attributes": {a: s.describe() for a, s in attribute_sources(main).items()},
+        "unsupported_attributes": unsupported_for(main),
+        "omit_unsupported_attributes": service.settings.omit_unsupported_attributes,
+        "summary_scale": service.settings.summary_scale,
     }
     if not service.keys.required or request.state.key is not None:
         for code, entry in body["languages"].items():

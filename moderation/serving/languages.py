@@ -23,12 +23,8 @@ from typing import Any
 
 from moderation.languages import ENGLISH, UNDETERMINED, language_name
 from moderation.model.multilingual import LanguageModels
-from moderation.serving.perspective import (
-    MODEL_ATTRIBUTES,
-    AnalyzeRequest,
-    ApiError,
-    request_words,
-)
+from moderation.serving.attributes import AttributeSource, attribute_sources
+from moderation.serving.perspective import AnalyzeRequest, ApiError, request_words
 
 POLICIES = ("error", "english", "reject")
 REJECTED = 1.0
@@ -62,6 +58,11 @@ def route(models: LanguageModels, request: AnalyzeRequest, policy: str) -> Route
     request.detected = [language]
     model = models.model_for(language)
     missing = missing_attributes(model, request)
+    if model is not None and missing and request.drop_unsupported:
+        if len(missing) < len(request.attributes):  # the others are answered
+            for name in missing:
+                del request.attributes[name]
+            missing = []
     if model is not None and not missing:
         return Route(language, model)
     if policy == "english" and ENGLISH in models.models:
@@ -77,11 +78,18 @@ def missing_attributes(model: Any, request: AnalyzeRequest) -> list[str]:
     """The requested attributes ``model`` cannot answer (all of them for no model)."""
     if model is None:
         return list(request.attributes)
-    return [
-        name
-        for name in request.attributes
-        if name in MODEL_ATTRIBUTES and MODEL_ATTRIBUTES[name] not in model.labels
-    ]
+    answered = attribute_sources(model)
+    return [name for name in request.attributes if name not in answered]
+
+
+def answered_by_any(models: LanguageModels) -> dict[str, AttributeSource]:
+    """Every attribute some model of ``models`` answers (the main language's source where
+    several do): what a request is checked against before its language is known."""
+    sources: dict[str, AttributeSource] = {}
+    for model in (models.main_model, *models.models.values()):
+        for name, source in attribute_sources(model).items():
+            sources.setdefault(name, source)
+    return sources
 
 
 def language_error(language: str, attributes: list[str]) -> ApiError:

@@ -4,21 +4,9 @@ Clients of Google's Perspective API (Coral, and anything written against
 ``comments:analyze``) send a comment and the attributes they want; they read
 ``attributeScores[ATTR].summaryScore.value``. The attributes this server answers:
 
-==================  ============================================================================
-attribute           what answers it
-==================  ============================================================================
-``ABUSIVE``         P(abusive): insults, slurs, threats, harassment or dehumanising language
-``CONSPIRACY``      P(conspiracy): events secretly planned or covered up, without evidence
-``CIVIL``           P(civil)
-``TOXICITY``        P(abusive). An approximation: Perspective's "rude, disrespectful or
-                    unreasonable" is wider; profanity that abuses nobody scores low here.
-``SEVERE_TOXICITY`` P(abusive), the same number (no separate severity is learned)
-``INSULT``          P(abusive) (approximation: abuse of any kind, not only insults)
-``IDENTITY_ATTACK`` P(abusive) (approximation: the model does not tell whom abuse targets)
-``THREAT``          P(abusive) (approximation: threats are one kind of abuse here)
-``PROFANITY``       a word list (``lexicons.PROFANITY``), not the model: 0.95 when the comment
-                    holds a swear word, 0.02 otherwise
-==================  ============================================================================
+What answers each attribute (a label's probability or an attribute head), which attributes are
+refused, and the ``flag-threshold`` summary scale: ``serving.attributes``. Coral's decisions
+(the thread and parent of a comment, APPROVED / DELETED): ``serving.coral``.
 
 Span scores (``spanAnnotations: true``) are per sentence, from the model's exact per-word
 contributions: a sentence's value is the probability the model gives when only the
@@ -41,24 +29,16 @@ import numpy as np
 import orjson
 
 from moderation.comments import QuoteSpan, is_placeholder
-from moderation.lexicons import PROFANITY
 from moderation.model.scoring import marked_quotes_of, own_words, quotes_of_parent
-from moderation.normalize import normalized_words
+from moderation.serving.attributes import (
+    ATTRIBUTES,
+    UNSUPPORTED,
+    AttributeSource,
+    flag_threshold_scale,
+)
+from moderation.serving.coral import coral_context, decision_of
 
 MAX_TEXT_BYTES = 20_480  # Perspective's limit for comment.text
-MODEL_ATTRIBUTES = {
-    "ABUSIVE": "abusive",
-    "CONSPIRACY": "conspiracy",
-    "CIVIL": "civil",
-    "TOXICITY": "abusive",
-    "SEVERE_TOXICITY": "abusive",
-    "INSULT": "abusive",
-    "IDENTITY_ATTACK": "abusive",
-    "THREAT": "abusive",
-}
-WORD_LIST_ATTRIBUTES = ("PROFANITY",)
-ATTRIBUTES = (*MODEL_ATTRIBUTES, *WORD_LIST_ATTRIBUTES)
-PROFANE, CLEAN = 0.95, 0.02
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8}){0,3}")
 
@@ -155,20 +135,30 @@ class AnalyzeRequest:
     spans: bool = False
     parent: str | None = None
     detected: list[str] = field(default_factory=list)  # the language the comment was read in
+    drop_unsupported: bool = False  # attributes a model does not answer are left out
 
 
-def parse_analyze(body: Any, labels: list[str]) -> AnalyzeRequest:
-    """The request, checked; ``labels``: every label a model of this server has."""
+def parse_analyze(
+    body: Any, sources: dict[str, AttributeSource], *, omit_unsupported: bool = False
+) -> AnalyzeRequest:
+    """The request, checked against the attributes the model answers (``sources``). An
+    attribute of Perspective's the model does not answer is a 400, or left out of the answer
+    with ``omit_unsupported`` (the server's ``--omit-unsupported-attributes``) or the
+    request's own ``dropUnsupportedAttributes: true``."""
     body = _object(body, "the request")
     text = comment_text(body)
     requested = _object(body.get("requestedAttributes"), "requestedAttributes")
     if not requested:
         raise bad("requestedAttributes is empty: ask for at least one attribute")
+    drop = body.get("dropUnsupportedAttributes", False)
+    if not isinstance(drop, bool):
+        raise bad("dropUnsupportedAttributes must be true or false")
     attributes: dict[str, float | None] = {}
     for name, options in requested.items():
-        if name not in ATTRIBUTES or MODEL_ATTRIBUTES.get(name, "civil") not in labels:
-            known = [a for a in ATTRIBUTES if MODEL_ATTRIBUTES.get(a, "civil") in labels]
-            raise bad(f"Unknown attribute: {name} (this server answers {', '.join(known)})")
+        if name not in sources:
+            if name in (*ATTRIBUTES, *UNSUPPORTED) and (omit_unsupported or drop):
+                continue
+            raise bad(_refusal(name, sources))
         options = _object(options if options is not None else {}, f"requestedAttributes.{name}")
         score_type = options.get("scoreType", "PROBABILITY")
         if score_type not in ("PROBABILITY", None):
@@ -184,7 +174,27 @@ def parse_analyze(body: Any, labels: list[str]) -> AnalyzeRequest:
     spans = body.get("spanAnnotations", False)
     if not isinstance(spans, bool):
         raise bad("spanAnnotations must be true or false")
-    return AnalyzeRequest(text, attributes, requested_languages(body), spans, _parent_text(body))
+    return AnalyzeRequest(
+        text,
+        attributes,
+        requested_languages(body),
+        spans,
+        _parent_text(body),
+        drop_unsupported=omit_unsupported or drop,
+    )
+
+
+def _refusal(name: str, sources: dict[str, AttributeSource]) -> str:
+    answered = ", ".join(sources)
+    if name in (*ATTRIBUTES, *UNSUPPORTED):
+        return (
+            f"Attribute {name} is not supported by this model (it answers {answered}); "
+            "send dropUnsupportedAttributes: true, or run the server with "
+            "--omit-unsupported-attributes, to have the others answered"
+        )
+    if isinstance(name, str) and name.upper() in (*ATTRIBUTES, *UNSUPPORTED):
+        return f"Unknown attribute: {name} (attribute names are in capitals: {name.upper()})"
+    return f"Unknown attribute: {name} (this server answers {answered})"
 
 
 def _parent_text(body: dict[str, Any]) -> str | None:
@@ -196,38 +206,51 @@ def _parent_text(body: dict[str, Any]) -> str | None:
     return None
 
 
-def _context_texts(body: dict[str, Any]) -> list[str]:
-    """The texts of Perspective's ``context.entries`` (other shapes give none)."""
+def _context_entries(body: dict[str, Any]) -> list[Any]:
+    """Perspective's ``context.entries`` (other shapes give none)."""
     context = body.get("context")
     if not isinstance(context, dict) or not isinstance(context.get("entries"), list):
         return []
+    return list(context["entries"])
+
+
+def _context_texts(body: dict[str, Any]) -> list[str]:
+    """The texts of Perspective's ``context.entries``."""
     return [
         entry["text"]
-        for entry in context["entries"]
+        for entry in _context_entries(body)
         if isinstance(entry, dict) and isinstance(entry.get("text"), str)
     ]
 
 
-def analyze(model: Any, request: AnalyzeRequest) -> tuple[dict[str, Any], dict[str, float]]:
-    """Perspective's AnalyzeComment response for one comment, and the model's probabilities
-    (empty for a placeholder, which is not scored)."""
+def analyze(
+    model: Any,
+    request: AnalyzeRequest,
+    sources: dict[str, AttributeSource],
+    *,
+    scale: str = "probability",
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Perspective's AnalyzeComment response for one comment, and the model's label
+    probabilities (empty for a placeholder, which is not scored). With ``scale``
+    ``"flag-threshold"``, every value is mapped so that its flag threshold is 0.80."""
     text = request.text
     quotes, own = request_words(request)
     scores: dict[str, float] = {}
+    values: dict[str, float] = {}
     if not is_placeholder(own):
-        row = model.predict_proba([own])[0]
-        scores = dict(zip(model.labels, (float(p) for p in row)))
+        scores, heads = model.scores_of_one(own)
+        values = {**scores, **heads}
     sentences = _sentences(text, quotes) if request.spans else []
-    logits = _sentence_logits(model, own, text, quotes, sentences) if sentences else {}
+    spans = _sentence_scores(model, own, text, quotes, sentences) if sentences and values else {}
     result: dict[str, Any] = {}
     for name, threshold in request.attributes.items():
-        label = MODEL_ATTRIBUTES.get(name)
-        if label is None:
-            value, span_values = _profanity(own), [_profanity(text[a:b]) for a, b in sentences]
-        elif not scores:  # a placeholder ("[deleted]"): nothing of the author's to score
-            value, span_values = 0.0, [0.0] * len(sentences)
-        else:
-            value, span_values = scores[label], logits.get(label, [])
+        source = sources[name]
+        # a placeholder ("[deleted]"): nothing of the author's to score
+        value = values.get(source.name, 0.0)
+        span_values = spans.get(source.name, [0.0] * len(sentences))
+        if scale == "flag-threshold":
+            value = flag_threshold_scale(value, source.threshold)
+            span_values = [flag_threshold_scale(v, source.threshold) for v in span_values]
         if threshold is not None and value < threshold:
             continue
         entry: dict[str, Any] = {"summaryScore": {"value": round(value, 6), "type": "PROBABILITY"}}
@@ -266,19 +289,23 @@ def _sentences(text: str, quotes: list[QuoteSpan]) -> list[tuple[int, int]]:
     return spans
 
 
-def _sentence_logits(
+def _sentence_scores(
     model: Any, own: str, text: str, quotes: list[QuoteSpan], sentences: list[tuple[int, int]]
 ) -> dict[str, list[float]]:
-    """Per label, each sentence's probability as if the sentence held only its own words'
-    contributions: the softmax of the biases plus the contributions (to each label's
-    log-odds against civil) of the words inside it. For a one-sentence comment this is the
-    comment's own probability, exactly."""
+    """Per label and per attribute head, each sentence's probability as if the sentence held
+    only its own words' contributions: the biases plus the contributions of the words inside
+    it (to each label's log-odds against civil, softmaxed; to each head's log-odds). For a
+    one-sentence comment this is the comment's own probability, exactly."""
     weights = model.term_weights(own, spans_in=text, skip=[(q.start, q.end) for q in quotes])
     contributions, intercept = weights.contributions, weights.intercept
     if "civil" in model.labels:
         civil = model.labels.index("civil")
         contributions = contributions - contributions[:, [civil]]
         intercept = intercept - intercept[civil]
+    heads = getattr(model, "heads", None)
+    if heads is not None and len(heads):
+        contributions = np.hstack([contributions, heads.contributions(weights.ids, weights.values)])
+        intercept = np.concatenate([intercept, heads.intercept])
     logits = np.tile(intercept, (len(sentences), 1)).astype(float)
     starts = np.array([a for a, _ in sentences])
     for row, where in enumerate(weights.spans):
@@ -287,20 +314,22 @@ def _sentence_logits(
             k = int(np.searchsorted(starts, begin, side="right")) - 1
             if k >= 0 and begin < sentences[k][1]:
                 logits[k] += share
-    logits -= logits.max(axis=1, keepdims=True)
-    probabilities = np.exp(logits)
+    n_labels = len(model.labels)
+    labels = logits[:, :n_labels]
+    labels = labels - labels.max(axis=1, keepdims=True)
+    probabilities = np.exp(labels)
     probabilities /= probabilities.sum(axis=1, keepdims=True)
-    return {label: probabilities[:, i].tolist() for i, label in enumerate(model.labels)}
-
-
-def _profanity(text: str) -> float:
-    words = {w.strip(".,!?;:'\"()*") for piece in normalized_words(text) for w in piece.split()}
-    return PROFANE if words & PROFANITY else CLEAN
+    found = {label: probabilities[:, i].tolist() for i, label in enumerate(model.labels)}
+    if heads is not None:
+        attribute = 1.0 / (1.0 + np.exp(-np.clip(logits[:, n_labels:], -500, 500)))
+        found.update({name: attribute[:, i].tolist() for i, name in enumerate(heads.names)})
+    return found
 
 
 # --- comments:suggestscore ----------------------------------------------------------------
 
 TOXIC_LIKE = ("ABUSIVE", "TOXICITY", "SEVERE_TOXICITY", "INSULT", "IDENTITY_ATTACK", "THREAT")
+DECISION_NAMES = ("APPROVED", "HIGHLIGHTED", "DELETED")  # Coral's (serving.coral)
 
 
 @dataclass
@@ -313,7 +342,9 @@ class Suggestion:
     client_token: str | None
     community: str | None
     languages: list[str]
-    thread: dict[str, Any] = field(default_factory=dict)
+    thread_id: str | None = None  # the story, from Coral's context
+    parent_id: str | None = None  # the comment it replies to
+    context: dict[str, Any] = field(default_factory=dict)  # Coral's context as it sent it
 
 
 def parse_suggest(body: Any) -> Suggestion:
@@ -324,8 +355,9 @@ def parse_suggest(body: Any) -> Suggestion:
         raise bad("attributeScores is empty: give the decision as a summaryScore value")
     values: dict[str, float] = {}
     for name, entry in scores.items():
-        if name not in ATTRIBUTES:
-            raise bad(f"Unknown attribute: {name} (this server answers {', '.join(ATTRIBUTES)})")
+        if name not in (*ATTRIBUTES, *DECISION_NAMES):
+            known = ", ".join((*ATTRIBUTES, *DECISION_NAMES))
+            raise bad(f"Unknown attribute: {name} (this server reads {known})")
         entry = _object(entry, f"attributeScores.{name}")
         summary = _object(entry.get("summaryScore"), f"attributeScores.{name}.summaryScore")
         value = summary.get("value")
@@ -338,6 +370,7 @@ def parse_suggest(body: Any) -> Suggestion:
     community = body.get("communityId")
     if community is not None and not isinstance(community, str):
         raise bad("communityId must be a string")
+    context = coral_context(_context_entries(body))
     return Suggestion(
         comment_id=_comment_id(token, text),
         text=text,
@@ -345,13 +378,19 @@ def parse_suggest(body: Any) -> Suggestion:
         client_token=token,
         community=community,
         languages=requested_languages(body),
-        thread=_coral_context(body),
+        thread_id=context.thread_id,
+        parent_id=context.parent_id,
+        context=context.sent,
     )
 
 
 def decision_label(values: dict[str, float]) -> str:
-    """A TOXICITY-like value of 0.5 or more is abusive, CONSPIRACY conspiracy, else civil
-    (PROFANITY alone says nothing: profanity is not abuse)."""
+    """Coral's decision (APPROVED civil, DELETED abusive); else a TOXICITY-like value of 0.5
+    or more is abusive, CONSPIRACY conspiracy, else civil (PROFANITY alone says nothing:
+    profanity is not abuse)."""
+    decided = decision_of(values)
+    if decided is not None:
+        return decided
     if any(values.get(name, 0.0) >= 0.5 for name in TOXIC_LIKE):
         return "abusive"
     if values.get("CONSPIRACY", 0.0) >= 0.5:
@@ -364,16 +403,3 @@ def _comment_id(token: str | None, text: str) -> str:
     if token:
         return token.removeprefix("comment:")
     return "text:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
-def _coral_context(body: dict[str, Any]) -> dict[str, Any]:
-    """The thread Coral describes in ``context.entries`` (JSON with url and ids)."""
-    for text in _context_texts(body):
-        if text.lstrip().startswith("{"):
-            try:
-                value = orjson.loads(text)
-            except orjson.JSONDecodeError:
-                continue
-            if isinstance(value, dict):
-                return value
-    return {}

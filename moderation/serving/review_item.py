@@ -34,7 +34,12 @@ def describe(item: QueueItem, model: Any) -> dict[str, Any]:
             label: {
                 "score": part["score"],
                 "terms": [
-                    {"term": t["term"], "contribution": t["contribution"]} for t in part["terms"]
+                    {
+                        "term": t["term"],
+                        "shown": t.get("shown", t["term"]),
+                        "contribution": t["contribution"],
+                    }
+                    for t in part["terms"]
                 ],
                 "pieces": text_pieces(comment.text, comment.quotes, part["terms"]),
             }
@@ -49,7 +54,11 @@ def text_pieces(
     """``text`` cut where a quoted span or an explained word starts or ends: each piece says
     whether it is quoted and, for a word, which way it pushes (the strongest word wins where
     an n-gram overlaps its words)."""
-    spans = [(start, end, t["term"], t["contribution"]) for t in terms for start, end in t["spans"]]
+    spans = [
+        (start, end, t.get("shown", t["term"]), t["contribution"])
+        for t in terms
+        for start, end in t["spans"]
+    ]
     cuts = {0, len(text)}
     for quote_span in quotes:
         cuts.update((quote_span.start, quote_span.end))

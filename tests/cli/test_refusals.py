@@ -227,7 +227,10 @@ def test_promote_with_one_label_refuses_before_switching(runner, tmp_path, tiny_
     from moderation.model.registry import ACTIVE_FILE, home_dir
 
     one = tmp_path / "one.jsonl"
-    one.write_text('{"text": "nice day", "label": "civil"}\n{"text": "ok", "label": "civil"}\n')
+    # texts no training set holds (a model refuses labels it was trained on first)
+    one.write_text(
+        '{"text": "zqx nice day qwv", "label": "civil"}\n{"text": "vvq ok zzk", "label": "civil"}\n'
+    )
     other = tmp_path / "other"
     shutil.copytree(tiny_model, other)
     result = runner.invoke(app, ["models", "promote", str(other), "--eval", str(one)])

@@ -371,3 +371,21 @@ def test_a_truncated_transfer_keeps_its_part_file_for_a_resume(hostile_server, t
     with pytest.raises(FetchError, match="resume"):
         fetch_file(_pinned(content, "short"), tmp_path, url=f"{hostile_server}/short", timeout=5)
     assert (tmp_path / "tiny/data.csv.part").read_bytes() == content[:4000]
+
+
+def test_pan2024_maps_critical_to_civil_and_puts_tokens_back(tmp_path):
+    folder = tmp_path / "pan2024_oppositional_en"
+    folder.mkdir()
+    (folder / "en_all_text.txt").write_text(
+        "They planned the outbreak , read https :// t . me / somechannel now\n"
+        "The mandates do n't work ( at all ) and “ nobody ” listens !\n",
+        encoding="utf-8",
+    )
+    (folder / "en_all_labels.txt").write_text("1\n0\n")
+    rows = list(examples("pan2024_oppositional_en", tmp_path, verify=False))
+    assert [(r["id"], r["label"], r["source_label"]) for r in rows] == [
+        ("pan2024_oppositional_en:1", "conspiracy", "conspiracy"),
+        ("pan2024_oppositional_en:2", "civil", "critical"),
+    ]
+    assert rows[0]["text"] == "They planned the outbreak, read https://t.me/somechannel now"
+    assert rows[1]["text"] == "The mandates don't work (at all) and “nobody” listens!"

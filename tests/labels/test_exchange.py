@@ -68,5 +68,9 @@ def test_export_of_current_labels_as_csv_is_safe_to_open_in_a_spreadsheet(tmp_pa
     assert result.exit_code == 0 and result.stdout.count("\n") == 5
     refused = runner.invoke(app, ["labels", "export", str(store), "-o", str(tmp_path / "x.xlsx")])
     assert refused.exit_code == 2 and "write .jsonl or .csv" in refused.output
+    plain = runner.invoke(
+        app, ["labels", "export", str(store), "--current", "-o", str(out), "--no-bom"]
+    )
+    assert plain.exit_code == 0 and out.read_bytes().startswith(b"seq,")
     onto = runner.invoke(app, ["labels", "export", str(store), "-o", str(store), "-f", "csv"])
     assert onto.exit_code == 2 and "is the input" in onto.output

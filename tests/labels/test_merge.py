@@ -112,6 +112,39 @@ def test_from_status_turns_approved_into_weak_civil(tmp_path, runner):
     assert {r["status"] for r in json_lines(out)} == {"approved", "spam"}
 
 
+def test_from_status_labels_disqus_deletions_and_names_what_it_left_out(tmp_path, runner):
+    """A comment a Disqus moderator deleted is the platform's decision too: a weak abusive
+    label; the statuses that give no label (pending, spam) are reported, not dropped silently."""
+    out = tmp_path / "weak.jsonl"
+    disqus = runner.invoke(
+        app, ["labels", "from-status", str(SAMPLES / "disqus.xml"), "-o", str(out)]
+    )
+    assert disqus.exit_code == 0, disqus.output
+    deleted = [r for r in json_lines(out) if r["status"] == "deleted"]
+    assert deleted and all(r["label"] == "abusive" and r["weak"] for r in deleted)
+    wordpress = runner.invoke(
+        app, ["labels", "from-status", str(SAMPLES / "wordpress.xml"), "-o", str(out)]
+    )
+    assert wordpress.exit_code == 0, wordpress.output
+    said = " ".join(wordpress.output.split())
+    assert "left out (no label for their status):" in said
+    assert "1 pending" in said and "1 spam" in said
+    kept = runner.invoke(
+        app,
+        [
+            "labels",
+            "from-status",
+            str(SAMPLES / "disqus.xml"),
+            "-o",
+            str(out),
+            "--map",
+            "deleted=none",
+        ],
+    )
+    assert kept.exit_code == 0 and "deleted" in " ".join(kept.output.split())
+    assert not [r for r in json_lines(out) if r["status"] == "deleted"]
+
+
 def test_from_status_without_mappable_statuses_is_one_clear_error(tmp_path, runner):
     result = runner.invoke(
         app,

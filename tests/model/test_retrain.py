@@ -108,6 +108,72 @@ def test_without_method_the_strength_is_chosen_on_the_site_labels_and_recorded(
     assert f"the base itself: {choice['base_site_roc_auc']:.3f}" in card
 
 
+def test_labels_from_one_article_train_on_ungrouped_folds_and_say_why(tmp_path, tiny_model, runner):
+    """Every label from one thread: the grouped folds cannot hold a thread out, which used to
+    fail with 'give at least two comments of each label'; now the folds are ungrouped and the
+    warning names the real cause."""
+    rows = SITE_LABELS + [
+        ("s7", "abusive", "You gorp, nobody asked you."),
+        ("s8", "civil", "The library opens at nine on Sundays now."),
+    ]
+    store = tmp_path / "one-article.jsonl"
+    store.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": cid,
+                    "action": "label",
+                    "label": label,
+                    "text": text,
+                    "labeller": "ana",
+                    "thread_id": "article-1",
+                }
+            )
+            + "\n"
+            for cid, label, text in rows
+        )
+    )
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "--base",
+            str(tiny_model),
+            "--add",
+            str(store),
+            "-o",
+            str(tmp_path / "one"),
+            "--config",
+            str(_fast_config(tmp_path)),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "come from one thread" in said and "ungrouped" in said
+    assert (tmp_path / "one" / "meta.json").is_file()
+
+
+def test_a_label_with_one_comment_is_named(tmp_path, tiny_model, runner):
+    store = _site_store(tmp_path / "site.jsonl", SITE_LABELS[:4] + [("s9", "conspiracy", "x y")])
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "--base",
+            str(tiny_model),
+            "--add",
+            str(store),
+            "-o",
+            str(tmp_path / "m"),
+            "--config",
+            str(_fast_config(tmp_path)),
+        ],
+    )
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "1 conspiracy" in said and "at least two comments" in said
+
+
 def test_train_no_base_uses_the_site_labels_alone(tmp_path):
     store = _site_store(tmp_path / "site.jsonl", SITE_LABELS * 1)
     meta, _ = retrain(

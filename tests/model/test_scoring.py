@@ -168,13 +168,20 @@ def test_environment_variable_chooses_the_model(runner, tiny_model, monkeypatch)
     assert json.loads(result.stdout)["model"] == load_model(tiny_model).id
 
 
-def test_a_text_with_too_little_to_go_on_is_civil_and_never_flagged(model):
+def test_a_text_with_too_little_to_go_on_is_civil_and_not_flagged(model):
     (record,) = model.score(["zxqvw"])
     assert record["little_evidence"] is True
     assert record["prediction"] == "civil" and record["flags"] == []
-    # even with every threshold at zero
+    # but a threshold the user sets is never hidden
     (forced,) = model.score(["zxqvw"], thresholds={"abusive": 0.0, "conspiracy": 0.0})
-    assert forced["flags"] == []
+    assert forced["little_evidence"] is True
+    assert forced["flags"] == ["abusive", "conspiracy"] and "you set" in forced["note"]
+
+
+def test_a_sentence_of_eight_words_is_never_little_evidence(model):
+    (short,) = model.score(["zxqvw qqq"])
+    (long,) = model.score(["zxqvw qqq blorp wug zib zab zob zub"])
+    assert short.get("little_evidence") and "little_evidence" not in long
 
 
 def test_a_flag_that_is_not_the_likeliest_label_is_explained(model):

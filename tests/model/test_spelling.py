@@ -54,3 +54,101 @@ def test_smoothing_keeps_a_few_words_near_the_prior():
         abs(smooth.predict_proba(one_word)[0] - prior).sum()
         < abs(plain.predict_proba(one_word)[0] - plain.predict_proba([""])[0]).sum()
     )
+
+
+def test_a_real_word_is_never_read_as_another():
+    from moderation.model.spelling import word_hash
+
+    words = np.array(sorted({word_hash(w) for w in ("dank", "punt", "witches")}), dtype=np.uint32)
+    frequent = {"damn": 40, "cunt": 30, "bitches": 30, "punk": 25, "stupid": 50}
+    plain, checked = Spelling(frequent), Spelling(frequent, words)
+    assert plain.correct("dank") == "damn"  # what a vocabulary alone does
+    assert checked.correct("dank") is None and checked.correct("witches") is None
+    # a non-word is corrected, but never into a swear word by changing a letter
+    assert checked.correct("stupd") == "stupid"
+    assert checked.correct("cunf") is None and plain.correct("cunf") is None
+    assert checked.correct("cnut") == "cunt"  # swapped letters: a spelling game
+
+
+def test_the_dictionary_travels_with_the_arrays(tmp_path, monkeypatch):
+    from moderation.model import spelling as module
+
+    monkeypatch.setattr(
+        module,
+        "dictionary_hashes",
+        lambda languages: np.array(sorted({module.word_hash("stuppid")}), dtype=np.uint32),
+    )
+    config = PipelineConfig(spelling_min_count=2, spelling_languages=("xx",))
+    pipeline = build_pipeline(config, 1.0).fit(TEXTS, LABELS)
+    features = pipeline.named_steps["features"]
+    assert features.corrections_ == {}  # "stuppid" is a word of that dictionary
+    scorer = LinearScorer.from_pipeline(pipeline, list(pipeline.classes_), 2000)
+    scorer.save(tmp_path / "scorer.npz")
+    loaded = LinearScorer.load(tmp_path / "scorer.npz")
+    assert loaded.spelling.is_word("stuppid") and not loaded.spelling.is_word("stupd")
+    texts = ["you stuppid", "stupd cowrad", "nice day"]
+    assert np.allclose(pipeline.predict_proba(texts), loaded.probabilities(texts), atol=1e-6)
+
+
+def test_explanations_show_the_word_as_written_and_what_it_was_read_as():
+    from moderation.model.scoring import term_as_written
+
+    config = PipelineConfig(spelling_min_count=2, negation_scope=3)
+    pipeline = build_pipeline(config, 1.0).fit(TEXTS, LABELS)
+    scorer = LinearScorer.from_pipeline(pipeline, list(pipeline.classes_), 2000)
+    text = "Such a Cowrad, they don't deserve it; stupidity"
+    spans = scorer.term_spans(text)
+    shown = {
+        scorer.terms[i]: term_as_written(scorer.terms[i], text, where)["shown"]
+        for i, where in spans.items()
+    }
+    assert shown["coward"] == "Cowrad (read as: coward)"
+    assert shown["not_deserve"] == "not ... deserve"
+    # a term is highlighted where it is a whole word, never inside a longer one
+    assert "stupid" not in shown or shown["stupid"] == "stupidity (read as: stupid)"
+    assert term_as_written("damn", "Vielen Dank!", [[7, 11]])["shown"] == "Dank (read as: damn)"
+
+
+PHRASE_TEXTS = [
+    "go back to your country",
+    "go back home you idiot",
+    "I will go back to the shop",
+    "go back to where you came from",
+    "make you pay",
+    "you will pay",
+    "what a coward you are",
+    "a lovely day",
+]
+PHRASE_LABELS = ["abusive", "abusive", "civil", "abusive", "abusive", "civil", "abusive", "civil"]
+
+
+def test_phrases_are_the_same_in_the_pipeline_and_the_array_scorer():
+    config = PipelineConfig(
+        spelling_min_count=2,
+        dropped_terms=("stop", "identity"),
+        norm_smoothing=5.0,
+        negation_scope=3,
+        phrase_min_df=2,
+    )
+    pipeline = build_pipeline(config, 1.0).fit(PHRASE_TEXTS, PHRASE_LABELS)
+    phrases = pipeline.named_steps["features"].phrases_
+    assert {"go back", "back to"} <= phrases  # stop words make phrases
+    assert "to the" not in phrases  # two function words never do
+    scorer = LinearScorer.from_pipeline(pipeline, list(pipeline.classes_), 2000)
+    texts = [
+        "Go back, you idiot!",
+        "go @user back to your country",  # a mention leaves nothing between the words
+        "you\x00 are a coward",  # the boundary character: each text on its own
+        "they don't go back",  # a negation marks the word after it
+        "",
+        "go-back you are",
+    ]
+    expected = pipeline.predict_proba(texts)
+    assert np.allclose(scorer.probabilities(texts), expected, atol=1e-6)
+    # a batch without the boundary character is read as one string (the fast path)
+    plain = [t for t in texts if "\x00" not in t] * 3
+    assert np.allclose(scorer.probabilities(plain), pipeline.predict_proba(plain), atol=1e-6)
+    one_by_one = np.array([scorer.probabilities([t])[0] for t in texts])
+    assert np.allclose(one_by_one, expected, atol=1e-6)
+    spans = scorer.term_spans("Go back, you idiot!")
+    assert spans[scorer.vocabulary["go back"]] == [(0, 7)]

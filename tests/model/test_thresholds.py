@@ -64,3 +64,19 @@ def test_when_the_target_is_out_of_reach_the_highest_precision_is_chosen_not_a_l
     assert best.precision == max(
         is_label[scores >= cut].mean() for cut in scores if is_label[scores >= cut].sum() >= 5
     )
+
+
+def test_few_site_labels_keep_the_base_threshold_and_more_move_it_part_way():
+    from moderation.model.thresholds import Threshold, shrunk_threshold
+
+    base = Threshold("abusive", 0.40, 0.8, 0.7, True, {"chosen_on": "other sources"})
+    site = Threshold("abusive", 0.06, 0.33, 0.9, False)
+    scores = np.linspace(0, 1, 200)
+    is_label = scores > 0.5
+    kept = shrunk_threshold(base, site, 5, is_label, scores)
+    assert kept.threshold == 0.40 and kept.notes["site"]["kept_base"]
+    moved = shrunk_threshold(base, site, 50, is_label, scores)
+    assert 0.06 < moved.threshold < 0.40  # half way in log-odds
+    assert moved.notes["site"]["weight"] == 0.5
+    many = shrunk_threshold(base, site, 5000, is_label, scores)
+    assert abs(many.threshold - 0.06) < 0.01

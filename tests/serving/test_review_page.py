@@ -414,6 +414,34 @@ def test_markup_in_a_comment_shows_as_text(tmp_path, tiny_model, browsers):
         server.stop()
 
 
+def test_a_long_comment_keeps_the_answer_buttons_in_view(tmp_path, tiny_model, browsers):
+    """At 1280x900 a long comment used to push the buttons below the fold; they stick to the
+    bottom of the window. The screenshot is kept for a person to look at when it fails."""
+    long_text = " ".join(
+        f"Paragraph {n}: the bus timetable changed again and nobody told the riders."
+        for n in range(60)
+    )
+    export = write_export(tmp_path / "long.jsonl", [("l1", None, long_text)])
+    server = ReviewServer(tmp_path, tiny_model, keys=False, export=export)
+    try:
+        session = browsers()
+        session.set_window_size(1280, 900)
+        session.get(f"{server.base}/review?labeller=ana")
+        _ready(session)
+        assert _text(session, "comment-id") == "l1"
+        box = session.execute_script(
+            "const r = document.getElementById('answers').getBoundingClientRect();"
+            "const t = document.getElementById('text').getBoundingClientRect();"
+            "return {top: r.top, bottom: r.bottom, height: window.innerHeight, text: t.bottom};"
+        )
+        session.save_screenshot(str(tmp_path / "long-comment.png"))
+        assert box["text"] > box["height"], "the comment is not long enough to test this"
+        assert 0 <= box["top"] and box["bottom"] <= box["height"], (box, tmp_path)
+        _answer(session, "c", server.store)  # and the keys still answer
+    finally:
+        server.stop()
+
+
 def test_one_moderator_in_two_tabs_answering_one_comment_corrects_it(browsers, keyed_server):
     from selenium.webdriver.common.keys import Keys
 

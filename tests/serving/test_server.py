@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from coral_bodies import coral_analyze, coral_decision, coral_feedback
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -99,29 +100,11 @@ def model(tiny_model):
     return load_model(tiny_model)
 
 
-def coral_analyze(text, attribute="TOXICITY"):
-    return {
-        "comment": {"text": text},
-        "doNotStore": True,
-        "requestedAttributes": {attribute: {}},
-        "languages": ["en"],
-    }
-
-
 def coral_suggest(text, comment_id, value, attribute="TOXICITY", story="story-1"):
-    context = {
-        "url": f"https://news.example/{story}",
-        "reply_to_id_Coral_comment_id": None,
-        "Coral_comment_id": comment_id,
-    }
-    return {
-        "comment": {"text": text},
-        "context": {"entries": [{"text": json.dumps(context)}]},
-        "attributeScores": {attribute: {"summaryScore": {"value": value}}},
-        "languages": ["en"],
-        "communityId": "Coral:https://news.example",
-        "clientToken": f"comment:{comment_id}",
-    }
+    """Another client's feedback: a TOXICITY-like value, in Coral's body."""
+    return coral_feedback(
+        text, comment_id, {attribute: value}, story=f"https://news.example/{story}"
+    )
 
 
 def test_coral_analyze_reads_the_models_probability_and_names_the_model(served, model):
@@ -145,17 +128,23 @@ def test_several_attributes_at_once_and_a_score_threshold(served):
             "CONSPIRACY": {},
             "CIVIL": {},
             "INSULT": {},
-            "PROFANITY": {},
+            "SEVERE_TOXICITY": {},
             "THREAT": {"scoreThreshold": 1.0},
         },
     }
     status, body, _ = served.post(ANALYZE, request)
     assert status == 200
     scores = {name: a["summaryScore"]["value"] for name, a in body["attributeScores"].items()}
-    assert set(scores) == {"ABUSIVE", "CONSPIRACY", "CIVIL", "INSULT", "PROFANITY"}
+    assert set(scores) == {"ABUSIVE", "CONSPIRACY", "CIVIL", "INSULT", "SEVERE_TOXICITY"}
     assert math.isclose(scores["ABUSIVE"] + scores["CONSPIRACY"] + scores["CIVIL"], 1, abs_tol=1e-5)
-    assert scores["INSULT"] == scores["ABUSIVE"]
-    assert scores["PROFANITY"] < 0.5  # no swear word in it
+    assert scores["INSULT"] != scores["ABUSIVE"]  # its own head, not P(abusive) renamed
+    # the tiny model has no PROFANITY head: a 400 that names the way to the rest
+    refused = {**request, "requestedAttributes": {"INSULT": {}, "PROFANITY": {}}}
+    status, body, _ = served.post(ANALYZE, refused)
+    assert status == 400 and "PROFANITY is not supported" in body["error"]["message"]
+    dropped = {**refused, "dropUnsupportedAttributes": True}
+    status, body, _ = served.post(ANALYZE, dropped)
+    assert status == 200 and set(body["attributeScores"]) == {"INSULT"}
 
 
 def test_span_scores_split_the_comments_log_odds_by_sentence(served, model):
@@ -261,9 +250,19 @@ BAD = {
         "requestedAttributes must be",
     ),
     "unknown attribute": (
+        b'{"comment": {"text": "hi"}, "requestedAttributes": {"NICENESS": {}}}',
+        400,
+        "Unknown attribute: NICENESS",
+    ),
+    "an attribute no model here answers": (
         b'{"comment": {"text": "hi"}, "requestedAttributes": {"SPAM": {}}}',
         400,
-        "Unknown attribute: SPAM",
+        "Attribute SPAM is not supported by this model",
+    ),
+    "lower-case attribute": (
+        b'{"comment": {"text": "hi"}, "requestedAttributes": {"toxicity": {}}}',
+        400,
+        "attribute names are in capitals: TOXICITY",
     ),
     "unsupported language": (
         b'{"comment": {"text": "ciao"}, "requestedAttributes": {"TOXICITY": {}}, '
@@ -379,7 +378,8 @@ def test_suggestscore_records_the_platforms_decisions_as_weak_labels(served):
     assert record.labeller == "coral"  # whose key sent it
     assert record.extra["community"] == "Coral:https://news.example"
     assert record.text == ABUSE and record.thread_id == "https://news.example/story-1"
-    assert record.extra["thread"]["url"] == "https://news.example/story-1"  # Coral's context
+    # Coral's context, as it sent it
+    assert record.extra["thread"]["url"] == "https://news.example/story-1?commentID=c-901"
 
 
 def test_decisions_need_the_platforms_key_and_are_recorded_under_its_name(served):
@@ -392,6 +392,30 @@ def test_decisions_need_the_platforms_key_and_are_recorded_under_its_name(served
     with LabelStore(served.store, create=False) as store:
         (record,) = store.history(comment_id="c-950")
     assert (record.labeller, record.role) == ("coral", "platform")
+
+
+def test_coral_decisions_keep_their_thread_and_parent_and_retraining_groups_them(served):
+    from moderation.labels.examples import read_labelled
+
+    story = "https://news.example/flood"
+    thread = [("d-1", CIVIL, "APPROVED", None), ("d-2", ABUSE, "DELETED", "d-1")]
+    thread += [("d-3", "Agreed, the bridge works ran late.", "APPROVED", "d-1")]
+    for cid, text, status, parent in thread:
+        answer = served.post(SUGGEST, coral_decision(text, cid, status, parent, story))
+        assert answer[0] == 200 and answer[1]["clientToken"] == f"comment:{cid}"  # Coral checks it
+    with LabelStore(served.store, create=False) as store:
+        records = store.labels()
+    assert {cid: records[cid].label for cid, *_ in thread} == {
+        "d-1": "civil",
+        "d-2": "abusive",
+        "d-3": "civil",
+    }
+    assert {records[cid].thread_id for cid, *_ in thread} == {"https://news.example/flood"}
+    assert [records[cid].extra.get("parent_id") for cid, *_ in thread] == [None, "d-1", "d-1"]
+    assert records["d-2"].labeller == "coral"  # the platform key's name
+    assert records["d-2"].extra["thread"]["url"] == "https://news.example/flood?commentID=d-2"
+    examples = {e.id: e for e in read_labelled(served.store).examples}
+    assert {examples[cid].thread_id for cid, *_ in thread} == {"https://news.example/flood"}
 
 
 def test_batch_scoring_returns_the_records_score_json_prints(served, model):
@@ -412,7 +436,17 @@ def test_batch_scoring_returns_the_records_score_json_prints(served, model):
 def test_model_and_metrics_endpoints(served, model):
     status, body, _ = served.get("/v1/model")  # without a key: no paths
     assert status == 200
-    assert set(body) == {"model", "labels", "thresholds", "languages", "unsupported_language"}
+    assert set(body) == {
+        "model",
+        "labels",
+        "thresholds",
+        "languages",
+        "unsupported_language",
+        "attributes",
+        "unsupported_attributes",
+        "omit_unsupported_attributes",
+        "summary_scale",
+    }
     assert body["model"] == model.id and body["labels"] == model.labels
     assert body["languages"]["en"]["model"] == model.id
     assert set(body["languages"]) == {"en", "de", "pt", "fr", "es"}
@@ -420,6 +454,11 @@ def test_model_and_metrics_endpoints(served, model):
     status, body, _ = served.request("GET", "/v1/model", key=MODERATOR_KEY)
     assert body["keys_required"] is True and body["follows_active_model"] is False
     assert body["decisions_recorded_to"] == str(served.store) and body["directory"]
+    assert body["attributes"]["TOXICITY"]["from"] == "label:abusive"
+    assert body["attributes"]["THREAT"]["from"] == "head:THREAT"
+    assert body["attributes"]["THREAT"]["flag_threshold"] == model.meta.head_thresholds["THREAT"]
+    assert {"SEXUALLY_EXPLICIT", "PROFANITY"} <= set(body["unsupported_attributes"])
+    assert body["summary_scale"] == "probability"
     served.post(ANALYZE, coral_analyze(CIVIL))
     with urllib.request.urlopen(served.base + "/metrics", timeout=10) as response:
         text = response.read().decode()

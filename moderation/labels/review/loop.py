@@ -31,18 +31,20 @@ def review_loop(
     labeller: str,
     model_id: str,
     read_key: Callable[[], str],
-    show: Callable[[QueueItem, int], None],
+    show: Callable[[QueueItem, int, int, bool], None],
     say: Callable[[str], None],
 ) -> Counter:
-    """``show`` a comment, read one key, record the answer in ``store`` (on disk before the
-    next comment is shown) and say so. Returns the answers given this session."""
+    """``show`` a comment (with its position, the queue's length so far, and whether it is a
+    skipped comment's second turn), read one key, record the answer in ``store`` (on disk
+    before the next comment is shown) and say so. Returns the answers given this session."""
     items = list(items)
+    first_turns = len(items)
     done: list[tuple[QueueItem, str, int]] = []
     given: Counter = Counter()
     position = 0
     while position < len(items):
         item = items[position]
-        show(item, position)
+        show(item, position, len(items), position >= first_turns)
         try:
             key = read_key().lower()
         except (KeyboardInterrupt, EOFError):  # Ctrl-C, or the end of piped keys

@@ -85,10 +85,11 @@ def export_queue(
     limit: int | None = None,
     order: str = "uncertain",
     seed: int = 0,
+    bom: bool = True,
     **queue_options: Any,
 ) -> QueueExport:
     """Write the next ``limit`` comments to review (not yet answered in ``store``) to a CSV
-    file."""
+    file, with a byte-order mark (Excel then reads it as UTF-8) unless ``bom`` is False."""
     notes: list[str] = []
     database = store_path(store)
     if database.exists() or Path(store).exists():
@@ -99,7 +100,7 @@ def export_queue(
         answered = set()
     queue = load_queue(input, **queue_options)
     todo = order_queue(queue.items, order, done=answered, limit=limit, seed=seed)
-    with atomic_output(output, encoding="utf-8-sig") as handle:  # BOM: spreadsheets read UTF-8
+    with atomic_output(output, encoding="utf-8-sig" if bom else "utf-8") as handle:
         written = write_queue_csv(todo, handle)
     return QueueExport(
         input=str(input),

@@ -86,7 +86,7 @@
     terms.replaceChildren();
     for (const term of part.terms.slice(0, 8)) {
       const up = term.contribution > 0;
-      terms.append(el("li", term.term + " " + (up ? "+" : "") + term.contribution.toFixed(2),
+      terms.append(el("li", (term.shown || term.term) + " " + (up ? "+" : "") + term.contribution.toFixed(2),
         up ? "up" : "down"));
     }
     if (!part.terms.length) {

@@ -59,6 +59,17 @@ def _export(runner, tmp_path, model, *extra):
         return store, queue, list(csv.DictReader(handle))
 
 
+def test_export_without_a_byte_order_mark_reads_as_plain_utf8(tmp_path, runner, tiny_model):
+    """The spreadsheet queue starts with a BOM for Excel; --no-bom is for programs that read
+    plain utf-8 (Python's csv module would take the BOM into the first column's name)."""
+    store, queue, _ = _export(runner, tmp_path, tiny_model, "--limit", "2")
+    assert queue.read_bytes().startswith(b"\xef\xbb\xbf")
+    store, queue, _ = _export(runner, tmp_path, tiny_model, "--limit", "2", "--no-bom")
+    assert not queue.read_bytes().startswith(b"\xef\xbb\xbf")
+    with open(queue, encoding="utf-8", newline="") as handle:
+        assert next(csv.reader(handle))[0] == "id"
+
+
 def _write_reviewed(path, rows):
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
@@ -270,7 +281,7 @@ def test_undo_of_a_skip_takes_its_second_turn_back(tmp_path, tiny_model):
 
     items = [_item(c, {"civil": 0.6, "abusive": 0.3, "conspiracy": 0.1}) for c in "xyz"]
     keys = iter("sucsccc")  # skip x, undo, civil x, skip y, civil z, civil y (its 2nd turn)
-    seen = []
+    seen, counters = [], []
     with LabelStore(tmp_path / "s.db") as store:
         review_loop(
             items,
@@ -278,10 +289,16 @@ def test_undo_of_a_skip_takes_its_second_turn_back(tmp_path, tiny_model):
             labeller="ana",
             model_id="m",
             read_key=lambda: next(keys, ""),
-            show=lambda item, at: seen.append(item.comment.id),
+            show=lambda item, at, total, again: (
+                seen.append(item.comment.id),
+                counters.append((at + 1, total, again)),
+            ),
             say=lambda message: None,
         )
     assert seen == ["x", "y", "x", "y", "z", "y"]  # x comes back once, not twice
+    # the counter never runs past the queue: a skip's second turn lengthens it ("4 / 3" was shown)
+    assert all(number <= total for number, total, _ in counters)
+    assert counters[-1] == (4, 4, True)
     assert store_labels(tmp_path / "s.db") == {
         "x": "civil",
         "y": "civil",
