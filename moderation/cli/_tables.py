@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from moderation.languages import language_name
+
 UP, DOWN = "bold red", "green"
 
 
@@ -20,10 +22,13 @@ def print_scores(
     results: list[dict[str, Any]], *, explain: bool = False, console: Console | None = None
 ) -> None:
     console = console or Console(highlight=False)
-    labels = next((list(r["scores"]) for r in results if r.get("scores")), [])
+    labels = list(dict.fromkeys(label for r in results for label in (r.get("scores") or {})))
+    languages = any(r.get("language") for r in results)
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("#", justify="right", style="dim", no_wrap=True)
     table.add_column("comment", overflow="fold", ratio=1)
+    if languages:
+        table.add_column("lang", no_wrap=True)
     table.add_column("prediction", no_wrap=True)
     for label in labels:
         table.add_column(label, justify="right", no_wrap=True)
@@ -33,6 +38,7 @@ def print_scores(
         table.add_row(
             str(number),
             _snippet(result["text"]),
+            *([result.get("language") or "-"] if languages else []),
             result["prediction"] or "-",
             *(_number(scores.get(label)) for label in labels),
             ", ".join(result["flags"]) or "-",
@@ -50,7 +56,12 @@ def print_scores(
 def _notes(result: dict[str, Any]) -> list[str]:
     """What a person should know about how a comment was scored."""
     lines = []
-    if result.get("not_scored"):
+    if result.get("not_scored") == "language":
+        code = result.get("language")
+        lines.append(
+            f"not scored: no model reads {language_name(code)} ({code}); see README, Languages"
+        )
+    elif result.get("not_scored"):
         lines.append(f"not scored ({result['not_scored']})")
     if result.get("little_evidence"):
         lines.append("too little to go on: no word moves it far from civil; never flagged")

@@ -37,8 +37,20 @@ ModelOption = Annotated[
     typer.Option(
         "--model",
         "-m",
-        help="Model directory. Without it: $MODERATION_MODEL, else the active "
-        "model (`moderation models promote`), else the shipped default.",
+        help="Model directory, for the language it reads. Without it: $MODERATION_MODEL, "
+        "else each language's active model (`moderation models promote`), else the one "
+        "shipped for it.",
+        show_default=False,
+    ),
+]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        "-l",
+        help="The language every comment is in (de, pt, ...): its model scores them all and "
+        "nothing is detected. Without it each comment's language is detected, and a comment "
+        "in a language no model reads is not scored.",
         show_default=False,
     ),
 ]

@@ -13,7 +13,7 @@ import typer
 from moderation.cli._util import Command, Group, say, user_errors
 from moderation.datasets.convert import prepare_datasets
 from moderation.datasets.fetch import fetch_datasets
-from moderation.datasets.recipes import cache_dir, default_datasets_dir
+from moderation.datasets.recipes import cache_dir, dataset_dir
 from moderation.datasets.registry import dataset_table
 
 app = typer.Typer(
@@ -32,7 +32,7 @@ def list_cli(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per dataset.")] = False,
 ) -> None:
     """Show every dataset with its role, size, licence and whether a local copy is present."""
-    rows = dataset_table(datasets_dir or default_datasets_dir())
+    rows = dataset_table(lambda name: dataset_dir(name, datasets_dir))
     if as_json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))
@@ -40,11 +40,12 @@ def list_cli(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("name", "role", "size", "licence", "local copy", "description")
+    table = Table("name", "role", "lang", "size", "licence", "local copy", "description")
     for row in rows:
         table.add_row(
             row["name"],
             row["role"],
+            row["language"],
             f"{row['bytes'] / 1e6:.1f} MB",
             row["licence"],
             "yes"
@@ -93,7 +94,8 @@ def prepare_cli(
         typer.Option(
             "--from",
             help="Folder with the local copies (default: $MODERATION_DATASETS, "
-            "../shared/datasets, or the download cache).",
+            "../shared/datasets, or the download cache; for other languages "
+            "$MODERATION_DATASETS_ML or ../shared/datasets-ml).",
         ),
     ] = None,
     all_rows: Annotated[
@@ -102,9 +104,20 @@ def prepare_cli(
             "--all", help="Also write rows whose label does not map onto ours (label null)."
         ),
     ] = False,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            help="Only rows of this split: train, test (a dataset's official test split, where "
+            "it is registered), or heldout (the fifth of a dataset in another language that no "
+            "shipped model was trained on).",
+        ),
+    ] = None,
 ) -> None:
     """Convert local copies of datasets to labelled canonical JSONL examples."""
-    counts = prepare_datasets(names, output, datasets_dir or default_datasets_dir(), all_rows)
+    counts = prepare_datasets(
+        names, output, lambda name: dataset_dir(name, datasets_dir), all_rows, split
+    )
     for name, tally in counts.items():
         shown = ", ".join(f"{label} {count:,}" for label, count in sorted(tally.items()))
         say(f"{name}: {sum(tally.values()):,} examples ({shown})")

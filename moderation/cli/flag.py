@@ -17,6 +17,7 @@ from moderation.cli._util import (
     FormatOption,
     IdCol,
     LabelCol,
+    LanguageOption,
     ModelOption,
     ParentCol,
     SkipBadOption,
@@ -150,9 +151,10 @@ def flag_cli(
     author_col: AuthorCol = None,
     time_col: TimeCol = None,
     label_col: LabelCol = None,
+    language: LanguageOption = None,
 ) -> None:
-    """Score and flag every comment of an export; a summary by label, thread and author goes
-    to stderr."""
+    """Score and flag every comment of an export, each with the model of its language; a
+    summary by label, language, thread and author goes to stderr."""
     options = ReadOptions.of(
         encoding,
         skip_bad,
@@ -166,7 +168,17 @@ def flag_cli(
     )
     if dask is not None:
         _flag_on_dask(
-            input, dask, output, summary, model, threshold, format, options, only_flagged, block_mb
+            input,
+            dask,
+            output,
+            summary,
+            model,
+            threshold,
+            format,
+            options,
+            only_flagged,
+            block_mb,
+            language,
         )
         return
     if len(input) != 1:
@@ -184,6 +196,7 @@ def flag_cli(
             only_flagged=only_flagged,
             progress=on_progress,
             processes=processes,
+            language=language,
         )
     say(result.report.summary())
     for line in result.report.details():
@@ -205,6 +218,7 @@ def _flag_on_dask(
     options: ReadOptions,
     only_flagged: bool,
     block_mb: int,
+    language: str | None,
 ) -> None:
     from moderation.flagging.distributed import flag_files_on_dask
 
@@ -222,6 +236,7 @@ def _flag_on_dask(
             options=options,
             only_flagged=only_flagged,
             block_bytes=block_mb << 20,
+            language=language,
         )
     for report in result.reports:
         say(report.summary())

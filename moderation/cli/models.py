@@ -14,6 +14,7 @@ from rich.table import Table
 from moderation.cli._util import Command, Group, say, user_errors
 from moderation.evaluation.evaluate import measure_models
 from moderation.evaluation.promote import promote
+from moderation.languages import language_name
 from moderation.model.registry import find_model, list_models, models_dir
 
 app = typer.Typer(
@@ -65,20 +66,25 @@ def list_cli(
             "the same labels",
             soft_wrap=False,
         )
-    elif any(e["on_eval"]["trained_on_share"] for e in entries):
+    elif any(e["on_eval"] and e["on_eval"]["trained_on_share"] for e in entries):
         console.print(
             "! marks a model trained on some of these labelled comments: its figure flatters it"
         )
 
 
 def _models_table(entries: list[dict], evaluation: Path | None) -> Table:
-    title = f"models in {models_dir()} (* active)"
+    title = f"models in {models_dir()} (* active for its language)"
     if evaluation is not None:
-        examples = entries[0]["on_eval"]["examples"] if entries else 0
-        title += f"; macro-F1 on {evaluation} ({examples:,} labelled comments)"
+        measured = [e["on_eval"] for e in entries if e["on_eval"]]
+        examples = measured[0]["examples"] if measured else 0
+        title += (
+            f"; macro-F1 on {evaluation} ({examples:,} labelled comments; models of another "
+            "language than theirs: -)"
+        )
     table = Table(show_edge=False, pad_edge=False, title_justify="left", title=title)
     table.add_column("", no_wrap=True)
     table.add_column("name", no_wrap=True)
+    table.add_column("lang", no_wrap=True)
     table.add_column("model id", overflow="fold")
     table.add_column("created", no_wrap=True)
     table.add_column("examples", justify="right", no_wrap=True)
@@ -86,13 +92,14 @@ def _models_table(entries: list[dict], evaluation: Path | None) -> Table:
     for e in entries:
         if evaluation is not None:
             figures = e["on_eval"]
-            mark = "!" if figures["trained_on_share"] else ""
-            figure = _number(figures["macro_f1"]) + mark
+            mark = "!" if figures and figures["trained_on_share"] else ""
+            figure = _number(figures["macro_f1"] if figures else None) + mark
         else:
             figure = _number(e["cv_macro_f1"])
         table.add_row(
             "*" if e["active"] else "",
             e["name"],
+            e["language"],
             e["model_id"],
             (e["created_at"] or "")[:10],
             "-" if e["examples"] is None else f"{e['examples']:,}",
@@ -118,6 +125,7 @@ def show_cli(
     console.print(f"[bold]{meta.model_id}[/]{'  (active)' if active else ''}")
     console.print(f"  path      {entry.path}")
     console.print(f"  created   {meta.created_at or '-'}  ·  labels {', '.join(meta.labels)}")
+    console.print(f"  language  {language_name(meta.language)} ({meta.language})")
     if meta.recipe:
         console.print(f"  recipe    {meta.recipe}")
     if meta.adaptation:
@@ -177,12 +185,19 @@ def promote_cli(
         ),
     ] = 0.0,
 ) -> None:
-    """Make a model the one `score` and `flag` use, if it is not worse than the active one;
-    promoting the previous one rolls back."""
+    """Make a model the one `score`, `flag` and `serve` use for the language it reads, if it is
+    not worse than that language's active model; promoting the previous one rolls back."""
     result = promote(name, evaluation=evaluation, force=force, tolerance=tolerance)
     candidate, current = result["candidate"], result["current"]
     for warning in result.get("warnings", []):
         say(f"warning: {warning}")
+    if current is None:
+        say(
+            f"{candidate['model_id']} is now the active {language_name(candidate['language'])} "
+            f"model ({result['reason']}): `score`, `flag` and `serve` score "
+            f"{language_name(candidate['language'])} comments with it"
+        )
+        return
     if "evaluation" in result:
         compared = result["evaluation"]
         say(f"on {compared['data']} ({compared['examples']:,} comments):")
@@ -197,14 +212,15 @@ def promote_cli(
                 f"  {which:9} {entry['model_id']}: macro-F1 {metrics['macro_f1']:.3f}, "
                 f"macro ROC AUC {metrics['macro_roc_auc']:.3f}{flags}"
             )
+    which = "" if candidate["language"] == "en" else f"{language_name(candidate['language'])} "
     if result["promoted"]:
         say(
-            f"{candidate['model_id']} is now the active model ({result['reason']}); "
+            f"{candidate['model_id']} is now the active {which}model ({result['reason']}); "
             f"{current['model_id']} stays for rollback: moderation models promote "
             f"{current['path']}"
         )
     elif result["reason"] == "already active":
-        say(f"{candidate['model_id']} is already the active model")
+        say(f"{candidate['model_id']} is already the active {which}model")
     else:
         say(
             f"not promoted: {candidate['model_id']} is {result['reason']}; "

@@ -8,9 +8,15 @@ from typing import Annotated
 
 import typer
 
-from moderation.cli._util import ModelOption, ThresholdOption, user_errors, write_json_lines
+from moderation.cli._util import (
+    LanguageOption,
+    ModelOption,
+    ThresholdOption,
+    user_errors,
+    write_json_lines,
+)
 from moderation.errors import InputError, UsageError
-from moderation.model.scoring import read_score_input, score_comments
+from moderation.model.scoring import read_score_input
 
 TextsArgument = Annotated[
     list[str] | None,
@@ -43,9 +49,12 @@ def score_cli(
     parent: ParentOption = None,
     jsonl: JsonlOption = False,
     threshold: ThresholdOption = None,
+    language: LanguageOption = None,
 ) -> None:
-    """Score comments: predicted label, the three probabilities, and flags."""
-    from moderation.model.registry import load_model
+    """Score comments: predicted label, the three probabilities, and flags. Each comment is
+    scored by the model of its language (detected, or --language); a comment in a language
+    no model reads is marked not scored."""
+    from moderation.model.multilingual import load_models, score_comments
 
     texts = texts or []
     from_stdin = texts == ["-"] or (not texts and not sys.stdin.isatty())
@@ -57,7 +66,7 @@ def score_cli(
     if from_stdin:
         texts, records = read_score_input(_stdin_lines(), jsonl=jsonl)
     results = score_comments(
-        load_model(model),
+        load_models(model, language=language),
         texts,
         records=records,
         thresholds=threshold or [],

@@ -12,6 +12,7 @@ import typer
 from moderation.cli._util import ModelOption, say, user_errors
 from moderation.errors import UsageError
 from moderation.files import check_outputs
+from moderation.languages import language_name
 
 HostOption = Annotated[
     str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the server on this machine.")
@@ -57,6 +58,16 @@ ReviewOrderOption = Annotated[
     str,
     typer.Option(
         help="With --review: uncertain (the model's least sure first), flagged, or random."
+    ),
+]
+UnsupportedOption = Annotated[
+    str,
+    typer.Option(
+        "--unsupported-language",
+        help="A comment in a language no model reads (or whose model lacks the attribute "
+        "asked for): error (Perspective's 400; Coral then publishes it unchecked), english "
+        "(scored by the English model), or reject (every attribute 1.0, so Coral holds it "
+        "for a moderator).",
     ),
 ]
 WorkersOption = Annotated[
@@ -113,6 +124,7 @@ def serve_cli(
     review: ReviewOption = None,
     review_order: ReviewOrderOption = "uncertain",
     allow_host: AllowHostOption = None,
+    unsupported_language: UnsupportedOption = "error",
     omit_unsupported_attributes: OmitOption = False,
     summary_scale: ScaleOption = "probability",
 ) -> None:
@@ -121,11 +133,16 @@ def serve_cli(
     from moderation.serving.app import ServeSettings, create_app, run
     from moderation.serving.attributes import SCALES
     from moderation.serving.keys import Keys
+    from moderation.serving.languages import POLICIES
 
     if summary_scale not in SCALES:
         raise UsageError(f"--summary-scale {summary_scale!r}: choose one of {', '.join(SCALES)}")
     if not 0 < port < 65536:
         raise UsageError(f"--port {port}: give a port between 1 and 65535")
+    if unsupported_language not in POLICIES:
+        raise UsageError(
+            f"--unsupported-language {unsupported_language!r}: choose one of {', '.join(POLICIES)}"
+        )
     Keys(keys)  # a missing or empty keys file is an error before anything starts
     if labels is not None and labels.is_dir():
         raise UsageError(f"--labels {labels}: is a folder; give a label store file")
@@ -145,6 +162,7 @@ def serve_cli(
         review=str(review.resolve()) if review else None,
         review_order=review_order,
         allowed_hosts=allow_host or [],
+        unsupported_language=unsupported_language,
         omit_unsupported_attributes=omit_unsupported_attributes,
         summary_scale=summary_scale,
     )
@@ -152,9 +170,13 @@ def serve_cli(
     service = app.state.service
     for note in service.store.notes if service.store else []:
         say(f"note: {note}")
-    say(f"serving {service.live.model.id} on http://{host}:{port}/v1alpha1/ ({workers} worker(s))")
-    if service.live.explicit is None:
-        say("following the active model: `moderation models promote` switches it, no restart")
+    say(f"serving on http://{host}:{port}/v1alpha1/ ({workers} worker(s)):")
+    for code, model in service.live.model.models.items():
+        say(f"  {language_name(code)} ({code}): {model.id}")
+    say(
+        f"other languages: {unsupported_language} (--unsupported-language); following each "
+        "language's active model: `moderation models promote` switches it, no restart"
+    )
     if not service.keys.required:
         message = "no --keys: anyone who can reach this port can use it"
         if not is_local(host):

@@ -9,6 +9,7 @@ import typer
 
 from moderation.cli._util import say, user_errors
 from moderation.errors import UsageError
+from moderation.languages import language_name
 
 InputsArgument = Annotated[
     list[Path] | None,
@@ -76,6 +77,17 @@ MethodOption = Annotated[
         show_default=False,
     ),
 ]
+ModelLanguageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--language",
+        "-l",
+        help="The language the model reads (de, pt, ...): its word lists and settings; with "
+        "--add, the base is that language's active model, or the site's labels alone when no "
+        "model reads it yet, and only labels of comments in it are used.",
+        show_default=False,
+    ),
+]
 StrengthOption = Annotated[
     float | None,
     typer.Option(
@@ -122,15 +134,19 @@ def train_cli(
     weak_weight: WeakWeightOption = None,
     method: MethodOption = None,
     strength: StrengthOption = None,
+    language: ModelLanguageOption = None,
     heads: HeadsOption = None,
     attributes: AttributesOption = None,
 ) -> None:
-    """Train a TF-IDF + logistic-regression model (or retrain one on a site's labels)."""
+    """Train a TF-IDF + logistic-regression model (or retrain one on a site's labels, or
+    start a language from them: --language LANG --add STORE)."""
     # scikit-learn is imported here, not with the command line: `moderation score` starts
     # without it
+    from moderation.model.multilingual import check_language
     from moderation.model.retrain import RetrainOptions, retrain
     from moderation.model.train import train_from_files
 
+    language = check_language(language) if language is not None else None
     if not (add or base is not None or no_base):
         train_from_files(
             inputs or [],
@@ -141,6 +157,7 @@ def train_cli(
             force=force,
             seed=seed,
             progress=say,
+            language=language,
             heads=heads,
             attributes=attributes or [],
         )
@@ -164,14 +181,17 @@ def train_cli(
         config_path=config,
         datasets_dir=datasets,
         seed=seed,
+        language=language,
     )
     saved, trained = retrain(
         add or [], output=output, base=base, options=options, force=force, progress=say
     )
     site_accuracy = trained.cv_metrics.get("per_source", {}).get("site", {}).get("accuracy")
     say(
-        f"wrote {output} ({(saved.model_bytes or 0) / 1e6:.1f} MB; held-out macro-F1 "
+        f"wrote {output}, a {language_name(saved.language)} model "
+        f"({(saved.model_bytes or 0) / 1e6:.1f} MB; held-out macro-F1 "
         f"{trained.cv_metrics['macro_f1']:.3f}"
         + (f", accuracy on the site's labels {site_accuracy:.3f}" if site_accuracy else "")
-        + f") in {trained.seconds:.0f} s"
+        + f") in {trained.seconds:.0f} s; make it the active {language_name(saved.language)} "
+        f"model with `moderation models promote {output}`"
     )

@@ -19,38 +19,14 @@ from typing import Any
 import orjson
 
 from moderation.comments import to_json_line
+from moderation.datasets.languages import LANGUAGE_CONVERTERS
 from moderation.datasets.registry import dataset
+from moderation.datasets.rows import csv_rows as _csv_rows
+from moderation.datasets.rows import dataset_example as _example
 from moderation.errors import InputError
 from moderation.files import atomic_output, check_outputs, sha256_file
 
 Example = dict[str, Any]
-
-
-def _example(
-    source: str,
-    row_id: str,
-    text: str,
-    label: str | None,
-    source_label: str,
-    *,
-    thread: str | None = None,
-    split: str = "train",
-) -> Example:
-    example_id = f"{source}:{row_id}"
-    return {
-        "id": example_id,
-        "thread_id": f"{source}:{thread}" if thread else example_id,
-        "text": text,
-        "label": label,
-        "source": source,
-        "source_label": source_label,
-        "split": split,
-    }
-
-
-def _csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> Iterator[dict]:
-    with open(path, newline="", encoding=encoding, errors="replace") as handle:
-        yield from csv.DictReader(handle, delimiter=delimiter)
 
 
 def _davidson(root: Path) -> Iterator[Example]:
@@ -325,6 +301,7 @@ CONVERTERS: dict[str, Callable[[Path], Iterator[Example]]] = {
     "convabuse": _convabuse,
     "mediaeval_conspiracy": _mediaeval,
     "covid_vaccine_comments": _covid,
+    **LANGUAGE_CONVERTERS,
 }
 
 
@@ -365,17 +342,26 @@ def examples(
 
 
 def prepare_datasets(
-    names: list[str], output: Path | None, root: Path, all_rows: bool = False
+    names: list[str],
+    output: Path | None,
+    root: Path | Callable[[str], Path],
+    all_rows: bool = False,
+    split: str | None = None,
 ) -> dict[str, Counter]:
     """``moderation datasets prepare``: convert local copies to canonical labelled JSONL at
-    ``output`` (stdout when None); returns the counts per dataset and label."""
+    ``output`` (stdout when None); returns the counts per dataset and label. ``root`` is the
+    folder, or gives each dataset's folder by name; ``split`` keeps only rows of that split
+    (``train``, ``test``, ``heldout``)."""
     chosen = [dataset(name).name for name in names]
     check_outputs({"-o": output})
     counts: dict[str, Counter] = {}
     with atomic_output(output) as out:
         for name in chosen:
             tally = counts.setdefault(name, Counter())
-            for example in examples(name, root, labelled_only=not all_rows):
+            folder = root(name) if callable(root) else root
+            for example in examples(name, folder, labelled_only=not all_rows):
+                if split is not None and example.get("split") != split:
+                    continue
                 tally[example["label"] or "unlabelled"] += 1
                 out.write(to_json_line(example) + "\n")
     return counts

@@ -23,6 +23,7 @@ from moderation.files import sha256_file
 from moderation.labels.examples import Example, read_labelled
 
 ENV_DATASETS = "MODERATION_DATASETS"
+ENV_ML = "MODERATION_DATASETS_ML"
 CHECKOUT = Path(__file__).resolve().parents[2]
 
 
@@ -54,8 +55,29 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
-# splits no recipe trains on: OLID's test split is the olid_test probe
-HELD_OUT_SPLITS = {"olid": "test"}
+# splits no recipe trains on: OLID's test split is the olid_test probe; a fifth of each
+# training set in another language was set aside before any model was built
+# (moderation.datasets.languages)
+HELD_OUT_SPLITS = {
+    "olid": "test",
+    "germeval2018": "heldout",
+    "toldbr": "heldout",
+    "mlma_fr": "heldout",
+    "pan2024_es": "heldout",
+}
+
+# Every language's model is built by the same machinery as English: the same source-artifact
+# checks (that language's stop words, identity terms and platform words left out), smoothed
+# length normalisation and length as a nuisance. Not carried over: negation marking and
+# spelling correction (English word lists), and thresholds chosen on other sources (each
+# language has one public source; thresholds come from grouped folds).
+LANGUAGE_SETTINGS: dict[str, Any] = {
+    "dropped_terms": ["stop", "identity", "source"],
+    "norm_smoothing": 100.0,
+    "length_nuisance": True,
+    "C_grid": [1.0, 2.0, 4.0],
+    "thresholds_from": "folds",
+}
 
 
 @dataclass(frozen=True)
@@ -65,6 +87,7 @@ class Recipe:
     sources: tuple[str, ...]
     written_examples: bool = True
     settings: dict[str, Any] = field(default_factory=dict)  # [pipeline] settings
+    language: str = "en"  # the language of its sources (also settings["language"])
     relabelled: bool = True  # apply data/relabelling/relabels.jsonl to the sources' rows
     relabel_rounds: tuple[int, ...] = (1, 2)  # which rounds of it
 
@@ -80,6 +103,42 @@ RECIPES = {
             "the other sources' leave-one-source-out ROC AUC)",
             DEFAULT_SOURCES,
             settings=DEFAULT_SETTINGS,
+        ),
+        *(
+            Recipe(
+                f"default-{language}",
+                description,
+                (source,),
+                written_examples=False,
+                settings={**LANGUAGE_SETTINGS, "language": language},
+                language=language,
+            )
+            for language, source, description in (
+                (
+                    "de",
+                    "germeval2018",
+                    "the shipped German model: GermEval 2018's training tweets (the fifth "
+                    "held out left out), offence without profanity -> abusive",
+                ),
+                (
+                    "pt",
+                    "toldbr",
+                    "the shipped Portuguese model: ToLD-Br's training tweets (the fifth held "
+                    "out left out), clear cases only",
+                ),
+                (
+                    "fr",
+                    "mlma_fr",
+                    "the shipped French model: MLMA's French training tweets (the fifth held "
+                    "out left out), hostile -> abusive",
+                ),
+                (
+                    "es",
+                    "pan2024_es",
+                    "the shipped Spanish model: PAN 2024's Spanish Telegram messages (the "
+                    "fifth held out left out), conspiracy vs critical; no abuse labels",
+                ),
+            )
         ),
     )
 }
@@ -98,18 +157,26 @@ def cache_dir() -> Path:
     return Path(base) / "moderation" / "datasets"
 
 
-def default_datasets_dir() -> Path:
+def default_datasets_dir(language: str = "en") -> Path:
     """``$MODERATION_DATASETS``, else ``../shared/datasets`` beside the checkout or the current
-    folder, else the download cache."""
-    if os.environ.get(ENV_DATASETS):
-        return Path(os.environ[ENV_DATASETS])
+    folder, else the download cache. For another language, ``$MODERATION_DATASETS_ML``, else
+    ``../shared/datasets-ml``, else the download cache."""
+    variable, folder = (ENV_DATASETS, "datasets") if language == "en" else (ENV_ML, "datasets-ml")
+    if os.environ.get(variable):
+        return Path(os.environ[variable])
     for candidate in (
-        CHECKOUT.parent / "shared" / "datasets",
-        Path.cwd().parent / "shared" / "datasets",
+        CHECKOUT.parent / "shared" / folder,
+        Path.cwd().parent / "shared" / folder,
     ):
         if (candidate / "README.md").is_file() or (candidate / "olid").is_dir():
             return candidate
     return cache_dir()
+
+
+def dataset_dir(name: str, given: Path | None = None) -> Path:
+    """Where dataset ``name``'s local copy is looked for: ``given``, else its language's
+    default folder."""
+    return given if given is not None else default_datasets_dir(DATASETS[name].language)
 
 
 def written_examples_path() -> Path:
@@ -157,7 +224,7 @@ def recipe_records(
 ) -> tuple[list[Example], list[dict]]:
     """The labelled examples of a recipe and a description of every file they came from."""
     chosen = recipe(name)
-    root = Path(datasets_dir) if datasets_dir else default_datasets_dir()
+    root = Path(datasets_dir) if datasets_dir else default_datasets_dir(chosen.language)
     records: list[Example] = []
     files: list[dict] = []
     touched: Counter = Counter()

@@ -6,6 +6,7 @@ Every file is pinned to a commit and a SHA-256, so a download, a local copy in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -40,6 +41,7 @@ class Dataset:
     licence: str
     citation: str
     files: tuple[DatasetFile, ...] = field(default_factory=tuple)
+    language: str = "en"  # ISO 639-1; other languages live in ../shared/datasets-ml
 
     @property
     def size(self) -> int:
@@ -229,7 +231,12 @@ _TOXIGEN_PROMPTS = (  # (file, sha256, bytes) of prompts/*.txt
 
 
 def _file(
-    name: str, upstream: tuple[str, str], path: str, sha256: str, size: int, derived: bool = False
+    name: str,
+    upstream: tuple[str, str],
+    path: str,
+    sha256: str,
+    size: int,
+    derived: bool = False,
 ) -> DatasetFile:
     return DatasetFile(name, upstream[0], upstream[1], path, sha256, size, derived)
 
@@ -540,21 +547,140 @@ DATASETS: dict[str, Dataset] = {
     )
 }
 
-TRAINING_SOURCES = tuple(name for name, d in DATASETS.items() if d.role == "training")
-PROBES = tuple(name for name, d in DATASETS.items() if d.role == "probe")
+# Other languages (local copies in ../shared/datasets-ml). Their official test splits are not
+# freely available here and are not registered: each model is measured on a fifth of its
+# training file held out by a hash of the text before any model was built
+# (``moderation.datasets.languages``).
+_GERMEVAL = "uds-lsv/GermEval-2018-Data", "9877472d39523effd54cd079b4c61157ed141508"
+_TOLDBR = "JAugusto97/ToLD-Br", "7804082d06a42b791c456b37a8a80ed9b731198c"
+_MLMA = "HKUST-KnowComp/MLMA_hate_speech", "479836984aebfbd8a0270ca92018980f745e4c44"
+_PAN_ES = "Boffl/pan-clef-2024", "691490a06279846c45ce31d175324c8fc7918a59"
+_GERMEVAL_CITATION = (
+    "Wiegand, Siegel and Ruppenhofer, GermEval 2018 (identification of offensive language)."
+)
+_TOLDBR_CITATION = "Leite, Silva, Bontcheva and Scarton, AACL-IJCNLP 2020 (ToLD-Br)."
+_MLMA_CITATION = "Ousidhoum, Lin, Zhang, Song and Yeung, EMNLP 2019 (MLMA hate speech)."
+_PAN_CITATION = (
+    "Korenčić et al., PAN at CLEF 2024 (oppositional thinking: conspiracy vs critical), "
+    "XAI-DisInfodemics corpus."
+)
+
+DATASETS.update(
+    (d.name, d)
+    for d in (
+        Dataset(
+            "germeval2018",
+            "training",
+            "GermEval 2018 training split: 5,009 German tweets, offence (abuse, insult, "
+            "profanity) / other",
+            "CC BY 4.0",
+            _GERMEVAL_CITATION,
+            (
+                _file(
+                    "de_germeval2018/germeval2018.training.txt",
+                    _GERMEVAL,
+                    "germeval2018.training.txt",
+                    "0f88c63a344e1ab69c5407aa539d1612cd82a96b51ebd6bd613dc70ff9fef03e",
+                    795512,
+                ),
+            ),
+            language="de",
+        ),
+        Dataset(
+            "toldbr",
+            "training",
+            "ToLD-Br without its official test texts: 18,865 Brazilian Portuguese tweets with "
+            "three annotators' votes per kind of toxicity",
+            "CC BY-SA 4.0",
+            _TOLDBR_CITATION,
+            (
+                _file(
+                    "pt_toldbr/ToLD-BR_train.csv",
+                    _TOLDBR,
+                    "ToLD-BR.csv",
+                    "6f9a595f140d1baa3e987cbc3e5a262233a55dd1c5d259c23f3edb9f20a35185",
+                    2182789,
+                    derived=True,
+                ),
+            ),
+            language="pt",
+        ),
+        Dataset(
+            "mlma_fr",
+            "training",
+            "MLMA French, training part: 3,210 tweets (lower-cased, accents stripped), hostile "
+            "(offensive, abusive, hateful, ...) / normal",
+            "MIT",
+            _MLMA_CITATION,
+            (
+                _file(
+                    "fr_mlma/fr_dataset_train.csv",
+                    _MLMA,
+                    "hate_speech_mlma.zip",
+                    "3c196d32c7c6c7471e6115905b8ddad28855e36dcde9145fb14e14a2dd76757c",
+                    456560,
+                    derived=True,
+                ),
+            ),
+            language="fr",
+        ),
+        Dataset(
+            "pan2024_es",
+            "training",
+            "PAN 2024 Spanish training split: 4,000 Telegram messages, conspiracy / critical "
+            "(critical is not civil: no abuse labels)",
+            "CC BY-SA 4.0",
+            _PAN_CITATION,
+            tuple(
+                _file(
+                    f"es_pan2024_oppositional/{name}",
+                    _PAN_ES,
+                    f"OpenAI/raw_data/es/{name.removeprefix('es_')}",
+                    sha,
+                    size,
+                )
+                for name, sha, size in (
+                    (
+                        "es_all_text.txt",
+                        "c09f18facda562de2ee3d6d89738677724a82a28efecff4994fd67c965affd94",
+                        3312844,
+                    ),
+                    (
+                        "es_all_labels.txt",
+                        "2a34d54d37c9bd8d7f62ff4cc1acd7fa23891583c53109f3d81cc392f086cfeb",
+                        8000,
+                    ),
+                )
+            ),
+            language="es",
+        ),
+    )
+)
+
+# the English default model's sources and probes
+TRAINING_SOURCES = tuple(
+    name for name, d in DATASETS.items() if d.role == "training" and d.language == "en"
+)
+PROBES = tuple(name for name, d in DATASETS.items() if d.role == "probe" and d.language == "en")
 
 
-def dataset_table(root: Path) -> list[dict[str, object]]:
-    """``moderation datasets list``: every dataset with its role, size, licence, files and
-    whether a local copy is in ``root``."""
+def dataset_table(root: Path | Callable[[str], Path]) -> list[dict[str, object]]:
+    """``moderation datasets list``: every dataset with its role, language, size, licence,
+    files and whether a local copy is in ``root`` (a folder, or each dataset's folder by
+    name)."""
+
+    def folder(name: str) -> Path:
+        return root(name) if callable(root) else root
+
     return [
         {
             "name": d.name,
             "role": d.role,
+            "language": d.language,
             "bytes": d.size,
             "licence": d.licence,
             "downloadable": d.downloadable,
-            "local": all((root / f.name).is_file() for f in d.files),
+            "local": all((folder(d.name) / f.name).is_file() for f in d.files),
             "description": d.description,
             "files": [
                 {

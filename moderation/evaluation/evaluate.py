@@ -131,15 +131,31 @@ def overlap_warnings(found: Overlap) -> list[str]:
 HEADLINE = ("macro_f1", "macro_roc_auc", "accuracy", "ece")
 
 
-def measure_models(paths: list[Path], labelled: Path) -> list[dict[str, Any]]:
-    """Every model in ``paths`` on the same labelled comments, so their figures compare like
-    with like: macro-F1 and macro ROC AUC there, and how far those comments were the model's
-    own training data (a model that saw them is marked, not refused: the listing is a
-    comparison, the figure beside it says how much to trust it)."""
+def main_language(data: ExampleSet) -> str:
+    """The language most of the labelled comments are written in (detected)."""
+    from collections import Counter
+
+    from moderation.languages.detect import detect_languages
+
+    found = Counter(detect_languages(data.texts))
+    found.pop("und", None)
+    return found.most_common(1)[0][0] if found else "en"
+
+
+def measure_models(paths: list[Path], labelled: Path) -> list[dict[str, Any] | None]:
+    """Every model in ``paths`` that reads the language of the labelled comments, on those
+    comments, so their figures compare like with like: macro-F1 and macro ROC AUC there, and
+    how far those comments were the model's own training data (a model that saw them is
+    marked, not refused: the listing is a comparison, the figure beside it says how much to
+    trust it). A model of another language gets None."""
     data = read_labelled(labelled)
-    rows = []
+    language = main_language(data)
+    rows: list[dict[str, Any] | None] = []
     for path in paths:
         model = load_model(path)
+        if model.language != language:
+            rows.append(None)
+            continue
         found = check_overlap(model, data, force=True)
         metrics = evaluate(model, data).metrics
         rows.append(

@@ -1,5 +1,5 @@
-"""Promotion on evidence: a model becomes the active one only if, on labelled comments it did
-not train on, it is not worse than the active model (the policy is
+"""Promotion on evidence: a model becomes the active one of its language only if, on labelled
+comments it did not train on, it is not worse than that language's active model (the policy is
 ``moderation.model.registry.decide``)."""
 
 from __future__ import annotations
@@ -25,18 +25,24 @@ from moderation.model.registry import (
 def promote(
     name: str, *, evaluation: Path | None = None, force: bool = False, tolerance: float = 0.0
 ) -> dict[str, Any]:
-    """Make model ``name`` the active one if the promotion policy allows: on ``evaluation``
-    (labelled comments) it must not be worse than the active model. Returns both models'
-    summaries, their metrics, and whether (and why) it was promoted."""
-    candidate, current = find_model(name), current_entry()
+    """Make model ``name`` the active one of the language it reads if the promotion policy
+    allows: on ``evaluation`` (labelled comments) it must not be worse than that language's
+    active model. Returns both models' summaries (``current`` None when no model reads the
+    language yet), their metrics, and whether (and why) it was promoted."""
+    candidate = find_model(name)
+    current = current_entry(candidate.meta.language)
     result: dict[str, Any] = {
         "candidate": candidate.summary(),
-        "current": current.summary(),
+        "current": current.summary() if current is not None else None,
         "promoted": False,
     }
     evidence = None
     warnings: list[str] = []
-    if evaluation is not None and candidate.path.resolve() != current.path.resolve():
+    if (
+        evaluation is not None
+        and current is not None
+        and candidate.path.resolve() != current.path.resolve()
+    ):
         data = read_labelled(evaluation)
         scores = {}
         overlaps = {}

@@ -1,9 +1,13 @@
-"""The pure per-chunk step of flagging: comments and a model in, one output row per comment
+"""The pure per-chunk step of flagging: comments and the models in, one output row per comment
 out. The same step runs in one process, in a scoring worker, or on a Dask partition.
 
 It comes in two halves so that the second can run in another process: ``chunk_rows`` takes
 what the rows need from the comments (plain dicts and strings, cheap to send), and
-``fill_rows`` adds the verdicts once the texts are scored."""
+``score_rows`` finds each text's language and adds the verdicts of that language's model.
+
+Every row carries its ``language``. A comment in a language no model reads is not scored
+(``not_scored: language``, ``model`` null): never by another language's model. A comment with
+nothing to score (empty, a placeholder) is ``und``."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from moderation.comments import Comment, is_placeholder
+from moderation.languages import UNDETERMINED
+from moderation.model.multilingual import NO_MODEL, LanguageModels, LanguageThresholds
 from moderation.model.scoring import asked_labels, verdicts, word_counts
 
 EMPTY = "empty comment"
@@ -33,15 +39,23 @@ class ChunkRows:
         return [texts[i] for i in self.scorable]
 
 
-def flag_chunk(
-    comments: list[Comment], model: Any, thresholds: dict[str, float]
-) -> list[dict[str, Any]]:
-    """One output row per comment, in order. Pure: the rows depend only on the comments, the
-    model and the thresholds."""
-    part = chunk_rows(comments)
-    scored = part.scored_texts()
-    probabilities = model.predict_proba(scored) if scored else []
-    return fill_rows(part, probabilities, model, thresholds)
+def flag_chunk(comments: list[Comment], model: Any, thresholds: Any = None) -> list[dict[str, Any]]:
+    """One output row per comment, in order. ``model`` is a ``LanguageModels`` with
+    per-language ``thresholds`` (None: the models' own), or one model with its thresholds
+    (None: its own), which then scores every comment. Pure: the rows depend only on the
+    comments, the models and the thresholds."""
+    models, chosen = as_language_models(model, thresholds)
+    return score_rows(chunk_rows(comments), models, chosen)
+
+
+def as_language_models(model: Any, thresholds: Any = None) -> tuple[LanguageModels, Any]:
+    """``model`` and ``thresholds`` as models per language and thresholds per language."""
+    models = LanguageModels.of(model)
+    if thresholds is None:
+        return models, models.thresholds
+    if models is model:
+        return models, thresholds
+    return models, {models.main: thresholds}
 
 
 def chunk_rows(comments: list[Comment]) -> ChunkRows:
@@ -77,37 +91,55 @@ def not_scored(text: str) -> str | None:
     return None
 
 
-def fill_rows(
-    part: ChunkRows, probabilities: Any, model: Any, thresholds: dict[str, float]
+def score_rows(
+    part: ChunkRows, models: LanguageModels, thresholds: LanguageThresholds
 ) -> list[dict[str, Any]]:
-    """The second half of ``flag_chunk``: ``part``'s rows, completed in place with the verdicts
-    from the probabilities of its scored texts."""
+    """The second half of ``flag_chunk``: ``part``'s rows, completed in place with each
+    scored text's language and the verdicts of that language's model."""
     rows, texts = part.rows, part.texts
     results: list[Any] = [None] * len(rows)
-    judged = verdicts(
-        probabilities,
-        model.labels,
-        thresholds,
-        model.bias,
-        words=word_counts([texts[i] for i in part.scorable]),
-        asked=asked_labels(model.thresholds, thresholds),
-    )
-    for i, result in zip(part.scorable, judged):
-        results[i] = result
-    model_id, max_chars, quoted = model.id, model.max_chars, part.quoted
-    for i, (row, text, result) in enumerate(zip(rows, texts, results)):
+    languages = [UNDETERMINED] * len(rows)
+    scorable = part.scorable
+    found = models.languages_of(part.scored_texts())
+    for language, positions in models.groups(found).items():
+        chosen = [scorable[k] for k in positions]
+        for i in chosen:
+            languages[i] = language
+        model = models.model_for(language)
+        if model is None:
+            continue
+        probabilities = model.predict_proba([texts[i] for i in chosen])
+        chosen_thresholds = thresholds[model.language]
+        judged = verdicts(
+            probabilities,
+            model.labels,
+            chosen_thresholds,
+            model.bias,
+            words=word_counts([texts[i] for i in chosen]),
+            asked=asked_labels(model.thresholds, chosen_thresholds),
+        )
+        for i, result in zip(chosen, judged):
+            results[i] = (model, result)
+    quoted = part.quoted
+    for i, (row, text, result, language) in enumerate(zip(rows, texts, results, languages)):
         if result is None:
             row.update(
-                prediction=None, scores=None, flags=[], model=model_id, not_scored=not_scored(text)
+                prediction=None,
+                scores=None,
+                flags=[],
+                model=models.main_model.id if language == UNDETERMINED else None,
+                language=language,
+                not_scored=not_scored(text) or NO_MODEL,
             )
             continue
-        row["prediction"], row["scores"], row["flags"], notes = result
-        row["model"] = model_id
+        model, (row["prediction"], row["scores"], row["flags"], notes) = result
+        row["model"] = model.id
+        row["language"] = language
         if notes:
             row.update(notes)
         spans = quoted.get(i)
         if spans:
             row["quotes_excluded"] = spans
-        if len(text) > max_chars:
-            row["truncated"] = {"scored_chars": max_chars, "total_chars": len(text)}
+        if len(text) > model.max_chars:
+            row["truncated"] = {"scored_chars": model.max_chars, "total_chars": len(text)}
     return rows

@@ -16,6 +16,7 @@ from typing import Any
 
 from moderation.errors import UsageError
 from moderation.files import atomic_output
+from moderation.flagging.chunk import as_language_models
 from moderation.flagging.partition import Partition, PartitionFlags, flag_partition
 from moderation.flagging.partitions import flag_in_partitions
 from moderation.flagging.stream import fixed_columns, prepare_run, run_summary
@@ -60,7 +61,7 @@ class DaskRunner:
         self,
         client: Any,
         model: Any,
-        thresholds: dict[str, float],
+        thresholds: dict[str, dict[str, float]],
         row_format: RowFormat,
         only_flagged: bool,
     ):
@@ -102,7 +103,7 @@ def flag_on_dask(
     write: Callable[[int, PartitionFlags], None],
     *,
     model: Any,
-    thresholds: dict[str, float],
+    thresholds: Any,
     row_format: RowFormat,
     format: str = "auto",
     options: ReadOptions | None = None,
@@ -113,6 +114,7 @@ def flag_on_dask(
     flags)`` is called with each partition's rows in input order; the summary is the merge of
     the partitions' summaries."""
     options = options or ReadOptions()
+    model, thresholds = as_language_models(model, thresholds)
     runner = DaskRunner(client, model, thresholds, row_format, only_flagged)
     result = DaskResult([], FlagSummary())
     for path in inputs:
@@ -178,6 +180,7 @@ def flag_files_on_dask(
     only_flagged: bool = False,
     block_bytes: int = BLOCK_BYTES,
     client: Any = None,
+    language: str | None = None,
 ) -> tuple[dict[str, Any], DaskResult]:
     """``moderation flag INPUT... --dask ADDRESS``: the rows of ``flag_file`` for each input in
     turn, into ``output`` (JSON lines; stdout when None) in input order, or with ``output_dir``
@@ -194,6 +197,7 @@ def flag_files_on_dask(
         output,
         model,
         thresholds,
+        language,
     )
     options = options or ReadOptions()
     rows = row_format(output, loaded.labels)

@@ -88,7 +88,7 @@ def comment_chunks(
 def flag_partition(
     part: Partition,
     model: Any,
-    thresholds: dict[str, float],
+    thresholds: Any,
     row_format: RowFormat,
     *,
     only_flagged: bool = False,

@@ -15,15 +15,14 @@ from typing import Any, BinaryIO
 
 from moderation.comments import Comment
 from moderation.files import atomic_output, check_outputs
-from moderation.flagging.chunk import chunk_rows
+from moderation.flagging.chunk import as_language_models, chunk_rows
 from moderation.flagging.partition import FlagResult, Partition, PartitionFlags, flag_partition
 from moderation.flagging.partitions import flag_in_partitions
 from moderation.flagging.workers import LocalPool, ScoringWorker
 from moderation.flagging.writers import RowFormat, RowWriter, check_output_format, row_format
 from moderation.formats import BLOCK_FORMATS, ParseReport, ReadOptions, open_export, read_export
 from moderation.formats.source import input_size, is_url
-from moderation.model.registry import load_model
-from moderation.model.scoring import parse_thresholds
+from moderation.model.multilingual import load_models
 
 __all__ = [
     "FlagResult",
@@ -46,7 +45,7 @@ def flag_export(
     out: BinaryIO,
     *,
     model: Any,
-    thresholds: dict[str, float] | None = None,
+    thresholds: Any = None,
     output_name: str | None = None,
     format: str = "auto",
     options: ReadOptions | None = None,
@@ -56,10 +55,12 @@ def flag_export(
     block_bytes: int = LOCAL_BLOCK_BYTES,
 ) -> FlagResult:
     """Flag every comment of the export at ``path``, writing rows to ``out`` (JSONL, or CSV
-    or TSV when ``output_name`` ends in .csv or .tsv), in ``processes`` processes.
+    or TSV when ``output_name`` ends in .csv or .tsv), in ``processes`` processes. ``model``
+    is one model per language (``load_models``) with thresholds per language, or one model
+    that scores every comment, with its thresholds (None: the models' own).
     ``progress(comments, bytes_read)`` is called after each chunk or block."""
     options = options or ReadOptions()
-    thresholds = model.thresholds if thresholds is None else thresholds
+    model, thresholds = as_language_models(model, thresholds)
     writer = RowWriter(out, row_format(output_name, model.labels))
     report = ParseReport(str(path), skip_bad=options.skip_bad)
     open_export(path, format, options, report)
@@ -116,26 +117,35 @@ def prepare_run(
     output: Path | None,
     model: Path | None,
     thresholds: list[str] | None,
-) -> tuple[Any, dict[str, float]]:
+    language: str | None = None,
+) -> tuple[Any, dict[str, dict[str, float]]]:
     """What ``flag`` checks and loads before any comment is read, on one machine or a
-    cluster: outputs that are not inputs, an output format the writers write, the model
-    (``--model``, else the active model) and its thresholds with ``LABEL=P`` overrides."""
+    cluster: outputs that are not inputs, an output format the writers write, the models
+    (``load_models``: ``--model`` for its language, else each language's active model; only
+    ``language``'s with it) and their thresholds with ``LABEL=P`` overrides."""
     check_outputs(outputs, [path for path in inputs if path is None or not is_url(path)])
     check_output_format(output)
-    loaded = load_model(model)
-    return loaded, parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)
+    loaded = load_models(model, language=language).with_thresholds(thresholds or [])
+    return loaded, loaded.thresholds
 
 
 def run_summary(
-    summary_path: Path | None, model: Any, thresholds: dict[str, float], result: Any, **inputs: Any
+    summary_path: Path | None, model: Any, thresholds: Any, result: Any, **inputs: Any
 ) -> dict[str, Any]:
     """The run's summary as JSON (``inputs`` first: what was read), written to
-    ``summary_path`` when given."""
+    ``summary_path`` when given. ``model`` and ``thresholds``: of the site's main language;
+    ``models``: per language, the model that read it and its thresholds."""
     reports = getattr(result, "reports", None) or [result.report]
+    models, thresholds = as_language_models(model, thresholds)
     data = {
         **inputs,
-        "model": model.id,
-        "thresholds": thresholds,
+        "model": models.id,
+        "thresholds": thresholds[models.main],
+        "models": {
+            code: {"model": entry["model"], "thresholds": thresholds[code]}
+            for code, entry in models.describe().items()
+        },
+        "declared_language": models.declared,
         "written": result.written,
         "skipped": [str(e) for report in reports for e in report.skipped],
         "warnings": [w for report in reports for w in report.warnings],
@@ -159,14 +169,16 @@ def flag_file(
     only_flagged: bool = False,
     processes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    language: str | None = None,
 ) -> tuple[dict[str, Any], FlagResult]:
     """``moderation flag``: flag every comment of ``input`` into ``output`` (JSONL, or CSV/TSV
-    by extension; stdout when None) with the model at ``model`` (else the active model), in
-    ``processes`` processes (default: one per core, at most two), and
-    return the summary as JSON and the run's result. Nothing appears at ``output`` or
-    ``summary`` unless the whole export was read."""
+    by extension; stdout when None) with the model of each comment's language (``model`` in
+    place of the active one of the language it reads; with ``language``, that language's
+    model scores every comment), in ``processes`` processes (default: one per core, at most
+    two), and return the summary as JSON and the run's result. Nothing appears at ``output``
+    or ``summary`` unless the whole export was read."""
     loaded, chosen = prepare_run(
-        {"-o": output, "--summary": summary}, [input], output, model, thresholds
+        {"-o": output, "--summary": summary}, [input], output, model, thresholds, language
     )
     with atomic_output(output, binary=True) as out:
         result = flag_export(

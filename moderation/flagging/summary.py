@@ -1,5 +1,6 @@
-"""The summary of a flagging run: comments per predicted label, flags per label, and where the
-flags are (threads with the largest flagged share, authors with the most flags)."""
+"""The summary of a flagging run: comments per predicted label and per language, flags per
+label, and where the flags are (threads with the largest flagged share, authors with the most
+flags)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from moderation.comments import Comment, Thread
+from moderation.languages import language_name
 from moderation.model.scoring import FLAGGED_LABELS
+
+NO_MODEL = "language"  # moderation.model.multilingual.NO_MODEL
 
 
 @dataclass
@@ -26,21 +30,41 @@ class FlagSummary:
     thread_titles: dict[str, str] = field(default_factory=dict)
     author_flags: Counter = field(default_factory=Counter)
     anonymous_flagged: int = 0  # flagged comments without an author: many people, not one
+    language_comments: Counter = field(default_factory=Counter)
+    language_flagged: Counter = field(default_factory=Counter)
+    language_unscored: Counter = field(default_factory=Counter)  # no model reads it
+    not_scored_reasons: Counter = field(default_factory=Counter)
 
     def add(self, comments: list[Comment], rows: list[dict[str, Any]]) -> None:
         self.add_verdicts(
-            comments, [row["prediction"] for row in rows], [row["flags"] for row in rows]
+            comments,
+            [row["prediction"] for row in rows],
+            [row["flags"] for row in rows],
+            [(row.get("language", "und"), row.get("not_scored")) for row in rows],
         )
 
     def add_verdicts(
-        self, comments: list[Comment], predictions: list[str | None], flags: list[list[str]]
+        self,
+        comments: list[Comment],
+        predictions: list[str | None],
+        flags: list[list[str]],
+        languages: list[tuple[str, str | None]] | None = None,
     ) -> None:
-        """Count a chunk: its comments, their predictions (None: not scored) and flags."""
+        """Count a chunk: its comments, their predictions (None: not scored) and flags, and
+        each one's language and why it was not scored (None: it was)."""
         self.comments += len(predictions)
         self.thread_comments.update(comment.thread_id for comment in comments)
         self.predicted.update(predictions)
-        for comment, flagged in zip(comments, flags):
+        for language, reason in languages or ():
+            self.language_comments[language] += 1
+            if reason is not None:
+                self.not_scored_reasons[reason] += 1
+                if reason == NO_MODEL:
+                    self.language_unscored[language] += 1
+        for number, (comment, flagged) in enumerate(zip(comments, flags)):
             if flagged:
+                if languages:
+                    self.language_flagged[languages[number][0]] += 1
                 self.flagged_comments += 1
                 self.flagged.update(flagged)
                 self.thread_flagged[comment.thread_id] += 1
@@ -66,6 +90,10 @@ class FlagSummary:
             (self.thread_comments, other.thread_comments),
             (self.thread_flagged, other.thread_flagged),
             (self.author_flags, other.author_flags),
+            (self.language_comments, other.language_comments),
+            (self.language_flagged, other.language_flagged),
+            (self.language_unscored, other.language_unscored),
+            (self.not_scored_reasons, other.not_scored_reasons),
         ):
             mine.update(theirs)
         for thread, title in other.thread_titles.items():
@@ -94,6 +122,17 @@ class FlagSummary:
             "comments": self.comments,
             "scored": self.comments - self.not_scored,
             "not_scored": self.not_scored,
+            "not_scored_reasons": dict(sorted(self.not_scored_reasons.items())),
+            "languages": {
+                code: {
+                    "comments": n,
+                    "flagged": self.language_flagged.get(code, 0),
+                    "not_scored_no_model": self.language_unscored.get(code, 0),
+                }
+                for code, n in sorted(
+                    self.language_comments.items(), key=lambda kv: (-kv[1], kv[0])
+                )
+            },
             "predicted": dict(sorted(self.predicted.items(), key=lambda kv: (-kv[1], kv[0]))),
             "flagged_comments": self.flagged_comments,
             "flagged": {label: self.flagged.get(label, 0) for label in FLAGGED_LABELS},
@@ -127,8 +166,21 @@ class FlagSummary:
             f"predicted: {predicted or 'none'}",
             f"flagged: {data['flagged_comments']:,} comment(s) ({flagged})",
         ]
+        if len(data["languages"]) > 1 or self.language_unscored:
+            lines.append(
+                "languages: "
+                + ", ".join(
+                    f"{code} {entry['comments']:,}"
+                    + (" (no model: not scored)" if entry["not_scored_no_model"] else "")
+                    for code, entry in data["languages"].items()
+                )
+            )
         if data["not_scored"]:
-            lines.append(f"not scored: {data['not_scored']:,} empty comment(s)")
+            reasons = ", ".join(
+                _reason(reason, n, self.language_unscored)
+                for reason, n in data["not_scored_reasons"].items()
+            )
+            lines.append(f"not scored: {data['not_scored']:,} ({reasons})")
         if data["top_threads"]:
             lines.append("threads with the largest flagged share:")
             lines += [
@@ -145,3 +197,10 @@ class FlagSummary:
                 f"flagged without an author (anonymous): {data['flagged_without_author']:,}"
             )
         return lines
+
+
+def _reason(reason: str, count: int, unscored: Counter) -> str:
+    if reason != NO_MODEL:
+        return f"{count:,} {reason}"
+    languages = ", ".join(f"{language_name(code)} {n:,}" for code, n in unscored.most_common())
+    return f"{count:,} in a language no model reads: {languages}"

@@ -21,11 +21,10 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from moderation.comments import Comment
-from moderation.flagging.chunk import ChunkRows, chunk_rows, fill_rows, flag_chunk
+from moderation.flagging.chunk import ChunkRows, chunk_rows, flag_chunk, score_rows
 from moderation.flagging.partition import (
     FEWER_COLLECTIONS,
     Partition,
@@ -35,31 +34,32 @@ from moderation.flagging.partition import (
     write_rows,
 )
 from moderation.flagging.writers import RowFormat, RowWriter
-from moderation.model.store import load_model_dir
+from moderation.model.multilingual import LanguageModels
 
 _WORKER: dict[str, Any] = {}
 
 
-def _pool(workers: int, model: Any) -> Any:
-    """A pool of ``workers`` processes with ``model``. Forked workers find it in their copy
-    of this process's memory (no second load: measured ~1 s of CPU a worker); started ones
-    (where there is no fork) load it from its folder."""
+def _pool(workers: int, models: LanguageModels) -> Any:
+    """A pool of ``workers`` processes with ``models``. Forked workers find them in their
+    copy of this process's memory (no second load: measured ~1 s of CPU a worker); started
+    ones (where there is no fork) load them from their folders."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    _WORKER.update(model=model, path=str(model.path))
+    spec = models.spec()
+    _WORKER.update(model=models, spec=spec)
     return ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_load_worker_model, initargs=(str(model.path),)
+        workers, mp_context=context, initializer=_load_worker_model, initargs=(spec,)
     )
 
 
-def _load_worker_model(path: str) -> None:
+def _load_worker_model(spec: Any) -> None:
     _follow_parent()
     gc.set_threshold(*FEWER_COLLECTIONS)
-    if _WORKER.get("path") != path:
-        _WORKER.update(model=load_model_dir(Path(path)), path=path)
+    if _WORKER.get("spec") != spec:
+        _WORKER.update(model=LanguageModels.from_spec(spec), spec=spec)
 
 
 def _follow_parent() -> None:
@@ -83,12 +83,12 @@ _PR_SET_PDEATHSIG = 1
 
 class LocalPool:
     """``workers`` processes on this machine that run the tasks of a partitioned export (a
-    ``moderation.flagging.partitions.Runner``), the model loaded in each from its folder."""
+    ``moderation.flagging.partitions.Runner``), the models loaded in each from their folders."""
 
     def __init__(
         self,
-        model: Any,
-        thresholds: dict[str, float],
+        model: LanguageModels,
+        thresholds: dict[str, dict[str, float]],
         row_format: RowFormat,
         only_flagged: bool,
         workers: int = 2,
@@ -115,18 +115,21 @@ class LocalPool:
 
 
 def _flag_partition(
-    part: Partition, thresholds: dict[str, float], row_format: RowFormat, only_flagged: bool
+    part: Partition,
+    thresholds: dict[str, dict[str, float]],
+    row_format: RowFormat,
+    only_flagged: bool,
 ) -> PartitionFlags:
     return flag_partition(part, _WORKER["model"], thresholds, row_format, only_flagged=only_flagged)
 
 
 class ScoringWorker:
     """Chunks of one partition scored and encoded in a second process while this one reads
-    the next (started once the partition proves longer than one chunk). The worker loads the
-    same model from its directory; a chunk's rows go without verdicts and come back as
-    bytes."""
+    the next (started once the partition proves longer than one chunk). The worker has the
+    same models; a chunk's rows go without verdicts and come back as bytes. Languages are
+    found in the worker too."""
 
-    def __init__(self, model: Any, thresholds: dict[str, float]):
+    def __init__(self, model: LanguageModels, thresholds: dict[str, dict[str, float]]):
         self.model, self.thresholds = model, thresholds
         self.pool: Any = None
 
@@ -153,7 +156,7 @@ class ScoringWorker:
         def finish_oldest() -> None:
             chunk, future = scoring.popleft()
             lines: ChunkLines = future.result()
-            summary.add_verdicts(chunk, lines.predictions, lines.flags)
+            summary.add_verdicts(chunk, lines.predictions, lines.flags, lines.languages)
             sink.write_bytes(lines.data)
             result.written += lines.written
             if progress is not None:
@@ -181,19 +184,21 @@ class ChunkLines:
     data: bytes
     predictions: list[str | None]
     flags: list[list[str]]
+    languages: list[tuple[str, str | None]]  # each row's language and why it is not scored
     written: int
 
 
 def _chunk_lines(
-    part: ChunkRows, thresholds: dict[str, float], row_format: RowFormat, only_flagged: bool
+    part: ChunkRows,
+    thresholds: dict[str, dict[str, float]],
+    row_format: RowFormat,
+    only_flagged: bool,
 ) -> ChunkLines:
     """The per-chunk step from ``chunk_rows`` to encoded rows, in the worker."""
-    model = _WORKER["model"]
-    scored = part.scored_texts()
-    probabilities = model.predict_proba(scored) if scored else []
-    rows = fill_rows(part, probabilities, model, thresholds)
+    rows = score_rows(part, _WORKER["model"], thresholds)
     predictions = [row["prediction"] for row in rows]
     flags = [row["flags"] for row in rows]
+    languages = [(row["language"], row.get("not_scored")) for row in rows]
     if only_flagged:
         rows = [row for row in rows if row["flags"]]
-    return ChunkLines(row_format.encode(rows), predictions, flags, len(rows))
+    return ChunkLines(row_format.encode(rows), predictions, flags, languages, len(rows))

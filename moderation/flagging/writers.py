@@ -35,8 +35,9 @@ class RowFormat:
     """How rows become bytes: JSON lines, or CSV/TSV. A CSV row holds the input's own fields
     (``columns``: the first row's, fixed before any row is written, so that partitions
     encoded apart join into one file under one header), then one column per score, the flags
-    joined by ``;`` and the model. Values that are lists or objects are written as JSON;
-    fields that later rows add go, as JSON, into ``other_fields``, so nothing is dropped.
+    joined by ``;``, the model and the language. Values that are lists or objects are written
+    as JSON; fields that later rows add go, as JSON, into ``other_fields``, so nothing is
+    dropped.
     Small and picklable: it travels to the processes that encode partitions."""
 
     kind: str = "jsonl"  # "jsonl", "csv" or "tsv"
@@ -48,6 +49,7 @@ class RowFormat:
         "scores",
         "flags",
         "model",
+        "language",
         "quotes_excluded",
         "truncated",
         "not_scored",
@@ -78,6 +80,7 @@ class RowFormat:
                     *(f"score_{label}" for label in display_order(list(self.labels))),
                     "flags",
                     "model",
+                    "language",
                     *self.NOTES,
                     "other_fields",
                 ]
@@ -100,7 +103,8 @@ class RowFormat:
                 _cell(row["prediction"]),
                 *(_cell(scores.get(label)) for label in labels),
                 ";".join(row["flags"]),
-                spreadsheet_cell(row["model"]),
+                _cell(row["model"]),
+                _cell(row.get("language")),
                 *(_cell(row.get(note)) for note in notes),
                 _cell({k: v for k, v in row.items() if k not in known} or None),
             ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from moderation.datasets.registry import DATASETS
+from moderation.model import language_card
 from moderation.model.meta import ModelMeta
 from moderation.model.metrics import few_labels_warning
 
@@ -356,6 +357,9 @@ def render_model_card(meta: ModelMeta) -> str:
         f"- {DATASETS[s].citation}" for s in meta.training_data["by_source"] if s in DATASETS
     )
     config = meta.config
+    english = meta.language == "en"
+    intended = INTENDED_USE if english else language_card.intended_use(meta)
+    limitations = LIMITATIONS if english else language_card.limitations(meta)
     features = f"word {config['word_ngrams'][0]}-{config['word_ngrams'][1]}-grams"
     if config.get("char_ngrams"):
         features += f" and character {config['char_ngrams'][0]}-{config['char_ngrams'][1]}-grams"
@@ -376,7 +380,7 @@ def render_model_card(meta: ModelMeta) -> str:
 A comment-moderation classifier: for one comment it gives the probability of each label
 ({", ".join(meta.labels)}) and flags the labels a moderator should look at.
 
-{INTENDED_USE}
+{intended}
 
 ## Model
 One scikit-learn pipeline: text normalisation (platform placeholders, markup, entities,
@@ -408,5 +412,5 @@ Flag thresholds:
 {thresholds}
 {_heads(meta)}{_audit(meta)}
 ## Known limitations and biases
-{LIMITATIONS}
+{limitations}
 """

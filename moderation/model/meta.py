@@ -58,6 +58,12 @@ class ModelMeta:
         return int(self.config.get("max_chars", 2000))
 
     @property
+    def language(self) -> str:
+        """The language the model reads (ISO 639-1); models saved before languages were
+        recorded read English."""
+        return str(self.config.get("language", "en"))
+
+    @property
     def flag_thresholds(self) -> dict[str, float]:
         return {label: t.threshold for label, t in self.thresholds.items()}
 

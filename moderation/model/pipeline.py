@@ -87,6 +87,9 @@ class PipelineConfig:
     max_iter: int = 1000
     random_state: int = 0
     n_jobs: int = 2  # folds trained in parallel
+    # the language the model reads (ISO 639-1): whose word lists dropped_terms names
+    # (moderation.languages.lexicons), and which comments it may score
+    language: str = "en"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def precision_for(self, label: str) -> float:
@@ -171,15 +174,15 @@ class PipelineConfig:
             raise bad("phrases replace word_ngrams: keep word_ngrams [1, 1] with phrase_min_df")
 
 
-def dropped_terms(names: tuple[str, ...]) -> list[str] | None:
-    """The words the named lists leave out of the vocabulary, sorted (None: none)."""
-    from moderation.lexicons import IDENTITY_TERMS, SOURCE_MARKS, STOP_WORDS
+def dropped_terms(names: tuple[str, ...], language: str = "en") -> list[str] | None:
+    """The words the named lists of ``language`` leave out of the vocabulary, sorted (None:
+    none)."""
+    from moderation.languages.lexicons import word_list
     from moderation.normalize import NOT
 
-    lists = {"stop": STOP_WORDS, "identity": IDENTITY_TERMS, "source": SOURCE_MARKS}
     words: set[str] = set()
     for name in names:
-        words |= lists[name]
+        words |= word_list(language, name)
     words |= {NOT + word for word in words}  # a dropped word stays dropped when negated
     return sorted(words) or None
 
@@ -397,7 +400,7 @@ def build_features(config: PipelineConfig) -> TfidfVectorizer | FeatureUnion:
         **options,
         lowercase=False,
         token_pattern=TOKEN_PATTERN,
-        stop_words=dropped_terms(config.dropped_terms),
+        stop_words=dropped_terms(config.dropped_terms, config.language),
         norm=config.norm,
         ngram_range=config.word_ngrams,
         min_df=config.word_min_df,

@@ -1,10 +1,15 @@
 """Which model a command uses, which models there are, and promotion with rollback.
 
-A command's model is ``--model DIR``, else ``$MODERATION_MODEL``, else the active model, else
-the shipped default. Models are directories under the models folder (``$MODERATION_MODELS``,
-else ``./models``), plus the shipped default. The active model is recorded in ``active.json``
-in the state folder (``$MODERATION_HOME``, else ``~/.config/moderation``), with every promotion
-logged in ``promotions.jsonl`` beside it.
+Every language has its own model (its ``meta.json`` says which language it reads). A command's
+model for a language is ``--model DIR`` (or ``$MODERATION_MODEL``) when that model reads it,
+else the language's active model, else the one shipped for it (``models/default`` for English,
+``models/default-LANG`` for the others); a language with none of these has no model, and its
+comments are not scored. Models are directories under the models folder (``$MODERATION_MODELS``,
+else ``./models``), plus the shipped ones. The active English model is recorded in
+``active.json`` in the state folder (``$MODERATION_HOME``, else ``~/.config/moderation``), the
+active model of another language in ``active-LANG.json``; every promotion is logged in
+``promotions.jsonl`` beside them. ``moderation models promote NAME`` makes NAME the active model
+of the language it reads.
 
 The promotion policy: a model is promoted only with evidence that it is not worse than the
 active one on labelled comments (``decide``), or when it was active before (a rollback), or
@@ -29,10 +34,11 @@ from moderation.files import (
     set_torn_line_aside,
     sha256_file,
 )
+from moderation.languages import language_name
 from moderation.model.meta import META_FILE, ModelMeta
 from moderation.model.scoring import FLAGGED_LABELS
 from moderation.model.store import Model, load_model_dir
-from moderation.model.trust import home_dir, shipped_model_dir
+from moderation.model.trust import home_dir, shipped_languages, shipped_model_dir
 
 ENV_MODEL = "MODERATION_MODEL"
 ENV_MODELS = "MODERATION_MODELS"
@@ -46,13 +52,43 @@ def models_dir() -> Path:
 
 
 def resolve_model_dir(path: str | Path | None = None) -> Path:
-    """``path``, else ``$MODERATION_MODEL``, else the model promoted with `moderation models
-    promote`, else the shipped default model."""
+    """``path``, else ``$MODERATION_MODEL``, else the English model promoted with `moderation
+    models promote`, else the shipped default model."""
     if path:
         return Path(path)
     if os.environ.get(ENV_MODEL):
         return Path(os.environ[ENV_MODEL])
     return active_model_dir() or shipped_model_dir()
+
+
+def language_model_dirs(path: str | Path | None = None) -> dict[str, Path]:
+    """The model directory of every language that has one, English first: each language's
+    active model, else its shipped one; ``path`` (else ``$MODERATION_MODEL``) takes the place
+    of the model of the language it reads."""
+    found: dict[str, Path] = {}
+    for language in (*shipped_languages(), *promoted_languages()):
+        found[language] = active_model_dir(language) or shipped_model_dir(language)
+    explicit = path or os.environ.get(ENV_MODEL)
+    if explicit:
+        found[ModelMeta.read(Path(explicit)).language] = Path(explicit)
+    return found
+
+
+def promoted_languages() -> list[str]:
+    """The languages with an active-model record, besides English."""
+    home = home_dir()
+    prefix, suffix = ACTIVE_FILE.removesuffix(".json") + "-", ".json"
+    return sorted(
+        path.name.removeprefix(prefix).removesuffix(suffix)
+        for path in (home.glob(f"{prefix}*{suffix}") if home.is_dir() else [])
+    )
+
+
+def active_file(language: str = "en") -> Path:
+    """Where the active model of ``language`` is recorded."""
+    if language == "en":
+        return home_dir() / ACTIVE_FILE
+    return home_dir() / f"{ACTIVE_FILE.removesuffix('.json')}-{language}.json"
 
 
 def load_model(path: str | Path | None = None, *, pipeline: bool = False) -> Model:
@@ -64,8 +100,8 @@ def load_model(path: str | Path | None = None, *, pipeline: bool = False) -> Mod
 # --- the active model and its history ---------------------------------------------------------
 
 
-def active_record() -> dict[str, Any] | None:
-    path = home_dir() / ACTIVE_FILE
+def active_record(language: str = "en") -> dict[str, Any] | None:
+    path = active_file(language)
     way_out = (
         f"delete {path} to go back to the shipped default model, then promote one again "
         "with `moderation models promote NAME`"
@@ -87,10 +123,10 @@ def active_record() -> dict[str, Any] | None:
     return record
 
 
-def active_model_dir() -> Path | None:
-    """The promoted model's directory, or None when none was promoted (the shipped default
-    is then used)."""
-    record = active_record()
+def active_model_dir(language: str = "en") -> Path | None:
+    """The promoted model's directory for ``language``, or None when none was promoted (the
+    shipped default is then used)."""
+    record = active_record(language)
     if record is None:
         return None
     path = Path(record["path"])
@@ -98,7 +134,7 @@ def active_model_dir() -> Path | None:
         raise ModelLoadError(
             f"the active model {record.get('model_id')} is gone from {path}; "
             "promote another with `moderation models promote NAME --force`, "
-            f"or delete {home_dir() / ACTIVE_FILE} to use the shipped default"
+            f"or delete {active_file(language)} to use the shipped default"
         )
     return path
 
@@ -132,6 +168,7 @@ class ModelEntry:
         return {
             "name": self.name,
             "path": str(self.path),
+            "language": meta.language,
             "model_id": meta.model_id,
             "created_at": meta.created_at,
             "active": self.active,
@@ -147,35 +184,46 @@ def _entry(path: Path, name: str | None = None) -> ModelEntry:
     return ModelEntry(name or path.name, path, ModelMeta.read(path))
 
 
+def _shipped_name(language: str) -> str:
+    return "default" if language == "en" else f"default-{language}"
+
+
 def list_models() -> list[ModelEntry]:
-    """The models in the models folder, the shipped default, and the active one (wherever
-    it is), the active one marked."""
-    active = active_model_dir()
+    """The models in the models folder, the shipped ones, and the active ones (wherever they
+    are), the active model of each language marked."""
+    actives = {language: active_model_dir(language) for language in ("en", *promoted_languages())}
     found: dict[Path, ModelEntry] = {}
     folder = models_dir()
     candidates = (
         sorted(p for p in folder.iterdir() if (p / META_FILE).is_file()) if folder.is_dir() else []
     )
-    shipped = shipped_model_dir()
-    for path in [*candidates, shipped, *([active] if active else [])]:
+    shipped = {shipped_model_dir(code).resolve(): code for code in shipped_languages()}
+    for path in [*candidates, *map(shipped_model_dir, shipped.values()), *actives.values()]:
+        if path is None:
+            continue
         key = path.resolve()
         if key not in found:
-            found[key] = _entry(path, "default" if key == shipped.resolve() else None)
-    current = (active or shipped).resolve()
+            name = _shipped_name(shipped[key]) if key in shipped else None
+            found[key] = _entry(path, name)
+    in_use = [actives.get(code) or shipped_model_dir(code) for code in shipped.values()]
+    in_use += [path for path in actives.values() if path is not None]
+    current = {path.resolve() for path in in_use}
     for key, entry in found.items():
-        entry.active = key == current
+        entry.active = key in current
     return list(found.values())
 
 
 def find_model(name: str | Path) -> ModelEntry:
-    """A model by directory path, by name in the models folder, ``default``, or model id."""
+    """A model by directory path, by name in the models folder, ``default`` (or
+    ``default-LANG``, the model shipped for LANG), or model id."""
     path = Path(name)
     if (path / META_FILE).is_file():
         return _entry(path)
     if (models_dir() / str(name) / META_FILE).is_file():
         return _entry(models_dir() / str(name))
-    if str(name) == "default":
-        return _entry(shipped_model_dir(), "default")
+    for language in shipped_languages():
+        if str(name) == _shipped_name(language):
+            return _entry(shipped_model_dir(language), str(name))
     entries = list_models()
     for entry in entries:
         if entry.meta.model_id == str(name):
@@ -187,9 +235,14 @@ def find_model(name: str | Path) -> ModelEntry:
     )
 
 
-def current_entry() -> ModelEntry:
-    active = active_model_dir()
-    return _entry(active) if active else _entry(shipped_model_dir(), "default")
+def current_entry(language: str = "en") -> ModelEntry | None:
+    """The model that scores ``language`` now (None: no model reads it)."""
+    active = active_model_dir(language)
+    if active:
+        return _entry(active)
+    if language in shipped_languages():
+        return _entry(shipped_model_dir(language), _shipped_name(language))
+    return None
 
 
 # --- the promotion policy ---------------------------------------------------------------------
@@ -282,14 +335,18 @@ class Decision:
 
 def decide(
     candidate: ModelEntry,
-    current: ModelEntry,
+    current: ModelEntry | None,
     evidence: dict[str, Any] | None,
     *,
     force: bool = False,
     tolerance: float = 0.0,
 ) -> Decision:
     """The promotion policy. ``evidence`` holds both models' metrics on the same labelled
-    comments (``{"candidate": {...}, "current": {...}}``), or is None."""
+    comments (``{"candidate": {...}, "current": {...}}``), or is None. ``current`` is None
+    when no model reads the candidate's language yet: then there is nothing it could be worse
+    than, and comments in that language are not scored until a model is promoted."""
+    if current is None:
+        return Decision(True, f"the first {language_name(candidate.meta.language)} model")
     if candidate.path.resolve() == current.path.resolve():
         return Decision(False, "already active")
     if evidence is not None:
@@ -324,19 +381,26 @@ def decide(
 
 
 def set_active(
-    entry: ModelEntry, previous: ModelEntry, evaluation: dict[str, Any] | None, reason: str
+    entry: ModelEntry,
+    previous: ModelEntry | None,
+    evaluation: dict[str, Any] | None,
+    reason: str,
 ) -> dict[str, Any]:
-    """Record ``entry`` as the active model (written atomically) and log the promotion. A torn
-    last line in the history is set aside first, as the label store does."""
+    """Record ``entry`` as the active model of its language (written atomically) and log the
+    promotion. A torn last line in the history is set aside first, as the label store does."""
     home = home_dir()
     home.mkdir(parents=True, exist_ok=True)
+    language = entry.meta.language
     record = {
         "path": str(entry.path.resolve()),
         "model_id": entry.meta.model_id,
         "name": entry.name,
+        "language": language,
         "promoted_at": now_iso(),
         "content_sha256": entry.content,
-        "previous": {
+        "previous": None
+        if previous is None
+        else {
             "path": str(previous.path.resolve()),
             "model_id": previous.meta.model_id,
             "content_sha256": previous.content,
@@ -344,7 +408,8 @@ def set_active(
         "reason": reason,
         "evaluation": evaluation,
     }
-    for name in (ACTIVE_FILE, HISTORY_FILE):
+    active = active_file(language)
+    for name in (active.name, HISTORY_FILE):
         if (home / name).is_symlink():
             raise ModerationError(
                 f"{home / name}: is a symbolic link; refusing to write through it (replace "
@@ -355,7 +420,7 @@ def set_active(
         set_torn_line_aside(lines.path, lines.torn_bytes)
     with open_for_append(home / HISTORY_FILE) as history_file:
         # an unpredictable temporary name in the state folder, renamed over the record
-        with atomic_output(home / ACTIVE_FILE) as handle:
+        with atomic_output(active) as handle:
             handle.write(json.dumps(record, indent=2) + "\n")
         append_durably(history_file, [record])
     return record

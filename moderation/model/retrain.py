@@ -1,4 +1,5 @@
-"""Retraining on a site's own labels: ``moderation train --base DIR --add LABELS...``.
+"""Retraining on a site's own labels: ``moderation train --base DIR --add LABELS...``, and a
+site's labels starting a language: ``moderation train --language LANG --add LABELS...``.
 
 Three ways, chosen by ``method``:
 
@@ -9,6 +10,12 @@ Three ways, chosen by ``method``:
 - ``no_base``: the site's labels alone.
 
 The result is a plain model directory like any other, with an ``adaptation`` block in its meta.
+
+With ``language``, the base is that language's active model (``--base`` must read it), and
+only the labels of comments written in it are used (detected; the others are reported). A
+language no model reads yet starts from the site's labels alone, with the settings every
+language's model is built with (``moderation.datasets.recipes.LANGUAGE_SETTINGS``): the same
+grouped folds, thresholds and model card as any model.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from moderation.errors import InputError, ModerationError, UsageError
 from moderation.files import sha256_file
 from moderation.labels.examples import Example, read_labelled
 from moderation.labels.merge import settle
+from moderation.languages import UNDETERMINED, language_name
 from moderation.model.fitting import grouped_folds
 from moderation.model.meta import ModelMeta
 from moderation.model.metrics import few_labels_warning
@@ -355,6 +363,7 @@ class RetrainOptions:
     config_path: Path | None = None
     datasets_dir: Path | None = None
     seed: int | None = None
+    language: str | None = None  # the language the model reads (None: the base's, English)
 
     def checked(self) -> RetrainOptions:
         method = self.method or "prior"
@@ -379,6 +388,7 @@ class RetrainOptions:
             self.config_path,
             self.datasets_dir,
             self.seed,
+            self.language,
         )
 
 
@@ -402,10 +412,19 @@ def retrain(
         raise UsageError("--no-base trains on the site's labels alone: leave out --base")
     check_model_destination(Path(output), force)
     site = read_site_labels(add)
+    if options.language is not None:
+        keep_language(site, options.language)
     for warning in site.warnings:
         if progress:
             progress(f"warning: {warning}")
-    base_dir = None if options.no_base else resolve_model_dir(base)
+    base_dir = None if options.no_base else base_model_dir(base, options.language)
+    if base_dir is None and not options.no_base:
+        options.no_base = True
+        if progress:
+            progress(
+                f"no model reads {language_name(options.language or 'en')} yet: training on "
+                "the site's labels alone"
+            )
     base_meta = ModelMeta.read(base_dir) if base_dir is not None else None
     prior = base_meta is not None and options.method == "prior"
     config = _site_training_config(options, base_meta, prior)
@@ -445,10 +464,57 @@ def retrain(
     return saved, trained
 
 
+def base_model_dir(base: Path | None, language: str | None) -> Path | None:
+    """The model to retrain: ``base``, else the active model of ``language`` (English when
+    None), or None when no model reads ``language``. A base that reads another language than
+    ``language`` is an error."""
+    from moderation.model.registry import current_entry
+
+    if base is None and language is not None:
+        entry = current_entry(language)
+        return entry.path if entry is not None else None
+    chosen = resolve_model_dir(base)
+    if language is not None and ModelMeta.read(chosen).language != language:
+        raise UsageError(
+            f"--base {chosen} reads {language_name(ModelMeta.read(chosen).language)}, not "
+            f"{language_name(language)}: give a {language_name(language)} model, or leave "
+            "--base out"
+        )
+    return chosen
+
+
+def keep_language(site: SiteLabels, language: str) -> None:
+    """Keep the site's labels of comments written in ``language`` (detected; a text with
+    nothing to go on is kept), and say how many others were left out."""
+    from moderation.languages.detect import DEFAULT_PREFERRED, detect_languages
+
+    preferred = dict.fromkeys((language, *DEFAULT_PREFERRED))
+    found = detect_languages([e.text for e in site.examples], preferred=preferred)
+    others = Counter(code for code in found if code not in (language, UNDETERMINED))
+    if others:
+        site.warnings.append(
+            f"{sum(others.values())} label(s) of comments in other languages left out ("
+            + ", ".join(f"{language_name(code)} {n}" for code, n in others.most_common())
+            + f"): a {language_name(language)} model learns from {language_name(language)} "
+            "comments"
+        )
+    site.examples = [e for e, code in zip(site.examples, found) if code in (language, UNDETERMINED)]
+    if not site.examples:
+        raise ModerationError(
+            f"none of the labelled comments is in {language_name(language)}: label some "
+            f"{language_name(language)} comments first"
+        )
+
+
 def _site_training_config(
     options: RetrainOptions, base_meta: ModelMeta | None, prior: bool
 ) -> PipelineConfig:
     config = PipelineConfig()
+    if base_meta is None and options.language not in (None, "en"):
+        from moderation.datasets.recipes import LANGUAGE_SETTINGS
+
+        settings = {**LANGUAGE_SETTINGS, "language": options.language}
+        config = PipelineConfig.from_dict(settings, origin=f"{options.language} model settings")
     if base_meta is not None:
         weight = 1.0 if prior else options.site_weight
         config = site_config(base_meta.config, weight, options.weak_weight, options.no_base)
@@ -502,6 +568,7 @@ def _adaptation_record(
     else:
         how = f"weighted: base data + site labels weighted x{options.site_weight:g}"
     return {
+        "language": options.language or (base_meta.language if base_meta else "en"),
         "base_model": base_meta.model_id if base_meta else None,
         "base_path": str(base_dir) if base_dir else None,
         "no_base": options.no_base,

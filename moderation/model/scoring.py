@@ -200,15 +200,9 @@ def score_texts(
 ) -> list[dict[str, Any]]:
     """The records ``moderation score --json`` prints, one per text. With ``quotes``, each
     text's quoted spans are left out of what is scored (and the record says so)."""
-    for number, text in enumerate(texts, 1):
-        if not isinstance(text, str):
-            raise UsageError(f"text {number} is {type(text).__name__}, not a string")
     thresholds = model.thresholds if thresholds is None else thresholds
     quotes = quotes or [()] * len(texts)
-    scored = [own_words(text, spans) for text, spans in zip(texts, quotes)]
-    for number, text in enumerate(scored, 1):
-        if not text.strip():
-            raise UsageError(f"text {number} is empty: there is nothing to score")
+    scored = words_to_score(texts, quotes)
     placeholder = [is_placeholder(text) for text in scored]
     if any(placeholder):  # what platforms show for a deleted comment is not scored
         kept = [i for i, p in enumerate(placeholder) if not p]
@@ -266,6 +260,19 @@ def score_texts(
                 scores=record["scores"],
             )
     return records
+
+
+def words_to_score(texts: Sequence[Any], quotes: Sequence[Sequence[QuoteSpan]]) -> list[str]:
+    """Each text's own words (its quoted spans left out); a text that is not a string, or has
+    nothing to score, is an error naming its number."""
+    for number, text in enumerate(texts, 1):
+        if not isinstance(text, str):
+            raise UsageError(f"text {number} is {type(text).__name__}, not a string")
+    scored = [own_words(text, spans) for text, spans in zip(texts, quotes)]
+    for number, text in enumerate(scored, 1):
+        if not text.strip():
+            raise UsageError(f"text {number} is empty: there is nothing to score")
+    return scored
 
 
 def quotes_of_parent(text: str, parent: str | None) -> list[QuoteSpan]:
@@ -382,32 +389,6 @@ def term_as_written(term: str, text: str, spans: Sequence[Sequence[int]]) -> dic
     if written:
         found["written"] = written
     return found
-
-
-def score_comments(
-    model: Any,
-    texts: Sequence[str],
-    *,
-    records: list[dict[str, Any]] | None = None,
-    thresholds: Sequence[str] = (),
-    explain: bool = False,
-    parent: str | None = None,
-) -> list[dict[str, Any]]:
-    """``moderation score``: score ``texts`` (or JSON ``records`` with a ``text`` field, whose
-    other fields are kept) with ``LABEL=P`` threshold overrides. With ``parent``, the spans of
-    each text that quote it are left out of what is scored."""
-    if records is not None:
-        texts = [record["text"] for record in records]
-    if not texts:
-        raise UsageError("no comments to score: give TEXT arguments or pipe comments on stdin")
-    chosen = parse_thresholds(thresholds, model.thresholds, model.labels)
-    quotes = [
-        quotes_of_parent(text, parent) if parent else marked_quotes_of(text) for text in texts
-    ]
-    scored = score_texts(model, list(texts), thresholds=chosen, explain=explain, quotes=quotes)
-    if records is not None:
-        scored = [{**record, **result} for record, result in zip(records, scored)]
-    return scored
 
 
 def read_score_input(

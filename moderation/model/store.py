@@ -82,6 +82,11 @@ class Model:
         return list(self.meta.labels)
 
     @property
+    def language(self) -> str:
+        """The language the model reads (ISO 639-1)."""
+        return self.meta.language
+
+    @property
     def thresholds(self) -> dict[str, float]:
         return self.meta.flag_thresholds
 
@@ -467,7 +472,10 @@ def save_trained(
         git_commit=git_commit(),
         created_at=now_iso(),
         adaptation=adaptation,
-        audit=audit_summary(trained.identity_audit()),
+        # the identity audit's templates are English sentences
+        audit=(
+            audit_summary(trained.identity_audit()) if trained.config.language == "en" else None
+        ),
     )
     heads = getattr(trained, "heads", None)  # moderation.model.heads.TrainedHeads
     if heads is not None:

@@ -217,13 +217,16 @@ def train_from_files(
     force: bool = False,
     seed: int | None = None,
     progress: Progress | None = None,
+    language: str | None = None,
     heads: bool | None = None,
     attributes: Sequence[Path] = (),
 ) -> Any:
     """Train on example files and/or a named recipe and save the model directory at
-    ``output``; returns its :class:`~moderation.model.meta.ModelMeta`. With ``heads`` (the
-    default with a recipe, or when ``attributes`` files are given) the attribute heads are
-    trained on the model's features too (``moderation.model.heads``)."""
+    ``output``; returns its :class:`~moderation.model.meta.ModelMeta`. ``language``: the
+    language the model reads (a recipe names its own), with the settings every language's
+    model is built with. With ``heads`` (the default with an English recipe, or when
+    ``attributes`` files are given) the attribute heads are trained on the model's features
+    too (``moderation.model.heads``); their shipped data is English."""
     from moderation.datasets.recipes import recipe as find_recipe
     from moderation.datasets.recipes import recipe_records
     from moderation.model.store import check_model_destination, save_trained
@@ -235,9 +238,18 @@ def train_from_files(
     files: list[dict] = []
     config = PipelineConfig()
     rounds = None  # the relabelling rounds the recipe applies (the heads read the same)
+    english_recipe = False
+    if language not in (None, "en") and recipe is None:
+        from moderation.datasets.recipes import LANGUAGE_SETTINGS
+
+        settings = {**LANGUAGE_SETTINGS, "language": language}
+        config = PipelineConfig.from_dict(settings, origin=f"{language} model settings")
     if recipe is not None:
         chosen = find_recipe(recipe)
+        if language is not None and language != chosen.language:
+            raise UsageError(f"--recipe {recipe} trains a {chosen.language} model, not {language}")
         rounds = chosen.relabel_rounds if chosen.relabelled else None
+        english_recipe = chosen.language == "en"
         config = PipelineConfig.from_dict(dict(chosen.settings), origin=f"recipe {recipe}")
         examples, files = recipe_records(recipe, datasets_dir)
     if config_path is not None:
@@ -254,11 +266,11 @@ def train_from_files(
     if progress:
         progress(f"training on {len(prepared):,} examples from {len(prepared.counts())} source(s)")
     trained = train(prepared, config, progress)
-    if heads if heads is not None else (recipe is not None or bool(attributes)):
+    if heads if heads is not None else (english_recipe or bool(attributes)):
         from moderation.model.heads import train_heads_from
 
         trained.heads = train_heads_from(
-            trained.pipeline, recipe is not None, datasets_dir, attributes, seed, progress, rounds
+            trained.pipeline, english_recipe, datasets_dir, attributes, seed, progress, rounds
         )
     saved = save_trained(trained, Path(output), recipe=recipe, force=force)
     warning = few_labels_warning(trained.cv_metrics)

@@ -6,7 +6,8 @@ checksum too. So the commands score word-unigram models from ``scorer.npz`` (pla
 loaded without pickle), and unpickle a model only when it needs it (a model without arrays,
 or retraining from it) and the model is trusted:
 
-- the shipped default model (it is part of the installed package, like its code);
+- the shipped default models, one per language (they are part of the installed package, like
+  its code);
 - a model this installation wrote (``moderation train``, retraining, ``evaluate
   --find-thresholds``): its pickle's checksum is recorded in ``trusted_models.jsonl`` in the
   state folder (``$MODERATION_HOME``, else ``~/.config/moderation``);
@@ -37,13 +38,30 @@ def home_dir() -> Path:
     return Path(base) / "moderation"
 
 
-def shipped_model_dir() -> Path:
-    """The default model: ``models/default`` in a checkout, or the copy packaged in the
-    wheel."""
-    checkout = Path(__file__).resolve().parents[2] / "models" / "default"
+def shipped_model_dir(language: str = "en") -> Path:
+    """The shipped model of ``language``: ``models/default`` (English) or
+    ``models/default-LANG`` in a checkout, or the copy packaged in the wheel."""
+    name = "default" if language == "en" else f"default-{language}"
+    checkout = _CHECKOUT_MODELS / name
     if (checkout / META_FILE).is_file():
         return checkout
-    return Path(str(resources.files("moderation") / "_models" / "default"))
+    return Path(str(resources.files("moderation") / "_models" / name))
+
+
+def shipped_languages() -> tuple[str, ...]:
+    """The languages a model is shipped for, English first."""
+    found = {"en"}
+    for folder in (_CHECKOUT_MODELS, Path(str(resources.files("moderation") / "_models"))):
+        if folder.is_dir():
+            found.update(
+                path.name.removeprefix("default-")
+                for path in folder.glob("default-*")
+                if (path / META_FILE).is_file()
+            )
+    return ("en", *sorted(found - {"en"}))
+
+
+_CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 def trust_all_models(value: bool = True) -> None:
@@ -76,7 +94,8 @@ def trusted_checksums() -> set[str]:
 def is_trusted(directory: Path, model_sha256: str) -> bool:
     if os.environ.get(ENV_TRUST, "") not in ("", "0"):
         return True
-    if Path(directory).resolve() == shipped_model_dir().resolve():
+    resolved = Path(directory).resolve()
+    if any(resolved == shipped_model_dir(code).resolve() for code in shipped_languages()):
         return True
     return model_sha256 in trusted_checksums()
 

@@ -4,12 +4,14 @@
 ``POST /v1alpha1/comments:analyze``         Perspective's AnalyzeComment (``serving.perspective``)
 ``POST /v1alpha1/comments:suggestscore``    a moderator's decision, recorded in the label store
 ``POST /v1/score``                          this project's batch API (``serving.batch``)
-``GET /healthz``, ``GET /v1/model``         liveness; the model that scores
+``GET /healthz``, ``GET /v1/model``         liveness; the models that score, per language
 ``GET /metrics``                            Prometheus text format (``serving.metrics``)
 ``GET /review`` and ``/review/...``         with ``--review EXPORT``: the review page
                                             (``serving.review_page``)
 ==========================================  ===================================================
 
+Each comment is scored by the model of its language (``serving.languages``: the request's
+``languages``, else detected); what an unsupported language gets is ``--unsupported-language``.
 Every refusal is a 4xx in Perspective's error shape; the server stays up. Keys (``?key=`` or
 ``Authorization: Bearer``) are checked on the scoring and decision endpoints when a keys file
 was given (``serving.keys``: each key names its owner and role; decisions need the platform's);
@@ -47,6 +49,7 @@ from moderation.serving.attributes import attribute_sources, unsupported_for
 from moderation.serving.batch import parse_batch, score_batch
 from moderation.serving.guard import MAX_BODY, BodyTooLarge, Guard, read_body
 from moderation.serving.keys import Key, Keys
+from moderation.serving.languages import answered_by_any, counted, rejected, route
 from moderation.serving.live import LiveModel
 from moderation.serving.metrics import Metrics
 from moderation.serving.perspective import (
@@ -79,6 +82,8 @@ class ServeSettings:
     review_columns: list[str | None] = field(default_factory=list)
     review_thresholds: list[str] = field(default_factory=list)  # LABEL=P for the flags
     allowed_hosts: list[str] = field(default_factory=list)  # names it answers to, without keys
+    # a comment no model reads: error (Perspective's 400), english or reject (serving.languages)
+    unsupported_language: str = "error"
     # Perspective attributes the model does not answer: left out of the answer (True) or 400
     omit_unsupported_attributes: bool = False
     summary_scale: str = "probability"  # or "flag-threshold" (serving.attributes)
@@ -165,14 +170,30 @@ def endpoint(name: str, handler: Handler, *, keyed: bool) -> Callable[[Request],
 
 
 async def _analyze(service: Service, request: Request) -> Response:
-    model = service.live.model
-    sources = attribute_sources(model)
+    models = service.live.model
     omit = service.settings.omit_unsupported_attributes
-    parsed = parse_analyze(parse_json(await _body(request)), sources, omit_unsupported=omit)
-    result, scores = analyze(model, parsed, sources, scale=service.settings.summary_scale)
-    flags = [label for label, t in model.thresholds.items() if scores.get(label, 0.0) >= t]
+    body = parse_json(await _body(request))
+    parsed = parse_analyze(body, answered_by_any(models), omit_unsupported=omit)
+    try:
+        chosen = route(models, parsed, service.settings.unsupported_language)
+    except ApiError:
+        language = parsed.detected[0] if parsed.detected else "und"
+        service.metrics.language(counted(language, models), "refused")
+        raise
+    if chosen.model is None:
+        service.metrics.language(counted(chosen.language, models), "rejected")
+        return _json(rejected(parsed, chosen.language))
+    sources = attribute_sources(chosen.model)
+    scale = service.settings.summary_scale
+    result, scores = analyze(chosen.model, parsed, sources, scale=scale)
+    thresholds = models.thresholds[chosen.model.language]
+    flags = [label for label, t in thresholds.items() if scores.get(label, 0.0) >= t]
+    if chosen.fallback:
+        result["scoredLanguage"] = chosen.model.language
     service.metrics.scored(1, flags)
-    return _json(result, model_id=model.id)
+    outcome = "english" if chosen.fallback else "scored"
+    service.metrics.language(counted(chosen.language, models), outcome)
+    return _json(result, model_id=chosen.model.id)
 
 
 async def _suggest(service: Service, request: Request) -> Response:
@@ -224,51 +245,68 @@ async def _suggest(service: Service, request: Request) -> Response:
 
 
 async def _score(service: Service, request: Request) -> Response:
-    model = service.live.model
+    models = service.live.model
     comments, explain = parse_batch(parse_json(await _body(request)))
     # a batch of 10,000 takes a while: off the event loop, so other requests are answered
-    records = await asyncio.to_thread(score_batch, model, comments, explain)
-    service.metrics.scored(len(records), [f for r in records for f in r["flags"]])
-    return _json(records, model_id=model.id)
+    records = await asyncio.to_thread(score_batch, models, comments, explain)
+    scored = [r for r in records if r.get("not_scored") != "language"]
+    service.metrics.scored(len(scored), [f for r in scored for f in r["flags"]])
+    for record in records:
+        outcome = "not_scored" if record.get("not_scored") == "language" else "scored"
+        service.metrics.language(counted(record["language"], models), outcome)
+    return _json(records, model_id=models.id)
 
 
 async def _health(service: Service, request: Request) -> Response:
-    body = {"status": "ok", "model": service.live.model.id}
+    models = service.live.model
+    body: dict[str, Any] = {
+        "status": "ok",
+        "model": models.id,
+        "models": {code: m.id for code, m in models.models.items()},
+    }
     if service.live.error:
         body["model_error"] = service.live.error
     return _json(body)
 
 
 async def _model(service: Service, request: Request) -> Response:
-    """The model's id, labels and thresholds; where it and the store live only for a caller
-    with a key (or on a server without keys)."""
-    model = service.live.model
+    """The models' ids, labels and thresholds, per language (``model``, ``labels`` and
+    ``thresholds``: the English model's, or the main language's); where they and the store
+    live only for a caller with a key (or on a server without keys)."""
+    models = service.live.model
+    main = models.main_model
     body: dict[str, Any] = {
-        "model": model.id,
-        "labels": list(model.labels),
-        "thresholds": model.thresholds,
-        # which attribute comes from which label or head, and those not answered
-        "attributes": {a: s.describe() for a, s in attribute_sources(model).items()},
-        "unsupported_attributes": unsupported_for(model),
+        "model": main.id,
+        "labels": list(main.labels),
+        "thresholds": models.thresholds[models.main],
+        "languages": models.describe(),
+        "unsupported_language": service.settings.unsupported_language,
+        # which attribute comes from which label or head (the main language's model), and
+        # those not answered
+        "attributes": {a: s.describe() for a, s in attribute_sources(main).items()},
+        "unsupported_attributes": unsupported_for(main),
         "omit_unsupported_attributes": service.settings.omit_unsupported_attributes,
         "summary_scale": service.settings.summary_scale,
     }
     if not service.keys.required or request.state.key is not None:
+        for code, entry in body["languages"].items():
+            entry["directory"] = str(service.live.directories.get(code))
         body.update(
             {
                 "directory": str(service.live.directory),
-                "created": model.meta.created_at,
+                "created": main.meta.created_at,
                 "follows_active_model": service.live.explicit is None,
                 "decisions_recorded_to": str(service.store.path) if service.store else None,
                 "keys_required": service.keys.required,
             }
         )
-    return _json(body, model_id=model.id)
+    return _json(body, model_id=main.id)
 
 
 async def _metrics(service: Service, request: Request) -> Response:
     service.metrics.reloads = service.live.reloads
-    text = service.metrics.render(service.live.model.id)
+    models = service.live.model
+    text = service.metrics.render(models.id, {code: m.id for code, m in models.models.items()})
     return Response(text, media_type="text/plain; version=0.0.4")
 
 

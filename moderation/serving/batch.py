@@ -1,17 +1,19 @@
 """``POST /v1/score``: this project's own batch API.
 
 In: a JSON list of comments, or ``{"comments": [...], "explain": false}``; a comment is
-``{"text": "...", "id": "c1", "parent_text": "..."}`` (``id`` and ``parent_text`` optional).
-Out: the records ``moderation score --json`` prints, one per comment in order, with the ``id``
-given.
+``{"text": "...", "id": "c1", "parent_text": "...", "language": "de"}`` (all but ``text``
+optional; without ``language`` it is detected). Out: the records ``moderation score --json``
+prints, one per comment in order, with the ``id`` given: each scored by the model of its
+language, or ``not_scored: language`` when no model reads it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from moderation.model.scoring import marked_quotes_of, quotes_of_parent, score_texts
-from moderation.serving.perspective import MAX_TEXT_BYTES, bad
+from moderation.model.multilingual import LanguageModels
+from moderation.model.scoring import marked_quotes_of, own_words, quotes_of_parent
+from moderation.serving.perspective import MAX_TEXT_BYTES, bad, requested_languages
 
 MAX_COMMENTS = 10_000
 
@@ -48,11 +50,22 @@ def parse_batch(body: Any) -> tuple[list[dict[str, Any]], bool]:
         parent = item.get("parent_text")
         if parent is not None and not isinstance(parent, str):
             raise bad(f"{where}.parent_text must be a string")
-        comments.append({"text": text, "id": comment_id, "parent_text": parent})
+        language = item.get("language")
+        if language is not None:
+            if not isinstance(language, str):
+                raise bad(f"{where}.language must be a language code")
+            language = requested_languages({"languages": [language]})[0].split("-")[0]
+        comments.append(
+            {"text": text, "id": comment_id, "parent_text": parent, "language": language}
+        )
     return comments, explain
 
 
-def score_batch(model: Any, comments: list[dict[str, Any]], explain: bool) -> list[dict[str, Any]]:
+def score_batch(
+    models: LanguageModels, comments: list[dict[str, Any]], explain: bool
+) -> list[dict[str, Any]]:
+    """The records of ``comments``, each scored by the model of its language (given, else
+    detected in its own words)."""
     texts = [c["text"] for c in comments]
     quotes = [
         quotes_of_parent(c["text"], c["parent_text"])
@@ -60,7 +73,13 @@ def score_batch(model: Any, comments: list[dict[str, Any]], explain: bool) -> li
         else marked_quotes_of(c["text"])
         for c in comments
     ]
-    records = score_texts(model, texts, explain=explain, quotes=quotes)
+    languages = [c["language"] for c in comments]
+    missing = [i for i, language in enumerate(languages) if language is None]
+    if missing:
+        found = models.languages_of([own_words(texts[i], quotes[i]) for i in missing])
+        for i, language in zip(missing, found):
+            languages[i] = language
+    records = models.score(texts, explain=explain, quotes=quotes, languages=languages)
     for comment, record in zip(comments, records):
         if comment["id"] is not None:
             record["id"] = comment["id"]

@@ -21,6 +21,9 @@ class Metrics:
         self.comments = 0
         self.flags: Counter[str] = Counter()
         self.decisions: Counter[str] = Counter()  # label -> decisions recorded
+        # (language, outcome) -> comments: scored, english (by the English model), rejected,
+        # refused (Perspective's 400), not_scored (/v1/score)
+        self.languages: Counter[tuple[str, str]] = Counter()
         self.reloads = 0
         self.pid = os.getpid()
 
@@ -36,7 +39,11 @@ class Metrics:
         self.comments += records
         self.flags.update(flags)
 
-    def render(self, model_id: str) -> str:
+    def language(self, language: str, outcome: str) -> None:
+        self.languages[language, outcome] += 1
+
+    def render(self, model_id: str, models: dict[str, str] | None = None) -> str:
+        """The counters; ``model_id`` is the main model, ``models`` the model per language."""
         pid = f'pid="{self.pid}"'
         lines = [
             "# HELP moderation_requests_total HTTP requests by endpoint and status.",
@@ -75,6 +82,14 @@ class Metrics:
                 f'moderation_flags_total{{{pid},label="{label}"}} {n}'
                 for label, n in sorted(self.flags.items())
             ),
+            "# HELP moderation_language_comments_total Comments by language and outcome (scored, "
+            "english: by the English model, rejected, refused, not_scored).",
+            "# TYPE moderation_language_comments_total counter",
+            *(
+                f'moderation_language_comments_total{{{pid},language="{_label(language)}",'
+                f'outcome="{outcome}"}} {n}'
+                for (language, outcome), n in sorted(self.languages.items())
+            ),
             "# HELP moderation_decisions_total Moderators' decisions recorded, by label.",
             "# TYPE moderation_decisions_total counter",
             *(
@@ -87,5 +102,16 @@ class Metrics:
             "# HELP moderation_model_info The model that scores (value 1).",
             "# TYPE moderation_model_info gauge",
             f'moderation_model_info{{{pid},model="{model_id}"}} 1',
+            "# HELP moderation_language_model_info The model that scores each language (value 1).",
+            "# TYPE moderation_language_model_info gauge",
+            *(
+                f'moderation_language_model_info{{{pid},language="{code}",model="{model}"}} 1'
+                for code, model in sorted((models or {}).items())
+            ),
         ]
         return "\n".join(lines) + "\n"
+
+
+def _label(value: str) -> str:
+    """A value as a Prometheus label (a requested language code is the client's text)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")

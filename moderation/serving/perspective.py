@@ -39,8 +39,8 @@ from moderation.serving.attributes import (
 from moderation.serving.coral import coral_context, decision_of
 
 MAX_TEXT_BYTES = 20_480  # Perspective's limit for comment.text
-LANGUAGES = ("en",)
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8}){0,3}")
 
 
 class ApiError(Exception):
@@ -54,14 +54,18 @@ class ApiError(Exception):
         413: "OUT_OF_RANGE",
     }
 
-    def __init__(self, code: int, message: str):
+    def __init__(self, code: int, message: str, details: list[dict[str, Any]] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details
 
     def body(self) -> dict[str, Any]:
         status = self.STATUS.get(self.code, "INVALID_ARGUMENT")
-        return {"error": {"code": self.code, "message": self.message, "status": status}}
+        error: dict[str, Any] = {"code": self.code, "message": self.message, "status": status}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
 
 
 def bad(message: str) -> ApiError:
@@ -103,19 +107,21 @@ def comment_text(body: dict[str, Any]) -> str:
     return text
 
 
-def check_languages(body: dict[str, Any]) -> list[str]:
+def requested_languages(body: dict[str, Any]) -> list[str]:
+    """The request's ``languages`` (the site's language: ``de``, ``pt-BR``), lower-cased; an
+    empty list when absent (the comment's language is then detected)."""
     languages = body.get("languages")
     if languages is None:
-        return list(LANGUAGES)
+        return []
     if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
         raise bad("languages must be a list of language codes")
-    unsupported = [x for x in languages if x.lower().split("-")[0] not in LANGUAGES]
-    if unsupported:
-        raise bad(
-            f"Attribute scoring does not support request languages: {', '.join(unsupported)} "
-            f"(this model reads {', '.join(LANGUAGES)})"
-        )
-    return [x.lower() for x in languages] or list(LANGUAGES)
+    if len(languages) > 10:
+        raise bad("languages: give at most 10 language codes")
+    codes = [x.strip().lower().replace("_", "-") for x in languages]
+    for given, code in zip(languages, codes):
+        if not _LANGUAGE_CODE.fullmatch(code):
+            raise bad(f"languages: {given[:40]!r} is not a language code (e.g. en, de, pt-BR)")
+    return codes
 
 
 # --- comments:analyze ---------------------------------------------------------------------
@@ -125,9 +131,11 @@ def check_languages(body: dict[str, Any]) -> list[str]:
 class AnalyzeRequest:
     text: str
     attributes: dict[str, float | None]  # attribute -> scoreThreshold
-    languages: list[str]
+    languages: list[str]  # as requested (none: detect)
     spans: bool = False
     parent: str | None = None
+    detected: list[str] = field(default_factory=list)  # the language the comment was read in
+    drop_unsupported: bool = False  # attributes a model does not answer are left out
 
 
 def parse_analyze(
@@ -166,7 +174,14 @@ def parse_analyze(
     spans = body.get("spanAnnotations", False)
     if not isinstance(spans, bool):
         raise bad("spanAnnotations must be true or false")
-    return AnalyzeRequest(text, attributes, check_languages(body), spans, _parent_text(body))
+    return AnalyzeRequest(
+        text,
+        attributes,
+        requested_languages(body),
+        spans,
+        _parent_text(body),
+        drop_unsupported=omit_unsupported or drop,
+    )
 
 
 def _refusal(name: str, sources: dict[str, AttributeSource]) -> str:
@@ -219,9 +234,7 @@ def analyze(
     probabilities (empty for a placeholder, which is not scored). With ``scale``
     ``"flag-threshold"``, every value is mapped so that its flag threshold is 0.80."""
     text = request.text
-    quotes = quotes_of_parent(text, request.parent) if request.parent else []
-    quotes = quotes or marked_quotes_of(text)
-    own = own_words(text, quotes)
+    quotes, own = request_words(request)
     scores: dict[str, float] = {}
     values: dict[str, float] = {}
     if not is_placeholder(own):
@@ -249,11 +262,19 @@ def analyze(
         result[name] = entry
     response = {
         "attributeScores": result,
-        "languages": request.languages,
-        "detectedLanguages": request.languages,  # not detected: the model reads English
+        "languages": request.languages or request.detected,
+        "detectedLanguages": request.detected,
         "model": model.id,
     }
     return response, scores
+
+
+def request_words(request: AnalyzeRequest) -> tuple[list[QuoteSpan], str]:
+    """The comment's quoted spans (of its parent, or marked) and its own words."""
+    text = request.text
+    quotes = quotes_of_parent(text, request.parent) if request.parent else []
+    quotes = quotes or marked_quotes_of(text)
+    return quotes, own_words(text, quotes)
 
 
 def _sentences(text: str, quotes: list[QuoteSpan]) -> list[tuple[int, int]]:
@@ -356,7 +377,7 @@ def parse_suggest(body: Any) -> Suggestion:
         label=decision_label(values),
         client_token=token,
         community=community,
-        languages=check_languages(body),
+        languages=requested_languages(body),
         thread_id=context.thread_id,
         parent_id=context.parent_id,
         context=context.sent,

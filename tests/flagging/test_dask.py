@@ -18,6 +18,8 @@ from moderation.flagging import FlagSummary, flag_file
 from moderation.flagging.partitions import restarts
 from moderation.quotes import ConversationTracker
 
+from fixtures.languages import GREETINGS
+
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 
 from moderation.flagging.distributed import connect, flag_files_on_dask  # noqa: E402
@@ -33,7 +35,7 @@ TEXTS = [
 ]
 
 
-def _records(threads=8, per_thread=12, interleaved=False):
+def _records(threads=8, per_thread=12, interleaved=False, texts=TEXTS):
     """Threads with replies; every fourth reply repeats its parent's sentence (a quote)."""
     order = [(t, i) for i in range(per_thread) for t in range(threads)]
     if not interleaved:
@@ -41,9 +43,9 @@ def _records(threads=8, per_thread=12, interleaved=False):
     records = []
     for t, i in order:
         parent = f"t{t}c0" if i % 2 else None
-        text = TEXTS[(t + i) % 5]
+        text = texts[(t + i) % len(texts)]
         if parent and i % 4 == 1:
-            text = f"{TEXTS[t % 5]} {OWN}"
+            text = f"{texts[t % len(texts)]} {OWN}"
         records.append(
             {
                 "id": f"t{t}c{i}",
@@ -85,6 +87,20 @@ def _one_process(source, tiny_model, tmp_path):
     return out.read_bytes(), json.loads(summary.read_text())
 
 
+def _same_on_dask(client, source, tiny_model, tmp_path, block_bytes):
+    """Flag ``source`` in one process and on the cluster: the same rows and summary (which
+    is returned)."""
+    rows, summary = _one_process(source, tiny_model, tmp_path)
+    out, merged = tmp_path / "dask.jsonl", tmp_path / "dask.json"
+    flag_files_on_dask(
+        [str(source)], "", output=out, summary=merged, model=tiny_model,
+        block_bytes=block_bytes, client=client,
+    )  # fmt: skip
+    assert out.read_bytes() == rows
+    assert _comparable(json.loads(merged.read_text())) == _comparable(summary)
+    return summary
+
+
 def _comparable(summary):
     return {
         k: v
@@ -107,6 +123,16 @@ def test_rows_and_summary_are_those_of_one_process(client, tiny_model, tmp_path,
     assert _comparable(json.loads(merged.read_text())) == _comparable(summary)
     flagged = [json.loads(line) for line in rows.splitlines()]
     assert any(r.get("quotes_excluded") for r in flagged)
+
+
+def test_languages_and_their_counts_are_those_of_one_process(client, tiny_model, tmp_path):
+    texts = [GREETINGS[code] for code in ("de", "it", "pt")] + TEXTS
+    source = _write(tmp_path / "in.jsonl", _records(texts=texts))
+    summary = _same_on_dask(client, source, tiny_model, tmp_path, block_bytes=700)
+    languages = summary["languages"]
+    assert {"de", "it", "pt", "en"} <= set(languages)
+    assert languages["it"]["not_scored_no_model"] == languages["it"]["comments"] > 0
+    assert summary["not_scored_reasons"]["language"] == languages["it"]["comments"]
 
 
 def test_a_quote_of_a_parent_in_an_earlier_block_is_found(client, tiny_model, tmp_path):
@@ -134,15 +160,8 @@ def test_threads_the_one_pass_reader_forgets_come_out_the_same(client, tiny_mode
     # 530 threads taking turns: one pass remembers 512 threads, so each reply's parent is
     # forgotten by the time it comes (an orphan, its depth a guess); blocks must agree
     source = _write(tmp_path / "in.jsonl", _records(threads=530, per_thread=2, interleaved=True))
-    rows, summary = _one_process(source, tiny_model, tmp_path)
+    summary = _same_on_dask(client, source, tiny_model, tmp_path, block_bytes=8000)
     assert any("not seen before them" in w for w in summary["warnings"])
-    out, merged = tmp_path / "dask.jsonl", tmp_path / "dask.json"
-    flag_files_on_dask(
-        [str(source)], "", output=out, summary=merged, model=tiny_model,
-        block_bytes=8000, client=client,
-    )  # fmt: skip
-    assert out.read_bytes() == rows
-    assert _comparable(json.loads(merged.read_text())) == _comparable(summary)
 
 
 def test_restarts_replay_the_one_pass_memory():

@@ -14,6 +14,7 @@ from moderation.flagging import flag_chunk, flag_export, partition, stream
 from moderation.formats import ReadOptions
 
 from conftest import SAMPLES
+from fixtures.languages import GREETINGS
 
 ABUSE = "You pathetic worm, crawl back under your rock and stay there."
 PLOT = "They staged it and the cabal is hiding the truth from everyone."
@@ -168,7 +169,7 @@ def test_two_processes_give_the_same_rows(model, tmp_path, monkeypatch, export):
 
     class CountedWorker(stream.ScoringWorker):
         def __init__(self, model, *args):
-            started.append(model.path)
+            started.append(model.main_model.path)
             super().__init__(model, *args)
 
     monkeypatch.setattr(stream, "ScoringWorker", CountedWorker)
@@ -238,6 +239,60 @@ def test_a_bad_record_in_a_later_block_names_its_line(model, tmp_path):
         options=ReadOptions(skip_bad=True),
     )  # fmt: skip
     assert skipped.report.comments == 39 and [e.line for e in skipped.report.skipped] == [34]
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_each_row_names_its_language_and_the_summary_counts_them(
+    runner, tiny_model, tmp_path, processes
+):
+    comments = [GREETINGS[code] for code in ("en", "de", "it", "fr")] * 300 + [""]
+    source = _jsonl(
+        tmp_path / "in.jsonl",
+        [{"id": i, "thread_id": f"t{i % 7}", "text": t} for i, t in enumerate(comments)],
+    )
+    out, summary = tmp_path / "out.csv", tmp_path / "summary.json"
+    result = runner.invoke(
+        app,
+        ["flag", str(source), "-m", str(tiny_model), "-o", str(out), "--summary", str(summary)]
+        + ["-j", processes],
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["language"] for r in rows[:4]] == ["en", "de", "it", "fr"]
+    assert rows[2]["not_scored"] == "language" and rows[2]["model"] == ""
+    assert rows[-1]["language"] == "und" and rows[-1]["not_scored"] == "empty comment"
+    data = json.loads(summary.read_text())
+    assert data["languages"]["it"] == {"comments": 300, "flagged": 0, "not_scored_no_model": 300}
+    assert data["not_scored_reasons"] == {"empty comment": 1, "language": 300}
+    assert data["models"]["en"]["model"] == load_model(tiny_model).id
+    said = " ".join(result.output.split())
+    assert "languages: de 300, en 300, fr 300, it 300 (no model: not scored), und 1" in said
+    unscored = "not scored: 301 (1 empty comment, 300 in a language no model reads: Italian 300)"
+    assert unscored in said
+    declared = runner.invoke(app, ["flag", str(source), "-m", str(tiny_model), "-l", "en"])
+    # declared: every comment is English; the empty one has no language to declare
+    assert [row["language"] for row in _rows(declared.stdout)][-3:] == [
+        "en",
+        "en",
+        "und",
+    ]
+
+
+def test_languages_come_out_the_same_from_every_core(tiny_model, tmp_path, monkeypatch):
+    from moderation.model.multilingual import load_models
+
+    comments = [GREETINGS[code] for code in ("en", "de", "it", "pt", "es")] * 40
+    records = [{"id": i, "thread_id": f"t{i % 5}", "text": t} for i, t in enumerate(comments)]
+    source = _jsonl(tmp_path / "in.jsonl", records)
+    models = load_models(tiny_model)
+    monkeypatch.setattr(partition, "CHUNK_SIZE", 16)  # the scoring worker sees many chunks
+    found = []
+    for processes, block in ((1, 1 << 20), (2, 1 << 20), (2, 1500)):
+        out = io.BytesIO()
+        result = flag_export(source, out, model=models, processes=processes, block_bytes=block)
+        found.append((out.getvalue(), result.summary.to_dict()))
+    assert found[0] == found[1] == found[2]
+    assert found[0][1]["languages"]["es"]["comments"] == 40
 
 
 def test_a_bad_record_leaves_no_output(runner, tiny_model, tmp_path):

@@ -55,8 +55,10 @@ def test_models_list_marks_the_active_model(runner, monkeypatch, tmp_path, tiny_
     assert result.exit_code == 0, result.output
     entries = [json.loads(line) for line in result.output.splitlines()]
     by_name = {e["name"]: e for e in entries}
-    assert set(by_name) == {"site-v1", "default"}
-    assert by_name["default"]["active"] and not by_name["site-v1"]["active"]
+    shipped = {"default", "default-de", "default-pt", "default-fr", "default-es"}
+    assert set(by_name) == {"site-v1", *shipped}
+    assert all(by_name[name]["active"] for name in shipped) and not by_name["site-v1"]["active"]
+    assert {by_name[name]["language"] for name in shipped} == {"en", "de", "pt", "fr", "es"}
     shown = runner.invoke(app, ["models", "show", "site-v1", "--json"])
     assert json.loads(shown.output)["copied_from"]["model_id"] == load_model(tiny_model).id
     readable = runner.invoke(app, ["models", "show", "site-v1"], env={"COLUMNS": "80"})
@@ -79,12 +81,19 @@ def test_models_list_compares_figures_measured_on_the_same_labels(
     entries = {e["name"]: e for e in map(json.loads, result.output.splitlines())}
     figures = {name: e["on_eval"] for name, e in entries.items()}
     rows = len(evaluation.read_text().splitlines()) - 1
-    assert [f["examples"] for f in figures.values()] == [rows, rows]
+    # English labels: the models of other languages are not measured on them
+    assert {name for name, f in figures.items() if f is None} == {
+        "default-de",
+        "default-pt",
+        "default-fr",
+        "default-es",
+    }
+    assert [f["examples"] for f in figures.values() if f] == [rows, rows]
     # labelled as site-v1 predicts: it is perfect there, the shipped model is not
     assert figures["site-v1"]["macro_f1"] == 1.0 > figures["default"]["macro_f1"]
     table = runner.invoke(app, ["models", "list", "--eval", str(evaluation)])
     said = " ".join(table.output.split())
-    assert "macro-F1 on" in said and f"({rows} labelled comments)" in said
+    assert "macro-F1 on" in said and f"({rows} labelled comments;" in said
 
 
 def test_promote_needs_evidence_then_switches_the_active_model_and_rolls_back(

@@ -9,7 +9,8 @@ import pytest
 from moderation import load_model
 from moderation.cli import app
 from moderation.errors import UsageError
-from moderation.model.scoring import explain_text, parse_thresholds, score_comments
+from moderation.model.multilingual import score_comments
+from moderation.model.scoring import explain_text, parse_thresholds
 
 from conftest import SCORING_TEXTS as TEXTS
 

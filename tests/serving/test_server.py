@@ -265,10 +265,16 @@ BAD = {
         "attribute names are in capitals: TOXICITY",
     ),
     "unsupported language": (
-        b'{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, '
-        b'"languages": ["de"]}',
+        b'{"comment": {"text": "ciao"}, "requestedAttributes": {"TOXICITY": {}}, '
+        b'"languages": ["it"]}',
         400,
-        "does not support request languages: de",
+        "does not support request languages: it",
+    ),
+    "a language code that is none": (
+        b'{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, '
+        b'"languages": ["en; rm -rf"]}',
+        400,
+        "is not a language code",
     ),
     "languages a string": (
         b'{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, "languages": "en"}',
@@ -434,12 +440,17 @@ def test_model_and_metrics_endpoints(served, model):
         "model",
         "labels",
         "thresholds",
+        "languages",
+        "unsupported_language",
         "attributes",
         "unsupported_attributes",
         "omit_unsupported_attributes",
         "summary_scale",
     }
     assert body["model"] == model.id and body["labels"] == model.labels
+    assert body["languages"]["en"]["model"] == model.id
+    assert set(body["languages"]) == {"en", "de", "pt", "fr", "es"}
+    assert "directory" not in body["languages"]["de"]
     status, body, _ = served.request("GET", "/v1/model", key=MODERATOR_KEY)
     assert body["keys_required"] is True and body["follows_active_model"] is False
     assert body["decisions_recorded_to"] == str(served.store) and body["directory"]
@@ -453,6 +464,8 @@ def test_model_and_metrics_endpoints(served, model):
         text = response.read().decode()
     assert 'endpoint="analyze",status="200"' in text
     assert "moderation_comments_scored_total" in text
+    assert 'language="en",outcome="scored"' in text
+    assert f'moderation_language_model_info{{pid="{served.process.pid}",language="en"' in text
 
 
 json_values = st.recursive(
