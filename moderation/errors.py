@@ -73,6 +73,12 @@ class FetchError(ModerationError):
     """A download that could not be completed; the message says what to do instead."""
 
 
+class StoreUnavailable(ModerationError):
+    """The label store cannot take a write now (another writer held it too long, the disk is
+    full or read-only): nothing was written, and the same write may be tried again later. A
+    server answers it with 503, never 400, so a platform retries."""
+
+
 class ModelVersionWarning(UserWarning):
     """The model was saved by other versions of the libraries it needs."""
 
