@@ -153,7 +153,7 @@ def serve_cli(
             raise UsageError("--review needs --labels STORE: the answers are appended there")
         if workers > 1:
             raise UsageError(
-                "--review needs --workers 1: the review queue and its leases live in one process"
+                "--review needs --workers 1: the review queue is scored and counted in one process"
             )
     settings = ServeSettings(
         model=str(model.resolve()) if model else None,
