@@ -168,7 +168,7 @@ def serve_cli(
     )
     app = create_app(settings)  # loads the model now: a bad one is an error before listening
     service = app.state.service
-    for note in service.store.notes if service.store else []:
+    for note in service.store.notes if service.store is not None else []:
         say(f"note: {note}")
     say(f"serving on http://{host}:{port}/v1alpha1/ ({workers} worker(s)):")
     for code, model in service.live.model.models.items():

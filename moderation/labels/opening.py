@@ -9,8 +9,11 @@ Stores used to be JSONL files (``labels.jsonl``, one line per answer). Given suc
   kept appending to it), the lines it gained are imported; if it changed otherwise, that is
   an error, never a guess.
 
-A path that names no file and ends in ``.jsonl`` means the ``.db`` beside it too, so scripts
-written for earlier versions keep working. Any other path is the SQLite store itself.
+Any other path is the SQLite store itself. A *new* store is made only under a name ending in
+``.db`` (``STORE_SUFFIX``): ``--labels new.jsonl`` or ``--store labels.txt``, naming no file,
+is refused with the name to give instead, rather than making a SQLite database under a name
+that says text (an earlier version made ``new.db`` beside ``new.jsonl`` and said so only on
+stderr, where a server's log buries it). An existing store is used whatever its name.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from moderation.errors import InputError
 from moderation.files import check_regular_file, remove_leftovers
 from moderation.labels.lines import JSONL_SUFFIXES, looks_like_label_lines, read_label_lines
 from moderation.labels.store import MEMORY, LabelStore, check_store_file
+
+STORE_SUFFIX = ".db"  # the name of a new label store ends so
 
 
 def store_path(path: str | Path) -> Path:
@@ -41,6 +46,8 @@ def open_store(path: str | Path, *, create: bool = True) -> LabelStore:
     """The store ``path`` means (``store_path``), opened; an old JSONL store there is
     imported once. What a person should be told is in the store's ``notes``."""
     given = Path(path)
+    if create and str(given) != MEMORY:
+        check_new_store_name(given)
     database = store_path(given)
     if database == given:
         return LabelStore(given, create=create)
@@ -66,6 +73,20 @@ def open_store(path: str | Path, *, create: bool = True) -> LabelStore:
         store = _import_new(given, database, notes)
     store.notes.extend(notes)
     return store
+
+
+def check_new_store_name(path: Path) -> None:
+    """A path naming no file must end in ``.db`` to become a new store."""
+    if path.suffix.lower() == STORE_SUFFIX or path.exists() or path.is_symlink():
+        return
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        problem = (
+            "not found; label stores are SQLite databases now (a .jsonl store is an old one, "
+            "imported when it exists)"
+        )
+    else:
+        problem = f"not found, and a new label store's name ends in {STORE_SUFFIX}"
+    raise InputError(path, problem, hint=f"give {path.with_suffix(STORE_SUFFIX)}")
 
 
 def open_for_reading(path: str | Path) -> LabelStore:
