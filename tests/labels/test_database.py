@@ -4,7 +4,6 @@ with, and the files a refused store leaves behind."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sqlite3
@@ -13,8 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -24,6 +21,7 @@ from moderation.labels.record import LabelRecord
 from moderation.labels.store import LabelStore
 
 from conftest import start_moderation_server
+from review_http import post_json
 
 # a writer of this package that takes the store and keeps it (until it is stopped or killed)
 _HOLDER = """
@@ -132,20 +130,6 @@ def test_a_writer_waiting_for_the_store_stops_when_told(tmp_path):
             store.close()
 
 
-def _post(base, path, body, timeout):
-    request = urllib.request.Request(
-        base + path,
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status
-    except urllib.error.HTTPError as err:
-        return err.code
-
-
 def test_a_server_answers_and_stops_while_a_stopped_writer_holds_its_store(tmp_path, tiny_model):
     """The red team's repro 03 ("stop") and 04: with the store held by a stopped writer, a
     decision got no answer and SIGTERM did not stop `serve`. Now the decision is refused
@@ -164,10 +148,10 @@ def test_a_server_answers_and_stops_while_a_stopped_writer_holds_its_store(tmp_p
             "clientToken": "comment:c1",
         }
         started = time.monotonic()
-        status = _post(base, "/v1alpha1/comments:suggestscore", decision, timeout=30)
+        status, _ = post_json(base, "/v1alpha1/comments:suggestscore", decision, timeout=30)
         assert status >= 400 and time.monotonic() - started < 20
         pending = threading.Thread(
-            target=_post,
+            target=post_json,
             args=(base, "/v1alpha1/comments:suggestscore", decision, 30),
             daemon=True,
         )

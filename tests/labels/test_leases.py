@@ -4,10 +4,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-
 from moderation.comments import Comment
 from moderation.labels.leases import NEWCOMER_LEASES, Leases
 from moderation.labels.review.queue import QueueItem
@@ -15,20 +11,8 @@ from moderation.labels.review.shared import SharedQueue
 from moderation.labels.store import LabelStore
 
 from conftest import start_moderation_server
-
-
-def _post(base, path, body):
-    request = urllib.request.Request(
-        base + path,
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
+from review_http import post_json as _post
+from review_http import write_review_export
 
 
 def _item(state):
@@ -41,14 +25,7 @@ def test_two_review_servers_on_one_store_never_show_one_comment_to_two(tmp_path,
     30 disagreements). Then 60 made-up names ask for a comment: they hold a few comments
     between them, not the whole queue, and a real moderator is still handed one."""
     store = tmp_path / "labels.db"
-    export = tmp_path / "export.jsonl"
-    export.write_text(
-        "".join(
-            json.dumps({"id": f"r{i}", "thread_id": "t", "text": f"Review comment number {i}."})
-            + "\n"
-            for i in range(60)
-        )
-    )
+    export = write_review_export(tmp_path / "export.jsonl", 60)
     model = ["--model", str(tiny_model)]
     one, _, first = start_moderation_server(
         ["serve", "--labels", str(store), "--review", str(export), *model]
