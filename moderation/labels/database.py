@@ -242,6 +242,7 @@ class StoreDatabase:
         self._synchronous = ""
         self._checkpointer: _Checkpointer | None = None
         self._queue: _WritersQueue | None = None
+        self._made_lock: str | None = None  # the lock file, when opening made it
         if str(path) == MEMORY:
             uri = "file::memory:?mode=memory"
         else:
@@ -270,6 +271,9 @@ class StoreDatabase:
             self._prepare()
         except BaseException:
             self.close()
+            if self._made_lock:  # a store refused here leaves nothing of ours beside it
+                with contextlib.suppress(OSError):
+                    os.unlink(self._made_lock)
             raise
 
     def __bool__(self) -> bool:
@@ -307,10 +311,13 @@ class StoreDatabase:
         made so when an earlier version left it open to others."""
         if str(self.path) == MEMORY:
             return
+        name, flags = f"{self.path}-lock", os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
         try:
-            fd = os.open(
-                f"{self.path}-lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
-            )
+            try:
+                fd = os.open(name, flags | os.O_CREAT | os.O_EXCL, 0o600)
+                self._made_lock = name
+            except FileExistsError:
+                fd = os.open(name, flags)
         except OSError:
             return
         with contextlib.suppress(OSError):

@@ -205,11 +205,18 @@ def test_a_refused_file_is_left_as_it_was_with_nothing_made_beside_it(tmp_path):
     raw.close()
     corrupt = tmp_path / "corrupt.db"
     corrupt.write_bytes(schema.SQLITE_HEADER + b"\xff" * 5000)
+    damaged = tmp_path / "damaged.db"  # its header reads (a label store's), its schema not
+    LabelStore(damaged).close()
+    os.unlink(f"{damaged}-lock")
+    with open(damaged, "r+b") as handle:
+        handle.seek(100)
+        handle.write(b"\xa5" * 3996)
     before = sorted(p.name for p in tmp_path.iterdir())
     for path, problem in (
         (other, "not a label store"),
         (newer, "newer version"),
         (corrupt, "not a readable label store"),
+        (damaged, "not a readable label store"),
     ):
         with pytest.raises(InputError, match=problem):
             LabelStore(path)
