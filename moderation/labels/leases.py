@@ -93,12 +93,25 @@ class Leases:
             )
             return cursor.rowcount == 1
 
+    def take(self, labeller: str, cid: str) -> bool:
+        """Lease ``cid`` to ``labeller`` unless someone else holds it; whether they hold it."""
+        return self.hand_out(labeller, lambda leased: _unless_held(leased, labeller, cid)) == cid
+
+    def release(self, labeller: str) -> None:
+        """Give back ``labeller``'s lease (they stopped reviewing)."""
+        with self.store._transaction(durable=False) as db:
+            db.execute("DELETE FROM leases WHERE labeller = ?", (labeller,))
+
     def holder(self, cid: str) -> str | None:
         """Who holds ``cid`` now."""
         rows = self.store._fetch(
             "SELECT labeller FROM leases WHERE comment_id = ? AND expires > ?", (cid, self.clock())
         )
         return rows[0][0] if rows else None
+
+
+def _unless_held(leased: Mapping[str, str], labeller: str, cid: str) -> str | None:
+    return cid if leased.get(cid, labeller) == labeller else None
 
 
 def _is_newcomer(db: sqlite3.Connection, labeller: str) -> bool:

@@ -103,3 +103,35 @@ def test_a_lease_is_one_labellers_and_runs_out(tmp_path):
     now[0] += 61
     assert leases.holder("c1") is None and not leases.renew("ana", "c1")
     assert leases.hand_out("ben", lambda leased: "c1" if "c1" not in leased else None) == "c1"
+
+
+def test_the_terminal_leaves_to_others_what_the_page_shows_them_and_the_page_likewise(tmp_path):
+    """`moderation label` in a terminal beside the review page (finding 7 names it too):
+    a comment the page shows ben is left to him, and while the terminal shows ana a comment
+    the page shows it to nobody else."""
+    from moderation.labels.review.loop import review_loop
+
+    items = [_queue_item(f"c{i}") for i in range(4)]
+    page = SharedQueue(items, LabelStore(tmp_path / "labels.db"), model_id="m")
+    bens = page.state("ben")["item"]
+    shown, said = [], []
+
+    def show(item, at, total, again):
+        shown.append((item.comment.id, page.state("cy")["item"]))
+
+    with LabelStore(tmp_path / "labels.db") as store:
+        keys = iter("cccc")
+        given = review_loop(
+            items,
+            store,
+            labeller="ana",
+            model_id="m",
+            read_key=lambda: next(keys, ""),
+            show=show,
+            say=said.append,
+        )
+        assert bens not in {ana for ana, _ in shown}
+        assert all(ana != cys for ana, cys in shown)
+        assert any(f"{bens} is being reviewed by ben" in message for message in said)
+        assert sum(given.values()) == len(shown) >= 1
+        assert store._fetch("SELECT count(*) FROM leases WHERE labeller = 'ana'")[0][0] == 0

@@ -226,10 +226,7 @@ class SharedQueue:
                 raise ReviewRefusal(409, str(err)) from None
             history.popleft()
             self._account_new_records()
-            self.leases.hand_out(
-                labeller,
-                lambda leased: record.id if leased.get(record.id) in (None, labeller) else None,
-            )
+            self.leases.take(labeller, record.id)
             view = self._view(labeller)
             view["saved"] = self._saved(saved, [])
             return view
