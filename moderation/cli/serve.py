@@ -153,7 +153,7 @@ def serve_cli(
             raise UsageError("--review needs --labels STORE: the answers are appended there")
         if workers > 1:
             raise UsageError(
-                "--review needs --workers 1: the review queue and its leases live in one process"
+                "--review needs --workers 1: the review queue is scored and counted in one process"
             )
     settings = ServeSettings(
         model=str(model.resolve()) if model else None,
@@ -168,7 +168,7 @@ def serve_cli(
     )
     app = create_app(settings)  # loads the model now: a bad one is an error before listening
     service = app.state.service
-    for note in service.store.notes if service.store else []:
+    for note in service.store.notes if service.store is not None else []:
         say(f"note: {note}")
     say(f"serving on http://{host}:{port}/v1alpha1/ ({workers} worker(s)):")
     for code, model in service.live.model.models.items():

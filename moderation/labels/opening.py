@@ -9,8 +9,11 @@ Stores used to be JSONL files (``labels.jsonl``, one line per answer). Given suc
   kept appending to it), the lines it gained are imported; if it changed otherwise, that is
   an error, never a guess.
 
-A path that names no file and ends in ``.jsonl`` means the ``.db`` beside it too, so scripts
-written for earlier versions keep working. Any other path is the SQLite store itself.
+Any other path is the SQLite store itself. A *new* store is made only under a name ending in
+``.db`` (``STORE_SUFFIX``): ``--labels new.jsonl`` or ``--store labels.txt``, naming no file,
+is refused with the name to give instead, rather than making a SQLite database under a name
+that says text (an earlier version made ``new.db`` beside ``new.jsonl`` and said so only on
+stderr, where a server's log buries it). An existing store is used whatever its name.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from moderation.files import check_regular_file, remove_leftovers
 from moderation.labels.lines import JSONL_SUFFIXES, looks_like_label_lines, read_label_lines
 from moderation.labels.store import MEMORY, LabelStore, check_store_file
 
+STORE_SUFFIX = ".db"  # the name of a new label store ends so
+
 
 def store_path(path: str | Path) -> Path:
     """The SQLite store a ``--store`` path means: the path itself, or for an old JSONL store
@@ -37,35 +42,55 @@ def store_path(path: str | Path) -> Path:
     return path
 
 
-def open_store(path: str | Path, *, create: bool = True) -> LabelStore:
+def open_store(
+    path: str | Path, *, create: bool = True, busy_seconds: float | None = None
+) -> LabelStore:
     """The store ``path`` means (``store_path``), opened; an old JSONL store there is
-    imported once. What a person should be told is in the store's ``notes``."""
+    imported once. What a person should be told is in the store's ``notes``. A writer waits
+    ``busy_seconds`` at most for another (None: ``database.wait_seconds()``; a server may want
+    less than a terminal)."""
     given = Path(path)
+    if create and str(given) != MEMORY:
+        check_new_store_name(given)
     database = store_path(given)
     if database == given:
-        return LabelStore(given, create=create)
+        return LabelStore(given, create=create, busy_seconds=busy_seconds)
     notes = [
         f"removed {name}, left by an import that was stopped" for name in remove_leftovers(database)
     ]
     if not looks_like_label_lines(given):
         if given.exists() or given.is_symlink():
             check_regular_file(given)  # a device or a FIFO named .jsonl: one clear error
-        store = LabelStore(database, create=create)
+        store = LabelStore(database, create=create, busy_seconds=busy_seconds)
         if not database.exists() or not len(store):
             notes.append(f"label stores are SQLite databases: the answers go to {database}")
         store.notes.extend(notes)
         return store
     if check_store_file(database):
-        store = LabelStore(database, create=False)
+        store = LabelStore(database, create=False, busy_seconds=busy_seconds)
         try:
             notes.extend(_catch_up(store, given))
         except BaseException:
             store.close()
             raise
     else:
-        store = _import_new(given, database, notes)
+        store = _import_new(given, database, notes, busy_seconds)
     store.notes.extend(notes)
     return store
+
+
+def check_new_store_name(path: Path) -> None:
+    """A path naming no file must end in ``.db`` to become a new store."""
+    if path.suffix.lower() == STORE_SUFFIX or path.exists() or path.is_symlink():
+        return
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        problem = (
+            "not found; label stores are SQLite databases now (a .jsonl store is an old one, "
+            "imported when it exists)"
+        )
+    else:
+        problem = f"not found, and a new label store's name ends in {STORE_SUFFIX}"
+    raise InputError(path, problem, hint=f"give {path.with_suffix(STORE_SUFFIX)}")
 
 
 def open_for_reading(path: str | Path) -> LabelStore:
@@ -113,7 +138,9 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _import_new(old: Path, database: Path, notes: list[str]) -> LabelStore:
+def _import_new(
+    old: Path, database: Path, notes: list[str], busy_seconds: float | None = None
+) -> LabelStore:
     """A new store at ``database`` holding the old file's answers, put in place whole."""
     data = old.read_bytes()
     building = database.with_name(f".{database.name}.{os.getpid()}.import")
@@ -128,7 +155,7 @@ def _import_new(old: Path, database: Path, notes: list[str]) -> LabelStore:
             notes.append(f"{database} was made by another process meanwhile; using it")
     finally:
         _remove_store_files(building)
-    store = LabelStore(database, create=False)
+    store = LabelStore(database, create=False, busy_seconds=busy_seconds)
     notes.append(
         f"{old} is a label store of an earlier version (JSON lines): imported its {added:,} "
         f"answer(s) into {database}; {old} is left as it was (give --store {database} from "

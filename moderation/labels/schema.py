@@ -15,6 +15,9 @@ they are right whoever writes (this package, an older version, ``sqlite3`` by ha
   win over the platform's; moderators who disagree make the comment a ``disagreement``; a
   comment with only skips is ``skipped``.
 
+``leases`` (version 2) says which comment each reviewer is being shown, and until when
+(``labels.leases``): rows there are added, renewed and deleted freely, they are no history.
+
 ``PRAGMA user_version`` is the schema's version; ``PRAGMA application_id`` marks the file as
 a label store. ``MIGRATIONS[n]`` takes a store from version ``n`` to ``n + 1``, inside the
 transaction that opens it.
@@ -28,7 +31,7 @@ from collections.abc import Callable
 from moderation.comments import LABELS
 
 APPLICATION_ID = 0x6D6F6C62  # "molb": a moderation label store
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 _LABELS = ", ".join(f"'{label}'" for label in LABELS)
@@ -167,8 +170,25 @@ END;
 """
 
 
+_VERSION_2 = """
+-- which comment each reviewer is shown, until when (wall-clock seconds): one per comment
+CREATE TABLE leases (
+    comment_id TEXT PRIMARY KEY,
+    labeller TEXT NOT NULL,
+    taken REAL NOT NULL,
+    expires REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX leases_by_labeller ON leases (labeller);
+"""
+
+
 def _create_version_1(connection: sqlite3.Connection) -> None:
     for statement in _statements(_VERSION_1):
+        connection.execute(statement)
+
+
+def _add_leases(connection: sqlite3.Connection) -> None:
+    for statement in _statements(_VERSION_2):
         connection.execute(statement)
 
 
@@ -188,5 +208,5 @@ def _statements(script: str) -> list[str]:
 
 
 # MIGRATIONS[n] takes a store from schema version n to n + 1 (0 is a new, empty file)
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_version_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_version_1, _add_leases]
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -3,9 +3,10 @@
 One store is one SQLite file (``labels.db``) in WAL mode, shared by every writer at once: the
 review page, `moderation label` in a terminal, a spreadsheet import, `moderation serve` taking
 the platform's decisions, in as many processes and threads as there are. Each answer, undo,
-decision or import is one transaction; a writer waits for another (``BUSY_SECONDS``) rather
-than failing. The schema (``labels.schema``) keeps the history append-only and each comment's
-current answer beside it.
+decision or import is one transaction; a writer waits for another, for ``BUSY_SECONDS`` at
+most, then raises ``StoreUnavailable`` with nothing written (``labels.database``). The schema
+(``labels.schema``) keeps the history append-only and each comment's current answer beside
+it.
 
 The rules, applied as each answer is written:
 

@@ -14,7 +14,8 @@ their role::
 
 Blank lines, and lines whose first non-space character is ``#``, are left out. A byte-order
 mark is tolerated. A key is at least 16 characters without spaces; two lines may not share a
-key. Any other line is an error naming the file and line, before the server listens.
+key, and one name has one role (a platform named like a moderator would supersede their
+labels). Any other line is an error naming the file and line, before the server listens.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def read_keys(path: Path) -> list[tuple[bytes, Key]]:
         raise InputError(path, f"is not UTF-8 text ({err.reason})") from None
     keys: list[tuple[bytes, Key]] = []
     seen: dict[str, int] = {}
+    roles: dict[str, tuple[str, int]] = {}  # name -> its role, and the line that gave it
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -93,10 +95,24 @@ def read_keys(path: Path) -> list[tuple[bytes, Key]]:
                 hint="give each its own key",
             )
         seen[key] = number
+        _check_one_role(path, number, owner, roles)
         keys.append((key.encode("utf-8", "surrogatepass"), owner))
     if not keys:
         raise InputError(path, "no keys in the file", hint="write KEY NAME [ROLE] on a line")
     return keys
+
+
+def _check_one_role(path: Path, number: int, owner: Key, roles: dict[str, tuple[str, int]]) -> None:
+    """One name, one role: a platform key named like a moderator would record its decisions
+    as that moderator's position, and supersede their labels."""
+    role, first = roles.setdefault(owner.name, (owner.role, number))
+    if role != owner.role:
+        raise InputError(
+            path,
+            f"{owner.name!r} is a {owner.role} here and a {role} on line {first}",
+            line=number,
+            hint="give the platform a name of its own (e.g. coral): one role per name",
+        )
 
 
 def _key_line(path: Path, number: int, fields: list[str]) -> tuple[str, Key]:

@@ -7,9 +7,11 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from moderation.cli import app
 from moderation.errors import InputError
 from moderation.labels.opening import open_for_reading, open_store, store_path
 from moderation.labels.record import LabelRecord
@@ -85,11 +87,18 @@ def test_a_database_beside_the_old_store_that_did_not_come_from_it_is_refused(tm
         open_store(old)
 
 
-def test_a_jsonl_name_that_is_not_there_means_the_database_beside_it(tmp_path):
-    with open_store(tmp_path / "new.jsonl") as store:
-        assert store.path == tmp_path / "new.db"
-        assert "label stores are SQLite databases" in store.notes[0]
-    assert not (tmp_path / "new.jsonl").exists()
+@pytest.mark.parametrize("name", ["new.jsonl", "labels.txt", "store"])
+def test_a_new_store_is_made_only_under_a_db_name(tmp_path, runner, name):
+    """Red team finding 13: `serve --labels new.jsonl` made new.db and never said so. A path
+    naming no file becomes a store only if it ends in .db; else one line says what to give."""
+    with pytest.raises(InputError, match=f"{name}: not found.*give .*{Path(name).stem}.db"):
+        open_store(tmp_path / name)
+    result = runner.invoke(app, ["serve", "--labels", str(tmp_path / name)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"give {tmp_path / Path(name).stem}.db" in result.output
+    assert sorted(tmp_path.iterdir()) == []
+    with open_store(tmp_path / "new.db") as store:
+        assert store.path == tmp_path / "new.db" and store.notes == []
 
 
 def test_one_moderators_changed_label_in_an_old_store_becomes_a_correction(tmp_path):

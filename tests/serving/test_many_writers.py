@@ -6,32 +6,18 @@ success) is in the store exactly once, and the store opens and reads."""
 from __future__ import annotations
 
 import csv
-import json
 import os
 import signal
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.request
 from collections import Counter
 
 from moderation.labels.store import LabelStore
 
 from conftest import start_moderation_server
-
-JSON = {"Content-Type": "application/json"}
-
-
-def _post(base, path, body):
-    request = urllib.request.Request(
-        base + path, data=json.dumps(body).encode(), method="POST", headers=JSON
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read() or b"null")
+from review_http import post_json as _post
+from review_http import write_review_export
 
 
 def _decision(cid, label):
@@ -47,14 +33,7 @@ def _decision(cid, label):
 
 def test_every_writer_at_once_loses_nothing_and_doubles_nothing(tmp_path, tiny_model):
     store = tmp_path / "labels.db"
-    export = tmp_path / "export.jsonl"
-    export.write_text(
-        "".join(
-            json.dumps({"id": f"r{i}", "thread_id": "t", "text": f"Review comment number {i}."})
-            + "\n"
-            for i in range(40)
-        )
-    )
+    export = write_review_export(tmp_path / "export.jsonl", 40)
     sheet = tmp_path / "sheet.csv"
     with open(sheet, "w", newline="") as handle:
         writer = csv.writer(handle)

@@ -1,11 +1,16 @@
 """The answer loop of `moderation label` in a terminal: one key per answer, each in the label
-store before the next comment is shown; undo; skipped comments come back at the end."""
+store before the next comment is shown; undo; skipped comments come back at the end.
+
+The comment shown is leased to the moderator in the store (``labels.leases``), as on the
+review page: a comment the page shows someone else right now is left to them (and the page
+shows nobody the comment on the terminal's screen)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
 
+from moderation.labels.leases import Leases
 from moderation.labels.record import answer_record
 from moderation.labels.review.queue import QueueItem
 from moderation.labels.store import LabelStore, NothingToUndo
@@ -33,10 +38,29 @@ def review_loop(
     read_key: Callable[[], str],
     show: Callable[[QueueItem, int, int, bool], None],
     say: Callable[[str], None],
+    leases: Leases | None = None,
 ) -> Counter:
     """``show`` a comment (with its position, the queue's length so far, and whether it is a
     skipped comment's second turn), read one key, record the answer in ``store`` (on disk
-    before the next comment is shown) and say so. Returns the answers given this session."""
+    before the next comment is shown) and say so. A comment leased to someone else is left
+    to them. Returns the answers given this session."""
+    leases = leases or Leases(store)
+    try:
+        return _answer_loop(items, store, labeller, model_id, read_key, show, say, leases)
+    finally:
+        leases.release(labeller)
+
+
+def _answer_loop(
+    items: list[QueueItem],
+    store: LabelStore,
+    labeller: str,
+    model_id: str,
+    read_key: Callable[[], str],
+    show: Callable[[QueueItem, int, int, bool], None],
+    say: Callable[[str], None],
+    leases: Leases,
+) -> Counter:
     items = list(items)
     first_turns = len(items)
     done: list[tuple[QueueItem, str, int]] = []
@@ -44,6 +68,11 @@ def review_loop(
     position = 0
     while position < len(items):
         item = items[position]
+        cid = item.comment.id
+        if not leases.take(labeller, cid):
+            say(f"{cid} is being reviewed by {leases.holder(cid) or 'someone'} now: left to them")
+            position += 1
+            continue
         show(item, position, len(items), position >= first_turns)
         try:
             key = read_key().lower()

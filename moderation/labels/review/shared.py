@@ -3,14 +3,16 @@
 The export is scored once, at start, and put in review order (``queue.order_queue``): comments
 already answered in the store are left out, comments skipped earlier come last. Each moderator
 asks for the next comment and gets one nobody else holds: a *lease* on it, renewed while the
-page is open, that expires after ``lease_seconds`` (a closed tab gives its comment back). An
+page is open, that expires after ``lease_seconds`` (a closed tab gives its comment back). The
+leases are kept in the label store (``labels.leases``), so two review processes on one store
+(`serve --review` and `moderation review`) never show one comment to two moderators; names
+that have answered nothing yet hold a few leases between them at most. An
 answer is in the label store (one transaction, on disk) before the next comment is handed out.
 If two moderators answer the same comment anyway (a lease ran out), both answers are kept (a
 disagreement); one moderator answering it again (a second tab) corrects their first answer.
 
 What other writers add to the store (a terminal, another server) is read in on each request.
-The leases and counts live in this object, behind one lock: the review page runs in one
-process.
+The counts live in this object, behind one lock.
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from moderation.comments import LABELS
+from moderation.labels.leases import Leases
 from moderation.labels.record import LabelRecord, answer_record
 from moderation.labels.review.queue import ANSWERED, QueueItem, order_queue
 from moderation.labels.store import Current, LabelStore, NothingToUndo, Saved
@@ -52,12 +54,6 @@ def check_labeller(name: Any) -> str:
     return name
 
 
-@dataclass
-class Lease:
-    labeller: str
-    expires: float
-
-
 class SharedQueue:
     """The queue, the leases and each moderator's recent answers over one label store."""
 
@@ -70,7 +66,7 @@ class SharedQueue:
         order: str = "uncertain",
         seed: int = 0,
         lease_seconds: float = 300.0,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ):
         self.store = store
         self.model_id = model_id
@@ -79,8 +75,7 @@ class SharedQueue:
         self.lock = threading.Lock()
         ordered = order_queue(items, order, seed=seed)
         self.items = {item.comment.id: item for item in ordered}
-        self.leases: dict[str, Lease] = {}
-        self.held: dict[str, str] = {}  # labeller -> the id they hold
+        self.leases = Leases(store, seconds=lease_seconds, clock=clock)
         self.history: dict[str, deque[LabelRecord]] = {}
         # each id's current answer as last accounted, and the counts kept from them
         self.accounted: dict[str, Current] = {}
@@ -160,51 +155,27 @@ class SharedQueue:
 
     # --- leases -------------------------------------------------------------------------------
 
-    def _lease_holder(self, cid: str, now: float) -> str | None:
-        lease = self.leases.get(cid)
-        if lease is None:
-            return None
-        if lease.expires <= now:
-            del self.leases[cid]
-            if self.held.get(lease.labeller) == cid:
-                del self.held[lease.labeller]
-            return None
-        return lease.labeller
-
-    def _take(self, labeller: str, cid: str, now: float) -> None:
-        self._release(labeller)
-        self.leases[cid] = Lease(labeller, now + self.lease_seconds)
-        self.held[labeller] = cid
-
-    def _release(self, labeller: str) -> None:
-        cid = self.held.pop(labeller, None)
-        if cid is not None and self.leases.get(cid, Lease("", 0)).labeller == labeller:
-            del self.leases[cid]
-
     def _live(self, position: int) -> bool:
         cid = self.order[position]
         return self.slot.get(cid) == position and not self._is_labelled(cid)
 
-    def _next_for(self, labeller: str) -> str | None:
-        """The comment ``labeller`` should see: the one they hold, else the first in the queue
-        that is not answered and not held by someone else (leased to them now)."""
-        now = self.clock()
-        held = self.held.get(labeller)
-        if held is not None and self._lease_holder(held, now) == labeller:
-            if not self._is_labelled(held):
-                self.leases[held].expires = now + self.lease_seconds
-                return held
-            self._release(labeller)
-        while self.head < len(self.order) and not self._live(self.head):
-            self.head += 1
-        for position in range(self.head, len(self.order)):
-            if not self._live(position):
-                continue
-            cid = self.order[position]
-            if self._lease_holder(cid, now) is None:
-                self._take(labeller, cid, now)
-                return cid
-        return None
+    def _next_for(self, labeller: str, *, keep: bool = True) -> str | None:
+        """The comment ``labeller`` should see: the one they hold (``keep``), else the first in
+        the queue that is not answered and not held by someone else (leased to them now)."""
+
+        def choose(leased: Mapping[str, str]) -> str | None:
+            if keep:
+                for cid, holder in leased.items():
+                    if holder == labeller and cid in self.items and not self._is_labelled(cid):
+                        return cid
+            while self.head < len(self.order) and not self._live(self.head):
+                self.head += 1
+            for position in range(self.head, len(self.order)):
+                if self._live(position) and self.order[position] not in leased:
+                    return self.order[position]
+            return None
+
+        return self.leases.hand_out(labeller, choose)
 
     # --- what the page asks for ---------------------------------------------------------------
 
@@ -216,12 +187,9 @@ class SharedQueue:
 
     def renew(self, labeller: str, cid: str) -> bool:
         """Keep holding ``cid`` while the page is open; False if the lease is gone."""
-        with self.lock:
-            now = self.clock()
-            if self._lease_holder(cid, now) != labeller:
-                return False
-            self.leases[cid].expires = now + self.lease_seconds
-            return True
+        if not isinstance(cid, str):
+            return False
+        return self.leases.renew(labeller, cid)
 
     def answer(self, labeller: str, cid: str, choice: str) -> dict[str, Any]:
         """Record ``choice`` (a label or ``skip``) for ``cid`` by ``labeller`` in the store,
@@ -238,8 +206,7 @@ class SharedQueue:
                 self._requeue(cid)
             if saved.written:
                 self._remember_answer(labeller, saved.record)
-            self._release(labeller)
-            view = self._view(labeller)
+            view = self._view(labeller, keep=False)
             view["saved"] = self._saved(saved, others)
             return view
 
@@ -259,10 +226,7 @@ class SharedQueue:
                 raise ReviewRefusal(409, str(err)) from None
             history.popleft()
             self._account_new_records()
-            now = self.clock()
-            holder = self._lease_holder(record.id, now)
-            if holder is None or holder == labeller:
-                self._take(labeller, record.id, now)
+            self.leases.take(labeller, record.id)
             view = self._view(labeller)
             view["saved"] = self._saved(saved, [])
             return view
@@ -368,8 +332,8 @@ class SharedQueue:
             "compared": self.compared,
         }
 
-    def _view(self, labeller: str) -> dict[str, Any]:
-        cid = self._next_for(labeller)
+    def _view(self, labeller: str, *, keep: bool = True) -> dict[str, Any]:
+        cid = self._next_for(labeller, keep=keep)
         return {
             "labeller": labeller,
             "item": cid,
