@@ -21,9 +21,9 @@ from moderation.cli import app
 
 from conftest import start_moderation_server, store_history, store_labels
 
-KEY = "review-key-ana-0001"  # ana's, a moderator
-BO_KEY = "review-key-bo-00002"  # bo's
-PLATFORM_KEY = "review-key-coral-03"  # the platform's: no reviewing with it
+KEY = "review-key-ana-00001"  # ana's, a moderator
+BO_KEY = "review-key-bo-000002"  # bo's
+PLATFORM_KEY = "review-key-coral-003"  # the platform's: no reviewing with it
 MARKUP = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> says <b>hi</b>'
 COMMENTS = [
     ("r1", None, "The footbridge reopening is great news for everyone walking to school."),
