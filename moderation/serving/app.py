@@ -358,9 +358,7 @@ async def _model(service: Service, request: Request) -> Response:
                 "directory": str(service.live.directory),
                 "created": main.meta.created_at,
                 "follows_active_model": service.live.explicit is None,
-                "decisions_recorded_to": (
-                    str(service.store.path) if service.store is not None else None
-                ),
+                "decisions_recorded_to": str(service.store.path) if service.store else None,
                 "keys_required": service.keys.required,
             }
         )

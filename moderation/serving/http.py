@@ -140,7 +140,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         cycle = self.cycle
         if self.transport.is_closing() or cycle is None:
             return
-        started = cycle.response_started
+        started = cycle.response_started or bool(self.pipeline)  # an answer is under way
         cycle.disconnected = True  # the route reads a disconnect; its answer goes nowhere
         cycle.message_event.set()
         if started:

@@ -51,7 +51,7 @@ from moderation.formats import ReadOptions
 from moderation.labels.review.queue import load_queue
 from moderation.labels.review.shared import ReviewRefusal, SharedQueue, check_labeller
 from moderation.labels.store import LabelStore
-from moderation.serving.guard import MAX_REVIEW_BODY, BodyTooLarge, read_body
+from moderation.serving.guard import MAX_REVIEW_BODY, BodyTooLarge, ServerFull, read_body
 from moderation.serving.keys import Key, Keys
 from moderation.serving.limiter import DeviceCookies, WrongKeys, client_address
 from moderation.serving.perspective import ApiError, parse_json
@@ -306,9 +306,10 @@ def _asset(name: str) -> str:
     return resources.files("moderation.serving").joinpath("static", name).read_text("utf-8")
 
 
-def _api(work: Any) -> Any:
+def _api(work: Any, *, writes: bool = True) -> Any:
     """An API route: who is asking, the JSON body, refusals as 4xx with a message the page
-    shows as it is."""
+    shows as it is, a store that cannot take the answer as 503 (``writes``: the route
+    writes the store, so its success says the store is writable again)."""
 
     async def route(request: Request) -> Response:
         desk = _desk(request)
@@ -326,14 +327,16 @@ def _api(work: Any) -> Any:
                 raise ReviewRefusal(400, "send a JSON object")
             data = parsed
             labeller = desk.labeller(key, data)
-            result = desk.writes.noted(await asyncio.to_thread(work, desk, labeller, data))
+            result = await asyncio.to_thread(work, desk, labeller, data)
+            if writes:
+                desk.writes.noted(result)
         except (ReviewRefusal, ApiError) as err:
             error: dict[str, Any] = {"code": err.code, "message": err.message}
             if err.code == 400 and key is None and not data.get("labeller"):
                 error["name_needed"] = True  # the page asks for a name
             return _json({"error": error}, err.code)
-        except ClientDisconnect:
-            raise  # nobody to answer (serving.guard)
+        except (ClientDisconnect, ServerFull):
+            raise  # answered, or not, by serving.guard
         except Exception as err:
             return _failure(desk, err)
         return _json(result)
@@ -387,11 +390,11 @@ def review_routes(*, at_root: bool = False) -> list[Route]:
         Route("/review", review_page, methods=["GET"]),
         Route("/review/login", login, methods=["POST"]),
         Route("/review/static/{name}", asset, methods=["GET"]),
-        Route("/review/api/state", _api(_state), methods=["POST"]),
+        Route("/review/api/state", _api(_state, writes=False), methods=["POST"]),
         Route("/review/api/answer", _api(_answer), methods=["POST"]),
         Route("/review/api/undo", _api(_undo), methods=["POST"]),
         Route("/review/api/correct", _api(_correct), methods=["POST"]),
-        Route("/review/api/lease", _api(_lease), methods=["POST"]),
+        Route("/review/api/lease", _api(_lease, writes=False), methods=["POST"]),
     ]
     if at_root:
         routes.append(Route("/", _to_review, methods=["GET"]))
