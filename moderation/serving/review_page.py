@@ -349,7 +349,10 @@ def _failure(desk: ReviewDesk, err: Exception) -> Response:
     failed (try again), else 400 for the library's refusal, 500 (logged) for a bug."""
     failure = desk.writes.failed(err)
     if failure is not err:
-        error = {"code": 503, "message": f"{failure}; try again in a moment"}
+        message = str(failure)
+        if "try again" not in message:
+            message += "; try again in a moment"
+        error = {"code": 503, "message": message}
         response = _json({"error": error}, 503)
         response.headers["retry-after"] = str(RETRY_SECONDS)
         return response

@@ -106,4 +106,6 @@ class StoreWriter:
         return "ok"
 
     def close(self) -> None:
-        self._thread.shutdown(wait=True)
+        """After the last write under way (writes still queued are dropped: their requests
+        have been answered by the server's shutdown)."""
+        self._thread.shutdown(wait=True, cancel_futures=True)
