@@ -32,6 +32,7 @@ from moderation.cli.serve import (
     PortOption,
     RequestTimeoutOption,
     TrustedProxyOption,
+    check_allowed_hosts,
     check_review_options,
     is_local,
 )
@@ -104,7 +105,7 @@ def review_cli(
         review_skip_bad=skip_bad,
         review_columns=[text_col, id_col, parent_col, thread_col, author_col, time_col, label_col],
         review_thresholds=threshold or [],
-        allowed_hosts=allow_host or [],
+        allowed_hosts=check_allowed_hosts(allow_host),
         trusted_proxies=trusted_proxy or [],
         request_timeout=request_timeout,
     )

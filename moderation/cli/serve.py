@@ -131,6 +131,19 @@ def is_local(host: str) -> bool:
         return False
 
 
+def check_allowed_hosts(values: list[str] | None) -> list[str]:
+    """The ``--allow-host`` values, each a name or an origin (else a usage error)."""
+    from moderation.serving.guard import allowed_origins
+
+    for value in values or []:
+        if not allowed_origins(value):
+            raise UsageError(
+                f"--allow-host {value!r}: give a name (mod.example.org) or an origin "
+                "(https://mod.example.org:8443)"
+            )
+    return values or []
+
+
 def check_review_options(order: str, port: int, store: Path | None) -> None:
     from moderation.labels.review.queue import ORDERS
 
@@ -193,7 +206,7 @@ def serve_cli(
         labels=os.path.abspath(labels) if labels else None,  # a link stays a link: refused
         review=str(review.resolve()) if review else None,
         review_order=review_order,
-        allowed_hosts=allow_host or [],
+        allowed_hosts=check_allowed_hosts(allow_host),
         trusted_proxies=trusted_proxy or [],
         request_timeout=request_timeout,
         max_connections=max_connections,

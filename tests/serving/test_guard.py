@@ -216,3 +216,11 @@ def test_a_big_batch_is_scored_off_the_event_loop(server):
         assert waiting == b""  # the batch's answer was not out before /healthz's
         sock.setblocking(True)
         assert sock.makefile("rb").read().startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.parametrize("value", ["https://", "http://mod.example:99999", "ftp://mod.example"])
+def test_a_malformed_allow_host_is_a_usage_error(runner, value):
+    from moderation.cli import app
+
+    result = runner.invoke(app, ["serve", "--allow-host", value])
+    assert result.exit_code == 2 and "--allow-host" in result.output, result.output
