@@ -67,7 +67,7 @@ from moderation.serving.perspective import (
     parse_json,
     parse_suggest,
 )
-from moderation.serving.review_page import review_desk_for, review_routes
+from moderation.serving.review_page import problem_page, review_desk_for, review_routes
 from moderation.serving.store_writes import RETRY_SECONDS, StoreFailure, StoreWriter
 
 ENV_SETTINGS = "MODERATION_SERVE_SETTINGS"  # how `serve --workers N` hands settings to workers
@@ -376,6 +376,17 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return _json(ApiError(404, f"no such endpoint: {request.url.path}").body(), 404)
 
 
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """What escaped every route (a bug; Starlette logs it): a readable page on the review
+    page, Perspective's error shape elsewhere."""
+    path = request.url.path
+    if path.startswith("/review") and not path.startswith("/review/api/"):
+        message = "The server failed on this page: your last answer may not be saved; reload."
+        return problem_page(500, "Something went wrong", message)
+    body = {"error": {"code": 500, "message": "internal error", "status": "INTERNAL"}}
+    return _json(body, 500)
+
+
 async def _not_allowed(request: Request, exc: Exception) -> Response:
     refusal = ApiError(405, f"{request.method} is not allowed on {request.url.path}")
     return _json(refusal.body(), 405)
@@ -424,7 +435,7 @@ def create_app(settings: ServeSettings | None = None, *, review_at_root: bool = 
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={404: _not_found, 405: _not_allowed},
+        exception_handlers={404: _not_found, 405: _not_allowed, Exception: _server_error},
         middleware=[
             Middleware(
                 Guard,

@@ -241,6 +241,20 @@ LOGIN = """<!doctype html>
 """
 
 
+PROBLEM = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Review: {title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/review/static/review.css"></head>
+<body><main class="login"><h1>{title}</h1><p>{message}</p>
+<p><a href="/review">Back to the review page</a></p></main></body></html>
+"""
+
+
+def problem_page(status: int, title: str, message: str) -> Response:
+    """An error as a page a moderator can read (not a bare text/plain 500)."""
+    return _page(PROBLEM.format(title=html.escape(title), message=html.escape(message)), status)
+
+
 def _login_form(next_query: str, problem: str = "", status: int = 401) -> Response:
     return _page(
         LOGIN.format(
