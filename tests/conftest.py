@@ -162,9 +162,16 @@ def model(tiny_model):
     return load_model(tiny_model)
 
 
-def start_moderation_server(args: list[str], env: dict[str, str] | None = None):
+def _set_limits(limits) -> None:
+    import resource
+
+    for which, value in limits.items():
+        resource.setrlimit(which, (value, value))
+
+
+def start_moderation_server(args: list[str], env: dict[str, str] | None = None, limits=None):
     """``python -m moderation ARGS --port P`` on 127.0.0.1 (a free port), once its /healthz
-    answers: ``(process, port, base_url)``."""
+    answers: ``(process, port, base_url)``. ``limits``: ``{resource.RLIMIT_*: n}`` for it."""
     import socket
     import subprocess
     import sys
@@ -181,6 +188,7 @@ def start_moderation_server(args: list[str], env: dict[str, str] | None = None):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=(lambda: _set_limits(limits)) if limits else None,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -30,6 +30,9 @@ from moderation.cli.serve import (
     HostOption,
     KeysOption,
     PortOption,
+    RequestTimeoutOption,
+    TrustedProxyOption,
+    check_allowed_hosts,
     check_review_options,
     is_local,
 )
@@ -78,6 +81,8 @@ def review_cli(
     time_col: TimeCol = None,
     label_col: LabelCol = None,
     allow_host: AllowHostOption = None,
+    trusted_proxy: TrustedProxyOption = None,
+    request_timeout: RequestTimeoutOption = 10.0,
 ) -> None:
     """Serve the review page for an export: one comment at a time, one key per answer, every
     answer in the label store before the next comment shows; several moderators at once."""
@@ -100,7 +105,9 @@ def review_cli(
         review_skip_bad=skip_bad,
         review_columns=[text_col, id_col, parent_col, thread_col, author_col, time_col, label_col],
         review_thresholds=threshold or [],
-        allowed_hosts=allow_host or [],
+        allowed_hosts=check_allowed_hosts(allow_host),
+        trusted_proxies=trusted_proxy or [],
+        request_timeout=request_timeout,
     )
     say(f"scoring {input} for review (once, before the page opens)...")
     app = create_app(settings, review_at_root=True)

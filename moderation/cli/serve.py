@@ -31,9 +31,38 @@ AllowHostOption = Annotated[
     list[str] | None,
     typer.Option(
         "--allow-host",
-        help="Without --keys, a name (besides its addresses, localhost and this machine's "
-        "name) the server answers to, e.g. moderation.example.org (repeatable).",
+        help="A name the server answers to besides its addresses, localhost and this "
+        "machine's name (a proxy's public name, e.g. moderation.example.org), whose pages on "
+        "ports 80 and 443 may write; or a whole origin (https://mod.example.org:8443) for "
+        "another port. Repeatable; needed with --keys too.",
         show_default=False,
+    ),
+]
+TrustedProxyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--trusted-proxy",
+        help="Address of a reverse proxy in front whose X-Forwarded-For names the client (for "
+        "counting wrong keys per client); repeatable. Without it that header is ignored.",
+        show_default=False,
+    ),
+]
+RequestTimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--request-timeout",
+        help="Seconds a connection has to send a request's headers, then as many for its "
+        "body; a client that stops reading an answer that long is dropped.",
+        min=0.1,
+    ),
+]
+MaxConnectionsOption = Annotated[
+    int,
+    typer.Option(
+        "--max-connections",
+        help="Open connections at most (kept below the open-file limit); past it the one "
+        "idle longest is closed for the new one.",
+        min=1,
     ),
 ]
 LabelsOption = Annotated[
@@ -102,6 +131,19 @@ def is_local(host: str) -> bool:
         return False
 
 
+def check_allowed_hosts(values: list[str] | None) -> list[str]:
+    """The ``--allow-host`` values, each a name or an origin (else a usage error)."""
+    from moderation.serving.guard import allowed_origins
+
+    for value in values or []:
+        if not allowed_origins(value):
+            raise UsageError(
+                f"--allow-host {value!r}: give a name (mod.example.org) or an origin "
+                "(https://mod.example.org:8443)"
+            )
+    return values or []
+
+
 def check_review_options(order: str, port: int, store: Path | None) -> None:
     from moderation.labels.review.queue import ORDERS
 
@@ -127,6 +169,9 @@ def serve_cli(
     unsupported_language: UnsupportedOption = "error",
     omit_unsupported_attributes: OmitOption = False,
     summary_scale: ScaleOption = "probability",
+    trusted_proxy: TrustedProxyOption = None,
+    request_timeout: RequestTimeoutOption = 10.0,
+    max_connections: MaxConnectionsOption = 2000,
 ) -> None:
     """Serve live scoring over HTTP: Perspective API's comments:analyze and suggestscore, and
     a batch API at /v1/score."""
@@ -161,7 +206,10 @@ def serve_cli(
         labels=os.path.abspath(labels) if labels else None,  # a link stays a link: refused
         review=str(review.resolve()) if review else None,
         review_order=review_order,
-        allowed_hosts=allow_host or [],
+        allowed_hosts=check_allowed_hosts(allow_host),
+        trusted_proxies=trusted_proxy or [],
+        request_timeout=request_timeout,
+        max_connections=max_connections,
         unsupported_language=unsupported_language,
         omit_unsupported_attributes=omit_unsupported_attributes,
         summary_scale=summary_scale,

@@ -12,12 +12,16 @@
 
 Each comment is scored by the model of its language (``serving.languages``: the request's
 ``languages``, else detected); what an unsupported language gets is ``--unsupported-language``.
-Every refusal is a 4xx in Perspective's error shape; the server stays up. Keys (``?key=`` or
-``Authorization: Bearer``) are checked on the scoring and decision endpoints when a keys file
-was given (``serving.keys``: each key names its owner and role; decisions need the platform's);
-they are never logged (uvicorn's access log, which prints query strings, is off). Before any
+Every refusal is a 4xx in Perspective's error shape; the server stays up. A label store that
+cannot take a decision now is a 503 with ``Retry-After`` (``serving.store_writes``), so the
+platform retries. Keys (``?key=`` or ``Authorization: Bearer``) are checked on every endpoint
+but ``/healthz`` when a keys file was given (``serving.keys``: each key names its owner and
+role; decisions need the platform's; ``/v1/model`` answers without one, with less): a wrong
+key is a 403 wherever it is given, and counted (``serving.limiter``: 429 past its limit).
+Keys are never logged (uvicorn's access log, which prints query strings, is off). Before any
 route, ``serving.guard`` refuses cross-site writes, non-JSON writes, names that are not this
-server's (without keys) and oversized bodies; ``serving.http`` bounds request headers.
+server's, oversized bodies and bodies past the bytes in flight; ``serving.http`` bounds request
+headers, the time a request may take to arrive, and the number of open connections.
 """
 
 from __future__ import annotations
@@ -26,18 +30,20 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -47,9 +53,11 @@ from moderation.labels.opening import open_store
 from moderation.labels.record import LabelRecord
 from moderation.serving.attributes import attribute_sources, unsupported_for
 from moderation.serving.batch import parse_batch, score_batch
-from moderation.serving.guard import MAX_BODY, BodyTooLarge, Guard, read_body
+from moderation.serving.guard import MAX_BODY, BodyTooLarge, Guard, ServerFull, read_body
+from moderation.serving.http import ConnectionLimits, configure
 from moderation.serving.keys import Key, Keys
 from moderation.serving.languages import answered_by_any, counted, rejected, route
+from moderation.serving.limiter import WrongKeys, client_address
 from moderation.serving.live import LiveModel
 from moderation.serving.metrics import Metrics
 from moderation.serving.perspective import (
@@ -59,9 +67,12 @@ from moderation.serving.perspective import (
     parse_json,
     parse_suggest,
 )
-from moderation.serving.review_page import review_desk_for, review_routes
+from moderation.serving.review_page import problem_page, review_desk_for, review_routes
+from moderation.serving.store_writes import RETRY_SECONDS, StoreFailure, StoreWriter
 
 ENV_SETTINGS = "MODERATION_SERVE_SETTINGS"  # how `serve --workers N` hands settings to workers
+BATCHES_AT_ONCE = 2  # /v1/score batches scored at once (the rest wait, their bodies counted)
+DISCONNECTED = 499  # what /metrics counts a client that hung up mid-request as (nginx's code)
 log = logging.getLogger("moderation.serve")
 
 
@@ -81,7 +92,10 @@ class ServeSettings:
     # text, id, parent, thread, author, time, label columns (``ReadOptions.of``)
     review_columns: list[str | None] = field(default_factory=list)
     review_thresholds: list[str] = field(default_factory=list)  # LABEL=P for the flags
-    allowed_hosts: list[str] = field(default_factory=list)  # names it answers to, without keys
+    allowed_hosts: list[str] = field(default_factory=list)  # names or origins it answers to
+    trusted_proxies: list[str] = field(default_factory=list)  # whose X-Forwarded-For to believe
+    request_timeout: float = ConnectionLimits.request_timeout  # serving.http
+    max_connections: int = ConnectionLimits.max_connections
     # a comment no model reads: error (Perspective's 400), english or reject (serving.languages)
     unsupported_language: str = "error"
     # Perspective attributes the model does not answer: left out of the answer (True) or 400
@@ -104,24 +118,37 @@ class Service:
         self.live = LiveModel(settings.model, check_every=settings.check_every)
         self.keys = Keys(settings.keys)
         self.store = open_store(settings.labels) if settings.labels else None
-        self.writer = ThreadPoolExecutor(1, thread_name_prefix="label-store")
+        self.writes = StoreWriter(self.store.path if self.store is not None else None)
+        # scoring has threads of its own: a review page waiting on the store never holds them
+        self.scoring = ThreadPoolExecutor(BATCHES_AT_ONCE, thread_name_prefix="scoring")
+        self.batches = asyncio.Semaphore(BATCHES_AT_ONCE)
+        self.wrong_keys = WrongKeys()
         try:
             self.review = review_desk_for(settings, self.store, self.keys)
         except BaseException:
             self.close()
             raise
+        if self.review is not None:
+            self.review.wrong_keys = self.wrong_keys  # one count of wrong keys per client
+            self.review.writes = self.writes
         self.metrics = Metrics()
         self.started = time.time()
 
     def close(self) -> None:
         self.live.stop()
-        self.writer.shutdown(wait=True)
+        self.scoring.shutdown(wait=True)
+        self.writes.close()
         if self.store is not None:
             self.store.close()
 
 
-def _json(value: Any, status: int = 200, model_id: str | None = None) -> Response:
-    headers = {"x-moderation-model": model_id} if model_id else None
+def _json(
+    value: Any,
+    status: int = 200,
+    model_id: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    headers = {**(headers or {}), **({"x-moderation-model": model_id} if model_id else {})}
     return Response(orjson.dumps(value), status, headers, media_type="application/json")
 
 
@@ -143,22 +170,51 @@ def _key(request: Request) -> str | None:
 Handler = Callable[[Service, Request], Awaitable[Response]]
 
 
-def endpoint(name: str, handler: Handler, *, keyed: bool) -> Callable[[Request], Any]:
-    """A route: the key check (``request.state.key``: whose key it is, None without keys),
-    refusals as 4xx, and the counters around ``handler``."""
+def check_key(service: Service, request: Request, *, keyed: bool) -> Key | None:
+    """Whose key the request gives (None: none, or a server without keys). A wrong key is a
+    403 on every route and counts against the client (429 past ``serving.limiter``'s limit,
+    without looking at the key); no key is a 403 only where ``keyed``."""
+    given = _key(request)
+    if not service.keys.required or (given is None and not keyed):
+        return None
+    address = client_address(request)
+    wait = service.wrong_keys.wait(address)
+    if wait:
+        raise ApiError(
+            429, f"too many wrong keys from this address: try again in {int(wait) + 1} s"
+        ).retry(int(wait) + 1)
+    key = service.keys.who(given)
+    if key is None:
+        if given is not None:
+            service.wrong_keys.failed(address)
+        raise ApiError(403, "The caller does not have permission: give a valid key")
+    return key
+
+
+def endpoint(
+    name: str, handler: Handler, *, keyed: bool, uses_key: bool = True
+) -> Callable[[Request], Any]:
+    """A route: the key check (``request.state.key``: whose key it is, None without keys;
+    ``uses_key`` False: never looked at), refusals as 4xx, store failures as 503, and the
+    counters around ``handler``."""
 
     async def route(request: Request) -> Response:
         service: Service = request.app.state.service
         started = time.perf_counter()
         try:
-            request.state.key = service.keys.who(_key(request))
-            if keyed and service.keys.required and request.state.key is None:
-                raise ApiError(403, "The caller does not have permission: give a valid key")
+            request.state.key = check_key(service, request, keyed=keyed) if uses_key else None
             response = await handler(service, request)
         except ApiError as err:
-            response = _json(err.body(), err.code)
+            response = _json(err.body(), err.code, headers=err.headers)
+        except StoreFailure as err:  # not the caller's fault: Perspective clients retry a 503
+            refusal = ApiError(503, err.message).retry(RETRY_SECONDS)
+            response = _json(refusal.body(), 503, headers=refusal.headers)
         except ModerationError as err:  # the library's own refusal of this input
             response = _json(ApiError(400, str(err)).body(), 400)
+        except (ClientDisconnect, ServerFull):  # answered (or not) by serving.guard
+            status = DISCONNECTED if isinstance(sys.exc_info()[1], ClientDisconnect) else 503
+            service.metrics.observe(name, status, time.perf_counter() - started)
+            raise
         except Exception:  # a bug: answered, logged, and the server stays up
             log.exception("error answering %s", name)
             body = {"error": {"code": 500, "message": "internal error", "status": "INTERNAL"}}
@@ -228,9 +284,7 @@ async def _suggest(service: Service, request: Request) -> Response:
             extra=extra,
         )
         # one thread writes the store: requests queue for it instead of crowding the lock
-        saved = await asyncio.get_running_loop().run_in_executor(
-            service.writer, service.store.decide, record
-        )
+        saved = await service.writes.write(service.store.decide, record)
         stored = saved.written
         if stored:
             service.metrics.decisions[suggestion.label] += 1
@@ -247,8 +301,12 @@ async def _suggest(service: Service, request: Request) -> Response:
 async def _score(service: Service, request: Request) -> Response:
     models = service.live.model
     comments, explain = parse_batch(parse_json(await _body(request)))
-    # a batch of 10,000 takes a while: off the event loop, so other requests are answered
-    records = await asyncio.to_thread(score_batch, models, comments, explain)
+    # a batch of 10,000 takes a while: off the event loop, so other requests are answered,
+    # and a few at once (an explained batch holds tens of megabytes while it is scored)
+    async with service.batches:
+        records = await asyncio.get_running_loop().run_in_executor(
+            service.scoring, partial(score_batch, models, comments, explain)
+        )
     scored = [r for r in records if r.get("not_scored") != "language"]
     service.metrics.scored(len(scored), [f for r in scored for f in r["flags"]])
     for record in records:
@@ -266,6 +324,10 @@ async def _health(service: Service, request: Request) -> Response:
     }
     if service.live.error:
         body["model_error"] = service.live.error
+    if service.store is not None:  # "ok", or why decisions cannot be saved now
+        body["store"] = service.writes.health()
+        if body["store"] != "ok":
+            body["status"] = "degraded"
     return _json(body)
 
 
@@ -314,6 +376,17 @@ async def _not_found(request: Request, exc: Exception) -> Response:
     return _json(ApiError(404, f"no such endpoint: {request.url.path}").body(), 404)
 
 
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """What escaped every route (a bug; Starlette logs it): a readable page on the review
+    page, Perspective's error shape elsewhere."""
+    path = request.url.path
+    if path.startswith("/review") and not path.startswith("/review/api/"):
+        message = "The server failed on this page: your last answer may not be saved; reload."
+        return problem_page(500, "Something went wrong", message)
+    body = {"error": {"code": 500, "message": "internal error", "status": "INTERNAL"}}
+    return _json(body, 500)
+
+
 async def _not_allowed(request: Request, exc: Exception) -> Response:
     refusal = ApiError(405, f"{request.method} is not allowed on {request.url.path}")
     return _json(refusal.body(), 405)
@@ -349,25 +422,30 @@ def create_app(settings: ServeSettings | None = None, *, review_at_root: bool = 
             methods=["POST"],
         ),
         Route("/v1/score", endpoint("score", _score, keyed=True), methods=["POST"]),
-        Route("/healthz", endpoint("healthz", _health, keyed=False), methods=["GET"]),
+        Route(
+            "/healthz",
+            endpoint("healthz", _health, keyed=False, uses_key=False),
+            methods=["GET"],
+        ),
         Route("/v1/model", endpoint("model", _model, keyed=False), methods=["GET"]),
-        Route("/metrics", endpoint("metrics", _metrics, keyed=False), methods=["GET"]),
+        Route("/metrics", endpoint("metrics", _metrics, keyed=True), methods=["GET"]),
     ]
     if service.review is not None:
         routes += review_routes(at_root=review_at_root)
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={404: _not_found, 405: _not_allowed},
+        exception_handlers={404: _not_found, 405: _not_allowed, Exception: _server_error},
         middleware=[
             Middleware(
                 Guard,
-                check_host=not service.keys.required,
+                browsers_only=service.keys.required,
                 allowed_hosts=service.settings.allowed_hosts,
             )
         ],
     )
     app.state.service = service
+    configure(ConnectionLimits(service.settings.request_timeout, service.settings.max_connections))
     return app
 
 
@@ -403,6 +481,9 @@ def run(
         access_log=False,  # it prints query strings, and a key can be one
         log_level="warning",
         loop="auto",
-        http=BoundedHttpToolsProtocol,  # request headers bounded (serving.http)
+        http=BoundedHttpToolsProtocol,  # heads, time and connections bounded (serving.http)
         timeout_graceful_shutdown=30,
+        # X-Forwarded-For names the client only when it comes from a proxy named so
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )

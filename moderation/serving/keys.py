@@ -13,9 +13,10 @@ their role::
   decisions (``comments:suggestscore``), recorded under its name as the platform's.
 
 Blank lines, and lines whose first non-space character is ``#``, are left out. A byte-order
-mark is tolerated. A key is at least 16 characters without spaces; two lines may not share a
-key, and one name has one role (a platform named like a moderator would supersede their
-labels). Any other line is an error naming the file and line, before the server listens.
+mark is tolerated. A key is at least 20 characters without spaces, of at least 10 different
+characters (``password12345678`` and ``aaaa...`` are refused); two lines may not share a key,
+and one name has one role (a platform named like a moderator would supersede their labels).
+Any other line is an error naming the file and line, before the server listens.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from pathlib import Path
 from moderation.errors import InputError
 from moderation.files import check_regular_file
 
-MIN_KEY = 16
+MIN_KEY = 20
+MIN_DISTINCT = 10  # different characters in a key
 MAX_FILE = 1 << 20  # a keys file is small: refuse a huge one before reading it
 ROLES = ("moderator", "platform")
 MAKE_KEY = 'python -c "import secrets; print(secrets.token_urlsafe(24))"'
@@ -125,6 +127,12 @@ def _key_line(path: Path, number: int, fields: list[str]) -> tuple[str, Key]:
     if len(key) < MIN_KEY:
         raise bad(
             f"a key of {len(key)} characters is too short (at least {MIN_KEY})",
+            f"make one with {MAKE_KEY}",
+        )
+    if len(set(key)) < MIN_DISTINCT:
+        raise bad(
+            f"a key of {len(set(key))} different characters is too easy to guess (at least "
+            f"{MIN_DISTINCT})",
             f"make one with {MAKE_KEY}",
         )
     if len(fields) < 2:

@@ -52,6 +52,8 @@ class ApiError(Exception):
         404: "NOT_FOUND",
         405: "UNIMPLEMENTED",
         413: "OUT_OF_RANGE",
+        429: "RESOURCE_EXHAUSTED",
+        503: "UNAVAILABLE",
     }
 
     def __init__(self, code: int, message: str, details: list[dict[str, Any]] | None = None):
@@ -59,6 +61,12 @@ class ApiError(Exception):
         self.code = code
         self.message = message
         self.details = details
+        self.headers: dict[str, str] = {}
+
+    def retry(self, seconds: int) -> ApiError:
+        """The same refusal, telling the client when to try again (``Retry-After``)."""
+        self.headers["retry-after"] = str(seconds)
+        return self
 
     def body(self) -> dict[str, Any]:
         status = self.STATUS.get(self.code, "INVALID_ARGUMENT")

@@ -18,15 +18,21 @@ is a JSON ``POST`` (``serving.guard`` refuses them from other sites' pages).
 
 Who answers: with keys, the moderator the key names (``serving.keys``): a key in the login form,
 ``?key=`` or ``Authorization: Bearer`` opens a session (an HttpOnly, SameSite=Strict cookie),
-and every answer of that session is recorded under the key's name; wrong keys from one address
-are slowed down (``LOGIN_TRIES`` a minute). Without keys (a page on this machine), the page
-asks for a name and sends it with each request (``labeller``).
+and every answer of that session is recorded under the key's name. Wrong keys are counted per
+address and the moderator a browser last signed in as (``serving.limiter``), so a stranger's
+wrong keys never lock out a moderator whose browser has signed in here before. Without keys
+(a page on this machine), the page asks for a name and sends it with each request
+(``labeller``).
+
+An answer the label store cannot take now (busy, full, read-only) is a 503 whose message the
+page shows ("not saved: ..."), with the comment kept on screen to answer again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -36,7 +42,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
@@ -45,43 +51,24 @@ from moderation.formats import ReadOptions
 from moderation.labels.review.queue import load_queue
 from moderation.labels.review.shared import ReviewRefusal, SharedQueue, check_labeller
 from moderation.labels.store import LabelStore
-from moderation.serving.guard import MAX_REVIEW_BODY, BodyTooLarge, read_body
+from moderation.serving.guard import MAX_REVIEW_BODY, BodyTooLarge, ServerFull, read_body
 from moderation.serving.keys import Key, Keys
+from moderation.serving.limiter import DeviceCookies, WrongKeys, client_address
 from moderation.serving.perspective import ApiError, parse_json
 from moderation.serving.review_item import describe
+from moderation.serving.store_writes import RETRY_SECONDS, StoreWriter
+
+log = logging.getLogger("moderation.serve")
 
 COOKIE = "moderation_review"
+DEVICE_COOKIE = "moderation_device"  # who this browser last signed in as (serving.limiter)
 SESSION_SECONDS = 12 * 3600
-LOGIN_TRIES = 5  # wrong keys one address may try a minute
+DEVICE_SECONDS = 90 * 24 * 3600
 ASSETS = {
     "review.js": "text/javascript",
     "review.css": "text/css",
     "favicon.svg": "image/svg+xml",
 }
-
-
-class WrongKeys:
-    """Wrong keys per client address in the last minute: past ``LOGIN_TRIES`` the address
-    waits (bounded memory: the oldest addresses are forgotten first)."""
-
-    def __init__(self, tries: int = LOGIN_TRIES, window: float = 60.0, addresses: int = 10_000):
-        self.tries, self.window, self.addresses = tries, window, addresses
-        self.failures: dict[str, list[float]] = {}
-
-    def wait(self, address: str) -> float:
-        """Seconds ``address`` must wait before trying a key again (0: it may)."""
-        now = time.monotonic()
-        recent = [t for t in self.failures.get(address, []) if t > now - self.window]
-        if recent:
-            self.failures[address] = recent
-        else:
-            self.failures.pop(address, None)
-        return recent[0] + self.window - now if len(recent) >= self.tries else 0.0
-
-    def failed(self, address: str) -> None:
-        if address not in self.failures and len(self.failures) >= self.addresses:
-            self.failures.pop(next(iter(self.failures)))
-        self.failures.setdefault(address, []).append(time.monotonic())
 
 
 @dataclass
@@ -129,7 +116,9 @@ class ReviewDesk:
         )
         self.order = order
         self.sessions: dict[str, Session] = {}
-        self.wrong_keys = WrongKeys()
+        self.wrong_keys = WrongKeys()  # the server's, shared with its API (serving.app)
+        self.devices = DeviceCookies()
+        self.writes = StoreWriter(store.path)  # the server's, for /healthz (serving.app)
 
     # --- keys and sessions --------------------------------------------------------------------
 
@@ -157,13 +146,17 @@ class ReviewDesk:
         given = self.given_key(request)
         if given is None:
             return False, None
-        address = _address(request)
-        if self.wrong_keys.wait(address):
+        client = self.client(request)
+        if self.wrong_keys.wait(*client):
             return False, None
         key = self.keys.who(given)
         if key is None:
-            self.wrong_keys.failed(address)
+            self.wrong_keys.failed(*client)
         return key is not None, key
+
+    def client(self, request: Request) -> tuple[str, str]:
+        """Whom wrong keys count against: the address, and who this browser last was."""
+        return client_address(request), self.devices.name(request.cookies.get(DEVICE_COOKIE))
 
     def open_session(self, response: Response, key: Key) -> None:
         token = secrets.token_urlsafe(24)
@@ -174,6 +167,14 @@ class ReviewDesk:
             COOKIE,
             token,
             max_age=SESSION_SECONDS,
+            path="/review",
+            httponly=True,
+            samesite="strict",
+        )
+        response.set_cookie(
+            DEVICE_COOKIE,
+            self.devices.make(key.name),
+            max_age=DEVICE_SECONDS,
             path="/review",
             httponly=True,
             samesite="strict",
@@ -240,6 +241,20 @@ LOGIN = """<!doctype html>
 """
 
 
+PROBLEM = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Review: {title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/review/static/review.css"></head>
+<body><main class="login"><h1>{title}</h1><p>{message}</p>
+<p><a href="/review">Back to the review page</a></p></main></body></html>
+"""
+
+
+def problem_page(status: int, title: str, message: str) -> Response:
+    """An error as a page a moderator can read (not a bare text/plain 500)."""
+    return _page(PROBLEM.format(title=html.escape(title), message=html.escape(message)), status)
+
+
 def _login_form(next_query: str, problem: str = "", status: int = 401) -> Response:
     return _page(
         LOGIN.format(
@@ -275,8 +290,8 @@ async def login(request: Request) -> Response:
         return _login_form("", "That form was too large.", 413)
     form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
     next_query = form.get("next", "")
-    address = _address(request)
-    wait = desk.wrong_keys.wait(address)
+    client = desk.client(request)
+    wait = desk.wrong_keys.wait(*client)
     if wait:
         response = _login_form(
             next_query, f"Too many wrong keys: try again in {int(wait) + 1} s.", 429
@@ -285,7 +300,7 @@ async def login(request: Request) -> Response:
         return response
     key = desk.keys.who(form.get("key", ""))
     if key is None:
-        desk.wrong_keys.failed(address)
+        desk.wrong_keys.failed(*client)
         return _login_form(next_query, "That key is not one of this server's keys.", 403)
     target = "/review" + (f"?{next_query}" if next_query and "://" not in next_query else "")
     response = RedirectResponse(target, 303)
@@ -305,13 +320,10 @@ def _asset(name: str) -> str:
     return resources.files("moderation.serving").joinpath("static", name).read_text("utf-8")
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "?"
-
-
-def _api(work: Any) -> Any:
+def _api(work: Any, *, writes: bool = True) -> Any:
     """An API route: who is asking, the JSON body, refusals as 4xx with a message the page
-    shows as it is."""
+    shows as it is, a store that cannot take the answer as 503 (``writes``: the route
+    writes the store, so its success says the store is writable again)."""
 
     async def route(request: Request) -> Response:
         desk = _desk(request)
@@ -330,14 +342,39 @@ def _api(work: Any) -> Any:
             data = parsed
             labeller = desk.labeller(key, data)
             result = await asyncio.to_thread(work, desk, labeller, data)
+            if writes:
+                desk.writes.noted(result)
         except (ReviewRefusal, ApiError) as err:
             error: dict[str, Any] = {"code": err.code, "message": err.message}
             if err.code == 400 and key is None and not data.get("labeller"):
                 error["name_needed"] = True  # the page asks for a name
             return _json({"error": error}, err.code)
+        except (ClientDisconnect, ServerFull):
+            raise  # answered, or not, by serving.guard
+        except Exception as err:
+            return _failure(desk, err)
         return _json(result)
 
     return route
+
+
+def _failure(desk: ReviewDesk, err: Exception) -> Response:
+    """An answer that could not be saved, as a message the page shows: 503 when the store
+    failed (try again), else 400 for the library's refusal, 500 (logged) for a bug."""
+    failure = desk.writes.failed(err)
+    if failure is not err:
+        message = str(failure)
+        if "try again" not in message:
+            message += "; try again in a moment"
+        error = {"code": 503, "message": message}
+        response = _json({"error": error}, 503)
+        response.headers["retry-after"] = str(RETRY_SECONDS)
+        return response
+    if isinstance(err, InputError):
+        return _json({"error": {"code": 400, "message": str(err)}}, 400)
+    log.exception("error answering the review page")
+    error = {"code": 500, "message": "Not saved: the server failed (see its log)"}
+    return _json({"error": error}, 500)
 
 
 def _state(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> Any:
@@ -370,11 +407,11 @@ def review_routes(*, at_root: bool = False) -> list[Route]:
         Route("/review", review_page, methods=["GET"]),
         Route("/review/login", login, methods=["POST"]),
         Route("/review/static/{name}", asset, methods=["GET"]),
-        Route("/review/api/state", _api(_state), methods=["POST"]),
+        Route("/review/api/state", _api(_state, writes=False), methods=["POST"]),
         Route("/review/api/answer", _api(_answer), methods=["POST"]),
         Route("/review/api/undo", _api(_undo), methods=["POST"]),
         Route("/review/api/correct", _api(_correct), methods=["POST"]),
-        Route("/review/api/lease", _api(_lease), methods=["POST"]),
+        Route("/review/api/lease", _api(_lease, writes=False), methods=["POST"]),
     ]
     if at_root:
         routes.append(Route("/", _to_review, methods=["GET"]))

@@ -94,7 +94,26 @@ def test_writes_from_another_sites_page_are_refused_and_change_nothing(server):
     assert server.send("POST", SUGGEST, body, own)[0] == 200
     proxied = {**JSON, "Origin": "https://mod.example"}  # its --allow-host name, via a proxy
     assert server.send("POST", SUGGEST, json.dumps(_suggest("x2")).encode(), proxied)[0] == 200
+    # another service on that name (another port or scheme) is another site
+    for other in ("http://mod.example:9999", "https://mod.example:4443", "ftp://mod.example"):
+        sent = server.send("POST", SUGGEST, body, {**JSON, "Origin": other})
+        assert sent[0] == 403, other
     assert [r.id for r in store_history(server.store)] == ["x1", "x2"]
+
+
+def test_allowed_origins_compare_scheme_name_and_port():
+    from moderation.serving.guard import Guard
+
+    guard = Guard(None, allowed_hosts=["mod.example", "https://review.example:8443"])
+    allowed = guard.origin_allowed
+    assert allowed("http://mod.example", "x") and allowed("https://mod.example:443", "x")
+    assert not allowed("http://mod.example:8080", "x")
+    assert allowed("https://review.example:8443", "x")
+    assert not allowed("https://review.example", "x") and not allowed(
+        "http://review.example:8443", "x"
+    )
+    assert "review.example" in guard.names  # and it answers to that name
+    assert not allowed("http://mod.example:99999", "x")  # a malformed port
 
 
 def test_no_get_changes_anything(server):
@@ -197,3 +216,11 @@ def test_a_big_batch_is_scored_off_the_event_loop(server):
         assert waiting == b""  # the batch's answer was not out before /healthz's
         sock.setblocking(True)
         assert sock.makefile("rb").read().startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.parametrize("value", ["https://", "http://mod.example:99999", "ftp://mod.example"])
+def test_a_malformed_allow_host_is_a_usage_error(runner, value):
+    from moderation.cli import app
+
+    result = runner.invoke(app, ["serve", "--allow-host", value])
+    assert result.exit_code == 2 and "--allow-host" in result.output, result.output

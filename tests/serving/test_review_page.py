@@ -21,9 +21,9 @@ from moderation.cli import app
 
 from conftest import start_moderation_server, store_history, store_labels
 
-KEY = "review-key-ana-0001"  # ana's, a moderator
-BO_KEY = "review-key-bo-00002"  # bo's
-PLATFORM_KEY = "review-key-coral-03"  # the platform's: no reviewing with it
+KEY = "review-key-ana-00001"  # ana's, a moderator
+BO_KEY = "review-key-bo-000002"  # bo's
+PLATFORM_KEY = "review-key-coral-003"  # the platform's: no reviewing with it
 MARKUP = '<script>window.pwned = 1</script><img src=x onerror="window.pwned = 2"> says <b>hi</b>'
 COMMENTS = [
     ("r1", None, "The footbridge reopening is great news for everyone walking to school."),
@@ -526,3 +526,22 @@ def test_a_page_on_another_site_can_neither_plant_labels_nor_take_the_queue(
 
 def _posted(session) -> bool:
     return "attributeScores" not in session.page_source
+
+
+def test_a_failure_the_routes_did_not_catch_is_a_page_a_moderator_can_read():
+    """Before: a bare text/plain "Internal Server Error" (the page showed a parse error)."""
+    import asyncio
+
+    from starlette.requests import Request as StarletteRequest
+
+    from moderation.serving.app import _server_error
+
+    def request(path):
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
+        return StarletteRequest(scope)
+
+    page = asyncio.run(_server_error(request("/review"), RuntimeError("a bug")))
+    assert page.status_code == 500 and page.media_type.startswith("text/html")
+    assert b"may not be saved" in page.body and b"a bug" not in page.body
+    api = asyncio.run(_server_error(request("/review/api/answer"), RuntimeError("a bug")))
+    assert api.media_type == "application/json" and json.loads(api.body)["error"]["code"] == 500

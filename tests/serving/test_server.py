@@ -460,7 +460,11 @@ def test_model_and_metrics_endpoints(served, model):
     assert {"SEXUALLY_EXPLICIT", "PROFANITY"} <= set(body["unsupported_attributes"])
     assert body["summary_scale"] == "probability"
     served.post(ANALYZE, coral_analyze(CIVIL))
-    with urllib.request.urlopen(served.base + "/metrics", timeout=10) as response:
+    # on a keyed server /metrics needs a key (it counts 403s, decisions, the pid)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(served.base + "/metrics", timeout=10)
+    assert refused.value.code == 403
+    with urllib.request.urlopen(served.base + f"/metrics?key={KEY}", timeout=10) as response:
         text = response.read().decode()
     assert 'endpoint="analyze",status="200"' in text
     assert "moderation_comments_scored_total" in text
@@ -610,7 +614,10 @@ def test_sigterm_finishes_the_request_in_flight_and_exits_0(tiny_model, tmp_path
 
 KEYS_FILES = {
     "# only a comment\n   # and an indented one\n": "keys.txt: no keys in the file",
-    "short-key ana\n": "keys.txt:1: a key of 9 characters is too short (at least 16)",
+    "short-key ana\n": "keys.txt:1: a key of 9 characters is too short (at least 20)",
+    # weak keys the red team found accepted: 16 characters, or one character repeated
+    "# ours\npassword12345678 ana\n": "keys.txt:2: a key of 16 characters is too short",
+    "aaaaaaaaaaaaaaaaaaaaaaaa ana\n": "keys.txt:1: a key of 1 different characters is too easy",
     "# ours\nlong-enough-key-0001\n": "keys.txt:2: a key needs the name of whoever uses it",
     "long-enough-key-0001 ana boss\n": "keys.txt:1: unknown role 'boss'",
     "long-enough-key-0001 ana\nlong-enough-key-0001 bo\n": "keys.txt:2: the key is already on",

@@ -43,9 +43,11 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
-    const data = await response.json();
+    // an answer that is not JSON (a proxy's error page) still says what happened
+    const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const error = new Error((data.error && data.error.message) || response.statusText);
+      const error = new Error((data.error && data.error.message) ||
+        `Not saved: the server answered ${response.status} ${response.statusText}; try again.`);
       error.login = Boolean(data.error && data.error.login);
       error.nameNeeded = Boolean(data.error && data.error.name_needed);
       throw error;
