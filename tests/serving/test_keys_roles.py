@@ -15,8 +15,8 @@ def test_a_name_with_two_roles_is_refused_naming_file_and_line(tmp_path, runner)
 
     path = tmp_path / "keys.txt"
     path.write_text(
-        "# key name role\nana-key-aaaaaaaaaaaaaaaa ana\ncoral-key-cccccccccccccc coral platform\n"
-        "ana-platform-key-bbbbbbbbbbbbbb ana platform\n"
+        "# key name role\nana-key-7Qx2Lm9Tv4Rb8Nw1 ana\ncoral-key-3Hd8Kp1Zs6Wq0Yu coral platform\n"
+        "ana-platform-key-5Gt2Jc9Fe4Xv ana platform\n"
     )
     with pytest.raises(InputError, match=r"keys.txt:4: 'ana' is a platform here and a moderator"):
         Keys(path)
@@ -27,7 +27,7 @@ def test_a_name_with_two_roles_is_refused_naming_file_and_line(tmp_path, runner)
 
 def test_one_name_may_have_several_keys_in_one_role(tmp_path):
     path = tmp_path / "keys.txt"
-    path.write_text("ana-laptop-key-aaaaaaaa ana\nana-phone-key-bbbbbbbbbb ana moderator\n")
+    path.write_text("ana-laptop-key-8Pr3Mz6Bq1Ls ana\nana-phone-key-2Vw7Nk4Dy9Hf ana moderator\n")
     keys = Keys(path)
-    assert keys.who("ana-laptop-key-aaaaaaaa") == keys.who("ana-phone-key-bbbbbbbbbb")
-    assert keys.who("ana-phone-key-bbbbbbbbbb") == Key("ana", "moderator")
+    assert keys.who("ana-laptop-key-8Pr3Mz6Bq1Ls") == keys.who("ana-phone-key-2Vw7Nk4Dy9Hf")
+    assert keys.who("ana-phone-key-2Vw7Nk4Dy9Hf") == Key("ana", "moderator")
