@@ -7,6 +7,7 @@ import json
 import os
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -106,7 +107,9 @@ def parse_exports(
             for path in inputs:
                 report = ParseReport(str(path), skip_bad=options.skip_bad)
                 result.reports.append(report)
-                records = read_export(path, format=format, options=options, report=report)
+                records: Iterator[Thread | Comment] = read_export(
+                    path, format=format, options=options, report=report
+                )
                 if label_file is not None:
                     records = join_labels(records, label_file, report)
                 for record in records:

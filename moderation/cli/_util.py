@@ -219,7 +219,7 @@ def _plain_value_names(params: list[Any]) -> list[Any]:
             continue
         if isinstance(param, typer.core.TyperArgument):
             param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
-            param.display_type_rich = _no_type  # the name column says it all
+            param.display_type_rich = _no_type  # type: ignore[method-assign]  # the name column says it all
         elif getattr(param, "is_flag", False):
             param.metavar = ""
         else:
@@ -264,7 +264,7 @@ class Command(TyperCommand):
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
             if isinstance(param, typer.core.TyperArgument):
-                pieces.append(param.metavar if param.required else f"[{param.metavar}]")
+                pieces.append(str(param.metavar) if param.required else f"[{param.metavar}]")
         return pieces
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:

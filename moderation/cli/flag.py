@@ -24,11 +24,13 @@ from moderation.errors import UsageError
 from moderation.files import terminate_as_interrupt
 from moderation.flagging import flag_file
 from moderation.formats import ReadOptions
-from moderation.formats.source import input_path, input_size
+from moderation.formats.source import InputURL, input_path, input_size
 
 
 @contextmanager
-def progress_bar(path: Path, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(
+    path: Path | InputURL, enabled: bool
+) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on stderr (by bytes of the input read) when stderr is a terminal."""
     if not enabled:
         yield None

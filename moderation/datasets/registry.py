@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from moderation.errors import UsageError
@@ -664,7 +665,7 @@ TRAINING_SOURCES = tuple(
 PROBES = tuple(name for name, d in DATASETS.items() if d.role == "probe" and d.language == "en")
 
 
-def dataset_table(root: Path | Callable[[str], Path]) -> list[dict[str, object]]:
+def dataset_table(root: Path | Callable[[str], Path]) -> list[dict[str, Any]]:
     """``moderation datasets list``: every dataset with its role, language, size, licence,
     files and whether a local copy is in ``root`` (a folder, or each dataset's folder by
     name)."""
