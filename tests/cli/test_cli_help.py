@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -105,54 +104,3 @@ def test_debug_shows_the_traceback_before_or_after_the_command(runner, tmp_path,
     assert result.exception is not None and "no such file" in str(result.exception)
     plain = runner.invoke(app, ["parse", missing])
     assert plain.exit_code == 2 and "no such file" in plain.output
-
-
-def _reading_options(command):
-    """A command's reading options (--encoding, --skip-bad, the column options): name -> help."""
-    from moderation.cli._util import READING_PARAMETERS
-
-    names = {p.name for p in READING_PARAMETERS}
-    return {p.name: p.help for p in command.params if p.name in names}
-
-
-def test_every_command_taking_columns_takes_all_of_them_with_the_declared_help():
-    """The reading options are declared once (``cli._util.READING_PARAMETERS``): a command
-    with one of them has every one, with the same help."""
-    from moderation.cli._util import COLUMN_OPTIONS, READING_PARAMETERS
-
-    declared = {p.name: p.annotation.__metadata__[0].help for p in READING_PARAMETERS}
-    assert set(COLUMN_OPTIONS) < set(declared)
-    reading = {}
-    for path, command in _every_command():
-        taken = _reading_options(command)
-        if set(taken) & set(COLUMN_OPTIONS):
-            reading[" ".join(path)] = taken
-    assert set(reading) == {"parse", "flag", "label", "review"}
-    for name, taken in reading.items():
-        assert taken == declared, name
-
-
-@pytest.mark.parametrize("command", ["parse", "flag"])
-def test_the_column_options_reach_the_reader(runner, tmp_path, command):
-    export = tmp_path / "export.csv"
-    export.write_text(
-        "body,cid,reply_to,topic,who,when,gold\n"
-        "Hello there,c1,,t1,ana,2024-01-02T03:04:05Z,civil\n"
-        "You are wrong,c2,c1,t1,bo,2024-01-02T04:04:05Z,abusive\n"
-    )
-    args = ["--text-col", "body", "--id-col", "cid", "--parent-col", "reply_to"]
-    args += ["--thread-col", "topic", "--author-col", "who", "--time-col", "when"]
-    args += ["--label-col", "gold", "--encoding", "utf-8"]
-    result = runner.invoke(app, [command, str(export), *args])
-    assert result.exit_code == 0, result.output
-    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    if command == "flag":  # flag writes the export's own row: the columns as they were
-        assert [r["scores"] is not None for r in rows] == [True, True]
-        assert "2 labelled" in result.stderr
-        return
-    assert [(r["id"], r["parent_id"], r["thread_id"], r["author"]) for r in rows] == [
-        ("c1", None, "t1", "ana"),
-        ("c2", "c1", "t1", "bo"),
-    ]
-    assert [r["label"] for r in rows] == ["civil", "abusive"]
-    assert rows[1]["created_at"] == "2024-01-02T04:04:05+00:00"

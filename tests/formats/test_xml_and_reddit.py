@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import SAMPLES, read_all
+from fixtures.files import SAMPLES, read_all
 
 WXR_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
