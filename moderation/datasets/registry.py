@@ -658,11 +658,10 @@ DATASETS.update(
     )
 )
 
-# the English default model's sources and probes
+# the English default model's sources
 TRAINING_SOURCES = tuple(
     name for name, d in DATASETS.items() if d.role == "training" and d.language == "en"
 )
-PROBES = tuple(name for name, d in DATASETS.items() if d.role == "probe" and d.language == "en")
 
 
 def dataset_table(root: Path | Callable[[str], Path]) -> list[dict[str, Any]]:
