@@ -96,6 +96,23 @@ def test_reject_holds_what_no_model_can_read(rejecting):
     assert body["model"] == find_model("default-es").meta.model_id
 
 
+def test_a_head_the_language_lacks_is_dropped_when_asked_else_the_policy_answers(rejecting):
+    # the heads (INSULT, ...) are English only: the German model answers TOXICITY alone
+    german = find_model("default-de").meta.model_id
+    body = analyze(GREETINGS["de"], ["TOXICITY", "INSULT"], ["de"])
+    status, answer = rejecting.call(ANALYZE, {**body, "dropUnsupportedAttributes": True})
+    assert status == 200 and answer["model"] == german
+    assert set(answer["attributeScores"]) == {"TOXICITY"}
+    status, answer = rejecting.call(ANALYZE, body)
+    assert status == 200 and answer["notScored"] == "language"
+    assert set(answer["attributeScores"]) == {"TOXICITY", "INSULT"}
+    # English answers both, and a name no model answers stays a 400
+    status, answer = rejecting.call(ANALYZE, analyze(GREETINGS["en"], ["TOXICITY", "INSULT"]))
+    assert status == 200 and set(answer["attributeScores"]) == {"TOXICITY", "INSULT"}
+    status, answer = rejecting.call(ANALYZE, analyze(GREETINGS["en"], ["FLIRTATION"]))
+    assert status == 400
+
+
 def test_batch_records_carry_their_language(rejecting):
     comments = [
         {"id": 1, "text": GREETINGS["fr"]},
