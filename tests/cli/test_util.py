@@ -13,18 +13,7 @@ from moderation.cli._util import COLUMN_OPTIONS, READING_PARAMETERS, reads_expor
 from moderation.errors import InputError
 from moderation.formats import ReadOptions
 
-
-def _every_command():
-    """Every command of the app, as the words that reach it, with its click object."""
-    found = []
-
-    def walk(command, path):
-        found.append((path, command))
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, [*path, name])
-
-    walk(typer.main.get_command(app), [])
-    return found
+from fixtures.commands import every_command
 
 
 def _reading_options(command):
@@ -39,7 +28,7 @@ def test_every_command_taking_columns_takes_all_of_them_with_the_declared_help()
     declared = {p.name: p.annotation.__metadata__[0].help for p in READING_PARAMETERS}
     assert set(COLUMN_OPTIONS) < set(declared)
     reading = {}
-    for path, command in _every_command():
+    for path, command in every_command():
         taken = _reading_options(command)
         if set(taken) & set(COLUMN_OPTIONS):
             reading[" ".join(path)] = taken
