@@ -23,12 +23,16 @@ demo: $(STAMP)
 		"They are hiding the truth about the floods, it was planned."
 	$(BIN)/moderation flag data/samples/article-page.txt --only-flagged
 
-# lint, formatting, the import contract (pyproject: [tool.importlinter]), then the tests
+# lint, formatting, the import contract (pyproject: [tool.importlinter]), the type checker
+# (pyproject: [tool.mypy]), then the tests with coverage (a floor: [tool.coverage.report]; the
+# figure is printed last, `.venv/bin/coverage report` shows it per module afterwards) and the
+# complexity limit (tests/test_complexity.py)
 test: $(STAMP)
 	$(BIN)/ruff check moderation tests benchmarks
 	$(BIN)/ruff format --check moderation tests benchmarks
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q --cov --cov-report=
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -7,6 +7,7 @@ import json
 import os
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -106,23 +107,12 @@ def parse_exports(
             for path in inputs:
                 report = ParseReport(str(path), skip_bad=options.skip_bad)
                 result.reports.append(report)
-                records = read_export(path, format=format, options=options, report=report)
+                records: Iterator[Thread | Comment] = read_export(
+                    path, format=format, options=options, report=report
+                )
                 if label_file is not None:
                     records = join_labels(records, label_file, report)
-                for record in records:
-                    if isinstance(record, Thread):
-                        if spool:
-                            spool.add(record)
-                        if tree:
-                            out.write(
-                                f"# {record.title or record.id}"
-                                f"{'  <' + record.url + '>' if record.url else ''}\n"
-                            )
-                        continue
-                    if spool:
-                        spool.count(record)
-                    out.write(_tree_line(record) if tree else comment_to_json(record))
-                    out.write("\n")
+                _write_records(records, out, spool, tree)
             if label_file is not None and result.labels is not None:
                 for problem in label_file.unmatched():
                     result.labels.bad(problem)
@@ -134,3 +124,24 @@ def parse_exports(
         if spool is not None:
             spool.close()
     return result
+
+
+def _write_records(
+    records: Iterator[Thread | Comment], out: TextIO, spool: _ThreadSpool | None, tree: bool
+) -> None:
+    """One input's comments as canonical JSON lines (or tree lines, with thread headings);
+    threads counted into ``spool``."""
+    for record in records:
+        if isinstance(record, Thread):
+            if spool:
+                spool.add(record)
+            if tree:
+                out.write(
+                    f"# {record.title or record.id}"
+                    f"{'  <' + record.url + '>' if record.url else ''}\n"
+                )
+            continue
+        if spool:
+            spool.count(record)
+        out.write(_tree_line(record) if tree else comment_to_json(record))
+        out.write("\n")

@@ -7,7 +7,8 @@ exit code 2.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from typing import Any
 
 
 class ModerationError(Exception):
@@ -23,7 +24,7 @@ class InputError(ModerationError):
 
     def __init__(
         self,
-        path: str | Path | None,
+        path: str | os.PathLike[str] | None,
         problem: str,
         *,
         line: int | None = None,
@@ -37,7 +38,8 @@ class InputError(ModerationError):
         self.hint = hint
         super().__init__(self._render())
 
-    def __reduce__(self):  # picklable, so a record's error crosses from a worker process
+    # picklable, so a record's error crosses from a worker process
+    def __reduce__(self) -> tuple[Any, ...]:
         return _rebuilt, (type(self), self.path, self.problem, self.line, self.where, self.hint)
 
     @property
@@ -87,7 +89,14 @@ class LeftoverWarning(UserWarning):
     """Temporary files a stopped run left behind, removed by the next run."""
 
 
-def _rebuilt(kind, path, problem, line, where, hint):
+def _rebuilt(
+    kind: type[InputError],
+    path: str | None,
+    problem: str,
+    line: int | None,
+    where: str | None,
+    hint: str | None,
+) -> InputError:
     return kind(path, problem, line=line, where=where, hint=hint)
 
 

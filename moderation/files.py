@@ -28,7 +28,7 @@ import stat
 import sys
 import tempfile
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,7 +105,7 @@ def _is_stream(path: Path | str | None) -> bool:
 
 
 def check_outputs(
-    outputs: dict[str, str | Path | None], inputs: Iterable[str | Path | None] = ()
+    outputs: Mapping[str, str | Path | None], inputs: Iterable[str | Path | None] = ()
 ) -> None:
     """The one check of a command's output paths, before any work is done: each must be
     writable (``check_destination``), none may be one of the ``inputs`` (by name, symbolic
@@ -206,7 +206,7 @@ def atomic_output(
         stream.flush()
         return
     mode = "wb" if binary else "w"
-    text_options = {} if binary else {"encoding": encoding, "newline": ""}
+    text_options: dict[str, Any] = {} if binary else {"encoding": encoding, "newline": ""}
     destination = check_destination(path)
     if destination.exists() and not destination.is_file():
         try:

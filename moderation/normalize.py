@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
-from typing import Any
+from typing import TypeVar
 
 from moderation.lexicons import NEGATORS, STOP_WORDS
 
@@ -213,17 +213,21 @@ def normalize_word(chunk: str) -> str:
     return " ".join(text.split())
 
 
-class BoundedCache(dict):
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class BoundedCache(dict[K, V]):
     """``cache[key]`` computes ``make(key)`` on a miss and keeps it. Lookups run at C speed
     (``map(cache.__getitem__, keys)``); only misses call Python. The owner calls ``trim`` between
     batches, which empties a cache grown past ``limit`` so memory stays flat on any export."""
 
-    def __init__(self, make: Callable[[str], Any], limit: int):
+    def __init__(self, make: Callable[[K], V], limit: int):
         super().__init__()
         self.make = make
         self.limit = limit
 
-    def __missing__(self, key: str) -> Any:
+    def __missing__(self, key: K) -> V:
         value = self[key] = self.make(key)
         return value
 
@@ -284,9 +288,10 @@ def _letters_joined(match: re.Match[str]) -> str:
 def _spaced_out_joined(text: str) -> str:
     """``_SPACED_OUT.sub(_letters_joined, text)``, with the full pattern tried only where the
     fast one found three spaced letters (a whole batch is one string, so this matters)."""
-    parts, done, at = [], 0, 0
+    parts: list[str] = []
+    done = at = 0
     while (found := _MAY_SPACED_OUT.search(text, at)) is not None:
-        run_end = _LETTER_RUN.match(text, found.start()).end()
+        run_end = _LETTER_RUN.match(text, found.start()).end()  # type: ignore[union-attr]
         match = _SPACED_OUT.search(text, max(found.start() - 1, done), run_end + 1)
         if match is None:
             at = run_end

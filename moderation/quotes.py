@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Container, Mapping
 from itertools import islice
 
 from moderation.comments import Comment, QuoteSpan, Thread
@@ -343,7 +344,11 @@ class ThreadByThread:
     starts again with nothing remembered). A partition of a large export computes those
     positions once for the whole export, so its threads come out as in one pass."""
 
-    def __init__(self, restarts: dict[str, list] | None = None, max_thread_chars: int = 20_000_000):
+    def __init__(
+        self,
+        restarts: Mapping[str, Container[object]] | None = None,
+        max_thread_chars: int = 20_000_000,
+    ):
         self.restarts = restarts or {}
         self.max_thread_chars = max_thread_chars
         self._threads: dict[str, ThreadQuotes] = {}

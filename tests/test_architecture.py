@@ -8,7 +8,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import ROOT
+from fixtures.files import ROOT
 
 PACKAGE = ROOT / "moderation"
 MODULES = sorted(

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from moderation.cli import app
 from moderation.comments import LABELS, STATUSES, Comment, QuoteSpan, write_comments
 
-from conftest import SAMPLES, read_all
+from fixtures.files import SAMPLES, read_all
 
 SAMPLE_FILES = [
     "article-page.txt",

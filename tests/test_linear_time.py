@@ -11,7 +11,7 @@ from moderation.comments import Comment, Thread
 from moderation.formats.html_text import html_to_text
 from moderation.quotes import ConversationTracker
 
-from conftest import read_all
+from fixtures.files import read_all
 
 WXR_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/">

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import ROOT, SAMPLES
+from fixtures.files import ROOT, SAMPLES
 
 NOTEBOOK = ROOT / "notebooks" / "1.0-error-analysis.ipynb"
 

@@ -8,7 +8,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLES, read_all
+from fixtures.files import SAMPLES, read_all
 
 
 def test_a_civil_reply_quoting_abuse_keeps_only_its_own_words():

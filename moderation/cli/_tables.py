@@ -59,7 +59,7 @@ def _notes(result: dict[str, Any]) -> list[str]:
     if result.get("not_scored") == "language":
         code = result.get("language")
         lines.append(
-            f"not scored: no model reads {language_name(code)} ({code}); see README, Languages"
+            f"not scored: no model reads {language_name(str(code))} ({code}); see README, Languages"
         )
     elif result.get("not_scored"):
         lines.append(f"not scored ({result['not_scored']})")

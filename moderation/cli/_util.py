@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import os
 import sys
 import warnings
@@ -21,7 +22,7 @@ from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
 from moderation.errors import ModerationError
-from moderation.formats import format_help
+from moderation.formats import ReadOptions, format_help
 from moderation.model.trust import trust_all_models
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,13 +80,38 @@ NoBomOption = Annotated[
         "(for programs that read plain utf-8, such as Python's csv module).",
     ),
 ]
-TextCol = Annotated[str | None, typer.Option(help="Column with the comment text.")]
-IdCol = Annotated[str | None, typer.Option(help="Column with the comment id.")]
-ParentCol = Annotated[str | None, typer.Option(help="Column with the parent's id.")]
-ThreadCol = Annotated[str | None, typer.Option(help="Column with the thread id.")]
-AuthorCol = Annotated[str | None, typer.Option(help="Column with the author.")]
-TimeCol = Annotated[str | None, typer.Option(help="Column with the time.")]
-LabelCol = Annotated[str | None, typer.Option(help="Column with a gold label.")]
+
+
+# --- the options of every command that reads exports, declared once -------------------------
+
+# which column holds which comment field, in ``ColumnMap`` order: option name -> what it holds
+COLUMN_OPTIONS = {
+    "text_col": "the comment text",
+    "id_col": "the comment id",
+    "parent_col": "the parent's id",
+    "thread_col": "the thread id",
+    "author_col": "the author",
+    "time_col": "the time",
+    "label_col": "a gold label",
+}
+# what a reading command takes beside its own options (``reads_exports`` adds them)
+READING_PARAMETERS = [
+    inspect.Parameter(
+        "encoding", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=EncodingOption
+    ),
+    inspect.Parameter(
+        "skip_bad", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=SkipBadOption
+    ),
+    *(
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=None,
+            annotation=Annotated[str | None, typer.Option(help=f"Column with {held}.")],
+        )
+        for name, held in COLUMN_OPTIONS.items()
+    ),
+]
 
 
 # --- errors, messages, signals ----------------------------------------------------------------
@@ -140,6 +166,31 @@ def user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def reads_exports(command: F) -> F:
+    """Give a command the options every reading command takes (``--encoding``,
+    ``--skip-bad`` and the seven column options, declared once in ``READING_PARAMETERS``)
+    after its own, and hand it their values as one ``options: ReadOptions``."""
+    own = inspect.signature(command, eval_str=True)
+    if "options" not in own.parameters:
+        raise TypeError(f"{command.__name__} takes no `options: ReadOptions` parameter")
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        encoding, skip_bad, *columns = (kwargs.pop(p.name, p.default) for p in READING_PARAMETERS)
+        kwargs["options"] = ReadOptions.of(encoding, skip_bad, *columns)
+        return command(*args, **kwargs)
+
+    kept = [p for p in own.parameters.values() if p.name != "options"]
+    wrapper.__signature__ = own.replace(  # type: ignore[attr-defined]
+        parameters=[*kept, *READING_PARAMETERS]
+    )
+    wrapper.__annotations__ = {
+        **{k: v for k, v in command.__annotations__.items() if k != "options"},
+        **{p.name: p.annotation for p in READING_PARAMETERS},
+    }
+    return wrapper  # type: ignore[return-value]
+
+
 def _say_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
     say(f"warning: {message}")
 
@@ -168,7 +219,7 @@ def _plain_value_names(params: list[Any]) -> list[Any]:
             continue
         if isinstance(param, typer.core.TyperArgument):
             param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
-            param.display_type_rich = _no_type  # the name column says it all
+            param.display_type_rich = _no_type  # type: ignore[method-assign]  # the name column says it all
         elif getattr(param, "is_flag", False):
             param.metavar = ""
         else:
@@ -213,7 +264,7 @@ class Command(TyperCommand):
         pieces = [self.options_metavar] if self.options_metavar else []
         for param in self.get_params(ctx):
             if isinstance(param, typer.core.TyperArgument):
-                pieces.append(param.metavar if param.required else f"[{param.metavar}]")
+                pieces.append(str(param.metavar) if param.required else f"[{param.metavar}]")
         return pieces
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:

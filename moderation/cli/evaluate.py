@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -83,11 +83,7 @@ def evaluate_cli(
     """Measure a model on labelled comments: metrics, calibration, thresholds, worst errors;
     with --audit, how it treats comments that mention identity groups."""
     if audit:
-        found = identity_audit(model)
-        if json_out:
-            sys.stdout.write(json.dumps(found, indent=2) + "\n")
-        else:
-            print_audit(found)
+        _show_audit(model, json_out)
         if labelled is None:
             return
     if labelled is None:
@@ -110,6 +106,19 @@ def evaluate_cli(
         from moderation.evaluation.report import write_report
 
         result["report"] = write_report(result["evaluation"], report, result.get("comparison"))
+    _show_result(result, json_out)
+
+
+def _show_audit(model: Path | None, json_out: bool) -> None:
+    found = identity_audit(model)
+    if json_out:
+        sys.stdout.write(json.dumps(found, indent=2) + "\n")
+    else:
+        print_audit(found)
+
+
+def _show_result(result: dict[str, Any], json_out: bool) -> None:
+    """The evaluation to stdout (a table, or JSON), its warnings and notes to stderr."""
     for warning in [*result["evaluation"].data.warnings, *result.get("warnings", [])]:
         say(f"warning: {warning}")
     if json_out:

@@ -12,19 +12,11 @@ from typing import Annotated
 import typer
 
 from moderation.cli._util import (
-    AuthorCol,
-    EncodingOption,
     FormatOption,
-    IdCol,
-    LabelCol,
     LanguageOption,
     ModelOption,
-    ParentCol,
-    SkipBadOption,
-    TextCol,
-    ThreadCol,
     ThresholdOption,
-    TimeCol,
+    reads_exports,
     say,
     user_errors,
 )
@@ -32,11 +24,13 @@ from moderation.errors import UsageError
 from moderation.files import terminate_as_interrupt
 from moderation.flagging import flag_file
 from moderation.formats import ReadOptions
-from moderation.formats.source import input_path, input_size
+from moderation.formats.source import InputURL, input_path, input_size
 
 
 @contextmanager
-def progress_bar(path: Path, enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(
+    path: Path | InputURL, enabled: bool
+) -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on stderr (by bytes of the input read) when stderr is a terminal."""
     if not enabled:
         yield None
@@ -131,6 +125,7 @@ ProcessesOption = Annotated[
 
 
 @user_errors
+@reads_exports
 def flag_cli(
     input: InputArgument,
     output: OutputOption = None,
@@ -139,33 +134,15 @@ def flag_cli(
     threshold: ThresholdOption = None,
     only_flagged: OnlyFlaggedOption = False,
     summary: SummaryOption = None,
-    skip_bad: SkipBadOption = False,
-    encoding: EncodingOption = None,
     processes: ProcessesOption = None,
     dask: DaskOption = None,
     block_mb: BlockOption = 32,
-    text_col: TextCol = None,
-    id_col: IdCol = None,
-    parent_col: ParentCol = None,
-    thread_col: ThreadCol = None,
-    author_col: AuthorCol = None,
-    time_col: TimeCol = None,
-    label_col: LabelCol = None,
     language: LanguageOption = None,
+    *,
+    options: ReadOptions,
 ) -> None:
     """Score and flag every comment of an export, each with the model of its language; a
     summary by label, language, thread and author goes to stderr."""
-    options = ReadOptions.of(
-        encoding,
-        skip_bad,
-        text_col,
-        id_col,
-        parent_col,
-        thread_col,
-        author_col,
-        time_col,
-        label_col,
-    )
     if dask is not None:
         _flag_on_dask(
             input,

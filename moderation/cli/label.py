@@ -10,29 +10,22 @@ from typing import Annotated, Any
 import typer
 
 from moderation.cli._util import (
-    AuthorCol,
-    EncodingOption,
     FormatOption,
-    IdCol,
-    LabelCol,
     ModelOption,
     NoBomOption,
-    ParentCol,
-    SkipBadOption,
-    TextCol,
-    ThreadCol,
     ThresholdOption,
-    TimeCol,
+    reads_exports,
     say,
     user_errors,
 )
 from moderation.errors import UsageError
 from moderation.files import check_outputs
+from moderation.flagging.review_queue import load_queue
 from moderation.formats import ReadOptions
 from moderation.labels.opening import open_store
 from moderation.labels.record import default_labeller
 from moderation.labels.review.loop import review_loop
-from moderation.labels.review.queue import ORDERS, QueueItem, load_queue, order_for_review
+from moderation.labels.review.queue import ORDERS, QueueItem, order_for_review
 from moderation.labels.review.spreadsheet import export_queue, import_reviewed
 
 HELP_LINE = (
@@ -124,6 +117,7 @@ SeedOption = Annotated[int, typer.Option(help="Seed for --order random.")]
 
 
 @user_errors
+@reads_exports
 def label_cli(
     input: InputArgument,
     store: StoreOption,
@@ -137,15 +131,8 @@ def label_cli(
     no_bom: NoBomOption = False,
     format: FormatOption = "auto",
     threshold: ThresholdOption = None,
-    skip_bad: SkipBadOption = False,
-    encoding: EncodingOption = None,
-    text_col: TextCol = None,
-    id_col: IdCol = None,
-    parent_col: ParentCol = None,
-    thread_col: ThreadCol = None,
-    author_col: AuthorCol = None,
-    time_col: TimeCol = None,
-    label_col: LabelCol = None,
+    *,
+    options: ReadOptions,
 ) -> None:
     """Label comments into an append-only store: one key per answer, saved at once."""
     if order not in ORDERS:
@@ -157,17 +144,7 @@ def label_cli(
         "model": model,
         "format": format,
         "thresholds": threshold or [],
-        "options": ReadOptions.of(
-            encoding,
-            skip_bad,
-            text_col,
-            id_col,
-            parent_col,
-            thread_col,
-            author_col,
-            time_col,
-            label_col,
-        ),
+        "options": options,
     }
     if export is not None:
         _export(input, store, export, limit, order, seed, queue_options, bom=not no_bom)
@@ -191,14 +168,13 @@ def _export(
     bom: bool = True,
 ) -> None:
     done = export_queue(
-        input,
+        load_queue(input, **queue_options),
         store=store,
         output=export,
         limit=limit,
         order=order,
         seed=seed,
         bom=bom,
-        **queue_options,
     )
     _say_notes(done.notes)
     say(done.message)
@@ -208,7 +184,11 @@ def _import(
     input: Path, store: Path, reviewed: Path, labeller: str, queue_options: dict[str, Any]
 ) -> None:
     done = import_reviewed(
-        input, store=store, reviewed=reviewed, labeller=labeller, **queue_options
+        load_queue(input, **queue_options),
+        store=store,
+        reviewed=reviewed,
+        labeller=labeller,
+        options=queue_options["options"],
     )
     _say_notes(done.notes)
     for line in done.bad:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -72,7 +72,7 @@ def list_cli(
         )
 
 
-def _models_table(entries: list[dict], evaluation: Path | None) -> Table:
+def _models_table(entries: list[dict[str, Any]], evaluation: Path | None) -> Table:
     title = f"models in {models_dir()} (* active for its language)"
     if evaluation is not None:
         measured = [e["on_eval"] for e in entries if e["on_eval"]]

@@ -9,16 +9,8 @@ import typer
 
 from moderation.canonical import parse_exports
 from moderation.cli._util import (
-    AuthorCol,
-    EncodingOption,
     FormatOption,
-    IdCol,
-    LabelCol,
-    ParentCol,
-    SkipBadOption,
-    TextCol,
-    ThreadCol,
-    TimeCol,
+    reads_exports,
     say,
     user_errors,
 )
@@ -51,35 +43,18 @@ TreeOption = Annotated[
 
 
 @user_errors
+@reads_exports
 def parse_cli(
     inputs: InputsArgument,
     output: OutputOption = None,
     format: FormatOption = "auto",
     labels: LabelsOption = None,
     threads_out: ThreadsOutOption = None,
-    encoding: EncodingOption = None,
-    skip_bad: SkipBadOption = False,
     tree: TreeOption = False,
-    text_col: TextCol = None,
-    id_col: IdCol = None,
-    parent_col: ParentCol = None,
-    thread_col: ThreadCol = None,
-    author_col: AuthorCol = None,
-    time_col: TimeCol = None,
-    label_col: LabelCol = None,
+    *,
+    options: ReadOptions,
 ) -> None:
     """Read comment exports into canonical comment JSONL, one comment per line."""
-    options = ReadOptions.of(
-        encoding,
-        skip_bad,
-        text_col,
-        id_col,
-        parent_col,
-        thread_col,
-        author_col,
-        time_col,
-        label_col,
-    )
     with terminate_as_interrupt():  # a `kill` removes the temporary and spool files too
         result = parse_exports(
             inputs,

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 import os
+from dataclasses import astuple
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from moderation.cli._util import (
-    AuthorCol,
-    EncodingOption,
     FormatOption,
-    IdCol,
-    LabelCol,
     ModelOption,
-    ParentCol,
-    SkipBadOption,
-    TextCol,
-    ThreadCol,
     ThresholdOption,
-    TimeCol,
+    reads_exports,
     say,
     user_errors,
 )
@@ -37,6 +30,7 @@ from moderation.cli.serve import (
     is_local,
 )
 from moderation.files import check_outputs
+from moderation.formats import ReadOptions
 
 StoreOption = Annotated[
     Path,
@@ -59,6 +53,7 @@ LeaseOption = Annotated[
 
 
 @user_errors
+@reads_exports
 def review_cli(
     input: InputArgument,
     store: StoreOption,
@@ -71,18 +66,11 @@ def review_cli(
     seed: SeedOption = 0,
     lease: LeaseOption = 300.0,
     threshold: ThresholdOption = None,
-    skip_bad: SkipBadOption = False,
-    encoding: EncodingOption = None,
-    text_col: TextCol = None,
-    id_col: IdCol = None,
-    parent_col: ParentCol = None,
-    thread_col: ThreadCol = None,
-    author_col: AuthorCol = None,
-    time_col: TimeCol = None,
-    label_col: LabelCol = None,
     allow_host: AllowHostOption = None,
     trusted_proxy: TrustedProxyOption = None,
     request_timeout: RequestTimeoutOption = 10.0,
+    *,
+    options: ReadOptions,
 ) -> None:
     """Serve the review page for an export: one comment at a time, one key per answer, every
     answer in the label store before the next comment shows; several moderators at once."""
@@ -101,9 +89,9 @@ def review_cli(
         review_order=order,
         review_seed=seed,
         review_lease=lease,
-        review_encoding=encoding,
-        review_skip_bad=skip_bad,
-        review_columns=[text_col, id_col, parent_col, thread_col, author_col, time_col, label_col],
+        review_encoding=options.encoding,
+        review_skip_bad=options.skip_bad,
+        review_columns=list(astuple(options.columns)),
         review_thresholds=threshold or [],
         allowed_hosts=check_allowed_hosts(allow_host),
         trusted_proxies=trusted_proxy or [],

@@ -219,8 +219,8 @@ def serve_cli(
     for note in service.store.notes if service.store is not None else []:
         say(f"note: {note}")
     say(f"serving on http://{host}:{port}/v1alpha1/ ({workers} worker(s)):")
-    for code, model in service.live.model.models.items():
-        say(f"  {language_name(code)} ({code}): {model.id}")
+    for code, loaded in service.live.model.models.items():
+        say(f"  {language_name(code)} ({code}): {loaded.id}")
     say(
         f"other languages: {unsupported_language} (--unsupported-language); following each "
         "language's active model: `moderation models promote` switches it, no restart"

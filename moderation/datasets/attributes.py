@@ -262,7 +262,7 @@ def merge_marks(
     rows: Iterable[dict[str, Any]],
     olid: dict[str, tuple[str, str]],
     relabels: dict[str, list[Relabel]] | None,
-    counts: Counter,
+    counts: Counter[str],
 ) -> Iterator[AttributeExample]:
     """Attribute examples from converted dataset rows: the dataset's marks, replaced by the
     relabelled ones where annotators marked the row (and its text is the one they saw)."""
@@ -316,11 +316,11 @@ class AttributeData:
 
     examples: list[AttributeExample]
     files: list[dict[str, Any]]
-    counts: Counter
+    counts: Counter[str]
 
     def marks_by_origin(self) -> dict[str, dict[str, int]]:
         """Per attribute, how many marks came from each origin."""
-        table: dict[str, Counter] = {name: Counter() for name in ATTRIBUTES}
+        table: dict[str, Counter[str]] = {name: Counter() for name in ATTRIBUTES}
         for example in self.examples:
             for name in example.marks:
                 table[name][example.origin.get(name, "dataset")] += 1
@@ -343,7 +343,7 @@ def attribute_data(
     from moderation.datasets.convert import examples as dataset_rows
     from moderation.datasets.recipes import written_examples_path
 
-    counts: Counter = Counter()
+    counts: Counter[str] = Counter()
     files: list[dict[str, Any]] = []
     found: list[AttributeExample] = []
     relabels = None

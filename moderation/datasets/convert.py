@@ -86,7 +86,7 @@ def _ruddit(root: Path) -> Iterator[Example]:
 
 
 def _psycomark(root: Path) -> Iterator[Example]:
-    votes: dict[str, Counter] = {}
+    votes: dict[str, Counter[str]] = {}
     texts: dict[str, str] = {}
     with open(root / "psycomark/train_rehydrated.jsonl", "rb") as handle:
         for line in handle:
@@ -347,14 +347,14 @@ def prepare_datasets(
     root: Path | Callable[[str], Path],
     all_rows: bool = False,
     split: str | None = None,
-) -> dict[str, Counter]:
+) -> dict[str, Counter[str]]:
     """``moderation datasets prepare``: convert local copies to canonical labelled JSONL at
     ``output`` (stdout when None); returns the counts per dataset and label. ``root`` is the
     folder, or gives each dataset's folder by name; ``split`` keeps only rows of that split
     (``train``, ``test``, ``heldout``)."""
     chosen = [dataset(name).name for name in names]
     check_outputs({"-o": output})
-    counts: dict[str, Counter] = {}
+    counts: dict[str, Counter[str]] = {}
     with atomic_output(output) as out:
         for name in chosen:
             tally = counts.setdefault(name, Counter())

@@ -61,7 +61,7 @@ def _verify(path: Path, item: DatasetFile) -> bool:
     return sha256_file(path) == item.sha256
 
 
-def _open(url: str, start: int, timeout: float):
+def _open(url: str, start: int, timeout: float) -> Any:  # an HTTP response (typeshed: Any)
     request = urllib.request.Request(url, headers={"User-Agent": "moderation-datasets"})
     if start:
         request.add_header("Range", f"bytes={start}-")

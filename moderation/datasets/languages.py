@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from moderation.datasets.rows import Example, csv_rows, dataset_example
 
@@ -65,7 +66,7 @@ def _germeval(root: Path) -> Iterator[Example]:
             )
 
 
-def _votes(row: dict) -> dict[str, int]:
+def _votes(row: dict[str, Any]) -> dict[str, int]:
     return {kind: int(float(row.get(kind) or 0)) for kind in _TOLDBR_KINDS}
 
 

@@ -200,7 +200,7 @@ def source_rows(
     *,
     relabelled: bool = True,
     rounds: tuple[int, ...] | None = None,
-    counts: Counter | None = None,
+    counts: Counter[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Each source's labelled rows as a recipe trains on them: the relabelling applied (only
     ``rounds`` of it, when given; rows it leaves out, and rows still without a label, dropped)
@@ -221,13 +221,13 @@ def source_rows(
 
 def recipe_records(
     name: str, datasets_dir: str | Path | None = None
-) -> tuple[list[Example], list[dict]]:
+) -> tuple[list[Example], list[dict[str, Any]]]:
     """The labelled examples of a recipe and a description of every file they came from."""
     chosen = recipe(name)
     root = Path(datasets_dir) if datasets_dir else default_datasets_dir(chosen.language)
     records: list[Example] = []
-    files: list[dict] = []
-    touched: Counter = Counter()
+    files: list[dict[str, Any]] = []
+    touched: Counter[str] = Counter()
     rows = source_rows(
         chosen.sources,
         root,

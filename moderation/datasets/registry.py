@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from moderation.errors import UsageError
@@ -657,14 +658,13 @@ DATASETS.update(
     )
 )
 
-# the English default model's sources and probes
+# the English default model's sources
 TRAINING_SOURCES = tuple(
     name for name, d in DATASETS.items() if d.role == "training" and d.language == "en"
 )
-PROBES = tuple(name for name, d in DATASETS.items() if d.role == "probe" and d.language == "en")
 
 
-def dataset_table(root: Path | Callable[[str], Path]) -> list[dict[str, object]]:
+def dataset_table(root: Path | Callable[[str], Path]) -> list[dict[str, Any]]:
     """``moderation datasets list``: every dataset with its role, language, size, licence,
     files and whether a local copy is in ``root`` (a folder, or each dataset's folder by
     name)."""

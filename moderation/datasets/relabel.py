@@ -182,7 +182,7 @@ def summary(relabels: list[Relabel]) -> dict[str, Any]:
 
 
 def apply_relabels(
-    rows: Iterable[dict[str, Any]], settled: dict[str, Settled], counts: Counter | None = None
+    rows: Iterable[dict[str, Any]], settled: dict[str, Settled], counts: Counter[str] | None = None
 ) -> Iterator[dict[str, Any]]:
     """The converters' rows with the settled labels in place (``label`` None where the row
     leaves the pool; ``relabelled`` marks them). A row whose text is not the one that was

@@ -35,6 +35,6 @@ def dataset_example(
     }
 
 
-def csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> Iterator[dict]:
+def csv_rows(path: Path, delimiter: str = ",", encoding: str = "utf-8") -> Iterator[dict[str, str]]:
     with open(path, newline="", encoding=encoding, errors="replace") as handle:
         yield from csv.DictReader(handle, delimiter=delimiter)

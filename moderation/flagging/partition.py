@@ -102,10 +102,13 @@ def flag_partition(
     in its process while this one reads the next."""
     report = ParseReport(part.path, skip_bad=part.options.skip_bad)
     summary = FlagSummary()
-    sink = writer or RowWriter(io.BytesIO(), row_format, header=False)
+    buffer = io.BytesIO()
+    sink = writer or RowWriter(buffer, row_format, header=False)
     result = PartitionFlags(b"", summary, report)
     if part.span is None:
-        records = read_export(part.path, format=part.format, options=part.options, report=report)
+        records: Iterator[Thread | Comment] = read_export(
+            part.path, format=part.format, options=part.options, report=report
+        )
         orphans = None
     else:
         records, orphans = _block_records(part, report)
@@ -124,7 +127,7 @@ def flag_partition(
         result.orphans = orphans()
     report.position = no_position  # the reader's file handle stays here
     if writer is None:
-        result.data = sink.out.getvalue()
+        result.data = buffer.getvalue()
     return result
 
 
@@ -153,7 +156,7 @@ def _block_records(
     def records() -> Iterator[Thread | Comment]:
         nonlocal orphans
         for position, record in block_comments(part, report):
-            if position is not None:
+            if position is not None and isinstance(record, Comment):
                 known = tracked.get(position)
                 if known is None:
                     tracker.comment(record, position)

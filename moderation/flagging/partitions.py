@@ -91,7 +91,7 @@ def scan_block(
     counts: dict[str, int] = defaultdict(int)
     first: list[tuple[Position, Callable[[], Comment]]] = []
     last: list[tuple[Position, Callable[[], Comment]]] = []
-    last_thread = None
+    last_thread: str | None = None
     threads = read_block_threads(path, span, format=format, options=options, report=report)
     for i, (thread, make) in enumerate(threads):
         position = (index, i)
@@ -105,9 +105,9 @@ def scan_block(
         else:
             last.append((position, make))
     edges = {}
-    for comments, thread in ((first, runs[0][0] if runs else None), (last, last_thread)):
-        if comments and len(comments) == counts[thread]:  # all of its comments in the block
-            edges[thread] = [(position, _bare(make())) for position, make in comments]
+    for comments, edge in ((first, runs[0][0] if runs else None), (last, last_thread)):
+        if comments and edge is not None and len(comments) == counts[edge]:  # all in the block
+            edges[edge] = [(position, _bare(make())) for position, make in comments]
     return BlockScan(index, span, report.stopped_at, runs, edges)
 
 
@@ -123,7 +123,7 @@ def extract_threads(
     report = ParseReport(path, skip_bad=options.skip_bad)
     found: dict[str, list[tuple[Position, Comment]]] = defaultdict(list)
     for position, record in block_comments(Partition(path, format, options, index, span), report):
-        if position is not None and record.thread_id in threads:
+        if position is not None and isinstance(record, Comment) and record.thread_id in threads:
             found[record.thread_id].append((position, _bare(record)))
     return dict(found)
 
@@ -225,7 +225,7 @@ def _track_spanning(
         ]
     )
     extracted = dict(zip(missing, found))
-    gathered: dict[str, list] = defaultdict(list)
+    gathered: dict[str, list[Any]] = defaultdict(list)
     for thread in spanning:
         for index in blocks_of[thread]:
             gathered[thread].extend(scans[index].edges.get(thread) or extracted[index][thread])
@@ -262,7 +262,7 @@ def flag_in_order(runner: Runner, parts: list[Partition]) -> Iterator[PartitionF
     """The flags of ``parts`` in order, at most two per worker (and one) pending, so results
     wait on the workers only a little ahead of the writing."""
     window = 2 * runner.workers + 1
-    pending: deque = deque()
+    pending: deque[Any] = deque()
     for part in parts:
         pending.append(runner.flag(part))
         if len(pending) >= window:
@@ -272,7 +272,7 @@ def flag_in_order(runner: Runner, parts: list[Partition]) -> Iterator[PartitionF
 
 
 def _taken(future: Any) -> PartitionFlags:
-    result = future.result()
+    result: PartitionFlags = future.result()
     release = getattr(future, "release", None)  # a Dask future: let the cluster forget it
     if release is not None:
         release()

@@ -21,7 +21,7 @@ from moderation.flagging.partitions import flag_in_partitions
 from moderation.flagging.workers import LocalPool, ScoringWorker
 from moderation.flagging.writers import RowFormat, RowWriter, check_output_format, row_format
 from moderation.formats import BLOCK_FORMATS, ParseReport, ReadOptions, open_export, read_export
-from moderation.formats.source import input_size, is_url
+from moderation.formats.source import InputURL, input_size, is_url
 from moderation.model.multilingual import load_models
 
 __all__ = [
@@ -41,7 +41,7 @@ LOCAL_BLOCK_BYTES = 4 << 20
 
 
 def flag_export(
-    path: str | Path,
+    path: str | Path | InputURL,
     out: BinaryIO,
     *,
     model: Any,
@@ -158,7 +158,7 @@ def run_summary(
 
 
 def flag_file(
-    input: Path,
+    input: Path | InputURL,
     *,
     output: Path | None = None,
     summary: Path | None = None,

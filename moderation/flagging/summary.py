@@ -23,17 +23,17 @@ class FlagSummary:
     comments: int = 0
     not_scored: int = 0
     flagged_comments: int = 0
-    predicted: Counter = field(default_factory=Counter)
-    flagged: Counter = field(default_factory=Counter)
-    thread_comments: Counter = field(default_factory=Counter)
-    thread_flagged: Counter = field(default_factory=Counter)
+    predicted: Counter[str | None] = field(default_factory=Counter)
+    flagged: Counter[str] = field(default_factory=Counter)
+    thread_comments: Counter[str] = field(default_factory=Counter)
+    thread_flagged: Counter[str] = field(default_factory=Counter)
     thread_titles: dict[str, str] = field(default_factory=dict)
-    author_flags: Counter = field(default_factory=Counter)
+    author_flags: Counter[str] = field(default_factory=Counter)
     anonymous_flagged: int = 0  # flagged comments without an author: many people, not one
-    language_comments: Counter = field(default_factory=Counter)
-    language_flagged: Counter = field(default_factory=Counter)
-    language_unscored: Counter = field(default_factory=Counter)  # no model reads it
-    not_scored_reasons: Counter = field(default_factory=Counter)
+    language_comments: Counter[str] = field(default_factory=Counter)
+    language_flagged: Counter[str] = field(default_factory=Counter)
+    language_unscored: Counter[str] = field(default_factory=Counter)  # no model reads it
+    not_scored_reasons: Counter[str] = field(default_factory=Counter)
 
     def add(self, comments: list[Comment], rows: list[dict[str, Any]]) -> None:
         self.add_verdicts(
@@ -84,7 +84,7 @@ class FlagSummary:
         self.not_scored += other.not_scored
         self.flagged_comments += other.flagged_comments
         self.anonymous_flagged += other.anonymous_flagged
-        for mine, theirs in (
+        counters: tuple[tuple[Counter[Any], Counter[Any]], ...] = (
             (self.predicted, other.predicted),
             (self.flagged, other.flagged),
             (self.thread_comments, other.thread_comments),
@@ -94,7 +94,8 @@ class FlagSummary:
             (self.language_flagged, other.language_flagged),
             (self.language_unscored, other.language_unscored),
             (self.not_scored_reasons, other.not_scored_reasons),
-        ):
+        )
+        for mine, theirs in counters:
             mine.update(theirs)
         for thread, title in other.thread_titles.items():
             self.thread_titles.setdefault(thread, title)
@@ -199,7 +200,7 @@ class FlagSummary:
         return lines
 
 
-def _reason(reason: str, count: int, unscored: Counter) -> str:
+def _reason(reason: str, count: int, unscored: Counter[str]) -> str:
     if reason != NO_MODEL:
         return f"{count:,} {reason}"
     languages = ", ".join(f"{language_name(code)} {n:,}" for code, n in unscored.most_common())

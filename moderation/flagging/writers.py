@@ -16,7 +16,7 @@ from moderation.files import spreadsheet_cell
 from moderation.model.scoring import display_order
 
 
-def _json_line(row: dict[str, Any]) -> bytes:
+def _json_line(row: dict[str, Any] | list[Any]) -> bytes:
     try:
         return orjson.dumps(row)
     except TypeError:  # integers beyond 64 bits, keys that are not strings
@@ -94,6 +94,7 @@ class RowFormat:
         if not rows:
             return b""
         columns = self.columns if self.columns is not None else self.with_columns(rows[0]).columns
+        columns = columns or ()  # with_columns sets them
         known = frozenset(columns).union(self.OURS)
         labels = display_order(list(self.labels))
         notes = self.NOTES

@@ -12,7 +12,8 @@ constant memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import os
+from collections.abc import Callable, Generator, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -89,7 +90,7 @@ def read_export(
     format: str = "auto",
     options: ReadOptions | None = None,
     report: ParseReport | None = None,
-) -> Iterator[Thread | Comment]:
+) -> Generator[Thread | Comment, None, None]:
     """Threads and comments of one export, in document order, with depths and quotes filled in.
 
     Counts and problems go to ``report``; a bad record raises
@@ -99,7 +100,8 @@ def read_export(
     report = report or ParseReport(str(path), skip_bad=options.skip_bad)
     source = open_export(path, format, options, report)
     tracker = ConversationTracker()
-    for record in _counted(FORMATS[report.format].read(source, options), report):
+    reader = FORMATS[report.format]  # type: ignore[index]  # open_export chose it
+    for record in _counted(reader.read(source, options), report):
         if isinstance(record, Comment):
             tracker.comment(record)
         else:
@@ -115,7 +117,9 @@ def orphans_warning(orphans: int) -> str:
     )
 
 
-def open_export(path: str | Path, format: str, options: ReadOptions, report: ParseReport) -> Source:
+def open_export(
+    path: str | os.PathLike[str], format: str, options: ReadOptions, report: ParseReport
+) -> Source:
     """The export at ``path``, its encoding settled and its format (``report.format``) chosen."""
     if format != "auto" and format not in FORMATS:
         raise UsageError(f"unknown format {format!r}; choose one of auto, {', '.join(FORMATS)}")

@@ -145,10 +145,10 @@ def resolve_fields(columns: Iterable[str], wanted: ColumnMap, where: str) -> Fie
         if field in keys:
             continue
         for candidate in candidates:
-            name = by_lower.get(candidate)
-            if name is not None and name not in taken:
-                keys[field] = name
-                taken.add(name)
+            column = by_lower.get(candidate)
+            if column is not None and column not in taken:
+                keys[field] = column
+                taken.add(column)
                 break
     if "text" not in keys:
         raise RecordProblem(
@@ -241,8 +241,7 @@ def make_converter(fields: FieldMap) -> Converter:
         if quotes_key:
             comment.quotes = _quotes(record.get(quotes_key), text)
         extra = {k: record[k] for k in unmapped} if unmapped else {}
-        nested = record.get(extra_key) if extra_key else None
-        if nested is not None:
+        if extra_key and (nested := record.get(extra_key)) is not None:
             extra = {**(nested if isinstance(nested, dict) else {extra_key: nested}), **extra}
         comment.extra = extra
         return comment

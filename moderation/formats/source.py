@@ -79,7 +79,8 @@ def open_input(path: str | os.PathLike[str]) -> BinaryIO:
     except ImportError:
         raise UsageError(f"{url}: reading from a URL needs fsspec: {FSSPEC}") from None
     try:
-        return fsspec.open(url, "rb").open()
+        opened: BinaryIO = fsspec.open(url, "rb").open()
+        return opened
     except (ImportError, ValueError) as err:  # no filesystem for the protocol, or its package
         raise UsageError(f"{url}: cannot be read ({err})") from None
 
@@ -198,10 +199,12 @@ class ExportFormat:
 class Source:
     """One input file, with its encoding settled before any record is read."""
 
-    def __init__(self, path: str | Path, report: ParseReport, encoding: str | None = None):
+    def __init__(
+        self, path: str | os.PathLike[str], report: ParseReport, encoding: str | None = None
+    ):
         self.path = input_path(path)
         self.report = report
-        if not is_url(self.path) and self.path.exists():
+        if isinstance(self.path, Path) and self.path.exists():
             check_regular_file(self.path)  # a device or a FIFO would be read without end
         try:
             with open_input(self.path) as fh:

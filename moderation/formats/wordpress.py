@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from moderation.comments import Comment, Thread
 from moderation.formats.dates import parse_timestamp
@@ -67,7 +68,7 @@ def _thread(fields: Fields, fallback_id: str) -> Thread:
 
 
 def _comment(fields: Fields, thread: Thread, fallback_id: str) -> Comment:
-    extra: dict[str, object] = {}
+    extra: dict[str, Any] = {}
     meta_key = None
     for key, value in fields.items():
         if key in _COMMENT_FIELDS:

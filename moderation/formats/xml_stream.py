@@ -12,6 +12,7 @@ line, so an entity-expansion bomb is never expanded and no external entity is ev
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import NoReturn
 from xml.parsers import expat
 
 from defusedxml import (
@@ -35,19 +36,33 @@ Fields = dict[str, str]
 RecordKind = Callable[[list[str], str], "str | None"]
 
 
-def _refuse_dtd(name, sysid, pubid, has_internal_subset):
+def _refuse_dtd(
+    name: str, sysid: str | None, pubid: str | None, has_internal_subset: bool
+) -> NoReturn:
     raise DTDForbidden(name, sysid, pubid)
 
 
-def _refuse_entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name):
+def _refuse_entity(
+    name: str,
+    is_parameter_entity: bool,
+    value: str | None,
+    base: str | None,
+    sysid: str | None,
+    pubid: str | None,
+    notation_name: str | None,
+) -> NoReturn:
     raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
 
 
-def _refuse_unparsed_entity(name, base, sysid, pubid, notation_name):
+def _refuse_unparsed_entity(
+    name: str, base: str | None, sysid: str | None, pubid: str | None, notation_name: str | None
+) -> NoReturn:
     raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
 
 
-def _refuse_external(context, base, sysid, pubid):
+def _refuse_external(
+    context: str, base: str | None, sysid: str | None, pubid: str | None
+) -> NoReturn:
     raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 

@@ -47,8 +47,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from moderation.errors import InputError
+from moderation.flagging.review_queue import load_queue
 from moderation.formats import ReadOptions
-from moderation.labels.review.queue import load_queue
 from moderation.labels.review.shared import ReviewRefusal, SharedQueue, check_labeller
 from moderation.labels.store import LabelStore
 from moderation.serving.guard import MAX_REVIEW_BODY, BodyTooLarge, ServerFull, read_body

@@ -10,6 +10,8 @@ import pytest
 from moderation import __version__
 from moderation.cli import app
 
+from fixtures.commands import every_command
+
 COMMANDS = [
     ["parse"],
     ["score"],
@@ -53,35 +55,20 @@ def test_help_texts_have_no_stray_line_breaks():
                 assert "\n" not in paragraph, (command.name, paragraph)
 
 
-def _every_command():
-    """Every command and group of the app, as the words that reach it, with its click object."""
-    import typer
-
-    found = []
-
-    def walk(command, path):
-        found.append((path, command))
-        for name, sub in getattr(command, "commands", {}).items():
-            walk(sub, [*path, name])
-
-    walk(typer.main.get_command(app), [])
-    return found
-
-
 def test_every_command_is_in_the_help_checks():
     listed = {" ".join(c) for c in COMMANDS}
     missing = [
         " ".join(path)
-        for path, command in _every_command()
+        for path, command in every_command()
         if path and not hasattr(command, "commands") and " ".join(path) not in listed
     ]
     assert not missing, f"add to COMMANDS: {missing}"
 
 
-@pytest.mark.parametrize("path", [p for p, _ in _every_command()], ids=" ".join)
+@pytest.mark.parametrize("path", [p for p, _ in every_command()], ids=" ".join)
 def test_square_brackets_in_help_are_shown_as_written(runner, path):
     """`pip install 'moderation[dask]'` and `[pipeline]` must not vanish as rich markup."""
-    command = dict((tuple(p), c) for p, c in _every_command())[tuple(path)]
+    command = dict((tuple(p), c) for p, c in every_command())[tuple(path)]
     written = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
     wanted = {m for text in written for m in re.findall(r"\w*\\?\[[a-z][\w:-]*\]", text)}
     result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "400", "TERM": "dumb"})
@@ -104,18 +91,3 @@ def test_debug_shows_the_traceback_before_or_after_the_command(runner, tmp_path,
     assert result.exception is not None and "no such file" in str(result.exception)
     plain = runner.invoke(app, ["parse", missing])
     assert plain.exit_code == 2 and "no such file" in plain.output
-
-
-@pytest.mark.parametrize("command", [["flag"], ["label"], ["parse"]])
-def test_reading_commands_take_every_column_option(runner, command):
-    result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
-    for option in (
-        "--text-col",
-        "--id-col",
-        "--parent-col",
-        "--thread-col",
-        "--author-col",
-        "--time-col",
-        "--label-col",
-    ):
-        assert option in result.output

@@ -14,7 +14,8 @@ import pytest
 from moderation.cli import app
 from moderation.labels.store import LabelStore
 
-from conftest import ROOT, SAMPLES, store_history
+from fixtures.files import ROOT, SAMPLES
+from fixtures.stores import store_history
 
 WRITTEN = ROOT / "data" / "examples" / "written.jsonl"
 

@@ -11,7 +11,7 @@ from moderation.cli import app
 from moderation.examples import read_labelled
 from moderation.model.registry import load_model
 
-from conftest import SAMPLES, TINY_EXAMPLES
+from fixtures.files import SAMPLES, TINY_EXAMPLES
 
 LABELLED_CSV = SAMPLES / "comments.csv"
 
@@ -111,7 +111,7 @@ def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path, runner, tiny_
     # a model trained on civil/abusive only cannot be measured on conspiracy labels
     from moderation.model.train import train_from_files
 
-    from conftest import FAST_CONFIG, TINY_EXAMPLES
+    from fixtures.files import FAST_CONFIG, TINY_EXAMPLES
 
     two = tmp_path / "two.jsonl"
     two.write_text(

@@ -13,7 +13,7 @@ from moderation.comments import Comment
 from moderation.flagging import flag_chunk, flag_export, partition, stream
 from moderation.formats import ReadOptions
 
-from conftest import SAMPLES
+from fixtures.files import SAMPLES
 from fixtures.languages import GREETINGS
 
 ABUSE = "You pathetic worm, crawl back under your rock and stay there."

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from moderation.cli import app
 from moderation.errors import HostileInputError, InputError, ModerationError
 
-from conftest import SAMPLES, read_all
+from fixtures.files import SAMPLES, read_all
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [

@@ -13,7 +13,7 @@ from moderation.cli import app
 from moderation.errors import HostileInputError, InputError
 from moderation.formats.page_html import read_html_page
 
-from conftest import SAMPLES, read_all
+from fixtures.files import SAMPLES, read_all
 
 
 def page(body: str, head: str = "") -> str:

@@ -10,7 +10,7 @@ import pytest
 
 from moderation.formats.page_text import parse_page
 
-from conftest import SAMPLES, read_all
+from fixtures.files import SAMPLES, read_all
 
 
 def page(text: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from moderation.formats import ColumnMap
 
-from conftest import SAMPLES, read_all
+from fixtures.files import SAMPLES, read_all
 
 
 def test_csv_sample_detects_columns_and_threads():

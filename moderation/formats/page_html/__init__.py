@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from moderation.comments import Comment, Thread
 from moderation.errors import HostileInputError, InputError
@@ -78,7 +79,7 @@ def comments_of(
         if _score(found) > best_score:
             best, best_score = (markup, found), _score(found)
     if best_score == 0:
-        markup = infer(root, dates)
+        markup = infer(root, dates)  # type: ignore[assignment]
         if markup is not None:
             found = _kept(Reading(root, markup, dates).read())
             best, best_score = (markup, found), _score(found)
@@ -99,7 +100,9 @@ def later_page(root: Node, text: str) -> bool:
     return m is not None and int(m[1]) > 1
 
 
-def _opening(markup: CommentMarkup | None, found: list[FoundComment], root: Node, text: str):
+def _opening(
+    markup: CommentMarkup | None, found: list[FoundComment], root: Node, text: str
+) -> int | None:
     if markup is None or not found:
         return None
     if markup.opening:
@@ -125,7 +128,7 @@ def read_html_page(markup_text: str, thread_id: str) -> tuple[Thread, list[str]]
     first = found[0].node if found and found[0].node is not root else None
     page_text = render(root, nodes)
     opening = _opening(markup, found, root, page_text)
-    meta = article_meta(document, root, nodes, first, page_text.split("\n"), dates)
+    meta = article_meta(document, root, nodes, first, page_text.split("\n"), dates)  # type: ignore[arg-type]
     thread = Thread(id=thread_id, title=meta.title, author=meta.author, published=meta.published)
     if not (markup and markup.forum):
         thread.declared_comments = declared_count(root, nodes, markup.count if markup else "")
@@ -155,7 +158,7 @@ def _comments(thread: Thread, found: list[FoundComment], opening: int | None) ->
             counters[key] = counters.get(key, 0) + 1
             number = counters[key]
             ident = f"{parent.id}.{number}" if parent is not None else f"{thread.id}/{number}"
-        extra = {}
+        extra: dict[str, Any] = {}
         if k == opening:
             extra["opening_post"] = True
         if item.quoted:
@@ -191,7 +194,7 @@ def page_markup(source: Source) -> str:
         return source.read_text()
     if codec in ("utf-8", source.encoding) or codec.startswith("utf-16"):
         return source.read_text()
-    data = source.path.read_bytes()
+    data = source.path.read_bytes()  # type: ignore[union-attr]
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as err:

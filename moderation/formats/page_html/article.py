@@ -89,7 +89,7 @@ def _meta(document: Node, *names: str) -> str | None:
     head = document.css_first("head")
     if head is None:
         return None
-    metas = {}
+    metas: dict[str, str] = {}
     for node in head.css("meta"):
         key = attr(node, "property") or attr(node, "name") or attr(node, "itemprop")
         content = attr(node, "content").strip()
@@ -169,7 +169,7 @@ def title_of(document: Node, root: Node, outside: set[int]) -> str | None:
         return best
     if first_h1:
         return first_h1
-    for name in named:
+    for name in named:  # type: ignore[assignment]
         if name:
             return _SEPARATORS.split(name)[0].strip() or None
     return None

@@ -131,7 +131,7 @@ def hidden(node: Node) -> bool:
     if "hidden" in attributes:
         return True
     style = attributes.get("style")
-    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None  # type: ignore[arg-type]
 
 
 def children(node: Node) -> Iterator[Node]:

@@ -323,7 +323,7 @@ def _in_hidden(node: Node) -> bool:
 
 def _quotes(body: Node) -> list[Node]:
     """Quotes of other posts inside a comment's text (outermost only)."""
-    found = []
+    found: list[Node] = []
     for n in body.traverse(include_text=False):
         if n.mem_id == body.mem_id:
             continue

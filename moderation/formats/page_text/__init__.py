@@ -100,7 +100,7 @@ def parse_known_shapes(text: str, thread_id: str) -> Thread:
         article_parts(lines, thread, title_known=False)
         return thread
     start, declared, title = section
-    if declared == 0 and section_header(lines[start])[0]:
+    if declared == 0 and section_header(lines[start])[0]:  # type: ignore[index]
         article_parts([line for j, line in enumerate(lines) if j != start], thread, False)
         thread.declared_comments = 0
         return thread

@@ -123,7 +123,7 @@ def _read_meta(text: str, thread: Thread) -> bool:
     m = DATED_BYLINE.match(core)
     if m and find_date(m["date"]) and plausible_name(m["name"]):
         thread.author = thread.author or m["name"].strip()
-        thread.published = thread.published or find_date(m["date"])[0]
+        thread.published = thread.published or find_date(m["date"])[0]  # type: ignore[index]
         return True
     m = BYLINE.match(core)
     if m:

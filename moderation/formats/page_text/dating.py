@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 from moderation.formats.page_text.scripts import has_cjk
 
@@ -133,7 +134,7 @@ _LATER_HALF = ("오후", "午後", "下午", "pm", "p.m", "p.m.")
 
 
 @cache
-def _parser():
+def _parser() -> Any:  # dateparser's DateDataParser (dateparser has no type information)
     """dateparser's reader for the languages read (built once: loading it takes a second)."""
     from dateparser.date import DateDataParser
 
@@ -158,7 +159,8 @@ class DateReader:
 
     def _dateparser(self, text: str) -> datetime | None:
         try:
-            return _parser().get_date_data(text).date_obj
+            found: datetime | None = _parser().get_date_data(text).date_obj
+            return found
         except (ValueError, OverflowError, TypeError, AttributeError):
             return None
 
@@ -261,7 +263,7 @@ class DateReader:
             best = (run_start, run_end)
         if best is None:
             return self._numeric(text)
-        return self._trim(text, *best)
+        return self._trim(text, *best)  # type: ignore[arg-type]
 
     @staticmethod
     def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -111,7 +111,7 @@ def _author(lines: list[Line], block: Block, date_first: bool) -> tuple[int | No
         return at, lines[at].name
     first_date = next((j for j in range(s, e) if lines[j].kind == Kind.DATE), None)
     if date_first and first_date is not None:
-        at = _first_name(lines, first_date, e)
+        at = _first_name(lines, first_date, e)  # type: ignore[assignment]
         return at, (_name_of(lines[at]) if at is not None else None)
     names = [
         j
@@ -126,7 +126,7 @@ def _author(lines: list[Line], block: Block, date_first: bool) -> tuple[int | No
         if len(lines[at].text) == 1 and at + 1 in names:
             at += 1
     else:
-        at = _first_name(lines, anchor, e)
+        at = _first_name(lines, anchor, e)  # type: ignore[assignment]
     return at, (_name_of(lines[at]) if at is not None else None)
 
 
@@ -195,11 +195,11 @@ def _dates(
         and any(lines[j].kind == Kind.FURNITURE for j in range(s, early[-1]))
     )
     if under_text:
-        trailing, early = lines[early[0]].when.iso, early[1:]
+        trailing, early = lines[early[0]].when.iso, early[1:]  # type: ignore[union-attr]
     elif after_furniture:
-        trailing, early = lines[early[-1]].when.iso, []
+        trailing, early = lines[early[-1]].when.iso, []  # type: ignore[union-attr]
     pick = own[-1] if own else (early[-1] if early else None)
-    when = lines[pick].when.iso if pick is not None else None
+    when = lines[pick].when.iso if pick is not None else None  # type: ignore[union-attr]
     return when, trailing, under_text or after_furniture
 
 

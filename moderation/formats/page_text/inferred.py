@@ -4,6 +4,7 @@ comment section's header and declared count read in several languages."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from moderation.comments import Comment, Thread
 from moderation.formats.page_text.article import article_parts
@@ -81,12 +82,12 @@ def declared(lines: list[str]) -> tuple[int, int | None, str | None, bool] | Non
     weak = None
     for found in _counts(lines):
         if found[4]:
-            return found[:4]
+            return found[0], found[1], found[2], found[3]
         weak = weak or found[:4]
     return weak
 
 
-def _counts(lines: list[str]):
+def _counts(lines: list[str]) -> Iterator[tuple[int, int | None, str | None, bool, bool]]:
     for i, line in enumerate(lines):
         text = line.strip()
         if not text or len(text) > 300:
@@ -272,7 +273,7 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         if weak is not None:
             header = (weak[0], weak[1], weak[2], True)
     opens = header is not None and header[3]
-    start = header[0] + 1 if opens else 0
+    start = header[0] + 1 if opens else 0  # type: ignore[index]
     if header is not None:
         thread.declared_comments = header[1]
         thread.title = header[2]
@@ -312,15 +313,15 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         thread.author = re.split(r"\s*[,|·•]\s", thread.author)[0].strip()
     thread.author = author or thread.author
     if forum:
-        thread.author = first.author or thread.author
-        thread.published = thread.published or first.when
+        thread.author = first.author or thread.author  # type: ignore[union-attr]
+        thread.published = thread.published or first.when  # type: ignore[union-attr]
         thread.article = None  # the opening post is the article, read as a comment below
     elif not opens and not listed:
         records = []
     nest(records, classified, first)
     thread.comments = _comments(thread, records)
     if forum:
-        thread.comments.insert(0, opening_post(thread, first))
+        thread.comments.insert(0, opening_post(thread, first))  # type: ignore[arg-type]
     warnings.extend(doubts(records, classified))  # records: after the opening post left
     return thread, warnings
 

@@ -138,7 +138,7 @@ def _posts_signed_after_text(lines: list[Line], records: list[Record]) -> list[R
     """Posts whose header follows their text ("Share / Follow / answered 4 hours ago / Name"):
     the text is the run of lines above that furniture, back to the last header or post. The
     records are merged in and every body read again."""
-    taken = set()
+    taken: set[int] = set()
     for record in records:
         taken.update(range(record.start, record.end))
     found = []

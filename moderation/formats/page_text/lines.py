@@ -210,7 +210,7 @@ def _says_name(name: str) -> bool:
     """Before "says:", a name may be any short phrase without sentence punctuation."""
     words = name.split()
     return (
-        name_like(name)
+        name_like(name)  # type: ignore[return-value]
         or (0 < len(words) <= 5 and len(name) <= 40 and not re.search(r"[.!?,;:\"“]", name))
         and (words[0][0].isupper() or words[0][0] in "@_" or re.search(r"[_\d]", words[0]))
     )
@@ -254,7 +254,7 @@ def _key(text: str, when: When | None) -> str:
 def _header_from_date(line: Line, reader: DateReader) -> None:
     """Sort a line with a date in it: a date line, a name with a date, furniture, or text."""
     text, when = line.text, line.when
-    prefix, suffix = text[: when.start].strip(), text[when.end :].strip()
+    prefix, suffix = text[: when.start].strip(), text[when.end :].strip()  # type: ignore[union-attr]
     if re.match(r"^(?:answered|asked)$", prefix, re.I):
         line.kind = Kind.ANSWERED  # "answered 4 hours ago" then the name: the post above is theirs
         return
@@ -271,7 +271,7 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
         line.inline, line.signed = prefix[: signed.start()].strip(), True
         return
     rest = _NAME_TAIL.sub("", prefix + " " + suffix).strip(" ·•|()")
-    weak = when.relative and not _STRONG_RELATIVE.search(text[when.start : when.end])
+    weak = when.relative and not _STRONG_RELATIVE.search(text[when.start : when.end])  # type: ignore[union-attr]
     if not weak and rest and furniture(rest) and not furniture(text):
         line.kind, line.furnished = Kind.DATE, True  # the date printed with the comment's buttons
         return
@@ -395,9 +395,9 @@ def _same_shape(text: str, shapes: dict[str, Line], reader: DateReader) -> Line 
     known = shapes.get(_ANY_DIGIT.sub("0", text))
     if known is None:
         return None
-    start, end = known.when.start, known.when.end
-    iso = None if known.when.relative else reader.read(text[start:end])
-    line = Line(0, 0, text, known.kind, When(iso, start, end, known.when.relative), known.name)
+    start, end = known.when.start, known.when.end  # type: ignore[union-attr]
+    iso = None if known.when.relative else reader.read(text[start:end])  # type: ignore[union-attr]
+    line = Line(0, 0, text, known.kind, When(iso, start, end, known.when.relative), known.name)  # type: ignore[union-attr]
     line.byline, line.reply_to, line.furnished = known.byline, known.reply_to, known.furnished
     return line
 
@@ -441,12 +441,12 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
     for line in out:
         if (
             line.kind == Kind.TEXT
-            and counts[line.key] >= 3
+            and counts[line.key] >= 3  # type: ignore[index]
             and len(line.text) <= 100
             and not is_placeholder(line.text)  # "This comment was removed by a moderator."
         ):
             line.kind = Kind.FURNITURE
-        elif line.kind == Kind.NAME and counts[line.key] >= 4 and " " not in line.text:
+        elif line.kind == Kind.NAME and counts[line.key] >= 4 and " " not in line.text:  # type: ignore[index]
             line.kind = Kind.FURNITURE
     # "Name says:" is a header when a date follows it, or closes the text under it (then the
     # buttons or the next comment); a quote's attribution otherwise

@@ -72,7 +72,7 @@ def _nest_by_cues(records: list[Record], lines: list[Line], root: Record | None)
             elif _REPLY_COUNT.match(line.text):
                 counted = n - 1
             elif _REPLIES_BY.match(line.text):
-                names = re.split(r",\s*|\s+and\s+", _REPLIES_BY.match(line.text)["names"])
+                names = re.split(r",\s*|\s+and\s+", _REPLIES_BY.match(line.text)["names"])  # type: ignore[index]
                 replied = (n - 1, {name.strip().lower() for name in names})
         if record.body_end is not None:
             post = n

@@ -73,5 +73,5 @@ def trailing_date(record: Record) -> None:
     """A date line closing a comment's text is its date (Blogger prints it there)."""
     if record.body and record.body[-1].kind == Kind.DATE and len(record.body) > 1:
         if record.when is None:
-            record.when = record.body[-1].when.iso
+            record.when = record.body[-1].when.iso  # type: ignore[union-attr]
         record.body.pop()

@@ -1,8 +1,10 @@
-"""The review queue: an export's comments scored once (the flagging step) and put in the order
-moderators see them, with what the label store says already answered left out.
+"""The review queue: an export's comments, scored once, put in the order moderators see them,
+with what the label store says already answered left out.
 
-The terminal loop (``loop``), the spreadsheet round trip (``spreadsheet``) and the queue several
-moderators share from the browser (``shared``) all start from :func:`load_queue`.
+The scoring is one layer up (``flagging.review_queue.load_queue``: it needs the model, which
+trains on these labels); the terminal loop (``loop``), the spreadsheet round trip
+(``spreadsheet``) and the queue several moderators share from the browser (``shared``) all
+work through the :class:`Queue` it returns.
 """
 
 from __future__ import annotations
@@ -15,11 +17,7 @@ from typing import Any
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError, ModerationError
-from moderation.files import check_regular_file
-from moderation.flagging import flag_chunk
-from moderation.formats import ParseReport, ReadOptions, read_export
-from moderation.model.registry import load_model
-from moderation.model.scoring import parse_thresholds
+from moderation.formats import ParseReport
 
 ORDERS = ("uncertain", "flagged", "random")
 ANSWERED = ("labelled", "weak", "disagreement")  # states of a comment no queue offers again
@@ -48,42 +46,13 @@ class QueueItem:
         )
 
 
-def queue_items(
-    records: Iterable[Thread | Comment],
-    model: Any,
-    thresholds: dict[str, float],
-    *,
-    chunk_size: int = 4096,
-) -> list[QueueItem]:
-    """Every comment of an export with its scores, flags (the flagging step), thread title and
-    parent's text."""
-    items: list[QueueItem] = []
-    texts_by_id: dict[str, str] = {}
-    pending: list[Comment] = []
+@dataclass
+class Queue:
+    """An export's comments scored for review, with the model and how the export read."""
 
-    def score(chunk: list[Comment]) -> None:
-        rows = flag_chunk(chunk, model, thresholds)
-        for comment, row in zip(chunk, rows):
-            items.append(
-                QueueItem(
-                    comment,
-                    row["scores"],
-                    row["prediction"],
-                    list(row["flags"]),
-                    texts_by_id.get(comment.parent_id or ""),
-                )
-            )
-
-    for record in records:
-        if isinstance(record, Comment):
-            texts_by_id[record.id] = record.text
-            pending.append(record)
-            if len(pending) >= chunk_size:
-                score(pending)
-                pending = []
-    if pending:
-        score(pending)
-    return items
+    items: list[QueueItem]
+    report: ParseReport
+    model: Any
 
 
 def order_queue(
@@ -127,35 +96,7 @@ def order_for_review(
     return todo[:limit] if limit is not None else todo
 
 
-@dataclass
-class Queue:
-    """An export's comments scored for review, with the model and how the export read."""
-
-    items: list[QueueItem]
-    report: ParseReport
-    model: Any
-
-
-def load_queue(
-    input: Path,
-    *,
-    model: Path | None = None,
-    format: str = "auto",
-    options: ReadOptions | None = None,
-    thresholds: list[str] | None = None,
-) -> Queue:
-    """Every comment of ``input`` scored by the model (else the active model)."""
-    check_regular_file(input)
-    loaded = load_model(model)
-    chosen = parse_thresholds(thresholds or [], loaded.thresholds, loaded.labels)
-    options = options or ReadOptions()
-    report = ParseReport(str(input), skip_bad=options.skip_bad)
-    records = read_export(input, format=format, options=options, report=report)
-    items = queue_items(_unique_ids(records, input, report), loaded, chosen)
-    return Queue(items, report, loaded)
-
-
-def _unique_ids(
+def unique_comments(
     records: Iterable[Thread | Comment], path: Path, report: ParseReport
 ) -> Iterator[Thread | Comment]:
     """The records with each comment id once: a second comment with an id already seen is a

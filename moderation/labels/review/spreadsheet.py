@@ -7,7 +7,7 @@ import csv
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from moderation.comments import LABELS
 from moderation.errors import InputError
@@ -16,7 +16,7 @@ from moderation.formats import ParseReport, ReadOptions
 from moderation.labels.examples import Example, read_labelled
 from moderation.labels.opening import open_store, store_path
 from moderation.labels.record import LabelRecord, answer_record
-from moderation.labels.review.queue import QueueItem, load_queue, order_queue
+from moderation.labels.review.queue import Queue, QueueItem, order_queue
 
 QUEUE_COLUMNS = (
     "id",
@@ -78,7 +78,7 @@ class QueueExport:
 
 
 def export_queue(
-    input: Path,
+    queue: Queue,
     *,
     store: Path,
     output: Path,
@@ -86,10 +86,10 @@ def export_queue(
     order: str = "uncertain",
     seed: int = 0,
     bom: bool = True,
-    **queue_options: Any,
 ) -> QueueExport:
-    """Write the next ``limit`` comments to review (not yet answered in ``store``) to a CSV
-    file, with a byte-order mark (Excel then reads it as UTF-8) unless ``bom`` is False."""
+    """Write the next ``limit`` comments of a scored queue to review (not yet answered in
+    ``store``) to a CSV file, with a byte-order mark (Excel then reads it as UTF-8) unless
+    ``bom`` is False."""
     notes: list[str] = []
     database = store_path(store)
     if database.exists() or Path(store).exists():
@@ -98,12 +98,11 @@ def export_queue(
             notes, database = labels.notes, labels.path
     else:
         answered = set()
-    queue = load_queue(input, **queue_options)
     todo = order_queue(queue.items, order, done=answered, limit=limit, seed=seed)
     with atomic_output(output, encoding="utf-8-sig" if bom else "utf-8") as handle:
         written = write_queue_csv(todo, handle)
     return QueueExport(
-        input=str(input),
+        input=queue.report.path,
         queue=str(output),
         store=str(database),
         written=written,
@@ -144,14 +143,19 @@ class ReviewedImport:
 
 
 def import_reviewed(
-    input: Path, *, store: Path, reviewed: Path, labeller: str, **queue_options: Any
+    queue: Queue,
+    *,
+    store: Path,
+    reviewed: Path,
+    labeller: str,
+    options: ReadOptions | None = None,
 ) -> ReviewedImport:
-    """Add the answered rows of a reviewed queue CSV to ``store``, all in one transaction.
-    With bad rows (unknown ids, unknown labels) nothing is added unless ``skip_bad``. A label
-    changed since an earlier import is recorded as a correction of it."""
-    queue = load_queue(input, **queue_options)
+    """Add the answered rows of a reviewed queue CSV (written from ``queue``'s export) to
+    ``store``, all in one transaction. With bad rows (unknown ids, unknown labels) nothing is
+    added unless ``skip_bad``. A label changed since an earlier import is recorded as a
+    correction of it."""
     by_id = {item.comment.id: item for item in queue.items}
-    options = queue_options.get("options") or ReadOptions()
+    options = options or ReadOptions()
     report = ParseReport(str(reviewed), skip_bad=options.skip_bad)
     answered = read_labelled(reviewed, kind="spreadsheet", keep_skips=True, options=options)
     records = _answers(answered.examples, by_id, report, labeller, queue.model.id)

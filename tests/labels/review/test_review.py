@@ -324,7 +324,8 @@ def test_quoted_text_is_shown_dimmed_not_hidden(tiny_model):
 
 
 def test_placeholders_and_empty_comments_never_enter_the_queue(tmp_path, tiny_model):
-    from moderation.labels.review.queue import load_queue, order_for_review
+    from moderation.flagging.review_queue import load_queue
+    from moderation.labels.review.queue import order_for_review
 
     export = tmp_path / "e.jsonl"
     rows = [("a", "A kind word for the volunteers."), ("b", "[deleted]"), ("c", "   ")]

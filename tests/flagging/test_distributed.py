@@ -240,7 +240,7 @@ def test_an_unknown_protocol_is_one_line_naming_what_to_install(runner, tiny_mod
 
 
 def _page_text():
-    from conftest import SAMPLES
+    from fixtures.files import SAMPLES
 
     return (SAMPLES / "article-page.txt").read_text(encoding="utf-8")
 

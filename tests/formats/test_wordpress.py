@@ -1,8 +1,8 @@
-"""WordPress WXR, Disqus XML and Reddit JSON exports."""
+"""WordPress WXR exports (formats/wordpress.py, over the hardened XML stream)."""
 
 from __future__ import annotations
 
-from conftest import SAMPLES, read_all
+from fixtures.files import SAMPLES, read_all
 
 WXR_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
@@ -48,44 +48,3 @@ def test_wxr_namespace_versions_and_html(tmp_path):
         assert comment.status == "deleted"
         assert comment.created_at == "2011-02-03T04:05:06+00:00"
         assert threads[0].url == "https://b.example/p"
-
-
-def test_disqus_sample():
-    threads, comments, report = read_all(SAMPLES / "disqus.xml")
-    assert report.format == "disqus"
-    assert [(t.id, t.title) for t in threads] == [
-        ("7001", "Ferry timetable changes from May"),
-        ("7002", "Summer fair needs volunteers"),
-    ]
-    assert [(c.id, c.thread_id, c.parent_id, c.depth) for c in comments] == [
-        ("2001", "7001", None, 0),
-        ("2002", "7001", "2001", 1),
-        ("2003", "7001", "2002", 2),
-        ("2004", "7002", None, 0),
-        ("2005", "7002", None, 0),
-    ]
-    assert comments[2].status == "deleted"
-    assert comments[0].author == "Wendy"
-    assert '"volunteer day"' in comments[3].text
-    assert comments[1].quotes[0].source == "parent"
-
-
-def test_reddit_sample_nesting_more_stubs_and_removed_bodies():
-    threads, comments, report = read_all(SAMPLES / "reddit.json")
-    assert report.format == "reddit"
-    (thread,) = threads
-    assert thread.id == "t3_x1abc" and thread.title.startswith("Should the old cinema")
-    assert thread.url == "https://www.reddit.com/r/riverside/comments/x1abc/old_cinema/"
-    assert [(c.id, c.depth) for c in comments] == [
-        ("t1_r1", 0),
-        ("t1_r2", 1),
-        ("t1_r3", 2),
-        ("t1_r4", 0),
-        ("t1_r5", 0),
-        ("t1_r6", 0),
-    ]
-    assert comments[2].status == "deleted" and comments[2].author is None
-    assert comments[5].status == "removed" and comments[5].text == "[removed]"
-    assert comments[0].quotes[0].source == "article"
-    assert comments[0].extra["score"] == 1
-    assert any("3 comment(s) not in the export" in w for w in report.warnings)
