@@ -20,7 +20,7 @@ from moderation.labels import schema
 from moderation.labels.record import LabelRecord
 from moderation.labels.store import LabelStore
 
-from conftest import start_moderation_server
+from fixtures.servers import start_moderation_server
 from review_http import post_json
 
 # a writer of this package that takes the store and keeps it (until it is stopped or killed)

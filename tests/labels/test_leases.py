@@ -10,7 +10,7 @@ from moderation.labels.review.queue import QueueItem
 from moderation.labels.review.shared import SharedQueue
 from moderation.labels.store import LabelStore
 
-from conftest import start_moderation_server
+from fixtures.servers import start_moderation_server
 from review_http import post_json as _post
 from review_http import write_review_export
 

@@ -15,7 +15,7 @@ import urllib.request
 
 import pytest
 
-from conftest import start_moderation_server
+from fixtures.servers import start_moderation_server
 
 TIMEOUT = 1.5  # the server's --request-timeout
 OPEN_FILES = 300  # the server's open-file limit: its connection cap is 200

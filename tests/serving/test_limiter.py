@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from conftest import start_moderation_server
+from fixtures.servers import start_moderation_server
 
 ANA = "limiter-key-ana-0123456789"
 CORAL = "limiter-key-coral-0123456789"

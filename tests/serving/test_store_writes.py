@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 
-from conftest import start_moderation_server
+from fixtures.servers import start_moderation_server
 
 SUGGEST = "/v1alpha1/comments:suggestscore"
 JSON = {"Content-Type": "application/json"}
