@@ -121,6 +121,50 @@ def test_a_layout_no_declaration_knows_is_inferred_from_what_repeats():
     assert thread.title == "Neue Buslinie"
 
 
+def test_a_weak_name_class_a_profile_host_and_a_loose_date_are_enough_to_infer_a_layout():
+    comment = (
+        '<section class="note" id="n{n}"><h4 class="note-meta__name">'
+        '<a href="https://profile.example.org/{n}">{who}</a></h4>'
+        '<div class="note-meta">#{n} &raquo; {day}.03.2024, 18:0{n}</div>'
+        '<div class="note__words"><p>{text}</p></div></section>'
+    )
+    body = "<h1>Wochenmarkt</h1><p>Der Markt zieht um.</p>"
+    body += comment.format(n=1, who="Jana Vogt", day=11, text="Endlich mehr Platz.")
+    body += comment.format(n=2, who="Olaf Kern", day=12, text="Und wo parken wir?")
+    thread, _ = read_html_page(page(body), "custom")
+    assert [(c.author, c.created_at) for c in thread.comments] == [
+        ("Jana Vogt", "2024-03-11T18:01"),
+        ("Olaf Kern", "2024-03-12T18:02"),
+    ]
+    assert thread.comments[1].text.endswith("Und wo parken wir?")
+
+
+def test_the_inferred_layout_wins_over_a_declaration_that_reads_a_page_it_does_not_fit():
+    # "div.content" is phpBB's post body too; one stray match must not stand for the comments
+    comment = (
+        '<div class="remark"><span class="remark-author">{who}</span>'
+        '<time datetime="2024-03-{day}T09:30">{day} March</time><p>{text}</p></div>'
+    )
+    body = '<div class="post bg1" id="p1"><div class="content">Site news</div></div>'
+    body += "".join(
+        comment.format(who=who, day=day, text=text)
+        for who, day, text in (
+            ("Ann Lee", 11, "Good to know."),
+            ("Bo Dahl", 12, "Thanks for the update."),
+            ("Cy Ortiz", 13, "Is the car park open?"),
+        )
+    )
+    thread, _ = read_html_page(page(body), "custom")
+    assert [c.author for c in thread.comments] == ["Ann Lee", "Bo Dahl", "Cy Ortiz"]
+
+
+def test_the_page_body_is_never_one_comment():
+    body = '<h1>Opening hours</h1><p class="byline">By <span class="author">Ann Lee</span></p>'
+    body += '<time datetime="2024-03-11">11 March 2024</time><p>We open at nine.</p>'
+    thread, _ = read_html_page(page(body.replace("<h1>", '<div class="post-entry"><h1>')), "x")
+    assert thread.comments == []
+
+
 def test_schema_org_microdata_comments():
     item = (
         '<div itemscope itemtype="https://schema.org/Comment">'

@@ -44,6 +44,13 @@ _PAGE_MARKS = (
 )
 
 
+INFERRED_MARGIN = 1.2
+"""How much more the page's inferred layout must explain than the best declared reading to be
+kept instead, and by how many more comments at most: a declaration names a system's own markup,
+so it wins a near tie; with many more comments, the inferred layout wins only where it reads
+each as well (authors, times, texts): finer cuts of one comment each hold less."""
+
+
 def _score(found: list[FoundComment]) -> float:
     return sum(bool(c.text) + bool(c.author) + 0.5 * bool(c.time) for c in found)
 
@@ -77,10 +84,14 @@ def comments_of(
         found = _kept(Reading(root, markup, dates).read())
         if _score(found) > best_score:
             best, best_score = (markup, found), _score(found)
-    if best_score == 0:
-        markup = infer(root, dates)
-        if markup is not None:
-            found = _kept(Reading(root, markup, dates).read())
+    markup = infer(root, dates)  # competes: a declaration may match a page it does not fit
+    if markup is not None:
+        found = _kept(Reading(root, markup, dates).read())
+        declared = len(best[1])
+        if _score(found) > best_score * INFERRED_MARGIN and (
+            len(found) <= declared * INFERRED_MARGIN
+            or _score(found) / len(found) >= best_score / max(declared, 1)
+        ):
             best, best_score = (markup, found), _score(found)
     if best_score == 0:
         found = json_ld_comments(document if document is not None else root)

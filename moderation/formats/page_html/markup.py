@@ -34,6 +34,7 @@ from moderation.formats.page_html.markers import (
     is_body,
     is_furniture,
     is_quote,
+    loose_date,
     machine_time,
     time_rank,
 )
@@ -244,6 +245,10 @@ class Reading:
             when = self._time(node)
             if when is not None:
                 return when
+        for node in own:  # a date printed as loose text ("by Ann » Mon Mar 11, 2024 9:41")
+            found = loose_date(node, self.dates) if not is_body(node) else None
+            if found is not None and found.iso is not None:
+                return found.iso
         return None
 
     def _body_by_markers(self, k: int, own: list[Node], author: Node | None) -> Node | None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from moderation.formats.page_html.dom import Node, ancestors, attr, elements
-from moderation.formats.page_html.markers import author_rank, time_rank
+from moderation.formats.page_html.dom import Node, ancestors, attr, elements, inline_text
+from moderation.formats.page_html.markers import author_rank, loose_date, time_rank
 from moderation.formats.page_html.markup import CommentMarkup
 from moderation.formats.page_text.dating import DateReader
 
@@ -32,6 +32,10 @@ _COMMENT_WORDS = re.compile(
     r"forum|beitrag|antwort|respon|reaction|discussion|thread|entry",
     re.I,
 )
+_ONE_COMMENT_WORDS = re.compile(
+    r"comment|reply|kommentar|commentaire|comentario|komentarz|antwort|respon", re.I
+)
+_WHOLE_PAGE = frozenset(("html", "body", "main"))
 _FORUM_WORDS = re.compile(r"post|message|beitrag|forum|topic", re.I)
 _SIDEBAR = frozenset(("aside", "nav"))
 
@@ -58,15 +62,20 @@ def shapes(node: Node) -> list[str]:
 
 
 def _marks(node: Node, dates: DateReader) -> tuple[bool, bool]:
-    """Whether an element holds a name, and whether it holds a time."""
+    """Whether an element holds a name, and whether it holds a time. A weak name class
+    (``user``, ``name``) counts where the element's text is short enough to be a name; a date
+    may be loose text beside other elements ("by <a>Ann</a> » Sun Jan 10, 2016 4:46 pm")."""
     rank = author_rank(node)
-    named = rank is not None and rank <= 3
+    named = rank is not None and (rank <= 3 or (rank == 4 and _short_name(node)))
     timed = time_rank(node) is not None
-    if not timed and node.child is not None and node.child.tag == "-text":
-        text = (node.child.text_content or "").strip()
-        if 6 <= len(text) <= 80 and any(ch.isdigit() for ch in text):
-            timed = dates.find(text) is not None
+    if not timed:
+        timed = loose_date(node, dates) is not None
     return named, timed
+
+
+def _short_name(node: Node) -> bool:
+    text = inline_text(node)
+    return 0 < len(text) <= 40 and len(text.split()) <= 4 and text[-1:] not in ".!?:"
 
 
 def infer(root: Node, dates: DateReader) -> CommentMarkup | None:
@@ -89,7 +98,9 @@ def infer(root: Node, dates: DateReader) -> CommentMarkup | None:
         if any(a.tag in _SIDEBAR for a in ancestors(whole[0].node, 60)):
             continue
         score = len(whole) * (3 if _COMMENT_WORDS.search(key) else 1)
-        if len(whole) == 1 and not _COMMENT_WORDS.search(key):
+        if whole[0].node.tag in _WHOLE_PAGE:
+            continue
+        if len(whole) == 1 and not _ONE_COMMENT_WORDS.search(key):
             continue  # one element alone is the article's byline, unless it says comment
         if score > best_score or (score == best_score and best is not None and _outer(whole, best)):
             best, best_score = (key, whole), score
