@@ -86,10 +86,24 @@ def declared(lines: list[str]) -> tuple[int, int | None, str | None, bool] | Non
     return weak
 
 
+_FORM_HEADING = re.compile(
+    r"^(?:leave a (?:reply|comment|response)|join the discussion|add a comment|write a comment|"
+    r"hinterlasse einen kommentar|schreibe einen kommentar|kommentar schreiben|"
+    r"laisser un commentaire|laissez un commentaire|deja un comentario|deja una respuesta|"
+    r"lascia un commento|deixe um comentário|deixe uma resposta)\b",
+    re.I,
+)
+
+
 def _counts(lines: list[str]):
     for i, line in enumerate(lines):
         text = line.strip()
         if not text or len(text) > 300:
+            continue
+        if text.isdigit() and len(text) <= 6:  # "112" over the comment form (wpDiscuz)
+            following = next((t.strip() for t in lines[i + 1 : i + 3] if t.strip()), "")
+            if _FORM_HEADING.match(following):
+                yield i, int(text), None, True, True
             continue
         m = _COUNT_LINE.match(text)
         if m:

@@ -232,7 +232,16 @@ def clean_name(name: str) -> str:
     words = name.split()
     if len(words) > 1 and (re.search(r"[_.\d]", words[0]) or words[0][:1].islower()):
         name = words[0]  # a handle, then flair or a full name
-    return name.strip(" :,")
+    return undoubled(name.strip(" :,"))
+
+
+def undoubled(name: str) -> str:
+    """A name printed twice in a row ("FranziFranzi", "Ann LeeAnn Lee": an avatar's alt text
+    glued to the name beside it) once."""
+    half = len(name) // 2
+    if half >= 3 and len(name) % 2 == 0 and name[:half] == name[half:]:  # not "bibi"
+        return name[:half].strip()
+    return name
 
 
 _DIGIT = re.compile(r"\d")
@@ -438,15 +447,22 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
     counts = Counter(
         line.key for line in out if line.kind in (Kind.TEXT, Kind.NAME) and line.key is not None
     )
+    heading = _heading_names(out)
     for line in out:
         if (
             line.kind == Kind.TEXT
             and counts[line.key] >= 3
             and len(line.text) <= 100
             and not is_placeholder(line.text)  # "This comment was removed by a moderator."
+            and line.text[-1] not in ",!"  # greetings and sign-offs: "Hallo,", "Viele Grüße!"
         ):
             line.kind = Kind.FURNITURE
-        elif line.kind == Kind.NAME and counts[line.key] >= 4 and " " not in line.text:
+        elif (
+            line.kind == Kind.NAME
+            and counts[line.key] >= 4
+            and " " not in line.text
+            and line.key not in heading
+        ):
             line.kind = Kind.FURNITURE
     # "Name says:" is a header when a date follows it, or closes the text under it (then the
     # buttons or the next comment); a quote's attribution otherwise
@@ -456,6 +472,31 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
             dated = following is not None and following.kind == Kind.DATE
             line.kind = Kind.HEADER if dated or _date_closes_text(out, n) else Kind.TEXT
     return out
+
+
+def _heading_names(lines: list[Line]) -> set[str]:
+    """The keys of name lines that head a text more often than not (after no text, above a
+    text directly or under the same name doubled by an avatar's alt text): a regular commenter, the site's owner
+    answering, not furniture however often the name repeats."""
+    heads: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for n, line in enumerate(lines):
+        if line.kind != Kind.NAME or line.key is None:
+            continue
+        seen[line.key] += 1
+        if n and lines[n - 1].kind == Kind.TEXT:
+            continue  # the last line of a text ("Image", a sign-off), not a header
+        following = lines[n + 1 : n + 3]
+        if following and following[0].kind == Kind.TEXT:
+            heads[line.key] += 1
+        elif (
+            len(following) == 2
+            and following[0].kind == Kind.NAME
+            and following[1].kind == Kind.TEXT
+            and undoubled(line.text) == following[0].text
+        ):
+            heads[line.key] += 1
+    return {key for key, count in heads.items() if 2 * count > seen[key]}
 
 
 _AFTER_CLOSING_DATE = (Kind.FURNITURE, Kind.SAYS, Kind.HEADER, Kind.NAME)
