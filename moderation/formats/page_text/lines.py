@@ -216,6 +216,18 @@ def _says_name(name: str) -> bool:
     )
 
 
+def _nickname_says(m: re.Match[str]) -> bool:
+    """"G.M. sagt:", "Ay, caramba says:" alone on its line: a nickname may hold any
+    punctuation (the line is a header only where a date follows it: see classify)."""
+    name = m["name"].strip()
+    return (
+        m["mark"] == ":"
+        and not (m["rest"] or "").strip()
+        and 0 < len(name) <= 40
+        and len(name.split()) <= 5
+    )
+
+
 def clean_name(name: str) -> str:
     name = _HEADER_LEAD.sub("", name.strip())
     name = _POINTS.sub("", name)
@@ -359,7 +371,7 @@ def sort_line(text: str, reader: DateReader) -> Line:
             line.kind, line.reply_to = Kind.REPLY_CUE, clean_name(m["to"])
             return line
     m = _SAYS.match(text) if words & _SAYS_VERBS else None
-    if m and _says_name(clean_name(m["name"])):
+    if m and (_says_name(clean_name(m["name"])) or _nickname_says(m)):
         rest = (m["rest"] or "").strip()
         verb = m["verb"].lower()
         when = reader.find(rest) if rest else None
