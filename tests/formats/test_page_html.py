@@ -158,6 +158,28 @@ def test_the_inferred_layout_wins_over_a_declaration_that_reads_a_page_it_does_n
     assert [c.author for c in thread.comments] == ["Ann Lee", "Bo Dahl", "Cy Ortiz"]
 
 
+def test_an_aria_feed_of_comment_articles_is_read_without_any_class_name():
+    entry = (
+        '<article role="article" aria-labelledby="w{k}" class="q1"><header class="q2">'
+        '<strong id="w{k}">{who}</strong> <span class="q3">{day} mars 2024 à 19:0{k}</span>'
+        '</header><div class="q4"><p>{text}</p></div><footer><button>Répondre</button>'
+        "</footer>{inner}</article>"
+    )
+    reply = entry.format(k=2, who="Hervé", day=11, text="Moi aussi.", inner="")
+    body = "<h1>Le marché rouvre</h1><p>Trente étals et un café.</p><h2>Réactions (3)</h2>"
+    body += '<div role="feed">'
+    body += entry.format(k=1, who="Margot", day=11, text="Enfin !", inner=reply)
+    body += entry.format(k=3, who="Yannick", day=12, text="Bonne nouvelle.", inner="")
+    body += "</div>"
+    thread, _ = read_html_page(page(body), "feed")
+    assert [(c.author, c.depth, c.created_at, c.text) for c in thread.comments] == [
+        ("Margot", 0, "2024-03-11T19:01", "Enfin !"),
+        ("Hervé", 1, "2024-03-11T19:02", "Moi aussi."),
+        ("Yannick", 0, "2024-03-12T19:03", "Bonne nouvelle."),
+    ]
+    assert thread.declared_comments == 3
+
+
 def test_the_page_body_is_never_one_comment():
     body = '<h1>Opening hours</h1><p class="byline">By <span class="author">Ann Lee</span></p>'
     body += '<time datetime="2024-03-11">11 March 2024</time><p>We open at nine.</p>'

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from moderation.formats.page_html.dom import Node, attr, class_words, inline_text, named_as
+from moderation.formats.page_html.dom import (
+    Node,
+    ancestors,
+    attr,
+    class_words,
+    inline_text,
+    named_as,
+)
 from moderation.formats.page_text.dating import DateReader, When
 
 AUTHOR_WORDS = frozenset(
@@ -61,6 +68,8 @@ def author_rank(node: Node) -> int | None:
     props = itemprops(node)
     if props & {"author", "creator"}:
         return 0
+    if _labels_its_entry(node):
+        return 2
     if named_as(node, _SURE_AUTHOR):
         return 1
     if named_as(node, AUTHOR_WORDS):
@@ -74,6 +83,21 @@ def author_rank(node: Node) -> int | None:
     if named_as(node, WEAK_AUTHOR_WORDS):
         return 4
     return None
+
+
+_ENTRY_ROLES = frozenset(("article", "comment"))
+
+
+def _labels_its_entry(node: Node) -> bool:
+    """Whether the element names the ARIA article or comment around it (its id is the
+    ``aria-labelledby`` of an ancestor with that role): in a comment feed, the author."""
+    ident = attr(node, "id")
+    if not ident:
+        return False
+    for up in ancestors(node, 6):
+        if ident in attr(up, "aria-labelledby").split():
+            return attr(up, "role").lower() in _ENTRY_ROLES
+    return False
 
 
 def time_rank(node: Node) -> int | None:

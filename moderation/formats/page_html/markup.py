@@ -176,7 +176,8 @@ class Reading:
         time_node = self._first(k, markup.time, own_ids)
         when = self._time(time_node) if time_node is not None else None
         if when is None:
-            when = self._time_by_markers(own)
+            when, marked = self._time_by_markers(own)
+            time_node = time_node or marked
         body = self._first(k, markup.body, own_ids)
         if body is None:
             body = self._body_by_markers(k, own, author_node)
@@ -237,19 +238,22 @@ class Reading:
                 return found.iso
         return machine
 
-    def _time_by_markers(self, own: list[Node]) -> str | None:
+    def _time_by_markers(self, own: list[Node]) -> tuple[str | None, Node | None]:
+        """The time the markers find, and the element that prints it alone (left out of the
+        text), if one does."""
         ranked = sorted(
             ((r, n) for n in own if (r := time_rank(n)) is not None), key=lambda pair: pair[0]
         )
         for _, node in ranked:
             when = self._time(node)
             if when is not None:
-                return when
+                return when, None
         for node in own:  # a date printed as loose text ("by Ann » Mon Mar 11, 2024 9:41")
             found = loose_date(node, self.dates) if not is_body(node) else None
             if found is not None and found.iso is not None:
-                return found.iso
-        return None
+                alone = found.end - found.start == len(inline_text(node))
+                return found.iso, node if alone else None
+        return None, None
 
     def _body_by_markers(self, k: int, own: list[Node], author: Node | None) -> Node | None:
         """The largest element marked as text that holds neither the author nor a reply."""

@@ -38,6 +38,7 @@ _ONE_COMMENT_WORDS = re.compile(
 _WHOLE_PAGE = frozenset(("html", "body", "main"))
 _FORUM_WORDS = re.compile(r"post|message|beitrag|forum|topic", re.I)
 _SIDEBAR = frozenset(("aside", "nav"))
+_ENTRY_ROLES = frozenset(("article", "comment"))
 
 
 @dataclass
@@ -58,6 +59,9 @@ def shapes(node: Node) -> list[str]:
     m = _NUMBERED_ID.match(attr(node, "id"))
     if m:
         found.append(f"{node.tag}[id^='{m[1]}']")
+    role = attr(node, "role").lower()
+    if role in _ENTRY_ROLES:  # an ARIA feed's articles, or comments marked as such
+        found.append(f"{node.tag}[role='{role}']")
     return found
 
 

@@ -28,7 +28,8 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _COUNTED = (
     r"comments?|responses?|thoughts?|replies|réponses?|commentaires?|comentarios?|respuestas?|"
-    r"gedanken|kommentare?|reacties?|reactie|pensieri|commenti|risposte|reactions?|opinions?"
+    r"gedanken|kommentare?|reacties?|reactie|pensieri|commenti|risposte|reactions?|opinions?|"
+    r"réactions?|reaktionen|reacciones|reações|kommentarer|komentarz[ey]?|comentários?"
 )
 _COUNT = r"\d[\d,.]*|" + "|".join(_NUMBER_WORDS)
 _COUNT_LINE = re.compile(

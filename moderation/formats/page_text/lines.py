@@ -217,7 +217,7 @@ def _says_name(name: str) -> bool:
 
 
 def _nickname_says(m: re.Match[str]) -> bool:
-    """"G.M. sagt:", "Ay, caramba says:" alone on its line: a nickname may hold any
+    """ "G.M. sagt:", "Ay, caramba says:" alone on its line: a nickname may hold any
     punctuation (the line is a header only where a date follows it: see classify)."""
     name = m["name"].strip()
     return (
@@ -488,8 +488,8 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
 
 def _heading_names(lines: list[Line]) -> set[str]:
     """The keys of name lines that head a text more often than not (after no text, above a
-    text directly or under the same name doubled by an avatar's alt text): a regular commenter, the site's owner
-    answering, not furniture however often the name repeats."""
+    text directly or under the same name doubled by an avatar's alt text): a regular
+    commenter, the site's owner answering, not furniture however often the name repeats."""
     heads: Counter[str] = Counter()
     seen: Counter[str] = Counter()
     for n, line in enumerate(lines):
