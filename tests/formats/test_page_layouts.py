@@ -464,3 +464,65 @@ def test_forum_posts_headed_by_last_edited_by_and_a_file_name_is_not_a_date():
         ("fenwick", "Three years here."),
         ("tula", "Four for me."),
     ]
+
+
+def test_comments_whose_header_follows_their_text_keep_their_own_text():
+    thread = page("""\
+        Nowy most
+        By Anna Mrozek
+
+        Most będzie gotowy jesienią, mówi burmistrz, a prace potrwają jeszcze dwa lata.
+
+        Komentarze (3)
+
+        #1
+        Wreszcie! Czekamy na to od lat.
+        kasia_b · 11.03.2024 19:02
+        Odpowiedz Cytuj
+        #2
+        Stary most zostaje do lata.
+        Tomek · 11.03.2024 20:15
+        Odpowiedz Cytuj
+        #3
+        A ścieżka rowerowa?
+        Ela W. · 12.03.2024 08:30
+        Odpowiedz Cytuj
+        """)
+    assert [(c.author, c.created_at, c.text) for c in thread.comments] == [
+        ("kasia_b", "2024-03-11T19:02", "Wreszcie! Czekamy na to od lat."),
+        ("Tomek", "2024-03-11T20:15", "Stary most zostaje do lata."),
+        ("Ela W.", "2024-03-12T08:30", "A ścieżka rowerowa?"),
+    ]
+
+
+def test_a_date_under_the_buttons_closes_the_comment_above_and_its_sign_off_stays_its_text():
+    thread = page("""\
+        Zitronenkuchen vom Blech
+        Von Kathrin, 1. Februar 2017
+
+        Der Kuchen ist schnell gemacht und bleibt lange saftig, wenn man ihn gut einpackt.
+
+        7
+        Hinterlasse einen Kommentar
+
+        FranziFranzi
+        Franzi
+
+        Liebe Kathrin, sehr lecker!
+        Franzi
+
+        Antworten
+        19. Februar 2017 20:00
+        AlexandraAlexandra
+        Alexandra
+
+        Geht das auch als Muffins?
+
+        Antworten
+        15. Februar 2017 09:49
+        """)
+    assert thread.declared_comments == 7
+    assert [(c.author, c.created_at, c.text) for c in thread.comments] == [
+        ("Franzi", "2017-02-19T20:00", "Liebe Kathrin, sehr lecker!\nFranzi"),
+        ("Alexandra", "2017-02-15T09:49", "Geht das auch als Muffins?"),
+    ]

@@ -21,6 +21,7 @@ A new layout is one more declaration in ``LAYOUTS``, with the hooks it needs.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -178,6 +179,52 @@ def _posts_signed_after_text(lines: list[Line], records: list[Record]) -> list[R
     return found
 
 
+def _headers_after_text(lines: list[Line], records: list[Record]) -> list[Record]:
+    """Comments whose header follows their text ("text / Ann · 11.03.2024 19:02 / Reply
+    Quote / text / Ben · ..."): most header blocks stand right under a text line, with buttons
+    (not text) right under the header line. Each record's text is then the run above its
+    header, back to the previous header's buttons; the records themselves stay."""
+    if len(records) < 2 or any(r.body_end is not None or r.inline for r in records):
+        return []
+    named = [
+        r
+        for r in records
+        if r.author and lines[r.head].kind == Kind.HEADER and lines[r.head].text != r.author
+    ]
+    if 3 * len(named) < 2 * len(records):
+        return []  # a signature is a name and a date on one line ("Ann · 11.03.2024")
+    under_text = sum(1 for r in named if r.start and lines[r.start - 1].kind == Kind.TEXT)
+    under = [_under_head(lines, r) for r in named]
+    repeated = Counter(line.text for line in under if line is not None and line.kind == Kind.NAME)
+    buttons_under = sum(
+        1
+        for line in under
+        if line is not None
+        and (line.kind == Kind.FURNITURE or 3 * repeated[line.text] >= 2 * len(named))
+    )
+    if len(named) < 2 or 3 * min(under_text, buttons_under) < 2 * len(named):
+        return []
+    floor = 0
+    for record in records:
+        top = record.start
+        while top > floor and lines[top - 1].kind in (Kind.TEXT, Kind.NAME):
+            top -= 1
+        while top < record.start and lines[top].kind == Kind.NAME:  # the buttons above
+            top += 1
+        record.body_end, record.start, floor = record.start, top, record.end
+    set_bodies(records, lines)
+    return []
+
+
+def _under_head(lines: list[Line], record: Record) -> Line | None:
+    """The first line under the header's line and its dates: the buttons, where it is
+    furniture or the same name-like line under most headers (buttons in words not known)."""
+    j = record.head + 1
+    while j < len(lines) and lines[j].kind == Kind.DATE:
+        j += 1
+    return lines[j] if j < len(lines) else None
+
+
 def _signed_on_one_line(record: Record) -> None:
     if record.signed:
         record.body = []  # the whole comment stands on its signed line
@@ -210,6 +257,11 @@ LAYOUTS: tuple[Layout, ...] = (
         "posts signed after their text",
         "text / Share Follow / answered Mar 11, 2024 / Ann",
         extra=_posts_signed_after_text,
+    ),
+    Layout(
+        "headers after the text",
+        "text / Ann · 11.03.2024 19:02 / Reply Quote / text / Ben · 12.03.2024 08:30",
+        extra=_headers_after_text,
     ),
     Layout(
         "comments signed on their line",
