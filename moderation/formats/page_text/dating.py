@@ -19,7 +19,7 @@ from functools import cache
 
 from moderation.formats.page_text.scripts import has_cjk
 
-LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da")
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ class DateReader:
         has_month = has_number = False
         for m in _TOKEN.finditer(text):
             token = m.group().lower().rstrip(".")
-            number = token[:1].isdigit()
+            number = token[:1].isdigit() and text[m.start() - 1 : m.start()] != "#"  # "#4": a post
             word = token.isalpha()
             glue = token in _GLUE or token in ":/.,@-"
             month = word and (token in months or token[:3] in months and len(token) <= 4)
