@@ -84,6 +84,9 @@ _REPLY_CUE = re.compile(
     r"in risposta a|als antwoord op|→)\s+@?(?P<to>\S(?:.{0,58}?[^\s.]))\s*\.?$",
     re.I,
 )
+_AVATAR_ALT = re.compile(  # an avatar's alt text printed before the name: an e-mail address
+    r"^(?:[•□◦▪*+-]\s+)?(?:'?[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}'?){1,2}\s+(?=\S)"
+)
 _REPLIES_TO = re.compile(r"^(?P<name>.{1,60}?)\s+replie[sd]\s+to\s+(?P<to>.{1,60})$", re.I)
 _SAYS = re.compile(
     r"^(?P<name>\S.{0,58}?)\s+(?P<verb>says|said|sagt|sagte|schrieb|dit|dice|dijo|schreef|ha detto|"
@@ -370,7 +373,7 @@ def sort_line(text: str, reader: DateReader) -> Line:
         if m:
             line.kind, line.reply_to = Kind.REPLY_CUE, clean_name(m["to"])
             return line
-    m = _SAYS.match(text) if words & _SAYS_VERBS else None
+    m = _SAYS.match(_AVATAR_ALT.sub("", text)) if words & _SAYS_VERBS else None
     if m and (_says_name(clean_name(m["name"])) or _nickname_says(m)):
         rest = (m["rest"] or "").strip()
         verb = m["verb"].lower()
