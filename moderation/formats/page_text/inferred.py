@@ -54,6 +54,8 @@ _CJK_BYLINE = re.compile(
     r"^(?P<name>\S{1,10}(?:\s\S{1,10})?)\s*(?:記者|기자|记者|記者|특파원|編集委員|論説委員)$"
 )
 _LYNX_REF = re.compile(r"\[\d{1,5}\]")
+# two links side by side ("[25]Ruby[26]21:00"): a name and its date, not one word
+_LYNX_REF_GLUED = re.compile(r"(?<=[^\W\d_])\[\d{1,5}\](?=[A-ZÀ-ÖØ-Þ0-9])")
 
 
 def prepare(text: str) -> list[str]:
@@ -65,7 +67,9 @@ def prepare(text: str) -> list[str]:
             if re.match(r"^\s*(?:\d+\.|\*)\s+\S+:", following):
                 lines = lines[:i]
             break
-    return [_LYNX_REF.sub("", line).expandtabs(8).rstrip() for line in lines]
+    return [
+        _LYNX_REF.sub("", _LYNX_REF_GLUED.sub(" ", line)).expandtabs(8).rstrip() for line in lines
+    ]
 
 
 def _count(raw: str) -> int | None:
@@ -283,7 +287,7 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     warnings: list[str] = []
     header = declared(lines)
     if header is None:
-        weak = find_comment_section(lines)  # "Comments", "Show comments", "Discussion"
+        weak = find_comment_section(lines, any_language=True)  # "Comments", "Kommentare:"
         if weak is not None:
             header = (weak[0], weak[1], weak[2], True)
     opens = header is not None and header[3]

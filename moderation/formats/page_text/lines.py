@@ -27,6 +27,8 @@ _FURNITURE_WORDS = frozenset(
     delete translate remove approve spam notes note reblog mute block web · cancel submit
     send publish respond name email e-mail website password comment * name* email* comment*
     abuse post posts hidden permalink] archive hide past favorite unflag mehr más altro meer last
+    löschen melden zitieren bearbeiten supprimer signaler citer modifier eliminar borrar
+    denunciar citar editar odpowiedz cytuj zgłoś usuń svara citera anmäl svar slet rediger
     返信 返信する 共感した なるほど うーん いいね 通報 違反報告 もっと見る 답글 공감 비공감 좋아요
     신고 더보기 回复 回覆 赞 讚 点赞 踩 举报 檢舉 分享 收起 展开 更多
     """.split()

@@ -35,6 +35,12 @@ _PLAIN_HEADER = re.compile(
     r"|responses|replies)\s*(?:\((?P<n2>\d+)\))?\s*:?$",
     re.I,
 )
+_PLAIN_HEADER_OTHER = re.compile(  # the inferred layout's weak headers in other languages
+    r"^(?:(?:leser)?kommentare|diskussion|commentaires|réactions|comentarios|comentários|"
+    r"commenti|reacties|reacciones|komentarze|kommentarer|opiniones)"
+    r"\s*(?:\((?P<n2>\d+)\))?\s*:?$",
+    re.I,
+)
 _EMPTY_SECTION = re.compile(r"^(?:no comments yet\.?|be the first to comment\.?)$", re.I)
 FOOTER = re.compile(
     r"^(?:leave a (?:reply|comment|response)|post (?:a )?comment|add (?:a )?comment|"
@@ -222,8 +228,11 @@ def parse_author_line(text: str) -> AuthorLine | None:
     return None
 
 
-def section_header(line: str) -> tuple[bool, int | None, str | None] | None:
-    """``(strong, declared count, title)`` when the line opens a comment section."""
+def section_header(
+    line: str, any_language: bool = False
+) -> tuple[bool, int | None, str | None] | None:
+    """``(strong, declared count, title)`` when the line opens a comment section (a plain
+    header such as "Comments" in English, or also in other languages)."""
     text = line.strip()
     m = _COUNTED_HEADER.match(text)
     if m:
@@ -236,6 +245,9 @@ def section_header(line: str) -> tuple[bool, int | None, str | None] | None:
     if m:
         n = m["n1"] or m["n2"]
         return False, int(n) if n else None, None
+    m = _PLAIN_HEADER_OTHER.match(text) if any_language else None
+    if m:
+        return False, int(m["n2"]) if m["n2"] else None, None
     return None
 
 
@@ -276,14 +288,16 @@ def _looks_like_comment_start(lines: list[str], i: int) -> bool:
     return False
 
 
-def find_comment_section(lines: list[str]) -> tuple[int, int | None, str | None] | None:
+def find_comment_section(
+    lines: list[str], any_language: bool = False
+) -> tuple[int, int | None, str | None] | None:
     """``(header line index, declared count, title)`` of the comment section, or None. A
     header that says there are no comments is kept only when no other header follows."""
     weak = zero = None
     for i, line in enumerate(lines):
         if not line.strip() or len(line) > 200:
             continue
-        header = section_header(line)
+        header = section_header(line, any_language)
         if header is None:
             continue
         strong, count, title = header
