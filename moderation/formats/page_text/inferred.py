@@ -29,7 +29,7 @@ _NUMBER_WORDS = {
 _COUNTED = (
     r"comments?|responses?|thoughts?|replies|réponses?|commentaires?|comentarios?|respuestas?|"
     r"gedanken|kommentare?|reacties?|reactie|pensieri|commenti|risposte|reactions?|opinions?|"
-    r"réactions?|reaktionen|reacciones|reações|kommentarer|komentarz[ey]?|comentários?"
+    r"réactions?|reaktionen|reacciones|reações|kommentarer|komentarz[ey]?|comentários?|antworten"
 )
 _COUNT = r"\d[\d,.]*|" + "|".join(_NUMBER_WORDS)
 _COUNT_LINE = re.compile(
@@ -117,7 +117,7 @@ def _counts(lines: list[str]):
                 title = title.strip().strip(":").strip("\"'“”„«»‘’ ").strip()
             word = m["word"].lower()
             is_answers = word.startswith("answer")
-            bare = word.startswith(("response", "reaction")) and not title
+            bare = word.startswith(("response", "reaction", "antworten")) and not title
             yield i, _count(m["n"]), title or None, not is_answers, not bare
             continue
         m = _COUNT_PAREN.match(text) or _COUNT_AFTER_SEPARATOR.search(text)
@@ -285,17 +285,15 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     lines = prepare(text)
     thread = Thread(id=thread_id)
     warnings: list[str] = []
-    header = declared(lines)
-    if header is None:
-        weak = find_comment_section(lines, any_language=True)  # "Comments", "Kommentare:"
-        if weak is not None:
-            header = (weak[0], weak[1], weak[2], True)
+    reader = DateReader()
+    header = _section_start(lines, reader)
+    if header is not None and header[3] and _article_follows(lines, header[0] + 1, reader):
+        header = _last_heading(lines, header, reader)  # that was a link to the comments
     opens = header is not None and header[3]
     start = header[0] + 1 if opens else 0
     if header is not None:
         thread.declared_comments = header[1]
         thread.title = header[2]
-    reader = DateReader()
     if header is not None and header[1] == 0:
         article = [line for j, line in enumerate(lines) if j != header[0]]
         article_parts(article, thread, thread.title is not None)
@@ -342,6 +340,70 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         thread.comments.insert(0, opening_post(thread, first))
     warnings.extend(doubts(records, classified))  # records: after the opening post left
     return thread, warnings
+
+
+def _section_start(
+    lines: list[str], reader: DateReader
+) -> tuple[int, int | None, str | None, bool] | None:
+    """The line that states the comment count, else a plain comment heading ("Comments",
+    "Kommentare:", "Vos réactions") that a comment or a date soon follows."""
+    header = declared(lines)
+    if header is None:
+        weak = find_comment_section(lines, True, lambda text: reader.find(text) is not None)
+        if weak is not None:
+            header = (weak[0], weak[1], weak[2], True)
+    return header
+
+
+def _last_heading(
+    lines: list[str], first: tuple[int, int | None, str | None, bool], reader: DateReader
+) -> tuple[int, int | None, str | None, bool]:
+    """The last comment heading after ``first`` (the count linked at the top of the page,
+    and again under the article, then the section itself) that states the same count or none
+    (a sidebar's "4 comments" is another post's), with ``first``'s count where it states none."""
+    header, at = first, first[0] + 1
+    for _ in range(8):
+        later = _section_start(lines[at:], reader)
+        if later is None:
+            break
+        if later[3] and later[1] in (None, header[1]):  # another post's count is not this
+            count = later[1] if later[1] is not None else header[1]
+            header = (at + later[0], count, later[2] or header[2], True)
+        at += later[0] + 1
+    return header
+
+
+def _article_follows(lines: list[str], start: int, reader: DateReader) -> bool:
+    """Whether the article's paragraphs follow a comment heading (three paragraphs of 200
+    characters or more, however wrapped, before any dated header line but the article's own
+    dateline just under the heading): the heading is a link to the comments at the top."""
+    paragraphs = size = seen = 0
+    for line in (*lines[start : start + 400], ""):
+        text = line.strip()
+        if not text:
+            paragraphs += size >= 200
+            if paragraphs >= 3:
+                return True
+            size = 0
+            continue
+        seen += 1
+        size += len(text) + 1
+        if seen > 3 and _dated_header(text, reader):
+            return False
+    return False
+
+
+def _dated_header(text: str, reader: DateReader) -> bool:
+    """A short line with a date that no sentence goes on after or ends at ("Ann, 11 March
+    2024"; not "On 6 August 2019, the member was sentenced to ...", nor "... on 1 April.")."""
+    if len(text) > 120 or text[-1] in ".!?":
+        return False
+    found = reader.find(text)
+    return (
+        found is not None
+        and len(text[found.end :].split()) < 4
+        and len(text[: found.start].split()) <= 5
+    )
 
 
 def doubts(records: list[Record], lines: list[Line]) -> list[str]:

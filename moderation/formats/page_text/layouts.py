@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from moderation.formats.page_text.headers import HANDLE
-from moderation.formats.page_text.lines import Kind, Line, clean_name
+from moderation.formats.page_text.lines import LIST_ITEM, Kind, Line, clean_name
 from moderation.formats.page_text.record import Record, set_bodies, trailing_date
 
 _SUBJECT_TAIL = re.compile(r"\(([A-Za-z]+):[^()]{0,40}\)$")
@@ -183,7 +183,8 @@ def _headers_after_text(lines: list[Line], records: list[Record]) -> list[Record
     """Comments whose header follows their text ("text / Ann · 11.03.2024 19:02 / Reply
     Quote / text / Ben · ..."): most header blocks stand right under a text line, with buttons
     (not text) right under the header line. Each record's text is then the run above its
-    header, back to the previous header's buttons; the records themselves stay."""
+    header, back to the previous header's buttons (records of other shapes, a sidebar's
+    list after the comments, are left as they are)."""
     if len(records) < 2 or any(r.body_end is not None or r.inline for r in records):
         return []
     named = [
@@ -191,7 +192,7 @@ def _headers_after_text(lines: list[Line], records: list[Record]) -> list[Record
         for r in records
         if r.author and lines[r.head].kind == Kind.HEADER and lines[r.head].text != r.author
     ]
-    if 3 * len(named) < 2 * len(records):
+    if 3 * len(named) < len(records):
         return []  # a signature is a name and a date on one line ("Ann · 11.03.2024")
     under_text = sum(1 for r in named if r.start and lines[r.start - 1].kind == Kind.TEXT)
     under = [_under_head(lines, r) for r in named]
@@ -200,12 +201,20 @@ def _headers_after_text(lines: list[Line], records: list[Record]) -> list[Record
         1
         for line in under
         if line is not None
-        and (line.kind == Kind.FURNITURE or 3 * repeated[line.text] >= 2 * len(named))
+        and (
+            line.kind == Kind.FURNITURE
+            or 3 * repeated[line.text] >= 2 * len(named)
+            or LIST_ITEM.match(line.text)  # the next item's text: this one ended at its header
+        )
     )
     if len(named) < 2 or 3 * min(under_text, buttons_under) < 2 * len(named):
         return []
     floor = 0
+    signed = {id(r) for r in named}
     for record in records:
+        if id(record) not in signed:
+            floor = record.end
+            continue
         top = record.start
         while top > floor and lines[top - 1].kind in (Kind.TEXT, Kind.NAME):
             top -= 1

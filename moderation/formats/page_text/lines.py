@@ -108,7 +108,8 @@ _HEADER_LEAD = re.compile(
     re.I,
 )
 _NAME_TAIL = re.compile(
-    r"(?<!\s)(?:\s*(?:»|·|•|\||,|-|–|—|\bon\b|\bat\b|\bum\b|\bà\b|\bel\b|\bil\b|\bam\b|@))+\s*$",
+    r"(?<!\s)(?:\s*(?:»|·|•|\||,|-|–|—|\bon\b|\bat\b|\bum\b|\bà\b|\bel\b|\bil\b|\bam\b|"
+    r"\ble\b|@))+\s*$",
     re.I,
 )
 _POINTS = re.compile(r"(?<!\s)\s+-?\d+\s+points?\b.*$", re.I)
@@ -125,6 +126,7 @@ _STRONG_RELATIVE = re.compile(
 )
 _PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
 _LIST_BULLET = re.compile(r"^(?:[*+•◦▪‣●○■□➤☆★◇◆#]|o(?=\s+[A-Z@]))\s+")
+LIST_ITEM = re.compile(r"^[*+•◦▪‣●○■□]\s+\S")  # a list item's first line, as renderers mark it
 _INITIAL_END = re.compile(r"(?:^|\s)\w{1,2}\.$")
 _HANDLE_CHARS = re.compile(r"[_.\d-]")
 _PARTICLES = frozenset("de da di du del della van von der den la le y dos das bin al el".split())
@@ -247,8 +249,11 @@ def clean_name(name: str) -> str:
     name = _BADGES.sub("", name).strip()
     name = re.sub(r"\[s\]$", "", name, flags=re.I).strip()
     words = name.split()
-    if len(words) > 1 and (re.search(r"[_.\d]", words[0]) or words[0][:1].islower()):
-        name = words[0]  # a handle, then flair or a full name
+    if len(words) > 1 and (
+        re.search(r"[_.\d]", words[0])
+        or (words[0][:1].islower() and any(w[:1].isupper() for w in words[1:]))
+    ):
+        name = words[0]  # a handle, then flair or a full name ("gabriel sempéré" is a name)
     return undoubled(name.strip(" :,"))
 
 
@@ -326,13 +331,26 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
     if len(prefix.split()) > 8:
         line.kind = Kind.TEXT
         return
-    if name_like(lead) and not furniture(lead):
+    if (name_like(lead) or _lowercase_name(lead, suffix)) and not furniture(lead):
         line.kind, line.name = Kind.HEADER, lead
         return
     if len(lead.split()) <= 6 and not re.search(r"[.!?]$", lead):
         line.kind, line.byline = Kind.DATE, True
         return
     line.kind = Kind.TEXT
+
+
+def _lowercase_name(lead: str, suffix: str) -> bool:
+    """Two or three lower-case words of letters alone before a date that ends the line
+    ("gabriel sempéré Le 11 septembre 2018 à 12:57"): a commenter who writes their name so."""
+    words = lead.split()
+    return (
+        not suffix
+        and 2 <= len(words) <= 3
+        and len(lead) <= 30
+        and lead.islower()
+        and all(w.isalpha() for w in words)
+    )
 
 
 _SAYS_VERBS = frozenset(
