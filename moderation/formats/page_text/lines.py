@@ -510,7 +510,9 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
         if line.kind == Kind.SAYS:
             following = out[n + 1] if n + 1 < len(out) else None
             dated = following is not None and following.kind == Kind.DATE
-            line.kind = Kind.HEADER if dated or _date_closes_text(out, n) else Kind.TEXT
+            item = LIST_ITEM.match(line.text) is not None  # "* Moraima dijo:": a new list item
+            header = dated or _date_closes_text(out, n, 40 if item else 15)
+            line.kind = Kind.HEADER if header else Kind.TEXT
     return out
 
 
@@ -542,10 +544,11 @@ def _heading_names(lines: list[Line]) -> set[str]:
 _AFTER_CLOSING_DATE = (Kind.FURNITURE, Kind.SAYS, Kind.HEADER, Kind.NAME)
 
 
-def _date_closes_text(lines: list[Line], n: int) -> bool:
-    """Whether the text under line ``n`` ends, within 15 lines, in a date line that the
-    comment's buttons, the next header or the page's end follow."""
-    for j in range(n + 1, min(n + 16, len(lines))):
+def _date_closes_text(lines: list[Line], n: int, reach: int = 15) -> bool:
+    """Whether the text under line ``n`` ends, within ``reach`` lines (more for a list
+    item's first line), in a date line that the comment's buttons, the next header or the
+    page's end follow."""
+    for j in range(n + 1, min(n + reach + 1, len(lines))):
         kind = lines[j].kind
         if kind == Kind.DATE:
             after = lines[j + 1].kind if j + 1 < len(lines) else Kind.FURNITURE
