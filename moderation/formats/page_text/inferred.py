@@ -33,7 +33,8 @@ _COUNTED = (
 )
 _COUNT = r"\d[\d,.]*|" + "|".join(_NUMBER_WORDS)
 _COUNT_LINE = re.compile(
-    rf"^(?:all\s+)?(?P<n>{_COUNT})\s+(?P<word>{_COUNTED}|answers?)"
+    r"^(?:(?:all|there are|es gibt|il y a|hay|se han publicado|ci sono|er zijn|há)\s+)?"
+    rf"(?P<n>{_COUNT})\s+(?P<word>{_COUNTED}|answers?)"
     r"(?:\s*:|\s+yet\.?|\s+so far\.?)?"
     r"(?:\s+(?:on|to|zu|à|su|op|sobre|for|about|in|sur|auf)\s+(?P<title>.{1,200}))?\s*$",
     re.I,
