@@ -63,6 +63,8 @@ def _prefer_known(inferred: Thread, known: Thread) -> bool:
     at least half as many)."""
     found, hinted = replies(inferred), len(known.comments)
     declared = inferred.declared_comments
+    if declared is not None and found == declared != hinted:
+        return False  # the inferred layout found what the page says it holds
     if declared is not None and found > declared >= hinted > 0 and 2 * hinted >= declared:
         return True  # the known shapes found about the count, the inferred layout too many
     if 2 * found < hinted:

@@ -124,6 +124,7 @@ _STRONG_RELATIVE = re.compile(
     r"ieri|oggi|gisteren|vandaag|just now)\b",
     re.I,
 )
+_ALT_TOKEN = re.compile(r"(?<=\S)\s+\[[^\s\[\]]{1,40}\]$")
 _PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
 _LIST_BULLET = re.compile(r"^(?:[*+•◦▪‣●○■□➤☆★◇◆#]|o(?=\s+[A-Z@]))\s+")
 LIST_ITEM = re.compile(r"^[*+•◦▪‣●○■□]\s+\S")  # a list item's first line, as renderers mark it
@@ -252,6 +253,7 @@ def clean_name(name: str) -> str:
     else:
         name = re.sub(r"\s*\(\d+\)", "", name).strip()
     name = _BADGES.sub("", name).strip()
+    name = _ALT_TOKEN.sub("", name).strip()  # "Ann Lee [bd81725]": an avatar's alt text
     name = re.sub(r"\[s\]$", "", name, flags=re.I).strip()
     words = name.split()
     if len(words) > 1 and (
