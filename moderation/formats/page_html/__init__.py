@@ -51,6 +51,13 @@ so it wins a near tie; with many more comments, the inferred layout wins only wh
 each as well (authors, times, texts): finer cuts of one comment each hold less."""
 
 
+def _doubtful(found: list[FoundComment]) -> bool:
+    """Whether a declared reading leaves room for the inferred layout to read the page
+    better: it found few comments, or comments without an author or a text."""
+    complete = sum(1 for c in found if c.text and c.author)
+    return len(found) < 3 or 10 * complete < 9 * len(found)
+
+
 def _score(found: list[FoundComment]) -> float:
     return sum(bool(c.text) + bool(c.author) + 0.5 * bool(c.time) for c in found)
 
@@ -84,8 +91,8 @@ def comments_of(
         found = _kept(Reading(root, markup, dates).read())
         if _score(found) > best_score:
             best, best_score = (markup, found), _score(found)
-    markup = infer(root, dates)  # competes: a declaration may match a page it does not fit
-    if markup is not None:
+    markup = infer(root, dates) if _doubtful(best[1]) else None  # competes: a declaration
+    if markup is not None:  # may match a page it does not fit
         found = _kept(Reading(root, markup, dates).read())
         declared = len(best[1])
         if _score(found) > best_score * INFERRED_MARGIN and (
