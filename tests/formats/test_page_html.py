@@ -180,6 +180,45 @@ def test_an_aria_feed_of_comment_articles_is_read_without_any_class_name():
     assert thread.declared_comments == 3
 
 
+def test_anonymous_comments_nest_by_their_indent_and_lose_their_printed_furniture():
+    note = (
+        '<div style="padding-left:{pad}px"><div class="x1 Comment"><span class="q">level {lv}'
+        '</span><span class="q">{pts} points</span> <a href="#"><span>{age} days ago</span>'
+        "</a><div><p>{text}</p></div></div></div>"
+    )
+    body = "<h1>Where do imports go?</h1>"
+    body += note.format(pad=16, lv=1, pts=39, age=3, text="At the top, always.")
+    body += note.format(pad=37, lv=2, pts=4, age=2, text="Not in loops, at least.")
+    body += note.format(pad=16, lv=1, pts=2, age=1, text="Wherever they are needed.")
+    thread, _ = read_html_page(page(body), "anon")
+    assert [(c.author, c.depth, c.text) for c in thread.comments] == [
+        (None, 0, "At the top, always."),
+        (None, 1, "Not in loops, at least."),
+        (None, 0, "Wherever they are needed."),
+    ]
+
+
+def test_an_author_element_that_prints_the_date_too_gives_the_name_alone():
+    post = (
+        '<div class="entry" id="e{n}"><p class="author">by <a href="/people/{n}">{who}</a>'
+        " &raquo; Sun May 26, 2019 {at}</p><div class='words'>{text}</div></div>"
+    )
+    body = "".join(
+        post.format(n=n, who=who, at=at, text=text)
+        for n, who, at, text in (
+            (1, "Jakob", "4:34 pm", "Is the will free?"),
+            (2, "Meno", "4:43 pm", "Free of what?"),
+            (3, "Jakob", "5:25 pm", "Of causes."),
+        )
+    )
+    thread, _ = read_html_page(page(body), "forum")
+    assert [(c.author, c.created_at) for c in thread.comments] == [
+        ("Jakob", "2019-05-26T16:34"),
+        ("Meno", "2019-05-26T16:43"),
+        ("Jakob", "2019-05-26T17:25"),
+    ]
+
+
 def test_the_page_body_is_never_one_comment():
     body = '<h1>Opening hours</h1><p class="byline">By <span class="author">Ann Lee</span></p>'
     body += '<time datetime="2024-03-11">11 March 2024</time><p>We open at nine.</p>'

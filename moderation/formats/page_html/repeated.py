@@ -13,6 +13,7 @@ whose name says comment, reply or post counts three times; one inside an ``aside
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from moderation.formats.page_html.dom import Node, ancestors, attr, elements, inline_text
@@ -94,10 +95,26 @@ def infer(root: Node, dates: DateReader) -> CommentMarkup | None:
                 votes = groups.setdefault(key, {}).setdefault(up.mem_id, _Votes(up))
                 votes.named |= named
                 votes.timed |= timed
+    best = _best_group(groups, lambda v: v.named and v.timed)
+    if best is None:  # comments without names (an anonymous board): they must say comment
+        best = _best_group(groups, lambda v: v.timed, anonymous=True)
+    if best is None:
+        return None
+    key, _ = best
+    return CommentMarkup("inferred", comment=key, forum=bool(_FORUM_WORDS.search(key)))
+
+
+def _best_group(
+    groups: dict[str, dict[int, _Votes]], holds: Callable[[_Votes], bool], anonymous: bool = False
+) -> tuple[str, list[_Votes]] | None:
+    """The group whose members most often hold what a comment holds (``holds``); without
+    names, only a group whose name says comment or reply, of three members or more."""
     best, best_score = None, 0.0
     for key, members in groups.items():
-        whole = [v for v in members.values() if v.named and v.timed]
-        if not whole:
+        if anonymous and not _ONE_COMMENT_WORDS.search(key):
+            continue
+        whole = [v for v in members.values() if holds(v)]
+        if not whole or (anonymous and len(whole) < 3):
             continue
         if any(a.tag in _SIDEBAR for a in ancestors(whole[0].node, 60)):
             continue
@@ -108,10 +125,7 @@ def infer(root: Node, dates: DateReader) -> CommentMarkup | None:
             continue  # one element alone is the article's byline, unless it says comment
         if score > best_score or (score == best_score and best is not None and _outer(whole, best)):
             best, best_score = (key, whole), score
-    if best is None:
-        return None
-    key, _ = best
-    return CommentMarkup("inferred", comment=key, forum=bool(_FORUM_WORDS.search(key)))
+    return best
 
 
 def _outer(whole: list[_Votes], other: tuple[str, list[_Votes]]) -> bool:

@@ -209,13 +209,17 @@ def name_like(text: str) -> bool:
         return False
     if len(words) == 1:
         return t[0].isupper() or t[0] in "@_" or bool(_HANDLE_CHARS.search(t)) or t.islower()
-    return all(
-        w[0].isupper() or w[0] in "@([" or w.lower() in _PARTICLES or w[0].isdigit() for w in words
-    ) or (  # "Corey m", "Ann b.": a last name's initial in lower case
-        words[0][0].isupper()
-        and len(words[-1].rstrip(".")) == 1
-        and words[-1][0].isalpha()
-        and name_like(" ".join(words[:-1]))
+    return (
+        all(
+            w[0].isupper() or w[0] in "@([" or w.lower() in _PARTICLES or w[0].isdigit()
+            for w in words
+        )
+        or (  # "Corey m", "Ann b.": a last name's initial in lower case
+            words[0][0].isupper()
+            and len(words[-1].rstrip(".")) == 1
+            and words[-1][0].isalpha()
+            and name_like(" ".join(words[:-1]))
+        )
     )
 
 
