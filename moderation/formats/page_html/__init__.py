@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from moderation.comments import Comment, Thread
 from moderation.errors import HostileInputError, InputError
 from moderation.formats.page_html.article import article_body, article_meta, declared_count
-from moderation.formats.page_html.dom import NestingError, Node, parse, render
+from moderation.formats.page_html.dom import NestingError, Node, ancestors, parse, render
 from moderation.formats.page_html.markup import CommentMarkup, FoundComment, Reading
 from moderation.formats.page_html.repeated import infer
 from moderation.formats.page_html.structured import MICRODATA, json_ld_comments
@@ -126,8 +126,26 @@ def _opening(markup: CommentMarkup | None, found: list[FoundComment], root: Node
                 return k
         return None
     if markup.forum and not later_page(root, text):
+        if markup.name == "inferred" and _article_above(root, found):
+            return None  # "forum" in a blog's comment classes (SPIP): the article is above
         return 0
     return None
+
+
+def _article_above(root: Node, found: list[FoundComment]) -> bool:
+    """Whether an article stands on the page outside the comments (three paragraphs of 150
+    characters or more): comments under it, not a forum thread."""
+    nodes = {c.node.mem_id for c in found}
+    long_paragraphs = 0
+    for paragraph in root.css("p"):
+        if len(paragraph.text(deep=True, strip=True) or "") < 150:
+            continue
+        if any(up.mem_id in nodes for up in ancestors(paragraph, 60)):
+            continue
+        long_paragraphs += 1
+        if long_paragraphs >= 3:
+            return True
+    return False
 
 
 def read_html_page(markup_text: str, thread_id: str) -> tuple[Thread, list[str]]:
