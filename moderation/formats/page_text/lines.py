@@ -185,12 +185,25 @@ def furniture(text: str) -> bool:
         return True
     for piece in pieces:
         words = piece.split()
-        if all(w in _FURNITURE_WORDS or w in _SYMBOLS or _NUMBER.fullmatch(w) for w in words):
+        if all(
+            w in _FURNITURE_WORDS or w in _SYMBOLS or _NUMBER.fullmatch(w) or _glued_buttons(w)
+            for w in words
+        ):
             continue
         if _FURNITURE_LINE.fullmatch(piece):
             continue
         return False
     return True
+
+
+def _glued_buttons(word: str) -> bool:
+    """Two button words printed without a space ("antwortenlöschen", "replyshare")."""
+    if not 6 <= len(word) <= 30:
+        return False
+    return any(
+        word[:k] in _FURNITURE_WORDS and word[k:] in _FURNITURE_WORDS
+        for k in range(3, len(word) - 2)
+    )
 
 
 def name_like(text: str) -> bool:
@@ -537,6 +550,12 @@ def _heading_names(lines: list[Line]) -> set[str]:
         following = lines[n + 1 : n + 3]
         if following and following[0].kind == Kind.TEXT:
             heads[line.key] += 1
+        elif (
+            len(following) == 2
+            and following[0].kind == Kind.DATE
+            and following[1].kind == Kind.TEXT
+        ):
+            heads[line.key] += 1  # "Sana / 6. Juni 2015 um 10:23 / text"
         elif (
             len(following) == 2
             and following[0].kind == Kind.NAME
