@@ -526,3 +526,29 @@ def test_a_date_under_the_buttons_closes_the_comment_above_and_its_sign_off_stay
         ("Franzi", "2017-02-19T20:00", "Liebe Kathrin, sehr lecker!\nFranzi"),
         ("Alexandra", "2017-02-15T09:49", "Geht das auch als Muffins?"),
     ]
+
+
+def test_a_name_glued_to_the_date_after_it_is_read_apart():
+    thread = page("""\
+        Rhabarberkuchen mit Streuseln
+        Posted by Lena at 9:41 AM
+
+        Der Kuchen braucht nur eine Stunde und schmeckt am zweiten Tag noch besser als am ersten.
+
+        3 comments:
+
+        IwonaMay 30, 2019 at 1:06 PM
+        Sieht super aus!
+        Reply
+        Unknown June 2, 2019 at 8:15 AM
+        Mit Vanillesoße?
+        Reply
+        KimMay 31, 2019 at 6:02 PM
+        Gleich ausprobiert.
+        Reply
+        """)
+    assert [(c.author, c.created_at, c.text) for c in thread.comments] == [
+        ("Iwona", "2019-05-30T13:06", "Sieht super aus!"),
+        ("Unknown", "2019-06-02T08:15", "Mit Vanillesoße?"),
+        ("Kim", "2019-05-31T18:02", "Gleich ausprobiert."),
+    ]

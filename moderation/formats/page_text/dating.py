@@ -32,6 +32,11 @@ class When:
     relative: bool = False
 
 
+def month_names() -> frozenset[str]:
+    """The month names (lower case, abbreviations too) of the languages read."""
+    return frozenset(_vocabulary()[0])
+
+
 @cache
 def _vocabulary() -> tuple[dict[str, int], frozenset[str]]:
     """Month names (to their number) and weekday names of the languages read, from dateparser."""

@@ -4,10 +4,11 @@ comment section's header and declared count read in several languages."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from moderation.comments import Comment, Thread
 from moderation.formats.page_text.article import article_parts
-from moderation.formats.page_text.dating import DateReader
+from moderation.formats.page_text.dating import DateReader, month_names
 from moderation.formats.page_text.lines import (
     Kind,
     Line,
@@ -55,6 +56,7 @@ _CJK_BYLINE = re.compile(
     r"^(?P<name>\S{1,10}(?:\s\S{1,10})?)\s*(?:記者|기자|记者|記者|특파원|編集委員|論説委員)$"
 )
 _LYNX_REF = re.compile(r"\[\d{1,5}\]")
+_DIGIT = re.compile(r"\d")
 # two links side by side ("[25]Ruby[26]21:00"): a name and its date, not one word
 _LYNX_REF_GLUED = re.compile(r"(?<=[^\W\d_])\[\d{1,5}\](?=[A-ZÀ-ÖØ-Þ0-9])")
 
@@ -68,9 +70,22 @@ def prepare(text: str) -> list[str]:
             if re.match(r"^\s*(?:\d+\.|\*)\s+\S+:", following):
                 lines = lines[:i]
             break
+    lines = [_LYNX_REF.sub("", _LYNX_REF_GLUED.sub(" ", line)) for line in lines]
+    glued = _glued_month()
     return [
-        _LYNX_REF.sub("", _LYNX_REF_GLUED.sub(" ", line)).expandtabs(8).rstrip() for line in lines
+        (glued.sub(" ", line) if len(line) <= 120 and _DIGIT.search(line) else line)
+        .expandtabs(8)
+        .rstrip()
+        for line in lines
     ]
+
+
+@cache
+def _glued_month() -> re.Pattern[str]:
+    """A name glued to the date after it ("IwonaMay 30, 2019 at 1:06 PM", a browser's copy of
+    Blogger): where to put the space back (a capitalised month name, a day after it)."""
+    names = "|".join(sorted((m.capitalize() for m in month_names() if m.isalpha()), key=len)[::-1])
+    return re.compile(rf"(?<=[a-zß-ÿ])(?=(?:{names})\.?\s+\d)")
 
 
 def _count(raw: str) -> int | None:
