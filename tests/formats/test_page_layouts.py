@@ -552,3 +552,30 @@ def test_a_name_glued_to_the_date_after_it_is_read_apart():
         ("Unknown", "2019-06-02T08:15", "Mit Vanillesoße?"),
         ("Kim", "2019-05-31T18:02", "Gleich ausprobiert."),
     ]
+
+
+def test_bylines_printed_after_each_comment_sign_the_text_above_them():
+    thread = page("""\
+        Summer fete
+        Posted on 17.07.2011 by admin
+
+        The fete will be held in the old orchard on Saturday and everyone in the village is welcome.
+
+        3 Comments
+
+        Lovely, see you there!
+        Comment by Ann — 17.07, 2011 @ 13:04
+
+        Can we bring dogs?
+        Comment by Bob — 17.07, 2011 @ 14:10
+
+        Yes, on leads.
+        Comment by admin — 17.07, 2011 @ 15:22
+
+        Leave a Reply
+        """)
+    assert [(c.author, c.created_at, c.text) for c in thread.comments] == [
+        ("Ann", "2011-07-17T13:04", "Lovely, see you there!"),
+        ("Bob", "2011-07-17T14:10", "Can we bring dogs?"),
+        ("admin", "2011-07-17T15:22", "Yes, on leads."),
+    ]

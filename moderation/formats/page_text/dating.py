@@ -74,8 +74,10 @@ _TOKEN = re.compile(r"\d+(?:st|nd|rd|th|h|am|pm)?|[^\W\d_]+\.?|[:/.,@\-]")
 _TIME = re.compile(r"\d{1,2}\s*(?::|h\s*)\s*\d{2}")
 _YEAR4 = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NUMERIC_DATE = re.compile(
-    r"(?<!\d)(?:\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2})(?!\d)"
+    r"(?<!\d)(?:\d{1,2}[-/.]\d{1,2}(?:[-/.]|\.?,\s?(?=\d{4}))(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2})"
+    r"(?!\d)"  # 17.07.2011, 07/17/11, 17.07, 2011 (an old WordPress theme), 2011-07-17
 )
+_COMMA_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.?,\s?(\d{4})(?!\d)")
 _AGO = r"ago|geleden|atrás|fa|(?:\(edited\))"  # after the quantity
 _BEFORE = r"vor|il y a|hace|há|fa"  # before it
 _UNIT = (
@@ -288,6 +290,8 @@ class DateReader:
         """The ISO date and time of a date span with a year; None without a year."""
         if span in self._seen:
             return self._seen[span]
+        if "," in span:
+            span = _COMMA_YEAR.sub(r"\1.\2.\3", span)  # "17.07, 2011": 17.07.2011
         if re.sub(r"\d+", "#", span.lower()) not in self._shapes:  # a shape not learnt yet
             ordered = self._year_first(span)
             if ordered is not None and not ordered.relative:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from moderation.formats.page_text.headers import HANDLE
 from moderation.formats.page_text.lines import LIST_ITEM, Kind, Line, clean_name
 from moderation.formats.page_text.record import Record, set_bodies, trailing_date
+from moderation.formats.page_text.shapes import FOOTER
 
 _SUBJECT_TAIL = re.compile(r"\(([A-Za-z]+):[^()]{0,40}\)$")
 
@@ -207,7 +208,9 @@ def _headers_after_text(lines: list[Line], records: list[Record]) -> list[Record
             or LIST_ITEM.match(line.text)  # the next item's text: this one ended at its header
         )
     )
-    if len(named) < 2 or 3 * min(under_text, buttons_under) < 2 * len(named):
+    if len(named) < 2 or 3 * under_text < 2 * len(named):
+        return []
+    if 3 * buttons_under < 2 * len(named) and not _text_only_above(lines, named[0], records[-1]):
         return []
     floor = 0
     signed = {id(r) for r in named}
@@ -223,6 +226,16 @@ def _headers_after_text(lines: list[Line], records: list[Record]) -> list[Record
         record.body_end, record.start, floor = record.start, top, record.end
     set_bodies(records, lines)
     return []
+
+
+def _text_only_above(lines: list[Line], first: Record, last: Record) -> bool:
+    """Whether text stands above the first header and none under the last one (before the
+    page's footer): every text has its header under it."""
+    above = any(line.kind == Kind.TEXT for line in lines[: first.start])
+    for line in lines[last.end :]:
+        if line.kind == Kind.TEXT:
+            return above and FOOTER.match(line.text) is not None
+    return above
 
 
 def _under_head(lines: list[Line], record: Record) -> Line | None:

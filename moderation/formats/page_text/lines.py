@@ -103,7 +103,8 @@ _PROFILE_LABEL = re.compile(
 )
 _HEADER_LEAD = re.compile(
     r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|\[[0-9a-f]{3,8}\]\s+|▲\s*\d*\s*|old\b\s*|#\d+\s+|"
-    r"(?:post(?:ed)?\s+)?by\s+|postposted:?\s*|posted:?\s*|via\s+|"
+    r"(?:post(?:ed)?\s+|comment(?:ed)?\s+)?by\s+|kommentar von\s+|commentaire de\s+|"
+    r"comentario de\s+|postposted:?\s*|posted:?\s*|via\s+|"
     r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤☆★◇◆*+#]\s+|o\s+(?=[A-Z@])|u/)+",
     re.I,
 )
@@ -124,6 +125,7 @@ _STRONG_RELATIVE = re.compile(
     r"ieri|oggi|gisteren|vandaag|just now)\b",
     re.I,
 )
+_SIGNED_BY = re.compile(r"^(?:(?:posted|comment(?:ed)?)\s+)?by\s+\S", re.I)
 _ALT_TOKEN = re.compile(r"(?<=\S)\s+\[[^\s\[\]]{1,40}\]$")
 _PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
 _LIST_BULLET = re.compile(r"^(?:[*+•◦▪‣●○■□➤☆★◇◆#]|o(?=\s+[A-Z@]))\s+")
@@ -355,7 +357,9 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
     if len(prefix.split()) > 8:
         line.kind = Kind.TEXT
         return
-    if (name_like(lead) or _lowercase_name(lead, suffix)) and not furniture(lead):
+    if (name_like(lead) or _lowercase_name(lead, suffix)) and (
+        not furniture(lead) or _SIGNED_BY.match(prefix)  # "Comment by admin — date"
+    ):
         line.kind, line.name = Kind.HEADER, lead
         return
     if len(lead.split()) <= 6 and not re.search(r"[.!?]$", lead):
