@@ -59,7 +59,13 @@ _FURNITURE_PHRASES = (
     r"improve this (?:question|answer)|follow post|level \d+|report abuse|\d+ more comments?|"
     r"add comment|load more\.*|#\d+ \(permalink\)|\(permalink\)|"
     r"last edited by(?:\s+\S.{0,60})?|(?:\S+\s+)?\d+\s+repl(?:y|ies)\s+last reply|"
-    r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?"
+    r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?|"
+    r"view profile|view forum posts|view blog entries|visit homepage|private message|"
+    r"send (?:a )?(?:private )?message|find (?:all )?(?:posts|threads) by .{1,40}|add as contact|"
+    r"profil anzeigen|private nachricht|beiträge anzeigen|voir le profil|ver perfil|"
+    r"\S.{0,40}'s avatar|avatar (?:of|von|de) .{1,40}|\S.{0,40} is (?:offline|online)|"
+    r"(?:mentioned|tagged|quoted|thanks|thanked|likes received)\s*:?(?:\s\d[\d,]*.{0,20})?|"
+    r"\d[\d,]* post\(s\)|\d[\d,]* thread\(s\)"
 )
 _FURNITURE_LINE = re.compile(
     rf"(?:{_FURNITURE_PHRASES})"
@@ -125,6 +131,7 @@ _STRONG_RELATIVE = re.compile(
     r"ieri|oggi|gisteren|vandaag|just now)\b",
     re.I,
 )
+_MENU_ITEM = re.compile(r"^[+*o•◦]\s+(?=\S)")
 _SIGNED_BY = re.compile(r"^(?:(?:posted|comment(?:ed)?)\s+)?by\s+\S", re.I)
 _ALT_TOKEN = re.compile(r"(?<=\S)\s+\[[^\s\[\]]{1,40}\]$")
 _PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
@@ -167,8 +174,9 @@ class Line:
 
 
 def furniture(text: str) -> bool:
-    """A line made of the furniture printed with comments (``Reply · Like · 3``, ``♥ 23``)."""
-    lowered = text.strip().lower().rstrip(".…")
+    """A line made of the furniture printed with comments (``Reply · Like · 3``, ``♥ 23``),
+    also as a list's item (``+ View Profile``)."""
+    lowered = _MENU_ITEM.sub("", text.strip().lower()).rstrip(".…")
     if not lowered or len(lowered) > 120:
         return False
     if len(lowered) >= 3 and _RULE.fullmatch(lowered):
@@ -552,7 +560,9 @@ def _heading_names(lines: list[Line]) -> set[str]:
         if n and lines[n - 1].kind == Kind.TEXT:
             continue  # the last line of a text ("Image", a sign-off), not a header
         following = lines[n + 1 : n + 3]
-        if following and following[0].kind == Kind.TEXT:
+        if n and lines[n - 1].kind == Kind.DATE and not lines[n - 1].byline:
+            heads[line.key] += 1  # under the post's date (vBulletin: "06-15-2016, 05:21 PM")
+        elif following and following[0].kind == Kind.TEXT:
             heads[line.key] += 1
         elif (
             len(following) == 2
