@@ -41,9 +41,12 @@ _COUNT_LINE = re.compile(
     re.I,
 )
 _COUNT_PAREN = re.compile(
-    rf"^(?:readers'?\s+|reader\s+|user\s+|all\s+)?(?:{_COUNTED})\s*\((?P<n>\d[\d,]*)\)\s*:?$",
+    rf"^(?:readers'?\s+|reader\s+|user\s+|all\s+|bisherige\s+|alle\s+|tous les\s+|los\s+)?"
+    rf"(?:{_COUNTED})(?:\s+(?:zur|zum|zu|on|to|sur|a|al|for)\s+\S+(?:\s+\S+)?)?"
+    r"\s*\((?P<n>\d[\d,]*)\)\s*:?$",
     re.I,
 )
+_CLOSED = re.compile(r"\bcomments off on\b", re.I)  # WordPress, where comments are switched off
 _COUNT_AFTER_SEPARATOR = re.compile(rf"[|·•]\s*(?P<n>\d[\d,]*)\s+(?:{_COUNTED})\s*$", re.I)
 _NO_COMMENTS = re.compile(r"(?<![\w-])no comments:$", re.I)
 # Counts in scripts without spaces: コメント 3件, コメント（3）, 댓글 3개, 评论（3）, 3条评论.
@@ -310,7 +313,12 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     if header is not None:
         thread.declared_comments = header[1]
         thread.title = header[2]
-    if header is not None and header[1] == 0:
+    if header is None:
+        closed = next((j for j, line in enumerate(lines) if _CLOSED.search(line)), None)
+        if closed is not None:  # "Comments Off": no comment section, no count either
+            header = (closed, None, None, False)
+            thread.declared_comments = None
+    if header is not None and (header[1] == 0 or (header[1] is None and not header[3])):
         article = [line for j, line in enumerate(lines) if j != header[0]]
         article_parts(article, thread, thread.title is not None)
         title, author = headline(lines[: header[0] + 1], reader)
