@@ -121,6 +121,111 @@ def test_a_layout_no_declaration_knows_is_inferred_from_what_repeats():
     assert thread.title == "Neue Buslinie"
 
 
+def test_a_weak_name_class_a_profile_host_and_a_loose_date_are_enough_to_infer_a_layout():
+    comment = (
+        '<section class="note" id="n{n}"><h4 class="note-meta__name">'
+        '<a href="https://profile.example.org/{n}">{who}</a></h4>'
+        '<div class="note-meta">#{n} &raquo; {day}.03.2024, 18:0{n}</div>'
+        '<div class="note__words"><p>{text}</p></div></section>'
+    )
+    body = "<h1>Wochenmarkt</h1><p>Der Markt zieht um.</p>"
+    body += comment.format(n=1, who="Jana Vogt", day=11, text="Endlich mehr Platz.")
+    body += comment.format(n=2, who="Olaf Kern", day=12, text="Und wo parken wir?")
+    thread, _ = read_html_page(page(body), "custom")
+    assert [(c.author, c.created_at) for c in thread.comments] == [
+        ("Jana Vogt", "2024-03-11T18:01"),
+        ("Olaf Kern", "2024-03-12T18:02"),
+    ]
+    assert thread.comments[1].text.endswith("Und wo parken wir?")
+
+
+def test_the_inferred_layout_wins_over_a_declaration_that_reads_a_page_it_does_not_fit():
+    # "div.content" is phpBB's post body too; one stray match must not stand for the comments
+    comment = (
+        '<div class="remark"><span class="remark-author">{who}</span>'
+        '<time datetime="2024-03-{day}T09:30">{day} March</time><p>{text}</p></div>'
+    )
+    body = '<div class="post bg1" id="p1"><div class="content">Site news</div></div>'
+    body += "".join(
+        comment.format(who=who, day=day, text=text)
+        for who, day, text in (
+            ("Ann Lee", 11, "Good to know."),
+            ("Bo Dahl", 12, "Thanks for the update."),
+            ("Cy Ortiz", 13, "Is the car park open?"),
+        )
+    )
+    thread, _ = read_html_page(page(body), "custom")
+    assert [c.author for c in thread.comments] == ["Ann Lee", "Bo Dahl", "Cy Ortiz"]
+
+
+def test_an_aria_feed_of_comment_articles_is_read_without_any_class_name():
+    entry = (
+        '<article role="article" aria-labelledby="w{k}" class="q1"><header class="q2">'
+        '<strong id="w{k}">{who}</strong> <span class="q3">{day} mars 2024 à 19:0{k}</span>'
+        '</header><div class="q4"><p>{text}</p></div><footer><button>Répondre</button>'
+        "</footer>{inner}</article>"
+    )
+    reply = entry.format(k=2, who="Hervé", day=11, text="Moi aussi.", inner="")
+    body = "<h1>Le marché rouvre</h1><p>Trente étals et un café.</p><h2>Réactions (3)</h2>"
+    body += '<div role="feed">'
+    body += entry.format(k=1, who="Margot", day=11, text="Enfin !", inner=reply)
+    body += entry.format(k=3, who="Yannick", day=12, text="Bonne nouvelle.", inner="")
+    body += "</div>"
+    thread, _ = read_html_page(page(body), "feed")
+    assert [(c.author, c.depth, c.created_at, c.text) for c in thread.comments] == [
+        ("Margot", 0, "2024-03-11T19:01", "Enfin !"),
+        ("Hervé", 1, "2024-03-11T19:02", "Moi aussi."),
+        ("Yannick", 0, "2024-03-12T19:03", "Bonne nouvelle."),
+    ]
+    assert thread.declared_comments == 3
+
+
+def test_anonymous_comments_nest_by_their_indent_and_lose_their_printed_furniture():
+    note = (
+        '<div style="padding-left:{pad}px"><div class="x1 Comment"><span class="q">level {lv}'
+        '</span><span class="q">{pts} points</span> <a href="#"><span>{age} days ago</span>'
+        "</a><div><p>{text}</p></div></div></div>"
+    )
+    body = "<h1>Where do imports go?</h1>"
+    body += note.format(pad=16, lv=1, pts=39, age=3, text="At the top, always.")
+    body += note.format(pad=37, lv=2, pts=4, age=2, text="Not in loops, at least.")
+    body += note.format(pad=16, lv=1, pts=2, age=1, text="Wherever they are needed.")
+    thread, _ = read_html_page(page(body), "anon")
+    assert [(c.author, c.depth, c.text) for c in thread.comments] == [
+        (None, 0, "At the top, always."),
+        (None, 1, "Not in loops, at least."),
+        (None, 0, "Wherever they are needed."),
+    ]
+
+
+def test_an_author_element_that_prints_the_date_too_gives_the_name_alone():
+    post = (
+        '<div class="entry" id="e{n}"><p class="author">by <a href="/people/{n}">{who}</a>'
+        " &raquo; Sun May 26, 2019 {at}</p><div class='words'>{text}</div></div>"
+    )
+    body = "".join(
+        post.format(n=n, who=who, at=at, text=text)
+        for n, who, at, text in (
+            (1, "Jakob", "4:34 pm", "Is the will free?"),
+            (2, "Meno", "4:43 pm", "Free of what?"),
+            (3, "Jakob", "5:25 pm", "Of causes."),
+        )
+    )
+    thread, _ = read_html_page(page(body), "forum")
+    assert [(c.author, c.created_at) for c in thread.comments] == [
+        ("Jakob", "2019-05-26T16:34"),
+        ("Meno", "2019-05-26T16:43"),
+        ("Jakob", "2019-05-26T17:25"),
+    ]
+
+
+def test_the_page_body_is_never_one_comment():
+    body = '<h1>Opening hours</h1><p class="byline">By <span class="author">Ann Lee</span></p>'
+    body += '<time datetime="2024-03-11">11 March 2024</time><p>We open at nine.</p>'
+    thread, _ = read_html_page(page(body.replace("<h1>", '<div class="post-entry"><h1>')), "x")
+    assert thread.comments == []
+
+
 def test_schema_org_microdata_comments():
     item = (
         '<div itemscope itemtype="https://schema.org/Comment">'

@@ -464,3 +464,118 @@ def test_forum_posts_headed_by_last_edited_by_and_a_file_name_is_not_a_date():
         ("fenwick", "Three years here."),
         ("tula", "Four for me."),
     ]
+
+
+def test_comments_whose_header_follows_their_text_keep_their_own_text():
+    thread = page("""\
+        Nowy most
+        By Anna Mrozek
+
+        Most będzie gotowy jesienią, mówi burmistrz, a prace potrwają jeszcze dwa lata.
+
+        Komentarze (3)
+
+        #1
+        Wreszcie! Czekamy na to od lat.
+        kasia_b · 11.03.2024 19:02
+        Odpowiedz Cytuj
+        #2
+        Stary most zostaje do lata.
+        Tomek · 11.03.2024 20:15
+        Odpowiedz Cytuj
+        #3
+        A ścieżka rowerowa?
+        Ela W. · 12.03.2024 08:30
+        Odpowiedz Cytuj
+        """)
+    assert [(c.author, c.created_at, c.text) for c in thread.comments] == [
+        ("kasia_b", "2024-03-11T19:02", "Wreszcie! Czekamy na to od lat."),
+        ("Tomek", "2024-03-11T20:15", "Stary most zostaje do lata."),
+        ("Ela W.", "2024-03-12T08:30", "A ścieżka rowerowa?"),
+    ]
+
+
+def test_a_date_under_the_buttons_closes_the_comment_above_and_its_sign_off_stays_its_text():
+    thread = page("""\
+        Zitronenkuchen vom Blech
+        Von Kathrin, 1. Februar 2017
+
+        Der Kuchen ist schnell gemacht und bleibt lange saftig, wenn man ihn gut einpackt.
+
+        7
+        Hinterlasse einen Kommentar
+
+        FranziFranzi
+        Franzi
+
+        Liebe Kathrin, sehr lecker!
+        Franzi
+
+        Antworten
+        19. Februar 2017 20:00
+        AlexandraAlexandra
+        Alexandra
+
+        Geht das auch als Muffins?
+
+        Antworten
+        15. Februar 2017 09:49
+        """)
+    assert thread.declared_comments == 7
+    assert [(c.author, c.created_at, c.text) for c in thread.comments] == [
+        ("Franzi", "2017-02-19T20:00", "Liebe Kathrin, sehr lecker!\nFranzi"),
+        ("Alexandra", "2017-02-15T09:49", "Geht das auch als Muffins?"),
+    ]
+
+
+def test_a_name_glued_to_the_date_after_it_is_read_apart():
+    thread = page("""\
+        Rhabarberkuchen mit Streuseln
+        Posted by Lena at 9:41 AM
+
+        Der Kuchen braucht nur eine Stunde und schmeckt am zweiten Tag noch besser als am ersten.
+
+        3 comments:
+
+        IwonaMay 30, 2019 at 1:06 PM
+        Sieht super aus!
+        Reply
+        Unknown June 2, 2019 at 8:15 AM
+        Mit Vanillesoße?
+        Reply
+        KimMay 31, 2019 at 6:02 PM
+        Gleich ausprobiert.
+        Reply
+        """)
+    assert [(c.author, c.created_at, c.text) for c in thread.comments] == [
+        ("Iwona", "2019-05-30T13:06", "Sieht super aus!"),
+        ("Unknown", "2019-06-02T08:15", "Mit Vanillesoße?"),
+        ("Kim", "2019-05-31T18:02", "Gleich ausprobiert."),
+    ]
+
+
+def test_bylines_printed_after_each_comment_sign_the_text_above_them():
+    thread = page("""\
+        Summer fete
+        Posted on 17.07.2011 by admin
+
+        The fete will be held in the old orchard on Saturday and everyone in the village is welcome.
+
+        3 Comments
+
+        Lovely, see you there!
+        Comment by Ann — 17.07, 2011 @ 13:04
+
+        Can we bring dogs?
+        Comment by Bob — 17.07, 2011 @ 14:10
+
+        Yes, on leads.
+        Comment by admin — 17.07, 2011 @ 15:22
+
+        Leave a Reply
+        """)
+    assert [(c.author, c.created_at, c.text) for c in thread.comments] == [
+        ("Ann", "2011-07-17T13:04", "Lovely, see you there!"),
+        ("Bob", "2011-07-17T14:10", "Can we bring dogs?"),
+        ("admin", "2011-07-17T15:22", "Yes, on leads."),
+    ]

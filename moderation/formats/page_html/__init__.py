@@ -24,7 +24,7 @@ from typing import Any
 from moderation.comments import Comment, Thread
 from moderation.errors import HostileInputError, InputError
 from moderation.formats.page_html.article import article_body, article_meta, declared_count
-from moderation.formats.page_html.dom import NestingError, Node, parse, render
+from moderation.formats.page_html.dom import NestingError, Node, ancestors, parse, render
 from moderation.formats.page_html.markup import CommentMarkup, FoundComment, Reading
 from moderation.formats.page_html.repeated import infer
 from moderation.formats.page_html.structured import MICRODATA, json_ld_comments
@@ -43,6 +43,20 @@ _PAGE_MARKS = (
     ".pagenav .current, .pagenav strong, .pages .current, .pages strong, "
     "[aria-current='page'], .pagination__current, .page-numbers.current"
 )
+
+
+INFERRED_MARGIN = 1.2
+"""How much more the page's inferred layout must explain than the best declared reading to be
+kept instead, and by how many more comments at most: a declaration names a system's own markup,
+so it wins a near tie; with many more comments, the inferred layout wins only where it reads
+each as well (authors, times, texts): finer cuts of one comment each hold less."""
+
+
+def _doubtful(found: list[FoundComment]) -> bool:
+    """Whether a declared reading leaves room for the inferred layout to read the page
+    better: it found few comments, or comments without an author or a text."""
+    complete = sum(1 for c in found if c.text and c.author)
+    return len(found) < 3 or 10 * complete < 9 * len(found)
 
 
 def _score(found: list[FoundComment]) -> float:
@@ -78,11 +92,15 @@ def comments_of(
         found = _kept(Reading(root, markup, dates).read())
         if _score(found) > best_score:
             best, best_score = (markup, found), _score(found)
-    if best_score == 0:
-        markup = infer(root, dates)  # type: ignore[assignment]
-        if markup is not None:
-            found = _kept(Reading(root, markup, dates).read())
-            best, best_score = (markup, found), _score(found)
+    inferred = infer(root, dates) if _doubtful(best[1]) else None  # competes: a declaration
+    if inferred is not None:  # may match a page it does not fit
+        found = _kept(Reading(root, inferred, dates).read())
+        declared = len(best[1])
+        if _score(found) > best_score * INFERRED_MARGIN and (
+            len(found) <= declared * INFERRED_MARGIN
+            or _score(found) / len(found) >= best_score / max(declared, 1)
+        ):
+            best, best_score = (inferred, found), _score(found)
     if best_score == 0:
         found = json_ld_comments(document if document is not None else root)
         best = (None, found)
@@ -111,8 +129,26 @@ def _opening(
                 return k
         return None
     if markup.forum and not later_page(root, text):
+        if markup.name == "inferred" and _article_above(root, found):
+            return None  # "forum" in a blog's comment classes (SPIP): the article is above
         return 0
     return None
+
+
+def _article_above(root: Node, found: list[FoundComment]) -> bool:
+    """Whether an article stands on the page outside the comments (three paragraphs of 150
+    characters or more): comments under it, not a forum thread."""
+    nodes = {c.node.mem_id for c in found}
+    long_paragraphs = 0
+    for paragraph in root.css("p"):
+        if len(paragraph.text(deep=True, strip=True) or "") < 150:
+            continue
+        if any(up.mem_id in nodes for up in ancestors(paragraph, 60)):
+            continue
+        long_paragraphs += 1
+        if long_paragraphs >= 3:
+            return True
+    return False
 
 
 def read_html_page(markup_text: str, thread_id: str) -> tuple[Thread, list[str]]:

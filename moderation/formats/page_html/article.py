@@ -58,7 +58,8 @@ _ROLES = re.compile(
 _COUNTED = (
     r"comments?|kommentare?|commentaires?|comentarios?|comentários?|respuestas?|responses?|"
     r"replies|réponses?|reactions?|thoughts?|gedanken|antworten|reacties|commenti|"
-    r"komentarz[ey]?|meinungen|leserbriefe|opinions?|answers?|respostas?"
+    r"komentarz[ey]?|meinungen|leserbriefe|opinions?|answers?|respostas?|réactions?|"
+    r"reaktionen|reacciones|reações|kommentarer"
 )
 _COUNT_FIRST = re.compile(rf"^(?P<n>\d[\d.,]*)\s+(?:{_COUNTED})\b", re.I)
 _COUNT_IN_PARENS = re.compile(rf"\b(?:{_COUNTED})\b[^()]{{0,40}}\((?P<n>\d[\d.,]*)\)\s*:?$", re.I)

@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from moderation.formats.page_html.dom import Node, attr, class_words, inline_text, named_as
+from moderation.formats.page_html.dom import (
+    Node,
+    ancestors,
+    attr,
+    class_words,
+    inline_text,
+    named_as,
+)
+from moderation.formats.page_text.dating import DateReader, When
 
 AUTHOR_WORDS = frozenset(
     "author username poster commenter nickname nick fn autor auteur benutzer uname "
@@ -40,7 +48,8 @@ QUOTE_WORDS = frozenset(
 _SURE_AUTHOR = frozenset("fn username nickname displayname hnuser".split())
 _PROFILE_LINK = re.compile(
     r"/(?:u|user|users|members?|profile|profiles|people|benutzer|mitglied|author)/"
-    r"|[?&](?:u|user|userid|mode=viewprofile)\b|member\.php|profile\.php|memberlist\.php",
+    r"|[?&](?:u|user|userid|mode=viewprofile)\b|member\.php|profile\.php|memberlist\.php"
+    r"|^(?:https?:)?//(?:profiles?|users?|members?|community)\.",
     re.I,
 )
 _ISO = re.compile(
@@ -59,6 +68,8 @@ def author_rank(node: Node) -> int | None:
     props = itemprops(node)
     if props & {"author", "creator"}:
         return 0
+    if _labels_its_entry(node):
+        return 2
     if named_as(node, _SURE_AUTHOR):
         return 1
     if named_as(node, AUTHOR_WORDS):
@@ -72,6 +83,21 @@ def author_rank(node: Node) -> int | None:
     if named_as(node, WEAK_AUTHOR_WORDS):
         return 4
     return None
+
+
+_ENTRY_ROLES = frozenset(("article", "comment"))
+
+
+def _labels_its_entry(node: Node) -> bool:
+    """Whether the element names the ARIA article or comment around it (its id is the
+    ``aria-labelledby`` of an ancestor with that role): in a comment feed, the author."""
+    ident = attr(node, "id")
+    if not ident:
+        return False
+    for up in ancestors(node, 6):
+        if ident in attr(up, "aria-labelledby").split():
+            return attr(up, "role").lower() in _ENTRY_ROLES
+    return False
 
 
 def time_rank(node: Node) -> int | None:
@@ -139,3 +165,29 @@ def stamp(value: str) -> str | None:
 def short_text(node: Node, limit: int = 120) -> str | None:
     text = inline_text(node)
     return text if 0 < len(text) <= limit else None
+
+
+def own_texts(node: Node, limit: int = 4) -> list[str]:
+    """The first few text nodes directly inside an element, stripped of spaces and the
+    separators printed around a date ("by Ann » Sun Jan 10, 2016"); empty ones left out."""
+    found: list[str] = []
+    child = node.child
+    while child is not None and len(found) < limit:
+        if child.tag == "-text":
+            text = (child.text_content or "").strip(" \t\r\n\u00a0»|·•-–—,#")
+            if text:
+                found.append(text)
+        child = child.next
+    return found
+
+
+def loose_date(node: Node, dates: DateReader) -> When | None:
+    """A date an element prints as its own loose text, beside its other elements ("by <a>Ann
+    </a> » Sun Jan 10, 2016 4:46 pm"): the date must make up most of that text, so that a
+    sentence mentioning a day is not taken for a time."""
+    for text in own_texts(node):
+        if 6 <= len(text) <= 80 and any(ch.isdigit() for ch in text):
+            found = dates.find(text)
+            if found is not None and 2 * (found.end - found.start) >= len(text):
+                return found
+    return None

@@ -34,10 +34,12 @@ from moderation.formats.page_html.markers import (
     is_body,
     is_furniture,
     is_quote,
+    loose_date,
     machine_time,
     time_rank,
 )
 from moderation.formats.page_text.dating import DateReader
+from moderation.formats.page_text.lines import furniture
 
 _DEPTH_CLASS = re.compile(r"(?:^|[-_])(?:depth|level|lvl|indent)[-_]?(\d{1,2})$")
 _INDENTED = re.compile(r"(?:^|[-_])(?:indented|reply|child|nested)$")
@@ -51,6 +53,10 @@ _SAYS = re.compile(
 )
 _BY = re.compile(r"^(?:by|von|par|por|posted by|written by|kommentar von|comment by)\s+", re.I)
 _MAX_NAME = 80
+_INLINE_PARTS = frozenset("span a button small time abbr".split())
+_PROSE = frozenset("p li blockquote pre td".split())
+_INDENT_STYLE = re.compile(r"(?:padding|margin)-left\s*:\s*(\d{1,4}(?:\.\d+)?)(?:px|em|rem)")
+_NAME_TAGS = frozenset("a strong b cite span".split())
 _MARKED_TAGS = frozenset("a cite time abbr form button menu nav".split())
 _LETTERS = re.compile(r"[^\W\d_]{3,}")
 _QUOTING = re.compile(
@@ -128,6 +134,24 @@ def depth_from_classes(node: Node) -> int | None:
     return boxes or None
 
 
+def depths_from_indent(nodes: list[Node]) -> list[int | None]:
+    """Depths a flat list prints as indentation (``style="padding-left:32px"`` on a comment
+    or a box just around it): each distinct indent is one level deeper than the one below."""
+    indents = [_indent(node) for node in nodes]
+    levels = sorted({i for i in indents if i is not None})
+    if len(levels) < 2:
+        return [None] * len(nodes)
+    return [levels.index(i) if i is not None else None for i in indents]
+
+
+def _indent(node: Node) -> float | None:
+    for up in (node, *ancestors(node, 2)):
+        m = _INDENT_STYLE.search(attr(up, "style"))
+        if m:
+            return float(m[1])
+    return None
+
+
 class Reading:
     """The comments of one page read by one markup."""
 
@@ -172,10 +196,13 @@ class Reading:
         author_node = self._first(k, markup.author, own_ids)
         if author_node is None:
             author_node = _best(own, author_rank, _name_text)
+            if author_node is not None:
+                author_node = self._name_inside(author_node)
         time_node = self._first(k, markup.time, own_ids)
         when = self._time(time_node) if time_node is not None else None
         if when is None:
-            when = self._time_by_markers(own)
+            when, marked = self._time_by_markers(own)
+            time_node = time_node or marked
         body = self._first(k, markup.body, own_ids)
         if body is None:
             body = self._body_by_markers(k, own, author_node)
@@ -188,6 +215,8 @@ class Reading:
         skip.update(
             n.mem_id for n in own if (inside is None or n.mem_id in inside) and _header_part(n)
         )
+        if inside is None:  # no element marked as the text: its header's words by their shape
+            skip.update(n.mem_id for n in own if _printed_furniture(n, self.dates))
         if markup.drop:
             skip.update(n.mem_id for n in body.css(markup.drop))
         quotes = unique(body.css(markup.quote)) if markup.quote else _quotes(body)
@@ -207,6 +236,21 @@ class Reading:
             text, quoted = "\n\n".join(quoted), []
         author = _name_text(author_node) if author_node is not None else None
         return FoundComment(node, text, author, when, quoted)
+
+    def _name_inside(self, node: Node) -> Node:
+        """The element holding the name alone, where the element marked as the author prints
+        a date too ("by <a>Ann</a> » Sun May 26, 2019 4:34 pm"): its first link or emphasis
+        whose text is no date."""
+        text = inline_text(node)
+        if len(text) > 160 or self.dates.find(text) is None:
+            return node
+        for inner in node.traverse(include_text=False):
+            if inner.mem_id == node.mem_id or inner.tag not in _NAME_TAGS:
+                continue
+            name = _name_text(inner)
+            if name and self.dates.find(name) is None:
+                return inner
+        return node
 
     def _first(self, k: int, selectors: str, own: set[int]) -> Node | None:
         """The first element of comment ``k`` (its elements' ids are ``own``) matching the
@@ -236,15 +280,22 @@ class Reading:
                 return found.iso
         return machine
 
-    def _time_by_markers(self, own: list[Node]) -> str | None:
+    def _time_by_markers(self, own: list[Node]) -> tuple[str | None, Node | None]:
+        """The time the markers find, and the element that prints it alone (left out of the
+        text), if one does."""
         ranked = sorted(
             ((r, n) for n in own if (r := time_rank(n)) is not None), key=lambda pair: pair[0]
         )
         for _, node in ranked:
             when = self._time(node)
             if when is not None:
-                return when
-        return None
+                return when, None
+        for node in own:  # a date printed as loose text ("by Ann » Mon Mar 11, 2024 9:41")
+            found = loose_date(node, self.dates) if not is_body(node) else None
+            if found is not None and found.iso is not None:
+                alone = found.end - found.start == len(inline_text(node))
+                return found.iso, node if alone else None
+        return None, None
 
     def _body_by_markers(self, k: int, own: list[Node], author: Node | None) -> Node | None:
         """The largest element marked as text that holds neither the author nor a reply."""
@@ -265,6 +316,8 @@ class Reading:
         if not any(p is not None for p in self.parents):
             depth_of = self.markup.depth or depth_from_classes
             depths = [depth_of(n) for n in self.nodes]
+            if not any(d for d in depths):
+                depths = depths_from_indent(self.nodes)
             if any(d for d in depths):
                 _parents_from_depths(found, [d or 0 for d in depths])
         for item in found:
@@ -307,6 +360,21 @@ def _header_part(node: Node) -> bool:
     if (rank is not None and rank <= 2) or (timed is not None and timed <= 1):
         return len(node.text(deep=True) or "") <= 120
     return False
+
+
+def _printed_furniture(node: Node, dates: DateReader) -> bool:
+    """A short element outside the text's paragraphs whose words are a comment's furniture
+    or its time as pages print them ("level 2", "39 points", "Reply · Share", "3 days ago"),
+    read by the text reader's vocabulary: for comments whose markup names nothing."""
+    if node.tag not in _INLINE_PARTS or any(a.tag in _PROSE for a in ancestors(node, 4)):
+        return False
+    text = inline_text(node)
+    if not 0 < len(text) <= 60:
+        return False
+    if furniture(text):
+        return True
+    found = dates.find(text) if any(ch.isdigit() for ch in text) else None
+    return found is not None and 5 * (found.end - found.start) >= 4 * len(text)
 
 
 def _holds(outer: Node, inner: Node) -> bool:

@@ -13,10 +13,11 @@ whose name says comment, reply or post counts three times; one inside an ``aside
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from moderation.formats.page_html.dom import Node, ancestors, attr, elements
-from moderation.formats.page_html.markers import author_rank, time_rank
+from moderation.formats.page_html.dom import Node, ancestors, attr, elements, inline_text
+from moderation.formats.page_html.markers import author_rank, loose_date, time_rank
 from moderation.formats.page_html.markup import CommentMarkup
 from moderation.formats.page_text.dating import DateReader
 
@@ -32,8 +33,13 @@ _COMMENT_WORDS = re.compile(
     r"forum|beitrag|antwort|respon|reaction|discussion|thread|entry",
     re.I,
 )
+_ONE_COMMENT_WORDS = re.compile(
+    r"comment|reply|kommentar|commentaire|comentario|komentarz|antwort|respon", re.I
+)
+_WHOLE_PAGE = frozenset(("html", "body", "main"))
 _FORUM_WORDS = re.compile(r"post|message|beitrag|forum|topic", re.I)
 _SIDEBAR = frozenset(("aside", "nav"))
+_ENTRY_ROLES = frozenset(("article", "comment"))
 
 
 @dataclass
@@ -54,19 +60,27 @@ def shapes(node: Node) -> list[str]:
     m = _NUMBERED_ID.match(attr(node, "id"))
     if m:
         found.append(f"{node.tag}[id^='{m[1]}']")
+    role = attr(node, "role").lower()
+    if role in _ENTRY_ROLES:  # an ARIA feed's articles, or comments marked as such
+        found.append(f"{node.tag}[role='{role}']")
     return found
 
 
 def _marks(node: Node, dates: DateReader) -> tuple[bool, bool]:
-    """Whether an element holds a name, and whether it holds a time."""
+    """Whether an element holds a name, and whether it holds a time. A weak name class
+    (``user``, ``name``) counts where the element's text is short enough to be a name; a date
+    may be loose text beside other elements ("by <a>Ann</a> » Sun Jan 10, 2016 4:46 pm")."""
     rank = author_rank(node)
-    named = rank is not None and rank <= 3
+    named = rank is not None and (rank <= 3 or (rank == 4 and _short_name(node)))
     timed = time_rank(node) is not None
-    if not timed and node.child is not None and node.child.tag == "-text":
-        text = (node.child.text_content or "").strip()
-        if 6 <= len(text) <= 80 and any(ch.isdigit() for ch in text):
-            timed = dates.find(text) is not None
+    if not timed:
+        timed = loose_date(node, dates) is not None
     return named, timed
+
+
+def _short_name(node: Node) -> bool:
+    text = inline_text(node)
+    return 0 < len(text) <= 40 and len(text.split()) <= 4 and text[-1:] not in ".!?:"
 
 
 def infer(root: Node, dates: DateReader) -> CommentMarkup | None:
@@ -81,22 +95,37 @@ def infer(root: Node, dates: DateReader) -> CommentMarkup | None:
                 votes = groups.setdefault(key, {}).setdefault(up.mem_id, _Votes(up))
                 votes.named |= named
                 votes.timed |= timed
-    best, best_score = None, 0.0
-    for key, members in groups.items():
-        whole = [v for v in members.values() if v.named and v.timed]
-        if not whole:
-            continue
-        if any(a.tag in _SIDEBAR for a in ancestors(whole[0].node, 60)):
-            continue
-        score = len(whole) * (3 if _COMMENT_WORDS.search(key) else 1)
-        if len(whole) == 1 and not _COMMENT_WORDS.search(key):
-            continue  # one element alone is the article's byline, unless it says comment
-        if score > best_score or (score == best_score and best is not None and _outer(whole, best)):
-            best, best_score = (key, whole), score
+    best = _best_group(groups, lambda v: v.named and v.timed)
+    if best is None:  # comments without names (an anonymous board): they must say comment
+        best = _best_group(groups, lambda v: v.timed, anonymous=True)
     if best is None:
         return None
     key, _ = best
     return CommentMarkup("inferred", comment=key, forum=bool(_FORUM_WORDS.search(key)))
+
+
+def _best_group(
+    groups: dict[str, dict[int, _Votes]], holds: Callable[[_Votes], bool], anonymous: bool = False
+) -> tuple[str, list[_Votes]] | None:
+    """The group whose members most often hold what a comment holds (``holds``); without
+    names, only a group whose name says comment or reply, of three members or more."""
+    best, best_score = None, 0.0
+    for key, members in groups.items():
+        if anonymous and not _ONE_COMMENT_WORDS.search(key):
+            continue
+        whole = [v for v in members.values() if holds(v)]
+        if not whole or (anonymous and len(whole) < 3):
+            continue
+        if any(a.tag in _SIDEBAR for a in ancestors(whole[0].node, 60)):
+            continue
+        score = len(whole) * (3 if _COMMENT_WORDS.search(key) else 1)
+        if whole[0].node.tag in _WHOLE_PAGE:
+            continue
+        if len(whole) == 1 and not _ONE_COMMENT_WORDS.search(key):
+            continue  # one element alone is the article's byline, unless it says comment
+        if score > best_score or (score == best_score and best is not None and _outer(whole, best)):
+            best, best_score = (key, whole), score
+    return best
 
 
 def _outer(whole: list[_Votes], other: tuple[str, list[_Votes]]) -> bool:

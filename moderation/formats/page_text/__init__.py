@@ -59,11 +59,14 @@ two seconds a megabyte."""
 
 def _prefer_known(inferred: Thread, known: Thread) -> bool:
     """The known shapes are a hint: their reading is kept where the inferred layout found much
-    less, or more comments than the page declares while the known shapes found no more."""
+    less, or more comments than the page declares while the known shapes found no more (and
+    at least half as many)."""
     found, hinted = replies(inferred), len(known.comments)
     declared = inferred.declared_comments
-    if declared is not None and found > declared >= hinted > 0:
-        return True
+    if declared is not None and found == declared != hinted:
+        return False  # the inferred layout found what the page says it holds
+    if declared is not None and found > declared >= hinted > 0 and 2 * hinted >= declared:
+        return True  # the known shapes found about the count, the inferred layout too many
     if 2 * found < hinted:
         return True
     return found == hinted and _plausibility(known) > _plausibility(inferred)

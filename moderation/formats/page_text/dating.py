@@ -20,7 +20,7 @@ from typing import Any
 
 from moderation.formats.page_text.scripts import has_cjk
 
-LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt")
+LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "da")
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ class When:
     start: int
     end: int
     relative: bool = False
+
+
+def month_names() -> frozenset[str]:
+    """The month names (lower case, abbreviations too) of the languages read."""
+    return frozenset(_vocabulary()[0])
 
 
 @cache
@@ -70,8 +75,10 @@ _TOKEN = re.compile(r"\d+(?:st|nd|rd|th|h|am|pm)?|[^\W\d_]+\.?|[:/.,@\-]")
 _TIME = re.compile(r"\d{1,2}\s*(?::|h\s*)\s*\d{2}")
 _YEAR4 = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _NUMERIC_DATE = re.compile(
-    r"(?<!\d)(?:\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2})(?!\d)"
+    r"(?<!\d)(?:\d{1,2}[-/.]\d{1,2}(?:[-/.]|\.?,\s?(?=\d{4}))(?:\d{4}|\d{2})|\d{4}-\d{1,2}-\d{1,2})"
+    r"(?!\d)"  # 17.07.2011, 07/17/11, 17.07, 2011 (an old WordPress theme), 2011-07-17
 )
+_COMMA_YEAR = re.compile(r"(?<!\d)(\d{1,2})\.(\d{1,2})\.?,\s?(\d{4})(?!\d)")
 _AGO = r"ago|geleden|atrás|fa|(?:\(edited\))"  # after the quantity
 _BEFORE = r"vor|il y a|hace|há|fa"  # before it
 _UNIT = (
@@ -242,7 +249,7 @@ class DateReader:
         has_month = has_number = False
         for m in _TOKEN.finditer(text):
             token = m.group().lower().rstrip(".")
-            number = token[:1].isdigit()
+            number = token[:1].isdigit() and text[m.start() - 1 : m.start()] != "#"  # "#4": a post
             word = token.isalpha()
             glue = token in _GLUE or token in ":/.,@-"
             month = word and (token in months or token[:3] in months and len(token) <= 4)
@@ -285,6 +292,8 @@ class DateReader:
         """The ISO date and time of a date span with a year; None without a year."""
         if span in self._seen:
             return self._seen[span]
+        if "," in span:
+            span = _COMMA_YEAR.sub(r"\1.\2.\3", span)  # "17.07, 2011": 17.07.2011
         if re.sub(r"\d+", "#", span.lower()) not in self._shapes:  # a shape not learnt yet
             ordered = self._year_first(span)
             if ordered is not None and not ordered.relative:

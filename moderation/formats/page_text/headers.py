@@ -33,6 +33,7 @@ def header_block(lines: list[Line], anchor: int, floor: int, date_first: bool) -
     s = anchor
     while s - 1 >= floor and lines[s - 1].kind in _HEADER_ABOVE and anchor - s < MAX_HEADER:
         s -= 1
+    s = _without_sign_off(lines, s, anchor)
     named_above = not date_first and any(
         lines[j].kind in (Kind.NAME, Kind.HEADER) for j in range(s, anchor + 1)
     )
@@ -56,6 +57,28 @@ def header_block(lines: list[Line], anchor: int, floor: int, date_first: bool) -
         else:
             break
     return Block(s, e, anchor)
+
+
+def _without_sign_off(lines: list[Line], s: int, anchor: int) -> int:
+    """Where the block starts when a name above it closes the text before (a sign-off:
+    "text / Ann / Reply Like / date / Ben / text"): a name line right under text, with the
+    buttons between it and the date and another name heading a text under the date, is the
+    previous comment's last line, and the block starts at the buttons."""
+    if s == 0 or lines[s - 1].kind != Kind.TEXT or lines[s].kind != Kind.NAME:
+        return s
+    buttons = s + 1
+    while buttons < anchor and lines[buttons].kind == Kind.NAME:
+        buttons += 1
+    if buttons >= anchor or lines[buttons].kind != Kind.FURNITURE:
+        return s
+    if not all(lines[j].kind in (Kind.FURNITURE, Kind.DATE) for j in range(buttons, anchor + 1)):
+        return s
+    after = anchor + 1
+    while after < len(lines) and lines[after].kind == Kind.NAME and after - anchor <= 2:
+        after += 1
+    if after == anchor + 1 or after >= len(lines) or lines[after].kind != Kind.TEXT:
+        return s
+    return buttons
 
 
 def read_header(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from moderation.comments import Comment, Thread
 from moderation.formats.page_text.article import article_parts
-from moderation.formats.page_text.dating import DateReader
+from moderation.formats.page_text.dating import DateReader, month_names
 from moderation.formats.page_text.lines import (
     Kind,
     Line,
@@ -29,19 +30,24 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _COUNTED = (
     r"comments?|responses?|thoughts?|replies|réponses?|commentaires?|comentarios?|respuestas?|"
-    r"gedanken|kommentare?|reacties?|reactie|pensieri|commenti|risposte|reactions?|opinions?"
+    r"gedanken|kommentare?|reacties?|reactie|pensieri|commenti|risposte|reactions?|opinions?|"
+    r"réactions?|reaktionen|reacciones|reações|kommentarer|komentarz[ey]?|comentários?|antworten"
 )
 _COUNT = r"\d[\d,.]*|" + "|".join(_NUMBER_WORDS)
 _COUNT_LINE = re.compile(
-    rf"^(?:all\s+)?(?P<n>{_COUNT})\s+(?P<word>{_COUNTED}|answers?)"
+    r"^(?:(?:all|there are|es gibt|il y a|hay|se han publicado|ci sono|er zijn|há)\s+)?"
+    rf"(?P<n>{_COUNT})\s+(?P<word>{_COUNTED}|answers?)"
     r"(?:\s*:|\s+yet\.?|\s+so far\.?)?"
     r"(?:\s+(?:on|to|zu|à|su|op|sobre|for|about|in|sur|auf)\s+(?P<title>.{1,200}))?\s*$",
     re.I,
 )
 _COUNT_PAREN = re.compile(
-    rf"^(?:readers'?\s+|reader\s+|user\s+|all\s+)?(?:{_COUNTED})\s*\((?P<n>\d[\d,]*)\)\s*:?$",
+    rf"^(?:readers'?\s+|reader\s+|user\s+|all\s+|bisherige\s+|alle\s+|tous les\s+|los\s+)?"
+    rf"(?:{_COUNTED})(?:\s+(?:zur|zum|zu|on|to|sur|a|al|for)\s+\S+(?:\s+\S+)?)?"
+    r"\s*\((?P<n>\d[\d,]*)\)\s*:?$",
     re.I,
 )
+_CLOSED = re.compile(r"\bcomments off on\b", re.I)  # WordPress, where comments are switched off
 _COUNT_AFTER_SEPARATOR = re.compile(rf"[|·•]\s*(?P<n>\d[\d,]*)\s+(?:{_COUNTED})\s*$", re.I)
 _NO_COMMENTS = re.compile(r"(?<![\w-])no comments:$", re.I)
 # Counts in scripts without spaces: コメント 3件, コメント（3）, 댓글 3개, 评论（3）, 3条评论.
@@ -54,6 +60,9 @@ _CJK_BYLINE = re.compile(
     r"^(?P<name>\S{1,10}(?:\s\S{1,10})?)\s*(?:記者|기자|记者|記者|특파원|編集委員|論説委員)$"
 )
 _LYNX_REF = re.compile(r"\[\d{1,5}\]")
+_DIGIT = re.compile(r"\d")
+# two links side by side ("[25]Ruby[26]21:00"): a name and its date, not one word
+_LYNX_REF_GLUED = re.compile(r"(?<=[^\W\d_])\[\d{1,5}\](?=[A-ZÀ-ÖØ-Þ0-9])")
 
 
 def prepare(text: str) -> list[str]:
@@ -65,7 +74,22 @@ def prepare(text: str) -> list[str]:
             if re.match(r"^\s*(?:\d+\.|\*)\s+\S+:", following):
                 lines = lines[:i]
             break
-    return [_LYNX_REF.sub("", line).expandtabs(8).rstrip() for line in lines]
+    lines = [_LYNX_REF.sub("", _LYNX_REF_GLUED.sub(" ", line)) for line in lines]
+    glued = _glued_month()
+    return [
+        (glued.sub(" ", line) if len(line) <= 120 and _DIGIT.search(line) else line)
+        .expandtabs(8)
+        .rstrip()
+        for line in lines
+    ]
+
+
+@cache
+def _glued_month() -> re.Pattern[str]:
+    """A name glued to the date after it ("IwonaMay 30, 2019 at 1:06 PM", a browser's copy of
+    Blogger): where to put the space back (a capitalised month name, a day after it)."""
+    names = "|".join(sorted((m.capitalize() for m in month_names() if m.isalpha()), key=len)[::-1])
+    return re.compile(rf"(?<=[a-zß-ÿ])(?=(?:{names})\.?\s+\d)")
 
 
 def _count(raw: str) -> int | None:
@@ -87,10 +111,24 @@ def declared(lines: list[str]) -> tuple[int, int | None, str | None, bool] | Non
     return weak
 
 
+_FORM_HEADING = re.compile(
+    r"^(?:leave a (?:reply|comment|response)|join the discussion|add a comment|write a comment|"
+    r"hinterlasse einen kommentar|schreibe einen kommentar|kommentar schreiben|"
+    r"laisser un commentaire|laissez un commentaire|deja un comentario|deja una respuesta|"
+    r"lascia un commento|deixe um comentário|deixe uma resposta)\b",
+    re.I,
+)
+
+
 def _counts(lines: list[str]) -> Iterator[tuple[int, int | None, str | None, bool, bool]]:
     for i, line in enumerate(lines):
         text = line.strip()
         if not text or len(text) > 300:
+            continue
+        if text.isdigit() and len(text) <= 6:  # "112" over the comment form (wpDiscuz)
+            following = next((t.strip() for t in lines[i + 1 : i + 3] if t.strip()), "")
+            if _FORM_HEADING.match(following):
+                yield i, int(text), None, True, True
             continue
         m = _COUNT_LINE.match(text)
         if m:
@@ -99,7 +137,7 @@ def _counts(lines: list[str]) -> Iterator[tuple[int, int | None, str | None, boo
                 title = title.strip().strip(":").strip("\"'“”„«»‘’ ").strip()
             word = m["word"].lower()
             is_answers = word.startswith("answer")
-            bare = word.startswith(("response", "reaction")) and not title
+            bare = word.startswith(("response", "reaction", "antworten")) and not title
             yield i, _count(m["n"]), title or None, not is_answers, not bare
             continue
         m = _COUNT_PAREN.match(text) or _COUNT_AFTER_SEPARATOR.search(text)
@@ -267,18 +305,21 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
     lines = prepare(text)
     thread = Thread(id=thread_id)
     warnings: list[str] = []
-    header = declared(lines)
-    if header is None:
-        weak = find_comment_section(lines)  # "Comments", "Show comments", "Discussion"
-        if weak is not None:
-            header = (weak[0], weak[1], weak[2], True)
+    reader = DateReader()
+    header = _section_start(lines, reader)
+    if header is not None and header[3] and _article_follows(lines, header[0] + 1, reader):
+        header = _last_heading(lines, header, reader)  # that was a link to the comments
     opens = header is not None and header[3]
     start = header[0] + 1 if opens else 0  # type: ignore[index]
     if header is not None:
         thread.declared_comments = header[1]
         thread.title = header[2]
-    reader = DateReader()
-    if header is not None and header[1] == 0:
+    if header is None:
+        closed = next((j for j, line in enumerate(lines) if _CLOSED.search(line)), None)
+        if closed is not None:  # "Comments Off": no comment section, no count either
+            header = (closed, None, None, False)
+            thread.declared_comments = None
+    if header is not None and (header[1] == 0 or (header[1] is None and not header[3])):
         article = [line for j, line in enumerate(lines) if j != header[0]]
         article_parts(article, thread, thread.title is not None)
         title, author = headline(lines[: header[0] + 1], reader)
@@ -324,6 +365,70 @@ def parse_inferred(text: str, thread_id: str) -> tuple[Thread, list[str]]:
         thread.comments.insert(0, opening_post(thread, first))  # type: ignore[arg-type]
     warnings.extend(doubts(records, classified))  # records: after the opening post left
     return thread, warnings
+
+
+def _section_start(
+    lines: list[str], reader: DateReader
+) -> tuple[int, int | None, str | None, bool] | None:
+    """The line that states the comment count, else a plain comment heading ("Comments",
+    "Kommentare:", "Vos réactions") that a comment or a date soon follows."""
+    header = declared(lines)
+    if header is None:
+        weak = find_comment_section(lines, True, lambda text: reader.find(text) is not None)
+        if weak is not None:
+            header = (weak[0], weak[1], weak[2], True)
+    return header
+
+
+def _last_heading(
+    lines: list[str], first: tuple[int, int | None, str | None, bool], reader: DateReader
+) -> tuple[int, int | None, str | None, bool]:
+    """The last comment heading after ``first`` (the count linked at the top of the page,
+    and again under the article, then the section itself) that states the same count or none
+    (a sidebar's "4 comments" is another post's), with ``first``'s count where it states none."""
+    header, at = first, first[0] + 1
+    for _ in range(8):
+        later = _section_start(lines[at:], reader)
+        if later is None:
+            break
+        if later[3] and later[1] in (None, header[1]):  # another post's count is not this
+            count = later[1] if later[1] is not None else header[1]
+            header = (at + later[0], count, later[2] or header[2], True)
+        at += later[0] + 1
+    return header
+
+
+def _article_follows(lines: list[str], start: int, reader: DateReader) -> bool:
+    """Whether the article's paragraphs follow a comment heading (three paragraphs of 200
+    characters or more, however wrapped, before any dated header line but the article's own
+    dateline just under the heading): the heading is a link to the comments at the top."""
+    paragraphs = size = seen = 0
+    for line in (*lines[start : start + 400], ""):
+        text = line.strip()
+        if not text:
+            paragraphs += size >= 200
+            if paragraphs >= 3:
+                return True
+            size = 0
+            continue
+        seen += 1
+        size += len(text) + 1
+        if seen > 3 and _dated_header(text, reader):
+            return False
+    return False
+
+
+def _dated_header(text: str, reader: DateReader) -> bool:
+    """A short line with a date that no sentence goes on after or ends at ("Ann, 11 March
+    2024"; not "On 6 August 2019, the member was sentenced to ...", nor "... on 1 April.")."""
+    if len(text) > 120 or text[-1] in ".!?":
+        return False
+    found = reader.find(text)
+    return (
+        found is not None
+        and len(text[found.end :].split()) < 4
+        and len(text[: found.start].split()) <= 5
+    )
 
 
 def doubts(records: list[Record], lines: list[Line]) -> list[str]:

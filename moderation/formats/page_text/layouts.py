@@ -21,12 +21,14 @@ A new layout is one more declaration in ``LAYOUTS``, with the hooks it needs.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from moderation.formats.page_text.headers import HANDLE
-from moderation.formats.page_text.lines import Kind, Line, clean_name
+from moderation.formats.page_text.lines import LIST_ITEM, Kind, Line, clean_name
 from moderation.formats.page_text.record import Record, set_bodies, trailing_date
+from moderation.formats.page_text.shapes import FOOTER
 
 _SUBJECT_TAIL = re.compile(r"\(([A-Za-z]+):[^()]{0,40}\)$")
 
@@ -178,6 +180,73 @@ def _posts_signed_after_text(lines: list[Line], records: list[Record]) -> list[R
     return found
 
 
+def _headers_after_text(lines: list[Line], records: list[Record]) -> list[Record]:
+    """Comments whose header follows their text ("text / Ann · 11.03.2024 19:02 / Reply
+    Quote / text / Ben · ..."): most header blocks stand right under a text line, with buttons
+    (not text) right under the header line. Each record's text is then the run above its
+    header, back to the previous header's buttons (records of other shapes, a sidebar's
+    list after the comments, are left as they are)."""
+    if len(records) < 2 or any(r.body_end is not None or r.inline for r in records):
+        return []
+    named = [
+        r
+        for r in records
+        if r.author and lines[r.head].kind == Kind.HEADER and lines[r.head].text != r.author
+    ]
+    if 3 * len(named) < len(records):
+        return []  # a signature is a name and a date on one line ("Ann · 11.03.2024")
+    under_text = sum(1 for r in named if r.start and lines[r.start - 1].kind == Kind.TEXT)
+    under = [_under_head(lines, r) for r in named]
+    repeated = Counter(line.text for line in under if line is not None and line.kind == Kind.NAME)
+    buttons_under = sum(
+        1
+        for line in under
+        if line is not None
+        and (
+            line.kind == Kind.FURNITURE
+            or 3 * repeated[line.text] >= 2 * len(named)
+            or LIST_ITEM.match(line.text)  # the next item's text: this one ended at its header
+        )
+    )
+    if len(named) < 2 or 3 * under_text < 2 * len(named):
+        return []
+    if 3 * buttons_under < 2 * len(named) and not _text_only_above(lines, named[0], records[-1]):
+        return []
+    floor = 0
+    signed = {id(r) for r in named}
+    for record in records:
+        if id(record) not in signed:
+            floor = record.end
+            continue
+        top = record.start
+        while top > floor and lines[top - 1].kind in (Kind.TEXT, Kind.NAME):
+            top -= 1
+        while top < record.start and lines[top].kind == Kind.NAME:  # the buttons above
+            top += 1
+        record.body_end, record.start, floor = record.start, top, record.end
+    set_bodies(records, lines)
+    return []
+
+
+def _text_only_above(lines: list[Line], first: Record, last: Record) -> bool:
+    """Whether text stands above the first header and none under the last one (before the
+    page's footer): every text has its header under it."""
+    above = any(line.kind == Kind.TEXT for line in lines[: first.start])
+    for line in lines[last.end :]:
+        if line.kind == Kind.TEXT:
+            return above and FOOTER.match(line.text) is not None
+    return above
+
+
+def _under_head(lines: list[Line], record: Record) -> Line | None:
+    """The first line under the header's line and its dates: the buttons, where it is
+    furniture or the same name-like line under most headers (buttons in words not known)."""
+    j = record.head + 1
+    while j < len(lines) and lines[j].kind == Kind.DATE:
+        j += 1
+    return lines[j] if j < len(lines) else None
+
+
 def _signed_on_one_line(record: Record) -> None:
     if record.signed:
         record.body = []  # the whole comment stands on its signed line
@@ -210,6 +279,11 @@ LAYOUTS: tuple[Layout, ...] = (
         "posts signed after their text",
         "text / Share Follow / answered Mar 11, 2024 / Ann",
         extra=_posts_signed_after_text,
+    ),
+    Layout(
+        "headers after the text",
+        "text / Ann · 11.03.2024 19:02 / Reply Quote / text / Ben · 12.03.2024 08:30",
+        extra=_headers_after_text,
     ),
     Layout(
         "comments signed on their line",

@@ -27,6 +27,8 @@ _FURNITURE_WORDS = frozenset(
     delete translate remove approve spam notes note reblog mute block web · cancel submit
     send publish respond name email e-mail website password comment * name* email* comment*
     abuse post posts hidden permalink] archive hide past favorite unflag mehr más altro meer last
+    löschen melden zitieren bearbeiten supprimer signaler citer modifier eliminar borrar
+    denunciar citar editar odpowiedz cytuj zgłoś usuń svara citera anmäl svar slet rediger
     返信 返信する 共感した なるほど うーん いいね 通報 違反報告 もっと見る 답글 공감 비공감 좋아요
     신고 더보기 回复 回覆 赞 讚 点赞 踩 举报 檢舉 分享 收起 展开 更多
     """.split()
@@ -57,7 +59,13 @@ _FURNITURE_PHRASES = (
     r"improve this (?:question|answer)|follow post|level \d+|report abuse|\d+ more comments?|"
     r"add comment|load more\.*|#\d+ \(permalink\)|\(permalink\)|"
     r"last edited by(?:\s+\S.{0,60})?|(?:\S+\s+)?\d+\s+repl(?:y|ies)\s+last reply|"
-    r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?"
+    r"join the discussion|join the conversation|start the discussion|sort by(?: \w+)?|"
+    r"view profile|view forum posts|view blog entries|visit homepage|private message|"
+    r"send (?:a )?(?:private )?message|find (?:all )?(?:posts|threads) by .{1,40}|add as contact|"
+    r"profil anzeigen|private nachricht|beiträge anzeigen|voir le profil|ver perfil|"
+    r"\S.{0,40}'s avatar|avatar (?:of|von|de) .{1,40}|\S.{0,40} is (?:offline|online)|"
+    r"(?:mentioned|tagged|quoted|thanks|thanked|likes received)\s*:?(?:\s\d[\d,]*.{0,20})?|"
+    r"\d[\d,]* post\(s\)|\d[\d,]* thread\(s\)"
 )
 _FURNITURE_LINE = re.compile(
     rf"(?:{_FURNITURE_PHRASES})"
@@ -84,6 +92,9 @@ _REPLY_CUE = re.compile(
     r"in risposta a|als antwoord op|→)\s+@?(?P<to>\S(?:.{0,58}?[^\s.]))\s*\.?$",
     re.I,
 )
+_AVATAR_ALT = re.compile(  # an avatar's alt text printed before the name: an e-mail address
+    r"^(?:[•□◦▪*+-]\s+)?(?:'?[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,4}'?){1,2}\s+(?=\S)"
+)
 _REPLIES_TO = re.compile(r"^(?P<name>.{1,60}?)\s+replie[sd]\s+to\s+(?P<to>.{1,60})$", re.I)
 _SAYS = re.compile(
     r"^(?P<name>\S.{0,58}?)\s+(?P<verb>says|said|sagt|sagte|schrieb|dit|dice|dijo|schreef|ha detto|"
@@ -98,12 +109,14 @@ _PROFILE_LABEL = re.compile(
 )
 _HEADER_LEAD = re.compile(
     r"^(?:\[[–\-+]\]\s*|↳\s*|→\s*|\[avatar\]\s*|\[[0-9a-f]{3,8}\]\s+|▲\s*\d*\s*|old\b\s*|#\d+\s+|"
-    r"(?:post(?:ed)?\s+)?by\s+|postposted:?\s*|posted:?\s*|via\s+|"
+    r"(?:post(?:ed)?\s+|comment(?:ed)?\s+)?by\s+|kommentar von\s+|commentaire de\s+|"
+    r"comentario de\s+|postposted:?\s*|posted:?\s*|via\s+|"
     r"\d{1,3}(?:\.\d{1,3})*[.)]\s+|[•◦▪‣●○■□➤☆★◇◆*+#]\s+|o\s+(?=[A-Z@])|u/)+",
     re.I,
 )
 _NAME_TAIL = re.compile(
-    r"(?<!\s)(?:\s*(?:»|·|•|\||,|-|–|—|\bon\b|\bat\b|\bum\b|\bà\b|\bel\b|\bil\b|\bam\b|@))+\s*$",
+    r"(?<!\s)(?:\s*(?:»|·|•|\||,|-|–|—|\bon\b|\bat\b|\bum\b|\bà\b|\bel\b|\bil\b|\bam\b|"
+    r"\ble\b|@))+\s*$",
     re.I,
 )
 _POINTS = re.compile(r"(?<!\s)\s+-?\d+\s+points?\b.*$", re.I)
@@ -118,8 +131,12 @@ _STRONG_RELATIVE = re.compile(
     r"ieri|oggi|gisteren|vandaag|just now)\b",
     re.I,
 )
+_MENU_ITEM = re.compile(r"^[+*o•◦]\s+(?=\S)")
+_SIGNED_BY = re.compile(r"^(?:(?:posted|comment(?:ed)?)\s+)?by\s+\S", re.I)
+_ALT_TOKEN = re.compile(r"(?<=\S)\s+\[[^\s\[\]]{1,40}\]$")
 _PAREN = re.compile(r"(?<!\s)\s*\([^()]{0,60}\)")
 _LIST_BULLET = re.compile(r"^(?:[*+•◦▪‣●○■□➤☆★◇◆#]|o(?=\s+[A-Z@]))\s+")
+LIST_ITEM = re.compile(r"^[*+•◦▪‣●○■□]\s+\S")  # a list item's first line, as renderers mark it
 _INITIAL_END = re.compile(r"(?:^|\s)\w{1,2}\.$")
 _HANDLE_CHARS = re.compile(r"[_.\d-]")
 _PARTICLES = frozenset("de da di du del della van von der den la le y dos das bin al el".split())
@@ -157,8 +174,9 @@ class Line:
 
 
 def furniture(text: str) -> bool:
-    """A line made of the furniture printed with comments (``Reply · Like · 3``, ``♥ 23``)."""
-    lowered = text.strip().lower().rstrip(".…")
+    """A line made of the furniture printed with comments (``Reply · Like · 3``, ``♥ 23``),
+    also as a list's item (``+ View Profile``)."""
+    lowered = _MENU_ITEM.sub("", text.strip().lower()).rstrip(".…")
     if not lowered or len(lowered) > 120:
         return False
     if len(lowered) >= 3 and _RULE.fullmatch(lowered):
@@ -177,12 +195,25 @@ def furniture(text: str) -> bool:
         return True
     for piece in pieces:
         words = piece.split()
-        if all(w in _FURNITURE_WORDS or w in _SYMBOLS or _NUMBER.fullmatch(w) for w in words):
+        if all(
+            w in _FURNITURE_WORDS or w in _SYMBOLS or _NUMBER.fullmatch(w) or _glued_buttons(w)
+            for w in words
+        ):
             continue
         if _FURNITURE_LINE.fullmatch(piece):
             continue
         return False
     return True
+
+
+def _glued_buttons(word: str) -> bool:
+    """Two button words printed without a space ("antwortenlöschen", "replyshare")."""
+    if not 6 <= len(word) <= 30:
+        return False
+    return any(
+        word[:k] in _FURNITURE_WORDS and word[k:] in _FURNITURE_WORDS
+        for k in range(3, len(word) - 2)
+    )
 
 
 def name_like(text: str) -> bool:
@@ -201,8 +232,17 @@ def name_like(text: str) -> bool:
         return False
     if len(words) == 1:
         return t[0].isupper() or t[0] in "@_" or bool(_HANDLE_CHARS.search(t)) or t.islower()
-    return all(
-        w[0].isupper() or w[0] in "@([" or w.lower() in _PARTICLES or w[0].isdigit() for w in words
+    return (
+        all(
+            w[0].isupper() or w[0] in "@([" or w.lower() in _PARTICLES or w[0].isdigit()
+            for w in words
+        )
+        or (  # "Corey m", "Ann b.": a last name's initial in lower case
+            words[0][0].isupper()
+            and len(words[-1].rstrip(".")) == 1
+            and words[-1][0].isalpha()
+            and name_like(" ".join(words[:-1]))
+        )
     )
 
 
@@ -213,6 +253,18 @@ def _says_name(name: str) -> bool:
         name_like(name)  # type: ignore[return-value]
         or (0 < len(words) <= 5 and len(name) <= 40 and not re.search(r"[.!?,;:\"“]", name))
         and (words[0][0].isupper() or words[0][0] in "@_" or re.search(r"[_\d]", words[0]))
+    )
+
+
+def _nickname_says(m: re.Match[str]) -> bool:
+    """ "G.M. sagt:", "Ay, caramba says:" alone on its line: a nickname may hold any
+    punctuation (the line is a header only where a date follows it: see classify)."""
+    name = m["name"].strip()
+    return (
+        m["mark"] == ":"
+        and not (m["rest"] or "").strip()
+        and 0 < len(name) <= 40
+        and len(name.split()) <= 5
     )
 
 
@@ -228,11 +280,24 @@ def clean_name(name: str) -> str:
     else:
         name = re.sub(r"\s*\(\d+\)", "", name).strip()
     name = _BADGES.sub("", name).strip()
+    name = _ALT_TOKEN.sub("", name).strip()  # "Ann Lee [bd81725]": an avatar's alt text
     name = re.sub(r"\[s\]$", "", name, flags=re.I).strip()
     words = name.split()
-    if len(words) > 1 and (re.search(r"[_.\d]", words[0]) or words[0][:1].islower()):
-        name = words[0]  # a handle, then flair or a full name
-    return name.strip(" :,")
+    if len(words) > 1 and (
+        re.search(r"[_.\d]", words[0])
+        or (words[0][:1].islower() and any(w[:1].isupper() for w in words[1:]))
+    ):
+        name = words[0]  # a handle, then flair or a full name ("gabriel sempéré" is a name)
+    return undoubled(name.strip(" :,"))
+
+
+def undoubled(name: str) -> str:
+    """A name printed twice in a row ("FranziFranzi", "Ann LeeAnn Lee": an avatar's alt text
+    glued to the name beside it) once."""
+    half = len(name) // 2
+    if half >= 3 and len(name) % 2 == 0 and name[:half] == name[half:]:  # not "bibi"
+        return name[:half].strip()
+    return name
 
 
 _DIGIT = re.compile(r"\d")
@@ -300,13 +365,28 @@ def _header_from_date(line: Line, reader: DateReader) -> None:
     if len(prefix.split()) > 8:
         line.kind = Kind.TEXT
         return
-    if name_like(lead) and not furniture(lead):
+    if (name_like(lead) or _lowercase_name(lead, suffix)) and (
+        not furniture(lead) or _SIGNED_BY.match(prefix)  # "Comment by admin — date"
+    ):
         line.kind, line.name = Kind.HEADER, lead
         return
     if len(lead.split()) <= 6 and not re.search(r"[.!?]$", lead):
         line.kind, line.byline = Kind.DATE, True
         return
     line.kind = Kind.TEXT
+
+
+def _lowercase_name(lead: str, suffix: str) -> bool:
+    """Two or three lower-case words of letters alone before a date that ends the line
+    ("gabriel sempéré Le 11 septembre 2018 à 12:57"): a commenter who writes their name so."""
+    words = lead.split()
+    return (
+        not suffix
+        and 2 <= len(words) <= 3
+        and len(lead) <= 30
+        and lead.islower()
+        and all(w.isalpha() for w in words)
+    )
 
 
 _SAYS_VERBS = frozenset(
@@ -349,8 +429,8 @@ def sort_line(text: str, reader: DateReader) -> Line:
         if m:
             line.kind, line.reply_to = Kind.REPLY_CUE, clean_name(m["to"])
             return line
-    m = _SAYS.match(text) if words & _SAYS_VERBS else None
-    if m and _says_name(clean_name(m["name"])):
+    m = _SAYS.match(_AVATAR_ALT.sub("", text)) if words & _SAYS_VERBS else None
+    if m and (_says_name(clean_name(m["name"])) or _nickname_says(m)):
         rest = (m["rest"] or "").strip()
         verb = m["verb"].lower()
         when = reader.find(rest) if rest else None
@@ -438,15 +518,22 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
     counts = Counter(
         line.key for line in out if line.kind in (Kind.TEXT, Kind.NAME) and line.key is not None
     )
+    heading = _heading_names(out)
     for line in out:
         if (
             line.kind == Kind.TEXT
             and counts[line.key] >= 3  # type: ignore[index]
             and len(line.text) <= 100
             and not is_placeholder(line.text)  # "This comment was removed by a moderator."
+            and line.text[-1] not in ",!"  # greetings and sign-offs: "Hallo,", "Viele Grüße!"
         ):
             line.kind = Kind.FURNITURE
-        elif line.kind == Kind.NAME and counts[line.key] >= 4 and " " not in line.text:  # type: ignore[index]
+        elif (
+            line.kind == Kind.NAME
+            and counts[line.key] >= 4  # type: ignore[index]
+            and " " not in line.text
+            and line.key not in heading
+        ):
             line.kind = Kind.FURNITURE
     # "Name says:" is a header when a date follows it, or closes the text under it (then the
     # buttons or the next comment); a quote's attribution otherwise
@@ -454,17 +541,53 @@ def classify(lines: list[str], start: int, end: int, reader: DateReader) -> list
         if line.kind == Kind.SAYS:
             following = out[n + 1] if n + 1 < len(out) else None
             dated = following is not None and following.kind == Kind.DATE
-            line.kind = Kind.HEADER if dated or _date_closes_text(out, n) else Kind.TEXT
+            item = LIST_ITEM.match(line.text) is not None  # "* Moraima dijo:": a new list item
+            header = dated or _date_closes_text(out, n, 40 if item else 15)
+            line.kind = Kind.HEADER if header else Kind.TEXT
     return out
+
+
+def _heading_names(lines: list[Line]) -> set[str]:
+    """The keys of name lines that head a text more often than not (after no text, above a
+    text directly or under the same name doubled by an avatar's alt text): a regular
+    commenter, the site's owner answering, not furniture however often the name repeats."""
+    heads: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    for n, line in enumerate(lines):
+        if line.kind != Kind.NAME or line.key is None:
+            continue
+        seen[line.key] += 1
+        if n and lines[n - 1].kind == Kind.TEXT:
+            continue  # the last line of a text ("Image", a sign-off), not a header
+        following = lines[n + 1 : n + 3]
+        if n and lines[n - 1].kind == Kind.DATE and not lines[n - 1].byline:
+            heads[line.key] += 1  # under the post's date (vBulletin: "06-15-2016, 05:21 PM")
+        elif following and following[0].kind == Kind.TEXT:
+            heads[line.key] += 1
+        elif (
+            len(following) == 2
+            and following[0].kind == Kind.DATE
+            and following[1].kind == Kind.TEXT
+        ):
+            heads[line.key] += 1  # "Sana / 6. Juni 2015 um 10:23 / text"
+        elif (
+            len(following) == 2
+            and following[0].kind == Kind.NAME
+            and following[1].kind == Kind.TEXT
+            and undoubled(line.text) == following[0].text
+        ):
+            heads[line.key] += 1
+    return {key for key, count in heads.items() if 2 * count > seen[key]}
 
 
 _AFTER_CLOSING_DATE = (Kind.FURNITURE, Kind.SAYS, Kind.HEADER, Kind.NAME)
 
 
-def _date_closes_text(lines: list[Line], n: int) -> bool:
-    """Whether the text under line ``n`` ends, within 15 lines, in a date line that the
-    comment's buttons, the next header or the page's end follow."""
-    for j in range(n + 1, min(n + 16, len(lines))):
+def _date_closes_text(lines: list[Line], n: int, reach: int = 15) -> bool:
+    """Whether the text under line ``n`` ends, within ``reach`` lines (more for a list
+    item's first line), in a date line that the comment's buttons, the next header or the
+    page's end follow."""
+    for j in range(n + 1, min(n + reach + 1, len(lines))):
         kind = lines[j].kind
         if kind == Kind.DATE:
             after = lines[j + 1].kind if j + 1 < len(lines) else Kind.FURNITURE

@@ -4,6 +4,7 @@ date, reply-to), markers, page furniture and footers, and where the comment sect
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from moderation.formats.dates import find_date
@@ -33,6 +34,13 @@ _PLAIN_HEADER = re.compile(
     r"^(?:(?:show|view|load|read|see|display)\s+(?:all\s+)?(?:the\s+)?(?P<n1>\d+\s+)?comments?"
     r"|comments?|reader comments|user comments|discussion|join the discussion|conversation"
     r"|responses|replies)\s*(?:\((?P<n2>\d+)\))?\s*:?$",
+    re.I,
+)
+_PLAIN_HEADER_OTHER = re.compile(  # the inferred layout's weak headers in other languages
+    r"^(?:(?:vos|your|ihre|eure|sus|vostri|i vostri|uw|seus)\s+)?"
+    r"(?:(?:leser)?kommentare|diskussion|commentaires|réactions|comentarios|comentários|"
+    r"commenti|reacties|reacciones|komentarze|kommentarer|opiniones)"
+    r"\s*(?:\((?P<n2>\d+)\))?\s*:?$",
     re.I,
 )
 _EMPTY_SECTION = re.compile(r"^(?:no comments yet\.?|be the first to comment\.?)$", re.I)
@@ -222,8 +230,11 @@ def parse_author_line(text: str) -> AuthorLine | None:
     return None
 
 
-def section_header(line: str) -> tuple[bool, int | None, str | None] | None:
-    """``(strong, declared count, title)`` when the line opens a comment section."""
+def section_header(
+    line: str, any_language: bool = False
+) -> tuple[bool, int | None, str | None] | None:
+    """``(strong, declared count, title)`` when the line opens a comment section (a plain
+    header such as "Comments" in English, or also in other languages)."""
     text = line.strip()
     m = _COUNTED_HEADER.match(text)
     if m:
@@ -236,6 +247,9 @@ def section_header(line: str) -> tuple[bool, int | None, str | None] | None:
     if m:
         n = m["n1"] or m["n2"]
         return False, int(n) if n else None, None
+    m = _PLAIN_HEADER_OTHER.match(text) if any_language else None
+    if m:
+        return False, int(m["n2"]) if m["n2"] else None, None
     return None
 
 
@@ -276,14 +290,32 @@ def _looks_like_comment_start(lines: list[str], i: int) -> bool:
     return False
 
 
-def find_comment_section(lines: list[str]) -> tuple[int, int | None, str | None] | None:
+def _dated_soon(lines: list[str], i: int, dated: Callable[[str], bool]) -> bool:
+    """Whether a dated line stands within the next few lines (a comment's header)."""
+    seen = 0
+    for j in range(i, min(len(lines), i + 40)):
+        text = lines[j].strip()
+        if not text:
+            continue
+        if len(text) <= 120 and dated(text):
+            return True
+        seen += 1
+        if seen >= 8:
+            return False
+    return False
+
+
+def find_comment_section(
+    lines: list[str], any_language: bool = False, dated: Callable[[str], bool] | None = None
+) -> tuple[int, int | None, str | None] | None:
     """``(header line index, declared count, title)`` of the comment section, or None. A
-    header that says there are no comments is kept only when no other header follows."""
+    header that says there are no comments is kept only when no other header follows; a
+    plain one ("Comments") where a comment or (``dated``) a dated line soon follows."""
     weak = zero = None
     for i, line in enumerate(lines):
         if not line.strip() or len(line) > 200:
             continue
-        header = section_header(line)
+        header = section_header(line, any_language)
         if header is None:
             continue
         strong, count, title = header
@@ -291,7 +323,14 @@ def find_comment_section(lines: list[str]) -> tuple[int, int | None, str | None]
             zero = zero or (i, count, title)
         elif strong:
             return i, count, title
-        elif weak is None and _looks_like_comment_start(lines, i + 1):
+        elif weak is None and (
+            _looks_like_comment_start(lines, i + 1)
+            or (
+                dated is not None
+                and not _PLAIN_HEADER.match(line.strip())  # as before for English headings
+                and _dated_soon(lines, i + 1, dated)
+            )
+        ):
             weak = (i, count, title)
     return weak or zero
 
