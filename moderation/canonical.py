@@ -7,11 +7,12 @@ import json
 import os
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
-from moderation.comments import Comment, Thread, comment_to_json, to_json_line
+from moderation.comments import Comment, Thread, comment_json_bytes, to_json_line
 from moderation.errors import LeftoverWarning
 from moderation.files import atomic_output, check_outputs, remove_leftovers
 from moderation.formats import ParseReport, ReadOptions, read_export
@@ -80,6 +81,36 @@ def _tree_line(comment: Comment) -> str:
     return f"{'    ' * comment.depth}- {' | '.join(marks)}: {snippet}"
 
 
+# Lines are joined and written this many at a time: one write and one encoding per batch
+# rather than two writes per comment.
+_LINES_PER_WRITE = 2048
+
+
+def _write_records(
+    records: Iterator[Thread | Comment], out: BinaryIO, spool: _ThreadSpool | None, tree: bool
+) -> None:
+    """Canonical JSON lines (or tree lines) of ``records`` to ``out``; threads to ``spool``."""
+    lines: list[bytes] = []
+    for record in records:
+        if isinstance(record, Thread):
+            if spool:
+                spool.add(record)
+            if tree:
+                url = "  <" + record.url + ">" if record.url else ""
+                lines.append(f"# {record.title or record.id}{url}".encode())
+            continue
+        if spool:
+            spool.count(record)
+        lines.append(_tree_line(record).encode() if tree else comment_json_bytes(record))
+        if len(lines) >= _LINES_PER_WRITE:
+            lines.append(b"")
+            out.write(b"\n".join(lines))
+            lines.clear()
+    if lines:
+        lines.append(b"")
+        out.write(b"\n".join(lines))
+
+
 def parse_exports(
     inputs: list[Path],
     *,
@@ -102,27 +133,14 @@ def parse_exports(
     check_outputs({"-o": output, "--threads-out": threads_out}, [*inputs, labels])
     spool = _ThreadSpool(Path(threads_out)) if threads_out else None
     try:
-        with atomic_output(output) as out:
+        with atomic_output(output, binary=True) as out:
             for path in inputs:
                 report = ParseReport(str(path), skip_bad=options.skip_bad)
                 result.reports.append(report)
                 records = read_export(path, format=format, options=options, report=report)
                 if label_file is not None:
                     records = join_labels(records, label_file, report)
-                for record in records:
-                    if isinstance(record, Thread):
-                        if spool:
-                            spool.add(record)
-                        if tree:
-                            out.write(
-                                f"# {record.title or record.id}"
-                                f"{'  <' + record.url + '>' if record.url else ''}\n"
-                            )
-                        continue
-                    if spool:
-                        spool.count(record)
-                    out.write(_tree_line(record) if tree else comment_to_json(record))
-                    out.write("\n")
+                _write_records(records, out, spool, tree)
             if label_file is not None and result.labels is not None:
                 for problem in label_file.unmatched():
                     result.labels.bad(problem)
