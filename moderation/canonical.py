@@ -81,9 +81,10 @@ def _tree_line(comment: Comment) -> str:
     return f"{'    ' * comment.depth}- {' | '.join(marks)}: {snippet}"
 
 
-# Lines are joined and written this many at a time: one write and one encoding per batch
-# rather than two writes per comment.
-_LINES_PER_WRITE = 2048
+# Lines are joined and written this many at a time: one write per batch rather than two per
+# comment. Peak memory grows with the batch (measured on 100k real comments: 74 MB at 256
+# lines, 84 MB at 2,048, the CPU the same within noise).
+_LINES_PER_WRITE = 256
 
 
 def _write_records(
