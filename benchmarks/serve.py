@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import socket
@@ -35,6 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _code import child_options  # noqa: E402
 from _machine import describe  # noqa: E402
 from results import replace_section  # noqa: E402
 from speed import _descendants, _status_kib, available_datasets, real_texts, say  # noqa: E402
@@ -76,9 +76,8 @@ class Server:
         model = shipped_model_dir()
         command = [sys.executable, "-m", "moderation", "serve", "--port", str(self.port)]
         command += ["--model", str(model), "--workers", str(workers), *(extra or [])]
-        env = dict(os.environ, PYTHONPATH=str(code)) if code is not None else None
         self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **child_options(code)
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

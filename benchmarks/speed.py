@@ -53,6 +53,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from _code import child_options  # noqa: E402
 from _machine import describe  # noqa: E402
 from generate_export import generate, write_jsonl  # noqa: E402
 from results import replace_section  # noqa: E402
@@ -367,17 +368,16 @@ def run_flag(
     """``moderation flag path -o OUT`` in a fresh process (the code at ``code`` when given,
     through PYTHONPATH): seconds, CPU seconds of the process tree, peaks, rows written. With
     ``keep``, the output stays in ``_work`` under that name."""
-    out = WORK / f"{PREFIX}flagged{keep or ''}.jsonl"
-    command = [sys.executable, "-m", "moderation", "flag", str(path), "-o", str(out)]
+    out = (WORK / f"{PREFIX}flagged{keep or ''}.jsonl").resolve()
+    command = [sys.executable, "-m", "moderation", "flag", str(path.resolve()), "-o", str(out)]
     if processes is not None:
         command += ["-j", str(processes)]
-    env = dict(os.environ)
-    if code is not None:
-        env["PYTHONPATH"] = str(code)
     load = os.getloadavg()[0]
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=errors, **child_options(code)
+        )
         sampler = TreeMemory(process.pid)
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)

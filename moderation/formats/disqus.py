@@ -23,9 +23,9 @@ _PASSED_THROUGH = (
 )
 
 
-def _kind(path: list[str], namespace: str) -> str | None:
-    if len(path) == 2 and path[1] in ("thread", "post"):
-        return path[1]
+def _kind(depth: int, local: str, namespace: str) -> str | None:
+    if depth == 2 and local in ("thread", "post"):
+        return local
     return None
 
 

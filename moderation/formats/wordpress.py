@@ -39,10 +39,10 @@ _COMMENT_FIELDS = {
 }
 
 
-def _kind(path: list[str], namespace: str) -> str | None:
-    if len(path) == 3 and path[2] == "item":
+def _kind(depth: int, local: str, namespace: str) -> str | None:
+    if depth == 3 and local == "item":
         return "item"
-    if len(path) == 4 and path[3] == "comment" and namespace.startswith(WP_NAMESPACE_PREFIX):
+    if depth == 4 and local == "comment" and namespace.startswith(WP_NAMESPACE_PREFIX):
         return "comment"
     return None
 

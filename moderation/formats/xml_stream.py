@@ -31,9 +31,12 @@ CHUNK_BYTES = 1 << 16
 # square of its depth in field names
 MAX_FIELD_DEPTH = 8
 Fields = dict[str, str]
-# Given the local names from the root down to an element and its namespace, the kind of
-# record the element starts (None: not a record).
-RecordKind = Callable[[list[str], str], "str | None"]
+# Given an element's depth (the root is 1), local name and namespace, the kind of record it
+# starts (None: not a record).
+RecordKind = Callable[[int, str, str], "str | None"]
+# Distinct (depth, element name) pairs whose local name and kind are remembered: an export
+# has a few dozen; a hostile file with endless names costs a call per element, not memory.
+_MAX_KNOWN_NAMES = 4096
 
 
 def _refuse_dtd(
@@ -92,30 +95,39 @@ class _Collector:
         self.open: list[tuple[str, str, int, Fields]] = []  # kind, namespace, depth, fields
         self.sent: set[int] = set()  # ids of field dicts already handed over
         self.done: list[tuple[str, str, Fields]] = []  # kind, namespace, fields
+        # (depth, expat name) -> (local name, namespace, kind): one lookup per element
+        self.known: dict[tuple[int, str], tuple[str, str, str | None]] = {}
+
+    def _name(self, depth: int, name: str) -> tuple[str, str, str | None]:
+        namespace, _, local = name.rpartition(" ")
+        found = (local, namespace, self.kind_of(depth, local, namespace))
+        if len(self.known) < _MAX_KNOWN_NAMES:
+            self.known[depth, name] = found
+        return found
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        namespace, _, local = name.rpartition(" ")
-        self.path.append(local)
-        kind = self.kind_of(self.path, namespace)
+        path = self.path
+        depth = len(path) + 1
+        local, namespace, kind = self.known.get((depth, name)) or self._name(depth, name)
+        path.append(local)
+        opened = self.open
         if kind is not None:
-            if self.open and id(self.open[-1][3]) not in self.sent:
-                outer = self.open[-1]
+            if opened and id(opened[-1][3]) not in self.sent:
+                outer = opened[-1]
                 self.sent.add(id(outer[3]))
                 self.done.append((outer[0], outer[1], outer[3]))
             fields = {"@" + k.rpartition(" ")[2]: v for k, v in attrs.items()}
-            self.open.append((kind, namespace, len(self.path), fields))
+            opened.append((kind, namespace, depth, fields))
             self.buffers.append(None)
-        elif self.open and len(self.path) - self.open[-1][2] > MAX_FIELD_DEPTH:
-            self.buffers.append(None)  # markup nested deep inside a record is no field of it
-        elif self.open:
+        elif not opened or depth - opened[-1][2] > MAX_FIELD_DEPTH:
+            self.buffers.append(None)  # outside records, or nested too deep to be a field
+        else:
             if attrs:
-                key = "/".join(self.path[self.open[-1][2] :])
-                fields = self.open[-1][3]
+                key = "/".join(path[opened[-1][2] :])
+                fields = opened[-1][3]
                 for attr, value in attrs.items():
                     fields[f"{key}@{attr.rpartition(' ')[2]}"] = value
             self.buffers.append([])
-        else:
-            self.buffers.append(None)
 
     def characters(self, data: str) -> None:
         buffer = self.buffers[-1]
@@ -124,16 +136,19 @@ class _Collector:
 
     def end(self, name: str) -> None:
         buffer = self.buffers.pop()
-        if self.open and self.open[-1][2] == len(self.path):
-            kind, namespace, _, fields = self.open.pop()
+        path = self.path
+        opened = self.open
+        if opened and opened[-1][2] == len(path):
+            kind, namespace, _, fields = opened.pop()
             if id(fields) in self.sent:
                 self.sent.discard(id(fields))
             else:
                 self.done.append((kind, namespace, fields))
         elif buffer is not None:
-            _, _, depth, fields = self.open[-1]
-            fields["/".join(self.path[depth:])] = "".join(buffer)
-        self.path.pop()
+            _, _, depth, fields = opened[-1]
+            key = path[-1] if depth == len(path) - 1 else "/".join(path[depth:])
+            fields[key] = buffer[0] if len(buffer) == 1 else "".join(buffer)
+        path.pop()
 
 
 def iter_records(source: Source, kind_of: RecordKind) -> Iterator[tuple[str, str, Fields]]:
