@@ -155,24 +155,3 @@ def parse_exports(
         if spool is not None:
             spool.close()
     return result
-
-
-def _write_records(
-    records: Iterator[Thread | Comment], out: TextIO, spool: _ThreadSpool | None, tree: bool
-) -> None:
-    """One input's comments as canonical JSON lines (or tree lines, with thread headings);
-    threads counted into ``spool``."""
-    for record in records:
-        if isinstance(record, Thread):
-            if spool:
-                spool.add(record)
-            if tree:
-                out.write(
-                    f"# {record.title or record.id}"
-                    f"{'  <' + record.url + '>' if record.url else ''}\n"
-                )
-            continue
-        if spool:
-            spool.count(record)
-        out.write(_tree_line(record) if tree else comment_to_json(record))
-        out.write("\n")
