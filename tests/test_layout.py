@@ -74,6 +74,7 @@ TESTED_ELSEWHERE = {
     "moderation/labels/review/queue.py": "tests/labels/review/test_review.py",
     "moderation/labels/review/spreadsheet.py": "tests/labels/review/test_review.py",
     "moderation/labels/schema.py": "tests/labels/test_store.py",
+    "moderation/languages/__init__.py": "tests/languages/test_detect.py",
     "moderation/languages/lexicons.py": "tests/languages/test_detect.py",
     "moderation/model/card.py": "tests/model/test_train.py",
     "moderation/model/fitting.py": "tests/model/test_train.py",
@@ -159,6 +160,13 @@ def test_the_mirror_check_fails_for_a_module_without_tests(tmp_path):
     assert "take it off the list" in mirror_problems([module], listed)[0]
     new = PACKAGE / "formats" / "made_up_format.py"
     assert "write tests/formats/test_made_up_format.py" in mirror_problems([new], {})[0]
+
+
+def test_test_file_names_are_unique():
+    """The test folders are not packages: two test files of one name cannot both be collected
+    (a module named like another package's, e.g. store.py, needs another test file name)."""
+    names = [p.name for p in TESTS.rglob("test_*.py") if "node_modules" not in p.parts]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []
 
 
 def imports_conftest(path: Path) -> bool:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation.languages import UNDETERMINED, language_name
+from moderation.languages import NAMES, UNDETERMINED, language_name
 from moderation.languages.detect import (
     LANGUAGES,
     MAX_BYTES,
@@ -176,3 +176,13 @@ def test_the_cached_arrays_give_the_answers_of_the_built_ones(tmp_path, monkeypa
     assert np.array_equal(built.scores(encoded), cached.scores(encoded))
     (next(tmp_path.rglob("ptc.npy"))).write_bytes(b"not an array")  # a broken cache: rebuilt
     assert np.array_equal(detect._Model.load(LANGUAGES).scores(encoded), built.scores(encoded))
+
+
+def test_a_known_code_has_its_name_and_an_unknown_one_is_itself():
+    assert language_name("de") == "German"
+    assert language_name(UNDETERMINED) == "undetermined"
+    assert language_name("xx") == "xx"
+
+
+def test_every_shipped_language_has_a_name():
+    assert {"en", "de", "pt", "fr", "es"} <= set(NAMES)
