@@ -141,6 +141,7 @@ class _WritersQueue:
 
     def __init__(self, fd: int):
         self._fd = fd
+        self.pid = os.getpid()  # a forked child has no such thread: it opens its own queue
         self._turns: queue.SimpleQueue[_Turn | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="label-store-queue", daemon=True)
         self._thread.start()
@@ -479,6 +480,9 @@ class StoreDatabase:
         started = time.monotonic()
         with self._lock:
             turn = None
+            if self._queue is not None and self._queue.pid != os.getpid():
+                self._queue = None  # the parent's thread and file stay the parent's
+                self._open_queue()
             if self._queue is not None:
                 turn = self._queue.take(started + self._wait_limit(), self._stopping)
                 if turn is None:

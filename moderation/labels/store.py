@@ -103,12 +103,8 @@ class LabelStore(StoreDatabase):
     # --- reading ------------------------------------------------------------------------------
 
     def _rows(self, sql: str, parameters: Iterable[Any] = ()) -> list[LabelRecord]:
-        with self._lock:
-            try:
-                rows = self._db.execute(f"SELECT {_COLUMNS} FROM {_FROM} {sql}", tuple(parameters))
-                return [_record(row) for row in rows]
-            except sqlite3.Error as err:
-                raise self._error(err) from None
+        query = f"SELECT {_COLUMNS} FROM {_FROM} {sql}"
+        return self._read(lambda db: [_record(row) for row in db.execute(query, tuple(parameters))])
 
     def __len__(self) -> int:
         return int(self._scalar("SELECT count(*) FROM answers"))
@@ -198,17 +194,7 @@ class LabelStore(StoreDatabase):
     def current_answers(self) -> CurrentAnswers:
         """Every answered comment's current ``(state, label)``: two strings read from the
         index the store keeps (fast on millions of labels)."""
-        with self._lock:
-            try:
-                ids, codes = self._db.execute(CURRENT_COLUMNS).fetchone()
-                found = ids.split(SEPARATOR) if ids else []
-                if len(found) == len(codes or ""):
-                    return CurrentAnswers(found, codes or "")
-                # an id holding the separator: read row by row instead
-                rows = self._db.execute("SELECT comment_id, code FROM current").fetchall()
-                return CurrentAnswers([cid for cid, _ in rows], "".join(c for _, c in rows))
-            except sqlite3.Error as err:
-                raise self._error(err) from None
+        return self._read(_current_answers)
 
     def labels(self, *, disagreements: bool = False) -> dict[str, LabelRecord]:
         """Each labelled comment's current label (a moderator's, else the platform's), as the
@@ -457,6 +443,16 @@ class LabelStore(StoreDatabase):
             (comment_id,),
         ).fetchone()
         return row[0] if row else None
+
+
+def _current_answers(db: sqlite3.Connection) -> CurrentAnswers:
+    ids, codes = db.execute(CURRENT_COLUMNS).fetchone()
+    found = ids.split(SEPARATOR) if ids else []
+    if len(found) == len(codes or ""):
+        return CurrentAnswers(found, codes or "")
+    # an id holding the separator: read row by row instead
+    rows = db.execute("SELECT comment_id, code FROM current").fetchall()
+    return CurrentAnswers([cid for cid, _ in rows], "".join(c for _, c in rows))
 
 
 def _dumps(value: Any) -> str | None:

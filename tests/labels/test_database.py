@@ -245,3 +245,21 @@ def test_an_empty_store_is_still_a_store():
     """Finding 13: ``if store:`` read an empty store as no store at all."""
     with LabelStore(":memory:") as store:
         assert len(store) == 0 and store
+
+
+def test_a_store_opened_before_a_fork_writes_from_the_child(tmp_path):
+    """The writers' queue is a thread, which a forked child does not inherit: the child opens
+    a queue of its own rather than wait for a thread that is not there."""
+    store = LabelStore(tmp_path / "labels.db", busy_seconds=5)
+    store.answer(said("parent", "civil"))
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child)
+        try:
+            store.answer(said("child", "civil"))
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert sorted(r.id for r in store.history()) == ["child", "parent"]
+    store.close()

@@ -45,22 +45,6 @@ def review_loop(
     before the next comment is shown) and say so. A comment leased to someone else is left
     to them. Returns the answers given this session."""
     leases = leases or Leases(store)
-    try:
-        return _answer_loop(items, store, labeller, model_id, read_key, show, say, leases)
-    finally:
-        leases.release(labeller)
-
-
-def _answer_loop(
-    items: list[QueueItem],
-    store: LabelStore,
-    labeller: str,
-    model_id: str,
-    read_key: Callable[[], str],
-    show: Callable[[QueueItem, int, int, bool], None],
-    say: Callable[[str], None],
-    leases: Leases,
-) -> Counter:
     items = list(items)
     first_turns = len(items)
     done: list[tuple[QueueItem, str, int]] = []
@@ -117,4 +101,5 @@ def _answer_loop(
         else:
             say(f"saved {label} for {item.comment.id} to {store.path}")
         position += 1
+    leases.release(labeller)  # (after an error, it runs out by itself)
     return +given
