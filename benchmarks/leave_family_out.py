@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections import defaultdict
 from collections.abc import Iterator
@@ -32,7 +31,7 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).parents[1]), str(Path(__file__).parent)]  # this checkout first
 from _machine import describe  # noqa: E402
 from page_layouts import PageScore, summary  # noqa: E402
-from real_pages import DEFAULT_PAGES, pages_of, run  # noqa: E402
+from real_pages import add_pages_option, pages_of, run  # noqa: E402
 from results import replace_parts  # noqa: E402
 
 import moderation.formats.page_html as page_html  # noqa: E402
@@ -157,12 +156,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--input", choices=("txt", "html"), default="html")
     parser.add_argument("--page", help="one page (its NAME)")
-    parser.add_argument(
-        "--pages",
-        type=Path,
-        default=Path(os.environ.get("MODERATION_PAGES", DEFAULT_PAGES)),
-        help="the corpus folder (default: $MODERATION_PAGES, else ../shared/pages)",
-    )
+    add_pages_option(parser)
     parser.add_argument("--results", action="store_true", help="rewrite RESULTS.md's section")
     parser.add_argument("--heading", choices=PARTS, help="the part of the section to write")
     args = parser.parse_args()

@@ -16,7 +16,6 @@ are read. ``--results`` writes the section "Other renderers (benchmarks/other_re
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
 import subprocess
@@ -26,8 +25,8 @@ from pathlib import Path
 
 sys.path[:0] = [str(Path(__file__).parents[1]), str(Path(__file__).parent)]  # this checkout first
 from _machine import describe  # noqa: E402
-from page_layouts import PageScore, score_page, summary  # noqa: E402
-from real_pages import DEFAULT_PAGES, clean, pages_of  # noqa: E402
+from page_layouts import PageScore, score_page  # noqa: E402
+from real_pages import add_pages_option, clean, pages_of, totals_table  # noqa: E402
 from results import replace_section  # noqa: E402
 
 SECTION = "Other renderers (benchmarks/other_renderers.py)"
@@ -86,25 +85,11 @@ def run(folder: Path, page: str | None) -> dict[str, list[PageScore]]:
     return scores
 
 
-def table(scores: dict[str, list[PageScore]]) -> str:
-    lines = ["| rendering | pages | met | of | % | fused |", "|---|---:|---:|---:|---:|---:|"]
-    for label, found in scores.items():
-        met, total, fused = summary(found)
-        pct = 100 * met / total if total else 100.0
-        lines.append(f"| {label} | {len(found)} | {met} | {total} | {pct:.1f} | {fused} |")
-    return "\n".join(lines)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--page", help="one page (its NAME)")
     parser.add_argument("--verbose", "-v", action="store_true", help="one line per rendering")
-    parser.add_argument(
-        "--pages",
-        type=Path,
-        default=Path(os.environ.get("MODERATION_PAGES", DEFAULT_PAGES)),
-        help="the corpus folder (default: $MODERATION_PAGES, else ../shared/pages)",
-    )
+    add_pages_option(parser)
     parser.add_argument("--results", action="store_true", help="rewrite RESULTS.md's section")
     args = parser.parse_args()
     if not (args.pages / "split.json").exists():
@@ -118,7 +103,7 @@ def main() -> None:
         for s in scores["other"]:
             pct = 100 * s.met / s.total if s.total else 100.0
             print(f"{s.name:48} {s.met:4}/{s.total:<4} {pct:5.1f}%  fused {s.fused}")
-    text = table(scores)
+    text = totals_table("rendering", scores)
     print(text)
     if args.results:
         replace_section(

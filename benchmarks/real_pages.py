@@ -64,17 +64,32 @@ def run(folder: Path, split: str, suffix: str, page: str | None = None) -> list[
     return scores
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=("dev", "heldout"), default="dev")
-    parser.add_argument("--input", choices=("txt", "html"), default="txt")
-    parser.add_argument("--page", help="score one page (its NAME)")
+def add_pages_option(parser: argparse.ArgumentParser) -> None:
+    """``--pages``: the corpus folder, for every script that reads the real page corpus."""
     parser.add_argument(
         "--pages",
         type=Path,
         default=Path(os.environ.get("MODERATION_PAGES", DEFAULT_PAGES)),
         help="the corpus folder (default: $MODERATION_PAGES, else ../shared/pages)",
     )
+
+
+def totals_table(first: str, scores: dict[str, list[PageScore]]) -> str:
+    """One row of totals per label (a rendering, an input): pages, met, of, %, fused."""
+    lines = [f"| {first} | pages | met | of | % | fused |", "|---|---:|---:|---:|---:|---:|"]
+    for label, found in scores.items():
+        met, total, fused = summary(found)
+        pct = 100 * met / total if total else 100.0
+        lines.append(f"| {label} | {len(found)} | {met} | {total} | {pct:.1f} | {fused} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", choices=("dev", "heldout"), default="dev")
+    parser.add_argument("--input", choices=("txt", "html"), default="txt")
+    parser.add_argument("--page", help="score one page (its NAME)")
+    add_pages_option(parser)
     parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
     parser.add_argument("--results", action="store_true", help="rewrite RESULTS.md's section")
     parser.add_argument("--heading", choices=PARTS, help="the part of the section to write")

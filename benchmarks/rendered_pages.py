@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).parents[1]), str(Path(__file__).parent)]  # this checkout first
 from _machine import describe  # noqa: E402
 from other_renderers import COMMANDS, render  # noqa: E402
-from page_layouts import PageScore, score_page, summary  # noqa: E402
-from real_pages import clean, pages_of  # noqa: E402
+from page_layouts import PageScore, score_page  # noqa: E402
+from real_pages import clean, pages_of, totals_table  # noqa: E402
 from results import replace_parts  # noqa: E402
 
 FOLDER = Path(__file__).parent / "rendered_pages"
@@ -54,13 +54,8 @@ def run(split: str, page: str | None = None) -> dict[str, list[PageScore]]:
 
 
 def table(scores: dict[str, list[PageScore]]) -> str:
-    lines = ["| input | pages | met | of | % | fused |", "|---|---:|---:|---:|---:|---:|"]
     texts = [s for label, found in scores.items() if label != "html" for s in found]
-    for label, found in (*scores.items(), ("all text renderings", texts)):
-        met, total, fused = summary(found)
-        pct = 100 * met / total if total else 100.0
-        lines.append(f"| {label} | {len(found)} | {met} | {total} | {pct:.1f} | {fused} |")
-    return "\n".join(lines)
+    return totals_table("input", {**scores, "all text renderings": texts})
 
 
 def main() -> None:

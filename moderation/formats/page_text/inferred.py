@@ -60,7 +60,7 @@ _CJK_BYLINE = re.compile(
     r"^(?P<name>\S{1,10}(?:\s\S{1,10})?)\s*(?:記者|기자|记者|記者|특파원|編集委員|論説委員)$"
 )
 _LYNX_REF = re.compile(r"\[\d{1,5}\]")
-_DIGIT = re.compile(r"\d")
+_CAMEL = re.compile(r"[a-zß-ÿ][A-ZÀ-Þ][a-zß-ÿ]{2,}\.?\s+\d")  # "IwonaMay 30": may hold a glued date
 # two links side by side ("[25]Ruby[26]21:00"): a name and its date, not one word
 _LYNX_REF_GLUED = re.compile(r"(?<=[^\W\d_])\[\d{1,5}\](?=[A-ZÀ-ÖØ-Þ0-9])")
 
@@ -77,7 +77,7 @@ def prepare(text: str) -> list[str]:
     lines = [_LYNX_REF.sub("", _LYNX_REF_GLUED.sub(" ", line)) for line in lines]
     glued = _glued_month()
     return [
-        (glued.sub(" ", line) if len(line) <= 120 and _DIGIT.search(line) else line)
+        (glued.sub(" ", line) if len(line) <= 120 and _CAMEL.search(line) else line)
         .expandtabs(8)
         .rstrip()
         for line in lines
