@@ -136,6 +136,8 @@ class Service:
 
     def close(self) -> None:
         self.live.stop()
+        if self.store is not None:  # a write waiting for the store gives up now (503)
+            self.store.stop_waiting()
         self.scoring.shutdown(wait=True)
         self.writes.close()
         if self.store is not None:
