@@ -159,17 +159,21 @@ def scoring_child(texts: list[str], code: Path | None = None) -> dict:
     """COLD_CHILD's figures, in a fresh process (the code at ``code`` when given, through
     PYTHONPATH)."""
     env = dict(os.environ)
-    if code is not None:
+    if code is not None:  # `python -c` puts its folder first on the path: run it there too
         env["PYTHONPATH"] = str(code)
     out = subprocess.run(
-        [sys.executable, "-c", COLD_CHILD],
+        [sys.executable, "-c", COLD_CHILD + "\nimport moderation\nprint(moderation.__file__)"],
         input=json.dumps(texts),
         capture_output=True,
         text=True,
         check=True,
         env=env,
+        cwd=code,
     ).stdout
-    return json.loads(out)
+    figures, where = out.strip().splitlines()[-2:]
+    if code is not None and not Path(where).resolve().is_relative_to(Path(code).resolve()):
+        raise SystemExit(f"the old code's child imported {where}, not the code at {code}")
+    return json.loads(figures)
 
 
 def run_scoring(

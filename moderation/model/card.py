@@ -131,6 +131,22 @@ def _data_table(meta: ModelMeta) -> str:
     return "\n".join(rows)
 
 
+def _held_out_texts(meta: ModelMeta) -> str:
+    """The training rows left out because their text is a held-out split's (OLID's test)."""
+    left = {
+        f["dataset"]: f["held_out_texts_left_out"]
+        for f in meta.training_files
+        if f.get("held_out_texts_left_out")
+    }
+    if not left:
+        return ""
+    shown = ", ".join(f"{source} {n:,}" for source, n in left.items())
+    return (
+        "\nRows whose normalised text is also in a held-out split (OLID's test split, an "
+        f"evaluation set) were left out of training: {shown}."
+    )
+
+
 def _relabelling(meta: ModelMeta) -> str:
     """What the recipe's relabelling changed (``data/relabelling``), when it applied one."""
     found = [f for f in meta.training_files if f.get("dataset") == "relabelling"]
@@ -398,7 +414,7 @@ logistic regression (C={meta.C:g}, class weights {config["class_weight"]}, sourc
 
 {citations}
 
-Mapping from each dataset's labels to ours: see `data/README.md`.
+Mapping from each dataset's labels to ours: see `data/README.md`.{_held_out_texts(meta)}
 {_relabelling(meta)}{_adaptation(meta)}
 ## Held-out quality
 Cross-validated on {config["cv_folds"]} folds grouped by thread and by duplicate text
