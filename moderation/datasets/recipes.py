@@ -47,6 +47,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "spelling_languages": ["en", "de", "pt", "fr", "es"],  # ...never a real word of these
     "phrase_min_df": 10,  # two-word phrases ("go back", "make you") used by 10+ texts
     "negation_scope": 3,  # "don't deserve respect" -> not_deserve not_respect
+    # "called me a said_idiot", "find where you live cuethreat" (moderation.cues; "target"
+    # measured and left out: RESULTS.md)
+    "cue_marks": ["reported", "threat"],
     "norm_smoothing": 100.0,  # a few weak words stay near the prior
     "length_nuisance": True,  # length is no evidence
     "C_grid": [4.0],

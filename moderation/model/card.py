@@ -131,6 +131,19 @@ def _data_table(meta: ModelMeta) -> str:
     return "\n".join(rows)
 
 
+CUE_WORDS = {
+    "reported": 'reported insults read as other words ("called me a said_idiot")',
+    "threat": 'threat patterns without swear words marked ("find where you live cuethreat")',
+    "target": 'insults aimed at the reader read as other words ("you you_idiot")',
+}
+
+
+def _cues(config: dict[str, Any]) -> str:
+    """The cues written into the text before it is split (``moderation.cues``)."""
+    kinds = config.get("cue_marks") or ()
+    return "".join(f", {CUE_WORDS[k]}" for k in kinds if k in CUE_WORDS)
+
+
 def _held_out_texts(meta: ModelMeta) -> str:
     """The training rows left out because their text is a held-out split's (OLID's test)."""
     left = {
@@ -400,8 +413,8 @@ A comment-moderation classifier: for one comment it gives the probability of eac
 
 ## Model
 One scikit-learn pipeline: text normalisation (platform placeholders, markup, entities,
-obfuscation, emoji as words, negations marked), TF-IDF {features} without stop words or
-identity terms, {spelling}, multinomial
+obfuscation, emoji as words, negations marked{_cues(config)}), TF-IDF {features}
+without stop words or identity terms, {spelling}, multinomial
 logistic regression (C={meta.C:g}, class weights {config["class_weight"]}, sources weighted
 {config["source_weighting"]}{_length(config)}). Created
 {meta.created_at} with scikit-learn {meta.versions["scikit-learn"]}; trained in

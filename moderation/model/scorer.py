@@ -94,8 +94,10 @@ class LinearScorer:
         stop_words: frozenset[str] = frozenset(),
         spelling: Spelling | None = None,
         corrections: dict[str, str] | None = None,
+        cues: tuple[str, ...] = (),
     ):
         self.terms = terms
+        self.cues = tuple(cues)
         self.norm = norm
         self.norm_smoothing = float(norm_smoothing)
         self.negation = int(negation)
@@ -188,6 +190,7 @@ class LinearScorer:
             norm=features.norm,
             norm_smoothing=getattr(features, "norm_smoothing", 0.0),
             negation=int(steps["normalize"].kw_args.get("negation", 0)),
+            cues=tuple(steps["normalize"].kw_args.get("cues", ())),
             stop_words=frozenset(features.get_stop_words() or ()),
             spelling=getattr(features, "spelling_", None),
             corrections=getattr(features, "corrections_", None),
@@ -209,6 +212,7 @@ class LinearScorer:
                 settings=np.array([self.max_chars, int(self.sublinear_tf), _NORMS[self.norm]]),
                 norm_smoothing=np.array([self.norm_smoothing]),
                 negation=np.array([self.negation]),
+                cues=_text_array(list(self.cues)),
                 stop_words=_text_array(sorted(self.stop_words)),
                 spelling_words=_text_array(list(frequent)),
                 spelling_counts=np.array(list(frequent.values()), dtype=np.int64),
@@ -249,6 +253,7 @@ class LinearScorer:
                 if "norm_smoothing" in arrays.files
                 else 0.0,
                 negation=int(arrays["negation"][0]) if "negation" in arrays.files else 0,
+                cues=tuple(_text_list(arrays, "cues")),
                 stop_words=frozenset(_text_list(arrays, "stop_words")),
                 spelling=spelling,
                 corrections=dict(
@@ -408,7 +413,7 @@ class LinearScorer:
         texts = [text[: self.max_chars] for text in texts]
         joined = _BETWEEN + _BETWEEN.join(texts)
         if joined.count(_BOUNDARY) == n:
-            pieces = prepare(joined).split()
+            pieces = prepare(joined, self.cues).split()
             if pieces.count(_BOUNDARY) == n:
                 if not self.phrases:
                     codes, scoped = self._codes(pieces, between_texts=True)
@@ -422,7 +427,7 @@ class LinearScorer:
                 return np.concatenate([doc_w, phrase_doc]), np.concatenate([ids_w, phrase_ids])
         per_text, phrases = [], []
         for index, text in enumerate(texts):
-            mine = prepare(text).split()
+            mine = prepare(text, self.cues).split()
             codes, scoped = self._codes(mine)
             per_text.append(codes)
             if self.phrases:  # text by text, so no phrase joins two texts
@@ -502,7 +507,7 @@ class LinearScorer:
         """``feature_values([text])`` for one text, as {term id: value}, worked out on Python
         numbers (a live request: faster than numpy calls)."""
         self._trim()
-        pieces = prepare(text[: self.max_chars]).split()
+        pieces = prepare(text[: self.max_chars], self.cues).split()
         codes = list(map(self._piece_code.__getitem__, pieces))
         scoped: dict[int, str] = {}
         if self.negation:
