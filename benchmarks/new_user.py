@@ -63,7 +63,8 @@ def main() -> None:
         from _machine import describe
         from results import replace_section
 
-        model = rows[0][3]["model"]
+        # every model that answered, in order (the German comment is read by the German one)
+        model = "`, `".join(dict.fromkeys(r[3]["model"] for r in rows))
         table = "\n".join(
             f"| {text} | {extra or '-'} | {', '.join(expected) or 'none'} | "
             f"{', '.join(record['flags']) or 'none'} | {record['prediction']} | "
@@ -73,7 +74,7 @@ def main() -> None:
         )
         replace_section(
             "What a new user saw (benchmarks/new_user.py)",
-            f"Machine: {describe()}. Command: `python benchmarks/new_user.py --results`; model "
+            f"Machine: {describe()}. Command: `python benchmarks/new_user.py --results`; models "
             f"`{model}`, each comment through `moderation score --json`. {right} of "
             f"{len(rows)} right.\n\n| comment | options | flags expected | flags | prediction "
             "| abusive | conspiracy | notes | right |\n|---|---|---|---|---|---|---|---|---|\n"

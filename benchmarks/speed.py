@@ -2,7 +2,7 @@
 
     python benchmarks/speed.py [--from ../shared/datasets] [--only scoring,flag,cold]
                                [--sizes 10000 100000 1000000] [--repeat 1] [--keep]
-                               [--compare /tmp/old] [--results]
+                               [--compare /tmp/old] [--references plain] [--results]
 
 The texts are every comment of every dataset the project knows
 (``moderation.datasets.convert.examples`` over ``moderation.datasets.registry.DATASETS``, the
@@ -122,16 +122,19 @@ cache = (
     if model.scorer is not None
     else None
 )
-warm, records = [], []
+warm, warm_cpu, records = [], [], []
 for _ in range(REPEATS):
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     again = model.predict_proba(texts)
     warm.append(time.perf_counter() - started)
+    warm_cpu.append(time.process_time() - cpu)
 for _ in range(REPEATS):
     started = time.perf_counter()
     model.score(texts)
     records.append(time.perf_counter() - started)
+import hashlib
 print(json.dumps({"load": load_seconds, "cold": cold, "warm": warm, "score": records,
+                  "warm_cpu": warm_cpu, "sha256": hashlib.sha256(first.tobytes()).hexdigest(),
                   "scorer": type(model.scorer).__name__, "cache_pieces": cache,
                   "same": bool(abs(first - again).max() == 0),
                   "peak_mb": [int(line.split()[1]) for line in open("/proc/self/status")
@@ -139,16 +142,47 @@ print(json.dumps({"load": load_seconds, "cold": cold, "warm": warm, "score": rec
 """.replace("REPEATS", str(REPEATS))
 
 
-def timed_passes(predict, texts: list[str], repeats: int = REPEATS) -> list[float]:
-    seconds = []
+def timed_passes(
+    predict, texts: list[str], repeats: int = REPEATS
+) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of each pass (CPU time is what another developer's load disturbs
+    least on a shared machine)."""
+    seconds, cpu = [], []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         predict(texts)
         seconds.append(time.perf_counter() - started)
-    return seconds
+        cpu.append(time.process_time() - cpu_started)
+    return seconds, cpu
 
 
-def run_scoring(root: Path, texts: list[str]) -> tuple[str, list[str]]:
+def scoring_child(texts: list[str], code: Path | None = None) -> dict:
+    """COLD_CHILD's figures, in a fresh process (the code at ``code`` when given, through
+    PYTHONPATH)."""
+    env = dict(os.environ)
+    if code is not None:  # `python -c` puts its folder first on the path: run it there too
+        env["PYTHONPATH"] = str(code)
+    out = subprocess.run(
+        [sys.executable, "-c", COLD_CHILD + "\nimport moderation\nprint(moderation.__file__)"],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=code,
+    ).stdout
+    figures, where = out.strip().splitlines()[-2:]
+    if code is not None and not Path(where).resolve().is_relative_to(Path(code).resolve()):
+        raise SystemExit(f"the old code's child imported {where}, not the code at {code}")
+    return json.loads(figures)
+
+
+def run_scoring(
+    root: Path,
+    texts: list[str],
+    compare: Path | None = None,
+    references: tuple[str, ...] = ("plain", "fasttext", "word_char"),
+) -> tuple[str, list[str]]:
     import numpy as np
     from quality import FastText, Plain
 
@@ -158,21 +192,18 @@ def run_scoring(root: Path, texts: list[str]) -> tuple[str, list[str]]:
 
     n = len(texts)
     say(f"scoring: shipped model in a fresh process ({n:,} texts)")
-    out = subprocess.run(
-        [sys.executable, "-c", COLD_CHILD],
-        input=json.dumps(texts),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    child = json.loads(out)
+    child = scoring_child(texts)
+    old = None
+    if compare is not None:
+        say(f"scoring: the same model with the old code at {compare}")
+        old = scoring_child(texts, compare)
 
     model = load_model()
     started = time.perf_counter()
     model.pipeline  # noqa: B018 - unpickle outside the timing
     unpickle = time.perf_counter() - started
     say("scoring: shipped model through scikit-learn")
-    sklearn_runs = timed_passes(model.pipeline.predict_proba, texts)
+    sklearn_runs, sklearn_cpu = timed_passes(model.pipeline.predict_proba, texts)
     difference = float(
         np.abs(
             model.pipeline.predict_proba(texts[:20_000]) - model.predict_proba(texts[:20_000])
@@ -182,59 +213,67 @@ def run_scoring(root: Path, texts: list[str]) -> tuple[str, list[str]]:
     examples, _ = recipe_records("default", root)
     records = [{"text": e.text, "label": e.label} for e in examples]
     train_texts, labels = [r["text"] for r in records], [r["label"] for r in records]
-    references = []
     say(f"scoring: training the references on {len(records):,} records")
     started = time.perf_counter()
-    plain = Plain().fit(records)
-    references.append(
+    plain = Plain().fit(records) if "plain" in references else None
+    fitted = []
+    fitted.append(
         (
             "plain `TfidfVectorizer()` + `LogisticRegression()`",
             "`pipeline.predict_proba(texts)`",
             time.perf_counter() - started,
-            plain.pipeline.predict_proba,
+            plain.pipeline.predict_proba if plain else None,
         )
     )
     started = time.perf_counter()
-    fasttext = FastText().fit(records)
-    references.append(
+    fasttext = FastText().fit(records) if "fasttext" in references else None
+    fitted.append(
         (
             "fastText supervised (defaults, 1 thread)",
             '`f.predict(line, k, 0.0, "strict")` per text, as quality.py',
             time.perf_counter() - started,
-            fasttext.predict_proba,
+            fasttext.predict_proba if fasttext else None,
         )
     )
     started = time.perf_counter()
-    word_char = build_pipeline(PipelineConfig(char_ngrams=(2, 5)), C=1.0).fit(train_texts, labels)
-    references.append(
+    word_char = (
+        build_pipeline(PipelineConfig(char_ngrams=(2, 5)), C=1.0).fit(train_texts, labels)
+        if "word_char" in references
+        else None
+    )
+    fitted.append(
         (
             "project pipeline, word + char 2-5 TF-IDF (`PipelineConfig(char_ngrams="
             "(2, 5))`, C = 1)",
             "`pipeline.predict_proba(texts)`",
             time.perf_counter() - started,
-            word_char.predict_proba,
+            word_char.predict_proba if word_char else None,
         )
     )
     reference_runs = []
-    for name, call, fit_seconds, predict in references:
-        say(f"scoring: {name}")
-        reference_runs.append((name, call, fit_seconds, timed_passes(predict, texts)))
+    for name, call, fit_seconds, predict in fitted:
+        if predict is not None:
+            say(f"scoring: {name}")
+            reference_runs.append((name, call, fit_seconds, *timed_passes(predict, texts)))
 
     warm_best = min(child["warm"])
 
-    def row(name: str, call: str, kind: str, runs: list[float], fit: str = "-") -> str:
+    def row(
+        name: str, call: str, kind: str, runs: list[float], fit: str = "-", cpu: list | None = None
+    ) -> str:
         best = min(runs)
         shown = " / ".join(f"{s:.2f}" for s in runs)
+        by_cpu = f"{min(cpu):.2f} ({n / min(cpu):,.0f}/s)" if cpu else "-"
         return (
             f"| {name} | {call} | {kind} | {shown} | {best:.2f} | **{n / best:,.0f}** | "
-            f"{warm_best / best:.2f} | {fit} |"
+            f"{by_cpu} | {warm_best / best:.2f} | {fit} |"
         )
 
     shipped = "shipped default model (numpy scorer, `scorer.npz`)"
     rows = [
-        "| model | call | pass | seconds per pass | best s | comments/s | speed vs shipped "
-        "warm | fit s (not timed) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| model | call | pass | seconds per pass | best s | comments/s | best CPU s "
+        "(comments per CPU s) | speed vs shipped warm | fit s (not timed) |",
+        "|---|---|---|---|---|---|---|---|---|",
         row(
             shipped,
             "`load_model().predict_proba(texts)`",
@@ -248,6 +287,7 @@ def run_scoring(root: Path, texts: list[str]) -> tuple[str, list[str]]:
             "whitespace piece's token ids, so this is the steady state of a long-running "
             "scorer)",
             child["warm"],
+            cpu=child["warm_cpu"],
         ),
         row(
             shipped,
@@ -260,10 +300,21 @@ def run_scoring(root: Path, texts: list[str]) -> tuple[str, list[str]]:
             "`model.pipeline.predict_proba(texts)`",
             "best of 3 (normalisation's word cache warm after the first)",
             sklearn_runs,
+            cpu=sklearn_cpu,
         ),
     ]
-    for name, call, fit_seconds, runs in reference_runs:
-        rows.append(row(name, call, "best of 3", runs, f"{fit_seconds:.1f}"))
+    if old is not None:
+        rows.append(
+            row(
+                f"the same model, old code ({compare})",
+                "`load_model().predict_proba(texts)`",
+                "warm, best of 3, in its own fresh process right after the new code's",
+                old["warm"],
+                cpu=old["warm_cpu"],
+            )
+        )
+    for name, call, fit_seconds, runs, cpu in reference_runs:
+        rows.append(row(name, call, "best of 3", runs, f"{fit_seconds:.1f}", cpu))
     notes = [
         f"{n:,} comments: the {len(set(texts)):,} distinct texts of all the datasets, cycled. "
         f"One process; the numpy scorer rows ran in a fresh child process "
@@ -273,6 +324,15 @@ def run_scoring(root: Path, texts: list[str]) -> tuple[str, list[str]]:
         f"pipeline took {unpickle:.2f} s (not timed); on 20,000 texts its probabilities differ "
         f"from the numpy scorer's by at most {difference:.1e}. The references were trained on "
         f"the default recipe's {len(records):,} records.",
+        *(
+            [
+                f"Old code: the same child process with PYTHONPATH={compare}; its "
+                f"probabilities are identical to the new code's bit for bit: "
+                f"{old['sha256'] == child['sha256']}."
+            ]
+            if old is not None
+            else []
+        ),
         f"Target: in-process scoring >= {TARGET_SCORING:,} comments/s warm: "
         f"{n / warm_best:,.0f}, {'met' if n / warm_best >= TARGET_SCORING else '**not met**'}.",
     ]
@@ -655,7 +715,13 @@ def main() -> None:
         type=Path,
         default=None,
         help="a checkout of older code (e.g. `git worktree add ../old main`): each flag row "
-        "is run with it too, on the same export, and the rows compared",
+        "is run with it too, on the same export, and the rows compared; scoring runs the "
+        "shipped model with it too",
+    )
+    parser.add_argument(
+        "--references",
+        default="plain,fasttext,word_char",
+        help="comma-separated reference models of the scoring part: plain, fasttext, word_char",
     )
     parser.add_argument("--results", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
@@ -689,7 +755,12 @@ def main() -> None:
 
     sections = []
     if "scoring" in parts:
-        table, notes = run_scoring(root, cycled(texts, SCORING_TEXTS))
+        table, notes = run_scoring(
+            root,
+            cycled(texts, SCORING_TEXTS),
+            args.compare,
+            tuple(r.strip() for r in args.references.split(",") if r.strip()),
+        )
         sections.append(
             (f"In-process scoring, {SCORING_TEXTS:,} real comments, one process", table, notes)
         )
@@ -713,6 +784,8 @@ def main() -> None:
         command += f" --repeat {args.repeat}"
     if args.compare is not None:
         command += f" --compare {args.compare}"
+    if args.references != parser.get_default("references"):
+        command += f" --references {args.references}"
     body = [
         f"Machine: {describe()}. Command: `{command}`. What each row measures: see the "
         f"script's docstring. Runtime {runtime / 60:.1f} min."

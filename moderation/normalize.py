@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
 from typing import TypeVar
 
+from moderation.cues import mark_cues
 from moderation.lexicons import NEGATORS, STOP_WORDS
 
 # Characters that render as nothing and are used to break up words.
@@ -240,17 +241,18 @@ class BoundedCache(dict[K, V]):
 _WORDS = BoundedCache(normalize_word, limit=200_000)
 
 
-def normalized_words(text: str) -> list[str]:
+def normalized_words(text: str, cues: tuple[str, ...] = ()) -> list[str]:
     """The normalised pieces of ``text``, one per whitespace-separated piece of the prepared
     text (empty strings for pieces that normalise to nothing)."""
     _WORDS.trim()
-    return list(map(_WORDS.__getitem__, prepare(text).split()))
+    return list(map(_WORDS.__getitem__, prepare(text, cues).split()))
 
 
-def prepare(text: str) -> str:
+def prepare(text: str, cues: tuple[str, ...] = ()) -> str:
     """The steps that look across white space: entities, markup, pre-tokenised clitics and
-    words spelt out letter by letter (``i d i o t``). Everything else is done one piece at a
-    time by ``normalize_word``."""
+    words spelt out letter by letter (``i d i o t``); with ``cues``, those kinds of cue marked
+    (``moderation.cues``: reported insults, threats, insults aimed at the reader). Everything
+    else is done one piece at a time by ``normalize_word``."""
     if "&" in text:
         text = html.unescape(html.unescape(text))  # "&amp;amp;" is common in tweets
     if "<" in text:
@@ -259,6 +261,8 @@ def prepare(text: str) -> str:
         text = _CLITIC.sub(_clitic_joined, text)
     if _MAY_SPACED_OUT.search(text):
         text = _spaced_out_joined(text)
+    if cues:
+        text = mark_cues(text, cues)
     return text
 
 
@@ -326,24 +330,27 @@ def _symbols_as_words(text: str) -> str:
     return "".join(_symbol_words(char) if ord(char) > 0x2000 else char for char in text)
 
 
-def normalize(text: str, negation: int = 0) -> str:
+def normalize(text: str, negation: int = 0, cues: tuple[str, ...] = ()) -> str:
     """One comment's text in the form features are built from (lower case, one space between
     words, platform marks removed); with ``negation``, the words a negation turns around are
-    marked (``mark_negation``)."""
-    words = normalized_words(text)
+    marked (``mark_negation``); with ``cues``, those kinds of cue (``prepare``)."""
+    words = normalized_words(text, cues)
     if negation:
         words = mark_negation(words, negation)
     return " ".join(filter(None, words))
 
 
 def normalize_many(
-    texts: Iterable[str], max_chars: int | None = None, negation: int = 0
+    texts: Iterable[str],
+    max_chars: int | None = None,
+    negation: int = 0,
+    cues: tuple[str, ...] = (),
 ) -> list[str]:
     """``normalize`` over a batch (what the pipeline's first step calls). With ``max_chars``,
     only that prefix of each text is read, so a 10 MB comment costs what a long one does."""
     if max_chars is None:
-        return [normalize(text, negation) for text in texts]
-    return [normalize(text[:max_chars], negation) for text in texts]
+        return [normalize(text, negation, cues) for text in texts]
+    return [normalize(text[:max_chars], negation, cues) for text in texts]
 
 
 # --- negation -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from moderation.datasets.relabel import apply_relabels, read_relabels, settle, s
 from moderation.errors import UsageError
 from moderation.files import sha256_file
 from moderation.labels.examples import Example, read_labelled
+from moderation.normalize import normalize
 
 ENV_DATASETS = "MODERATION_DATASETS"
 ENV_ML = "MODERATION_DATASETS_ML"
@@ -46,6 +47,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "spelling_languages": ["en", "de", "pt", "fr", "es"],  # ...never a real word of these
     "phrase_min_df": 10,  # two-word phrases ("go back", "make you") used by 10+ texts
     "negation_scope": 3,  # "don't deserve respect" -> not_deserve not_respect
+    # "called me a said_idiot", "find where you live cuethreat" (moderation.cues; "target"
+    # measured and left out: RESULTS.md)
+    "cue_marks": ["reported", "threat"],
     "norm_smoothing": 100.0,  # a few weak words stay near the prior
     "length_nuisance": True,  # length is no evidence
     "C_grid": [4.0],
@@ -201,21 +205,31 @@ def source_rows(
     relabelled: bool = True,
     rounds: tuple[int, ...] | None = None,
     counts: Counter[str] | None = None,
+    left_out: Counter[str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Each source's labelled rows as a recipe trains on them: the relabelling applied (only
     ``rounds`` of it, when given; rows it leaves out, and rows still without a label, dropped)
-    and held-out splits left out. ``counts`` gathers how many rows each relabelling rule
-    touched."""
+    and held-out splits left out, with every row whose normalised text is a held-out row's
+    (OLID's test split repeats a few of its training tweets). ``counts`` gathers how many rows
+    each relabelling rule touched, ``left_out`` how many rows of each source were left out as
+    a held-out text."""
     settled = settle(read_relabels(relabels_path(), rounds)) if relabelled else {}
-    rows = {}
+    rows, held_out_texts = {}, set()
     for source in sources:
         held_out = HELD_OUT_SPLITS.get(source)
-        found = dataset_examples(source, root)
+        found = list(apply_relabels(dataset_examples(source, root), settled, counts))
+        if held_out is not None:
+            held_out_texts |= {normalize(r["text"]) for r in found if r.get("split") == held_out}
         rows[source] = [
             r
-            for r in apply_relabels(found, settled, counts)
+            for r in found
             if r["label"] is not None and (held_out is None or r.get("split") != held_out)
         ]
+    if held_out_texts:  # a held-out text repeated in a training split is held out too
+        for source, kept in rows.items():
+            rows[source] = [r for r in kept if normalize(r["text"]) not in held_out_texts]
+            if left_out is not None and len(rows[source]) < len(kept):
+                left_out[source] += len(kept) - len(rows[source])
     return rows
 
 
@@ -228,12 +242,14 @@ def recipe_records(
     records: list[Example] = []
     files: list[dict[str, Any]] = []
     touched: Counter[str] = Counter()
+    repeated: Counter[str] = Counter()
     rows = source_rows(
         chosen.sources,
         root,
         relabelled=chosen.relabelled,
         rounds=chosen.relabel_rounds,
         counts=touched,
+        left_out=repeated,
     )
     for source in chosen.sources:
         before = len(records)
@@ -243,6 +259,8 @@ def recipe_records(
                 {"file": item.name, "dataset": source, "sha256": item.sha256, "url": item.url}
             )
         files[-1]["examples"] = len(records) - before
+        if repeated[source]:
+            files[-1]["held_out_texts_left_out"] = repeated[source]
     if chosen.relabelled:
         path = relabels_path()
         files.append(

@@ -131,6 +131,35 @@ def _data_table(meta: ModelMeta) -> str:
     return "\n".join(rows)
 
 
+CUE_WORDS = {
+    "reported": 'reported insults read as other words ("called me a said_idiot")',
+    "threat": 'threat patterns without swear words marked ("find where you live cuethreat")',
+    "target": 'insults aimed at the reader read as other words ("you you_idiot")',
+}
+
+
+def _cues(config: dict[str, Any]) -> str:
+    """The cues written into the text before it is split (``moderation.cues``)."""
+    kinds = config.get("cue_marks") or ()
+    return "".join(f", {CUE_WORDS[k]}" for k in kinds if k in CUE_WORDS)
+
+
+def _held_out_texts(meta: ModelMeta) -> str:
+    """The training rows left out because their text is a held-out split's (OLID's test)."""
+    left = {
+        f["dataset"]: f["held_out_texts_left_out"]
+        for f in meta.training_files
+        if f.get("held_out_texts_left_out")
+    }
+    if not left:
+        return ""
+    shown = ", ".join(f"{source} {n:,}" for source, n in left.items())
+    return (
+        "\nRows whose normalised text is also in a held-out split (OLID's test split, an "
+        f"evaluation set) were left out of training: {shown}."
+    )
+
+
 def _relabelling(meta: ModelMeta) -> str:
     """What the recipe's relabelling changed (``data/relabelling``), when it applied one."""
     found = [f for f in meta.training_files if f.get("dataset") == "relabelling"]
@@ -384,8 +413,8 @@ A comment-moderation classifier: for one comment it gives the probability of eac
 
 ## Model
 One scikit-learn pipeline: text normalisation (platform placeholders, markup, entities,
-obfuscation, emoji as words, negations marked), TF-IDF {features} without stop words or
-identity terms, {spelling}, multinomial
+obfuscation, emoji as words, negations marked{_cues(config)}), TF-IDF {features}
+without stop words or identity terms, {spelling}, multinomial
 logistic regression (C={meta.C:g}, class weights {config["class_weight"]}, sources weighted
 {config["source_weighting"]}{_length(config)}). Created
 {meta.created_at} with scikit-learn {meta.versions["scikit-learn"]}; trained in
@@ -398,7 +427,7 @@ logistic regression (C={meta.C:g}, class weights {config["class_weight"]}, sourc
 
 {citations}
 
-Mapping from each dataset's labels to ours: see `data/README.md`.
+Mapping from each dataset's labels to ours: see `data/README.md`.{_held_out_texts(meta)}
 {_relabelling(meta)}{_adaptation(meta)}
 ## Held-out quality
 Cross-validated on {config["cv_folds"]} folds grouped by thread and by duplicate text

@@ -68,6 +68,9 @@ class PipelineConfig:
     norm_smoothing: float = 0.0
     # how many words after a negation are marked not_ (moderation.normalize.mark_negation)
     negation_scope: int = 0
+    # cues written into the text (moderation.cues.KINDS): "reported" insults read as said_
+    # words, "threat" patterns marked cuethreat, insults aimed at the reader ("target") as you_
+    cue_marks: tuple[str, ...] = ()
     # where flag thresholds are chosen: "folds" (grouped folds of the training data) or
     # "other_sources" (each source held out in turn, so the precision holds on a new site)
     thresholds_from: str = "folds"
@@ -113,7 +116,14 @@ class PipelineConfig:
         for key, value in values.items():
             if (
                 key
-                in ("word_ngrams", "char_ngrams", "C_grid", "dropped_terms", "spelling_languages")
+                in (
+                    "word_ngrams",
+                    "char_ngrams",
+                    "C_grid",
+                    "dropped_terms",
+                    "spelling_languages",
+                    "cue_marks",
+                )
                 and value is not None
             ):
                 value = tuple(value)
@@ -164,6 +174,10 @@ class PipelineConfig:
             raise bad("thresholds_from must be 'folds' or 'other_sources'")
         if self.norm not in ("l1", "l2"):
             raise bad("norm must be 'l1' or 'l2'")
+        from moderation.cues import KINDS
+
+        if set(self.cue_marks) - set(KINDS):
+            raise bad(f"cue_marks may name {', '.join(repr(k) for k in KINDS)}")
         if set(self.dropped_terms) - {"stop", "identity", "source"}:
             raise bad("dropped_terms may name 'stop', 'identity' and 'source'")
         if self.max_chars < 1:
@@ -439,6 +453,8 @@ def normalize_arguments(config: PipelineConfig) -> dict[str, Any]:
     arguments: dict[str, Any] = {"max_chars": config.max_chars}
     if config.negation_scope:
         arguments["negation"] = config.negation_scope
+    if config.cue_marks:
+        arguments["cues"] = tuple(config.cue_marks)
     return arguments
 
 

@@ -59,8 +59,9 @@ def threshold_for_precision(
     most comments of this label are caught at that precision). Where no threshold reaches it
     while catching at least ``min_recall`` of the label, the one with the best F1
     (``fallback="f1"``: a flag that almost never fires helps no moderator) or the one with the
-    highest precision that still catches 5 (``fallback="precision"``: as close to the promise
-    as the labels allow), marked ``reached_target=False``.
+    highest precision that still catches 5 and ``min_recall`` of the label
+    (``fallback="precision"``: as close to the promise as the labels allow), marked
+    ``reached_target=False``.
 
     Precision depends on how common the label is. With ``base_rate`` the examples are weighted
     so that the label is that common (as on a comment section, where abuse is rare), instead of
@@ -85,6 +86,8 @@ def threshold_for_precision(
         )
     if fallback == "precision":
         enough = np.flatnonzero(caught >= min(5, is_label.sum()))
+        if (recall[enough] >= min_recall).any():
+            enough = enough[recall[enough] >= min_recall]
         # the highest precision, and among equals the most caught
         best = enough[np.lexsort((-recall[enough], -precision[enough]))[0]]
         return Threshold(
@@ -152,9 +155,12 @@ def choose_thresholds(
     """Per flagged label, the threshold for ``target`` precision (one for all, or per label)
     chosen where it will hold on a
     new site: on held-out predictions of sources the model was not trained on
-    (``other_sources``, rows of NaN ignored). Where no threshold reaches the target there,
-    the one chosen on grouped folds of the training data (``in_domain``), marked
-    ``reached_target=False`` with what it gave on other sources in its notes. With
+    (``other_sources``, rows of NaN ignored). Where no threshold reaches the target there, the
+    higher of the one with the highest precision other sources allow (catching at least
+    ``min_recall``) and the one chosen on grouped folds of the training data (``in_domain``),
+    marked ``reached_target=False`` with what it gave on other sources in its notes: a
+    stricter target never gives a lower threshold (falling back to the folds alone did, as
+    their optimistic predictions reach the target lower down). With
     ``base_rates`` (label -> share of comments), precision is measured as if each label were
     that common."""
     base_rates = base_rates or {}
@@ -184,18 +190,37 @@ def choose_thresholds(
                 {"chosen_on": "other sources (leave one source out)"},
             )
         else:
-            chosen[label] = Threshold(
-                label,
-                folds.threshold,
-                folds.precision,
-                folds.recall,
-                False,
-                {
-                    "chosen_on": "grouped folds of the training data",
-                    "other_sources": _at(is_label, scores, folds.threshold, rate),
-                },
-            )
+            chosen[label] = _out_of_reach(folds, is_label, scores, wanted, min_recall, rate)
     return chosen
+
+
+def _out_of_reach(
+    folds: Threshold,
+    is_label: np.ndarray,
+    scores: np.ndarray,
+    wanted: float,
+    min_recall: float,
+    rate: float | None,
+) -> Threshold:
+    """The threshold of a label whose target precision other sources never reach: the most
+    precise one there (still catching ``min_recall``), or the folds' one if that is higher."""
+    closest = threshold_for_precision(
+        is_label, scores, folds.label, wanted, min_recall, rate, fallback="precision"
+    )
+    if folds.threshold >= closest.threshold:
+        cut, where = folds.threshold, "grouped folds of the training data"
+    else:
+        cut = closest.threshold
+        where = "other sources (leave one source out): the highest precision they allow"
+    at = _at(is_label, scores, cut, rate)
+    return Threshold(
+        folds.label,
+        cut,
+        at["precision"],
+        at["recall"],
+        False,
+        {"chosen_on": where, "other_sources": at, "grouped_folds": folds.to_dict()},
+    )
 
 
 # A site's own labels move a label's threshold from the base model's only as far as they can

@@ -389,3 +389,30 @@ def test_pan2024_maps_critical_to_civil_and_puts_tokens_back(tmp_path):
     ]
     assert rows[0]["text"] == "They planned the outbreak, read https://t.me/somechannel now"
     assert rows[1]["text"] == "The mandates don't work (at all) and “nobody” listens!"
+
+
+def test_a_training_row_with_a_held_out_text_is_left_out(monkeypatch):
+    from collections import Counter
+
+    from moderation.datasets import recipes
+
+    rows = {
+        "olid": [
+            {"text": "@USER what a day", "label": "civil", "split": "train"},
+            {"text": "a plain tweet", "label": "civil", "split": "train"},
+            {"text": "@USER  What a DAY", "label": "civil", "split": "test"},
+        ],
+        "davidson": [
+            {"text": "what a day", "label": "abusive"},
+            {"text": "fine", "label": "civil"},
+        ],
+    }
+    for source, found in rows.items():
+        for n, row in enumerate(found):
+            row["id"] = f"{source}-{n}"
+    monkeypatch.setattr(recipes, "dataset_examples", lambda source, root: iter(rows[source]))
+    left_out: Counter = Counter()
+    kept = recipes.source_rows(["olid", "davidson"], ".", relabelled=False, left_out=left_out)
+    assert [r["text"] for r in kept["olid"]] == ["a plain tweet"]
+    assert [r["text"] for r in kept["davidson"]] == ["fine"]
+    assert left_out == {"olid": 1, "davidson": 1}

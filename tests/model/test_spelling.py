@@ -2,6 +2,8 @@
 same in the scikit-learn pipeline and in the array scorer."""
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from moderation.model.pipeline import PipelineConfig, build_pipeline
 from moderation.model.scorer import LinearScorer
@@ -152,3 +154,42 @@ def test_phrases_are_the_same_in_the_pipeline_and_the_array_scorer():
     assert np.allclose(one_by_one, expected, atol=1e-6)
     spans = scorer.term_spans("Go back, you idiot!")
     assert spans[scorer.vocabulary["go back"]] == [(0, 7)]
+
+
+PHRASE_WORDS = sorted({w for t in PHRASE_TEXTS for w in t.split()}) + ["not", "don't", "go-back"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from([*PHRASE_WORDS, ",", "!", "@user", "x-y-z"]), max_size=14).map(
+            " ".join
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_phrases_in_any_batch_score_as_the_pipeline_does(texts):
+    pipeline, scorer = _phrase_pipeline_and_scorer()
+    expected = pipeline.predict_proba(texts)
+    assert np.allclose(scorer.probabilities(texts), expected, atol=1e-6)
+    assert np.allclose(scorer.probabilities([texts[0]])[0], expected[0], atol=1e-6)
+
+
+_FITTED: list = []
+
+
+def _phrase_pipeline_and_scorer():
+    if not _FITTED:
+        config = PipelineConfig(
+            spelling_min_count=2,
+            dropped_terms=("stop", "identity"),
+            norm_smoothing=5.0,
+            negation_scope=3,
+            phrase_min_df=2,
+        )
+        pipeline = build_pipeline(config, 1.0).fit(PHRASE_TEXTS, PHRASE_LABELS)
+        _FITTED.append(
+            (pipeline, LinearScorer.from_pipeline(pipeline, list(pipeline.classes_), 2000))
+        )
+    return _FITTED[0]

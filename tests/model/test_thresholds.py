@@ -26,12 +26,36 @@ def test_other_sources_decide_when_the_target_is_reached_there():
 def test_grouped_folds_decide_and_say_so_when_other_sources_fall_short():
     truth = ["conspiracy"] * 10 + ["civil"] * 10
     folds = _probabilities(list(np.linspace(0.95, 0.05, 20)), 2)
-    shuffled = _probabilities([0.5] * 20, 2)  # other sources: no ranking at all
+    shuffled = _probabilities([0.1] * 20, 2)  # other sources: no ranking at all
     chosen = choose_thresholds(truth, LABELS, {"conspiracy": 0.6}, 0.0, folds, shuffled)
     threshold = chosen["conspiracy"]
     assert not threshold.reached_target
     assert threshold.notes["chosen_on"] == "grouped folds of the training data"
-    assert threshold.notes["other_sources"]["precision"] == 0.5
+    assert threshold.notes["other_sources"]["precision"] == 0.0  # nothing flagged there
+
+
+def test_a_stricter_target_never_gives_a_lower_threshold():
+    # other sources reach precision 0.4 but not 0.75; the folds, optimistic, reach it far lower
+    rng = np.random.default_rng(0)
+    truth = np.array(["conspiracy"] * 200 + ["civil"] * 400)
+    is_label = truth == "conspiracy"
+    elsewhere = np.where(is_label, rng.uniform(0.5, 1.0, 600), rng.uniform(0.0, 1.0, 600))
+    in_folds = np.where(is_label, rng.uniform(0.05, 0.9, 600), rng.uniform(0.0, 0.08, 600))
+    cuts = []
+    for target in (0.4, 0.75, 0.95):
+        chosen = choose_thresholds(
+            truth,
+            LABELS,
+            {"conspiracy": target},
+            0.2,
+            _probabilities(list(in_folds), 2),
+            _probabilities(list(elsewhere), 2),
+        )["conspiracy"]
+        cuts.append(chosen.threshold)
+        if not chosen.reached_target:  # as close to the target as other sources allow
+            assert chosen.notes["chosen_on"].startswith("other sources")
+            assert chosen.recall >= 0.2
+    assert cuts == sorted(cuts) and cuts[0] < cuts[1]
 
 
 @settings(max_examples=200, deadline=None)
