@@ -64,3 +64,13 @@ def test_a_long_comment_is_scored_on_its_first_2000_characters(model):
     assert "(2,000 characters)" in README
     record = model.score(["word " * 500])[0]
     assert record["truncated"]["scored_chars"] == 2000
+
+
+def test_a_short_english_insult_is_taken_for_spanish_unless_the_language_is_declared():
+    from moderation import load_models
+
+    assert "`lol idiot` alone reads as Spanish" in README
+    detected, declared = load_models(), load_models(language="en")
+    assert detected.score(["lol idiot"])[0]["language"] == "es"
+    assert not detected.score(["lol idiot"])[0]["flags"]
+    assert "abusive" in declared.score(["lol idiot"])[0]["flags"]
