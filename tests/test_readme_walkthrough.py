@@ -149,8 +149,11 @@ def _run_in_terminal(code: str, cwd: Path, env: dict[str, str]) -> tuple[int, st
     before that would be flushed, as in a real terminal)."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: the terminal is its stdin and stdout
-        os.chdir(cwd)
-        os.execvpe("bash", ["bash", "-e", "-c", code], env)
+        try:
+            os.chdir(cwd)
+            os.execvpe("bash", ["bash", "-e", "-c", code], env)
+        finally:
+            os._exit(127)  # never back into pytest
     received, answered, deadline = b"", 0, time.monotonic() + STEP_SECONDS
     try:
         while time.monotonic() < deadline:

@@ -186,7 +186,7 @@ def train_cli(
         seed=seed,
         language=language,
     )
-    if base is not None and not (base / META_FILE).is_file():
+    if base is not None and add and not no_base and not (base / META_FILE).is_file():
         raise UsageError(
             f"--base {base}: not a model directory (no {META_FILE}); give one from "
             f"`moderation models list`, or leave --base out to retrain the active model "

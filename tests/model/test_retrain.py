@@ -289,6 +289,25 @@ def test_train_site_option_mistakes(tmp_path, runner, args, message):
     assert message in result.output
 
 
+def test_a_base_that_is_no_model_is_named_as_base(tmp_path, runner):
+    store = _site_store(tmp_path / "x.jsonl")
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            "--base",
+            str(tmp_path / "nowhere"),
+            "--add",
+            str(store),
+            "-o",
+            str(tmp_path / "m"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--base" in result.output and "--model" not in result.output
+    assert "moderation models list" in result.output
+
+
 def test_prior_refit_leaves_labels_the_site_did_not_use_as_the_base_had_them(tiny_model):
     import numpy as np
 
