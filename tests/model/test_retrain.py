@@ -277,6 +277,11 @@ def test_weighted_retraining_of_a_base_whose_data_changed_is_one_clear_error(tmp
     [
         (["--add", "x.jsonl", "--no-base", "--base", "b"], "leave out --base"),
         (["--base", "b"], "give the site's labels with --add"),
+        (  # named as --base (it said --model), with where to find a model
+            ["--add", "x.jsonl", "--base", "nowhere"],
+            "--base nowhere: not a model directory (no meta.json); give one from `moderation "
+            "models list`",
+        ),
         (["--add", "x.jsonl", "--site-weight", "0"], "--site-weight must be positive"),
         (["--add", "x.jsonl", "--method", "magic"], "--method 'magic': choose one of prior"),
     ],
@@ -287,25 +292,6 @@ def test_train_site_option_mistakes(tmp_path, runner, args, message):
     result = runner.invoke(app, ["train", *args, "-o", str(tmp_path / "m")])
     assert result.exit_code == 2
     assert message in result.output
-
-
-def test_a_base_that_is_no_model_is_named_as_base(tmp_path, runner):
-    store = _site_store(tmp_path / "x.jsonl")
-    result = runner.invoke(
-        app,
-        [
-            "train",
-            "--base",
-            str(tmp_path / "nowhere"),
-            "--add",
-            str(store),
-            "-o",
-            str(tmp_path / "m"),
-        ],
-    )
-    assert result.exit_code == 2
-    assert "--base" in result.output and "--model" not in result.output
-    assert "moderation models list" in result.output
 
 
 def test_prior_refit_leaves_labels_the_site_did_not_use_as_the_base_had_them(tiny_model):
