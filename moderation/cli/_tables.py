@@ -183,8 +183,10 @@ def _print_comparison(comparison: dict[str, Any], console: Console) -> None:
         pad_edge=False,
         title_justify="left",
     )
-    for column in ("metric", "first", "second", "difference"):
-        side.add_column(column, justify="left" if column == "metric" else "right", no_wrap=True)
+    # the columns are named by the models' ids: "first" and "second" left the reader to guess
+    side.add_column("metric", justify="left", no_wrap=True)
+    for column in (comparison["first"], comparison["second"], "difference"):
+        side.add_column(column, justify="right", no_wrap=True)
     for name, row in comparison["rows"].items():
         diff = row["difference"]
         better = diff is not None and diff != 0 and (diff > 0) != (name == "ece")

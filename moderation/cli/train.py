@@ -142,9 +142,12 @@ def train_cli(
     start a language from them: --language LANG --add STORE)."""
     # scikit-learn is imported here, not with the command line: `moderation score` starts
     # without it
+    from moderation.model.meta import META_FILE
     from moderation.model.multilingual import check_language
+    from moderation.model.registry import current_entry
     from moderation.model.retrain import RetrainOptions, retrain
     from moderation.model.train import train_from_files
+    from moderation.model.trust import shipped_model_dir
 
     language = check_language(language) if language is not None else None
     if not (add or base is not None or no_base):
@@ -183,15 +186,32 @@ def train_cli(
         seed=seed,
         language=language,
     )
+    if base is not None and add and not no_base and not (base / META_FILE).is_file():
+        raise UsageError(
+            f"--base {base}: not a model directory (no {META_FILE}); give one from "
+            f"`moderation models list`, or leave --base out to retrain the active model "
+            f"(the shipped English model is {shipped_model_dir()})"
+        )
     saved, trained = retrain(
         add or [], output=output, base=base, options=options, force=force, progress=say
     )
     site_accuracy = trained.cv_metrics.get("per_source", {}).get("site", {}).get("accuracy")
+    name = language_name(saved.language)
+    # a language that has a model already switches only on evidence (models promote)
+    evidence = (
+        " --eval HELD-OUT (labels it was not trained on)"
+        if current_entry(saved.language) is not None
+        else ""
+    )
     say(
-        f"wrote {output}, a {language_name(saved.language)} model "
+        f"wrote {output}, {_article(name)} {name} model "
         f"({(saved.model_bytes or 0) / 1e6:.1f} MB; held-out macro-F1 "
         f"{trained.cv_metrics['macro_f1']:.3f}"
         + (f", accuracy on the site's labels {site_accuracy:.3f}" if site_accuracy else "")
-        + f") in {trained.seconds:.0f} s; make it the active {language_name(saved.language)} "
-        f"model with `moderation models promote {output}`"
+        + f") in {trained.seconds:.0f} s; make it the active {name} "
+        f"model with `moderation models promote {output}{evidence}`"
     )
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -277,6 +277,11 @@ def test_weighted_retraining_of_a_base_whose_data_changed_is_one_clear_error(tmp
     [
         (["--add", "x.jsonl", "--no-base", "--base", "b"], "leave out --base"),
         (["--base", "b"], "give the site's labels with --add"),
+        (  # named as --base (it said --model), with where to find a model
+            ["--add", "x.jsonl", "--base", "nowhere"],
+            "--base nowhere: not a model directory (no meta.json); give one from `moderation "
+            "models list`",
+        ),
         (["--add", "x.jsonl", "--site-weight", "0"], "--site-weight must be positive"),
         (["--add", "x.jsonl", "--method", "magic"], "--method 'magic': choose one of prior"),
     ],
