@@ -9,19 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from fixtures.files import (  # noqa: F401  (the names tests in serving/, labels/, model/ import until they move)
-    ATTRIBUTE_EXAMPLES,
-    FAST_CONFIG,
-    ROOT,
-    SAMPLES,
-    SCORING_TEXTS,
-    SEEDS,
-    TINY_EXAMPLES,
-    json_lines,
-    read_all,
-)
-from fixtures.servers import start_moderation_server  # noqa: F401
-from fixtures.stores import label_record, store_history, store_labels  # noqa: F401
+from fixtures.files import ATTRIBUTE_EXAMPLES, FAST_CONFIG, SEEDS, TINY_EXAMPLES
 
 
 @pytest.fixture

@@ -92,27 +92,6 @@ TESTED_ELSEWHERE = {
     "moderation/serving/metrics.py": "tests/serving/test_server.py",
     "moderation/serving/perspective.py": "tests/serving/test_coral.py",
 }
-# test files that still import from conftest until they move to the fixtures modules (others
-# are editing them this round); the list only shrinks
-IMPORTS_CONFTEST_FOR_NOW = {
-    "tests/labels/review/test_review.py",
-    "tests/labels/review/test_shared.py",
-    "tests/labels/test_examples.py",
-    "tests/labels/test_exchange.py",
-    "tests/labels/test_merge.py",
-    "tests/labels/test_opening.py",
-    "tests/model/test_heads.py",
-    "tests/model/test_registry.py",
-    "tests/model/test_retrain.py",
-    "tests/model/test_scorer.py",
-    "tests/model/test_scoring.py",
-    "tests/serving/test_clients.py",
-    "tests/serving/test_guard.py",
-    "tests/serving/test_languages.py",
-    "tests/serving/test_many_writers.py",
-    "tests/serving/test_review_page.py",
-    "tests/serving/test_server.py",
-}
 
 
 def has_behaviour(path: Path) -> bool:
@@ -184,4 +163,4 @@ def test_no_test_imports_from_conftest():
         for p in TESTS.rglob("*.py")
         if "node_modules" not in p.parts and imports_conftest(p)
     }
-    assert found == IMPORTS_CONFTEST_FOR_NOW
+    assert found == set()

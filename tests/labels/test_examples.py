@@ -9,7 +9,8 @@ import pytest
 from moderation.errors import InputError
 from moderation.labels.examples import read_labelled
 
-from conftest import SAMPLES, label_record
+from fixtures.files import SAMPLES
+from fixtures.stores import label_record
 
 LABELLED_CSV = SAMPLES / "comments.csv"
 

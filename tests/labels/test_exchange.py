@@ -9,7 +9,7 @@ from moderation.cli import app
 from moderation.labels.record import LabelRecord
 from moderation.labels.store import LabelStore
 
-from conftest import store_history, store_labels
+from fixtures.stores import store_history, store_labels
 
 
 def _store(path):

@@ -7,7 +7,8 @@ import json
 from moderation.cli import app
 from moderation.labels.merge import merge_stores
 
-from conftest import SAMPLES, json_lines, label_record
+from fixtures.files import SAMPLES, json_lines
+from fixtures.stores import label_record
 
 DISQUS = SAMPLES / "disqus.xml"
 

@@ -16,7 +16,7 @@ from moderation.errors import InputError
 from moderation.labels.opening import open_for_reading, open_store, store_path
 from moderation.labels.record import LabelRecord
 
-from conftest import label_record
+from fixtures.stores import label_record
 
 OLD_LINES = [
     label_record("a", "civil"),

@@ -12,7 +12,7 @@ from moderation.errors import ModelLoadError
 from moderation.model.heads import HEADS_FILE, AttributeHeads, is_held_out
 from moderation.model.store import load_model_dir
 
-from conftest import ATTRIBUTE_EXAMPLES, FAST_CONFIG, TINY_EXAMPLES
+from fixtures.files import ATTRIBUTE_EXAMPLES, FAST_CONFIG, TINY_EXAMPLES
 
 SOME_TEXTS = [
     "You pathetic worm, crawl back under your rock.",

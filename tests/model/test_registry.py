@@ -8,7 +8,7 @@ from moderation.cli import app
 from moderation.model.registry import load_model, resolve_model_dir
 from moderation.model.scoring import score_texts
 
-from conftest import SAMPLES, TINY_EXAMPLES, json_lines
+from fixtures.files import SAMPLES, TINY_EXAMPLES, json_lines
 
 LABELLED_CSV = SAMPLES / "comments.csv"
 

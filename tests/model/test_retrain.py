@@ -33,7 +33,7 @@ def _site_store(path, rows=SITE_LABELS, labeller="ana"):
 
 
 def _fast_config(tmp_path):
-    from conftest import FAST_CONFIG
+    from fixtures.files import FAST_CONFIG
 
     config = tmp_path / "fast.toml"
     config.write_text(FAST_CONFIG)
@@ -246,7 +246,7 @@ def test_train_add_merges_stores_as_labels_merge_does(tmp_path, tiny_model, runn
 def test_weighted_retraining_of_a_base_whose_data_changed_is_one_clear_error(tmp_path, runner):
     from moderation.model.train import train_from_files
 
-    from conftest import TINY_EXAMPLES
+    from fixtures.files import TINY_EXAMPLES
 
     examples = tmp_path / "examples.jsonl"
     examples.write_text(TINY_EXAMPLES.read_text())

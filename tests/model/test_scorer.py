@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from moderation import load_model
 from moderation.errors import ModelLoadError
 
-from conftest import SCORING_TEXTS as TEXTS
+from fixtures.files import SCORING_TEXTS as TEXTS
 
 
 def test_array_scorer_matches_the_scikit_learn_pipeline(model, tiny_model):

@@ -12,7 +12,7 @@ from moderation.errors import UsageError
 from moderation.model.multilingual import score_comments
 from moderation.model.scoring import explain_text, parse_thresholds
 
-from conftest import SCORING_TEXTS as TEXTS
+from fixtures.files import SCORING_TEXTS as TEXTS
 
 
 def test_records_follow_the_documented_shape(model):

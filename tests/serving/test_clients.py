@@ -21,7 +21,7 @@ from moderation.labels.store import LabelStore
 from moderation.model.registry import load_model
 from moderation.serving.attributes import flag_threshold_scale
 
-from conftest import start_moderation_server
+from fixtures.servers import start_moderation_server
 
 KEY = "clients-key-0123456789"  # the platform's: it may send decisions
 CLIENTS = Path(__file__).parent / "clients"

@@ -14,7 +14,8 @@ import urllib.request
 
 import pytest
 
-from conftest import start_moderation_server, store_history
+from fixtures.servers import start_moderation_server
+from fixtures.stores import store_history
 
 ANALYZE = "/v1alpha1/comments:analyze"
 SUGGEST = "/v1alpha1/comments:suggestscore"

@@ -16,8 +16,8 @@ import pytest
 
 from moderation.model.registry import find_model, load_model
 
-from conftest import start_moderation_server
 from fixtures.languages import GREETINGS, site_store
+from fixtures.servers import start_moderation_server
 
 ANALYZE = "/v1alpha1/comments:analyze"
 

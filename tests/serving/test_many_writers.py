@@ -15,7 +15,7 @@ from collections import Counter
 
 from moderation.labels.store import LabelStore
 
-from conftest import start_moderation_server
+from fixtures.servers import start_moderation_server
 from review_http import post_json as _post
 from review_http import write_review_export
 

@@ -19,7 +19,8 @@ import pytest
 
 from moderation.cli import app
 
-from conftest import start_moderation_server, store_history, store_labels
+from fixtures.servers import start_moderation_server
+from fixtures.stores import store_history, store_labels
 
 KEY = "review-key-ana-00001"  # ana's, a moderator
 BO_KEY = "review-key-bo-000002"  # bo's

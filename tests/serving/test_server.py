@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from moderation.labels.store import LabelStore
 from moderation.model.registry import load_model
 
-from conftest import start_moderation_server
+from fixtures.servers import start_moderation_server
 
 KEY = "coral-key-0123456789"  # the platform's (Coral's)
 MODERATOR_KEY = "ana-key-0123456789ab"

@@ -10,7 +10,8 @@ from moderation.cli import app
 from moderation.comments import Comment
 from moderation.labels.review.queue import QueueItem, order_queue
 
-from conftest import SAMPLES, label_record, store_history, store_labels
+from fixtures.files import SAMPLES
+from fixtures.stores import label_record, store_history, store_labels
 
 DISQUS = SAMPLES / "disqus.xml"
 

@@ -13,7 +13,7 @@ from moderation.labels.review.queue import QueueItem
 from moderation.labels.review.shared import ReviewRefusal, SharedQueue, check_labeller
 from moderation.labels.store import LabelStore
 
-from conftest import store_history, store_labels
+from fixtures.stores import store_history, store_labels
 
 
 class Clock:
