@@ -32,7 +32,7 @@ EXAMPLES = [
     ("I have zero respect for their kind", ["abusive"], []),
     ("My neighbour called me a stupid idiot", [], []),
     ('My neighbour called me a "stupid idiot"', [], []),
-    ("Vaccine is effective and it heals the world from corona virus", [], []),
+    ("This vaccine works well and it is helping the world beat the corona virus", [], []),
 ]
 
 

@@ -30,10 +30,10 @@ def test_germeval_maps_offence_and_leaves_profanity_out(tmp_path):
 def test_toldbr_keeps_clear_cases_only(tmp_path):
     header = "text,homophobia,obscene,insult,racism,misogyny,xenophobia\n"
     rows = (
-        "que dia lindo,0.0,0.0,0.0,0.0,0.0,0.0\n"
-        "vc é um idiota,0.0,0.0,2.0,0.0,0.0,0.0\n"
-        "que porra,0.0,3.0,0.0,0.0,0.0,0.0\n"
-        "sei lá,0.0,0.0,1.0,0.0,0.0,0.0\n"
+        "a tarde ficou bonita na praça,0,0,0,0,0,0.0\n"
+        "você é um palhaço sem graça,0,0,2,0,0,0.0\n"
+        "que droga de ônibus atrasado,0,3,0,0,0,0.0\n"
+        "não concordo com o colunista,0,0,1,0,0,0.0\n"
     )
     _write(tmp_path / "pt_toldbr/ToLD-BR_train.csv", header + rows)
     found = list(examples("toldbr", tmp_path, verify=False))
