@@ -13,6 +13,8 @@ of case indices 0..29 is shuffled with it, the first 10 shuffled indices become
 order in which the cases were written, so the split does not follow that order.
 
 Usage: python3 make_split.py   (writes suite.jsonl next to this script)
+
+round3/make_split.py builds round 3's suite the same way, from its own folder and seed 2027.
 """
 
 import json
@@ -22,9 +24,6 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SRC = HERE / "cases.txt"
-OUT = HERE / "suite.jsonl"
-
 SEED = 2026
 PER_CATEGORY = 30
 DEV_PER_CATEGORY = 10
@@ -54,9 +53,11 @@ def parse(path):
     return cats
 
 
-def main():
-    cats = parse(SRC)
-    rng = random.Random(SEED)
+def main(folder=HERE, seed=SEED):
+    """suite.jsonl in ``folder`` from its cases.txt, split with ``random.Random(seed)``."""
+    cats = parse(folder / "cases.txt")
+    out = folder / "suite.jsonl"
+    rng = random.Random(seed)
     rows = []
     seen = {}
     for name, label, _desc, texts in cats:
@@ -79,11 +80,11 @@ def main():
                     "split": "dev" if i in dev else "test",
                 }
             )
-    with OUT.open("w", encoding="utf-8") as f:
+    with out.open("w", encoding="utf-8") as f:
         for r in rows:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     counts = Counter((r["category"], r["split"]) for r in rows)
-    print(f"wrote {len(rows)} cases in {len(cats)} categories to {OUT}")
+    print(f"wrote {len(rows)} cases in {len(cats)} categories to {out}")
     for name, label, _d, _t in cats:
         print(f"  {name:28s} {label:10s} dev={counts[(name, 'dev')]} test={counts[(name, 'test')]}")
 
