@@ -40,6 +40,12 @@ def _fast_config(tmp_path):
     return config
 
 
+def _retrain(runner, base, stores, out, *options):
+    """``moderation train --base BASE --add STORE ... -o OUT OPTIONS``."""
+    adds = [arg for store in stores for arg in ("--add", str(store))]
+    return runner.invoke(app, ["train", "--base", str(base), *adds, "-o", str(out), *options])
+
+
 def test_train_base_add_learns_the_site_word_and_records_what_was_added(tmp_path, tiny_model):
     from moderation.model.registry import load_model
 
@@ -133,19 +139,8 @@ def test_labels_from_one_article_train_on_ungrouped_folds_and_say_why(tmp_path, 
             for cid, label, text in rows
         )
     )
-    result = runner.invoke(
-        app,
-        [
-            "train",
-            "--base",
-            str(tiny_model),
-            "--add",
-            str(store),
-            "-o",
-            str(tmp_path / "one"),
-            "--config",
-            str(_fast_config(tmp_path)),
-        ],
+    result = _retrain(
+        runner, tiny_model, [store], tmp_path / "one", "--config", str(_fast_config(tmp_path))
     )
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
@@ -155,19 +150,8 @@ def test_labels_from_one_article_train_on_ungrouped_folds_and_say_why(tmp_path, 
 
 def test_a_label_with_one_comment_is_named(tmp_path, tiny_model, runner):
     store = _site_store(tmp_path / "site.jsonl", SITE_LABELS[:4] + [("s9", "conspiracy", "x y")])
-    result = runner.invoke(
-        app,
-        [
-            "train",
-            "--base",
-            str(tiny_model),
-            "--add",
-            str(store),
-            "-o",
-            str(tmp_path / "m"),
-            "--config",
-            str(_fast_config(tmp_path)),
-        ],
+    result = _retrain(
+        runner, tiny_model, [store], tmp_path / "m", "--config", str(_fast_config(tmp_path))
     )
     assert result.exit_code == 2
     said = " ".join(result.output.split())
@@ -208,24 +192,8 @@ def test_train_add_merges_stores_as_labels_merge_does(tmp_path, tiny_model, runn
             ]
         )
     )
-    result = runner.invoke(
-        app,
-        [
-            "train",
-            "--base",
-            str(tiny_model),
-            "--add",
-            str(first),
-            "--add",
-            str(second),
-            "--add",
-            str(weak),
-            "--config",
-            str(_fast_config(tmp_path)),
-            "-o",
-            str(tmp_path / "m"),
-        ],
-    )
+    config = str(_fast_config(tmp_path))
+    result = _retrain(runner, tiny_model, [first, second, weak], tmp_path / "m", "--config", config)
     assert result.exit_code == 0, result.output
     assert "1 weak label(s) gave way to a moderator's different label" in result.output
     assert "1 comment(s) labelled differently by moderators in two files are left out" in (
@@ -253,20 +221,7 @@ def test_weighted_retraining_of_a_base_whose_data_changed_is_one_clear_error(tmp
     train_from_files([examples], output=tmp_path / "base", config_path=_fast_config(tmp_path))
     examples.write_text(TINY_EXAMPLES.read_text().replace("library", "museum"))
     store = _site_store(tmp_path / "site.jsonl")
-    result = runner.invoke(
-        app,
-        [
-            "train",
-            "--base",
-            str(tmp_path / "base"),
-            "--add",
-            str(store),
-            "-o",
-            str(tmp_path / "m"),
-            "--method",
-            "weighted",
-        ],
-    )
+    result = _retrain(runner, tmp_path / "base", [store], tmp_path / "m", "--method", "weighted")
     assert result.exit_code == 2
     assert "examples.jsonl: changed since the base was trained" in result.output
     assert "--no-base" in result.output
