@@ -80,7 +80,7 @@ def limitations(meta: ModelMeta) -> str:
 def _common(name: str) -> str:
     return f"""\
 - Function words, words that name identity groups and words that name a platform are left
-  out of its vocabulary ({name} lists in `moderation/languages/lexicons.py`), so "mentions a
+  out of its vocabulary ({name} lists in `moderation/languages/word_lists.py`), so "mentions a
   group" is not evidence of abuse; no identity audit with {name} template sentences has been
   run.
 - Negations are not marked and misspellings are not corrected in {name} (the English model's
