@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from moderation.examples import Example
+from moderation.labels.examples import Example
 from moderation.model.prior import PRIOR_STRENGTH, fit_towards_base
 
 METHODS = ("prior", "idf", "self")

@@ -1,5 +1,5 @@
 """Benchmarks handle labelled rows as plain dicts (what dataset converters yield); these turn
-them into the package's :class:`~moderation.examples.Example` and back."""
+them into the package's :class:`~moderation.labels.examples.Example` and back."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from moderation.examples import Example
+from moderation.labels.examples import Example
 
 
 def as_example(row: dict[str, Any] | Example) -> Example:

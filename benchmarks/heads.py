@@ -4,7 +4,7 @@
 
 1. **Held out**: every head was trained without one thread in five of its own data
    (``moderation.model.heads.is_held_out``). This rebuilds the attribute examples
-   (``moderation.datasets.attributes``: the datasets' labels read by rule, the relabelled rows,
+   (``moderation.datasets.attribute_marks``: the datasets' labels read by rule, the relabelled rows,
    the written cases), scores the held-out part with the model's heads and reports ROC AUC,
    average precision, and precision / recall at each head's flag threshold, overall and per
    origin of the marks. The figures must equal those ``meta.json`` recorded at training.
@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE))
 from _machine import describe  # noqa: E402
 from results import replace_section  # noqa: E402
 
-from moderation.datasets.attributes import attribute_data, relabel_location  # noqa: E402
+from moderation.datasets.attribute_marks import attribute_data, relabel_location  # noqa: E402
 from moderation.datasets.recipes import default_datasets_dir  # noqa: E402
 from moderation.model.heads import held_out_figures, is_held_out  # noqa: E402
 from moderation.model.registry import load_model, shipped_model_dir  # noqa: E402

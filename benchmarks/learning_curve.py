@@ -31,7 +31,7 @@ from results import replace_section  # noqa: E402
 
 from moderation.datasets.convert import examples as dataset_examples  # noqa: E402
 from moderation.datasets.recipes import LANGUAGE_SETTINGS, default_datasets_dir  # noqa: E402
-from moderation.examples import Example  # noqa: E402
+from moderation.labels.examples import Example  # noqa: E402
 from moderation.model.metrics import measure  # noqa: E402
 from moderation.model.pipeline import PipelineConfig  # noqa: E402
 from moderation.model.train import prepare_examples, train  # noqa: E402

@@ -50,7 +50,7 @@ from moderation.datasets.recipes import (  # noqa: E402
     source_rows,
     written_examples_path,
 )
-from moderation.examples import read_labelled  # noqa: E402
+from moderation.labels.examples import read_labelled  # noqa: E402
 from moderation.model.pipeline import PipelineConfig  # noqa: E402
 from moderation.model.train import prepare_examples, train  # noqa: E402
 

@@ -44,10 +44,10 @@ from _examples import as_dicts, as_examples  # noqa: E402
 from _machine import describe  # noqa: E402
 from results import replace_section  # noqa: E402
 
+from moderation.datasets.catalogue import TRAINING_SOURCES  # noqa: E402
 from moderation.datasets.convert import examples as dataset_examples  # noqa: E402
 from moderation.datasets.recipes import default_datasets_dir, written_examples_path  # noqa: E402
-from moderation.datasets.registry import TRAINING_SOURCES  # noqa: E402
-from moderation.examples import read_labelled  # noqa: E402
+from moderation.labels.examples import read_labelled  # noqa: E402
 from moderation.model.pipeline import PipelineConfig  # noqa: E402
 from moderation.model.train import prepare_examples  # noqa: E402
 from moderation.model.train import train as train_ours  # noqa: E402

@@ -5,7 +5,7 @@
                                [--compare /tmp/old] [--references plain] [--results]
 
 The texts are every comment of every dataset the project knows
-(``moderation.datasets.convert.examples`` over ``moderation.datasets.registry.DATASETS``, the
+(``moderation.datasets.convert.examples`` over ``moderation.datasets.catalogue.DATASETS``, the
 training sources and the probes), read from ``--from`` (default: ``$MODERATION_DATASETS``, else
 ``../shared/datasets``). Without them the benchmark says so and exits 0.
 
@@ -58,10 +58,10 @@ from _machine import describe  # noqa: E402
 from generate_export import generate, write_jsonl  # noqa: E402
 from results import replace_section  # noqa: E402
 
+from moderation.datasets.catalogue import DATASETS, TRAINING_SOURCES  # noqa: E402
 from moderation.datasets.convert import check_local_copy  # noqa: E402
 from moderation.datasets.convert import examples as dataset_examples  # noqa: E402
 from moderation.datasets.recipes import default_datasets_dir  # noqa: E402
-from moderation.datasets.registry import DATASETS, TRAINING_SOURCES  # noqa: E402
 from moderation.errors import ModerationError  # noqa: E402
 
 SECTION = "Scoring and flagging speed (benchmarks/speed.py)"

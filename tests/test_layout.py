@@ -31,9 +31,9 @@ TESTED_ELSEWHERE = {
     "moderation/cli/train.py": "tests/model/test_train.py",
     "moderation/datasets/convert.py": "tests/datasets/test_datasets.py",
     "moderation/datasets/fetch.py": "tests/datasets/test_datasets.py",
-    "moderation/datasets/languages.py": "tests/datasets/test_language_datasets.py",
+    "moderation/datasets/other_languages.py": "tests/datasets/test_language_datasets.py",
     "moderation/datasets/recipes.py": "tests/datasets/test_language_datasets.py",
-    "moderation/datasets/registry.py": "tests/datasets/test_datasets.py",
+    "moderation/datasets/catalogue.py": "tests/datasets/test_datasets.py",
     "moderation/evaluation/promote.py": "tests/model/test_trust.py",
     "moderation/evaluation/report.py": "tests/evaluation/test_evaluate.py",
     "moderation/flagging/chunk.py": "tests/flagging/test_flagging.py",
@@ -57,25 +57,25 @@ TESTED_ELSEWHERE = {
     "moderation/formats/page_text/layouts.py": "tests/formats/test_page_text.py",
     "moderation/formats/page_text/lines.py": "tests/formats/test_page_text.py",
     "moderation/formats/page_text/nesting.py": "tests/formats/test_page_text.py",
-    "moderation/formats/page_text/record.py": "tests/formats/test_page_text.py",
+    "moderation/formats/page_text/comment_lines.py": "tests/formats/test_page_text.py",
     "moderation/formats/page_text/records.py": "tests/formats/test_page_text.py",
     "moderation/formats/page_text/scripts.py": "tests/formats/test_page_text.py",
     "moderation/formats/page_text/section.py": "tests/formats/test_page_text.py",
     "moderation/formats/page_text/shapes.py": "tests/formats/test_page_text.py",
-    "moderation/formats/records.py": "tests/formats/test_tabular.py",
+    "moderation/formats/columns.py": "tests/formats/test_tabular.py",
     "moderation/formats/source.py": "tests/formats/test_bad_input.py",
     "moderation/formats/xml_stream.py": "tests/formats/test_wordpress.py",
     "moderation/labels/current.py": "tests/labels/test_store.py",
     "moderation/labels/holders.py": "tests/labels/test_database.py",
     "moderation/labels/join.py": "tests/test_canonical.py",
-    "moderation/labels/lines.py": "tests/labels/test_opening.py",
+    "moderation/labels/jsonl.py": "tests/labels/test_opening.py",
     "moderation/labels/record.py": "tests/labels/review/test_shared.py",
     "moderation/labels/review/loop.py": "tests/labels/review/test_review.py",
     "moderation/labels/review/queue.py": "tests/labels/review/test_review.py",
     "moderation/labels/review/spreadsheet.py": "tests/labels/review/test_review.py",
     "moderation/labels/schema.py": "tests/labels/test_store.py",
     "moderation/languages/__init__.py": "tests/languages/test_detect.py",
-    "moderation/languages/lexicons.py": "tests/languages/test_detect.py",
+    "moderation/languages/word_lists.py": "tests/languages/test_detect.py",
     "moderation/model/card.py": "tests/model/test_train.py",
     "moderation/model/fitting.py": "tests/model/test_train.py",
     "moderation/model/language_card.py": "tests/model/test_multilingual.py",
@@ -83,13 +83,13 @@ TESTED_ELSEWHERE = {
     "moderation/model/overlap.py": "tests/model/test_train.py",
     "moderation/model/pipeline.py": "tests/model/test_spelling.py",
     "moderation/model/prior.py": "tests/model/test_retrain.py",
-    "moderation/model/store.py": "tests/model/test_heads.py",
+    "moderation/model/directory.py": "tests/model/test_heads.py",
     "moderation/serving/app.py": "tests/serving/test_review_item.py",
     "moderation/serving/attributes.py": "tests/serving/test_clients.py",
     "moderation/serving/batch.py": "tests/serving/test_server.py",
     "moderation/serving/keys.py": "tests/serving/test_review_item.py",
     "moderation/serving/live.py": "tests/serving/test_server.py",
-    "moderation/serving/metrics.py": "tests/serving/test_server.py",
+    "moderation/serving/prometheus.py": "tests/serving/test_server.py",
     "moderation/serving/perspective.py": "tests/serving/test_coral.py",
 }
 
@@ -143,7 +143,7 @@ def test_the_mirror_check_fails_for_a_module_without_tests(tmp_path):
 
 def test_test_file_names_are_unique():
     """The test folders are not packages: two test files of one name cannot both be collected
-    (a module named like another package's, e.g. store.py, needs another test file name)."""
+    (a module named like another package's, e.g. article.py, needs another test file name)."""
     names = [p.name for p in TESTS.rglob("test_*.py") if "node_modules" not in p.parts]
     assert sorted(n for n in set(names) if names.count(n) > 1) == []
 

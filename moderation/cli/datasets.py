@@ -11,10 +11,10 @@ from typing import Annotated
 import typer
 
 from moderation.cli._util import Command, Group, say, user_errors
+from moderation.datasets.catalogue import dataset_table
 from moderation.datasets.convert import prepare_datasets
 from moderation.datasets.fetch import fetch_datasets
 from moderation.datasets.recipes import cache_dir, dataset_dir
-from moderation.datasets.registry import dataset_table
 
 app = typer.Typer(
     help="Public labelled datasets: list, download, convert to examples.",

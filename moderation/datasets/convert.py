@@ -19,8 +19,8 @@ from typing import Any
 import orjson
 
 from moderation.comments import to_json_line
-from moderation.datasets.languages import LANGUAGE_CONVERTERS
-from moderation.datasets.registry import dataset
+from moderation.datasets.catalogue import dataset
+from moderation.datasets.other_languages import LANGUAGE_CONVERTERS
 from moderation.datasets.rows import csv_rows as _csv_rows
 from moderation.datasets.rows import dataset_example as _example
 from moderation.errors import InputError

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from moderation.datasets.registry import Dataset, DatasetFile, dataset
+from moderation.datasets.catalogue import Dataset, DatasetFile, dataset
 from moderation.errors import FetchError
 from moderation.files import sha256_file
 

@@ -15,8 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from moderation.datasets.catalogue import DATASETS
 from moderation.datasets.convert import examples as dataset_examples
-from moderation.datasets.registry import DATASETS
 from moderation.datasets.relabel import apply_relabels, read_relabels, settle, summary
 from moderation.errors import UsageError
 from moderation.files import sha256_file
@@ -61,7 +61,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 # splits no recipe trains on: OLID's test split is the olid_test probe; a fifth of each
 # training set in another language was set aside before any model was built
-# (moderation.datasets.languages)
+# (moderation.datasets.other_languages)
 HELD_OUT_SPLITS = {
     "olid": "test",
     "germeval2018": "heldout",

@@ -1,7 +1,7 @@
 """How good a model is on labelled comments: metrics, calibration, what a threshold would do to
 a moderator's queue, the worst errors, two models side by side, and promotion on evidence.
 
-``evaluate(model, examples)`` scores labelled comments (``moderation.examples.read_labelled``
+``evaluate(model, examples)`` scores labelled comments (``moderation.labels.examples.read_labelled``
 reads them from any kind of file) and measures (``moderation.model.metrics.measure``);
 ``compare`` puts two evaluations side by side. Promotion on this evidence is
 :mod:`moderation.evaluation.promote`; the report (plots and HTML) is
@@ -19,6 +19,7 @@ import numpy as np
 from moderation.errors import InputError, ModerationError, UsageError
 from moderation.labels.examples import ExampleSet, read_labelled
 from moderation.model.audit import audit
+from moderation.model.directory import copy_model
 from moderation.model.metrics import measure
 from moderation.model.overlap import REFUSE_SHARE, Overlap, find_overlap
 from moderation.model.registry import (
@@ -26,7 +27,6 @@ from moderation.model.registry import (
 )
 from moderation.model.scorer import label_weights
 from moderation.model.scoring import FLAGGED_LABELS
-from moderation.model.store import copy_model
 from moderation.model.thresholds import Threshold, thresholds_for_precision
 
 

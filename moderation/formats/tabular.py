@@ -12,7 +12,7 @@ import orjson
 
 from moderation.comments import Comment, Thread
 from moderation.errors import InputError
-from moderation.formats.records import (
+from moderation.formats.columns import (
     COMMON_NAMES,
     Converter,
     RecordProblem,

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from moderation.comments import Comment, Thread
+from moderation.formats.columns import normalise_status
 from moderation.formats.dates import parse_timestamp
 from moderation.formats.html_text import html_to_text
-from moderation.formats.records import normalise_status
 from moderation.formats.source import ExportFormat, ReadOptions, Source
 from moderation.formats.xml_stream import Fields, iter_records
 

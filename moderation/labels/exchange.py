@@ -20,7 +20,7 @@ import orjson
 
 from moderation.errors import InputError, UsageError
 from moderation.files import atomic_output, check_outputs, check_regular_file, spreadsheet_cell
-from moderation.labels.lines import read_label_lines
+from moderation.labels.jsonl import read_label_lines
 from moderation.labels.opening import open_for_reading, open_store
 from moderation.labels.record import LabelRecord
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from moderation.comments import LABELS, Comment, Thread
 from moderation.errors import InputError
-from moderation.formats.records import COMMON_NAMES
+from moderation.formats.columns import COMMON_NAMES
 from moderation.formats.source import ParseReport, Source
 
 _ID_NAMES = COMMON_NAMES["id"]

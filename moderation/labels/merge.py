@@ -15,7 +15,7 @@ from moderation.comments import LABELS, STATUSES, Comment, Thread
 from moderation.errors import ModerationError, UsageError
 from moderation.files import atomic_output, check_outputs, now_iso
 from moderation.formats import ParseReport, ReadOptions, read_export
-from moderation.labels.lines import write_label_lines
+from moderation.labels.jsonl import write_label_lines
 from moderation.labels.opening import open_for_reading
 from moderation.labels.record import LabelRecord
 

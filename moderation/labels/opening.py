@@ -25,7 +25,7 @@ from pathlib import Path
 
 from moderation.errors import InputError
 from moderation.files import check_regular_file, remove_leftovers
-from moderation.labels.lines import JSONL_SUFFIXES, looks_like_label_lines, read_label_lines
+from moderation.labels.jsonl import JSONL_SUFFIXES, looks_like_label_lines, read_label_lines
 from moderation.labels.store import MEMORY, LabelStore, check_store_file
 
 STORE_SUFFIX = ".db"  # the name of a new label store ends so

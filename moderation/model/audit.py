@@ -34,7 +34,6 @@ from moderation.model.scoring import verdicts, word_counts
 
 TEMPLATES = Path(__file__).with_name("identity_templates.json")
 SLOTS = ("adjective", "plural", "singular")
-CIVIL_KINDS = ("neutral", "positive", "self")
 MAX_FLAG_RATE = 0.02  # the target: at most 2% of a term's civil sentences flagged
 _SPLIT_SEED = 12
 

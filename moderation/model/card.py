@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moderation.datasets.registry import DATASETS
+from moderation.datasets.catalogue import DATASETS
 from moderation.model import language_card
 from moderation.model.meta import ModelMeta
 from moderation.model.metrics import few_labels_warning
@@ -357,7 +357,7 @@ Besides the three labels, one binary logistic regression per Perspective attribu
 features (`moderation/model/heads.py`), each trained on the texts whose attribute is known:
 the public datasets' own labels read by rule (`dataset`), rows relabelled by annotators who
 followed this project's guidelines (`relabel`), and cases written for this project (`written`;
-see `moderation/datasets/attributes.py`). One thread in {heads["config"]["held_out_every"]} is
+see `moderation/datasets/attribute_marks.py`). One thread in {heads["config"]["held_out_every"]} is
 held out of each head's training and gives the figures below; thresholds are chosen on grouped
 out-of-fold predictions of the rest for precision {heads["config"]["target_precision"]:g}.
 TOXICITY is P(abusive) from the labels, not a head. Marks: {origin_lines}.{source}

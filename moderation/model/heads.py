@@ -4,7 +4,7 @@ IDENTITY_ATTACK, THREAT, PROFANITY, SEVERE_TOXICITY) on the model's own TF-IDF f
 The heads read whatever the pipeline's features step builds (``pipeline[:-1].transform``, or
 the same values from the array scorer's ``feature_values``), so they need nothing of how the
 features are made. Each head is trained on the texts whose attribute is known
-(``moderation.datasets.attributes``) and checked on data of its own that it never saw: one
+(``moderation.datasets.attribute_marks``) and checked on data of its own that it never saw: one
 thread in ``held_out_every`` (chosen by a hash of the thread id, so the split is the same in
 every run) is held out. Its flag threshold is chosen on out-of-fold predictions of the rest, for
 a target precision, and then measured on the held-out part.
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from moderation.datasets.attributes import ATTRIBUTES, AttributeData
+from moderation.datasets.attribute_marks import ATTRIBUTES, AttributeData
 from moderation.errors import ModelLoadError
 
 HEADS_FILE = "heads.npz"
@@ -326,7 +326,7 @@ def train_heads_from(
     """The heads of ``moderation train``: on the public datasets (with ``public``; the
     relabelled rows where ``relabel_location`` finds them, only ``rounds`` of them when given:
     the recipe's) and the written cases, plus the attribute example ``files``."""
-    from moderation.datasets.attributes import WRITTEN, attribute_data, relabel_location
+    from moderation.datasets.attribute_marks import WRITTEN, attribute_data, relabel_location
     from moderation.datasets.recipes import default_datasets_dir
 
     root = (datasets_dir or default_datasets_dir()) if public else None

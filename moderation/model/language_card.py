@@ -10,9 +10,10 @@ from moderation.model.meta import ModelMeta
 # What each shipped language's data is, in plain words, and what it has not been measured on.
 TRAINED_ON = {
     "de": (
-        "German tweets of 2018 (GermEval 2018's training split), mostly political replies to "
-        "politicians and media accounts, collected from a small set of accounts. Measured by "
-        "the dataset's authors' successors on German news-site and Facebook comments, a model "
+        "German tweets of 2018 (GermEval 2018's training split), most of them political, "
+        "many answering politicians or news outlets, gathered from a small set of accounts. "
+        "Measured by the dataset's authors' successors on German news-site and Facebook "
+        "comments, a model "
         "like this one scored ROC AUC 0.56-0.64: far below its in-set figure."
     ),
     "pt": (
@@ -21,13 +22,13 @@ TRAINED_ON = {
         "anything, or two of three flagged a targeted insult or hate)."
     ),
     "fr": (
-        "French tweets of 2018-2019 (MLMA), collected with hate keywords: 80% are hostile, "
-        "so civil is the minority and is not ordinary comment text. The text is lower-cased "
+        "French tweets of 2018-2019 (MLMA), collected with hate keywords: four in five are "
+        "hostile, so its civil texts are few and unlike everyday comments. The text is lower-cased "
         "and its accents are stripped; comments written with accents use other characters "
         "than it learned."
     ),
     "es": (
-        "Spanish Telegram messages about COVID-19 from channels of the oppositional milieu "
+        "Spanish Telegram posts on COVID-19 from channels opposed to the official response "
         "(PAN 2024): conspiracy narratives against critical messages. **There are no abuse "
         "labels**: this model only says whether a comment reads as conspiracy; civil here "
         "means not conspiracy, and it never measures abuse."
@@ -80,7 +81,7 @@ def limitations(meta: ModelMeta) -> str:
 def _common(name: str) -> str:
     return f"""\
 - Function words, words that name identity groups and words that name a platform are left
-  out of its vocabulary ({name} lists in `moderation/languages/lexicons.py`), so "mentions a
+  out of its vocabulary ({name} lists in `moderation/languages/word_lists.py`), so "mentions a
   group" is not evidence of abuse; no identity audit with {name} template sentences has been
   run.
 - Negations are not marked and misspellings are not corrected in {name} (the English model's

@@ -90,7 +90,7 @@ class LanguageModels:
 
     @classmethod
     def from_spec(cls, spec: tuple[tuple[tuple[str, str], ...], str | None]) -> LanguageModels:
-        from moderation.model.store import load_model_dir
+        from moderation.model.directory import load_model_dir
 
         paths, declared = spec
         return cls({code: load_model_dir(Path(path)) for code, path in paths}, declared=declared)
@@ -246,8 +246,8 @@ def load_models(model: Any = None, *, language: str | None = None) -> LanguageMo
     its shipped one (``moderation.model.registry.language_model_dirs``), ``model`` (a model
     directory) in place of the one of the language it reads. With ``language``, every
     comment is in that language (nothing is detected)."""
+    from moderation.model.directory import load_model_dir
     from moderation.model.registry import language_model_dirs
-    from moderation.model.store import load_model_dir
 
     directories = language_model_dirs(model)
     if language is not None:

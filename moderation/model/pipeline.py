@@ -91,7 +91,7 @@ class PipelineConfig:
     random_state: int = 0
     n_jobs: int = 2  # folds trained in parallel
     # the language the model reads (ISO 639-1): whose word lists dropped_terms names
-    # (moderation.languages.lexicons), and which comments it may score
+    # (moderation.languages.word_lists), and which comments it may score
     language: str = "en"
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -191,7 +191,7 @@ class PipelineConfig:
 def dropped_terms(names: tuple[str, ...], language: str = "en") -> list[str] | None:
     """The words the named lists of ``language`` leave out of the vocabulary, sorted (None:
     none)."""
-    from moderation.languages.lexicons import word_list
+    from moderation.languages.word_lists import word_list
     from moderation.normalize import NOT
 
     words: set[str] = set()
@@ -476,7 +476,7 @@ def pipeline_from_arrays(scorer: Any, config: PipelineConfig, C: float | None) -
     """The fitted pipeline rebuilt from a model's arrays (``scorer.npz``, no pickle), for
     retraining from a model whose pickle is not trusted; None when the settings are not ones
     the arrays hold (character n-grams, word bigrams). The caller checks the result scores as
-    the arrays do (``rebuilt_pipeline`` in ``moderation.model.store``)."""
+    the arrays do (``rebuilt_pipeline`` in ``moderation.model.directory``)."""
     pipeline = build_pipeline(config, C)
     features, classifier = pipeline.named_steps["features"], pipeline.named_steps["classifier"]
     if not isinstance(features, TfidfVectorizer) or features.ngram_range != (1, 1):

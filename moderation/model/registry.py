@@ -35,9 +35,9 @@ from moderation.files import (
     sha256_file,
 )
 from moderation.languages import language_name
+from moderation.model.directory import Model, load_model_dir
 from moderation.model.meta import META_FILE, ModelMeta
 from moderation.model.scoring import FLAGGED_LABELS
-from moderation.model.store import Model, load_model_dir
 from moderation.model.trust import home_dir, shipped_languages, shipped_model_dir
 
 ENV_MODEL = "MODERATION_MODEL"

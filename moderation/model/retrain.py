@@ -34,6 +34,7 @@ from moderation.files import sha256_file
 from moderation.labels.examples import Example, read_labelled
 from moderation.labels.merge import settle
 from moderation.languages import UNDETERMINED, language_name
+from moderation.model.directory import check_model_destination, load_model_dir, save_trained
 from moderation.model.fitting import grouped_folds
 from moderation.model.meta import ModelMeta
 from moderation.model.metrics import few_labels_warning
@@ -41,7 +42,6 @@ from moderation.model.overlap import TrainingFingerprints
 from moderation.model.pipeline import PipelineConfig
 from moderation.model.prior import PRIOR_STRENGTH, fit_towards_base
 from moderation.model.registry import resolve_model_dir
-from moderation.model.store import check_model_destination, load_model_dir, save_trained
 from moderation.model.thresholds import (
     shrunk_threshold,
     threshold_message,

@@ -13,7 +13,7 @@ give exact explanations: a term's contribution to a label is its TF-IDF value ti
 coefficient.
 
 Pipelines that cannot be expressed this way (character n-grams, word bigrams) are scored by
-scikit-learn instead (``moderation.model.store.Model`` chooses).
+scikit-learn instead (``moderation.model.directory.Model`` chooses).
 """
 
 from __future__ import annotations

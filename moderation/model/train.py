@@ -229,7 +229,7 @@ def train_from_files(
     too (``moderation.model.heads``); their shipped data is English."""
     from moderation.datasets.recipes import recipe as find_recipe
     from moderation.datasets.recipes import recipe_records
-    from moderation.model.store import check_model_destination, save_trained
+    from moderation.model.directory import check_model_destination, save_trained
 
     if not inputs and recipe is None:
         raise UsageError("nothing to train on: give EXAMPLES.jsonl files or --recipe default")

@@ -59,7 +59,6 @@ from moderation.serving.keys import Key, Keys
 from moderation.serving.languages import answered_by_any, counted, rejected, route
 from moderation.serving.limiter import WrongKeys, client_address
 from moderation.serving.live import LiveModel
-from moderation.serving.metrics import Metrics
 from moderation.serving.perspective import (
     ApiError,
     analyze,
@@ -67,6 +66,7 @@ from moderation.serving.perspective import (
     parse_json,
     parse_suggest,
 )
+from moderation.serving.prometheus import Metrics
 from moderation.serving.review_page import problem_page, review_desk_for, review_routes
 from moderation.serving.store_writes import RETRY_SECONDS, StoreFailure, StoreWriter
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from moderation.cli import app
+from moderation.datasets.catalogue import DATASETS, Dataset, DatasetFile
 from moderation.datasets.convert import examples
 from moderation.datasets.fetch import FetchError, fetch_dataset, fetch_file
-from moderation.datasets.registry import DATASETS, Dataset, DatasetFile
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 

@@ -3,10 +3,10 @@ files (only the columns each converter reads)."""
 
 from __future__ import annotations
 
+from moderation.datasets.catalogue import DATASETS, TRAINING_SOURCES
 from moderation.datasets.convert import examples
-from moderation.datasets.languages import training_split
+from moderation.datasets.other_languages import training_split
 from moderation.datasets.recipes import HELD_OUT_SPLITS, recipe
-from moderation.datasets.registry import DATASETS, TRAINING_SOURCES
 
 
 def _write(path, text):

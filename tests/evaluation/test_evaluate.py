@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from moderation.cli import app
-from moderation.examples import read_labelled
+from moderation.labels.examples import read_labelled
 from moderation.model.registry import load_model
 
 from fixtures.files import SAMPLES, TINY_EXAMPLES

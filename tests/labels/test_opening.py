@@ -166,7 +166,7 @@ def test_label_files_are_read_by_the_stores_rules(tmp_path):
 
 
 def test_an_export_of_a_store_reads_back_to_the_same_answers(tmp_path):
-    from moderation.labels.lines import write_label_lines
+    from moderation.labels.jsonl import write_label_lines
 
     with open_store(tmp_path / "a.db") as store:
         store.answer(LabelRecord(id="a", label="civil", text="t", labeller="ana"))

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from moderation.errors import ModelLoadError
+from moderation.model.directory import load_model_dir
 from moderation.model.heads import HEADS_FILE, AttributeHeads, is_held_out
-from moderation.model.store import load_model_dir
 
 from fixtures.files import ATTRIBUTE_EXAMPLES, FAST_CONFIG, TINY_EXAMPLES
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from moderation.model.directory import load_model_dir
 from moderation.model.registry import shipped_model_dir
-from moderation.model.store import load_model_dir
 
 TEXTS = [
     "You are a pathetic idiot.",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from moderation.cli import app
 from moderation.errors import ModelLoadError
-from moderation.examples import Example, read_labelled
+from moderation.labels.examples import Example, read_labelled
 from moderation.model.pipeline import PipelineConfig
 from moderation.model.registry import load_model
 from moderation.model.train import prepare_examples, train_from_files

@@ -11,8 +11,8 @@ import pytest
 from moderation.cli import app
 from moderation.errors import ModelLoadError, ModerationError
 from moderation.files import sha256_file
+from moderation.model.directory import load_model_dir
 from moderation.model.registry import ACTIVE_FILE, HISTORY_FILE, home_dir
-from moderation.model.store import load_model_dir
 
 
 def _copy(tiny_model, tmp_path, name="copy"):

@@ -72,10 +72,11 @@ def test_a_full_disk_is_a_503_to_retry_and_a_message_on_the_review_page(tiny_mod
         # scoring does not need the store
         status, _, _ = send(base, "/v1/score", {"comments": [{"text": "Lovely evening."}]})
         assert status == 200
+        # a moderator has a comment on screen (its lease written) when the last page fills up
+        state = send(base, "/review/api/state", {"labeller": "ana"})[1]
         for i in range(120, 2000):  # small ones too, until the last page is full
             if send(base, SUGGEST, decision(i))[0] == 503:
                 break
-        state = send(base, "/review/api/state", {"labeller": "ana"})[1]
         status, body, headers = send(
             base,
             "/review/api/answer",

@@ -3,7 +3,8 @@
 A new system is one more :class:`CommentMarkup` in ``SYSTEMS``; what a declaration leaves out
 is found by the markers. Selectors name the system's own classes, which stay the same from site
 to site (themes restyle them, they rarely rename them). Where two declarations match a page,
-the reading that finds the most comments with a text and an author is kept (reading.py).
+the reading whose comments have the most texts, authors and times is kept
+(``comments_of`` in ``page_html/__init__.py``).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from moderation.formats.page_text.comment_lines import Record
 from moderation.formats.page_text.lines import Kind, Line, clean_name
-from moderation.formats.page_text.record import Record
 
 MAX_HEADER = 14  # header lines above an anchor (XenForo prints a dozen)
 HANDLE = re.compile(r"^@[\w.-]+@[\w.-]+$")

@@ -25,9 +25,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from moderation.formats.page_text.comment_lines import Record, set_bodies, trailing_date
 from moderation.formats.page_text.headers import HANDLE
 from moderation.formats.page_text.lines import LIST_ITEM, Kind, Line, clean_name
-from moderation.formats.page_text.record import Record, set_bodies, trailing_date
 from moderation.formats.page_text.shapes import FOOTER
 
 _SUBJECT_TAIL = re.compile(r"\(([A-Za-z]+):[^()]{0,40}\)$")

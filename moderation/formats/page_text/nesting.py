@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
+from moderation.formats.page_text.comment_lines import Record
 from moderation.formats.page_text.lines import Line
-from moderation.formats.page_text.record import Record
 
 _REPLIES_OPEN = re.compile(r"^(?:replies|antworten|réponses|respuestas)\s*\(\d+\)$", re.I)
 _REPLIES_CLOSE = re.compile(r"^hide replies$|^ausblenden$", re.I)

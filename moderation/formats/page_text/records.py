@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
+from moderation.formats.page_text.comment_lines import Record, body_of, set_bodies, trailing_date
 from moderation.formats.page_text.headers import header_block, read_header
 from moderation.formats.page_text.layouts import DATE_ABOVE_NAME, LAYOUTS
 from moderation.formats.page_text.lines import Kind, Line
 from moderation.formats.page_text.nesting import nest
-from moderation.formats.page_text.record import Record, body_of, set_bodies, trailing_date
 
 __all__ = ["Record", "find_records", "nest"]
 

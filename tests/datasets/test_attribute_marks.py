@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from moderation.datasets.attributes import (
+from moderation.datasets.attribute_marks import (
     AttributeExample,
     answers_by_row,
     attribute_data,

@@ -551,7 +551,7 @@ DATASETS: dict[str, Dataset] = {
 # Other languages (local copies in ../shared/datasets-ml). Their official test splits are not
 # freely available here and are not registered: each model is measured on a fifth of its
 # training file held out by a hash of the text before any model was built
-# (``moderation.datasets.languages``).
+# (``moderation.datasets.other_languages``).
 _GERMEVAL = "uds-lsv/GermEval-2018-Data", "9877472d39523effd54cd079b4c61157ed141508"
 _TOLDBR = "JAugusto97/ToLD-Br", "7804082d06a42b791c456b37a8a80ed9b731198c"
 _MLMA = "HKUST-KnowComp/MLMA_hate_speech", "479836984aebfbd8a0270ca92018980f745e4c44"
