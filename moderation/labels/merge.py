@@ -162,11 +162,11 @@ class WeakLabels:
 
     records: list[LabelRecord]
     mapping: dict[str, str]
-    statuses: Counter
+    statuses: Counter[str]
     report: ParseReport
 
     def by_label(self) -> dict[str, int]:
-        return dict(Counter(r.label for r in self.records))
+        return dict(Counter(r.label for r in self.records if r.label is not None))
 
     def left_out(self) -> dict[str, int]:
         """Comments per status that no label was made from (no status, or one not mapped)."""
@@ -185,7 +185,7 @@ def weak_labels_of_export(
     maps to a label. An export where none does is an error that lists the statuses found."""
     options = options or ReadOptions()
     report = ParseReport(str(path), skip_bad=options.skip_bad)
-    statuses: Counter = Counter()
+    statuses: Counter[str] = Counter()
     stamp = now_iso()
 
     def counted(stream: Iterable[Thread | Comment]) -> Iterator[Thread | Comment]:

@@ -30,7 +30,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal
 
 import orjson
 
@@ -95,6 +96,15 @@ class NothingToUndo(ModerationError):
     """The labeller has no standing answer for that comment."""
 
 
+class _Leave(Enum):
+    OUT = "leave the record out"
+
+
+_LEAVE_OUT: Final = _Leave.OUT  # an undo of an old store with nothing standing to withdraw
+# how a record being added links to the history: the seq it supersedes, None, or left out
+_Link = int | None | Literal[_Leave.OUT]
+
+
 class LabelStore(StoreDatabase):
     """A label store at ``path`` (created when missing, unless ``create=False``): the rules
     above, over ``StoreDatabase``. For a path that may be an old JSONL store, use
@@ -121,7 +131,8 @@ class LabelStore(StoreDatabase):
         self, *, comment_id: str | None = None, labeller: str | None = None, since: int = 0
     ) -> list[LabelRecord]:
         """The rows in the order they were given (``since``: after that ``seq``)."""
-        where, parameters = ["a.seq > ?"], [since]
+        where: list[str] = ["a.seq > ?"]
+        parameters: list[int | str] = [since]
         if comment_id is not None:
             where.append("a.comment_id = ?")
             parameters.append(comment_id)
@@ -368,9 +379,9 @@ class LabelStore(StoreDatabase):
         with self._transaction() as db:
             for record in records:
                 target = self._link(db, record, renumbered, report)
-                if target is False:
+                if target is _LEAVE_OUT:
                     continue
-                seq = self._insert(db, record, target)  # type: ignore[arg-type]
+                seq = self._insert(db, record, target)
                 report.added += 1
                 if record.seq is not None:
                     renumbered[record.seq] = seq
@@ -395,8 +406,8 @@ class LabelStore(StoreDatabase):
         record: LabelRecord,
         renumbered: dict[int, int],
         report: AddReport,
-    ) -> int | None | bool:
-        """The ``supersedes`` of a record being added (False: leave the record out)."""
+    ) -> _Link:
+        """The ``supersedes`` of a record being added (``_LEAVE_OUT``: leave the record out)."""
         if record.seq is not None and record.supersedes is not None:
             target = renumbered.get(record.supersedes)
             if target is None:
@@ -408,7 +419,7 @@ class LabelStore(StoreDatabase):
             return target
         return self._old_link(db, record, report)
 
-    def _old_link(self, db: sqlite3.Connection, record: LabelRecord, report: AddReport) -> Any:
+    def _old_link(self, db: sqlite3.Connection, record: LabelRecord, report: AddReport) -> _Link:
         """How an old store's line is linked: an undo withdraws the labeller's standing answer
         (else the latest moderator's, else the latest); a ``corrects`` line replaces the
         labeller's label (else the latest moderator's); one labeller's different label without
@@ -421,7 +432,7 @@ class LabelStore(StoreDatabase):
             target = own.seq if own else self._latest(db, record.id)
             if target is None:
                 report.ignored_undos += 1
-                return False
+                return _LEAVE_OUT
             return target
         if own is not None and own.action == "label":
             if record.corrects is not None or own.label != record.label:
@@ -433,7 +444,9 @@ class LabelStore(StoreDatabase):
         return None
 
     @staticmethod
-    def _latest(db: sqlite3.Connection, comment_id: str, *, labels_only: bool = False) -> Any:
+    def _latest(
+        db: sqlite3.Connection, comment_id: str, *, labels_only: bool = False
+    ) -> int | None:
         """The latest standing answer of the comment: a moderator's if there is one."""
         only = "AND a.action = 'label'" if labels_only else ""
         row = db.execute(
@@ -442,7 +455,7 @@ class LabelStore(StoreDatabase):
             "LIMIT 1",
             (comment_id,),
         ).fetchone()
-        return row[0] if row else None
+        return int(row[0]) if row else None
 
 
 def _current_answers(db: sqlite3.Connection) -> CurrentAnswers:
