@@ -22,7 +22,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from moderation.comments import LABELS
 from moderation.labels.current import Current
@@ -34,6 +34,52 @@ from moderation.labels.store import LabelStore, NothingToUndo, Saved
 CHOICES = (*LABELS, "skip")
 HISTORY = 10  # answers each moderator can correct from the page
 MAX_NAME = 64
+
+
+class Progress(TypedDict):
+    you_today: int  # answers standing, given today by this moderator
+    everyone_today: int
+    left: int  # comments of the queue not labelled
+    total: int
+    agreement: float | None  # of the labels with the model's predictions (None: none yet)
+    compared: int
+
+
+class HistoryEntry(TypedDict):
+    """One of the moderator's recent answers (the ones they can undo or correct)."""
+
+    id: str
+    answer: str  # a label, or "skip"
+    time: str
+    text: str  # the comment's first 160 characters
+
+
+class OtherAnswer(TypedDict):
+    labeller: str
+    label: str
+
+
+class SavedAnswer(TypedDict):
+    """What an answer, undo or correction did."""
+
+    what: str  # saved, corrected, undone or unchanged
+    id: str
+    answer: str  # the label (or "skip") written, or withdrawn by an undo
+    store: str  # the store's file name
+    also_answered_by: list[OtherAnswer]  # other moderators' standing labels
+    was: NotRequired[str]  # a correction: the answer it replaced
+
+
+class QueueView(TypedDict):
+    """What the page shows a moderator now: the comment leased to them (its id), their
+    recent answers, the progress, and what their last request saved."""
+
+    labeller: str
+    item: str | None
+    lease_seconds: float
+    progress: Progress
+    history: list[HistoryEntry]
+    saved: NotRequired[SavedAnswer]
 
 
 class ReviewRefusal(Exception):
@@ -180,7 +226,7 @@ class SharedQueue:
 
     # --- what the page asks for ---------------------------------------------------------------
 
-    def state(self, labeller: str) -> dict[str, Any]:
+    def state(self, labeller: str) -> QueueView:
         """The comment to show ``labeller`` now (leased to them), their history, the progress."""
         with self.lock:
             self._account_new_records()
@@ -194,7 +240,7 @@ class SharedQueue:
             return False
         return self.leases.renew(labeller, cid)
 
-    def answer(self, labeller: str, cid: object, choice: object) -> dict[str, Any]:
+    def answer(self, labeller: str, cid: object, choice: object) -> QueueView:
         """Record ``choice`` (a label or ``skip``) for ``cid`` by ``labeller`` in the store,
         then hand out their next comment. A skipped comment comes back at the end; a comment
         the moderator answered already (in another tab) gets the new label as a correction."""
@@ -214,7 +260,7 @@ class SharedQueue:
             view["saved"] = self._saved(saved, others)
             return view
 
-    def undo(self, labeller: str) -> dict[str, Any]:
+    def undo(self, labeller: str) -> QueueView:
         """Withdraw ``labeller``'s last answer (an undo in the store) and show that comment
         again."""
         with self.lock:
@@ -235,7 +281,7 @@ class SharedQueue:
             view["saved"] = self._saved(saved, [])
             return view
 
-    def correct(self, labeller: str, cid: object, label: object) -> dict[str, Any]:
+    def correct(self, labeller: str, cid: object, label: object) -> QueueView:
         """Change ``labeller``'s earlier answer for ``cid`` (from their history) to ``label``:
         a correction that names the answer it replaces."""
         if not isinstance(label, str) or label not in LABELS:
@@ -296,14 +342,14 @@ class SharedQueue:
                 "in another window): reload the page",
             )
 
-    def _others_answers(self, labeller: str, cid: str) -> list[dict[str, Any]]:
+    def _others_answers(self, labeller: str, cid: str) -> list[OtherAnswer]:
         return [
-            {"labeller": r.labeller, "label": r.label}
+            OtherAnswer(labeller=r.labeller, label=r.label)
             for r in self.store.standing(cid)
             if r.labeller != labeller and r.label is not None and not r.weak
         ]
 
-    def _saved(self, saved: Saved, others: list[Any]) -> dict[str, Any]:
+    def _saved(self, saved: Saved, others: list[OtherAnswer]) -> SavedAnswer:
         what = {
             "new": "saved",
             "corrected": "corrected",
@@ -312,7 +358,7 @@ class SharedQueue:
             "labelled": "unchanged",
         }[saved.outcome]
         shown = saved.replaced if saved.outcome == "undone" else saved.record
-        body: dict[str, Any] = {
+        body: SavedAnswer = {
             "what": what,
             "id": shown.id if shown else saved.record.id,
             "answer": (shown.label if shown else None) or "skip",
@@ -323,7 +369,7 @@ class SharedQueue:
             body["was"] = saved.replaced.label or "skip"
         return body
 
-    def progress(self, labeller: str) -> dict[str, Any]:
+    def progress(self, labeller: str) -> Progress:
         today = datetime.now(UTC).date().isoformat()
         left = len(self.items) - self.labelled_in_queue
         return {
@@ -335,7 +381,7 @@ class SharedQueue:
             "compared": self.compared,
         }
 
-    def _view(self, labeller: str, *, keep: bool = True) -> dict[str, Any]:
+    def _view(self, labeller: str, *, keep: bool = True) -> QueueView:
         cid = self._next_for(labeller, keep=keep)
         return {
             "labeller": labeller,
