@@ -31,7 +31,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypedDict
 
 import orjson
 
@@ -41,7 +41,15 @@ from moderation.labels.current import CURRENT_COLUMNS, SEPARATOR, Current, Curre
 from moderation.labels.database import MEMORY, StoreDatabase, check_store_file
 from moderation.labels.record import LabelRecord
 
-__all__ = ["MEMORY", "LabelStore", "NothingToUndo", "Saved", "check_store_file"]
+__all__ = [
+    "MEMORY",
+    "ImportRecord",
+    "ImportedFile",
+    "LabelStore",
+    "NothingToUndo",
+    "Saved",
+    "check_store_file",
+]
 
 _COLUMNS = (
     "a.seq, a.comment_id, a.action, a.label, a.labeller, a.role, a.time, a.supersedes, a.text, "
@@ -81,6 +89,23 @@ class Saved:
     @property
     def written(self) -> bool:
         return self.outcome not in ("same", "labelled")
+
+
+class ImportedFile(TypedDict):
+    """A label file imported into the store: how far (its first ``size`` bytes, ``lines``
+    lines, with that ``sha256``)."""
+
+    source: str  # the file's resolved path
+    sha256: str
+    size: int
+    lines: int
+
+
+class ImportRecord(ImportedFile):
+    """A row of the store's ``imports`` table."""
+
+    added: int  # answers added from it
+    time: str
 
 
 @dataclass
@@ -253,13 +278,15 @@ class LabelStore(StoreDatabase):
         """The corrections, oldest first (each names the label it replaced)."""
         return self._rows("WHERE a.action = 'label' AND a.supersedes IS NOT NULL ORDER BY a.seq")
 
-    def imports(self) -> list[dict[str, Any]]:
+    def imports(self) -> list[ImportRecord]:
         """The old JSONL stores imported into this one."""
         rows = self._fetch(
             "SELECT source, sha256, size, lines, added, time FROM imports ORDER BY rowid"
         )
-        names = ("source", "sha256", "size", "lines", "added", "time")
-        return [dict(zip(names, row)) for row in rows]
+        return [
+            ImportRecord(source=s, sha256=h, size=size, lines=n, added=added, time=t)
+            for s, h, size, n, added, t in rows
+        ]
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -367,7 +394,7 @@ class LabelStore(StoreDatabase):
             return Saved(outcome, written, standing)
 
     def add(
-        self, records: Iterable[LabelRecord], *, imported: dict[str, Any] | None = None
+        self, records: Iterable[LabelRecord], *, imported: ImportedFile | None = None
     ) -> AddReport:
         """Records read from a label file (an export of a store, an old JSONL store), in one
         transaction. Rows exported with their ``seq`` keep their links; records of old stores
