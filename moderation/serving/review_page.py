@@ -35,11 +35,11 @@ import html
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode
 
 import orjson
@@ -427,7 +427,35 @@ def review_routes(*, at_root: bool = False) -> list[Route]:
     return routes
 
 
-def review_desk_for(settings: Any, store: LabelStore | None, keys: Keys) -> ReviewDesk | None:
+class ReviewSettings(Protocol):
+    """What the review page reads of a server's settings (``serving.app.ServeSettings``, which
+    imports this module)."""
+
+    @property
+    def review(self) -> str | None: ...
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def review_format(self) -> str: ...
+    @property
+    def review_order(self) -> str: ...
+    @property
+    def review_seed(self) -> int: ...
+    @property
+    def review_lease(self) -> float: ...
+    @property
+    def review_encoding(self) -> str | None: ...
+    @property
+    def review_skip_bad(self) -> bool: ...
+    @property
+    def review_columns(self) -> Sequence[str | None]: ...
+    @property
+    def review_thresholds(self) -> list[str]: ...
+
+
+def review_desk_for(
+    settings: ReviewSettings, store: LabelStore | None, keys: Keys
+) -> ReviewDesk | None:
     """The desk a server's settings ask for (``settings.review``: an export), or None."""
     if not settings.review:
         return None
