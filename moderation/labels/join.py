@@ -15,6 +15,8 @@ from moderation.formats.source import ParseReport, Source
 
 _ID_NAMES = COMMON_NAMES["id"]
 _LABEL_NAMES = COMMON_NAMES["label"]
+# a row of a labels file: its line, the id and the label as written (checked by the reader)
+_Row = tuple[int, object, object]
 
 
 @dataclass
@@ -104,7 +106,7 @@ def read_label_file(path: str | Path, report: ParseReport) -> LabelFile:
     return result
 
 
-def _jsonl_rows(source: Source):
+def _jsonl_rows(source: Source) -> Iterator[_Row]:
     for number, line in source.iter_lines():
         if not line.strip():
             continue
@@ -125,7 +127,7 @@ def _jsonl_rows(source: Source):
         )
 
 
-def _csv_rows(source: Source):
+def _csv_rows(source: Source) -> Iterator[_Row]:
     rows = source.iter_csv_rows()
     header = next((row for _, row in rows), None)
     if header is None:

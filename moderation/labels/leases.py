@@ -53,8 +53,8 @@ class Leases:
             db.execute("DELETE FROM leases WHERE expires <= ?", (now,))
             leased = dict(db.execute("SELECT comment_id, labeller FROM leases").fetchall())
             if labeller not in leased.values() and _is_newcomer(db, labeller):
-                for cid in self._taken_over(db):
-                    del leased[cid]
+                for given_back in self._taken_over(db):
+                    del leased[given_back]
             cid = choose(leased)
             if cid is not None and leased.get(cid, labeller) != labeller:
                 raise ValueError(f"{cid!r} is leased to someone else")

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import orjson
 
@@ -73,10 +73,25 @@ def settle(answers: list[tuple[str, bool]]) -> tuple[list[int] | None, int]:
     return standing, overridden
 
 
+class StoredLabel(TypedDict):
+    store: str  # the store's path as given
+    label: str | None
+    labeller: str
+
+
+class Disagreement(TypedDict):
+    """A comment left out of a merge, with every label it was given (a line of the
+    ``--disagreements`` file)."""
+
+    id: str
+    text: str | None
+    labels: list[StoredLabel]
+
+
 @dataclass
 class MergeResult:
     records: list[LabelRecord]
-    disagreements: list[dict[str, Any]]
+    disagreements: list[Disagreement]
     weak_overridden: int = 0
     notes: list[str] | None = None
 
@@ -124,20 +139,22 @@ def merge_stores(paths: list[str | Path]) -> MergeResult:
                 by_id.setdefault(cid, []).append((str(path), record))
             for cid, records in store.disagreements().items():
                 by_id.setdefault(cid, []).extend((str(path), record) for record in records)
-    merged, disagreements, overridden = [], [], 0
+    merged: list[LabelRecord] = []
+    disagreements: list[Disagreement] = []
+    overridden = 0
     for cid, answers in by_id.items():
         standing, gave_way = settle([(str(r.label), r.weak) for _, r in answers])
         overridden += gave_way
         if standing is None:
             answers = [(p, r) for p, r in answers if not r.weak] or answers
             disagreements.append(
-                {
-                    "id": cid,
-                    "text": answers[0][1].text,
-                    "labels": [
-                        {"store": p, "label": r.label, "labeller": r.labeller} for p, r in answers
+                Disagreement(
+                    id=cid,
+                    text=answers[0][1].text,
+                    labels=[
+                        StoredLabel(store=p, label=r.label, labeller=r.labeller) for p, r in answers
                     ],
-                }
+                )
             )
             continue
         answers = [answers[i] for i in standing]
@@ -162,11 +179,11 @@ class WeakLabels:
 
     records: list[LabelRecord]
     mapping: dict[str, str]
-    statuses: Counter
+    statuses: Counter[str]
     report: ParseReport
 
     def by_label(self) -> dict[str, int]:
-        return dict(Counter(r.label for r in self.records))
+        return dict(Counter(r.label for r in self.records if r.label is not None))
 
     def left_out(self) -> dict[str, int]:
         """Comments per status that no label was made from (no status, or one not mapped)."""
@@ -185,7 +202,7 @@ def weak_labels_of_export(
     maps to a label. An export where none does is an error that lists the statuses found."""
     options = options or ReadOptions()
     report = ParseReport(str(path), skip_bad=options.skip_bad)
-    statuses: Counter = Counter()
+    statuses: Counter[str] = Counter()
     stamp = now_iso()
 
     def counted(stream: Iterable[Thread | Comment]) -> Iterator[Thread | Comment]:
@@ -220,7 +237,7 @@ def weak_labels_of_export(
     return WeakLabels(records, mapping, statuses, report)
 
 
-def _write_lines(path: Path, records: list[dict[str, Any]]) -> None:
+def _write_lines(path: Path, records: list[Disagreement]) -> None:
     with atomic_output(path, binary=True) as out:
         out.write(b"".join(orjson.dumps(r, option=orjson.OPT_APPEND_NEWLINE) for r in records))
 

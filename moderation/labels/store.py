@@ -30,7 +30,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal, TypedDict
 
 import orjson
 
@@ -40,7 +41,15 @@ from moderation.labels.current import CURRENT_COLUMNS, SEPARATOR, Current, Curre
 from moderation.labels.database import MEMORY, StoreDatabase, check_store_file
 from moderation.labels.record import LabelRecord
 
-__all__ = ["MEMORY", "LabelStore", "NothingToUndo", "Saved", "check_store_file"]
+__all__ = [
+    "MEMORY",
+    "ImportRecord",
+    "ImportedFile",
+    "LabelStore",
+    "NothingToUndo",
+    "Saved",
+    "check_store_file",
+]
 
 _COLUMNS = (
     "a.seq, a.comment_id, a.action, a.label, a.labeller, a.role, a.time, a.supersedes, a.text, "
@@ -82,6 +91,23 @@ class Saved:
         return self.outcome not in ("same", "labelled")
 
 
+class ImportedFile(TypedDict):
+    """A label file imported into the store: how far (its first ``size`` bytes, ``lines``
+    lines, with that ``sha256``)."""
+
+    source: str  # the file's resolved path
+    sha256: str
+    size: int
+    lines: int
+
+
+class ImportRecord(ImportedFile):
+    """A row of the store's ``imports`` table."""
+
+    added: int  # answers added from it
+    time: str
+
+
 @dataclass
 class AddReport:
     """What adding records from a file did."""
@@ -93,6 +119,15 @@ class AddReport:
 
 class NothingToUndo(ModerationError):
     """The labeller has no standing answer for that comment."""
+
+
+class _Leave(Enum):
+    OUT = "leave the record out"
+
+
+_LEAVE_OUT: Final = _Leave.OUT  # an undo of an old store with nothing standing to withdraw
+# how a record being added links to the history: the seq it supersedes, None, or left out
+_Link = int | None | Literal[_Leave.OUT]
 
 
 class LabelStore(StoreDatabase):
@@ -121,7 +156,8 @@ class LabelStore(StoreDatabase):
         self, *, comment_id: str | None = None, labeller: str | None = None, since: int = 0
     ) -> list[LabelRecord]:
         """The rows in the order they were given (``since``: after that ``seq``)."""
-        where, parameters = ["a.seq > ?"], [since]
+        where: list[str] = ["a.seq > ?"]
+        parameters: list[int | str] = [since]
         if comment_id is not None:
             where.append("a.comment_id = ?")
             parameters.append(comment_id)
@@ -242,13 +278,15 @@ class LabelStore(StoreDatabase):
         """The corrections, oldest first (each names the label it replaced)."""
         return self._rows("WHERE a.action = 'label' AND a.supersedes IS NOT NULL ORDER BY a.seq")
 
-    def imports(self) -> list[dict[str, Any]]:
+    def imports(self) -> list[ImportRecord]:
         """The old JSONL stores imported into this one."""
         rows = self._fetch(
             "SELECT source, sha256, size, lines, added, time FROM imports ORDER BY rowid"
         )
-        names = ("source", "sha256", "size", "lines", "added", "time")
-        return [dict(zip(names, row)) for row in rows]
+        return [
+            ImportRecord(source=s, sha256=h, size=size, lines=n, added=added, time=t)
+            for s, h, size, n, added, t in rows
+        ]
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -356,7 +394,7 @@ class LabelStore(StoreDatabase):
             return Saved(outcome, written, standing)
 
     def add(
-        self, records: Iterable[LabelRecord], *, imported: dict[str, Any] | None = None
+        self, records: Iterable[LabelRecord], *, imported: ImportedFile | None = None
     ) -> AddReport:
         """Records read from a label file (an export of a store, an old JSONL store), in one
         transaction. Rows exported with their ``seq`` keep their links; records of old stores
@@ -368,9 +406,9 @@ class LabelStore(StoreDatabase):
         with self._transaction() as db:
             for record in records:
                 target = self._link(db, record, renumbered, report)
-                if target is False:
+                if target is _LEAVE_OUT:
                     continue
-                seq = self._insert(db, record, target)  # type: ignore[arg-type]
+                seq = self._insert(db, record, target)
                 report.added += 1
                 if record.seq is not None:
                     renumbered[record.seq] = seq
@@ -395,8 +433,8 @@ class LabelStore(StoreDatabase):
         record: LabelRecord,
         renumbered: dict[int, int],
         report: AddReport,
-    ) -> int | None | bool:
-        """The ``supersedes`` of a record being added (False: leave the record out)."""
+    ) -> _Link:
+        """The ``supersedes`` of a record being added (``_LEAVE_OUT``: leave the record out)."""
         if record.seq is not None and record.supersedes is not None:
             target = renumbered.get(record.supersedes)
             if target is None:
@@ -408,7 +446,7 @@ class LabelStore(StoreDatabase):
             return target
         return self._old_link(db, record, report)
 
-    def _old_link(self, db: sqlite3.Connection, record: LabelRecord, report: AddReport) -> Any:
+    def _old_link(self, db: sqlite3.Connection, record: LabelRecord, report: AddReport) -> _Link:
         """How an old store's line is linked: an undo withdraws the labeller's standing answer
         (else the latest moderator's, else the latest); a ``corrects`` line replaces the
         labeller's label (else the latest moderator's); one labeller's different label without
@@ -421,7 +459,7 @@ class LabelStore(StoreDatabase):
             target = own.seq if own else self._latest(db, record.id)
             if target is None:
                 report.ignored_undos += 1
-                return False
+                return _LEAVE_OUT
             return target
         if own is not None and own.action == "label":
             if record.corrects is not None or own.label != record.label:
@@ -433,7 +471,9 @@ class LabelStore(StoreDatabase):
         return None
 
     @staticmethod
-    def _latest(db: sqlite3.Connection, comment_id: str, *, labels_only: bool = False) -> Any:
+    def _latest(
+        db: sqlite3.Connection, comment_id: str, *, labels_only: bool = False
+    ) -> int | None:
         """The latest standing answer of the comment: a moderator's if there is one."""
         only = "AND a.action = 'label'" if labels_only else ""
         row = db.execute(
@@ -442,7 +482,7 @@ class LabelStore(StoreDatabase):
             "LIMIT 1",
             (comment_id,),
         ).fetchone()
-        return row[0] if row else None
+        return int(row[0]) if row else None
 
 
 def _current_answers(db: sqlite3.Connection) -> CurrentAnswers:

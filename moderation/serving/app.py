@@ -33,7 +33,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
@@ -195,7 +195,7 @@ def check_key(service: Service, request: Request, *, keyed: bool) -> Key | None:
 
 def endpoint(
     name: str, handler: Handler, *, keyed: bool, uses_key: bool = True
-) -> Callable[[Request], Any]:
+) -> Callable[[Request], Awaitable[Response]]:
     """A route: the key check (``request.state.key``: whose key it is, None without keys;
     ``uses_key`` False: never looked at), refusals as 4xx, store failures as 503, and the
     counters around ``handler``."""
@@ -401,7 +401,7 @@ def create_app(settings: ServeSettings | None = None, *, review_at_root: bool = 
     service = Service(settings or ServeSettings.from_env())
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> Any:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         service.live.start()
         try:  # SIGHUP: load the model again now
             asyncio.get_running_loop().add_signal_handler(

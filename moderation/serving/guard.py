@@ -30,17 +30,13 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import orjson
-from starlette.requests import ClientDisconnect
-
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
+from starlette.requests import ClientDisconnect, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY = 1_000_000  # bytes, the scoring and decision endpoints
 MAX_REVIEW_BODY = 16_000  # bytes, the review page's forms and API
@@ -64,7 +60,7 @@ class BodyTooLarge(Exception):
         self.limit = limit
 
 
-async def read_body(request: Any, limit: int) -> bytes:
+async def read_body(request: Request, limit: int) -> bytes:
     """A Starlette request's body, refused (``BodyTooLarge``) as soon as it passes ``limit``
     bytes, declared or streamed: never read whole first."""
     declared = request.headers.get("content-length")
@@ -109,6 +105,16 @@ def _is_address(name: str) -> bool:
     return True
 
 
+@dataclass
+class _Exchange:
+    """One request's body and answer as the guard follows them."""
+
+    reserved: int  # bytes of its body counted in flight (declared, then as received)
+    body_done: bool  # the whole body is read (or there is none)
+    received: int = 0  # bytes of body read so far
+    started: bool = False  # the answer has begun
+
+
 class Guard:
     """The checks of the module's docstring around an ASGI ``app``. ``allowed_hosts`` are the
     values of ``--allow-host``: names (their pages on ports 80 and 443) or whole origins
@@ -116,7 +122,7 @@ class Guard:
 
     def __init__(
         self,
-        app: App,
+        app: ASGIApp,
         *,
         browsers_only: bool = False,
         allowed_hosts: Iterable[str] = (),
@@ -148,35 +154,35 @@ class Guard:
             await respond(send, *_FULL, retry_after=RETRY_SECONDS)
             return
         self.in_flight += reserved
-        state = {"received": 0, "reserved": reserved, "started": False, "body_done": body_done}
+        state = _Exchange(reserved=reserved, body_done=body_done)
         try:
             receiver = self._receiver(receive, scope["path"], state)
             await self.app(scope, receiver, self._sender(send, state))
         except BodyTooLarge as err:
-            if not state["started"]:
+            if not state.started:
                 await respond(send, 413, str(err))
         except ServerFull:
-            if not state["started"]:
+            if not state.started:
                 await respond(send, *_FULL, retry_after=RETRY_SECONDS)
         except ClientDisconnect:
             log.debug("a client hung up before its request was read: %s", scope["path"])
         finally:
-            self.in_flight -= state["reserved"]
+            self.in_flight -= state.reserved
 
-    def _receiver(self, receive: Receive, path: str, state: dict[str, Any]) -> Receive:
+    def _receiver(self, receive: Receive, path: str, state: _Exchange) -> Receive:
         """``receive``, refusing a body past the route's limit or past the bytes in flight."""
         limit = body_limit(path)
 
-        async def capped_receive() -> dict[str, Any]:
+        async def capped_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
-                state["received"] += len(message.get("body", b""))
-                state["body_done"] = not message.get("more_body", False)
-                if state["received"] > limit:
+                state.received += len(message.get("body", b""))
+                state.body_done = not message.get("more_body", False)
+                if state.received > limit:
                     raise BodyTooLarge(limit)
-                grown = state["received"] - state["reserved"]
+                grown = state.received - state.reserved
                 if grown > 0:  # a body without a declared length (chunked), counted as it comes
-                    state["reserved"] += grown
+                    state.reserved += grown
                     self.in_flight += grown
                     if self.in_flight > self.budget:
                         raise ServerFull
@@ -184,14 +190,14 @@ class Guard:
 
         return capped_receive
 
-    def _sender(self, send: Send, state: dict[str, Any]) -> Send:
+    def _sender(self, send: Send, state: _Exchange) -> Send:
         """``send``, closing after an answer to an unread body, and sending a large answer in
         pieces, each when the client has read the one before (counted in flight meanwhile)."""
 
-        async def watched_send(message: dict[str, Any]) -> None:
+        async def watched_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                state["started"] = True
-                if not state["body_done"]:
+                state.started = True
+                if not state.body_done:
                     message = {**message, "headers": [*message.get("headers", []), _CLOSE]}
             body = message.get("body", b"")
             if message["type"] != "http.response.body" or len(body) <= ANSWER_PIECE:

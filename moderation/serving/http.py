@@ -21,9 +21,11 @@ uvicorn's own ``limit_concurrency`` is not used: it counts idle connections too 
 
 from __future__ import annotations
 
+import asyncio
 import resource
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -66,6 +68,9 @@ class _TooManyHeaders(Exception):
     pass
 
 
+_Timer = Literal["_timer", "_write_timer"]  # the attributes holding a connection's deadlines
+
+
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """``HttpToolsProtocol`` within the bounds of the module's docstring."""
 
@@ -78,12 +83,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._head_started = False  # a request head is partly received
         self._header_count = 0
         self.waiting_since: float | None = None  # waiting for a request head since (loop time)
-        self._timer: Any = None  # the head's or body's deadline
-        self._write_timer: Any = None  # the paused reader's deadline
+        self._timer: asyncio.TimerHandle | None = None  # the head's or body's deadline
+        self._write_timer: asyncio.TimerHandle | None = None  # the paused reader's deadline
 
     # --- time and number ------------------------------------------------------------------
 
-    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+    # uvicorn narrows asyncio.Protocol's BaseTransport to a Transport (and ignores it too)
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._await_head()
         if len(self.connections) > self.limits.max_connections:
@@ -95,13 +101,15 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _make_room(self) -> None:
         """Over the cap: close the connection idle longest, else refuse this one (503)."""
-        idle = [
-            c
+        idle = {
+            c: c.waiting_since
             for c in self.connections
-            if c is not self and getattr(c, "waiting_since", None) is not None
-        ]
+            if isinstance(c, BoundedHttpToolsProtocol)
+            and c is not self
+            and c.waiting_since is not None
+        }
         if idle:
-            oldest = min(idle, key=lambda c: c.waiting_since)
+            oldest = min(idle, key=idle.__getitem__)
             oldest.transport.abort()
             return
         self._close_with(b"503 Service Unavailable", "too many connections: try again shortly")
@@ -110,13 +118,13 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.waiting_since = self.loop.time()
         self._arm("_timer", self._head_timed_out)
 
-    def _arm(self, name: str, handler: Any) -> None:
+    def _arm(self, name: _Timer, handler: Callable[[], None]) -> None:
         timer = getattr(self, name)
         if timer is not None:
             timer.cancel()
         setattr(self, name, self.loop.call_later(self.limits.request_timeout, handler))
 
-    def _cancel(self, name: str) -> None:
+    def _cancel(self, name: _Timer) -> None:
         timer = getattr(self, name)
         if timer is not None:
             timer.cancel()

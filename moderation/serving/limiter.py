@@ -22,14 +22,15 @@ import ipaddress
 import secrets
 import time
 from collections import OrderedDict, deque
-from typing import Any
+
+from starlette.requests import HTTPConnection
 
 TRIES = 5  # wrong keys one (address, name) may give in WINDOW seconds
 WINDOW = 60.0
 ENTRIES = 10_000
 
 
-def client_address(request: Any) -> str:
+def client_address(request: HTTPConnection) -> str:
     """The client's address as a short canonical string (IPv6 as its /64 network)."""
     host = request.client.host if request.client else ""
     try:

@@ -13,11 +13,11 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
 
 from moderation.errors import ModerationError
 from moderation.model.multilingual import LanguageModels, load_models
-from moderation.model.registry import ACTIVE_FILE, home_dir, language_model_dirs
+from moderation.model.registry import ACTIVE_FILE, language_model_dirs
+from moderation.model.trust import home_dir
 
 log = logging.getLogger("moderation.serve")
 
@@ -44,7 +44,7 @@ class LiveModel:
         """The directory of the main language's model."""
         return self.directories[self.model.main]
 
-    def _active_stamp(self) -> tuple[Any, ...]:
+    def _active_stamp(self) -> tuple[tuple[str, int, int], ...]:
         """What the active-model records look like now (every language's)."""
         home = home_dir()
         stem = ACTIVE_FILE.removesuffix(".json")

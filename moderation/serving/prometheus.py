@@ -17,7 +17,7 @@ class Metrics:
     def __init__(self) -> None:
         self.requests: Counter[tuple[str, int]] = Counter()  # (endpoint, status)
         self.latency: dict[str, list[int]] = {}  # endpoint -> count per bucket (+Inf last)
-        self.latency_sum: Counter[str] = Counter()
+        self.latency_sum: dict[str, float] = {}  # endpoint -> seconds
         self.comments = 0
         self.flags: Counter[str] = Counter()
         self.decisions: Counter[str] = Counter()  # label -> decisions recorded
@@ -33,7 +33,7 @@ class Metrics:
         if counts is None:
             counts = self.latency[endpoint] = [0] * (len(BUCKETS) + 1)
         counts[bisect_left(BUCKETS, seconds)] += 1
-        self.latency_sum[endpoint] += seconds
+        self.latency_sum[endpoint] = self.latency_sum.get(endpoint, 0.0) + seconds
 
     def scored(self, records: int, flags: list[str]) -> None:
         self.comments += records

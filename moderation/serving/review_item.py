@@ -5,14 +5,52 @@ screen as text."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from moderation.comments import QuoteSpan
 from moderation.labels.review.queue import QueueItem
 from moderation.model.scoring import explain_text
 
 
-def describe(item: QueueItem, model: Any) -> dict[str, Any]:
+class ShownTerm(TypedDict):
+    term: str  # the feature
+    shown: str  # as the comment wrote it
+    contribution: float  # towards the label (+) or away from it (-), against civil
+
+
+class TextPiece(TypedDict):
+    text: str
+    quote: NotRequired[bool]  # inside a span the comment quotes
+    term: NotRequired[str]  # an explained word: as shown, and its contribution
+    contribution: NotRequired[float]
+
+
+class ParentPiece(TypedDict):
+    text: str
+    quoted: NotRequired[bool]  # the part the comment quotes
+
+
+class ExplainedLabel(TypedDict):
+    score: float
+    terms: list[ShownTerm]
+    pieces: list[TextPiece]
+
+
+class ItemView(TypedDict):
+    """One comment of the queue as the page's script reads it (JSON)."""
+
+    id: str
+    thread_id: str
+    thread_title: str | None
+    author: str | None
+    parent: list[ParentPiece] | None
+    scores: dict[str, float] | None
+    prediction: str | None
+    flags: list[str]
+    explanation: dict[str, ExplainedLabel]
+
+
+def describe(item: QueueItem, model: Any) -> ItemView:
     """One comment as the page shows it: thread, parent (with the span quoted from it), the
     text in pieces (quoted spans, and the words that push towards each label or away), the
     scores and flags."""
@@ -48,9 +86,7 @@ def describe(item: QueueItem, model: Any) -> dict[str, Any]:
     }
 
 
-def text_pieces(
-    text: str, quotes: list[QuoteSpan], terms: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
+def text_pieces(text: str, quotes: list[QuoteSpan], terms: list[dict[str, Any]]) -> list[TextPiece]:
     """``text`` cut where a quoted span or an explained word starts or ends: each piece says
     whether it is quoted and, for a word, which way it pushes (the strongest word wins where
     an n-gram overlaps its words)."""
@@ -65,11 +101,11 @@ def text_pieces(
     for start, end, _, _ in spans:
         cuts.update((start, end))
     bounds = sorted(c for c in cuts if 0 <= c <= len(text))
-    pieces: list[dict[str, Any]] = []
+    pieces: list[TextPiece] = []
     for start, end in zip(bounds, bounds[1:]):
         if start == end:
             continue
-        piece: dict[str, Any] = {"text": text[start:end]}
+        piece: TextPiece = {"text": text[start:end]}
         if any(q.start <= start and end <= q.end for q in quotes):
             piece["quote"] = True
         covering = [s for s in spans if s[0] <= start and end <= s[1]]
@@ -83,7 +119,7 @@ def text_pieces(
 
 def parent_pieces(
     text: str, quotes: list[QuoteSpan], parent: str | None
-) -> list[dict[str, Any]] | None:
+) -> list[ParentPiece] | None:
     """The parent's text, with the part the comment quotes from it marked (when found): a span
     found as the parent's words, or marked as a quote (``>``) and found in the parent."""
     if not parent:
@@ -97,7 +133,7 @@ def parent_pieces(
         at = parent.find(quoted) if len(quoted) >= 8 else -1
         if at >= 0:
             end = at + len(quoted)
-            pieces = [
+            pieces: list[ParentPiece] = [
                 {"text": parent[:at]},
                 {"text": parent[at:end], "quoted": True},
                 {"text": parent[end:]},

@@ -35,10 +35,11 @@ import html
 import logging
 import secrets
 import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode
 
 import orjson
@@ -49,7 +50,7 @@ from starlette.routing import Route
 from moderation.errors import InputError
 from moderation.flagging.review_queue import load_queue
 from moderation.formats import ReadOptions
-from moderation.labels.review.shared import ReviewRefusal, SharedQueue, check_labeller
+from moderation.labels.review.shared import QueueView, ReviewRefusal, SharedQueue, check_labeller
 from moderation.labels.store import LabelStore
 from moderation.serving.guard import MAX_REVIEW_BODY, BodyTooLarge, ServerFull, read_body
 from moderation.serving.keys import Key, Keys
@@ -193,14 +194,16 @@ class ReviewDesk:
 
     # --- what the page shows ------------------------------------------------------------------
 
-    def view(self, state: dict[str, Any]) -> dict[str, Any]:
-        """A queue state with its comment described for the page."""
-        cid = state.pop("item")
-        state["item"] = describe(self.queue.items[cid], self.model) if cid else None
-        state["order"] = self.order
-        state["export"] = Path(self.export).name
-        state["model"] = self.model.id
-        return state
+    def view(self, state: QueueView) -> dict[str, object]:
+        """A queue state with its comment described for the page (``review_item.ItemView``),
+        and the queue's order, export and model."""
+        cid = state["item"]
+        page: dict[str, object] = {k: v for k, v in state.items() if k != "item"}
+        page["item"] = describe(self.queue.items[cid], self.model) if cid else None
+        page["order"] = self.order
+        page["export"] = Path(self.export).name
+        page["model"] = self.model.id
+        return page
 
 
 # --- routes -----------------------------------------------------------------------------------
@@ -212,7 +215,9 @@ def _json(value: Any, status: int = 200) -> Response:
 
 
 def _desk(request: Request) -> ReviewDesk:
-    return request.app.state.service.review
+    # Starlette's request.app is Any; serving.app's Service has a desk whenever these routes exist
+    desk: ReviewDesk = request.app.state.service.review
+    return desk
 
 
 def _page(body: str, status: int = 200) -> Response:
@@ -320,7 +325,11 @@ def _asset(name: str) -> str:
     return resources.files("moderation.serving").joinpath("static", name).read_text("utf-8")
 
 
-def _api(work: Any, *, writes: bool = True) -> Any:
+# what an API route does with the desk, who answers and the JSON object sent: its JSON answer
+Work = Callable[[ReviewDesk, str, dict[str, Any]], Mapping[str, object]]
+
+
+def _api(work: Work, *, writes: bool = True) -> Callable[[Request], Awaitable[Response]]:
     """An API route: who is asking, the JSON body, refusals as 4xx with a message the page
     shows as it is, a store that cannot take the answer as 503 (``writes``: the route
     writes the store, so its success says the store is writable again)."""
@@ -377,23 +386,23 @@ def _failure(desk: ReviewDesk, err: Exception) -> Response:
     return _json({"error": error}, 500)
 
 
-def _state(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> Any:
+def _state(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> dict[str, object]:
     return desk.view(desk.queue.state(labeller))
 
 
-def _answer(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> Any:
+def _answer(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> dict[str, object]:
     return desk.view(desk.queue.answer(labeller, data.get("id"), data.get("answer")))
 
 
-def _undo(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> Any:
+def _undo(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> dict[str, object]:
     return desk.view(desk.queue.undo(labeller))
 
 
-def _correct(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> Any:
+def _correct(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> dict[str, object]:
     return desk.view(desk.queue.correct(labeller, data.get("id"), data.get("label")))
 
 
-def _lease(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> Any:
+def _lease(desk: ReviewDesk, labeller: str, data: dict[str, Any]) -> dict[str, bool]:
     return {"held": desk.queue.renew(labeller, data.get("id"))}
 
 
@@ -418,7 +427,35 @@ def review_routes(*, at_root: bool = False) -> list[Route]:
     return routes
 
 
-def review_desk_for(settings: Any, store: LabelStore | None, keys: Keys) -> ReviewDesk | None:
+class ReviewSettings(Protocol):
+    """What the review page reads of a server's settings (``serving.app.ServeSettings``, which
+    imports this module)."""
+
+    @property
+    def review(self) -> str | None: ...
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def review_format(self) -> str: ...
+    @property
+    def review_order(self) -> str: ...
+    @property
+    def review_seed(self) -> int: ...
+    @property
+    def review_lease(self) -> float: ...
+    @property
+    def review_encoding(self) -> str | None: ...
+    @property
+    def review_skip_bad(self) -> bool: ...
+    @property
+    def review_columns(self) -> Sequence[str | None]: ...
+    @property
+    def review_thresholds(self) -> list[str]: ...
+
+
+def review_desk_for(
+    settings: ReviewSettings, store: LabelStore | None, keys: Keys
+) -> ReviewDesk | None:
     """The desk a server's settings ask for (``settings.review``: an export), or None."""
     if not settings.review:
         return None

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from moderation.labels.store import LabelStore
 from moderation.model.registry import load_model
+from moderation.serving.metrics import Metrics
 
 from fixtures.servers import start_moderation_server
 
@@ -666,3 +667,16 @@ def test_threading_is_safe_for_concurrent_clients(served):
     for thread in threads:
         thread.join()
     assert results == [200] * 160
+
+
+def test_the_request_histogram_counts_each_answer_once_and_sums_its_seconds():
+    metrics = Metrics()
+    for seconds in (0.0004, 0.003, 0.003, 7.25):
+        metrics.observe("score", 200, seconds)
+    lines = metrics.render("m1").splitlines()
+    pid = f'pid="{metrics.pid}"'
+    assert f'moderation_request_seconds_bucket{{{pid},endpoint="score",le="0.001"}} 1' in lines
+    assert f'moderation_request_seconds_bucket{{{pid},endpoint="score",le="0.005"}} 3' in lines
+    assert f'moderation_request_seconds_bucket{{{pid},endpoint="score",le="+Inf"}} 4' in lines
+    assert f'moderation_request_seconds_sum{{{pid},endpoint="score"}} 7.256400' in lines
+    assert f'moderation_request_seconds_count{{{pid},endpoint="score"}} 4' in lines

@@ -39,7 +39,7 @@ def review_loop(
     show: Callable[[QueueItem, int, int, bool], None],
     say: Callable[[str], None],
     leases: Leases | None = None,
-) -> Counter:
+) -> Counter[str]:
     """``show`` a comment (with its position, the queue's length so far, and whether it is a
     skipped comment's second turn), read one key, record the answer in ``store`` (on disk
     before the next comment is shown) and say so. A comment leased to someone else is left
@@ -48,7 +48,7 @@ def review_loop(
     items = list(items)
     first_turns = len(items)
     done: list[tuple[QueueItem, str, int]] = []
-    given: Counter = Counter()
+    given: Counter[str] = Counter()
     position = 0
     while position < len(items):
         item = items[position]

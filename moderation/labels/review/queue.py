@@ -10,7 +10,7 @@ work through the :class:`Queue` it returns.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,7 @@ def order_queue(
     items: list[QueueItem],
     order: str,
     *,
-    done: set[str] = frozenset(),
+    done: Set[str] = frozenset(),
     limit: int | None = None,
     seed: int = 0,
 ) -> list[QueueItem]:

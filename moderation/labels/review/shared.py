@@ -22,17 +22,64 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from moderation.comments import LABELS
+from moderation.labels.current import Current
 from moderation.labels.leases import Leases
 from moderation.labels.record import LabelRecord, answer_record
 from moderation.labels.review.queue import ANSWERED, QueueItem, order_queue
-from moderation.labels.store import Current, LabelStore, NothingToUndo, Saved
+from moderation.labels.store import LabelStore, NothingToUndo, Saved
 
 CHOICES = (*LABELS, "skip")
 HISTORY = 10  # answers each moderator can correct from the page
 MAX_NAME = 64
+
+
+class Progress(TypedDict):
+    you_today: int  # answers standing, given today by this moderator
+    everyone_today: int
+    left: int  # comments of the queue not labelled
+    total: int
+    agreement: float | None  # of the labels with the model's predictions (None: none yet)
+    compared: int
+
+
+class HistoryEntry(TypedDict):
+    """One of the moderator's recent answers (the ones they can undo or correct)."""
+
+    id: str
+    answer: str  # a label, or "skip"
+    time: str
+    text: str  # the comment's first 160 characters
+
+
+class OtherAnswer(TypedDict):
+    labeller: str
+    label: str
+
+
+class SavedAnswer(TypedDict):
+    """What an answer, undo or correction did."""
+
+    what: str  # saved, corrected, undone or unchanged
+    id: str
+    answer: str  # the label (or "skip") written, or withdrawn by an undo
+    store: str  # the store's file name
+    also_answered_by: list[OtherAnswer]  # other moderators' standing labels
+    was: NotRequired[str]  # a correction: the answer it replaced
+
+
+class QueueView(TypedDict):
+    """What the page shows a moderator now: the comment leased to them (its id), their
+    recent answers, the progress, and what their last request saved."""
+
+    labeller: str
+    item: str | None
+    lease_seconds: float
+    progress: Progress
+    history: list[HistoryEntry]
+    saved: NotRequired[SavedAnswer]
 
 
 class ReviewRefusal(Exception):
@@ -44,14 +91,14 @@ class ReviewRefusal(Exception):
         self.message = message
 
 
-def check_labeller(name: Any) -> str:
+def check_labeller(name: object) -> str:
     """A moderator's name as recorded with each answer: 1-64 printable characters."""
     if not isinstance(name, str) or not name.strip():
         raise ReviewRefusal(400, "give your name (labeller) so your answers are recorded as yours")
-    name = name.strip()
-    if len(name) > MAX_NAME or not name.isprintable():
+    stripped = name.strip()
+    if len(stripped) > MAX_NAME or not stripped.isprintable():
         raise ReviewRefusal(400, f"a name is 1-{MAX_NAME} printable characters")
-    return name
+    return stripped
 
 
 class SharedQueue:
@@ -79,8 +126,8 @@ class SharedQueue:
         self.history: dict[str, deque[LabelRecord]] = {}
         # each id's current answer as last accounted, and the counts kept from them
         self.accounted: dict[str, Current] = {}
-        self.by_day: Counter = Counter()
-        self.by_labeller_day: Counter = Counter()
+        self.by_day: Counter[str] = Counter()  # answers standing, by the day they were given
+        self.by_labeller_day: Counter[tuple[str, str]] = Counter()  # (labeller, day)
         self.agreed = 0
         self.compared = 0
         self.labelled_in_queue = 0
@@ -179,38 +226,41 @@ class SharedQueue:
 
     # --- what the page asks for ---------------------------------------------------------------
 
-    def state(self, labeller: str) -> dict[str, Any]:
+    def state(self, labeller: str) -> QueueView:
         """The comment to show ``labeller`` now (leased to them), their history, the progress."""
         with self.lock:
             self._account_new_records()
             return self._view(labeller)
 
-    def renew(self, labeller: str, cid: str) -> bool:
+    # ``cid``, ``choice`` and ``label`` are what a request sent (any JSON value), checked here
+
+    def renew(self, labeller: str, cid: object) -> bool:
         """Keep holding ``cid`` while the page is open; False if the lease is gone."""
         if not isinstance(cid, str):
             return False
         return self.leases.renew(labeller, cid)
 
-    def answer(self, labeller: str, cid: str, choice: str) -> dict[str, Any]:
+    def answer(self, labeller: str, cid: object, choice: object) -> QueueView:
         """Record ``choice`` (a label or ``skip``) for ``cid`` by ``labeller`` in the store,
         then hand out their next comment. A skipped comment comes back at the end; a comment
         the moderator answered already (in another tab) gets the new label as a correction."""
-        if choice not in CHOICES:
+        if not isinstance(choice, str) or choice not in CHOICES:
             raise ReviewRefusal(400, f"unknown answer {choice!r}: give one of {', '.join(CHOICES)}")
         with self.lock:
+            item = self._item(cid)
             label = None if choice == "skip" else choice
-            saved = self.store.answer(self._answer(labeller, cid, label))
-            others = self._others_answers(labeller, cid)
+            saved = self.store.answer(self._answer(labeller, item, label))
+            others = self._others_answers(labeller, item.comment.id)
             self._account_new_records()
             if saved.written and label is None:
-                self._requeue(cid)
+                self._requeue(item.comment.id)
             if saved.written:
                 self._remember_answer(labeller, saved.record)
             view = self._view(labeller, keep=False)
             view["saved"] = self._saved(saved, others)
             return view
 
-    def undo(self, labeller: str) -> dict[str, Any]:
+    def undo(self, labeller: str) -> QueueView:
         """Withdraw ``labeller``'s last answer (an undo in the store) and show that comment
         again."""
         with self.lock:
@@ -231,10 +281,10 @@ class SharedQueue:
             view["saved"] = self._saved(saved, [])
             return view
 
-    def correct(self, labeller: str, cid: str, label: str) -> dict[str, Any]:
+    def correct(self, labeller: str, cid: object, label: object) -> QueueView:
         """Change ``labeller``'s earlier answer for ``cid`` (from their history) to ``label``:
         a correction that names the answer it replaces."""
-        if label not in LABELS:
+        if not isinstance(label, str) or label not in LABELS:
             raise ReviewRefusal(400, f"unknown label {label!r}: give one of {', '.join(LABELS)}")
         with self.lock:
             self._account_new_records()
@@ -245,7 +295,7 @@ class SharedQueue:
                     404, f"{cid!r} is not among your last {HISTORY} answers: nothing to correct"
                 )
             self._check_still_standing(labeller, earlier)
-            saved = self.store.answer(self._answer(labeller, cid, label))
+            saved = self.store.answer(self._answer(labeller, self._item(cid), label))
             self._account_new_records()
             self._remember_answer(labeller, saved.record)
             view = self._view(labeller)
@@ -255,14 +305,13 @@ class SharedQueue:
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _answer(self, labeller: str, cid: Any, label: str | None) -> LabelRecord:
-        """The store record of ``labeller``'s answer (a label, or a skip) about ``cid``."""
-        item = self._item(cid)
+    def _answer(self, labeller: str, item: QueueItem, label: str | None) -> LabelRecord:
+        """The store record of ``labeller``'s answer (a label, or a skip) about ``item``."""
         return answer_record(
             item.comment, label, scores=item.scores, labeller=labeller, model_id=self.model_id
         )
 
-    def _item(self, cid: Any) -> QueueItem:
+    def _item(self, cid: object) -> QueueItem:
         item = self.items.get(cid) if isinstance(cid, str) else None
         if item is None:
             raise ReviewRefusal(404, f"{cid!r} is not a comment of this review queue")
@@ -293,14 +342,14 @@ class SharedQueue:
                 "in another window): reload the page",
             )
 
-    def _others_answers(self, labeller: str, cid: str) -> list[dict[str, Any]]:
+    def _others_answers(self, labeller: str, cid: str) -> list[OtherAnswer]:
         return [
-            {"labeller": r.labeller, "label": r.label}
+            OtherAnswer(labeller=r.labeller, label=r.label)
             for r in self.store.standing(cid)
             if r.labeller != labeller and r.label is not None and not r.weak
         ]
 
-    def _saved(self, saved: Saved, others: list[Any]) -> dict[str, Any]:
+    def _saved(self, saved: Saved, others: list[OtherAnswer]) -> SavedAnswer:
         what = {
             "new": "saved",
             "corrected": "corrected",
@@ -309,7 +358,7 @@ class SharedQueue:
             "labelled": "unchanged",
         }[saved.outcome]
         shown = saved.replaced if saved.outcome == "undone" else saved.record
-        body: dict[str, Any] = {
+        body: SavedAnswer = {
             "what": what,
             "id": shown.id if shown else saved.record.id,
             "answer": (shown.label if shown else None) or "skip",
@@ -320,7 +369,7 @@ class SharedQueue:
             body["was"] = saved.replaced.label or "skip"
         return body
 
-    def progress(self, labeller: str) -> dict[str, Any]:
+    def progress(self, labeller: str) -> Progress:
         today = datetime.now(UTC).date().isoformat()
         left = len(self.items) - self.labelled_in_queue
         return {
@@ -332,7 +381,7 @@ class SharedQueue:
             "compared": self.compared,
         }
 
-    def _view(self, labeller: str, *, keep: bool = True) -> dict[str, Any]:
+    def _view(self, labeller: str, *, keep: bool = True) -> QueueView:
         cid = self._next_for(labeller, keep=keep)
         return {
             "labeller": labeller,

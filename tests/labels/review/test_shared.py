@@ -201,3 +201,18 @@ def test_bad_requests_are_refused_with_a_reason(tmp_path):
         with pytest.raises(ReviewRefusal):
             check_labeller(name)
     assert check_labeller(" ana ") == "ana"
+
+
+def test_values_of_the_wrong_json_type_are_refused_and_nothing_is_written(tmp_path):
+    queue, store = _queue(tmp_path)
+    queue.state("ana")
+    for cid, answer in ((["c1"], "civil"), (None, "civil"), ("c1", ["civil"]), ("c1", None)):
+        with pytest.raises(ReviewRefusal) as refused:
+            queue.answer("ana", cid, answer)
+        assert refused.value.code in (400, 404)
+    queue.answer("ana", "c1", "civil")
+    for cid, label in ((1, "abusive"), ("c1", {"label": "abusive"})):
+        with pytest.raises(ReviewRefusal):
+            queue.correct("ana", cid, label)
+    assert not queue.renew("ana", ["c2"]) and not queue.renew("ana", None)
+    assert [(r.id, r.label) for r in store_history(store.path)] == [("c1", "civil")]
