@@ -342,4 +342,4 @@ def identity_audit(model: Path | None = None, split: str | None = None) -> dict[
     """The identity audit (``moderation.model.audit``) of ``model`` (else the active model) at its
     thresholds."""
     loaded = load_model(model)
-    return {"model": loaded.id, **audit(loaded, split=split)}
+    return {"model": loaded.id, **audit(loaded, loaded.thresholds, split=split)}
