@@ -223,4 +223,5 @@ def _other_sources_probabilities(
     pipeline = fit_pipeline(
         config, C, [texts[i] for i in rest], [truth[i] for i in rest], weights[rest]
     )
-    return pipeline.predict_proba([t for t, m in zip(texts, mine) if m])
+    probabilities: np.ndarray = pipeline.predict_proba([t for t, m in zip(texts, mine) if m])
+    return probabilities  # scikit-learn is untyped: its result is Any to mypy

@@ -143,7 +143,8 @@ class AttributeHeads:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -500, 500)))
+    sigmoid: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(x, -500, 500)))
+    return sigmoid
 
 
 def _sigmoid_one(x: float) -> float:
@@ -239,7 +240,7 @@ def _train_one(
     test = np.flatnonzero(known & held)
     origin = np.array([examples[i].origin.get(name, "dataset") for i in range(len(examples))])
     weights = np.array([config.origin_weights.get(o, 1.0) for o in origin])
-    groups = np.array([examples[i].group or examples[i].id for i in train])
+    groups = np.array([examples[i].group or examples[i].id for i in train.tolist()])
     out_of_fold = np.zeros(len(train))
     folds = StratifiedGroupKFold(config.folds, shuffle=True, random_state=config.random_state)
     for fit_part, score_part in folds.split(train, y[train], groups):
@@ -268,7 +269,7 @@ def _train_one(
                 o: held_out_figures(y[test][origin[test] == o], scores[origin[test] == o], None)
                 for o in sorted(set(origin[test].tolist()))
             },
-            "by_source": _by_source(y[test], scores, [examples[i].source for i in test]),
+            "by_source": _by_source(y[test], scores, [examples[i].source for i in test.tolist()]),
         },
     }
     return final.coef_[0].astype(np.float64), float(final.intercept_[0]), report

@@ -55,7 +55,7 @@ class TrainingSet:
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Examples per source and label."""
-        table: dict[str, Counter] = {}
+        table: dict[str, Counter[str]] = {}
         for source, label in zip(self.sources, self.labels):
             table.setdefault(source, Counter())[label] += 1
         return {source: dict(sorted(c.items())) for source, c in sorted(table.items())}
@@ -92,7 +92,9 @@ class TrainedModel:
         return audit(self, {label: t.threshold for label, t in self.thresholds.items()})
 
 
-def prepare_examples(examples: Iterable[Example], files: Sequence[dict] = ()) -> TrainingSet:
+def prepare_examples(
+    examples: Iterable[Example], files: Sequence[dict[str, Any]] = ()
+) -> TrainingSet:
     """Check the examples as a whole (one label per id, at least two labels) and group
     duplicates: a text repeated under several ids stays in one fold (its group is the first
     copy's thread)."""
@@ -138,7 +140,8 @@ def sample_weights(examples: TrainingSet, config: PipelineConfig) -> np.ndarray:
         weights *= np.array([share[label] ** 0.5 for label in examples.labels])
     for source, factor in config.extra.get("source_factors", {}).items():
         weights[np.asarray(examples.sources) == source] *= float(factor)
-    return weights * (len(weights) / weights.sum())
+    scaled: np.ndarray = weights * (len(weights) / weights.sum())
+    return scaled
 
 
 def held_out_metrics(
@@ -170,7 +173,8 @@ def train(
     labels = sorted(set(examples.labels))  # the order of predict_proba columns
     weights = sample_weights(examples, config)
     C, held_out = cross_validate(examples, config, labels, weights, progress)
-    other_sources, by_source = None, {}
+    other_sources: np.ndarray | None = None
+    by_source: dict[str, Any] = {}
     if config.thresholds_from == "other_sources":
         other_sources, by_source = cross_source(examples, config, C, labels, weights, progress)
     thresholds = choose_thresholds(
@@ -235,7 +239,7 @@ def train_from_files(
         raise UsageError("nothing to train on: give EXAMPLES.jsonl files or --recipe default")
     check_model_destination(Path(output), force)
     examples: list[Example] = []
-    files: list[dict] = []
+    files: list[dict[str, Any]] = []
     config = PipelineConfig()
     rounds = None  # the relabelling rounds the recipe applies (the heads read the same)
     english_recipe = False
