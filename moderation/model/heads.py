@@ -22,12 +22,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from moderation.datasets.attributes import ATTRIBUTES, AttributeData
 from moderation.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from moderation.model.meta import ModelMeta
+    from moderation.model.scorer import LinearScorer
 
 HEADS_FILE = "heads.npz"
 Progress = Callable[[str], None]
@@ -344,7 +348,21 @@ def train_heads_from(
     return train_heads(pipeline, data, config, progress)
 
 
-def carry_heads(base: Any, pipeline: Any) -> TrainedHeads | None:
+class HeadsBase(Protocol):
+    """What ``carry_heads`` reads of the base model (a loaded ``moderation.model.store.Model``,
+    which imports this module)."""
+
+    @property
+    def heads(self) -> AttributeHeads | None: ...
+    @property
+    def meta(self) -> ModelMeta: ...
+    @property
+    def scorer(self) -> LinearScorer | None: ...
+    @property
+    def pipeline(self) -> Any: ...  # a scikit-learn Pipeline (untyped)
+
+
+def carry_heads(base: HeadsBase, pipeline: Any) -> TrainedHeads | None:
     """A retrained model's heads: the base model's (``base``, a loaded ``Model``) carried
     onto the new pipeline's features by feature name, with the base's thresholds and
     held-out figures, marked as carried (they were not measured again). None when the base

@@ -16,7 +16,7 @@ import platform
 import shutil
 import subprocess
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -180,7 +180,11 @@ class Model:
         return weights
 
     def score(
-        self, texts: Any, *, thresholds: dict[str, float] | None = None, explain: bool = False
+        self,
+        texts: str | Iterable[str],
+        *,
+        thresholds: dict[str, float] | None = None,
+        explain: bool = False,
     ) -> list[dict[str, Any]]:
         """One record per text: ``{"text", "prediction", "scores", "flags", "model"}`` (and
         ``"explanation"`` with ``explain``), as ``moderation score --json`` prints them."""

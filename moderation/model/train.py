@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -34,6 +34,10 @@ from moderation.model.pipeline import (
 )
 from moderation.model.scorer import label_weights
 from moderation.model.thresholds import Threshold, choose_thresholds
+
+if TYPE_CHECKING:
+    from moderation.model.heads import TrainedHeads
+    from moderation.model.meta import ModelMeta
 
 Progress = Callable[[str], None]
 
@@ -73,19 +77,20 @@ class TrainedModel:
     seconds: float
     fingerprints: TrainingFingerprints | None = None  # of the training ids and texts
     choice: dict[str, Any] | None = None  # how retraining chose its method (and measured it)
-    heads: Any = None  # the attribute heads (moderation.model.heads.TrainedHeads)
+    heads: TrainedHeads | None = None  # the attribute heads
     # the held-out predictions thresholds were chosen on (grouped folds; other sources, NaN
     # where a source was too small to hold out), kept for benchmarks; never saved
-    held_out: Any = field(default=None, repr=False, compare=False)
-    held_out_other_sources: Any = field(default=None, repr=False, compare=False)
+    held_out: np.ndarray | None = field(default=None, repr=False, compare=False)
+    held_out_other_sources: np.ndarray | None = field(default=None, repr=False, compare=False)
     held_out_truth: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
-    def bias(self) -> Any:
+    def bias(self) -> np.ndarray:
         return label_weights(self.pipeline.named_steps["classifier"])[1]
 
-    def predict_proba(self, texts: list[str]) -> Any:
-        return self.pipeline.predict_proba(texts)
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        probabilities: np.ndarray = self.pipeline.predict_proba(texts)  # sklearn: untyped
+        return probabilities
 
     def identity_audit(self) -> dict[str, Any]:
         """The identity audit (``moderation.model.audit``) of this model at its thresholds."""
@@ -224,7 +229,7 @@ def train_from_files(
     language: str | None = None,
     heads: bool | None = None,
     attributes: Sequence[Path] = (),
-) -> Any:
+) -> ModelMeta:
     """Train on example files and/or a named recipe and save the model directory at
     ``output``; returns its :class:`~moderation.model.meta.ModelMeta`. ``language``: the
     language the model reads (a recipe names its own), with the settings every language's
