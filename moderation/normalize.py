@@ -20,9 +20,9 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from itertools import compress
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from moderation.cues import mark_cues
 from moderation.lexicons import NEGATORS, STOP_WORDS
@@ -374,8 +374,17 @@ def mark_negation(pieces: list[str], window: int) -> list[str]:
     return out
 
 
+class Pieces(Protocol):
+    """A text's normalised pieces as ``negation_scopes`` reads them: how many, each by
+    position, all in order (a list, or forms worked out when read: ``moderation.model.scorer``)."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> str: ...
+    def __iter__(self) -> Iterator[str]: ...
+
+
 def negation_scopes(
-    pieces: Sequence[str],
+    pieces: Pieces,
     window: int,
     cues: list[int] | None = None,
     stops: Iterable[int] = (),

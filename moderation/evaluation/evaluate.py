@@ -19,7 +19,7 @@ import numpy as np
 from moderation.errors import InputError, ModerationError, UsageError
 from moderation.labels.examples import ExampleSet, read_labelled
 from moderation.model.audit import audit
-from moderation.model.directory import copy_model
+from moderation.model.directory import Model, copy_model
 from moderation.model.metrics import measure
 from moderation.model.overlap import REFUSE_SHARE, Overlap, find_overlap
 from moderation.model.registry import (
@@ -32,7 +32,7 @@ from moderation.model.thresholds import Threshold, thresholds_for_precision
 
 @dataclass
 class Evaluation:
-    model: Any
+    model: Model
     data: ExampleSet
     probabilities: np.ndarray
     thresholds: dict[str, float]
@@ -79,7 +79,7 @@ class Evaluation:
 
 
 def evaluate(
-    model: Any, data: ExampleSet, thresholds: dict[str, float] | None = None
+    model: Model, data: ExampleSet, thresholds: dict[str, float] | None = None
 ) -> Evaluation:
     """Score ``data`` with ``model`` and measure."""
     chosen = dict(model.thresholds if thresholds is None else thresholds)
@@ -100,7 +100,7 @@ def evaluate(
     )
 
 
-def check_overlap(model: Any, data: ExampleSet, *, force: bool = False) -> Overlap:
+def check_overlap(model: Model, data: ExampleSet, *, force: bool = False) -> Overlap:
     """Refuse (a :class:`ModerationError`) to judge ``model`` on labelled comments it was
     trained on: the same file (SHA-256), or more than 2% of the comments by id or text. With
     ``force`` the overlap is returned for the caller to warn about, loudly."""
@@ -216,16 +216,16 @@ def find_thresholds(
     )
 
 
-def top_features(model: Any, top: int = 15) -> dict[str, list[tuple[str, float]]]:
+def top_features(model: Model, top: int = 15) -> dict[str, list[tuple[str, float]]]:
     """The terms with the largest weights for each label: what the model has learnt to look
     for."""
     if model.scorer is not None:
-        terms, weights = model.scorer.terms, model.scorer.coef
+        names, weights = model.scorer.terms, model.scorer.coef
     else:
         steps = model.pipeline.named_steps
-        terms = list(steps["features"].get_feature_names_out())
+        names = list(steps["features"].get_feature_names_out())
         weights, _ = label_weights(steps["classifier"])
-    terms = np.asarray(terms, dtype=object)
+    terms = np.asarray(names, dtype=object)
     result = {}
     for row, label in enumerate(model.labels):
         best = np.argsort(-weights[row], kind="stable")[:top]
@@ -342,4 +342,4 @@ def identity_audit(model: Path | None = None, split: str | None = None) -> dict[
     """The identity audit (``moderation.model.audit``) of ``model`` (else the active model) at its
     thresholds."""
     loaded = load_model(model)
-    return {"model": loaded.id, **audit(loaded, split=split)}
+    return {"model": loaded.id, **audit(loaded, loaded.thresholds, split=split)}

@@ -12,12 +12,15 @@ nothing to score (empty, a placeholder) is ``und``."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moderation.comments import Comment, is_placeholder
 from moderation.languages import UNDETERMINED
 from moderation.model.multilingual import NO_MODEL, LanguageModels, LanguageThresholds
 from moderation.model.scoring import asked_labels, verdicts, word_counts
+
+if TYPE_CHECKING:
+    from moderation.model.directory import Model
 
 EMPTY = "empty comment"
 PLACEHOLDER = "placeholder"  # "[deleted]", "This comment has been removed by a moderator"
@@ -39,7 +42,9 @@ class ChunkRows:
         return [texts[i] for i in self.scorable]
 
 
-def flag_chunk(comments: list[Comment], model: Any, thresholds: Any = None) -> list[dict[str, Any]]:
+def flag_chunk(
+    comments: list[Comment], model: Model | LanguageModels, thresholds: Any = None
+) -> list[dict[str, Any]]:
     """One output row per comment, in order. ``model`` is a ``LanguageModels`` with
     per-language ``thresholds`` (None: the models' own), or one model with its thresholds
     (None: its own), which then scores every comment. Pure: the rows depend only on the
@@ -48,7 +53,9 @@ def flag_chunk(comments: list[Comment], model: Any, thresholds: Any = None) -> l
     return score_rows(chunk_rows(comments), models, chosen)
 
 
-def as_language_models(model: Any, thresholds: Any = None) -> tuple[LanguageModels, Any]:
+def as_language_models(
+    model: Model | LanguageModels, thresholds: Any = None
+) -> tuple[LanguageModels, Any]:
     """``model`` and ``thresholds`` as models per language and thresholds per language."""
     models = LanguageModels.of(model)
     if thresholds is None:

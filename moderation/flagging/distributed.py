@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moderation.errors import UsageError
 from moderation.files import atomic_output
@@ -24,6 +24,10 @@ from moderation.flagging.summary import FlagSummary
 from moderation.flagging.writers import RowFormat, RowWriter, row_format
 from moderation.formats import ParseReport, ReadOptions, open_export
 from moderation.formats.source import is_url
+
+if TYPE_CHECKING:
+    from moderation.model.directory import Model
+    from moderation.model.multilingual import LanguageModels
 
 INSTALL = "pip install 'moderation[dask]'"
 BLOCK_BYTES = 32 << 20
@@ -60,7 +64,7 @@ class DaskRunner:
     def __init__(
         self,
         client: Any,
-        model: Any,
+        model: LanguageModels,
         thresholds: dict[str, dict[str, float]],
         row_format: RowFormat,
         only_flagged: bool,
@@ -85,7 +89,7 @@ class DaskRunner:
         )
 
 
-def _the_model(model: Any) -> Any:
+def _the_model(model: LanguageModels) -> LanguageModels:
     return model
 
 
@@ -102,7 +106,7 @@ def flag_on_dask(
     inputs: list[str],
     write: Callable[[int, PartitionFlags], None],
     *,
-    model: Any,
+    model: Model | LanguageModels,
     thresholds: Any,
     row_format: RowFormat,
     format: str = "auto",
@@ -207,7 +211,7 @@ def flag_files_on_dask(
         rows = fixed_columns(rows, paths[0], first.format or format, options)
     own_client = client is None
     client = client or connect(address)
-    settings = dict(
+    settings: dict[str, Any] = dict(
         model=loaded,
         thresholds=chosen,
         row_format=rows,

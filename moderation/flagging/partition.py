@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moderation.comments import Comment, QuoteSpan, Thread
 from moderation.flagging.chunk import flag_chunk
@@ -22,6 +22,10 @@ from moderation.flagging.writers import RowFormat, RowWriter
 from moderation.formats import ByteSpan, ParseReport, ReadOptions, read_block, read_export
 from moderation.formats.source import no_position
 from moderation.quotes import ThreadByThread
+
+if TYPE_CHECKING:
+    from moderation.model.directory import Model
+    from moderation.model.multilingual import LanguageModels
 
 CHUNK_SIZE = 4096
 
@@ -87,7 +91,7 @@ def comment_chunks(
 
 def flag_partition(
     part: Partition,
-    model: Any,
+    model: Model | LanguageModels,
     thresholds: Any,
     row_format: RowFormat,
     *,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from moderation.comments import Comment, Thread
 from moderation.files import check_regular_file
@@ -20,10 +20,13 @@ from moderation.labels.review.queue import Queue, QueueItem, unique_comments
 from moderation.model.registry import load_model
 from moderation.model.scoring import parse_thresholds
 
+if TYPE_CHECKING:
+    from moderation.model.directory import Model
+
 
 def queue_items(
     records: Iterable[Thread | Comment],
-    model: Any,
+    model: Model,
     thresholds: dict[str, float],
     *,
     chunk_size: int = 4096,

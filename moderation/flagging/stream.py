@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from moderation.comments import Comment
 from moderation.files import atomic_output, check_outputs
@@ -22,7 +22,10 @@ from moderation.flagging.workers import LocalPool, ScoringWorker
 from moderation.flagging.writers import RowFormat, RowWriter, check_output_format, row_format
 from moderation.formats import BLOCK_FORMATS, ParseReport, ReadOptions, open_export, read_export
 from moderation.formats.source import InputURL, input_size, is_url
-from moderation.model.multilingual import load_models
+from moderation.model.multilingual import LanguageModels, LanguageThresholds, load_models
+
+if TYPE_CHECKING:
+    from moderation.model.directory import Model
 
 __all__ = [
     "FlagResult",
@@ -44,7 +47,7 @@ def flag_export(
     path: str | Path | InputURL,
     out: BinaryIO,
     *,
-    model: Any,
+    model: Model | LanguageModels,
     thresholds: Any = None,
     output_name: str | None = None,
     format: str = "auto",
@@ -118,7 +121,7 @@ def prepare_run(
     model: Path | None,
     thresholds: list[str] | None,
     language: str | None = None,
-) -> tuple[Any, dict[str, dict[str, float]]]:
+) -> tuple[LanguageModels, LanguageThresholds]:
     """What ``flag`` checks and loads before any comment is read, on one machine or a
     cluster: outputs that are not inputs, an output format the writers write, the models
     (``load_models``: ``--model`` for its language, else each language's active model; only
@@ -130,7 +133,11 @@ def prepare_run(
 
 
 def run_summary(
-    summary_path: Path | None, model: Any, thresholds: Any, result: Any, **inputs: Any
+    summary_path: Path | None,
+    model: Model | LanguageModels,
+    thresholds: Any,
+    result: Any,
+    **inputs: Any,
 ) -> dict[str, Any]:
     """The run's summary as JSON (``inputs`` first: what was read), written to
     ``summary_path`` when given. ``model`` and ``thresholds``: of the site's main language;

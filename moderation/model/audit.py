@@ -24,23 +24,65 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NotRequired, Protocol, TypedDict
 
 import numpy as np
 
 from moderation.model.scoring import verdicts, word_counts
 
 TEMPLATES = Path(__file__).with_name("identity_templates.json")
-SLOTS = ("adjective", "plural", "singular")
+SLOTS: tuple[Literal["adjective", "plural", "singular"], ...] = ("adjective", "plural", "singular")
 MAX_FLAG_RATE = 0.02  # the target: at most 2% of a term's civil sentences flagged
 _SPLIT_SEED = 12
 
 
+class TemplateTerm(TypedDict):
+    """An identity term of ``identity_templates.json`` with the forms sentences need."""
+
+    term: str
+    group: str
+    adjective: str
+    plural: str
+    singular: str
+
+
+class Templates(TypedDict):
+    """``identity_templates.json``: the terms, and the sentence templates by kind."""
+
+    terms: list[TemplateTerm]
+    templates: dict[str, list[str]]
+    holdout_templates: NotRequired[dict[str, list[str]]]
+
+
+class TermAudit(TypedDict):
+    """One term's line of the audit."""
+
+    group: str
+    civil_sentences: int
+    flag_rate: float | None
+    subgroup_auc: float | None
+    bpsn_auc: float | None
+    bnsp_auc: float | None
+
+
+class Audited(Protocol):
+    """What the audit reads of a model: a loaded ``moderation.model.directory.Model`` or a
+    ``moderation.model.train.TrainedModel``."""
+
+    @property
+    def labels(self) -> list[str]: ...
+    @property
+    def bias(self) -> np.ndarray: ...
+    def predict_proba(self, texts: list[str]) -> np.ndarray: ...
+
+
 @cache
-def load_templates() -> dict[str, Any]:
-    return json.loads(TEMPLATES.read_text(encoding="utf-8"))
+def load_templates() -> Templates:
+    templates: Templates = json.loads(TEMPLATES.read_text(encoding="utf-8"))
+    return templates
 
 
 def _splits(templates: dict[str, list[str]]) -> dict[tuple[str, int], str]:
@@ -59,7 +101,7 @@ def render() -> list[dict[str, str]]:
     """Every template with every term: ``term``, ``group``, ``kind``, ``split``, ``text``."""
     data = load_templates()
     splits = _splits(data["templates"])
-    sets = [
+    sets: list[tuple[dict[str, list[str]], Callable[[str, int], str]]] = [
         (data["templates"], lambda kind, index: splits[(kind, index)]),
         (data.get("holdout_templates", {}), lambda kind, index: "holdout"),
     ]
@@ -90,26 +132,23 @@ def _auc(positive: np.ndarray, scores: np.ndarray) -> float | None:
     return round(float(roc_auc_score(positive, scores)), 4)
 
 
-def audit(
-    model: Any, thresholds: dict[str, float] | None = None, split: str | None = None
-) -> dict[str, Any]:
-    """The audit of ``model`` (anything with ``predict_proba``, ``labels`` and
-    ``thresholds``) over every term, or over the templates of one ``split``."""
+def audit(model: Audited, thresholds: dict[str, float], split: str | None = None) -> dict[str, Any]:
+    """The audit of ``model`` at its flag ``thresholds`` over every term, or over the
+    templates of one ``split``."""
     rows = [r for r in render() if split is None or r["split"] == split]
-    thresholds = model.thresholds if thresholds is None else thresholds
     probabilities = np.asarray(model.predict_proba([r["text"] for r in rows]))
     results = verdicts(
         probabilities,
         model.labels,
         thresholds,
-        getattr(model, "bias", None),
+        model.bias,
         words=word_counts([r["text"] for r in rows]),
     )
     abusive = probabilities[:, list(model.labels).index("abusive")]
     hostile = np.array([r["kind"] == "hostile" for r in rows])
     flagged = np.array([bool(flags) for _, _, flags, _ in results])
     terms = np.array([r["term"] for r in rows])
-    per_term = {}
+    per_term: dict[str, TermAudit] = {}
     for term in dict.fromkeys(terms.tolist()):
         mine = terms == term
         civil = mine & ~hostile
@@ -129,7 +168,7 @@ def audit(
     rates = [t["flag_rate"] for t in per_term.values() if t["flag_rate"] is not None]
     over = sorted(
         (t for t, v in per_term.items() if (v["flag_rate"] or 0) > MAX_FLAG_RATE),
-        key=lambda t: -per_term[t]["flag_rate"],
+        key=lambda t: -(per_term[t]["flag_rate"] or 0),
     )
     return {
         "terms": len(per_term),

@@ -16,8 +16,9 @@ import platform
 import shutil
 import subprocess
 import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moderation.errors import ModelLoadError, ModelVersionWarning, ModerationError
 from moderation.files import (
@@ -39,6 +40,9 @@ from moderation.model.scorer import (
 )
 from moderation.model.scoring import explain_text, score_texts
 from moderation.model.trust import check_trusted, record_trusted
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODEL_FILE = "model.joblib"
 CARD_FILE = "MODEL_CARD.md"
@@ -123,20 +127,21 @@ class Model:
         return self.pipeline
 
     @property
-    def bias(self) -> Any:
+    def bias(self) -> np.ndarray:
         """The intercepts, one per label in ``labels`` order: the log-odds of a text with no
         known word."""
         if self.scorer is not None:
             return self.scorer.intercept
         return label_weights(self.pipeline.named_steps["classifier"])[1]
 
-    def predict_proba(self, texts: list[str]) -> Any:
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
         """Probabilities, one row per text, columns in ``labels`` order."""
         if self.scorer is not None:
             return self.scorer.probabilities(texts)
-        return self.pipeline.predict_proba(texts)
+        probabilities: np.ndarray = self.pipeline.predict_proba(texts)  # sklearn: untyped
+        return probabilities
 
-    def attribute_probabilities(self, texts: list[str]) -> Any:
+    def attribute_probabilities(self, texts: list[str]) -> np.ndarray:
         """The attribute heads' probabilities, one row per text, columns in
         ``heads.names`` order (no columns for a model without heads)."""
         import numpy as np
@@ -162,7 +167,7 @@ class Model:
         return dict(zip(self.labels, labels)), dict(zip(names, heads))
 
     def term_weights(
-        self, text: str, *, spans_in: str | None = None, skip: Any = ()
+        self, text: str, *, spans_in: str | None = None, skip: Sequence[tuple[int, int]] = ()
     ) -> TermWeights:
         """The exact decomposition of ``text``'s scores into per-term contributions; with
         ``spans_in``, where each term occurs in that text (leaving out the ``skip`` spans)."""
@@ -175,7 +180,11 @@ class Model:
         return weights
 
     def score(
-        self, texts: Any, *, thresholds: dict[str, float] | None = None, explain: bool = False
+        self,
+        texts: str | Iterable[str],
+        *,
+        thresholds: dict[str, float] | None = None,
+        explain: bool = False,
     ) -> list[dict[str, Any]]:
         """One record per text: ``{"text", "prediction", "scores", "flags", "model"}`` (and
         ``"explanation"`` with ``explain``), as ``moderation score --json`` prints them."""

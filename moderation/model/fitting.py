@@ -15,7 +15,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -131,12 +132,26 @@ def _fold_probabilities(
     return out
 
 
+class LabelledTexts(Protocol):
+    """What cross-validation reads of the examples (``moderation.model.train.TrainingSet``):
+    each text's label, thread or duplicate group, and source."""
+
+    @property
+    def texts(self) -> list[str]: ...
+    @property
+    def labels(self) -> list[str]: ...
+    @property
+    def groups(self) -> list[str]: ...
+    @property
+    def sources(self) -> list[str]: ...
+
+
 def cross_validate(
-    examples: Any,
+    examples: LabelledTexts,
     config: PipelineConfig,
     labels: list[str],
     weights: np.ndarray,
-    progress: Any = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[float, np.ndarray]:
     """Held-out probabilities for every example at the best C of ``config.C_grid``."""
     normalized = normalize_many(examples.texts, **normalize_arguments(config))
@@ -166,12 +181,12 @@ def cross_validate(
 
 
 def cross_source(
-    examples: Any,
+    examples: LabelledTexts,
     config: PipelineConfig,
     C: float,
     labels: list[str],
     weights: np.ndarray,
-    progress: Any = None,
+    progress: Callable[[str], None] | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Held-out probabilities of every example of each source (with at least
     ``MIN_SOURCE_EXAMPLES``) from a model fitted on the other sources; rows of smaller sources
@@ -223,4 +238,5 @@ def _other_sources_probabilities(
     pipeline = fit_pipeline(
         config, C, [texts[i] for i in rest], [truth[i] for i in rest], weights[rest]
     )
-    return pipeline.predict_proba([t for t, m in zip(texts, mine) if m])
+    probabilities: np.ndarray = pipeline.predict_proba([t for t, m in zip(texts, mine) if m])
+    return probabilities  # scikit-learn is untyped: its result is Any to mypy

@@ -22,12 +22,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from moderation.datasets.attribute_marks import ATTRIBUTES, AttributeData
 from moderation.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from moderation.model.meta import ModelMeta
+    from moderation.model.scorer import LinearScorer
 
 HEADS_FILE = "heads.npz"
 Progress = Callable[[str], None]
@@ -143,7 +147,8 @@ class AttributeHeads:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -500, 500)))
+    sigmoid: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(x, -500, 500)))
+    return sigmoid
 
 
 def _sigmoid_one(x: float) -> float:
@@ -239,7 +244,7 @@ def _train_one(
     test = np.flatnonzero(known & held)
     origin = np.array([examples[i].origin.get(name, "dataset") for i in range(len(examples))])
     weights = np.array([config.origin_weights.get(o, 1.0) for o in origin])
-    groups = np.array([examples[i].group or examples[i].id for i in train])
+    groups = np.array([examples[i].group or examples[i].id for i in train.tolist()])
     out_of_fold = np.zeros(len(train))
     folds = StratifiedGroupKFold(config.folds, shuffle=True, random_state=config.random_state)
     for fit_part, score_part in folds.split(train, y[train], groups):
@@ -268,7 +273,7 @@ def _train_one(
                 o: held_out_figures(y[test][origin[test] == o], scores[origin[test] == o], None)
                 for o in sorted(set(origin[test].tolist()))
             },
-            "by_source": _by_source(y[test], scores, [examples[i].source for i in test]),
+            "by_source": _by_source(y[test], scores, [examples[i].source for i in test.tolist()]),
         },
     }
     return final.coef_[0].astype(np.float64), float(final.intercept_[0]), report
@@ -343,7 +348,21 @@ def train_heads_from(
     return train_heads(pipeline, data, config, progress)
 
 
-def carry_heads(base: Any, pipeline: Any) -> TrainedHeads | None:
+class HeadsBase(Protocol):
+    """What ``carry_heads`` reads of the base model (a loaded ``moderation.model.directory.Model``,
+    which imports this module)."""
+
+    @property
+    def heads(self) -> AttributeHeads | None: ...
+    @property
+    def meta(self) -> ModelMeta: ...
+    @property
+    def scorer(self) -> LinearScorer | None: ...
+    @property
+    def pipeline(self) -> Any: ...  # a scikit-learn Pipeline (untyped)
+
+
+def carry_heads(base: HeadsBase, pipeline: Any) -> TrainedHeads | None:
     """A retrained model's heads: the base model's (``base``, a loaded ``Model``) carried
     onto the new pipeline's features by feature name, with the base's thresholds and
     held-out figures, marked as carried (they were not measured again). None when the base

@@ -14,7 +14,7 @@ CALIBRATION_BINS = 10
 
 def expected_calibration_error(
     is_label: np.ndarray, scores: np.ndarray, bins: int = CALIBRATION_BINS
-) -> tuple[float, list[dict]]:
+) -> tuple[float, list[dict[str, Any]]]:
     """ECE over equal-width bins of the predicted probability, and the bins themselves (mean
     prediction, observed share, count): the points of a reliability diagram."""
     edges = np.linspace(0.0, 1.0, bins + 1)

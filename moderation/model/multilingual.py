@@ -14,9 +14,9 @@ models, their thresholds, and the records ``moderation score --json`` prints, ea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moderation.comments import QuoteSpan
 from moderation.errors import UsageError
@@ -30,6 +30,9 @@ from moderation.model.scoring import (
     words_to_score,
 )
 
+if TYPE_CHECKING:
+    from moderation.model.directory import Model
+
 NO_MODEL = "language"  # the not_scored reason of a comment in a language without a model
 # language -> label -> probability at which the label is flagged
 LanguageThresholds = dict[str, dict[str, float]]
@@ -42,7 +45,7 @@ class LanguageModels:
 
     def __init__(
         self,
-        models: dict[str, Any],
+        models: dict[str, Model],
         *,
         declared: str | None = None,
         thresholds: LanguageThresholds | None = None,
@@ -61,7 +64,7 @@ class LanguageModels:
         return f"LanguageModels({shown}{', declared ' + self.declared if self.declared else ''})"
 
     @classmethod
-    def of(cls, model: Any) -> LanguageModels:
+    def of(cls, model: Model | LanguageModels) -> LanguageModels:
         """``model`` itself if it is one per language; a single model scores every comment
         (its language declared: the caller chose it)."""
         if isinstance(model, LanguageModels):
@@ -69,7 +72,7 @@ class LanguageModels:
         return cls({model.language: model}, declared=model.language)
 
     @property
-    def main_model(self) -> Any:
+    def main_model(self) -> Model:
         """The model of the site's main language (the declared one, else English)."""
         return self.models[self.main]
 
@@ -106,7 +109,7 @@ class LanguageModels:
 
         return detect_languages(texts, preferred=self.models)
 
-    def model_for(self, language: str) -> Any:
+    def model_for(self, language: str) -> Model | None:
         """The model that scores comments in ``language``, or None (none reads it)."""
         if language == UNDETERMINED:
             return self.main_model
@@ -192,7 +195,7 @@ class LanguageModels:
 
 
 def score_comments(
-    models: Any,
+    models: Model | LanguageModels,
     texts: Sequence[str],
     *,
     records: list[dict[str, Any]] | None = None,
@@ -231,7 +234,7 @@ def not_scored_record(text: str, language: str) -> dict[str, Any]:
     }
 
 
-def no_model_message(language: str, models: Any) -> str:
+def no_model_message(language: str, models: Iterable[str]) -> str:
     name = language_name(language)
     return (
         f"no model reads {name} ({language}); the models here read "
@@ -241,7 +244,7 @@ def no_model_message(language: str, models: Any) -> str:
     )
 
 
-def load_models(model: Any = None, *, language: str | None = None) -> LanguageModels:
+def load_models(model: str | Path | None = None, *, language: str | None = None) -> LanguageModels:
     """The models ``score``, ``flag`` and ``serve`` use: each language's active model, else
     its shipped one (``moderation.model.registry.language_model_dirs``), ``model`` (a model
     directory) in place of the one of the language it reads. With ``language``, every

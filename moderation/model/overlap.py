@@ -14,12 +14,15 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from moderation.errors import ModelLoadError
 from moderation.files import sha256_file
+
+if TYPE_CHECKING:
+    from moderation.model.meta import ModelMeta
 
 FINGERPRINTS_FILE = "training.npz"
 SITE_PREFIX = "site:"  # retraining's prefix on a site label's id (moderation.model.retrain)
@@ -138,7 +141,7 @@ class Overlap:
 
 def find_overlap(
     model_dir: Path,
-    meta: Any,
+    meta: ModelMeta,
     data_path: str,
     ids: Sequence[str],
     texts: Sequence[str],

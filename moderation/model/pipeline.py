@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeAlias
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -26,6 +27,14 @@ from sklearn.preprocessing import FunctionTransformer
 
 from moderation.errors import InputError
 from moderation.normalize import normalize_many
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from moderation.model.spelling import Spelling
+
+# scipy.sparse ships no type information: to mypy its matrices are Any; the name says what is meant
+SparseMatrix: TypeAlias = Any
 
 # Words with an apostrophe inside stay whole ("don't"), and so do single characters that carry
 # meaning in comments ("i", "u").
@@ -207,7 +216,7 @@ def phrase_excluded(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(dropped_terms(tuple(n for n in names if n != "stop")) or ())
 
 
-class CommentVectorizer(TfidfVectorizer):
+class CommentVectorizer(TfidfVectorizer):  # type: ignore[misc]  # sklearn is untyped: Any
     """TF-IDF over word unigrams, made for comments:
 
     - with ``spelling_min_count``, rare and unknown tokens are first spelt as the frequent word
@@ -224,26 +233,34 @@ class CommentVectorizer(TfidfVectorizer):
       "their kind"), spelt tokens as spelt; a phrase of two ``FUNCTION_WORDS`` or holding a
       ``phrase_excluded`` word is never one."""
 
+    # set by TfidfVectorizer's __init__ (scikit-learn ships no type information)
+    norm: str | None
+    dtype: DTypeLike
+    # fitted state (absent until fitted, and in models saved before the option existed)
+    spelling_: Spelling
+    corrections_: dict[str, str]
+    phrases_: frozenset[str]
+
     def __init__(
         self,
         *,
-        lowercase=True,
-        token_pattern=TOKEN_PATTERN,
-        stop_words=None,
-        norm="l2",
-        ngram_range=(1, 1),
-        min_df=1,
-        max_features=None,
-        sublinear_tf=False,
-        dtype=np.float64,
-        spelling_min_count=0,
-        rare_max_count=2,
-        norm_smoothing=0.0,
-        spelling_languages=(),
-        phrase_min_df=0,
-        phrase_max_features=100_000,
-        phrase_excluded=frozenset(),
-    ):
+        lowercase: bool = True,
+        token_pattern: str = TOKEN_PATTERN,
+        stop_words: list[str] | None = None,
+        norm: str | None = "l2",
+        ngram_range: tuple[int, int] = (1, 1),
+        min_df: float = 1,
+        max_features: int | None = None,
+        sublinear_tf: bool = False,
+        dtype: DTypeLike = np.float64,
+        spelling_min_count: int = 0,
+        rare_max_count: int = 2,
+        norm_smoothing: float = 0.0,
+        spelling_languages: tuple[str, ...] = (),
+        phrase_min_df: int = 0,
+        phrase_max_features: int = 100_000,
+        phrase_excluded: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(
             lowercase=lowercase,
             token_pattern=token_pattern,
@@ -263,7 +280,7 @@ class CommentVectorizer(TfidfVectorizer):
         self.phrase_max_features = phrase_max_features
         self.phrase_excluded = phrase_excluded
 
-    def fit_transform(self, raw_documents, y=None):
+    def fit_transform(self, raw_documents: Iterable[str], y: object = None) -> SparseMatrix:
         documents = list(raw_documents)
         for name in ("spelling_", "corrections_", "vocabulary_", "phrases_"):
             self.__dict__.pop(name, None)
@@ -277,14 +294,14 @@ class CommentVectorizer(TfidfVectorizer):
         from collections import Counter
 
         tokens_of = self._phrase_tokens()
-        counts: Counter = Counter()
+        counts: Counter[str] = Counter()
         for document in documents:
             counts.update(set(_pairs(tokens_of(document), self.phrase_excluded)))
         kept = [(n, p) for p, n in counts.items() if n >= self.phrase_min_df]
         kept.sort(key=lambda item: (-item[0], item[1]))
         self.phrases_ = frozenset(p for _, p in kept[: self.phrase_max_features])
 
-    def _phrase_tokens(self):
+    def _phrase_tokens(self) -> Callable[[str], list[str]]:
         """document -> its tokens for phrases: every token, stop words as written, the others
         spelt as the unigrams are."""
         tokenize = self.build_tokenizer()
@@ -298,7 +315,7 @@ class CommentVectorizer(TfidfVectorizer):
         from moderation.model.spelling import Spelling, dictionary_hashes, frequent_words
 
         analyze = super().build_analyzer()
-        counts: Counter = Counter()
+        counts: Counter[str] = Counter()
         for document in documents:
             counts.update(set(analyze(document)))
         stop = self.get_stop_words() or ()
@@ -315,14 +332,14 @@ class CommentVectorizer(TfidfVectorizer):
                     corrections[token] = found
         self.corrections_ = corrections
 
-    def fit(self, raw_documents, y=None):
+    def fit(self, raw_documents: Iterable[str], y: object = None) -> Self:
         self.fit_transform(raw_documents, y)
         return self
 
-    def transform(self, raw_documents):
+    def transform(self, raw_documents: Iterable[str]) -> SparseMatrix:
         return self._normalised(self._unnormalised(super().transform, raw_documents))
 
-    def _unnormalised(self, method, *args):
+    def _unnormalised(self, method: Callable[..., SparseMatrix], *args: object) -> SparseMatrix:
         if not self.norm_smoothing:
             return method(*args)
         norm, self.norm = self.norm, None
@@ -331,7 +348,7 @@ class CommentVectorizer(TfidfVectorizer):
         finally:
             self.norm = norm
 
-    def _normalised(self, x):
+    def _normalised(self, x: SparseMatrix) -> SparseMatrix:
         if not self.norm_smoothing:
             return x
         import scipy.sparse as sp
@@ -343,7 +360,7 @@ class CommentVectorizer(TfidfVectorizer):
             lengths = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel() + self.norm_smoothing)
         return sp.diags(1.0 / lengths).dot(x).astype(self.dtype).tocsr()
 
-    def _speller(self):
+    def _speller(self) -> Callable[[str], str]:
         """token -> the token spelling correction reads it as (itself without spelling)."""
         spelling = self.__dict__.get("spelling_")
         if spelling is None:
@@ -361,8 +378,8 @@ class CommentVectorizer(TfidfVectorizer):
 
         return spelt
 
-    def build_analyzer(self):
-        analyze = super().build_analyzer()
+    def build_analyzer(self) -> Callable[[str], list[str]]:
+        analyze: Callable[[str], list[str]] = super().build_analyzer()
         spelling = self.__dict__.get("spelling_")
         phrases = self.__dict__.get("phrases_")
         if spelling is None and phrases is None:
@@ -472,7 +489,31 @@ def build_pipeline(config: PipelineConfig, C: float | None = None) -> Pipeline:
     )
 
 
-def pipeline_from_arrays(scorer: Any, config: PipelineConfig, C: float | None) -> Pipeline | None:
+class ScorerArrays(Protocol):
+    """What ``pipeline_from_arrays`` reads of a model's arrays
+    (``moderation.model.scorer.LinearScorer``, which imports this module)."""
+
+    @property
+    def vocabulary(self) -> dict[str, int]: ...
+    @property
+    def idf(self) -> np.ndarray: ...
+    @property
+    def coef(self) -> np.ndarray: ...
+    @property
+    def intercept(self) -> np.ndarray: ...
+    @property
+    def labels(self) -> list[str]: ...
+    @property
+    def spelling(self) -> Spelling | None: ...
+    @property
+    def corrections(self) -> dict[str, str]: ...
+    @property
+    def phrases(self) -> list[str]: ...
+
+
+def pipeline_from_arrays(
+    scorer: ScorerArrays, config: PipelineConfig, C: float | None
+) -> Pipeline | None:
     """The fitted pipeline rebuilt from a model's arrays (``scorer.npz``, no pickle), for
     retraining from a model whose pickle is not trusted; None when the settings are not ones
     the arrays hold (character n-grams, word bigrams). The caller checks the result scores as

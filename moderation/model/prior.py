@@ -123,7 +123,7 @@ def extend_vocabulary(pipeline: Any, texts: Sequence[str]) -> int:
         return 0
     normalized = pipeline.named_steps["normalize"].transform(list(texts))
     analyze = features.build_analyzer()
-    document_frequency: Counter = Counter()
+    document_frequency: Counter[str] = Counter()
     for text in normalized:
         document_frequency.update(set(analyze(text)))
     new = sorted(term for term in document_frequency if term not in features.vocabulary_)

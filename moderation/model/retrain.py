@@ -72,7 +72,7 @@ class SiteLabels:
     overridden: int = 0  # weak labels that gave way to a moderator's
     disagreements: int = 0  # ids moderators labelled differently, left out
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[str | None, int]:
         return dict(Counter(e.label for e in self.examples))
 
 
@@ -195,7 +195,7 @@ def train_towards_base(
     site: list[Example],
     config: PipelineConfig,
     strength: float | None = PRIOR_STRENGTH,
-    files: Sequence[dict] = (),
+    files: Sequence[dict[str, Any]] = (),
     progress: Progress | None = None,
     base_fingerprints: TrainingFingerprints | None = None,
 ) -> TrainedModel:
@@ -365,7 +365,7 @@ class RetrainOptions:
     seed: int | None = None
     language: str | None = None  # the language the model reads (None: the base's, English)
 
-    def checked(self) -> RetrainOptions:
+    def checked(self) -> CheckedRetrainOptions:
         method = self.method or "prior"
         if method not in METHODS:
             raise UsageError(f"--method {self.method!r}: choose one of {', '.join(METHODS)}")
@@ -379,7 +379,7 @@ class RetrainOptions:
             raise UsageError("--strength must be positive")
         if site_weight <= 0 or not 0 <= weak_weight <= 1:
             raise UsageError("--site-weight must be positive and --weak-weight between 0 and 1")
-        return RetrainOptions(
+        return CheckedRetrainOptions(
             method,
             self.no_base,
             strength,
@@ -390,6 +390,15 @@ class RetrainOptions:
             self.seed,
             self.language,
         )
+
+
+@dataclass
+class CheckedRetrainOptions(RetrainOptions):
+    """Options ``RetrainOptions.checked`` has filled in: the method and the weights are set."""
+
+    method: str = "prior"
+    site_weight: float = SITE_WEIGHT
+    weak_weight: float = WEAK_WEIGHT
 
 
 def retrain(
@@ -429,7 +438,7 @@ def retrain(
     prior = base_meta is not None and options.method == "prior"
     config = _site_training_config(options, base_meta, prior)
     site_files = [{**item, "site": True} for item in site.files]
-    if prior:
+    if prior and base_dir is not None and base_meta is not None:  # prior: both are known
         base_model = load_model_dir(base_dir)
         if progress:
             progress(
@@ -458,9 +467,9 @@ def retrain(
         recipe=base_meta.recipe if base_meta else None,
         adaptation=_adaptation_record(options, base_meta, base_dir, site, prior, trained.choice),
     )
-    warning = few_labels_warning(trained.cv_metrics)
-    if progress and warning:
-        progress(f"warning: {warning}")
+    few_labels = few_labels_warning(trained.cv_metrics)
+    if progress and few_labels:
+        progress(f"warning: {few_labels}")
     return saved, trained
 
 
@@ -507,7 +516,7 @@ def keep_language(site: SiteLabels, language: str) -> None:
 
 
 def _site_training_config(
-    options: RetrainOptions, base_meta: ModelMeta | None, prior: bool
+    options: CheckedRetrainOptions, base_meta: ModelMeta | None, prior: bool
 ) -> PipelineConfig:
     config = PipelineConfig()
     if base_meta is None and options.language not in (None, "en"):
@@ -526,7 +535,7 @@ def _site_training_config(
 
 
 def _train_with_base_data(
-    options: RetrainOptions,
+    options: CheckedRetrainOptions,
     base_meta: ModelMeta | None,
     site: SiteLabels,
     site_files: list[dict[str, Any]],
@@ -550,7 +559,7 @@ def _train_with_base_data(
 
 
 def _adaptation_record(
-    options: RetrainOptions,
+    options: CheckedRetrainOptions,
     base_meta: ModelMeta | None,
     base_dir: Path | None,
     site: SiteLabels,

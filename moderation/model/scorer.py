@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -133,14 +134,14 @@ class LinearScorer:
         for _, pair in found:
             for token in pair:
                 self._phrase_token.setdefault(token, len(self._phrase_token))
-        token = self._phrase_token
+        token_id = self._phrase_token
         self._phrase_table = PairTable(
-            np.array([token[a] for _, (a, _) in found], dtype=np.int64),
-            np.array([token[b] for _, (_, b) in found], dtype=np.int64),
+            np.array([token_id[a] for _, (a, _) in found], dtype=np.int64),
+            np.array([token_id[b] for _, (_, b) in found], dtype=np.int64),
             np.array([i for i, _ in found], dtype=np.int64),
-            len(token),
+            len(token_id),
         )
-        self._phrase_of = {(token[a], token[b]): i for i, (a, b) in found}
+        self._phrase_of = {(token_id[a], token_id[b]): i for i, (a, b) in found}
         self._form_tokens = BoundedCache(self._tokens_of_form, limit=self.cache_size)
         self._piece_tokens = BoundedCache(self._tokens_of_piece, limit=self.cache_size)
         self._piece_both = BoundedCache(self._both_of_piece, limit=self.cache_size)
@@ -173,7 +174,7 @@ class LinearScorer:
             and features.use_idf
             and not features.binary
         )
-        if not plain_words or list(classifier.classes_) != list(labels):
+        if not plain_words or classifier is None or list(classifier.classes_) != list(labels):
             return None
         terms = [""] * len(features.vocabulary_)
         for term, index in features.vocabulary_.items():
@@ -592,7 +593,9 @@ class LinearScorer:
             intercept=self.intercept,
         )
 
-    def term_spans(self, text: str, skip: list[tuple[int, int]] = ()) -> dict[int, list]:
+    def term_spans(
+        self, text: str, skip: Sequence[tuple[int, int]] = ()
+    ) -> dict[int, list[tuple[int, int]]]:
         """Where each vocabulary term occurs in ``text`` (its first ``max_chars`` characters):
         term id -> [(start, end), ...]. Pieces inside a ``skip`` span (quotes) are left out. A
         piece is normalised on its own, so a term made by joining pieces (``do n't``) may have
@@ -619,17 +622,17 @@ class LinearScorer:
                     read = token if token in self.stop_words else self._spelt(token)
                     tokens.append((read, piece, start))
         for (a, piece_a, start_a), (b, piece_b, start_b) in zip(tokens, tokens[1:]):
-            term_id = self.vocabulary.get(f"{a} {b}")
-            if term_id is not None:
+            phrase_id = self.vocabulary.get(f"{a} {b}")
+            if phrase_id is not None:
                 begin = _narrow(piece_a, start_a, a)[0]
-                spans.setdefault(term_id, []).append((begin, _narrow(piece_b, start_b, b)[1]))
+                spans.setdefault(phrase_id, []).append((begin, _narrow(piece_b, start_b, b)[1]))
         return spans
 
 
 class _Forms:
     """The normalised forms of a text's pieces, each worked out when it is read."""
 
-    def __init__(self, pieces: list[str], normalized: BoundedCache):
+    def __init__(self, pieces: list[str], normalized: BoundedCache[str, str]):
         self.pieces, self.normalized = pieces, normalized
 
     def __len__(self) -> int:
@@ -637,6 +640,9 @@ class _Forms:
 
     def __getitem__(self, i: int) -> str:
         return self.normalized[self.pieces[i]]
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self.normalized.__getitem__, self.pieces)
 
 
 def _text_array(items: list[str]) -> np.ndarray:
@@ -710,7 +716,8 @@ def _find_term(text: str, term: str) -> list[tuple[int, int]]:
     lowered = text.lower()
     if len(lowered) != len(text):
         return []
-    spans, start = [], lowered.find(term)
+    spans: list[tuple[int, int]] = []
+    start = lowered.find(term)
     while start >= 0 and len(spans) < 20:
         spans.append((start, start + len(term)))
         start = lowered.find(term, start + len(term))

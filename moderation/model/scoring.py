@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import orjson
@@ -20,7 +20,30 @@ from moderation.comments import LABELS, Comment, QuoteSpan, is_placeholder
 from moderation.errors import InputError, UsageError
 from moderation.quotes import ConversationTracker, marked_quotes
 
+if TYPE_CHECKING:
+    from moderation.model.scorer import TermWeights
+
 FLAGGED_LABELS = ("abusive", "conspiracy")  # civil is never a reason to look
+
+
+class ScoredModel(Protocol):
+    """What scoring reads of a model (``moderation.model.directory.Model`` is one): its identity,
+    labels and flag thresholds, probabilities and per-term weights."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def labels(self) -> list[str]: ...
+    @property
+    def thresholds(self) -> dict[str, float]: ...
+    @property
+    def max_chars(self) -> int: ...
+    @property
+    def bias(self) -> np.ndarray: ...
+    def predict_proba(self, texts: list[str]) -> np.ndarray: ...
+    def term_weights(
+        self, text: str, *, spans_in: str | None = None, skip: Sequence[tuple[int, int]] = ()
+    ) -> TermWeights: ...
 
 
 # --- scores, flags and explanations for people and programs ---------------------------------
@@ -191,7 +214,7 @@ def _disagreement(
 
 
 def score_texts(
-    model: Any,
+    model: ScoredModel,
     texts: list[str],
     *,
     thresholds: dict[str, float] | None = None,
@@ -312,7 +335,7 @@ def scoring_notes(
 
 
 def explain_text(
-    model: Any,
+    model: ScoredModel,
     text: str,
     *,
     quotes: Sequence[QuoteSpan] = (),
@@ -340,13 +363,13 @@ def explain_text(
     if scores is None:
         scores = dict(zip(model.labels, np.round(model.predict_proba([own])[0], 6).tolist()))
     if labels is None:  # the prediction and the flags
-        thresholds = getattr(model, "thresholds", {})
-        labels = [max(scores, key=scores.get)]
+        thresholds = model.thresholds
+        labels = [max(scores, key=scores.__getitem__)]
         labels += [k for k, t in thresholds.items() if k in scores and scores[k] >= t]
     wanted = [label for label in dict.fromkeys(labels) if label != "civil"]
     if not wanted:
         wanted = [label for label in FLAGGED_LABELS if label in model.labels] or [
-            max(scores, key=scores.get)
+            max(scores, key=scores.__getitem__)
         ]
     explanation = {}
     for label in wanted:

@@ -28,6 +28,7 @@ import zlib
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 import numpy as np
 
@@ -46,6 +47,13 @@ def _one_letter_changed(token: str, word: str) -> bool:
 
 def word_hash(word: str) -> int:
     return zlib.crc32(word.encode("utf-8"))
+
+
+class _SpellingState(TypedDict):
+    """What a pickled ``Spelling`` holds (models saved before dictionaries have none)."""
+
+    frequent: dict[str, int]
+    dictionary: NotRequired[np.ndarray | None]
 
 
 class Spelling:
@@ -106,11 +114,11 @@ class Spelling:
             return None
         return best
 
-    def __getstate__(self) -> dict[str, object]:
+    def __getstate__(self) -> _SpellingState:
         return {"frequent": self.frequent, "dictionary": self.dictionary}
 
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["frequent"], state.get("dictionary"))  # type: ignore[misc,arg-type]
+    def __setstate__(self, state: _SpellingState) -> None:
+        self.__init__(state["frequent"], state.get("dictionary"))  # type: ignore[misc]  # re-init on unpickle
 
 
 @lru_cache(maxsize=4)
@@ -133,7 +141,8 @@ def dictionary_hashes(languages: tuple[str, ...]) -> np.ndarray:
     cached = Path(base, "moderation", "dictionaries", f"{'-'.join(languages)}-{version}.npy")
     if cached.is_file():
         try:
-            return np.load(cached, allow_pickle=False)
+            found: np.ndarray = np.load(cached, allow_pickle=False)
+            return found
         except (OSError, ValueError):
             pass  # a damaged cache is rebuilt
     hashes = _read_dictionaries(languages)

@@ -107,7 +107,8 @@ def _base_rate_weights(is_label: np.ndarray, base_rate: float | None) -> np.ndar
     if base_rate is None or is_label.all():
         return None
     share = is_label.mean()
-    return np.where(is_label, base_rate / share, (1 - base_rate) / (1 - share))
+    weights: np.ndarray = np.where(is_label, base_rate / share, (1 - base_rate) / (1 - share))
+    return weights
 
 
 def thresholds_for_precision(

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -35,6 +35,10 @@ from moderation.model.pipeline import (
 from moderation.model.scorer import label_weights
 from moderation.model.thresholds import Threshold, choose_thresholds
 
+if TYPE_CHECKING:
+    from moderation.model.heads import TrainedHeads
+    from moderation.model.meta import ModelMeta
+
 Progress = Callable[[str], None]
 
 
@@ -55,7 +59,7 @@ class TrainingSet:
 
     def counts(self) -> dict[str, dict[str, int]]:
         """Examples per source and label."""
-        table: dict[str, Counter] = {}
+        table: dict[str, Counter[str]] = {}
         for source, label in zip(self.sources, self.labels):
             table.setdefault(source, Counter())[label] += 1
         return {source: dict(sorted(c.items())) for source, c in sorted(table.items())}
@@ -73,26 +77,29 @@ class TrainedModel:
     seconds: float
     fingerprints: TrainingFingerprints | None = None  # of the training ids and texts
     choice: dict[str, Any] | None = None  # how retraining chose its method (and measured it)
-    heads: Any = None  # the attribute heads (moderation.model.heads.TrainedHeads)
+    heads: TrainedHeads | None = None  # the attribute heads
     # the held-out predictions thresholds were chosen on (grouped folds; other sources, NaN
     # where a source was too small to hold out), kept for benchmarks; never saved
-    held_out: Any = field(default=None, repr=False, compare=False)
-    held_out_other_sources: Any = field(default=None, repr=False, compare=False)
+    held_out: np.ndarray | None = field(default=None, repr=False, compare=False)
+    held_out_other_sources: np.ndarray | None = field(default=None, repr=False, compare=False)
     held_out_truth: list[str] | None = field(default=None, repr=False, compare=False)
 
     @property
-    def bias(self) -> Any:
+    def bias(self) -> np.ndarray:
         return label_weights(self.pipeline.named_steps["classifier"])[1]
 
-    def predict_proba(self, texts: list[str]) -> Any:
-        return self.pipeline.predict_proba(texts)
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        probabilities: np.ndarray = self.pipeline.predict_proba(texts)  # sklearn: untyped
+        return probabilities
 
     def identity_audit(self) -> dict[str, Any]:
         """The identity audit (``moderation.model.audit``) of this model at its thresholds."""
         return audit(self, {label: t.threshold for label, t in self.thresholds.items()})
 
 
-def prepare_examples(examples: Iterable[Example], files: Sequence[dict] = ()) -> TrainingSet:
+def prepare_examples(
+    examples: Iterable[Example], files: Sequence[dict[str, Any]] = ()
+) -> TrainingSet:
     """Check the examples as a whole (one label per id, at least two labels) and group
     duplicates: a text repeated under several ids stays in one fold (its group is the first
     copy's thread)."""
@@ -138,7 +145,8 @@ def sample_weights(examples: TrainingSet, config: PipelineConfig) -> np.ndarray:
         weights *= np.array([share[label] ** 0.5 for label in examples.labels])
     for source, factor in config.extra.get("source_factors", {}).items():
         weights[np.asarray(examples.sources) == source] *= float(factor)
-    return weights * (len(weights) / weights.sum())
+    scaled: np.ndarray = weights * (len(weights) / weights.sum())
+    return scaled
 
 
 def held_out_metrics(
@@ -170,7 +178,8 @@ def train(
     labels = sorted(set(examples.labels))  # the order of predict_proba columns
     weights = sample_weights(examples, config)
     C, held_out = cross_validate(examples, config, labels, weights, progress)
-    other_sources, by_source = None, {}
+    other_sources: np.ndarray | None = None
+    by_source: dict[str, Any] = {}
     if config.thresholds_from == "other_sources":
         other_sources, by_source = cross_source(examples, config, C, labels, weights, progress)
     thresholds = choose_thresholds(
@@ -220,7 +229,7 @@ def train_from_files(
     language: str | None = None,
     heads: bool | None = None,
     attributes: Sequence[Path] = (),
-) -> Any:
+) -> ModelMeta:
     """Train on example files and/or a named recipe and save the model directory at
     ``output``; returns its :class:`~moderation.model.meta.ModelMeta`. ``language``: the
     language the model reads (a recipe names its own), with the settings every language's
@@ -235,7 +244,7 @@ def train_from_files(
         raise UsageError("nothing to train on: give EXAMPLES.jsonl files or --recipe default")
     check_model_destination(Path(output), force)
     examples: list[Example] = []
-    files: list[dict] = []
+    files: list[dict[str, Any]] = []
     config = PipelineConfig()
     rounds = None  # the relabelling rounds the recipe applies (the heads read the same)
     english_recipe = False

@@ -22,7 +22,8 @@ def test_every_template_is_rendered_for_every_term_and_split_in_halves():
 
 
 def test_audit_reports_each_term(tiny_model):
-    result = audit(load_model(tiny_model))
+    model = load_model(tiny_model)
+    result = audit(model, model.thresholds)
     assert result["terms"] == len(load_templates()["terms"])
     muslim = result["per_term"]["muslim"]
     assert 0 <= muslim["flag_rate"] <= 1 and muslim["civil_sentences"] > 0

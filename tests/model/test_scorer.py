@@ -105,3 +105,14 @@ def test_pipeline_stays_available(model):
 
     assert isinstance(model.pipeline, Pipeline)
     assert list(model.pipeline.classes_) == model.labels
+
+
+def test_lazily_normalised_forms_read_as_the_list_of_forms():
+    from moderation.model.scorer import _Forms
+    from moderation.normalize import BoundedCache, negation_scopes, normalize_word
+
+    pieces = "You are NOT a nice person , idiot".split()
+    forms = _Forms(pieces, BoundedCache(normalize_word, limit=100))
+    as_list = [normalize_word(piece) for piece in pieces]
+    assert len(forms) == len(as_list) and list(forms) == as_list
+    assert negation_scopes(forms, 3) == negation_scopes(as_list, 3) != {}
