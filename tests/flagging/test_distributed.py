@@ -15,8 +15,6 @@ import pytest
 from moderation.cli import app
 from moderation.errors import UsageError
 from moderation.flagging import FlagSummary, flag_file
-from moderation.flagging.partitions import restarts
-from moderation.quotes import ConversationTracker
 
 from fixtures.languages import GREETINGS
 
@@ -162,17 +160,6 @@ def test_threads_the_one_pass_reader_forgets_come_out_the_same(client, tiny_mode
     source = _write(tmp_path / "in.jsonl", _records(threads=530, per_thread=2, interleaved=True))
     summary = _same_on_dask(client, source, tiny_model, tmp_path, block_bytes=8000)
     assert any("not seen before them" in w for w in summary["warnings"])
-
-
-def test_restarts_replay_the_one_pass_memory():
-    tracker = ConversationTracker(max_threads=2)
-    runs = [("a", 0), ("b", 1), ("a", 2), ("c", 3), ("d", 4), ("a", 5), ("a", 6)]
-    assert restarts(runs, 2) == {"a": {5}}
-    forgotten = []
-    for thread, _ in runs:  # the tracker itself forgets "a" at the same place
-        forgotten.append(thread in tracker._threads or thread == "d")
-        tracker._state(thread)
-    assert forgotten == [False, False, True, False, True, False, True]
 
 
 def test_several_inputs_and_a_folder_of_parts(client, tiny_model, tmp_path):
