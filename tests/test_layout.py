@@ -36,8 +36,6 @@ TESTED_ELSEWHERE = {
     "moderation/datasets/catalogue.py": "tests/datasets/test_datasets.py",
     "moderation/evaluation/promote.py": "tests/model/test_trust.py",
     "moderation/evaluation/report.py": "tests/evaluation/test_evaluate.py",
-    "moderation/flagging/stream.py": "tests/flagging/test_flagging.py",
-    "moderation/flagging/workers.py": "tests/flagging/test_flagging.py",
     "moderation/formats/__init__.py": "tests/formats/test_bad_input.py",
     "moderation/formats/page_html/article.py": "tests/formats/test_page_html.py",
     "moderation/formats/page_html/markup.py": "tests/formats/test_page_html.py",
