@@ -47,7 +47,6 @@ TESTED_ELSEWHERE = {
     "moderation/labels/review/spreadsheet.py": "tests/labels/review/test_review.py",
     "moderation/labels/schema.py": "tests/labels/test_store.py",
     "moderation/languages/__init__.py": "tests/languages/test_detect.py",
-    "moderation/languages/word_lists.py": "tests/languages/test_detect.py",
     "moderation/model/card.py": "tests/model/test_train.py",
     "moderation/model/fitting.py": "tests/model/test_train.py",
     "moderation/model/language_card.py": "tests/model/test_multilingual.py",
