@@ -31,8 +31,6 @@ TESTED_ELSEWHERE = {
     "moderation/cli/train.py": "tests/model/test_train.py",
     "moderation/formats/__init__.py": "tests/formats/test_bad_input.py",
     "moderation/formats/page_html/article.py": "tests/formats/test_page_html.py",
-    "moderation/formats/page_html/markup.py": "tests/formats/test_page_html.py",
-    "moderation/formats/page_html/systems.py": "tests/formats/test_page_html.py",
     "moderation/labels/current.py": "tests/labels/test_store.py",
     "moderation/labels/holders.py": "tests/labels/test_database.py",
     "moderation/labels/join.py": "tests/test_canonical.py",
