@@ -29,7 +29,6 @@ TESTED_ELSEWHERE = {
     "moderation/cli/score.py": "tests/model/test_scoring.py",
     "moderation/cli/serve.py": "tests/serving/test_server.py",
     "moderation/cli/train.py": "tests/model/test_train.py",
-    "moderation/formats/__init__.py": "tests/formats/test_bad_input.py",
     "moderation/formats/page_html/article.py": "tests/formats/test_page_html.py",
     "moderation/labels/current.py": "tests/labels/test_store.py",
     "moderation/labels/holders.py": "tests/labels/test_database.py",
