@@ -29,7 +29,7 @@ TESTED_ELSEWHERE = {
     "moderation/cli/score.py": "tests/model/test_scoring.py",
     "moderation/cli/serve.py": "tests/serving/test_server.py",
     "moderation/cli/train.py": "tests/model/test_train.py",
-    "moderation/formats/page_html/article.py": "tests/formats/test_page_html.py",
+    "moderation/formats/page_html/article.py": "tests/formats/page_html/test_html_article.py",
     "moderation/labels/current.py": "tests/labels/test_store.py",
     "moderation/labels/holders.py": "tests/labels/test_database.py",
     "moderation/labels/join.py": "tests/test_canonical.py",

@@ -297,7 +297,7 @@ def test_without_dask_the_command_says_how_to_install_it(runner, tiny_model, tmp
     assert "pip install 'moderation[dask]'" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_bad_record_in_a_later_block_names_its_line(client, tiny_model, tmp_path):
+def test_a_bad_record_in_a_later_block_names_its_line_on_dask(client, tiny_model, tmp_path):
     records = _records(threads=4)
     source = _write(tmp_path / "in.jsonl", records)
     lines = source.read_text().splitlines()
