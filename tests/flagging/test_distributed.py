@@ -15,8 +15,6 @@ import pytest
 from moderation.cli import app
 from moderation.errors import UsageError
 from moderation.flagging import FlagSummary, flag_file
-from moderation.flagging.partitions import restarts
-from moderation.quotes import ConversationTracker
 
 from fixtures.languages import GREETINGS
 
@@ -164,17 +162,6 @@ def test_threads_the_one_pass_reader_forgets_come_out_the_same(client, tiny_mode
     assert any("not seen before them" in w for w in summary["warnings"])
 
 
-def test_restarts_replay_the_one_pass_memory():
-    tracker = ConversationTracker(max_threads=2)
-    runs = [("a", 0), ("b", 1), ("a", 2), ("c", 3), ("d", 4), ("a", 5), ("a", 6)]
-    assert restarts(runs, 2) == {"a": {5}}
-    forgotten = []
-    for thread, _ in runs:  # the tracker itself forgets "a" at the same place
-        forgotten.append(thread in tracker._threads or thread == "d")
-        tracker._state(thread)
-    assert forgotten == [False, False, True, False, True, False, True]
-
-
 def test_several_inputs_and_a_folder_of_parts(client, tiny_model, tmp_path):
     first = _write(tmp_path / "a.jsonl", _records(threads=3))
     second = _write(tmp_path / "b.csv", _records(threads=4))
@@ -310,7 +297,7 @@ def test_without_dask_the_command_says_how_to_install_it(runner, tiny_model, tmp
     assert "pip install 'moderation[dask]'" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_bad_record_in_a_later_block_names_its_line(client, tiny_model, tmp_path):
+def test_a_bad_record_in_a_later_block_names_its_line_on_dask(client, tiny_model, tmp_path):
     records = _records(threads=4)
     source = _write(tmp_path / "in.jsonl", records)
     lines = source.read_text().splitlines()

@@ -9,8 +9,7 @@ import pytest
 
 from moderation import load_model
 from moderation.cli import app
-from moderation.comments import Comment
-from moderation.flagging import flag_chunk, flag_export, partition, stream
+from moderation.flagging import flag_export, partition, stream
 from moderation.formats import ReadOptions
 
 from fixtures.files import SAMPLES
@@ -27,23 +26,6 @@ def _jsonl(path, records):
 
 def _rows(text):
     return [json.loads(line) for line in text.splitlines()]
-
-
-def test_flag_chunk_is_pure_and_keeps_order(model):
-    def comments():
-        return [
-            Comment(id=str(i), thread_id="t", text=text)
-            for i, text in enumerate([ABUSE, "Lovely photos of the harbour.", PLOT])
-        ]
-
-    thresholds = model.thresholds
-    first, again = (
-        flag_chunk(comments(), model, thresholds),
-        flag_chunk(comments(), model, thresholds),
-    )
-    assert first == again
-    assert [row["id"] for row in first] == ["0", "1", "2"]
-    assert [row["prediction"] for row in first] == ["abusive", "civil", "conspiracy"]
 
 
 def test_input_fields_pass_through_unchanged(runner, tiny_model, tmp_path):

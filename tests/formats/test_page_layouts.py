@@ -11,8 +11,6 @@ from hypothesis import strategies as st
 
 from moderation.cli import app
 from moderation.formats.page_text import parse_page, read_page
-from moderation.formats.page_text.dating import DateReader
-from moderation.formats.page_text.inferred import declared, prepare
 
 
 def page(text: str):
@@ -142,63 +140,6 @@ def test_a_forums_first_post_is_the_opening_post_read_as_a_comment():
         ("mossbank", "2024-03-04T21:40", 0),
         ("fernleaf", "2024-03-05T07:58", 0),
     ]
-
-
-@pytest.mark.parametrize(
-    "line, count",
-    [
-        ("Readers' comments (8)", 8),
-        ("Share | Print | 9 comments", 9),
-        ("7 Gedanken zu „Hochbeet im Frühling“", 7),
-        ("Une réponse à « Confiture de coings »", 1),
-        ("Posted by Ines at 9:41 AM No comments:", 0),
-        ("6 Comments", 6),
-    ],
-)
-def test_declared_counts_in_several_forms(line, count):
-    found = declared(["A title", "", line, ""])
-    assert found is not None and found[1] == count
-
-
-def test_a_reactions_count_is_not_the_comment_count_when_one_is_stated():
-    found = declared(["What do you think?", "12 Responses", "6 Comments"])
-    assert found[1] == 6
-
-
-@pytest.mark.parametrize(
-    "text, iso",
-    [
-        ("12 mars 2024 à 9 h 41 min", "2024-03-12T09:41"),
-        ("12 de marzo de 2024 a las 9:41", "2024-03-12T09:41"),
-        ("7 Marzo 2024 alle 12:15", "2024-03-07T12:15"),
-        ("12 maart 2024 om 09:41", "2024-03-12T09:41"),
-        ("9:58am Tue 12 Mar 24", "2024-03-12T09:58"),
-        ("03-14-2024, 09:12 PM", "2024-03-14T21:12"),
-        ("2 years ago •", None),
-        ("vor 4 Tagen", None),
-        ("Yesterday at 6:15 PM", None),
-    ],
-)
-def test_dates_in_several_languages_and_relative_dates(text, iso):
-    found = DateReader().find(text)
-    assert found is not None
-    assert found.iso == iso
-
-
-def test_a_date_shape_learnt_once_reads_later_dates_of_that_shape():
-    reader = DateReader()
-    # the first date is ambiguous (3 March: day and month are both 3), the later ones are not
-    dates = ["March 3, 2024 at 3:41 pm", "March 12, 2024 at 9:05 am", "April 30, 2024 at 12:00 am"]
-    assert [reader.find(d).iso for d in dates] == [
-        "2024-03-03T15:41",
-        "2024-03-12T09:05",
-        "2024-04-30T00:00",
-    ]
-
-
-def test_lynx_references_and_link_numbers_are_dropped():
-    lines = prepare("[1]Home\n[2]6 Comments\nText\nReferences\n\n   1. https://a.example/\n")
-    assert lines == ["Home", "6 Comments", "Text"]
 
 
 @pytest.mark.parametrize(

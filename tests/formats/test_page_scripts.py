@@ -8,44 +8,8 @@ import pytest
 
 from moderation.formats.page_html import read_html_page
 from moderation.formats.page_text import parse_page
-from moderation.formats.page_text.dating import DateReader
-from moderation.formats.page_text.scripts import cjk_name, cjk_sentence, word_count
 
 PAGES = Path(__file__).parents[1] / "fixtures" / "pages" / "cjk"
-
-
-@pytest.mark.parametrize(
-    ("printed", "iso", "relative"),
-    [
-        ("2024年3月11日 19:02", "2024-03-11T19:02", False),
-        ("2024年3月11日(月) 19時02分", "2024-03-11T19:02", False),
-        ("2024.03.11. 19:02", "2024-03-11T19:02", False),
-        ("입력 2024.03.11. 오후 7:02", "2024-03-11T19:02", False),
-        ("2024년 3월 11일 오전 9:05", "2024-03-11T09:05", False),
-        ("2024/03/11 7:02 pm", "2024-03-11T19:02", False),
-        ("3月11日 19:40", None, False),  # no year: a date, but no time is made up
-        ("3時間前", None, True),
-        ("3시간 전", None, True),
-        ("3小时前", None, True),
-        ("昨日 18:00", None, True),
-    ],
-)
-def test_dates_in_cjk_scripts_and_year_first_order(printed, iso, relative):
-    found = DateReader().find(printed)
-    assert found is not None
-    assert (found.iso, found.relative) == (iso, relative)
-
-
-def test_a_sentence_with_numbers_is_not_a_date():
-    reader = DateReader()
-    assert reader.find("30分でも雨の日は長い。") is None
-    assert reader.find("市は11日、発表した。") is None
-
-
-def test_words_names_and_sentences_without_spaces():
-    assert word_count("市バスの新ダイヤ、4月から30分間隔に") >= 4
-    assert cjk_name("佐藤健一") and cjk_name("김민지") and not cjk_name("駅にも止まるのだろうか。")
-    assert cjk_sentence("やっと終バスが遅くなる。") and not cjk_sentence("王小明")
 
 
 EXPECTED = {
