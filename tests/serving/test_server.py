@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from moderation.labels.store import LabelStore
 from moderation.model.registry import load_model
-from moderation.serving.metrics import Metrics
+from moderation.serving.prometheus import Metrics
 
 from fixtures.servers import start_moderation_server
 
