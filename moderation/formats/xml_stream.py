@@ -85,7 +85,8 @@ class _Collector:
     """Flattens record elements into ``{relative/path: text, relative/path@attr: value}``.
 
     Records may nest (a WordPress item holds its comments): the outer record is handed over,
-    with the fields read so far, when its first inner record starts, or when it ends.
+    with the fields read so far, when its first inner record starts (fields after its inner
+    records are not read), or when it ends.
     """
 
     def __init__(self, kind_of: RecordKind):
@@ -115,7 +116,9 @@ class _Collector:
             if opened and id(opened[-1][3]) not in self.sent:
                 outer = opened[-1]
                 self.sent.add(id(outer[3]))
-                self.done.append((outer[0], outer[1], outer[3]))
+                # a copy: fields after the inner records would otherwise reach the reader or
+                # not, as the chunks fall; handed over as they stand, they never do
+                self.done.append((outer[0], outer[1], dict(outer[3])))
             fields = {"@" + k.rpartition(" ")[2]: v for k, v in attrs.items()}
             opened.append((kind, namespace, depth, fields))
             self.buffers.append(None)

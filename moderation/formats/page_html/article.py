@@ -212,7 +212,7 @@ def byline_name(text: str) -> str | None:
     text = re.split(r"\s+(?:[|·•,]|on|am|le|el|il)\s+|\s*[|·•]\s*", text)[0].strip()
     text = _ROLES.sub("", text)
     if 2 <= len(text) <= 60 and name_like(text) and not _NOT_A_NAME.search(text):
-        return clean_name(text)
+        return clean_name(text) or None  # a "name" clean_name strips whole ("Posted") is none
     return None
 
 

@@ -33,11 +33,6 @@ def test_the_name_in_a_printed_byline(printed, name):
     assert byline_name(printed) == name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="byline_name gives '' (not None) when the only word left is one clean_name strips "
-    "('Posted on March 3', 'Autor: Posted'); article_meta then keeps '' as the author",
-)
 def test_a_byline_without_a_name_gives_none():
     assert byline_name("Posted on March 3") is None
 
