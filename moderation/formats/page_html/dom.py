@@ -32,6 +32,14 @@ PARAGRAPHS = frozenset(
 # Elements that start a line of their own.
 LINES = frozenset("li dt dd tr caption figcaption legend option".split())
 CELLS = frozenset(("td", "th"))
+# A line element's break, one however many meet (two list items in a row are a line apart, as
+# a browser's innerText has them, not a blank line apart)
+_LINE = "\x01"
+_LINE_BREAKS = re.compile(r"\x01[ \t\x01]*")
+# what an element puts around its content
+_BREAKS = (
+    dict.fromkeys(PARAGRAPHS, "\n\n") | dict.fromkeys(LINES, _LINE) | dict.fromkeys(CELLS, " ")
+)
 _SMILEY = re.compile(r"smil|emoji|emoticon|wp-smiley", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACES = re.compile(r"[ \t\r\n\f\u00a0\u200b]+")
@@ -202,7 +210,7 @@ def render(root: Node, skip: Iterable[int] = (), controls: bool = False) -> str:
             ):
                 out.append(alt)  # an emoji or a smiley drawn as an image
             continue
-        brk = "\n\n" if tag in PARAGRAPHS else "\n" if tag in LINES else " " if tag in CELLS else ""
+        brk = _BREAKS.get(tag, "")
         if brk:
             out.append(brk)
             stack.append(brk)
@@ -210,7 +218,7 @@ def render(root: Node, skip: Iterable[int] = (), controls: bool = False) -> str:
             pre += 1
             stack.append("\0pre")
         stack.extend(reversed(list(children(item))))
-    return tidy("".join(out))
+    return tidy(_LINE_BREAKS.sub("\n", "".join(out)))
 
 
 def tidy(text: str) -> str:

@@ -48,11 +48,6 @@ def test_render_skips_the_elements_asked_for_with_their_content():
     assert render(tree.css_first("div"), skip=[quote.mem_id]) == "keep\n\nalso"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render's line breaks add up where innerText's collapse: two list items (or any two "
-    "LINES elements) in a row come out a blank line apart, 'a\\n\\nb', not 'a\\nb'",
-)
 def test_list_items_in_a_row_are_on_consecutive_lines():
     assert render(first("<ul><li>a</li><li>b</li></ul>", "ul")) == "a\nb"
 
