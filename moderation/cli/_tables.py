@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -19,7 +20,10 @@ def _snippet(text: str, width: int = 60) -> str:
 
 
 def print_scores(
-    results: list[dict[str, Any]], *, explain: bool = False, console: Console | None = None
+    results: Sequence[Mapping[str, Any]],
+    *,
+    explain: bool = False,
+    console: Console | None = None,
 ) -> None:
     console = console or Console(highlight=False)
     labels = list(dict.fromkeys(label for r in results for label in (r.get("scores") or {})))
@@ -53,7 +57,7 @@ def print_scores(
                 print_explanation(number, result, console)
 
 
-def _notes(result: dict[str, Any]) -> list[str]:
+def _notes(result: Mapping[str, Any]) -> list[str]:
     """What a person should know about how a comment was scored."""
     lines = []
     if result.get("not_scored") == "language":
@@ -77,7 +81,7 @@ def _notes(result: dict[str, Any]) -> list[str]:
     return lines
 
 
-def print_explanation(number: int, result: dict[str, Any], console: Console) -> None:
+def print_explanation(number: int, result: Mapping[str, Any], console: Console) -> None:
     explanation = result["explanation"]
     first = next(iter(explanation.values()))
     text = Text(result["text"])

@@ -13,7 +13,7 @@ import inspect
 import os
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -195,7 +195,7 @@ def _say_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
     say(f"warning: {message}")
 
 
-def write_json_lines(records: list[dict[str, Any]]) -> None:
+def write_json_lines(records: Sequence[Mapping[str, Any]]) -> None:
     """Records to stdout, one compact JSON object per line."""
     import orjson
 

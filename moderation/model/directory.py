@@ -38,7 +38,7 @@ from moderation.model.scorer import (
     label_weights,
     pipeline_term_weights,
 )
-from moderation.model.scoring import explain_text, score_texts
+from moderation.model.scoring import ScoreRecord, explain_text, score_texts
 from moderation.model.trust import check_trusted, record_trusted
 
 if TYPE_CHECKING:
@@ -185,7 +185,7 @@ class Model:
         *,
         thresholds: dict[str, float] | None = None,
         explain: bool = False,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ScoreRecord]:
         """One record per text: ``{"text", "prediction", "scores", "flags", "model"}`` (and
         ``"explanation"`` with ``explain``), as ``moderation score --json`` prints them."""
         return score_texts(

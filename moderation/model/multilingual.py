@@ -22,6 +22,7 @@ from moderation.comments import QuoteSpan
 from moderation.errors import UsageError
 from moderation.languages import ENGLISH, UNDETERMINED, language_name
 from moderation.model.scoring import (
+    ScoreRecord,
     display_order,
     marked_quotes_of,
     parse_thresholds,
@@ -166,7 +167,7 @@ class LanguageModels:
         explain: bool = False,
         quotes: Sequence[Sequence[QuoteSpan]] | None = None,
         languages: Sequence[str] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ScoreRecord]:
         """The records ``moderation score --json`` prints (``score_texts``), one per text,
         each scored by the model of its language (``languages``, else ``languages_of`` the
         words the text's author wrote) and carrying its ``language``."""
@@ -174,7 +175,7 @@ class LanguageModels:
         own = words_to_score(texts, quotes)
         if languages is None:
             languages = self.languages_of(own)
-        records: list[dict[str, Any]] = [{}] * len(texts)
+        records: list[ScoreRecord | None] = [None] * len(texts)
         for language, positions in self.groups(languages).items():
             model = self.model_for(language)
             if model is None:
@@ -191,7 +192,7 @@ class LanguageModels:
             for i, record in zip(positions, scored):
                 record["language"] = language
                 records[i] = record
-        return records
+        return [record for record in records if record is not None]  # every position is set
 
 
 def score_comments(
@@ -202,7 +203,7 @@ def score_comments(
     thresholds: Sequence[str] = (),
     explain: bool = False,
     parent: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ScoreRecord] | list[dict[str, Any]]:
     """``moderation score``: score ``texts`` (or JSON ``records`` with a ``text`` field, whose
     other fields are kept) with ``models`` (one per language, or one model) and ``LABEL=P``
     threshold overrides. With ``parent``, the spans of each text that quote it are left out
@@ -216,12 +217,13 @@ def score_comments(
         quotes_of_parent(text, parent) if parent else marked_quotes_of(text) for text in texts
     ]
     scored = chosen.score(list(texts), explain=explain, quotes=quotes)
-    if records is not None:
-        scored = [{**record, **result} for record, result in zip(records, scored)]
-    return scored
+    if records is None:
+        return list(scored)
+    # the input's own fields kept, the score record's over them
+    return [{**record, **result} for record, result in zip(records, scored)]
 
 
-def not_scored_record(text: str, language: str) -> dict[str, Any]:
+def not_scored_record(text: str, language: str) -> ScoreRecord:
     """The record of a comment in a language no model reads."""
     return {
         "text": text,

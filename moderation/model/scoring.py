@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NotRequired, Protocol, TypedDict
 
 import numpy as np
 import orjson
@@ -94,7 +94,37 @@ def parse_thresholds(
 # of eight words is never "little evidence", however ordinary its words.
 LITTLE_EVIDENCE = 1.0
 LITTLE_EVIDENCE_WORDS = 8
-Verdict = tuple[str, dict[str, float], list[str], dict[str, Any]]
+
+
+class VerdictNotes(TypedDict, total=False):
+    """What a verdict says beyond prediction, scores and flags, where it applies."""
+
+    little_evidence: bool  # a short text whose words hardly move any label: civil
+    note: str  # why the prediction and the flags may look as if they disagree
+
+
+class ScoreRecord(VerdictNotes):
+    """One comment scored, as ``moderation score --json`` prints it, ``Model.score`` and
+    ``LanguageModels.score`` return it and flagging and serving read it. ``prediction``,
+    ``scores`` and ``model`` are None for a comment that was not scored (``not_scored``:
+    ``placeholder``, or ``language`` where no model reads its language)."""
+
+    text: str
+    prediction: str | None
+    scores: dict[str, float] | None
+    flags: list[str]
+    model: str | None
+    language: NotRequired[str]  # the language whose model scored it (``LanguageModels``)
+    not_scored: NotRequired[str]
+    # what was scored, when it is not the whole text: the quoted spans left out
+    # (``QuoteSpan.to_dict``), and ``scored_chars`` of ``total_chars`` for a text cut short
+    quotes_excluded: NotRequired[list[dict[str, Any]]]
+    truncated: NotRequired[dict[str, int]]
+    explanation: NotRequired[dict[str, Any]]  # ``explain_text``, with ``explain``
+    id: NotRequired[str]  # the id a batch request gave the comment (``serving.batch``)
+
+
+Verdict = tuple[str, dict[str, float], list[str], VerdictNotes]
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -162,7 +192,7 @@ def verdicts(
         worth_a_note &= ~little
         for row in np.flatnonzero(little).tolist():
             kept = [label for label in flags[row] if label in asked]
-            notes: dict[str, Any] = {"little_evidence": True}
+            notes: VerdictNotes = {"little_evidence": True}
             if kept:
                 notes["note"] = (
                     f"{', '.join(kept)} flagged at the threshold you set, though the words "
@@ -220,7 +250,7 @@ def score_texts(
     thresholds: dict[str, float] | None = None,
     explain: bool = False,
     quotes: Sequence[Sequence[QuoteSpan]] | None = None,
-) -> list[dict[str, Any]]:
+) -> list[ScoreRecord]:
     """The records ``moderation score --json`` prints, one per text. With ``quotes``, each
     text's quoted spans are left out of what is scored (and the record says so)."""
     thresholds = model.thresholds if thresholds is None else thresholds
@@ -259,30 +289,34 @@ def score_texts(
     )
     model_id, max_chars = model.id, model.max_chars
     # column-wise: one record per row of the verdicts, the notes only where they apply
-    records = [
-        {
+    scored_records: list[ScoreRecord] = []
+    for text, (prediction, scores, flags, notes), own, spans in zip(texts, judged, scored, quotes):
+        record: ScoreRecord = {
             "text": text,
             "prediction": prediction,
             "scores": scores,
             "flags": flags,
             "model": model_id,
-            **notes,
         }
-        for text, (prediction, scores, flags, notes) in zip(texts, judged)
-    ]
-    for record, text, own, spans in zip(records, texts, scored, quotes):
-        if spans or len(own) > max_chars:
-            record.update(scoring_notes(text, own, spans, max_chars))
+        if "little_evidence" in notes:
+            record["little_evidence"] = notes["little_evidence"]
+        if "note" in notes:
+            record["note"] = notes["note"]
+        if spans:  # what was scored, when it is not the whole text
+            record["quotes_excluded"] = [span.to_dict() for span in spans]
+        if len(own) > max_chars:
+            record["truncated"] = {"scored_chars": max_chars, "total_chars": len(own)}
+        scored_records.append(record)
     if explain:
-        for record, text, spans in zip(records, texts, quotes):
+        for record, text, spans in zip(scored_records, texts, quotes):
             record["explanation"] = explain_text(
                 model,
                 text,
                 quotes=spans,
-                labels=[record["prediction"], *record["flags"]],
+                labels=[record["prediction"] or "civil", *record["flags"]],
                 scores=record["scores"],
             )
-    return records
+    return scored_records
 
 
 def words_to_score(texts: Sequence[Any], quotes: Sequence[Sequence[QuoteSpan]]) -> list[str]:
@@ -320,18 +354,6 @@ def own_words(text: str, spans: Sequence[QuoteSpan]) -> str:
     if not spans:
         return text
     return Comment(id="", thread_id="", text=text, quotes=list(spans)).unquoted_text()
-
-
-def scoring_notes(
-    text: str, scored: str, spans: Sequence[QuoteSpan], max_chars: int
-) -> dict[str, Any]:
-    """What a record says about the text that was scored, when it is not the whole text."""
-    notes: dict[str, Any] = {}
-    if spans:
-        notes["quotes_excluded"] = [span.to_dict() for span in spans]
-    if len(scored) > max_chars:
-        notes["truncated"] = {"scored_chars": max_chars, "total_chars": len(scored)}
-    return notes
 
 
 def explain_text(

@@ -12,7 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from moderation.model.multilingual import LanguageModels
-from moderation.model.scoring import marked_quotes_of, own_words, quotes_of_parent
+from moderation.model.scoring import (
+    ScoreRecord,
+    marked_quotes_of,
+    own_words,
+    quotes_of_parent,
+)
 from moderation.serving.perspective import MAX_TEXT_BYTES, bad, requested_languages
 
 MAX_COMMENTS = 10_000
@@ -63,7 +68,7 @@ def parse_batch(body: Any) -> tuple[list[dict[str, Any]], bool]:
 
 def score_batch(
     models: LanguageModels, comments: list[dict[str, Any]], explain: bool
-) -> list[dict[str, Any]]:
+) -> list[ScoreRecord]:
     """The records of ``comments``, each scored by the model of its language (given, else
     detected in its own words)."""
     texts = [c["text"] for c in comments]
