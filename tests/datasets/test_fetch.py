@@ -93,15 +93,14 @@ def test_fetch_rejects_a_wrong_checksum_and_keeps_nothing(server, tmp_path):
     assert list((tmp_path / "dest").rglob("*.csv*")) == []
 
 
+def _unreachable() -> Dataset:
+    """A dataset of one file that no server here has."""
+    item = DatasetFile("tiny/a.csv", "o/r", "c", "a.csv", "0" * 64, 3)
+    return Dataset("tiny", "training", "x", "MIT", "none", (item,))
+
+
 def test_fetch_offline_is_one_clear_message(tmp_path):
-    dataset = Dataset(
-        "tiny",
-        "training",
-        "x",
-        "MIT",
-        "none",
-        (DatasetFile("tiny/a.csv", "o/r", "c", "a.csv", "0" * 64, 3),),
-    )
+    dataset = _unreachable()
     with pytest.raises(FetchError, match="cannot download .*are you offline"):
         fetch_dataset(dataset, tmp_path, base_url="http://127.0.0.1:9", timeout=2)
 
@@ -174,13 +173,6 @@ def test_a_truncated_transfer_keeps_its_part_file_for_a_resume(hostile_server, t
 
 def test_fetch_a_file_the_server_does_not_have_names_the_answer(server, tmp_path):
     _, base, _ = server
-    missing = Dataset(
-        "tiny",
-        "training",
-        "x",
-        "MIT",
-        "none",
-        (DatasetFile("tiny/a.csv", "o/r", "c", "a.csv", "0" * 64, 3),),
-    )
+    missing = _unreachable()
     with pytest.raises(FetchError, match="answered 404"):
         fetch_dataset(missing, tmp_path, base_url=base)
