@@ -28,7 +28,7 @@ platform itself keeps.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, Final, Literal, TypedDict
@@ -376,22 +376,45 @@ class LabelStore(StoreDatabase):
         already says so (nothing written), else written, as ``new``, ``changed`` (it corrects
         the platform's earlier decision) or ``kept`` (written, but a moderator's label stands).
         Committed without waiting for the disk (see the module's docstring)."""
+        with self._transaction(durable=False) as db:
+            return self._decide_in(db, record)
+
+    def decide_all(self, records: Sequence[LabelRecord]) -> list[Saved | InputError]:
+        """Several platform decisions in one transaction (a server's decisions that waited
+        for the store together), each as ``decide`` would record it; a decision the store
+        refuses (``InputError``) is given back in its place and the others are written.
+        A failure of the store itself (busy too long, disk full) fails them all."""
+        results: list[Saved | InputError] = []
+        with self._transaction(durable=False) as db:
+            for record in records:
+                db.execute("SAVEPOINT decision")
+                try:
+                    results.append(self._decide_in(db, record))
+                except InputError as err:
+                    db.execute("ROLLBACK TO decision")
+                    results.append(err)
+                except sqlite3.IntegrityError as err:  # a constraint: this record's fault
+                    db.execute("ROLLBACK TO decision")
+                    results.append(InputError(self.path, f"the store refused a record ({err})"))
+                db.execute("RELEASE decision")
+        return results
+
+    def _decide_in(self, db: sqlite3.Connection, record: LabelRecord) -> Saved:
         if record.action != "label" or record.role != "platform":
             raise ValueError("decide() takes the platform's label")
-        with self._transaction(durable=False) as db:
-            # one look: the platform's standing decision, and whether a moderator answered
-            earlier, earlier_label, state = db.execute(
-                _DECISION, (record.id, record.labeller)
-            ).fetchone()
-            earlier_label = earlier_label if earlier is not None else None
-            standing = replace(record, seq=earlier, label=earlier_label) if earlier else None
-            if standing is not None and earlier_label == record.label:
-                return Saved("same", standing)
-            seq = self._insert(db, record, earlier)
-            written = replace(record, seq=seq, supersedes=earlier, corrects=earlier_label)
-            moderated = state in ("labelled", "disagreement")
-            outcome = "kept" if moderated else ("changed" if standing else "new")
-            return Saved(outcome, written, standing)
+        # one look: the platform's standing decision, and whether a moderator answered
+        earlier, earlier_label, state = db.execute(
+            _DECISION, (record.id, record.labeller)
+        ).fetchone()
+        earlier_label = earlier_label if earlier is not None else None
+        standing = replace(record, seq=earlier, label=earlier_label) if earlier else None
+        if standing is not None and earlier_label == record.label:
+            return Saved("same", standing)
+        seq = self._insert(db, record, earlier)
+        written = replace(record, seq=seq, supersedes=earlier, corrects=earlier_label)
+        moderated = state in ("labelled", "disagreement")
+        outcome = "kept" if moderated else ("changed" if standing else "new")
+        return Saved(outcome, written, standing)
 
     def add(
         self, records: Iterable[LabelRecord], *, imported: ImportedFile | None = None

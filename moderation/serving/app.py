@@ -286,7 +286,7 @@ async def _suggest(service: Service, request: Request) -> Response:
             extra=extra,
         )
         # one thread writes the store: requests queue for it instead of crowding the lock
-        saved = await service.writes.write(service.store.decide, record)
+        saved = await service.writes.decide(service.store, record)
         stored = saved.written
         if stored:
             service.metrics.decisions[suggestion.label] += 1

@@ -88,6 +88,24 @@ def test_a_moderator_wins_over_the_platform_in_either_order(store):
     assert store.current_answers()["a"] == ("weak", "civil")
 
 
+def test_decisions_written_together_are_each_what_decide_gives_and_a_bad_one_alone_fails(store):
+    store.answer(said("m", "civil"))  # a moderator's label stands over the platform's
+    results = store.decide_all(
+        [
+            decided("a", "civil"),
+            decided("a", "civil"),  # the same again, in the same transaction
+            decided("b", "abusive", who=" "),  # no labeller: refused, the others written
+            decided("a", "abusive"),
+            decided("m", "abusive"),
+        ]
+    )
+    outcomes = [r.outcome if not isinstance(r, Exception) else "refused" for r in results]
+    assert outcomes == ["new", "same", "refused", "changed", "kept"]
+    assert isinstance(results[2], InputError) and "names no labeller" in str(results[2])
+    assert store.current_answers() == {"a": ("weak", "abusive"), "m": ("labelled", "civil")}
+    assert [r.id for r in store.history()] == ["m", "a", "a", "m"]  # nothing of "b"
+
+
 def test_two_moderators_different_labels_are_a_disagreement_until_one_corrects(store):
     store.answer(said("a", "civil"))
     store.answer(said("a", "abusive", who="bo"))

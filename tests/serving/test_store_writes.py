@@ -5,6 +5,7 @@ a message it shows; and scoring must never wait for the store."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import resource
@@ -14,6 +15,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
+
+from moderation.errors import InputError
+from moderation.labels.record import LabelRecord
+from moderation.labels.store import LabelStore
+from moderation.serving.store_writes import StoreFailure, StoreWriter
 
 from fixtures.servers import start_moderation_server
 
@@ -132,3 +138,33 @@ def test_a_held_store_never_stalls_scoring(tiny_model, tmp_path):
             thread.join(timeout=60)
         stop(process)
     assert sorted(waiting) == [200] * 12
+
+
+def test_decisions_waiting_together_are_written_together_each_answered_as_its_own(tmp_path):
+    store = LabelStore(tmp_path / "labels.db")
+    writer = StoreWriter(store.path)
+    batches = []
+    decide_all = store.decide_all
+    store.decide_all = lambda records: batches.append(len(records)) or decide_all(records)
+
+    def record(i, who="platform:site"):
+        return LabelRecord(id=f"c{i}", label="civil", labeller=who, role="platform", text="Hi.")
+
+    async def decide_all_at_once():
+        records = [record(i) for i in range(50)] + [record(50, who=" ")]
+        return await asyncio.gather(
+            *(writer.decide(store, r) for r in records), return_exceptions=True
+        )
+
+    try:
+        answers = asyncio.run(decide_all_at_once())
+        assert [a.outcome for a in answers[:50]] == ["new"] * 50
+        assert isinstance(answers[50], InputError)  # refused alone, a 400 for its request
+        assert sum(batches) == 51 and len(batches) < 51  # fewer transactions than decisions
+        assert len(store.history()) == 50 and writer.health() == "ok"
+        store.close()  # the store gone: every decision of a batch fails, as a 503 to retry
+        failed = asyncio.run(decide_all_at_once())
+        assert all(isinstance(a, StoreFailure) for a in failed), failed
+    finally:
+        writer.close()
+        store.close()
