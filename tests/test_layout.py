@@ -33,8 +33,6 @@ TESTED_ELSEWHERE = {
     "moderation/labels/holders.py": "tests/labels/test_database.py",
     "moderation/labels/join.py": "tests/test_canonical.py",
     "moderation/labels/review/loop.py": "tests/labels/review/test_review.py",
-    "moderation/labels/review/queue.py": "tests/labels/review/test_review.py",
-    "moderation/labels/review/spreadsheet.py": "tests/labels/review/test_review.py",
     "moderation/languages/__init__.py": "tests/languages/test_detect.py",
     "moderation/model/card.py": "tests/model/test_train.py",
     "moderation/model/fitting.py": "tests/model/test_train.py",

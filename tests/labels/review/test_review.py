@@ -1,5 +1,4 @@
-"""The review queue and `moderation label`: order, spreadsheet export and import, the
-terminal loop."""
+"""`moderation label`: spreadsheet export and import, the terminal loop."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ import json
 
 from moderation.cli import app
 from moderation.comments import Comment
-from moderation.labels.review.queue import QueueItem, order_queue
+from moderation.labels.review.queue import QueueItem
 
 from fixtures.files import SAMPLES
 from fixtures.stores import label_record, store_history, store_labels
@@ -19,24 +18,6 @@ DISQUS = SAMPLES / "disqus.xml"
 def _item(cid, scores, flags=()):
     prediction = max(scores, key=scores.get)
     return QueueItem(Comment(cid, "t", f"text {cid}"), scores, prediction, list(flags))
-
-
-def test_queue_orders_least_sure_first_flagged_by_score_and_skips_answered():
-    items = [
-        _item("sure", {"civil": 0.9, "abusive": 0.05, "conspiracy": 0.05}),
-        _item("coin", {"civil": 0.45, "abusive": 0.44, "conspiracy": 0.11}, flags=["abusive"]),
-        _item("mid", {"civil": 0.6, "abusive": 0.3, "conspiracy": 0.1}),
-        _item("hot", {"civil": 0.1, "abusive": 0.85, "conspiracy": 0.05}, flags=["abusive"]),
-    ]
-    assert [i.comment.id for i in order_queue(items, "uncertain")] == ["coin", "mid", "hot", "sure"]
-    assert [i.comment.id for i in order_queue(items, "flagged")] == ["hot", "coin"]
-    assert [i.comment.id for i in order_queue(items, "uncertain", done={"coin"}, limit=2)] == [
-        "mid",
-        "hot",
-    ]
-    shuffled = order_queue(items, "random", seed=3)
-    assert sorted(i.comment.id for i in shuffled) == ["coin", "hot", "mid", "sure"]
-    assert shuffled == order_queue(items, "random", seed=3)
 
 
 def _export(runner, tmp_path, model, *extra):
