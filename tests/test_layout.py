@@ -35,7 +35,6 @@ TESTED_ELSEWHERE = {
     "moderation/labels/review/loop.py": "tests/labels/review/test_review.py",
     "moderation/languages/__init__.py": "tests/languages/test_detect.py",
     "moderation/model/card.py": "tests/model/test_train.py",
-    "moderation/model/fitting.py": "tests/model/test_train.py",
     "moderation/model/language_card.py": "tests/model/test_multilingual.py",
     "moderation/model/pipeline.py": "tests/model/test_spelling.py",
     "moderation/model/prior.py": "tests/model/test_retrain.py",
