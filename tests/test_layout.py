@@ -37,7 +37,6 @@ TESTED_ELSEWHERE = {
     "moderation/model/card.py": "tests/model/test_train.py",
     "moderation/model/language_card.py": "tests/model/test_multilingual.py",
     "moderation/model/pipeline.py": "tests/model/test_spelling.py",
-    "moderation/model/prior.py": "tests/model/test_retrain.py",
     "moderation/model/directory.py": "tests/model/test_heads.py",
     "moderation/serving/app.py": "tests/serving/test_review_item.py",
     "moderation/serving/attributes.py": "tests/serving/test_clients.py",
