@@ -41,9 +41,7 @@ TESTED_ELSEWHERE = {
     "moderation/serving/app.py": "tests/serving/test_review_item.py",
     "moderation/serving/attributes.py": "tests/serving/test_clients.py",
     "moderation/serving/batch.py": "tests/serving/test_server.py",
-    "moderation/serving/keys.py": "tests/serving/test_review_item.py",
     "moderation/serving/live.py": "tests/serving/test_server.py",
-    "moderation/serving/prometheus.py": "tests/serving/test_server.py",
     "moderation/serving/perspective.py": "tests/serving/test_coral.py",
 }
 
