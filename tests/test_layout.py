@@ -40,7 +40,6 @@ TESTED_ELSEWHERE = {
     "moderation/model/directory.py": "tests/model/test_heads.py",
     "moderation/serving/app.py": "tests/serving/test_review_item.py",
     "moderation/serving/live.py": "tests/serving/test_server.py",
-    "moderation/serving/perspective.py": "tests/serving/test_coral.py",
 }
 
 
