@@ -34,7 +34,6 @@ TESTED_ELSEWHERE = {
     "moderation/labels/join.py": "tests/test_canonical.py",
     "moderation/labels/review/loop.py": "tests/labels/review/test_review.py",
     "moderation/languages/__init__.py": "tests/languages/test_detect.py",
-    "moderation/model/card.py": "tests/model/test_train.py",
     "moderation/model/language_card.py": "tests/model/test_multilingual.py",
     "moderation/model/pipeline.py": "tests/model/test_spelling.py",
     "moderation/model/directory.py": "tests/model/test_heads.py",
