@@ -31,7 +31,6 @@ TESTED_ELSEWHERE = {
     "moderation/cli/train.py": "tests/model/test_train.py",
     "moderation/formats/page_html/article.py": "tests/formats/page_html/test_html_article.py",
     "moderation/labels/holders.py": "tests/labels/test_database.py",
-    "moderation/labels/join.py": "tests/test_canonical.py",
     "moderation/labels/review/loop.py": "tests/labels/review/test_review.py",
     "moderation/languages/__init__.py": "tests/languages/test_detect.py",
     "moderation/model/language_card.py": "tests/model/test_multilingual.py",
