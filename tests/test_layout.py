@@ -35,7 +35,6 @@ TESTED_ELSEWHERE = {
     "moderation/model/pipeline.py": "tests/model/test_spelling.py",
     "moderation/model/directory.py": "tests/model/test_heads.py",
     "moderation/serving/app.py": "tests/serving/test_review_item.py",
-    "moderation/serving/live.py": "tests/serving/test_server.py",
 }
 
 
