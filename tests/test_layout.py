@@ -30,7 +30,6 @@ TESTED_ELSEWHERE = {
     "moderation/cli/serve.py": "tests/serving/test_server.py",
     "moderation/cli/train.py": "tests/model/test_train.py",
     "moderation/formats/page_html/article.py": "tests/formats/page_html/test_html_article.py",
-    "moderation/labels/review/loop.py": "tests/labels/review/test_review.py",
     "moderation/languages/__init__.py": "tests/languages/test_detect.py",
     "moderation/model/pipeline.py": "tests/model/test_spelling.py",
     "moderation/model/directory.py": "tests/model/test_heads.py",
