@@ -31,7 +31,6 @@ TESTED_ELSEWHERE = {
     "moderation/cli/train.py": "tests/model/test_train.py",
     "moderation/formats/page_html/article.py": "tests/formats/page_html/test_html_article.py",
     "moderation/languages/__init__.py": "tests/languages/test_detect.py",
-    "moderation/serving/app.py": "tests/serving/test_review_item.py",
 }
 
 
