@@ -247,30 +247,3 @@ def test_train_site_option_mistakes(tmp_path, runner, args, message):
     result = runner.invoke(app, ["train", *args, "-o", str(tmp_path / "m")])
     assert result.exit_code == 2
     assert message in result.output
-
-
-def test_prior_refit_leaves_labels_the_site_did_not_use_as_the_base_had_them(tiny_model):
-    import numpy as np
-
-    from moderation.model.prior import fit_towards_base
-    from moderation.model.registry import load_model
-
-    base = load_model(tiny_model, pipeline=True).pipeline
-    texts = [text for _, _, text in SITE_LABELS]
-    labels = [label for _, label, _ in SITE_LABELS]
-    adapted = fit_towards_base(base, texts, labels, np.ones(len(texts)), strength=0.03)
-    classes = list(base.named_steps["classifier"].classes_)
-    before = base.named_steps["classifier"].coef_
-    after = adapted.named_steps["classifier"].coef_
-    row = classes.index("conspiracy")
-    width = before.shape[1]
-    assert after.shape[1] > width  # "gorp" and co. were added
-    assert np.array_equal(after[row, :width], before[row])
-    assert not after[row, width:].any()
-    moved = classes.index("abusive")
-    assert not np.allclose(after[moved, :width], before[moved])
-    vocabulary = adapted.named_steps["features"].vocabulary_
-    assert after[moved, vocabulary["gorp"]] > 0
-    # and the strength holds it to the base: a very strong prior barely moves anything
-    held = fit_towards_base(base, texts, labels, np.ones(len(texts)), strength=1e6)
-    assert np.allclose(held.named_steps["classifier"].coef_[:, :width], before, atol=1e-3)

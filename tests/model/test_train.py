@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from moderation.cli import app
 from moderation.errors import ModelLoadError
 from moderation.labels.examples import Example, read_labelled
-from moderation.model.pipeline import PipelineConfig
 from moderation.model.registry import load_model
 from moderation.model.train import prepare_examples, train_from_files
 
@@ -232,11 +231,6 @@ def test_read_examples_defaults(tmp_path):
     assert example.id == "site.jsonl:1" and example.source == "site"
 
 
-def test_pipeline_config_round_trips():
-    config = PipelineConfig(char_ngrams=(2, 4))
-    assert PipelineConfig.from_dict(config.to_dict()) == config
-
-
 def test_thresholds_reach_the_target_precision_or_say_so():
     from moderation.model.thresholds import threshold_for_precision
 
@@ -247,15 +241,6 @@ def test_thresholds_reach_the_target_precision_or_say_so():
     noisy = np.array([1, 0] * 10, dtype=bool)  # no threshold reaches 0.8 with support
     found = threshold_for_precision(noisy, np.linspace(1, 0, 20), "abusive", 0.8, min_recall=0.5)
     assert not found.reached_target and found.recall > 0
-
-
-def test_config_file_overrides_only_the_settings_it_names(tmp_path):
-    path = tmp_path / "settings.toml"
-    path.write_text('[pipeline]\ncv_folds = 4\nselection_metric = "log_loss"\n')
-    base = PipelineConfig(word_ngrams=(1, 3))
-    config = PipelineConfig.from_toml(path, base=base)
-    assert config.word_ngrams == (1, 3) and config.cv_folds == 4
-    assert config.selection_metric == "log_loss"
 
 
 def test_few_labels_come_with_a_warning_and_confidence_intervals(tiny_model):

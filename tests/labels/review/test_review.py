@@ -1,5 +1,4 @@
-"""The review queue and `moderation label`: order, spreadsheet export and import, the
-terminal loop."""
+"""`moderation label`: spreadsheet export and import, the terminal loop."""
 
 from __future__ import annotations
 
@@ -8,35 +7,12 @@ import json
 
 from moderation.cli import app
 from moderation.comments import Comment
-from moderation.labels.review.queue import QueueItem, order_queue
+from moderation.labels.review.queue import QueueItem
 
 from fixtures.files import SAMPLES
 from fixtures.stores import label_record, store_history, store_labels
 
 DISQUS = SAMPLES / "disqus.xml"
-
-
-def _item(cid, scores, flags=()):
-    prediction = max(scores, key=scores.get)
-    return QueueItem(Comment(cid, "t", f"text {cid}"), scores, prediction, list(flags))
-
-
-def test_queue_orders_least_sure_first_flagged_by_score_and_skips_answered():
-    items = [
-        _item("sure", {"civil": 0.9, "abusive": 0.05, "conspiracy": 0.05}),
-        _item("coin", {"civil": 0.45, "abusive": 0.44, "conspiracy": 0.11}, flags=["abusive"]),
-        _item("mid", {"civil": 0.6, "abusive": 0.3, "conspiracy": 0.1}),
-        _item("hot", {"civil": 0.1, "abusive": 0.85, "conspiracy": 0.05}, flags=["abusive"]),
-    ]
-    assert [i.comment.id for i in order_queue(items, "uncertain")] == ["coin", "mid", "hot", "sure"]
-    assert [i.comment.id for i in order_queue(items, "flagged")] == ["hot", "coin"]
-    assert [i.comment.id for i in order_queue(items, "uncertain", done={"coin"}, limit=2)] == [
-        "mid",
-        "hot",
-    ]
-    shuffled = order_queue(items, "random", seed=3)
-    assert sorted(i.comment.id for i in shuffled) == ["coin", "hot", "mid", "sure"]
-    assert shuffled == order_queue(items, "random", seed=3)
 
 
 def _export(runner, tmp_path, model, *extra):
@@ -274,37 +250,6 @@ def test_a_comment_skipped_in_an_earlier_session_comes_after_the_new_ones(
     assert skipped not in store_labels(store)
     _label_run(runner, store, tiny_model, "p")  # then it is back
     assert store_labels(store)[skipped] == "conspiracy"
-
-
-def test_undo_of_a_skip_takes_its_second_turn_back(tmp_path, tiny_model):
-    from moderation.labels.review.loop import review_loop
-    from moderation.labels.store import LabelStore
-
-    items = [_item(c, {"civil": 0.6, "abusive": 0.3, "conspiracy": 0.1}) for c in "xyz"]
-    keys = iter("sucsccc")  # skip x, undo, civil x, skip y, civil z, civil y (its 2nd turn)
-    seen, counters = [], []
-    with LabelStore(tmp_path / "s.db") as store:
-        review_loop(
-            items,
-            store,
-            labeller="ana",
-            model_id="m",
-            read_key=lambda: next(keys, ""),
-            show=lambda item, at, total, again: (
-                seen.append(item.comment.id),
-                counters.append((at + 1, total, again)),
-            ),
-            say=lambda message: None,
-        )
-    assert seen == ["x", "y", "x", "y", "z", "y"]  # x comes back once, not twice
-    # the counter never runs past the queue: a skip's second turn lengthens it ("4 / 3" was shown)
-    assert all(number <= total for number, total, _ in counters)
-    assert counters[-1] == (4, 4, True)
-    assert store_labels(tmp_path / "s.db") == {
-        "x": "civil",
-        "y": "civil",
-        "z": "civil",
-    }
 
 
 def test_quoted_text_is_shown_dimmed_not_hidden(tiny_model):
