@@ -16,14 +16,7 @@ from moderation.model.prior import (
 )
 from moderation.model.registry import load_model
 
-SITE_LABELS = [
-    ("s1", "abusive", "Typical gorp behaviour, you absolute gorp."),
-    ("s2", "abusive", "Another gorp posting again, go away gorp."),
-    ("s3", "civil", "The ferry was late again this morning."),
-    ("s4", "civil", "Thanks for posting the new timetable."),
-    ("s5", "abusive", "Only a gorp would write this, gorp."),
-    ("s6", "civil", "Can the council add a bench at the stop?"),
-]
+from fixtures.stores import SITE_LABELS
 
 
 def test_prior_refit_leaves_labels_the_site_did_not_use_as_the_base_had_them(tiny_model):

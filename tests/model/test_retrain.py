@@ -9,14 +9,7 @@ import pytest
 from moderation.cli import app
 from moderation.model.retrain import RetrainOptions, retrain
 
-SITE_LABELS = [
-    ("s1", "abusive", "Typical gorp behaviour, you absolute gorp."),
-    ("s2", "abusive", "Another gorp posting again, go away gorp."),
-    ("s3", "civil", "The ferry was late again this morning."),
-    ("s4", "civil", "Thanks for posting the new timetable."),
-    ("s5", "abusive", "Only a gorp would write this, gorp."),
-    ("s6", "civil", "Can the council add a bench at the stop?"),
-]
+from fixtures.stores import SITE_LABELS
 
 
 def _site_store(path, rows=SITE_LABELS, labeller="ana"):
