@@ -27,12 +27,13 @@ def test_germeval_maps_offence_and_leaves_profanity_out(tmp_path):
 
 
 def test_toldbr_keeps_clear_cases_only(tmp_path):
-    header = "text,homophobia,obscene,insult,racism,misogyny,xenophobia\n"
+    # the columns the converter reads, in an order of our own; votes as integers and decimals
+    header = "insult,racism,text,obscene,misogyny,homophobia,xenophobia\n"
     rows = (
-        "a tarde ficou bonita na praça,0,0,0,0,0,0.0\n"
-        "você é um palhaço sem graça,0,0,2,0,0,0.0\n"
-        "que droga de ônibus atrasado,0,3,0,0,0,0.0\n"
-        "não concordo com o colunista,0,0,1,0,0,0.0\n"
+        "0,0,a tarde ficou bonita na praça,0,0.0,0,0\n"
+        "2,0,você é um palhaço sem graça,0,0,0.0,0\n"
+        "0,0.0,que droga de ônibus atrasado,3,0,0,0\n"
+        "1,0,não concordo com o colunista,0,0,0,0.0\n"
     )
     _write(tmp_path / "pt_toldbr/ToLD-BR_train.csv", header + rows)
     found = list(examples("toldbr", tmp_path, verify=False))
@@ -43,7 +44,7 @@ def test_toldbr_keeps_clear_cases_only(tmp_path):
 def test_mlma_and_pan_mappings(tmp_path):
     _write(
         tmp_path / "fr_mlma/fr_dataset_train.csv",
-        "HITId,tweet,sentiment\n1,merci pour le partage,normal\n2,quel abruti,offensive\n",
+        "sentiment,tweet,HITId\nnormal,merci pour le partage,1\noffensive,quel abruti,2\n",
     )
     assert [r["label"] for r in examples("mlma_fr", tmp_path, verify=False)] == ["civil", "abusive"]
     folder = tmp_path / "es_pan2024_oppositional"
