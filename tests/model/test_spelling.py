@@ -125,18 +125,10 @@ PHRASE_LABELS = ["abusive", "abusive", "civil", "abusive", "abusive", "civil", "
 
 
 def test_phrases_are_the_same_in_the_pipeline_and_the_array_scorer():
-    config = PipelineConfig(
-        spelling_min_count=2,
-        dropped_terms=("stop", "identity"),
-        norm_smoothing=5.0,
-        negation_scope=3,
-        phrase_min_df=2,
-    )
-    pipeline = build_pipeline(config, 1.0).fit(PHRASE_TEXTS, PHRASE_LABELS)
+    pipeline, scorer = _phrase_pipeline_and_scorer()
     phrases = pipeline.named_steps["features"].phrases_
     assert {"go back", "back to"} <= phrases  # stop words make phrases
     assert "to the" not in phrases  # two function words never do
-    scorer = LinearScorer.from_pipeline(pipeline, list(pipeline.classes_), 2000)
     texts = [
         "Go back, you idiot!",
         "go @user back to your country",  # a mention leaves nothing between the words
