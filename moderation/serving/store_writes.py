@@ -20,7 +20,7 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -69,7 +69,7 @@ class StoreWriter:
         self.failure: str | None = None  # the last write's failure, until one succeeds
         # platform decisions waiting to be written together, and the lock the event loop and
         # the writer thread take turns at to hand them over
-        self._decisions: list[tuple[LabelRecord, asyncio.Future[Saved | Exception]]] = []
+        self._decisions: list[tuple[LabelRecord, asyncio.Future[Saved]]] = []
         self._decisions_lock = threading.Lock()
 
     async def write(self, work: Callable[..., T], *args: Any) -> T:
@@ -83,16 +83,13 @@ class StoreWriter:
         one transaction; what ``store.decide`` would give, store failures as ``StoreFailure``."""
         self._admit()
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Saved | Exception] = loop.create_future()
+        future: asyncio.Future[Saved] = loop.create_future()
         with self._decisions_lock:
             self._decisions.append((record, future))
             first = len(self._decisions) == 1
         if first:  # else the writer thread has yet to take those waiting, this one with them
             loop.run_in_executor(self._thread, self._write_decisions, store, loop)
-        result = await self._waiting(future)
-        if isinstance(result, Exception):
-            raise self.failed(result)
-        return result
+        return await self._waiting(future)
 
     def _admit(self) -> None:
         """Refuse a write when ``MAX_WAITING`` already wait (before it is handed over)."""
@@ -120,9 +117,9 @@ class StoreWriter:
             batch, self._decisions = self._decisions, []
         if not batch:
             return
-        results: list[Saved | Exception]
+        results: Sequence[Saved | Exception]
         try:
-            results = list(store.decide_all([record for record, _ in batch]))
+            results = store.decide_all([record for record, _ in batch])
         except Exception as err:  # the store's failure: every decision of the batch failed
             results = [err] * len(batch)
         for (_, future), result in zip(batch, results):
@@ -162,7 +159,11 @@ class StoreWriter:
             _settle(future, StoreFailure("the answer was not saved: the server is closing"))
 
 
-def _settle(future: asyncio.Future[Saved | Exception], result: Saved | Exception) -> None:
+def _settle(future: asyncio.Future[Saved], result: Saved | Exception) -> None:
     """Hand a decision's outcome to the request waiting for it (unless it has gone)."""
-    if not future.done():
+    if future.done():
+        return
+    if isinstance(result, Exception):
+        future.set_exception(result)
+    else:
         future.set_result(result)
