@@ -306,16 +306,11 @@ def score_texts(
             record["quotes_excluded"] = [span.to_dict() for span in spans]
         if len(own) > max_chars:
             record["truncated"] = {"scored_chars": max_chars, "total_chars": len(own)}
-        scored_records.append(record)
-    if explain:
-        for record, text, spans in zip(scored_records, texts, quotes):
+        if explain:
             record["explanation"] = explain_text(
-                model,
-                text,
-                quotes=spans,
-                labels=[record["prediction"] or "civil", *record["flags"]],
-                scores=record["scores"],
+                model, text, quotes=spans, labels=[prediction, *flags], scores=scores
             )
+        scored_records.append(record)
     return scored_records
 
 
